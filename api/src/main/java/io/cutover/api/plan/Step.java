@@ -1,0 +1,391 @@
+package io.cutover.api.plan;
+
+import io.cutover.api.InvalidSpecException;
+import io.cutover.api.TrafficSplit;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One step of a {@link Plan}. The set of step kinds is closed (sealed) so the engine, the JSON codec and
+ * every tool that prints plans handle all of them; strategies combine them. Each step names releases by
+ * their {@link io.cutover.api.Release#id() id}, which must be one of the plan's releases.
+ *
+ * <p>Every step is an immutable record validated at construction.
+ */
+public sealed interface Step {
+
+  /** A short lowercase name of the kind, e.g. {@code route}; stable, used in JSON and journals. */
+  String kind();
+
+  /** One line for humans, e.g. {@code route app-1a2b 90.00% / app-3c4d 10.00%}. */
+  String describe();
+
+  /**
+   * Start {@code replicas} new instances of a release and wait until they are ready. Idempotent: the
+   * fleet receives a deterministic operation id.
+   *
+   * @param releaseId the release to launch
+   * @param replicas how many instances, at least 1
+   */
+  record Launch(String releaseId, int replicas) implements Step {
+    /** Validates the parts. */
+    public Launch {
+      requireId(releaseId, "launch.releaseId");
+      if (replicas < 1) {
+        throw new InvalidSpecException("launch.replicas", "is " + replicas, "launch at least 1 replica");
+      }
+    }
+
+    @Override
+    public String kind() {
+      return "launch";
+    }
+
+    @Override
+    public String describe() {
+      return "launch " + replicas + " x " + releaseId;
+    }
+  }
+
+  /**
+   * Apply a traffic split atomically and read it back.
+   *
+   * @param split the split to apply
+   */
+  record Route(TrafficSplit split) implements Step {
+    /** Validates the split is present. */
+    public Route {
+      Objects.requireNonNull(split, "split");
+    }
+
+    @Override
+    public String kind() {
+      return "route";
+    }
+
+    @Override
+    public String describe() {
+      return "route " + split;
+    }
+  }
+
+  /**
+   * Evaluate health gates as an analysis run, with Argo Rollouts' semantics: the gates are measured
+   * {@code count} times, {@code interval} apart, after {@code initialDelay}. The run fails (and the
+   * rollout aborts) when a gate's failures exceed {@code failureLimit} or its consecutive errors exceed
+   * {@code consecutiveErrorLimit}; it pauses for a human when inconclusive results exceed
+   * {@code inconclusiveLimit}. Dry-run gates are evaluated and recorded but never abort or pause.
+   * A background verify starts the run and lets the plan go on; it keeps measuring across later steps
+   * (until {@code count} measurements, or until the rollout ends when {@code count} is 0) and aborts the
+   * rollout whenever it fails.
+   *
+   * @param gates names of the gates that decide
+   * @param dryRunGates names of gates that are only recorded
+   * @param initialDelay wait before the first measurement
+   * @param interval wait between measurements
+   * @param count number of measurements; 0 only for background runs (measure until the rollout ends)
+   * @param failureLimit failures tolerated per gate (default 0: the first failure fails the run)
+   * @param inconclusiveLimit inconclusive results tolerated per gate (default 0)
+   * @param consecutiveErrorLimit consecutive errors tolerated per gate (default 4)
+   * @param background whether the run continues across the following steps
+   */
+  record Verify(List<String> gates, List<String> dryRunGates, Duration initialDelay, Duration interval,
+      int count, int failureLimit, int inconclusiveLimit, int consecutiveErrorLimit, boolean background)
+      implements Step {
+
+    /** Default {@code consecutiveErrorLimit}, as in Argo Rollouts. */
+    public static final int DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
+
+    /** Validates every limit and copies the lists. */
+    public Verify {
+      gates = List.copyOf(gates);
+      dryRunGates = List.copyOf(dryRunGates);
+      Objects.requireNonNull(initialDelay, "initialDelay");
+      Objects.requireNonNull(interval, "interval");
+      if (gates.isEmpty() && dryRunGates.isEmpty()) {
+        throw new InvalidSpecException("verify.gates", "is empty", "name at least one gate to evaluate");
+      }
+      for (String g : gates) {
+        requireId(g, "verify.gates");
+      }
+      for (String g : dryRunGates) {
+        requireId(g, "verify.dryRunGates");
+      }
+      if (initialDelay.isNegative()) {
+        throw new InvalidSpecException("verify.initialDelay", "is negative (" + initialDelay + ")", "use 0 or more");
+      }
+      if (interval.isNegative()) {
+        throw new InvalidSpecException("verify.interval", "is negative (" + interval + ")", "use 0 or more");
+      }
+      if (count < 0 || (count == 0 && !background)) {
+        throw new InvalidSpecException("verify.count", "is " + count,
+            "measure at least once; count 0 (until the rollout ends) is only for background analysis");
+      }
+      if ((count > 1 || count == 0) && interval.isZero()) {
+        throw new InvalidSpecException("verify.interval", "is 0 with " + (count == 0 ? "unbounded" : count) + " measurements",
+            "give an interval between measurements, e.g. 30s");
+      }
+      if (failureLimit < 0) {
+        throw new InvalidSpecException("verify.failureLimit", "is " + failureLimit, "use 0 or more");
+      }
+      if (inconclusiveLimit < 0) {
+        throw new InvalidSpecException("verify.inconclusiveLimit", "is " + inconclusiveLimit, "use 0 or more");
+      }
+      if (consecutiveErrorLimit < 0) {
+        throw new InvalidSpecException("verify.consecutiveErrorLimit", "is " + consecutiveErrorLimit, "use 0 or more");
+      }
+    }
+
+    /** A builder deciding with the given gates; defaults: count 1, no delay, limits 0/0/4, foreground. */
+    public static Builder gates(String... gates) {
+      return new Builder(List.of(gates));
+    }
+
+    @Override
+    public String kind() {
+      return "verify";
+    }
+
+    @Override
+    public String describe() {
+      StringBuilder sb = new StringBuilder(background ? "verify (background) " : "verify ");
+      sb.append(String.join(",", gates));
+      if (!dryRunGates.isEmpty()) {
+        sb.append(" dry-run:").append(String.join(",", dryRunGates));
+      }
+      sb.append(count == 0 ? " until end" : " x" + count);
+      if (!interval.isZero()) {
+        sb.append(" every ").append(Plan.human(interval));
+      }
+      if (!initialDelay.isZero()) {
+        sb.append(" after ").append(Plan.human(initialDelay));
+      }
+      sb.append(" limits f=").append(failureLimit).append(" i=").append(inconclusiveLimit)
+          .append(" e=").append(consecutiveErrorLimit);
+      return sb.toString();
+    }
+
+    /** Builds a {@link Verify}. Not thread-safe. */
+    public static final class Builder {
+      private final List<String> gates;
+      private List<String> dryRunGates = List.of();
+      private Duration initialDelay = Duration.ZERO;
+      private Duration interval = Duration.ZERO;
+      private int count = 1;
+      private int failureLimit;
+      private int inconclusiveLimit;
+      private int consecutiveErrorLimit = DEFAULT_CONSECUTIVE_ERROR_LIMIT;
+      private boolean background;
+
+      private Builder(List<String> gates) {
+        this.gates = gates;
+      }
+
+      /** Gates recorded but never deciding. */
+      public Builder dryRun(String... gates) {
+        this.dryRunGates = List.of(gates);
+        return this;
+      }
+
+      /** Wait before the first measurement. */
+      public Builder initialDelay(Duration d) {
+        this.initialDelay = d;
+        return this;
+      }
+
+      /** Wait between measurements. */
+      public Builder interval(Duration d) {
+        this.interval = d;
+        return this;
+      }
+
+      /** Number of measurements. */
+      public Builder count(int n) {
+        this.count = n;
+        return this;
+      }
+
+      /** Failures tolerated per gate. */
+      public Builder failureLimit(int n) {
+        this.failureLimit = n;
+        return this;
+      }
+
+      /** Inconclusive results tolerated per gate. */
+      public Builder inconclusiveLimit(int n) {
+        this.inconclusiveLimit = n;
+        return this;
+      }
+
+      /** Consecutive errors tolerated per gate. */
+      public Builder consecutiveErrorLimit(int n) {
+        this.consecutiveErrorLimit = n;
+        return this;
+      }
+
+      /** Run in the background across the following steps. */
+      public Builder background() {
+        this.background = true;
+        return this;
+      }
+
+      /** Builds and validates the step. */
+      public Verify build() {
+        return new Verify(gates, dryRunGates, initialDelay, interval, count, failureLimit, inconclusiveLimit,
+            consecutiveErrorLimit, background);
+      }
+    }
+  }
+
+  /**
+   * Wait: for a fixed time, or (duration null) until a human approves through the API.
+   *
+   * @param duration how long to wait, or null to wait for approval
+   */
+  record Pause(@Nullable Duration duration) implements Step {
+    /** Validates the duration. */
+    public Pause {
+      if (duration != null && (duration.isNegative() || duration.isZero())) {
+        throw new InvalidSpecException("pause.duration", "is " + duration,
+            "use a positive duration, or no duration to wait for approval");
+      }
+    }
+
+    /** A pause that lasts {@code duration}. */
+    public static Pause of(Duration duration) {
+      return new Pause(Objects.requireNonNull(duration, "duration"));
+    }
+
+    /** A pause that lasts until approved. */
+    public static Pause untilApproved() {
+      return new Pause(null);
+    }
+
+    /** Whether the pause waits for a human. */
+    public boolean untilApproval() {
+      return duration == null;
+    }
+
+    @Override
+    public String kind() {
+      return "pause";
+    }
+
+    @Override
+    public String describe() {
+      return duration == null ? "pause until approved" : "pause " + Plan.human(duration);
+    }
+  }
+
+  /**
+   * Run a lifecycle hook (pre-rollout job, migration, warm-up, confirm-promotion, ...): the named gate
+   * is evaluated once with the phase and parameters; anything but PASS aborts the rollout.
+   *
+   * @param gate name of the gate that implements the hook
+   * @param phase the lifecycle phase, e.g. {@code pre-rollout}, passed to the gate
+   * @param params parameters passed to the gate
+   */
+  record Hook(String gate, String phase, Map<String, String> params) implements Step {
+    /** Validates and copies. */
+    public Hook {
+      requireId(gate, "hook.gate");
+      requireId(phase, "hook.phase");
+      params = Map.copyOf(params);
+    }
+
+    @Override
+    public String kind() {
+      return "hook";
+    }
+
+    @Override
+    public String describe() {
+      return "hook " + phase + " via " + gate + (params.isEmpty() ? "" : " " + new java.util.TreeMap<>(params));
+    }
+  }
+
+  /**
+   * Stop every instance of a release. Routers must already send it no traffic.
+   *
+   * @param releaseId the release to retire
+   */
+  record Retire(String releaseId) implements Step {
+    /** Validates the id. */
+    public Retire {
+      requireId(releaseId, "retire.releaseId");
+    }
+
+    @Override
+    public String kind() {
+      return "retire";
+    }
+
+    @Override
+    public String describe() {
+      return "retire " + releaseId;
+    }
+  }
+
+  /**
+   * Set the number of instances of a release (launching or stopping the difference).
+   *
+   * @param releaseId the release
+   * @param replicas the target count, 0 or more
+   */
+  record Scale(String releaseId, int replicas) implements Step {
+    /** Validates the parts. */
+    public Scale {
+      requireId(releaseId, "scale.releaseId");
+      if (replicas < 0) {
+        throw new InvalidSpecException("scale.replicas", "is " + replicas, "use 0 or more");
+      }
+    }
+
+    @Override
+    public String kind() {
+      return "scale";
+    }
+
+    @Override
+    public String describe() {
+      return "scale " + releaseId + " to " + replicas;
+    }
+  }
+
+  /**
+   * Let a release that no longer receives traffic finish its requests: its instances are marked
+   * draining, and the step waits {@code period} (a scale-down delay) before the plan continues.
+   *
+   * @param releaseId the release to drain
+   * @param period how long to wait for in-flight work, 0 or more
+   */
+  record Drain(String releaseId, Duration period) implements Step {
+    /** Validates the parts. */
+    public Drain {
+      requireId(releaseId, "drain.releaseId");
+      Objects.requireNonNull(period, "period");
+      if (period.isNegative()) {
+        throw new InvalidSpecException("drain.period", "is negative (" + period + ")", "use 0 or more");
+      }
+    }
+
+    @Override
+    public String kind() {
+      return "drain";
+    }
+
+    @Override
+    public String describe() {
+      return "drain " + releaseId + (period.isZero() ? "" : " for " + Plan.human(period));
+    }
+  }
+
+  private static void requireId(@Nullable String value, String field) {
+    if (value == null || value.isBlank()) {
+      throw new InvalidSpecException(field, "is missing", "name it");
+    }
+  }
+}
