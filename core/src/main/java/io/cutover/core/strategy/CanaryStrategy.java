@@ -29,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  * traffic, and the stable release drains for {@code scaleDownDelay} (default
  * {@value #DEFAULT_SCALE_DOWN_DELAY_SECONDS}s) and is retired. The rollback routes 100 % back to stable,
  * then retires the target. A first deployment launches the target at full scale, starts the background
- * analysis, routes 100 % to it, then runs the inline analyses in order; pauses are dropped.
+ * analysis, routes 100 % to it, then runs each distinct inline analysis once, in order; pauses are
+ * dropped.
  *
  * <p><b>Validation.</b> Weights are 0..100 and never decrease; a canary must expose the target to
  * traffic or to analysis before promotion, so the step list must contain a set-weight or an analysis

@@ -102,7 +102,7 @@ public final class CanaryProgram {
     Release stable = request.stable();
     if (stable == null) {
       List<Step.Verify> inline = ops.stream().filter(Op.Analysis.class::isInstance)
-          .map(op -> ((Op.Analysis) op).verify()).toList();
+          .map(op -> ((Op.Analysis) op).verify()).distinct().toList();
       return Plans.firstDeployment(strategy, request, background == null ? List.of() : List.of(background), inline);
     }
     Compilation c = new Compilation(stable.id(), target.id(), request.replicas());
