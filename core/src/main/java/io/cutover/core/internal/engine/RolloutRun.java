@@ -1,6 +1,5 @@
 package io.cutover.core.internal.engine;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.cutover.api.Instance;
 import io.cutover.api.InstanceState;
 import io.cutover.api.ProviderException;
@@ -86,6 +85,10 @@ public final class RolloutRun implements Rollout {
   private Span rolloutSpan = Span.getInvalid();
   private Span stepSpan = Span.getInvalid();
   private volatile RolloutStatus snapshot;
+  private final String artifactText;
+  private int describedStep = -1;
+  private String stepDescription = "";
+  private @Nullable List<Instance> readyCandidates;
 
   public RolloutRun(String id, Plan plan, RolloutOptions options, EngineContext ctx, List<String> verificationEvidence) {
     this.id = id;
@@ -97,6 +100,7 @@ public final class RolloutRun implements Rollout {
     this.updatedAt = startedAt;
     this.progressBase = startedAt;
     this.verificationEvidence = List.copyOf(verificationEvidence);
+    this.artifactText = plan.target().artifact().toString();
     this.snapshot = buildStatus();
   }
 
@@ -167,7 +171,8 @@ public final class RolloutRun implements Rollout {
       pauseKind = PauseKind.NONE;
       state = RolloutState.PROGRESSING;
       reason = null;
-      progress(ctx.clock().instant());
+      updatedAt = ctx.clock().instant();
+      progress(updatedAt);
       emit(RolloutEvent.Type.RESUMED, "resumed by " + who, null, null, null);
       if (kind == PauseKind.MANUAL) {
         nextStep();
@@ -216,14 +221,14 @@ public final class RolloutRun implements Rollout {
     mailbox.execute(() -> {
       MDC.put("cutover.service", plan.service());
       MDC.put("cutover.rollout", id);
-      MDC.put("cutover.artifact", plan.target().artifact().toString());
+      MDC.put("cutover.artifact", artifactText);
       try {
         r.run();
       } finally {
         MDC.remove("cutover.service");
         MDC.remove("cutover.rollout");
         MDC.remove("cutover.artifact");
-        snapshot = buildStatus();
+        refreshSnapshot();
       }
     });
   }
@@ -270,6 +275,7 @@ public final class RolloutRun implements Rollout {
     Step step = plan.steps().get(stepIndex);
     Instant now = ctx.clock().instant();
     progress(now);
+    updatedAt = now;
     if ((options.skipAnalysis() || promoted) && (step instanceof Step.Verify || step instanceof Step.Pause)) {
       journal(JournalRecord.Type.STATE, null, Map.of("step", stepIndex, "status", "skipped", "kind", step.kind()));
       emit(RolloutEvent.Type.STEP_STARTED, step.describe(), null, null, null);
@@ -278,7 +284,7 @@ public final class RolloutRun implements Rollout {
       return;
     }
     journal(JournalRecord.Type.STATE, null, Map.of("step", stepIndex, "status", "started", "kind", step.kind()));
-    emit(RolloutEvent.Type.STEP_STARTED, step.describe(), null, null, null);
+    emit(RolloutEvent.Type.STEP_STARTED, describe(stepIndex), null, null, null);
     stepSpan = ctx.telemetry().startStepSpan(rolloutSpan, step.kind(), stepIndex, now);
     execute(step, OperationId.forStep(id, stepIndex, step.kind()), this::stepCompleted, this::stepFailed, false);
   }
@@ -291,7 +297,7 @@ public final class RolloutRun implements Rollout {
     progress(now);
     Step step = plan.steps().get(stepIndex);
     journal(JournalRecord.Type.STATE, null, Map.of("step", stepIndex, "status", "completed", "kind", step.kind()));
-    emit(RolloutEvent.Type.STEP_COMPLETED, step.describe(), null, null, null);
+    emit(RolloutEvent.Type.STEP_COMPLETED, describe(stepIndex), null, null, null);
     ctx.telemetry().endSpan(stepSpan, now, null);
     nextStep();
   }
@@ -337,6 +343,7 @@ public final class RolloutRun implements Rollout {
         return Boolean.TRUE;
       }, ok -> {
         instances.remove(r.id());
+        readyCandidates = null;
         done.run();
       }, failed);
     } else if (step instanceof Step.Drain s) {
@@ -348,6 +355,7 @@ public final class RolloutRun implements Rollout {
         List<Instance> list = instances.get(r.id());
         if (list != null) {
           list.replaceAll(i -> i.withState(InstanceState.DRAINING));
+          readyCandidates = null;
         }
         waitFor(s.period(), done);
       }, failed);
@@ -608,7 +616,6 @@ public final class RolloutRun implements Rollout {
   // ---------------------------------------------------------------- progress deadline
 
   private void progress(Instant now) {
-    updatedAt = now;
     if (now.isAfter(progressBase)) {
       progressBase = now;
     }
@@ -785,8 +792,11 @@ public final class RolloutRun implements Rollout {
   // ---------------------------------------------------------------- helpers
 
   private GateContext gateContext(Instant from, Instant now, int n, String phase, Map<String, String> params) {
-    List<Instance> candidates = instances.getOrDefault(plan.target().id(), List.of()).stream()
-        .filter(i -> i.state() == InstanceState.READY).toList();
+    List<Instance> candidates = readyCandidates;
+    if (candidates == null) {
+      candidates = ready(instances.getOrDefault(plan.target().id(), List.of()));
+      readyCandidates = candidates;
+    }
     return new GateContext(id, plan.service(), plan.stable(), plan.target(), from, now, n, candidates, phase, params);
   }
 
@@ -798,13 +808,15 @@ public final class RolloutRun implements Rollout {
     p.put("reasons", v.reasons());
     safeJournal(JournalRecord.Type.VERDICT, null, p);
     ctx.telemetry().verdict(plan.service(), gate, v, dryRun);
-    emit(RolloutEvent.Type.GATE_VERDICT, gate + (dryRun ? " (dry-run)" : "") + ": " + v, v, gate, null);
+    String msg = gate + (dryRun ? " (dry-run): " : ": ") + v.outcome()
+        + (v.passed() || v.reasons().isEmpty() ? "" : " " + v.reasons());
+    emit(RolloutEvent.Type.GATE_VERDICT, msg, v, gate, null);
   }
 
   private Map<String, List<Instance>> backendsFor(TrafficSplit s) {
     Map<String, List<Instance>> out = new LinkedHashMap<>();
     for (String rid : s.releaseIds()) {
-      out.put(rid, instances.getOrDefault(rid, List.of()).stream().filter(i -> i.state() == InstanceState.READY).toList());
+      out.put(rid, ready(instances.getOrDefault(rid, List.of())));
     }
     return out;
   }
@@ -812,7 +824,18 @@ public final class RolloutRun implements Rollout {
   private void putInstances(String releaseId, List<Instance> list) {
     if (!releaseId.isEmpty()) {
       instances.put(releaseId, new ArrayList<>(list));
+      readyCandidates = null;
     }
+  }
+
+  private static List<Instance> ready(List<Instance> list) {
+    List<Instance> out = new ArrayList<>(list.size());
+    for (Instance i : list) {
+      if (i.state() == InstanceState.READY) {
+        out.add(i);
+      }
+    }
+    return List.copyOf(out);
   }
 
   private void checkDrift(List<Instance> list) {
@@ -845,13 +868,7 @@ public final class RolloutRun implements Rollout {
   }
 
   private void journal(JournalRecord.Type type, @Nullable String op, Map<String, ?> payload) {
-    String json;
-    try {
-      json = ctx.json().writeValueAsString(payload);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-    ctx.journal().append(JournalRecord.of(ctx.clock().instant(), id, plan.service(), type, op, json));
+    ctx.journal().append(JournalRecord.of(ctx.clock().instant(), id, plan.service(), type, op, Payloads.json(ctx.json(), payload)));
   }
 
   /** Journals, logging instead of throwing: used where the effect already happened. */
@@ -873,8 +890,26 @@ public final class RolloutRun implements Rollout {
     return verificationEvidence;
   }
 
+  /** Rebuilds the snapshot only when something it shows has changed: most transitions change nothing visible. */
+  private void refreshSnapshot() {
+    RolloutStatus s = snapshot;
+    if (s.state() != state || s.stepIndex() != stepIndex || s.split() != split || s.reason() != reason
+        || !s.updatedAt().equals(updatedAt)) {
+      snapshot = buildStatus();
+    }
+  }
+
+  /** A step's description, computed once per step: events and status both show it. */
+  private String describe(int index) {
+    if (describedStep != index) {
+      describedStep = index;
+      stepDescription = plan.steps().get(index).describe();
+    }
+    return stepDescription;
+  }
+
   private RolloutStatus buildStatus() {
-    String current = stepIndex >= 0 && stepIndex < plan.steps().size() ? plan.steps().get(stepIndex).describe() : "";
+    String current = stepIndex >= 0 && stepIndex < plan.steps().size() ? describe(stepIndex) : "";
     return new RolloutStatus(id, plan.service(), state, plan.stable() == null ? null : plan.stable().id(),
         plan.target().id(), stepIndex, plan.steps().size(), current, split, startedAt, updatedAt, reason);
   }
