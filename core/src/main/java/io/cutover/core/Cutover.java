@@ -235,6 +235,8 @@ public final class Cutover implements AutoCloseable {
       created.put("initiator", options.initiator());
       created.put("annotations", options.annotations());
       created.put("verification", evidence);
+      // The whole plan, so that a resumed engine can rebuild the rollout from the journal alone.
+      created.put("plan", io.cutover.core.plan.PlanJson.toTree(plan));
       journal.append(JournalRecord.of(clock.instant(), id, service, JournalRecord.Type.CREATED, null,
           ctx.json().writeValueAsString(created)));
       run = new RolloutRun(id, plan, options, ctx, evidence);
