@@ -48,7 +48,7 @@ public final class Credentials {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@org.jspecify.annotations.Nullable Object o) {
     return o instanceof Credentials c && username.equals(c.username) && password.equals(c.password);
   }
 
