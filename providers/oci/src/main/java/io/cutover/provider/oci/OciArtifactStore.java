@@ -282,7 +282,13 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
   public List<ArtifactRef> list(String repository) {
     Location loc = locate(repository);
     LinkedHashSet<ArtifactRef> refs = new LinkedHashSet<>();
-    for (String tag : tags(repository)) {
+    List<String> tags;
+    try {
+      tags = tags(repository);
+    } catch (NoSuchElementException unknownRepository) {
+      return List.of();
+    }
+    for (String tag : tags) {
       if (ATTACHMENT_TAG.matcher(tag).matches()) {
         continue;
       }
@@ -327,7 +333,11 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
     return reasons == null ? Set.of() : Set.copyOf(reasons);
   }
 
-  /** Every tag of a repository, as listed by the registry (all pages). */
+  /**
+   * Every tag of a repository, as listed by the registry (all pages).
+   *
+   * @throws NoSuchElementException if the registry does not know the repository
+   */
   public List<String> tags(String repository) {
     Location loc = locate(repository);
     List<String> all = new ArrayList<>();
