@@ -1,0 +1,133 @@
+package io.cutover.core.internal.engine;
+
+import io.cutover.api.InvalidSpecException;
+import io.cutover.api.ProviderException;
+import io.cutover.core.ResiliencePolicy;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.github.resilience4j.timelimiter.TimeLimiter;
+import io.github.resilience4j.timelimiter.TimeLimiterConfig;
+import java.time.InstantSource;
+import java.time.ZoneOffset;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BiConsumer;
+import java.util.function.Supplier;
+
+/**
+ * Calls one provider with retry (exponential backoff), a circuit breaker and a per-attempt time limit,
+ * all timed by the engine's scheduler and clock. The blocking provider method runs on the provider
+ * executor; the returned stage completes there or on the scheduler.
+ */
+public final class ResilientCaller {
+  private final String provider;
+  private final ScheduledExecutorService scheduler;
+  private final Executor executor;
+  private final CircuitBreaker breaker;
+  private final Retry retry;
+  private final TimeLimiter limiter;
+
+  /**
+   * @param provider name used in errors and metrics, e.g. {@code router}
+   * @param onRetry called with (attempt number, failure) before each retry
+   */
+  public ResilientCaller(String provider, ResiliencePolicy policy, ScheduledExecutorService scheduler,
+      Executor executor, InstantSource clock, BiConsumer<Integer, Throwable> onRetry) {
+    this.provider = provider;
+    this.scheduler = scheduler;
+    this.executor = executor;
+    this.breaker = CircuitBreaker.of(provider, CircuitBreakerConfig.custom()
+        .failureRateThreshold(policy.failureRateThreshold())
+        .slidingWindowSize(policy.slidingWindowSize())
+        .minimumNumberOfCalls(Math.min(policy.slidingWindowSize(), 10))
+        .waitDurationInOpenState(policy.openStateWait())
+        .clock(clock.withZone(ZoneOffset.UTC))
+        .recordException(ResilientCaller::countsAsFailure)
+        .build());
+    this.retry = Retry.of(provider, RetryConfig.custom()
+        .maxAttempts(policy.maxAttempts())
+        .intervalFunction(IntervalFunction.ofExponentialBackoff(policy.initialBackoff(), policy.backoffMultiplier(),
+            policy.maxBackoff()))
+        .retryOnException(ResilientCaller::retryable)
+        .failAfterMaxAttempts(false)
+        .build());
+    this.retry.getEventPublisher().onRetry(e -> onRetry.accept(e.getNumberOfRetryAttempts(), e.getLastThrowable()));
+    this.limiter = TimeLimiter.of(provider, TimeLimiterConfig.custom()
+        .timeoutDuration(policy.attemptTimeout())
+        .cancelRunningFuture(true)
+        .build());
+  }
+
+  /** The provider's name. */
+  public String provider() {
+    return provider;
+  }
+
+  /** The circuit breaker, for inspection. */
+  public CircuitBreaker breaker() {
+    return breaker;
+  }
+
+  /**
+   * Runs {@code body} with the protections. The stage fails with the last failure, unwrapped; a
+   * timeout is reported as a retryable {@link ProviderException} naming the operation.
+   */
+  public <T> CompletableFuture<T> call(String operation, Supplier<T> body) {
+    Supplier<CompletionStage<T>> attempt = () -> CompletableFuture.supplyAsync(body, executor);
+    Supplier<CompletionStage<T>> limited = () -> limiter.executeCompletionStage(scheduler, attempt)
+        .exceptionallyCompose(t -> CompletableFuture.failedFuture(translate(operation, unwrap(t))));
+    Supplier<CompletionStage<T>> guarded = CircuitBreaker.decorateCompletionStage(breaker, limited);
+    CompletableFuture<T> out = new CompletableFuture<>();
+    Retry.decorateCompletionStage(retry, scheduler, guarded).get().whenComplete((v, t) -> {
+      if (t != null) {
+        out.completeExceptionally(translate(operation, unwrap(t)));
+      } else {
+        out.complete(v);
+      }
+    });
+    return out;
+  }
+
+  private Throwable translate(String operation, Throwable t) {
+    if (t instanceof TimeoutException) {
+      return new ProviderException(provider, operation, "timed out after " + limiter.getTimeLimiterConfig()
+          .getTimeoutDuration(), true, t);
+    }
+    if (t instanceof CallNotPermittedException) {
+      return new ProviderException(provider, operation, "circuit breaker is open after repeated failures", false, t);
+    }
+    return t;
+  }
+
+  static Throwable unwrap(Throwable t) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  static boolean retryable(Throwable t) {
+    Throwable u = unwrap(t);
+    if (u instanceof ProviderException p) {
+      return p.retryable();
+    }
+    if (u instanceof InvalidSpecException || u instanceof CallNotPermittedException) {
+      return false;
+    }
+    return u instanceof RuntimeException || u instanceof TimeoutException;
+  }
+
+  private static boolean countsAsFailure(Throwable t) {
+    // Bad input is the caller's fault, not the provider's: it must not open the breaker.
+    return !(unwrap(t) instanceof InvalidSpecException);
+  }
+}
