@@ -26,9 +26,10 @@ import okhttp3.Response;
  * storage directory, plus the tools to fill it: images built with {@code umoci} and pushed with
  * {@code skopeo}, and raw blobs and manifests pushed over the distribution API (for signatures,
  * attestations and indexes). Without the binaries the calling test is skipped with a notice naming the
- * Debian package, except when {@code CI=true}, where it fails.
+ * Debian package, except when {@code CI=true}, where it fails. Shared through this module's test-jar
+ * with the benchmarks.
  */
-final class RegistryServer implements AutoCloseable {
+public final class RegistryServer implements AutoCloseable {
   private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
   private static final OkHttpClient HTTP = new OkHttpClient();
 
@@ -43,7 +44,7 @@ final class RegistryServer implements AutoCloseable {
   }
 
   /** Skips (or, under CI, fails) unless every binary is installed. */
-  static void requireBinaries(String... binaries) {
+  public static void requireBinaries(String... binaries) {
     for (String b : binaries) {
       boolean present = Files.isExecutable(Path.of("/usr/bin", b));
       String pkg = b.equals("docker-registry") ? "docker-registry" : b;
@@ -54,7 +55,7 @@ final class RegistryServer implements AutoCloseable {
     }
   }
 
-  static RegistryServer start(Path dir) throws IOException, InterruptedException {
+  public static RegistryServer start(Path dir) throws IOException, InterruptedException {
     requireBinaries("docker-registry", "umoci", "skopeo");
     Files.createDirectories(dir);
     Path cfg = dir.resolve("config.yml");
@@ -104,17 +105,17 @@ final class RegistryServer implements AutoCloseable {
     throw new IllegalStateException("registry at " + host + " never answered /v2/");
   }
 
-  String host() {
+  public String host() {
     return host;
   }
 
   /** The blob file the registry stores for a digest (manifests are stored as blobs too). */
-  Path blobFile(Digest d) {
+  public Path blobFile(Digest d) {
     return dir.resolve("data/docker/registry/v2/blobs/sha256").resolve(d.hex().substring(0, 2)).resolve(d.hex()).resolve("data");
   }
 
   /** Builds a one-file image with umoci and pushes it with skopeo to {@code repo:tag}. */
-  void pushImage(Path work, String repo, String tag, String fileContent, String created, Map<String, String> labels)
+  public void pushImage(Path work, String repo, String tag, String fileContent, String created, Map<String, String> labels)
       throws IOException, InterruptedException {
     Path layout = Files.createTempDirectory(work, "layout");
     Files.delete(layout);
@@ -130,19 +131,19 @@ final class RegistryServer implements AutoCloseable {
   }
 
   /** Copies an image between registries (or layouts) with skopeo, plain HTTP on both sides. */
-  static void copy(Path work, String from, String to) throws IOException, InterruptedException {
+  public static void copy(Path work, String from, String to) throws IOException, InterruptedException {
     run(work, "skopeo", "copy", "--quiet", "--src-tls-verify=false", "--dest-tls-verify=false", from, to);
   }
 
   /** Pushes a manifest and its blobs over the distribution API; {@code reference} is a tag or a digest. */
-  void push(String repo, String reference, CosignFixtures.Attachment a) throws IOException {
+  public void push(String repo, String reference, CosignFixtures.Attachment a) throws IOException {
     for (Map.Entry<Digest, byte[]> blob : a.blobs().entrySet()) {
       pushBlob(repo, blob.getKey(), blob.getValue());
     }
     putManifest(repo, reference, a.manifest(), "application/vnd.oci.image.manifest.v1+json");
   }
 
-  void pushBlob(String repo, Digest digest, byte[] bytes) throws IOException {
+  public void pushBlob(String repo, Digest digest, byte[] bytes) throws IOException {
     String location;
     try (Response r = HTTP.newCall(new Request.Builder().url("http://" + host + "/v2/" + repo + "/blobs/uploads/")
         .post(RequestBody.create(new byte[0])).build()).execute()) {
@@ -157,7 +158,7 @@ final class RegistryServer implements AutoCloseable {
     }
   }
 
-  void putManifest(String repo, String reference, byte[] manifest, String mediaType) throws IOException {
+  public void putManifest(String repo, String reference, byte[] manifest, String mediaType) throws IOException {
     try (Response r = HTTP.newCall(new Request.Builder().url("http://" + host + "/v2/" + repo + "/manifests/" + reference)
         .put(RequestBody.create(manifest, MediaType.get(mediaType))).build()).execute()) {
       expect(r, 201);
