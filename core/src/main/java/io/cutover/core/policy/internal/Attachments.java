@@ -82,10 +82,33 @@ public final class Attachments {
         throw new MalformedException(tag + " layer " + i + " has an invalid digest");
       }
       Map<String, String> annotations = new TreeMap<>();
-      l.path("annotations").fields().forEachRemaining(e -> annotations.put(e.getKey(), e.getValue().asText()));
+      for (Map.Entry<String, JsonNode> e : l.path("annotations").properties()) {
+        annotations.put(e.getKey(), e.getValue().asText());
+      }
       layers.add(new Layer(i++, l.path("mediaType").asText(""), d, annotations));
     }
     return new Manifest(tag, ref, layers);
+  }
+
+  /**
+   * The attachment manifest, or null after adding the failure line to {@code out}: {@code malformed}
+   * if the tag points at something that is not a manifest, {@code missing} (with {@code hint}) if the
+   * tag does not exist.
+   */
+  public static @Nullable Manifest findOrFail(ArtifactStore store, ArtifactRef subject, String kind, Outcome out,
+      io.cutover.core.policy.VerificationReason malformed, io.cutover.core.policy.VerificationReason missing,
+      String hint) {
+    try {
+      Manifest m = find(store, subject, kind);
+      if (m == null) {
+        out.failures.add(missing.line("nothing attached to " + subject + ": tag " + tag(subject, kind)
+            + " does not exist (" + hint + ")"));
+      }
+      return m;
+    } catch (MalformedException e) {
+      out.failures.add(malformed.line(e.getMessage()));
+      return null;
+    }
   }
 
   /** The bytes of a layer, exactly as stored (never re-serialized: signatures cover these bytes). */

@@ -39,16 +39,9 @@ public final class CosignSignatures {
   public static Outcome check(ArtifactRef ref, ArtifactStore store, SignatureRequirement req) {
     Outcome out = new Outcome();
     String keyNames = req.keys().stream().map(TrustedKey::toString).toList().toString();
-    Attachments.Manifest sig;
-    try {
-      sig = Attachments.find(store, ref, "sig");
-    } catch (Attachments.MalformedException e) {
-      out.failures.add(SIGNATURE_MALFORMED.line(e.getMessage()));
-      return out;
-    }
+    Attachments.Manifest sig = Attachments.findOrFail(store, ref, "sig", out, SIGNATURE_MALFORMED, SIGNATURE_MISSING,
+        "sign it with one of " + keyNames);
     if (sig == null) {
-      out.failures.add(SIGNATURE_MISSING.line("no signature for " + ref + ": tag " + Attachments.tag(ref, "sig")
-          + " does not exist (sign it with one of " + keyNames + ")"));
       return out;
     }
     Set<TrustedKey> signers = new LinkedHashSet<>();

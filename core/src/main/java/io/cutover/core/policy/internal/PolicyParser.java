@@ -67,14 +67,14 @@ public final class PolicyParser {
     List<TrustedKey> signatureKeys = List.of();
     if (c.has("signatures")) {
       ProviderConfig s = c.getConfig("signatures").requireOnly(Set.of("keys", "threshold"));
-      signatureKeys = keys(s, "keys", baseDir, true);
+      signatureKeys = keys(s, "keys", baseDir);
       List<TrustedKey> keys = signatureKeys;
       b.requireSignatures(at(s.path(), () -> new SignatureRequirement(keys, s.getInt("threshold", 1))));
     }
     if (c.has("provenance")) {
       ProviderConfig p = c.getConfig("provenance")
           .requireOnly(Set.of("keys", "builderIds", "buildTypes", "sourceRepositories", "sourceRefs"));
-      List<TrustedKey> keys = p.has("keys") ? keys(p, "keys", baseDir, true) : signatureKeys;
+      List<TrustedKey> keys = p.has("keys") ? keys(p, "keys", baseDir) : signatureKeys;
       if (keys.isEmpty()) {
         throw new InvalidSpecException(p.pathOf("keys"), "is missing and no signature keys are configured",
             "list the keys trusted to sign attestations");
@@ -92,10 +92,10 @@ public final class PolicyParser {
     return b;
   }
 
-  private static List<TrustedKey> keys(ProviderConfig parent, String key, Path baseDir, boolean required) {
+  private static List<TrustedKey> keys(ProviderConfig parent, String key, Path baseDir) {
     Object raw = parent.asMap().get(key);
     String path = parent.pathOf(key);
-    if (!(raw instanceof List<?> list) || (required && list.isEmpty())) {
+    if (!(raw instanceof List<?> list) || list.isEmpty()) {
       throw new InvalidSpecException(path, raw == null ? "is missing" : "is not a non-empty list",
           "list keys as [{name: release, file: release.pub}] or with pem: instead of file:");
     }

@@ -47,16 +47,9 @@ public final class SlsaProvenance {
 
   public static Outcome check(ArtifactRef ref, ArtifactStore store, ProvenanceRequirement req) {
     Outcome out = new Outcome();
-    Attachments.Manifest att;
-    try {
-      att = Attachments.find(store, ref, "att");
-    } catch (Attachments.MalformedException e) {
-      out.failures.add(PROVENANCE_MALFORMED.line(e.getMessage()));
-      return out;
-    }
+    Attachments.Manifest att = Attachments.findOrFail(store, ref, "att", out, PROVENANCE_MALFORMED, PROVENANCE_MISSING,
+        "attach signed SLSA provenance from a builder in " + req.builderIds());
     if (att == null) {
-      out.failures.add(PROVENANCE_MISSING.line("no attestation for " + ref + ": tag " + Attachments.tag(ref, "att")
-          + " does not exist (attach signed SLSA provenance from a builder in " + req.builderIds() + ")"));
       return out;
     }
     Set<String> problems = new LinkedHashSet<>();

@@ -310,27 +310,27 @@ class OciRegistryStoreTest {
     @Test
     @DisplayName("primary down: the mirror serves the same digest; describe of a cached digest needs no registry")
     void mirrorWhenPrimaryDown() throws Exception {
-      ArtifactRef original;
-      String primaryHost;
-      try (RegistryServer primary = RegistryServer.start(dir.resolve("primary"));
-          RegistryServer mirror = RegistryServer.start(dir.resolve("mirror"))) {
-        primaryHost = primary.host();
+      RegistryServer primary = RegistryServer.start(dir.resolve("primary"));
+      RegistryServer mirror = RegistryServer.start(dir.resolve("mirror"));
+      String primaryHost = primary.host();
+      try (OciArtifactStore s = OciArtifactStore.builder().insecure(primary.host(), mirror.host())
+          .mirrors(primary.host(), List.of(mirror.host())).retry(2, Duration.ofMillis(5)).build()) {
         primary.pushImage(dir, "team/svc", "2.0", "service\n", "2026-01-05T00:00:00Z", Map.of());
         RegistryServer.copy(dir, "docker://" + primary.host() + "/team/svc:2.0", "docker://" + mirror.host() + "/team/svc:2.0");
-        try (OciArtifactStore s = OciArtifactStore.builder().insecure(primary.host(), mirror.host())
-            .mirrors(primary.host(), List.of(mirror.host())).retry(2, Duration.ofMillis(5)).build()) {
-          original = s.resolve(new TagRef(primary.host() + "/team/svc", "2.0"));
-          primary.close();
+        ArtifactRef original = s.resolve(new TagRef(primaryHost + "/team/svc", "2.0"));
+        primary.close();
 
-          ArtifactRef viaMirror = s.resolve(new TagRef(primary.host() + "/team/svc", "2.0"));
+        ArtifactRef viaMirror = s.resolve(new TagRef(primaryHost + "/team/svc", "2.0"));
 
-          assertThat(viaMirror).isEqualTo(original);
-          assertThat(s.describe(original).created()).isEqualTo(Instant.parse("2026-01-05T00:00:00Z"));
-          mirror.close();
-          assertThat(s.describe(original).created()).isEqualTo(Instant.parse("2026-01-05T00:00:00Z"));
-          assertThatThrownBy(() -> s.resolve(new TagRef(primaryHost + "/team/svc", "2.0")))
-              .isInstanceOf(ProviderException.class);
-        }
+        assertThat(viaMirror).isEqualTo(original);
+        assertThat(s.describe(original).created()).isEqualTo(Instant.parse("2026-01-05T00:00:00Z"));
+        mirror.close();
+        assertThat(s.describe(original).created()).isEqualTo(Instant.parse("2026-01-05T00:00:00Z"));
+        assertThatThrownBy(() -> s.resolve(new TagRef(primaryHost + "/team/svc", "2.0")))
+            .isInstanceOf(ProviderException.class);
+      } finally {
+        primary.close();
+        mirror.close();
       }
     }
 

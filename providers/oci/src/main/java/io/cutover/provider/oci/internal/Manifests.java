@@ -157,11 +157,11 @@ public final class Manifests {
   private static Map<String, String> strings(@Nullable JsonNode obj) {
     Map<String, String> out = new TreeMap<>();
     if (obj != null && obj.isObject()) {
-      obj.fields().forEachRemaining(e -> {
+      for (Map.Entry<String, JsonNode> e : obj.properties()) {
         if (e.getValue().isValueNode() && !e.getValue().isNull()) {
           out.put(e.getKey(), e.getValue().asText());
         }
-      });
+      }
     }
     return out;
   }
