@@ -14,9 +14,11 @@ import io.cutover.api.ArtifactRef;
 import io.cutover.api.Digest;
 import io.cutover.api.DigestMismatchException;
 import io.cutover.api.InvalidSpecException;
+import io.cutover.api.Release;
 import io.cutover.api.ProviderException;
 import io.cutover.api.TagRef;
 import io.cutover.api.VerificationException;
+import io.cutover.core.Cutover;
 import io.cutover.core.policy.CosignFixtures;
 import io.cutover.core.policy.ProvenanceRequirement;
 import io.cutover.core.policy.SignatureRequirement;
@@ -24,9 +26,12 @@ import io.cutover.core.policy.TrustedKey;
 import io.cutover.core.policy.VerificationPolicy;
 import io.cutover.core.policy.VerificationReason;
 import io.cutover.core.policy.internal.CosignSignatures;
+import io.cutover.core.strategy.RecreateStrategy;
 import io.cutover.spi.ArtifactStore;
 import io.cutover.spi.ArtifactStoreProvider;
 import io.cutover.spi.ProviderConfig;
+import io.cutover.testkit.FakeFleet;
+import io.cutover.testkit.FakeRouter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -285,6 +290,51 @@ class OciRegistryStoreTest {
       Throwable t = catchThrowable(() -> policy.verify(ref, store));
       assertThat(t).isInstanceOf(VerificationException.class);
       return VerificationReason.of((VerificationException) t);
+    }
+  }
+
+  @Nested
+  @DisplayName("the engine verifies before its first side effect")
+  class Engine {
+    @Test
+    @DisplayName("registry down: retries, then a typed ProviderException, and the fleet and router are never called")
+    void registryDownNoSideEffect() throws IOException {
+      String host;
+      try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        host = "127.0.0.1:" + free.getLocalPort();
+      }
+      FakeFleet fleet = FakeFleet.create();
+      FakeRouter router = FakeRouter.create(java.time.InstantSource.system());
+      Release release = Release.of("checkout", new ArtifactRef(host + "/team/app", Digest.sha256("never pushed")));
+      try (OciArtifactStore s = OciArtifactStore.builder().insecure(host).retry(3, Duration.ofMillis(5)).build();
+          Cutover cutover = Cutover.builder().fleet(fleet).router(router).artifactStore(s)
+              .verifier(VerificationPolicy.builder().requireSignatures(SignatureRequirement.anyOf(RELEASE_KEY)).build())
+              .build()) {
+        assertThatThrownBy(() -> cutover.deploy(RecreateStrategy.builder().build(), release, 2))
+            .isInstanceOf(ProviderException.class).hasMessageContaining("gave up after 3 attempt(s)");
+      }
+      assertThat(fleet.calls()).isEmpty();
+      assertThat(router.timeline()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("an unsigned image in a live registry: VerificationException, and the fleet and router are never called")
+    void unsignedNoSideEffect() throws Exception {
+      CosignFixtures.Attachment image = CosignFixtures.image("engine\n".getBytes(StandardCharsets.UTF_8),
+          "2026-01-01T00:00:00Z", Map.of());
+      registry.push("demo/engine", "1.0", image);
+      ArtifactRef ref = store.resolve(new TagRef(registry.host() + "/demo/engine", "1.0"));
+      FakeFleet fleet = FakeFleet.create();
+      FakeRouter router = FakeRouter.create(java.time.InstantSource.system());
+      try (Cutover cutover = Cutover.builder().fleet(fleet).router(router).artifactStore(store)
+          .verifier(VerificationPolicy.builder().requireSignatures(SignatureRequirement.anyOf(RELEASE_KEY)).build())
+          .build()) {
+        Throwable t = catchThrowable(() -> cutover.deploy(RecreateStrategy.builder().build(), Release.of("checkout", ref), 2));
+        assertThat(t).isInstanceOf(VerificationException.class);
+        assertThat(VerificationReason.of((VerificationException) t)).containsExactly(VerificationReason.SIGNATURE_MISSING);
+      }
+      assertThat(fleet.calls()).isEmpty();
+      assertThat(router.timeline()).isEmpty();
     }
   }
 
