@@ -146,6 +146,15 @@ class VerificationPolicyTest {
     }
 
     @Test
+    @DisplayName("a sha512 artifact cannot carry cosign signatures: signature.missing, not a crash")
+    void sha512() {
+      ArtifactRef sha512 = new ArtifactRef(REPO, Digest.compute(Digest.Algorithm.SHA512, new byte[] {1}));
+      VerificationException e = failure(() -> signedBy(SignatureRequirement.anyOf(RELEASE_KEY)).verify(sha512, store));
+      assertThat(VerificationReason.of(e)).containsExactly(VerificationReason.SIGNATURE_MISSING);
+      assertThat(e.getMessage()).contains("sha256 digests only");
+    }
+
+    @Test
     @DisplayName("a store failure is not a verdict: the ProviderException propagates")
     void storeFailurePropagates() {
       var failing = new MapStore() {

@@ -98,6 +98,10 @@ public final class Attachments {
   public static @Nullable Manifest findOrFail(ArtifactStore store, ArtifactRef subject, String kind, Outcome out,
       io.cutover.core.policy.VerificationReason malformed, io.cutover.core.policy.VerificationReason missing,
       String hint) {
+    if (subject.digest().algorithm() != Digest.Algorithm.SHA256) {
+      out.failures.add(missing.line(subject + ": cosign attaches signatures and attestations to sha256 digests only"));
+      return null;
+    }
     try {
       Manifest m = find(store, subject, kind);
       if (m == null) {

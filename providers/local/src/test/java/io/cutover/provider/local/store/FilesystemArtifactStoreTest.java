@@ -85,6 +85,12 @@ class FilesystemArtifactStoreTest {
       assertThat(read(store, a)).isEqualTo("hello");
       assertThat(store.list(REPO)).containsExactly(a);
       assertThat(Files.list(store.root().resolve("tmp")).toList()).isEmpty();
+      // Newest first, also when one time has a fraction of a second and the other has none.
+      now.set(now.get().plusMillis(500));
+      ArtifactRef b = put("later");
+      now.set(now.get().plusMillis(500));
+      ArtifactRef c = put("latest");
+      assertThat(store.list(REPO)).containsExactly(c, b, a);
     }
 
     @Test
