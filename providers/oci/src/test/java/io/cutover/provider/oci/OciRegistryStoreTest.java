@@ -91,6 +91,13 @@ class OciRegistryStoreTest {
     return OciArtifactStore.builder().insecure(registry.host()).retry(2, Duration.ofMillis(10)).build();
   }
 
+  /** A loopback host:port where nothing listens any more. */
+  static String deadHost() throws IOException {
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return "127.0.0.1:" + free.getLocalPort();
+    }
+  }
+
   static byte[] read(ArtifactStore s, ArtifactRef ref) throws IOException {
     try (InputStream in = s.fetch(ref)) {
       return in.readAllBytes();
@@ -299,10 +306,7 @@ class OciRegistryStoreTest {
     @Test
     @DisplayName("registry down: retries, then a typed ProviderException, and the fleet and router are never called")
     void registryDownNoSideEffect() throws IOException {
-      String host;
-      try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-        host = "127.0.0.1:" + free.getLocalPort();
-      }
+      String host = deadHost();
       FakeFleet fleet = FakeFleet.create();
       FakeRouter router = FakeRouter.create(java.time.InstantSource.system());
       Release release = Release.of("checkout", new ArtifactRef(host + "/team/app", Digest.sha256("never pushed")));
@@ -344,10 +348,7 @@ class OciRegistryStoreTest {
     @Test
     @DisplayName("registry down (nothing listens): retried, then a retryable ProviderException naming the attempts")
     void registryDown() throws Exception {
-      String host;
-      try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-        host = "127.0.0.1:" + free.getLocalPort();
-      }
+      String host = deadHost();
       try (OciArtifactStore s = OciArtifactStore.builder().insecure(host).retry(3, Duration.ofMillis(5)).build()) {
         Throwable t = catchThrowable(() -> s.resolve(new TagRef(host + "/demo/app", "1.0")));
         assertThat(t).isInstanceOf(ProviderException.class).hasMessageContaining("gave up after 3 attempt(s)")
