@@ -364,11 +364,30 @@ public final class Cutover implements AutoCloseable {
     checkGates(plan.rollbackSteps(), "$.rollback", v);
     Release stable = plan.stable();
     if (stable != null) {
-      Step first = plan.rollbackSteps().isEmpty() ? null : plan.rollbackSteps().get(0);
-      if (!(first instanceof Step.Route r) || r.split().weight(stable.id()) != TrafficSplit.TOTAL) {
-        v.add(new InvalidSpecException.Violation("$.rollback[0]",
-            "must route 100 % to the stable release " + stable.id() + " (found " + (first == null ? "nothing" : first.describe()) + ")",
-            "start the rollback steps with Route(TrafficSplit.all(stableId))"));
+      // Before traffic is back on stable, a rollback may only bring stable's capacity back (recreate and
+      // rolling reduce it); its first route must send 100 % to stable, before anything is drained or retired.
+      boolean routed = false;
+      for (int i = 0; i < plan.rollbackSteps().size() && !routed; i++) {
+        Step s = plan.rollbackSteps().get(i);
+        if (s instanceof Step.Route r) {
+          if (r.split().weight(stable.id()) != TrafficSplit.TOTAL) {
+            v.add(new InvalidSpecException.Violation("$.rollback[" + i + "]", "is the rollback's first route but sends "
+                + r.split() + " instead of 100 % to the stable release " + stable.id(),
+                "route TrafficSplit.all(stableId) before any other traffic change"));
+          }
+          routed = true;
+        } else if (!(s instanceof Step.Launch l && l.releaseId().equals(stable.id()))
+            && !(s instanceof Step.Scale sc && sc.releaseId().equals(stable.id()))
+            && !(s instanceof Step.Hook)) {
+          v.add(new InvalidSpecException.Violation("$.rollback[" + i + "]", s.describe()
+              + " comes before traffic is routed back to the stable release " + stable.id(),
+              "start the rollback with Route(TrafficSplit.all(stableId)); only launching or scaling stable may precede it"));
+          routed = true;
+        }
+      }
+      if (!routed) {
+        v.add(new InvalidSpecException.Violation("$.rollback", "never routes traffic back to the stable release "
+            + stable.id(), "add Route(TrafficSplit.all(stableId)) as the rollback's first traffic change"));
       }
     }
     if (!v.isEmpty()) {

@@ -325,10 +325,24 @@ public final class RolloutRun implements Rollout {
       }, failed);
     } else if (step instanceof Step.Scale s) {
       Release r = release(s.releaseId());
-      sideEffect(op, "scale", () -> ctx.fleet().scale(op, r, s.replicas()), list -> {
+      Runnable scale = () -> sideEffect(op, "scale", () -> ctx.fleet().scale(op, r, s.replicas()), list -> {
         putInstances(r.id(), list);
         refreshBackends(op, r.id(), done, failed);
       }, failed);
+      List<Instance> current = instances.getOrDefault(r.id(), List.of());
+      if (split == null || split.weight(r.id()) == 0 || s.replicas() >= current.size()) {
+        scale.run();
+      } else if (s.replicas() == 0) {
+        failed.accept("refusing to scale " + r.id() + " to 0: it still receives " + split.percent(r.id())
+            + "% of traffic (the plan must route it to 0 first)");
+      } else {
+        // Fleets stop the most recently launched instances first (Fleet contract): move traffic off
+        // exactly those before they stop, so no request reaches a stopping instance.
+        List<Instance> survivors = new ArrayList<>(current.subList(0, s.replicas()));
+        instances.put(r.id(), survivors);
+        readyCandidates = null;
+        route(new OperationId(op.value() + "-prescale"), split, scale, failed);
+      }
     } else if (step instanceof Step.Route s) {
       route(op, s.split(), done, failed);
     } else if (step instanceof Step.Retire s) {
