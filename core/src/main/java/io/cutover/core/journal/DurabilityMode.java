@@ -18,7 +18,8 @@ public enum DurabilityMode {
   /**
    * A record is acknowledged once the operating system holds it in its page cache, without a disk flush.
    * It survives the JVM dying but not the machine losing power or the kernel crashing: use it for tests,
-   * simulations and throwaway environments, never for rollouts of production traffic.
+   * simulations and throwaway environments, never for rollouts of production traffic. Compaction and
+   * recovery skip their flushes too (their steps stay ordered, so a process crash is still safe).
    */
   OS_BUFFERED
 }

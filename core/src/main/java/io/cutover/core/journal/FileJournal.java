@@ -242,7 +242,8 @@ public final class FileJournal implements Journal {
         throw new ProviderException("file", "compact", "journal " + directory + " is closed", false, null);
       }
       try {
-        Compactor.Outcome o = Compactor.run(directory, writer, index, history, firstLiveSegment);
+        Compactor.Outcome o = Compactor.run(directory, writer, index, history, firstLiveSegment,
+            durability == DurabilityMode.FSYNC);
         history = o.history();
         if (o.firstLiveSegment() != firstLiveSegment) {
           LOG.debug("compacted {}: {} rollouts into history, {} records kept, live from segment {}", directory,
@@ -260,6 +261,15 @@ public final class FileJournal implements Journal {
   /** The sequence of the last durable record (0 if none was ever appended). */
   public long lastSequence() {
     return writer.lastSequence();
+  }
+
+  /**
+   * How many group commits this journal has made since it was opened: each is one {@code fsync} in
+   * {@link DurabilityMode#FSYNC} mode, covering every append that was queued when it began. Appends
+   * divided by commits is the average group size, a useful gauge of how much concurrency the disk sees.
+   */
+  public long commits() {
+    return writer.commits();
   }
 
   /**

@@ -33,8 +33,8 @@ public final class Compactor {
   public record Outcome(HistoryFile.State history, int summarised, int retained, long firstLiveSegment) {}
 
   /** Runs one compaction; the caller makes sure only one runs at a time. */
-  public static Outcome run(Path dir, Writer writer, Index index, HistoryFile.State history, long firstLive)
-      throws IOException {
+  public static Outcome run(Path dir, Writer writer, Index index, HistoryFile.State history, long firstLive,
+      boolean durable) throws IOException {
     Writer.CutState cut = writer.cut().join();
     if (cut.firstLiveSegment() == firstLive) {
       return new Outcome(history, 0, index.size(), firstLive);
@@ -58,13 +58,15 @@ public final class Compactor {
         retained.add(r);
       }
     }
-    HistoryFile.State next = HistoryFile.append(dir, history, summaries);
+    HistoryFile.State next = HistoryFile.append(dir, history, summaries, durable);
     SnapshotFile.write(dir, new Bodies.SnapshotMeta(cut.nextSequence(), cut.anchor(), cut.firstLiveSegment(),
-        next.length(), next.head(), next.count()), cut.leases(), retained);
+        next.length(), next.head(), next.count()), cut.leases(), retained, durable);
     for (Path p : Layout.segments(dir).headMap(cut.firstLiveSegment()).values()) {
       Files.delete(p);
     }
-    Layout.forceDirectory(dir);
+    if (durable) {
+      Layout.forceDirectory(dir);
+    }
     index.prune(ended, cut.nextSequence() - 1);
     writer.firstLiveSegment(cut.firstLiveSegment());
     return new Outcome(next, summaries.size(), retained.size(), cut.firstLiveSegment());

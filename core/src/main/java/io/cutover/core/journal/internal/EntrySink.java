@@ -12,11 +12,13 @@ import java.nio.file.StandardOpenOption;
  * everything durable. Not thread-safe: one owner at a time.
  */
 public final class EntrySink implements AutoCloseable {
-  private static final int BUFFER = 1 << 20;
+  // Starts small (opening many journals must be cheap) and grows when group commits are large.
+  private static final int INITIAL_BUFFER = 64 << 10;
+  private static final int MAX_BUFFER = 1 << 20;
 
   private final FileChannel ch;
   private final Frames.Chain chain;
-  private ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
+  private ByteBuffer buf = ByteBuffer.allocateDirect(INITIAL_BUFFER);
   private long position;
   private boolean unforced;
 
@@ -71,8 +73,8 @@ public final class EntrySink implements AutoCloseable {
     int need = Frames.Chain.entrySize(body.length);
     if (buf.remaining() < need) {
       flush();
-      if (buf.capacity() < need) {
-        buf = ByteBuffer.allocateDirect(need);
+      if (buf.capacity() < need || buf.capacity() < MAX_BUFFER) {
+        buf = ByteBuffer.allocateDirect(Math.max(need, Math.min(MAX_BUFFER, buf.capacity() * 2)));
       }
     }
     chain.frame(body, buf);

@@ -59,7 +59,7 @@ public final class FrameReader {
    */
   public static Result read(Path file, FileChannel ch, long limit, byte kind, boolean tornTailAllowed, Visitor v)
       throws IOException {
-    Input in = new Input(ch, limit);
+    Input in = new Input(ch, limit, (int) Math.min(BUFFER, Math.max(Frames.HEADER_SIZE, limit)));
     if (!in.ensure(Frames.HEADER_SIZE)) {
       throw new JournalCorruptedException(file, 0, "file is " + limit + " bytes, shorter than its header");
     }
@@ -156,12 +156,13 @@ public final class FrameReader {
   private static final class Input {
     private final FileChannel ch;
     private final long limit;
-    ByteBuffer buf = ByteBuffer.allocate(BUFFER).limit(0);
+    ByteBuffer buf;
     private long base;
 
-    Input(FileChannel ch, long limit) {
+    Input(FileChannel ch, long limit, int capacity) {
       this.ch = ch;
       this.limit = limit;
+      this.buf = ByteBuffer.allocate(capacity).limit(0);
     }
 
     long position() {

@@ -58,8 +58,12 @@ public final class HistoryFile {
     }
   }
 
-  /** Appends summaries durably after the committed state and returns the new state (not yet committed). */
-  public static State append(Path dir, State from, List<RolloutSummary> summaries) throws IOException {
+  /**
+   * Appends summaries after the committed state (forced to disk if {@code durable}) and returns the new
+   * state, which the next snapshot commits.
+   */
+  public static State append(Path dir, State from, List<RolloutSummary> summaries, boolean durable)
+      throws IOException {
     if (summaries.isEmpty()) {
       return from;
     }
@@ -68,7 +72,7 @@ public final class HistoryFile {
     EntrySink sink;
     if (from.length() == 0) {
       Files.deleteIfExists(file);
-      sink = EntrySink.create(file, new Frames.Header(Frames.HISTORY, 0, 0, Frames.ZERO_HASH), chain, true);
+      sink = EntrySink.create(file, new Frames.Header(Frames.HISTORY, 0, 0, Frames.ZERO_HASH), chain, durable);
     } else {
       FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ);
       ch.truncate(from.length());
@@ -78,7 +82,11 @@ public final class HistoryFile {
       for (RolloutSummary s : summaries) {
         sink.add(Bodies.summary(s));
       }
-      sink.force();
+      if (durable) {
+        sink.force();
+      } else {
+        sink.flush();
+      }
       return new State(sink.size(), chain.head(), from.count() + summaries.size());
     }
   }

@@ -41,7 +41,7 @@ public final class Recovery {
       EntrySink active, long activeNumber, boolean activeHasEntries, long nextSequence, long firstLiveSegment,
       List<String> notes) {}
 
-  /** Recovers {@code dir}, which the caller has locked. */
+  /** Recovers {@code dir}, which the caller has locked; repairs are forced to disk if {@code durable}. */
   public static Recovered recover(Path dir, boolean durable) throws IOException {
     List<String> notes = new ArrayList<>();
     SnapshotFile.Snapshot snap = SnapshotFile.readIfPresent(dir);
@@ -62,7 +62,7 @@ public final class Recovery {
       notes.add("deleted " + e.getValue().getFileName() + ", already covered by the snapshot");
       deleted = true;
     }
-    if (deleted) {
+    if (deleted && durable) {
       Layout.forceDirectory(dir);
     }
     List<Map.Entry<Long, Path>> live = new ArrayList<>(segments.tailMap(firstLive, true).entrySet());
@@ -127,7 +127,9 @@ public final class Recovery {
         head = r.head();
         if (r.torn()) {
           ch.truncate(r.validLength());
-          ch.force(true);
+          if (durable) {
+            ch.force(true);
+          }
           notes.add("truncated the torn tail of " + file.getFileName() + " at offset " + r.validLength() + " ("
               + r.tornProblem() + "); it was never acknowledged");
         }

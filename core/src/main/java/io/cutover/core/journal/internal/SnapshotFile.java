@@ -89,9 +89,12 @@ public final class SnapshotFile {
     return new Snapshot(meta[0], leases, records);
   }
 
-  /** Writes a snapshot durably and atomically replaces the current one. */
+  /**
+   * Writes a snapshot and atomically replaces the current one; if {@code durable}, the new snapshot and
+   * the rename are forced to disk before this returns.
+   */
   public static void write(Path dir, Bodies.SnapshotMeta meta, Map<String, String> leases,
-      List<JournalRecord> records) throws IOException {
+      List<JournalRecord> records, boolean durable) throws IOException {
     Path tmp = dir.resolve(Layout.SNAPSHOT_TMP);
     Files.deleteIfExists(tmp);
     long n = 0;
@@ -108,11 +111,17 @@ public final class SnapshotFile {
         n++;
       }
       sink.add(Bodies.end(n));
-      sink.force();
+      if (durable) {
+        sink.force();
+      } else {
+        sink.flush();
+      }
     }
     Files.move(tmp, dir.resolve(Layout.SNAPSHOT), StandardCopyOption.ATOMIC_MOVE,
         StandardCopyOption.REPLACE_EXISTING);
-    Layout.forceDirectory(dir);
+    if (durable) {
+      Layout.forceDirectory(dir);
+    }
   }
 
   /** The snapshot in {@code dir}, or null if compaction never ran there. */

@@ -77,6 +77,7 @@ public final class Writer {
   private volatile long firstLiveSegment;
   private volatile byte[] head;
   private volatile long lastSequence;
+  private volatile long commits;
   private @Nullable Thread thread;
 
   // Owned by the writer thread.
@@ -184,6 +185,11 @@ public final class Writer {
   /** Sequence of the last durable record (0 if none was ever written). */
   public long lastSequence() {
     return lastSequence;
+  }
+
+  /** Batches made durable (one {@code force} each in FSYNC mode) since the writer started. */
+  public long commits() {
+    return commits;
   }
 
   /** The segment being appended to. */
@@ -353,6 +359,7 @@ public final class Writer {
     }
     head = sink.chain().head();
     lastSequence = nextSequence - 1;
+    commits++;
     published.clear();
     leaseChanges.clear();
     for (Done<?> d : dones) {
