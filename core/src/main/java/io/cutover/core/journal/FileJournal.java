@@ -91,6 +91,8 @@ public final class FileJournal implements Journal {
   private final Index index = new Index();
   private final Writer writer;
   private final Object compactionLock = new Object();
+  // Makes "prune compacted records + switch to the new history" one step for history queries.
+  private final Object publishLock = new Object();
   private final AtomicBoolean compactionQueued = new AtomicBoolean();
   private volatile HistoryFile.State history;
   private volatile long firstLiveSegment;
@@ -212,17 +214,22 @@ public final class FileJournal implements Journal {
   public List<RolloutSummary> history(String service) {
     Objects.requireNonNull(service, "service");
     List<RolloutSummary> out = new ArrayList<>();
+    HistoryFile.State committed;
+    synchronized (publishLock) {
+      committed = history;
+      for (List<JournalRecord> records : index.rolloutsOf(service)) {
+        RolloutSummary s = Summaries.of(records);
+        if (s != null) {
+          out.add(s);
+        }
+      }
+    }
     try {
-      out.addAll(HistoryFile.read(directory, history, service));
+      // The committed prefix of the history file never changes, so it can be read outside the lock.
+      out.addAll(HistoryFile.read(directory, committed, service));
     } catch (IOException e) {
       throw new ProviderException("file", "history", "cannot read " + directory.resolve("history.dat") + ": " + e,
           true, e);
-    }
-    for (List<JournalRecord> records : index.rolloutsOf(service)) {
-      RolloutSummary s = Summaries.of(records);
-      if (s != null) {
-        out.add(s);
-      }
     }
     out.sort(Comparator.comparingLong(RolloutSummary::firstSequence));
     return out;
@@ -244,10 +251,14 @@ public final class FileJournal implements Journal {
       try {
         Compactor.Outcome o = Compactor.run(directory, writer, index, history, firstLiveSegment,
             durability == DurabilityMode.FSYNC);
-        history = o.history();
+        synchronized (publishLock) {
+          index.prune(o.summarised(), o.upTo());
+          history = o.history();
+        }
+        writer.firstLiveSegment(o.firstLiveSegment());
         if (o.firstLiveSegment() != firstLiveSegment) {
           LOG.debug("compacted {}: {} rollouts into history, {} records kept, live from segment {}", directory,
-              o.summarised(), o.retained(), o.firstLiveSegment());
+              o.summarised().size(), o.retained(), o.firstLiveSegment());
         }
         firstLiveSegment = o.firstLiveSegment();
       } catch (IOException e) {

@@ -692,6 +692,32 @@ class FileJournalTest {
     }
 
     @Test
+    @DisplayName("history queries racing compactions see every ended rollout exactly once")
+    void historyDuringCompaction() throws Exception {
+      int rollouts = 120;
+      try (FileJournal j = open()) {
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+          for (int i = 0; i < rollouts; i++) {
+            j.append(created("r-" + i, "checkout", T0.plusSeconds(i)));
+            j.append(ended("r-" + i, "checkout", T0.plusSeconds(i), true));
+            if (i % 10 == 9) {
+              j.compact();
+            }
+          }
+        });
+        int queries = 0;
+        while (!writer.isDone() || queries == 0) {
+          List<String> ids = j.history("checkout").stream().map(RolloutSummary::rolloutId).toList();
+          assertThat(ids).as("query %d", queries).containsExactlyElementsOf(
+              LongStream.range(0, ids.size()).mapToObj(i -> "r-" + i).toList());
+          queries++;
+        }
+        writer.get(60, TimeUnit.SECONDS);
+        assertThat(j.history("checkout")).hasSize(rollouts);
+      }
+    }
+
+    @Test
     @DisplayName("a damaged history file is reported by the history query, not skipped")
     void historyCorruption() throws IOException {
       try (FileJournal j = open()) {

@@ -26,18 +26,24 @@ public final class Compactor {
    * What a compaction did.
    *
    * @param history the new committed history state
-   * @param summarised rollouts moved into history
+   * @param summarised rollouts moved into history, whose records up to {@code upTo} leave memory
+   * @param upTo the last sequence the snapshot covers
    * @param retained records kept in the snapshot
    * @param firstLiveSegment the first segment after the snapshot
    */
-  public record Outcome(HistoryFile.State history, int summarised, int retained, long firstLiveSegment) {}
+  public record Outcome(HistoryFile.State history, Set<String> summarised, long upTo, int retained,
+      long firstLiveSegment) {}
 
-  /** Runs one compaction; the caller makes sure only one runs at a time. */
+  /**
+   * Runs one compaction up to its commit point and the deletion of covered segments; the caller then
+   * publishes the outcome (prunes the index, switches the history state) atomically with respect to
+   * readers. The caller makes sure only one compaction runs at a time.
+   */
   public static Outcome run(Path dir, Writer writer, Index index, HistoryFile.State history, long firstLive,
       boolean durable) throws IOException {
     Writer.CutState cut = writer.cut().join();
     if (cut.firstLiveSegment() == firstLive) {
-      return new Outcome(history, 0, index.size(), firstLive);
+      return new Outcome(history, Set.of(), cut.nextSequence() - 1, index.size(), firstLive);
     }
     Map<String, List<JournalRecord>> byRollout = new LinkedHashMap<>();
     for (JournalRecord r : cut.records()) {
@@ -67,8 +73,6 @@ public final class Compactor {
     if (durable) {
       Layout.forceDirectory(dir);
     }
-    index.prune(ended, cut.nextSequence() - 1);
-    writer.firstLiveSegment(cut.firstLiveSegment());
-    return new Outcome(next, summaries.size(), retained.size(), cut.firstLiveSegment());
+    return new Outcome(next, ended, cut.nextSequence() - 1, retained.size(), cut.firstLiveSegment());
   }
 }
