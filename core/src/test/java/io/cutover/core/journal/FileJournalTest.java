@@ -50,6 +50,16 @@ class FileJournalTest {
     return FileJournal.builder(dir).durability(DurabilityMode.OS_BUFFERED).open();
   }
 
+  /** Appends {@code n} records spread over {@code rollouts} rollouts into 4 KiB segments, without compaction. */
+  private void writeInSmallSegments(int n, int rollouts) {
+    try (FileJournal j = FileJournal.builder(dir).durability(DurabilityMode.OS_BUFFERED).segmentSize(4096)
+        .compactAfterSegments(0).open()) {
+      for (int i = 0; i < n; i++) {
+        j.append(state(rollouts == 1 ? "r-a" : "r-" + (i % rollouts), i));
+      }
+    }
+  }
+
   private static List<JournalRecord> all(FileJournal j) {
     List<JournalRecord> out = new ArrayList<>();
     j.replay(0, out::add);
@@ -201,12 +211,7 @@ class FileJournalTest {
     @Test
     @DisplayName("reads a journal that spans many segments and verifies the chain across them")
     void segmentsChain() {
-      try (FileJournal j = FileJournal.builder(dir).durability(DurabilityMode.OS_BUFFERED).segmentSize(4096)
-          .compactAfterSegments(0).open()) {
-        for (int i = 0; i < 300; i++) {
-          j.append(state("r-" + (i % 7), i));
-        }
-      }
+      writeInSmallSegments(300, 7);
       assertThat(segments(dir)).hasSizeGreaterThan(5);
       try (FileJournal j = open()) {
         assertThat(all(j)).extracting(JournalRecord::sequence).containsExactlyElementsOf(
@@ -263,12 +268,7 @@ class FileJournalTest {
     @Test
     @DisplayName("a segment whose header was being written when the process died is recreated")
     void tornHeader() throws IOException {
-      try (FileJournal j = FileJournal.builder(dir).durability(DurabilityMode.OS_BUFFERED).segmentSize(4096)
-          .compactAfterSegments(0).open()) {
-        for (int i = 0; i < 60; i++) {
-          j.append(state("r-a", i));
-        }
-      }
+      writeInSmallSegments(60, 1);
       List<Path> segs = segments(dir);
       Path last = segs.get(segs.size() - 1);
       long records;
@@ -377,12 +377,7 @@ class FileJournalTest {
     @Test
     @DisplayName("damage in a sealed segment is corruption even in its last record, and a missing segment is reported")
     void sealedAndMissing() throws IOException {
-      try (FileJournal j = FileJournal.builder(dir).durability(DurabilityMode.OS_BUFFERED).segmentSize(4096)
-          .compactAfterSegments(0).open()) {
-        for (int i = 0; i < 120; i++) {
-          j.append(state("r-a", i));
-        }
-      }
+      writeInSmallSegments(120, 1);
       List<Path> segs = segments(dir);
       assertThat(segs).hasSizeGreaterThanOrEqualTo(3);
       Path sealed = segs.get(0);

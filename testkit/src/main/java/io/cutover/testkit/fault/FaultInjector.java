@@ -113,8 +113,9 @@ final class FaultInjector implements InvocationHandler {
   private void block(String op, Duration d) {
     ScheduledExecutorService s = plan.scheduler();
     CountDownLatch latch = new CountDownLatch(1);
-    log.blocking(latch);
+    // Scheduled before the call counts as blocked, so a test that sees it blocked can advance past it.
     ScheduledFuture<?> due = s.schedule(latch::countDown, d.toNanos(), TimeUnit.NANOSECONDS);
+    log.blocking(latch);
     try {
       latch.await();
     } catch (InterruptedException e) {
