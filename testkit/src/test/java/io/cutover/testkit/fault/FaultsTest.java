@@ -22,6 +22,8 @@ import io.cutover.spi.MetricResult;
 import io.cutover.spi.MetricSource;
 import io.cutover.spi.OperationId;
 import io.cutover.spi.Router;
+import io.cutover.testkit.VirtualClock;
+import io.cutover.testkit.VirtualScheduler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,7 +44,8 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("Faults")
 class FaultsTest {
-  private final ManualTime time = new ManualTime();
+  private final VirtualScheduler scheduler = VirtualScheduler.create();
+  private final VirtualClock time = scheduler.clock();
   private final RecordingRouter real = new RecordingRouter();
   private final ExecutorService callers = Executors.newCachedThreadPool();
 
@@ -157,11 +160,11 @@ class FaultsTest {
       Router r = Faults.router(real).only("apply").outage(t0.plusSeconds(60), t0.plusSeconds(90)).clock(time)
           .build();
       apply(r, 1);
-      time.advance(Duration.ofSeconds(60));
+      scheduler.advance(Duration.ofSeconds(60));
       assertThatThrownBy(() -> apply(r, 2)).isInstanceOf(ProviderException.class).hasMessageContaining("outage");
-      time.advance(Duration.ofSeconds(29));
+      scheduler.advance(Duration.ofSeconds(29));
       assertThatThrownBy(() -> apply(r, 3)).isInstanceOf(ProviderException.class);
-      time.advance(Duration.ofSeconds(1));
+      scheduler.advance(Duration.ofSeconds(1));
       apply(r, 4);
       assertThat(real.applied).containsExactly(op(1), op(4));
       assertThat(Faults.log(r).injections(FaultLog.Kind.OUTAGE)).extracting(FaultLog.Injection::at)
@@ -175,15 +178,15 @@ class FaultsTest {
     @Test
     @DisplayName("latency blocks the caller until virtual time passes, then the call proceeds")
     void latency() throws Exception {
-      Router r = Faults.router(real).only("apply").latency(Duration.ofMillis(300)).scheduler(time.scheduler())
+      Router r = Faults.router(real).only("apply").latency(Duration.ofMillis(300)).scheduler(scheduler)
           .clock(time).build();
       FaultLog log = Faults.log(r);
       CompletableFuture<Void> call = CompletableFuture.runAsync(() -> apply(r, 1), callers);
       awaitBlocked(log, 1);
-      time.advance(Duration.ofMillis(299));
+      scheduler.advance(Duration.ofMillis(299));
       assertThat(call).isNotDone();
       assertThat(real.applied).isEmpty();
-      time.advance(Duration.ofMillis(1));
+      scheduler.advance(Duration.ofMillis(1));
       call.get(10, TimeUnit.SECONDS);
       assertThat(real.applied).containsExactly(op(1));
       assertThat(log.injections(FaultLog.Kind.DELAYED)).hasSize(1);
@@ -192,15 +195,15 @@ class FaultsTest {
     @Test
     @DisplayName("a hang blocks until its virtual timeout, then fails without reaching the wrapped object")
     void hang() throws Exception {
-      Router r = Faults.router(real).only("apply").hangNth(Duration.ofSeconds(30), 2).scheduler(time.scheduler())
+      Router r = Faults.router(real).only("apply").hangNth(Duration.ofSeconds(30), 2).scheduler(scheduler)
           .build();
       FaultLog log = Faults.log(r);
       apply(r, 1);
       CompletableFuture<Void> call = CompletableFuture.runAsync(() -> apply(r, 2), callers);
       awaitBlocked(log, 1);
-      time.advance(Duration.ofSeconds(29));
+      scheduler.advance(Duration.ofSeconds(29));
       assertThat(call).isNotDone();
-      time.advance(Duration.ofSeconds(1));
+      scheduler.advance(Duration.ofSeconds(1));
       assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(ProviderException.class)
           .hasMessageContaining("hung for PT30S");
       assertThat(real.applied).containsExactly(op(1));
@@ -211,7 +214,7 @@ class FaultsTest {
     @Test
     @DisplayName("releaseAll frees calls that would otherwise wait forever for a stopped scheduler")
     void release() throws Exception {
-      Router r = Faults.router(real).hang(Duration.ofHours(1)).scheduler(time.scheduler()).build();
+      Router r = Faults.router(real).hang(Duration.ofHours(1)).scheduler(scheduler).build();
       FaultLog log = Faults.log(r);
       CompletableFuture<Void> a = CompletableFuture.runAsync(() -> apply(r, 1), callers);
       CompletableFuture<Void> b = CompletableFuture.runAsync(() -> apply(r, 2), callers);
@@ -295,7 +298,7 @@ class FaultsTest {
       MetricSource m = Faults.metricSource(q -> MetricResult.noData("none")).failNth(2).build();
       m.query(null);
       assertThatThrownBy(() -> m.query(null)).isInstanceOf(ProviderException.class);
-      Journal j = Faults.journal(new InMemoryJournal()).only("append").failNth(2).build();
+      Journal j = Faults.journal(InMemoryJournal.create()).only("append").failNth(2).build();
       j.append(JournalRecord.of(Instant.EPOCH, "r", "s", JournalRecord.Type.STATE, null, "{}"));
       assertThatThrownBy(() -> j.append(JournalRecord.of(Instant.EPOCH, "r", "s", JournalRecord.Type.STATE, null,
           "{}"))).isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.provider()).isEqualTo("journal"));
