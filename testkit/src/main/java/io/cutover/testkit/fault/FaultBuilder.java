@@ -33,6 +33,8 @@ import org.jspecify.annotations.Nullable;
  * (the engine calls providers on its provider executor, so this holds). A hang blocks for its timeout and
  * then fails with a retryable {@code ProviderException} ("hung for ..."), freeing the thread even when
  * the engine gave up on the call earlier. {@link FaultLog#releaseAll()} unblocks everything at teardown.
+ * Where provider calls run on the driving thread itself (an inline provider executor, as in
+ * {@code RolloutHarness}), blocking would deadlock: use {@link #nonBlocking(Duration)} there instead.
  *
  * <p><b>Randomness</b> is a pure function of the seed and the call number, so a seeded run fails the
  * same calls whatever the thread interleaving.
@@ -59,6 +61,7 @@ public final class FaultBuilder<T> {
   private @Nullable Duration hangTimeout;
   private @Nullable InstantSource clock;
   private @Nullable ScheduledExecutorService scheduler;
+  private @Nullable Duration nonBlockingTimeout;
 
   FaultBuilder(Class<T> spi, T delegate, String provider) {
     this.spi = spi;
@@ -152,6 +155,18 @@ public final class FaultBuilder<T> {
     return this;
   }
 
+  /**
+   * For engines that call providers on the thread that drives virtual time (an inline provider executor,
+   * as {@code RolloutHarness} uses), where a blocked call could never be woken: a hang, or latency of at
+   * least {@code attemptTimeout}, fails the call at once with the retryable {@code ProviderException} the
+   * engine's time limiter would have produced ("timed out after ..."); shorter latency passes without
+   * delay, since an inline call cannot take virtual time. No scheduler is needed (or allowed).
+   */
+  public FaultBuilder<T> nonBlocking(Duration attemptTimeout) {
+    this.nonBlockingTimeout = positive(attemptTimeout, "faults.nonBlocking");
+    return this;
+  }
+
   /** The virtual clock that outage windows and the log's timestamps use. */
   public FaultBuilder<T> clock(InstantSource clock) {
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -175,9 +190,15 @@ public final class FaultBuilder<T> {
       v.add(new InvalidSpecException.Violation("faults.clock", "outage windows need a clock",
           "call clock(...) with the engine's (virtual) clock"));
     }
-    if ((!latency.isZero() || hangAll != null || !hangCalls.isEmpty()) && scheduler == null) {
+    if ((!latency.isZero() || hangAll != null || !hangCalls.isEmpty()) && scheduler == null
+        && nonBlockingTimeout == null) {
       v.add(new InvalidSpecException.Violation("faults.scheduler", "latency and hangs need a scheduler",
-          "call scheduler(...) with the engine's (virtual) scheduler"));
+          "call scheduler(...) with the engine's (virtual) scheduler, or nonBlocking(...) if the engine calls"
+              + " providers inline on the thread that drives virtual time"));
+    }
+    if (scheduler != null && nonBlockingTimeout != null) {
+      v.add(new InvalidSpecException.Violation("faults.nonBlocking", "is set together with a scheduler",
+          "choose one: scheduler(...) blocks calls in virtual time, nonBlocking(...) turns them into timeouts"));
     }
     if (!v.isEmpty()) {
       throw new InvalidSpecException(v);
@@ -185,7 +206,7 @@ public final class FaultBuilder<T> {
     Set<String> ops = only.isEmpty() ? FaultInjector.faultable(spi) : Set.copyOf(only);
     FaultInjector handler = new FaultInjector(new FaultInjector.Plan(spi, provider, ops, Set.copyOf(failCalls),
         Set.copyOf(hangCalls), hangTimeout, hangAll, List.copyOf(outages), probability, seed, afterEffect, retryable,
-        latency, clock, scheduler), delegate);
+        latency, clock, scheduler, nonBlockingTimeout), delegate);
     return spi.cast(Proxy.newProxyInstance(spi.getClassLoader(), new Class<?>[] {spi}, handler));
   }
 

@@ -27,7 +27,7 @@ final class FaultInjector implements InvocationHandler {
   record Plan(Class<?> spi, String provider, Set<String> operations, Set<Long> failCalls, Set<Long> hangCalls,
       @Nullable Duration hangTimeout, @Nullable Duration hangAll, List<Instant[]> outages, double probability,
       long seed, boolean afterEffect, boolean retryable, Duration latency, @Nullable InstantSource clock,
-      @Nullable ScheduledExecutorService scheduler) {}
+      @Nullable ScheduledExecutorService scheduler, @Nullable Duration nonBlockingTimeout) {}
 
   private final Plan plan;
   private final Object delegate;
@@ -61,14 +61,25 @@ final class FaultInjector implements InvocationHandler {
       return forward(method, args);
     }
     long n = log.called(op);
-    if (!plan.latency().isZero()) {
-      block(op, plan.latency());
-      log.injected(new FaultLog.Injection(op, n, FaultLog.Kind.DELAYED, now()));
-    }
     Duration hang = plan.hangAll() != null ? plan.hangAll() : plan.hangCalls().contains(n) ? plan.hangTimeout() : null;
-    if (hang != null) {
-      block(op, hang);
-      return fail(method, op, n, FaultLog.Kind.HUNG, "hung for " + hang + " (injected)");
+    Duration timeout = plan.nonBlockingTimeout();
+    if (timeout != null) {
+      if (hang != null || plan.latency().compareTo(timeout) >= 0) {
+        return fail(method, op, n, FaultLog.Kind.HUNG, "timed out after " + timeout + " (injected "
+            + (hang != null ? "hang" : "latency of " + plan.latency()) + ")");
+      }
+      if (!plan.latency().isZero()) {
+        log.injected(new FaultLog.Injection(op, n, FaultLog.Kind.DELAYED, now()));
+      }
+    } else {
+      if (!plan.latency().isZero()) {
+        block(op, plan.latency());
+        log.injected(new FaultLog.Injection(op, n, FaultLog.Kind.DELAYED, now()));
+      }
+      if (hang != null) {
+        block(op, hang);
+        return fail(method, op, n, FaultLog.Kind.HUNG, "hung for " + hang + " (injected)");
+      }
     }
     Instant now = now();
     if (now != null) {

@@ -25,7 +25,10 @@ public final class FaultLog {
     OUTAGE,
     /** The call was delayed by virtual latency, then proceeded. */
     DELAYED,
-    /** The call hung until its virtual timeout, then failed without reaching the wrapped object. */
+    /**
+     * The call hung until its virtual timeout, then failed without reaching the wrapped object (with
+     * {@link FaultBuilder#nonBlocking}: failed at once as the timeout the engine would have seen).
+     */
     HUNG
   }
 

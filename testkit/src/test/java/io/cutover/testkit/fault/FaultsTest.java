@@ -212,6 +212,27 @@ class FaultsTest {
     }
 
     @Test
+    @DisplayName("nonBlocking turns hangs and long latency into immediate timeouts, for inline provider calls")
+    void nonBlocking() {
+      Router hanging = Faults.router(real).only("apply").hangNth(Duration.ofMinutes(5), 1)
+          .nonBlocking(Duration.ofSeconds(30)).build();
+      assertThatThrownBy(() -> apply(hanging, 1)).isInstanceOfSatisfying(ProviderException.class, e -> {
+        assertThat(e.retryable()).isTrue();
+        assertThat(e.getMessage()).contains("timed out after PT30S (injected hang)");
+      });
+      apply(hanging, 2);
+      Router slow = Faults.router(real).only("apply").latency(Duration.ofSeconds(30))
+          .nonBlocking(Duration.ofSeconds(30)).build();
+      assertThatThrownBy(() -> apply(slow, 3)).hasMessageContaining("injected latency of PT30S");
+      Router bitSlow = Faults.router(real).only("apply").latency(Duration.ofSeconds(29))
+          .nonBlocking(Duration.ofSeconds(30)).build();
+      apply(bitSlow, 4);
+      assertThat(real.applied).containsExactly(op(2), op(4));
+      assertThat(Faults.log(bitSlow).injections(FaultLog.Kind.DELAYED)).hasSize(1);
+      assertThat(Faults.log(hanging).injections(FaultLog.Kind.HUNG)).hasSize(1);
+    }
+
+    @Test
     @DisplayName("releaseAll frees calls that would otherwise wait forever for a stopped scheduler")
     void release() throws Exception {
       Router r = Faults.router(real).hang(Duration.ofHours(1)).scheduler(scheduler).build();
@@ -324,6 +345,8 @@ class FaultsTest {
       assertThatThrownBy(() -> Faults.router(real).outage(t, t.plusSeconds(1)).latency(Duration.ofSeconds(1)).build())
           .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.violations())
               .extracting(InvalidSpecException.Violation::path).containsExactly("faults.clock", "faults.scheduler"));
+      assertThatThrownBy(() -> Faults.router(real).hang(Duration.ofSeconds(1)).scheduler(scheduler)
+          .nonBlocking(Duration.ofSeconds(1)).build()).hasMessageContaining("faults.nonBlocking");
       assertThatThrownBy(() -> Faults.log(real)).isInstanceOf(IllegalArgumentException.class);
     }
   }
