@@ -65,11 +65,10 @@ public final class JournalBenchmark {
       double pipelined = appends(root.resolve("pipelined"), true, 1_500);
       Path open = root.resolve("resume");
       buildOpenRollouts(open, 0);
-      double resume = median(resumeInChildJvm(open), resumeInChildJvm(open), resumeInChildJvm(open));
+      double resume = medianResume(open);
       Path history = root.resolve("resume-history");
       buildOpenRollouts(history, HISTORY_ROLLOUTS);
-      double resumeHistory = median(resumeInChildJvm(history), resumeInChildJvm(history),
-          resumeInChildJvm(history));
+      double resumeHistory = medianResume(history);
       System.out.printf("BENCH journal.fsync_baseline %.0f fsyncs/s%n", fsyncs);
       System.out.printf("BENCH journal.durable_appends %.0f events/s%n", pipelined);
       System.out.printf("BENCH journal.durable_appends_blocking %.0f events/s%n", blocking);
@@ -143,8 +142,9 @@ public final class JournalBenchmark {
       if (total != (long) WRITERS * each || j.lastSequence() != total) {
         throw new AssertionError("acknowledged " + total + ", journal holds " + j.lastSequence());
       }
-      System.err.printf("%s: %d records in %.2f s, %d group commits (%.1f records per fsync)%n",
-          pipelined ? "pipelined" : "blocking", total, secs, j.commits(), (double) total / j.commits());
+      System.err.printf("%s: %d records in %.2f s, %d group commits (%.1f records per fsync), load %s%n",
+          pipelined ? "pipelined" : "blocking", total, secs, j.commits(), (double) total / j.commits(),
+          loadAverage());
       return total / secs;
     } finally {
       pool.shutdownNow();
@@ -247,8 +247,24 @@ public final class JournalBenchmark {
     };
   }
 
-  private static double median(double a, double b, double c) {
-    return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+  /** Median of five fresh-JVM resumes; the spread and the machine's load go to stderr. */
+  private static double medianResume(Path dir) throws Exception {
+    double[] ms = new double[5];
+    for (int i = 0; i < ms.length; i++) {
+      ms[i] = resumeInChildJvm(dir);
+    }
+    java.util.Arrays.sort(ms);
+    System.err.printf("resume %s: %s ms (load average %s)%n", dir.getFileName(), java.util.Arrays.toString(ms),
+        loadAverage());
+    return ms[ms.length / 2];
+  }
+
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).trim();
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
+    }
   }
 
   private static void deleteTree(Path root) throws IOException {

@@ -330,6 +330,35 @@ class FileJournalTest {
     }
 
     @Test
+    @DisplayName("in a file larger than the read window, damage far in is found at its exact offset")
+    void largeFile() throws IOException {
+      String payload = "{\"blob\":\"" + "y".repeat(3000) + "\"}";
+      try (FileJournal j = open()) {
+        List<CompletableFuture<JournalRecord>> fs = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+          fs.add(j.appendAsync(JournalFiles.record("r-" + (i % 5), JournalRecord.Type.STATE, payload)));
+        }
+        CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).join();
+      }
+      Path seg = onlySegment(dir);
+      assertThat(Files.size(seg)).isGreaterThan(8L << 20);
+      try (FileJournal j = open()) {
+        assertThat(all(j)).hasSize(3000);
+      }
+      List<Long> offsets = entryOffsets(seg);
+      long target = offsets.stream().filter(o -> o > (6L << 20)).findFirst().orElseThrow();
+      JournalFiles.flip(seg, target + 100);
+      assertThatThrownBy(this::reopen).isInstanceOfSatisfying(JournalCorruptedException.class,
+          e -> assertThat(e.offset()).isEqualTo(target));
+      JournalFiles.flip(seg, target + 100);
+      long last = offsets.get(offsets.size() - 1);
+      JournalFiles.truncate(seg, last + 77);
+      try (FileJournal j = open()) {
+        assertThat(all(j)).hasSize(2999);
+      }
+    }
+
+    @Test
     @DisplayName("an edited record with a recomputed CRC breaks the hash chain at the next record")
     void tamperedWithValidCrc() throws IOException {
       try (FileJournal j = open()) {
