@@ -49,6 +49,8 @@ public final class SampleService {
    * @throws IOException if the port cannot be bound
    */
   public static void main(String[] args) throws IOException {
+    // Without TCP_NODELAY the JDK server's small responses wait for delayed ACKs (~40 ms each).
+    System.setProperty("sun.net.httpserver.nodelay", "true");
     Properties baked = new Properties();
     try (InputStream in = SampleService.class.getResourceAsStream("/sample-service.properties")) {
       if (in != null) {
