@@ -118,7 +118,7 @@ public final class Cutover implements AutoCloseable {
     if (b.journal != null) {
       this.journal = b.journal;
     } else {
-      InMemoryJournal j = new InMemoryJournal();
+      InMemoryJournal j = InMemoryJournal.create();
       own.add(j);
       this.journal = j;
     }

@@ -1,0 +1,9 @@
+/**
+ * Numerical building blocks of the canary judge: the normal distribution, the exact null distribution
+ * of the Mann-Whitney U statistic, merge-based rank sums and pairwise-difference selection. Pure Java,
+ * allocation-light, no compatibility promise.
+ */
+@NullMarked
+package io.cutover.core.judge.internal;
+
+import org.jspecify.annotations.NullMarked;

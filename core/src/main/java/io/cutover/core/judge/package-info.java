@@ -1,0 +1,14 @@
+/**
+ * The statistical canary judge: {@link io.cutover.core.judge.CanaryJudge} compares canary and baseline
+ * samples per metric with the Mann-Whitney U test ({@link io.cutover.core.judge.MannWhitney}), estimates
+ * the shift with Hodges-Lehmann ({@link io.cutover.core.judge.HodgesLehmann}), classifies each metric,
+ * scores metric groups with weights and decides pass, marginal or fail, explaining every metric. Its
+ * {@link io.cutover.core.judge.CanaryJudge.Mode#KAYENTA Kayenta mode} reproduces Spinnaker Kayenta's
+ * NetflixACAJudge so existing canary configurations keep their meaning. {@link
+ * io.cutover.core.judge.CanaryJudgeGate} runs it as a health gate over any metric source. Pure Java;
+ * deterministic (the only randomness, Kayenta's tie-breaking noise, is seeded).
+ */
+@NullMarked
+package io.cutover.core.judge;
+
+import org.jspecify.annotations.NullMarked;
