@@ -42,7 +42,8 @@ public record ConfigRef(Digest digest) {
   }
 
   /**
-   * The canonical JSON of a flat configuration: keys sorted by code point, no whitespace, strings
+   * The canonical JSON of a flat configuration: keys sorted by UTF-16 code unit (as in RFC 8785, the
+   * JSON Canonicalization Scheme, so other languages can reproduce the digest), no whitespace, strings
    * escaped minimally. Two equal maps always give byte-identical output.
    *
    * @throws InvalidSpecException listing every key that holds a literal secret

@@ -177,12 +177,19 @@ public final class TrafficSplit {
     return mirror;
   }
 
-  /** A copy with the same rules and mirror (where still valid) and new weights. */
+  /**
+   * A copy with new weights, keeping the rules and the mirror that still name a release of the new
+   * split and dropping the others.
+   */
   public TrafficSplit withWeights(Map<String, Integer> newWeights) {
     Builder b = builder();
     newWeights.forEach(b::weight);
-    rules.forEach(b::rule);
-    if (mirror != null) {
+    for (MatchRule rule : rules) {
+      if (newWeights.containsKey(rule.releaseId())) {
+        b.rule(rule);
+      }
+    }
+    if (mirror != null && newWeights.containsKey(mirror.releaseId())) {
       b.mirror(mirror);
     }
     return b.build();

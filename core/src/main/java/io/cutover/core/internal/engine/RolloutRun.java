@@ -81,6 +81,8 @@ public final class RolloutRun implements Rollout {
   private @Nullable Analysis foreground;
   private @Nullable Instant abortStartedAt;
   private boolean rollbackReported;
+  /** Read by provider threads: a forward side effect stops retrying once the rollout is aborting. */
+  private volatile boolean abortSignal;
   private Span rolloutSpan = Span.getInvalid();
   private Span stepSpan = Span.getInvalid();
   private volatile RolloutStatus snapshot;
@@ -413,7 +415,15 @@ public final class RolloutRun implements Rollout {
     }
     sideEffectInFlight = true;
     ResilientCaller caller = kind.equals("route") ? ctx.routerCaller() : ctx.fleetCaller();
-    caller.call(kind, call).whenComplete((result, err) -> post(() -> {
+    boolean forward = rollbackIndex < 0 && state != RolloutState.ABORTING;
+    Supplier<T> guarded = !forward ? call : () -> {
+      if (abortSignal) {
+        // The abort waits for this call; further retries would only delay traffic going back to stable.
+        throw new ProviderException(caller.provider(), kind, "not retried: the rollout is aborting", false, null);
+      }
+      return call.get();
+    };
+    caller.call(kind, guarded).whenComplete((result, err) -> post(() -> {
       sideEffectInFlight = false;
       if (err != null) {
         String why = message(err);
@@ -503,6 +513,7 @@ public final class RolloutRun implements Rollout {
       return;
     }
     state = RolloutState.ABORTING;
+    abortSignal = true;
     reason = why;
     abortStartedAt = ctx.clock().instant();
     updatedAt = abortStartedAt;

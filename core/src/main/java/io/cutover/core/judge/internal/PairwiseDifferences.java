@@ -43,12 +43,14 @@ public final class PairwiseDifferences {
     return count;
   }
 
-  private static long key(double d) {
+  /** Maps doubles to longs whose order is the doubles' order (-0.0 folded into 0.0). */
+  static long key(double d) {
     long bits = Double.doubleToLongBits(d == 0 ? 0.0 : d);
     return bits >= 0 ? bits : bits ^ Long.MAX_VALUE;
   }
 
-  private static double value(long key) {
+  /** The inverse of {@link #key}. */
+  static double value(long key) {
     return Double.longBitsToDouble(key >= 0 ? key : key ^ Long.MAX_VALUE);
   }
 }

@@ -1,0 +1,225 @@
+package io.cutover.provider.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cutover.api.InvalidSpecException;
+import io.cutover.api.Release;
+import io.cutover.api.Verdict;
+import io.cutover.spi.GateContext;
+import io.cutover.spi.HealthGate;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Objects;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import okhttp3.HttpUrl;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Posts the rollout to a webhook and turns the answer into a verdict according to the
+ * {@link HookKind} of the context's phase (see its table): the gate behind Flagger-style lifecycle hooks
+ * ({@code confirm-rollout}, {@code pre-rollout}, ...) and custom analysis webhooks.
+ *
+ * <p><b>Request.</b> {@code POST} with a JSON body: {@code rollout}, {@code service}, {@code phase},
+ * {@code measurement}, {@code windowStart}, {@code now}, {@code candidate} and {@code stable} (each with
+ * {@code id}, {@code label}, {@code artifact}, {@code digest}, {@code config}) and {@code params}.
+ * Headers: {@code X-Cutover-Signature: sha256=<hex HMAC-SHA256 of the exact body bytes>} when a secret is
+ * configured (receivers verify it in constant time), and {@code Idempotency-Key: <rollout>/<phase>/<measurement>}
+ * so a receiver can ignore a retried delivery.
+ *
+ * <p><b>Retries.</b> Connection failures, timeouts and 5xx answers are retried with exponential backoff
+ * up to {@code maxAttempts}; a 4xx answer is final. What remains after the retries is judged per kind.
+ *
+ * <p><b>Threading.</b> Immutable; safe for concurrent use. Each evaluation blocks for at most about
+ * {@code maxAttempts × timeout} plus the backoff.
+ */
+public final class WebhookGate implements HealthGate {
+  /** The signature header. */
+  public static final String SIGNATURE_HEADER = "X-Cutover-Signature";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final MediaType JSON_TYPE = MediaType.get("application/json");
+
+  private final String name;
+  private final HttpUrl url;
+  private final @Nullable SecretKeySpec key;
+  private final OkHttpClient client;
+  private final Retry retry;
+
+  private WebhookGate(Builder b) {
+    this.name = b.name;
+    this.url = b.url;
+    this.key = b.secret == null ? null : new SecretKeySpec(b.secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+    this.client = b.client.newBuilder().callTimeout(b.timeout).build();
+    this.retry = Retry.of("webhook-" + b.name, RetryConfig.<Integer>custom().maxAttempts(b.maxAttempts)
+        .intervalFunction(IntervalFunction.ofExponentialBackoff(b.retryWait, 2.0))
+        .retryOnResult(status -> status >= 500)
+        .retryExceptions(IOException.class, UncheckedIOException.class)
+        .failAfterMaxAttempts(false)
+        .build());
+  }
+
+  /**
+   * A builder for a webhook at {@code url}.
+   *
+   * @throws InvalidSpecException if the URL is not http(s)
+   */
+  public static Builder builder(String name, String url) {
+    return new Builder(name, url);
+  }
+
+  /** The hex HMAC-SHA256 of {@code body} with {@code secret}: what {@link #SIGNATURE_HEADER} carries after {@code sha256=}. */
+  public static String sign(String secret, byte[] body) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return HexFormat.of().formatHex(mac.doFinal(body));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is unavailable in this JVM", e);
+    }
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Verdict evaluate(GateContext ctx) {
+    HookKind kind = HookKind.ofPhase(ctx.phase());
+    byte[] body = payload(ctx);
+    Request.Builder rb = new Request.Builder().url(url).post(RequestBody.create(body, JSON_TYPE))
+        .header("Idempotency-Key", ctx.rolloutId() + "/" + ctx.phase() + "/" + ctx.measurement());
+    if (key != null) {
+      try {
+        Mac mac = Mac.getInstance("HmacSHA256");
+        mac.init(key);
+        rb.header(SIGNATURE_HEADER, "sha256=" + HexFormat.of().formatHex(mac.doFinal(body)));
+      } catch (GeneralSecurityException e) {
+        return Verdict.error(e);
+      }
+    }
+    Request request = rb.build();
+    String what = "'" + name + "' (" + url.host() + ":" + url.port() + url.encodedPath() + ")";
+    try {
+      int status = Retry.decorateSupplier(retry, () -> send(request)).get();
+      return kind.answered(status, what);
+    } catch (UncheckedIOException e) {
+      return kind.unreachable(what, e.getCause().getMessage());
+    }
+  }
+
+  private int send(Request request) {
+    try (Response r = client.newCall(request).execute()) {
+      return r.code();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static byte[] payload(GateContext ctx) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("rollout", ctx.rolloutId());
+    n.put("service", ctx.service());
+    n.put("phase", ctx.phase());
+    n.put("measurement", ctx.measurement());
+    n.put("windowStart", ctx.windowStart().toString());
+    n.put("now", ctx.now().toString());
+    release(n.putObject("candidate"), ctx.candidate());
+    if (ctx.stable() != null) {
+      release(n.putObject("stable"), ctx.stable());
+    } else {
+      n.putNull("stable");
+    }
+    ObjectNode params = n.putObject("params");
+    ctx.params().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+        .forEach(e -> params.put(e.getKey(), e.getValue()));
+    try {
+      return JSON.writeValueAsBytes(n);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void release(ObjectNode n, Release r) {
+    n.put("id", r.id());
+    n.put("label", r.label());
+    n.put("artifact", r.artifact().toString());
+    n.put("digest", r.artifact().digest().toString());
+    n.put("config", r.config().digest().toString());
+  }
+
+  /** Builds a {@link WebhookGate}. Defaults: 10 s timeout, 3 attempts from 500 ms backoff, no secret. Not thread-safe. */
+  public static final class Builder {
+    private final String name;
+    private final HttpUrl url;
+    private @Nullable String secret;
+    private OkHttpClient client = new OkHttpClient();
+    private Duration timeout = Duration.ofSeconds(10);
+    private int maxAttempts = 3;
+    private Duration retryWait = Duration.ofMillis(500);
+
+    private Builder(String name, String url) {
+      if (name == null || name.isBlank()) {
+        throw new InvalidSpecException("gate.name", "is blank", "name the webhook gate");
+      }
+      HttpUrl u = url == null ? null : HttpUrl.parse(url);
+      if (u == null) {
+        throw new InvalidSpecException("gate." + name + ".url", "'" + url + "' is not an http(s) URL", "use e.g. https://hooks.example/confirm");
+      }
+      this.name = name;
+      this.url = u;
+    }
+
+    /** Signs every request with HMAC-SHA256 under this secret. */
+    public Builder secret(String secret) {
+      if (secret == null || secret.length() < 16) {
+        throw new InvalidSpecException("gate." + name + ".secret", "is shorter than 16 characters", "use a long random secret");
+      }
+      this.secret = secret;
+      return this;
+    }
+
+    /** The OkHttp client to derive from. */
+    public Builder client(OkHttpClient client) {
+      this.client = Objects.requireNonNull(client, "client");
+      return this;
+    }
+
+    /** The time limit of one delivery attempt. */
+    public Builder timeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new InvalidSpecException("gate." + name + ".timeout", "is " + timeout, "use a positive timeout such as 10s");
+      }
+      this.timeout = timeout;
+      return this;
+    }
+
+    /** Attempts (1 = no retry) and the first backoff, doubled after each attempt. */
+    public Builder retries(int maxAttempts, Duration firstWait) {
+      if (maxAttempts < 1 || firstWait.isNegative() || firstWait.isZero()) {
+        throw new InvalidSpecException("gate." + name + ".maxAttempts", "is " + maxAttempts + " with wait " + firstWait,
+            "use at least 1 attempt and a positive wait");
+      }
+      this.maxAttempts = maxAttempts;
+      this.retryWait = firstWait;
+      return this;
+    }
+
+    /** Builds the gate; no I/O. */
+    public WebhookGate build() {
+      return new WebhookGate(this);
+    }
+  }
+}

@@ -1,0 +1,283 @@
+package io.cutover.provider.prometheus;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cutover.api.InvalidSpecException;
+import io.cutover.api.ProviderException;
+import io.cutover.spi.MetricQuery;
+import io.cutover.spi.MetricResult;
+import io.cutover.spi.MetricSource;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link MetricSource} that asks a Prometheus server ({@code /api/v1/query} and
+ * {@code /api/v1/query_range}).
+ *
+ * <p><b>Queries.</b> The rendered {@link MetricQuery} is sent as PromQL: an instant query at
+ * {@code end} when {@code step} is null, a range query from {@code start} to {@code end} otherwise.
+ * An instant query must yield one value (a scalar or a vector of one series): several series are refused
+ * with {@link InvalidSpecException} asking to aggregate, because comparing an arbitrary one of them with
+ * a threshold would be a silent bug. A range query returns the samples of every series (the judge treats
+ * them all as samples of the release).
+ *
+ * <p><b>No data.</b> {@code "result": []}, a scalar {@code "NaN"} and NaN samples are
+ * {@link MetricResult#noData}, never a value.
+ *
+ * <p><b>Errors.</b> HTTP 400 {@code bad_data} (a malformed query) is {@link InvalidSpecException} naming
+ * the query, not retried; a 422 execution error is a non-retryable {@link ProviderException}; timeouts,
+ * connection failures and 5xx are retryable {@link ProviderException}s, retried with exponential backoff
+ * and counted by a circuit breaker that, once open, fails calls at once until it half-opens.
+ *
+ * <p><b>Threading.</b> Safe for concurrent use; every call blocks for at most about
+ * {@code maxAttempts × timeout} plus the backoff.
+ */
+public final class PrometheusMetricSource implements MetricSource {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final HttpUrl base;
+  private final OkHttpClient client;
+  private final Retry retry;
+  private final CircuitBreaker breaker;
+  private final @Nullable String bearerToken;
+
+  private PrometheusMetricSource(Builder b) {
+    this.base = b.base;
+    this.client = b.client.newBuilder().callTimeout(b.timeout).build();
+    this.bearerToken = b.bearerToken;
+    this.retry = Retry.of("prometheus", RetryConfig.custom()
+        .maxAttempts(b.maxAttempts)
+        .intervalFunction(io.github.resilience4j.core.IntervalFunction.ofExponentialBackoff(b.retryWait, 2.0))
+        .retryOnException(e -> e instanceof ProviderException p && p.retryable())
+        .build());
+    this.breaker = CircuitBreaker.of("prometheus", CircuitBreakerConfig.custom()
+        .failureRateThreshold(b.breakerFailureRate)
+        .minimumNumberOfCalls(b.breakerMinimumCalls)
+        .slidingWindowSize(Math.max(b.breakerMinimumCalls, 10))
+        .waitDurationInOpenState(b.breakerOpenFor)
+        .recordException(e -> e instanceof ProviderException p && p.retryable())
+        .build());
+  }
+
+  /**
+   * A builder for the server at {@code baseUrl}, e.g. {@code http://127.0.0.1:9090}.
+   *
+   * @throws InvalidSpecException if the URL is not an http(s) URL
+   */
+  public static Builder builder(String baseUrl) {
+    return new Builder(baseUrl);
+  }
+
+  /** The circuit breaker, for observability (state, metrics). */
+  public CircuitBreaker circuitBreaker() {
+    return breaker;
+  }
+
+  @Override
+  public MetricResult query(MetricQuery query) {
+    String promql = query.rendered();
+    HttpUrl.Builder url = base.newBuilder();
+    if (query.step() == null) {
+      url.addPathSegments("api/v1/query").addQueryParameter("query", promql)
+          .addQueryParameter("time", seconds(query.end()));
+    } else {
+      url.addPathSegments("api/v1/query_range").addQueryParameter("query", promql)
+          .addQueryParameter("start", seconds(query.start())).addQueryParameter("end", seconds(query.end()))
+          .addQueryParameter("step", seconds(query.step()));
+    }
+    Request.Builder rb = new Request.Builder().url(url.build()).get();
+    if (bearerToken != null) {
+      rb.header("Authorization", "Bearer " + bearerToken);
+    }
+    Request request = rb.build();
+    try {
+      JsonNode data = Retry.decorateSupplier(retry, CircuitBreaker.decorateSupplier(breaker, () -> call(request, promql))).get();
+      return parse(data, promql, query.step() == null);
+    } catch (CallNotPermittedException e) {
+      throw new ProviderException("prometheus", "query", "circuit breaker open after repeated failures of " + base
+          + "; calls resume when it half-opens", true, e);
+    }
+  }
+
+  private JsonNode call(Request request, String promql) {
+    try (Response r = client.newCall(request).execute()) {
+      ResponseBody body = r.body();
+      String text = body == null ? "" : body.string();
+      JsonNode json = null;
+      try {
+        json = text.isEmpty() ? null : JSON.readTree(text);
+      } catch (IOException notJson) {
+        // An HTML error page from a proxy: reported by status below.
+      }
+      if (r.code() == 400 && json != null && "bad_data".equals(json.path("errorType").asText())) {
+        throw new InvalidSpecException("query", "Prometheus rejected '" + promql + "': " + json.path("error").asText(),
+            "fix the PromQL expression (try it in the Prometheus UI)");
+      }
+      if (r.code() == 422) {
+        throw new ProviderException("prometheus", "query", "cannot execute '" + promql + "': "
+            + (json == null ? text : json.path("error").asText()), false, null);
+      }
+      if (!r.isSuccessful() || json == null || !"success".equals(json.path("status").asText())) {
+        boolean retryable = r.code() >= 500 || r.code() == 429 || r.isSuccessful();
+        throw new ProviderException("prometheus", "query", "HTTP " + r.code() + " for '" + promql + "' from "
+            + request.url().host() + ":" + request.url().port() + (json == null ? "" : ": " + json.path("error").asText()),
+            retryable, null);
+      }
+      return json.path("data");
+    } catch (IOException e) {
+      throw new ProviderException("prometheus", "query", "cannot reach " + base + ": " + e.getMessage(), true, e);
+    }
+  }
+
+  private static MetricResult parse(JsonNode data, String promql, boolean instant) {
+    String type = data.path("resultType").asText();
+    JsonNode result = data.path("result");
+    List<MetricResult.Sample> samples = new ArrayList<>();
+    switch (type) {
+      case "scalar" -> samples.add(sample(result, promql));
+      case "vector" -> {
+        if (instant && result.size() > 1) {
+          throw new InvalidSpecException("query", "'" + promql + "' returns " + result.size() + " series",
+              "aggregate it to one value, e.g. sum(...) or max(...)");
+        }
+        for (JsonNode series : result) {
+          samples.add(sample(series.path("value"), promql));
+        }
+      }
+      case "matrix" -> {
+        for (JsonNode series : result) {
+          for (JsonNode v : series.path("values")) {
+            samples.add(sample(v, promql));
+          }
+        }
+        samples.sort((a, b) -> a.time().compareTo(b.time()));
+      }
+      default -> throw new ProviderException("prometheus", "query", "unexpected result type '" + type + "' for '"
+          + promql + "'", false, null);
+    }
+    return new MetricResult(samples, promql);
+  }
+
+  private static MetricResult.Sample sample(JsonNode pair, String promql) {
+    if (!pair.isArray() || pair.size() != 2) {
+      throw new ProviderException("prometheus", "query", "malformed sample " + pair + " for '" + promql + "'", false, null);
+    }
+    double t = pair.get(0).asDouble();
+    long secs = (long) Math.floor(t);
+    Instant time = Instant.ofEpochSecond(secs, Math.round((t - secs) * 1e9));
+    // Prometheus sends values as strings: "1.5", "NaN", "+Inf".
+    String v = pair.get(1).asText();
+    double value = switch (v) {
+      case "NaN" -> Double.NaN;
+      case "+Inf" -> Double.POSITIVE_INFINITY;
+      case "-Inf" -> Double.NEGATIVE_INFINITY;
+      default -> Double.parseDouble(v);
+    };
+    return new MetricResult.Sample(time, value);
+  }
+
+  private static String seconds(Instant t) {
+    return String.format(Locale.ROOT, "%d.%03d", t.getEpochSecond(), t.getNano() / 1_000_000);
+  }
+
+  private static String seconds(Duration d) {
+    return String.format(Locale.ROOT, "%d.%03d", d.getSeconds(), d.getNano() / 1_000_000);
+  }
+
+  @Override
+  public String toString() {
+    return "PrometheusMetricSource{" + base + "}";
+  }
+
+  /**
+   * Builds a {@link PrometheusMetricSource}. Defaults: 10 s timeout, 3 attempts with 200 ms
+   * exponential backoff, breaker opening at 50 % failures of at least 5 calls for 30 s. Not thread-safe.
+   */
+  public static final class Builder {
+    private final HttpUrl base;
+    private OkHttpClient client = new OkHttpClient();
+    private Duration timeout = Duration.ofSeconds(10);
+    private int maxAttempts = 3;
+    private Duration retryWait = Duration.ofMillis(200);
+    private float breakerFailureRate = 50;
+    private int breakerMinimumCalls = 5;
+    private Duration breakerOpenFor = Duration.ofSeconds(30);
+    private @Nullable String bearerToken;
+
+    private Builder(String baseUrl) {
+      HttpUrl u = baseUrl == null ? null : HttpUrl.parse(baseUrl);
+      if (u == null) {
+        throw new InvalidSpecException("prometheus.url", "'" + baseUrl + "' is not an http(s) URL",
+            "use the server's base URL, e.g. http://127.0.0.1:9090");
+      }
+      this.base = u;
+    }
+
+    /** The OkHttp client to share (connection pool, TLS, proxies); a call timeout is applied on a derived client. */
+    public Builder client(OkHttpClient client) {
+      this.client = Objects.requireNonNull(client, "client");
+      return this;
+    }
+
+    /** Time limit of one HTTP call. */
+    public Builder timeout(Duration timeout) {
+      this.timeout = positive(timeout, "prometheus.timeout");
+      return this;
+    }
+
+    /** Attempts per query (1 = no retry) and the first backoff, doubled each retry. */
+    public Builder retries(int maxAttempts, Duration firstWait) {
+      if (maxAttempts < 1) {
+        throw new InvalidSpecException("prometheus.maxAttempts", "is " + maxAttempts, "use 1 or more");
+      }
+      this.maxAttempts = maxAttempts;
+      this.retryWait = positive(firstWait, "prometheus.retryWait");
+      return this;
+    }
+
+    /** Opens the breaker at {@code failureRatePercent} failures of at least {@code minimumCalls}, for {@code openFor}. */
+    public Builder circuitBreaker(float failureRatePercent, int minimumCalls, Duration openFor) {
+      if (!(failureRatePercent > 0 && failureRatePercent <= 100) || minimumCalls < 1) {
+        throw new InvalidSpecException("prometheus.breaker", "failure rate " + failureRatePercent + "%, minimum calls " + minimumCalls,
+            "use a rate in (0, 100] and at least 1 call");
+      }
+      this.breakerFailureRate = failureRatePercent;
+      this.breakerMinimumCalls = minimumCalls;
+      this.breakerOpenFor = positive(openFor, "prometheus.breakerOpenFor");
+      return this;
+    }
+
+    /** Sends {@code Authorization: Bearer <token>}. */
+    public Builder bearerToken(String token) {
+      this.bearerToken = token;
+      return this;
+    }
+
+    /** Builds the source; no I/O. */
+    public PrometheusMetricSource build() {
+      return new PrometheusMetricSource(this);
+    }
+
+    private static Duration positive(Duration d, String path) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new InvalidSpecException(path, "is " + d, "use a positive duration");
+      }
+      return d;
+    }
+  }
+}

@@ -1,0 +1,239 @@
+package io.cutover.testkit.contract;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import io.cutover.api.Instance;
+import io.cutover.api.InstanceState;
+import io.cutover.api.Release;
+import io.cutover.api.Verdict;
+import io.cutover.api.Verdict.Outcome;
+import io.cutover.spi.GateContext;
+import io.cutover.spi.HealthGate;
+import io.cutover.testkit.VirtualClock;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The contract of {@link HealthGate}: a healthy candidate passes, an unhealthy one fails with reasons,
+ * no data never passes, the name is stable, evaluation never throws, has no side effects and is safe
+ * under concurrent use.
+ *
+ * <p>Extend it and implement {@link #createGate()} and the three arrange methods, which put the world the
+ * gate reads (metrics, an HTTP endpoint) into the named condition for {@link #candidate()}. The kit
+ * builds each {@link GateContext} itself ({@link #context()}); its window ends at {@link #clock()}'s now,
+ * which starts at {@link VirtualClock#DEFAULT_START} plus {@link #window()}, so data scripted from the
+ * clock's start covers it.
+ *
+ * <pre>{@code
+ * class ErrorRateGateTest extends HealthGateContract {
+ *   ScriptedMetrics metrics = ScriptedMetrics.withOrigin(VirtualClock.DEFAULT_START);
+ *   protected HealthGate createGate() { return new ErrorRateGate(metrics, 0.01); }
+ *   protected void arrangeHealthy() { metrics.series("error_rate").release(candidate().id()).constant(0.001); }
+ *   protected void arrangeUnhealthy() { metrics.series("error_rate").release(candidate().id()).constant(0.2); }
+ *   protected void arrangeNoData() { }
+ * }
+ * }</pre>
+ */
+@DisplayName("HealthGate contract")
+public abstract class HealthGateContract {
+
+  private final VirtualClock clock = VirtualClock.create();
+  private @Nullable HealthGate gate;
+
+  /** The gate under test. Called once before each test, before any arrange method. */
+  protected abstract HealthGate createGate();
+
+  /** Makes {@link #candidate()} healthy for the gate: the next evaluation must PASS. */
+  protected abstract void arrangeHealthy();
+
+  /** Makes {@link #candidate()} clearly unhealthy: the next evaluation must FAIL. */
+  protected abstract void arrangeUnhealthy();
+
+  /** Leaves the gate without data about {@link #candidate()}: evaluations must never PASS. */
+  protected abstract void arrangeNoData();
+
+  /** The kit's clock; the context's window ends at its now. */
+  protected final VirtualClock clock() {
+    return clock;
+  }
+
+  /** The length of the window judged; 5 minutes by default. */
+  protected Duration window() {
+    return Duration.ofMinutes(5);
+  }
+
+  /** The service. */
+  protected String service() {
+    return "checkout";
+  }
+
+  /** The stable (baseline) release. */
+  protected Release stable() {
+    return KitSupport.release(service(), "stable");
+  }
+
+  /** The release under test. */
+  protected Release candidate() {
+    return KitSupport.release(service(), "candidate");
+  }
+
+  /** The READY instances of the candidate given in the context. */
+  protected List<Instance> candidateInstances() {
+    Release c = candidate();
+    return List.of(new Instance(c.id() + "-1", c.id(), URI.create("http://127.0.0.1:20001"), InstanceState.READY,
+        c.artifact().digest()));
+  }
+
+  /** The context of an analysis measurement of {@link #candidate()} over the last {@link #window()}. */
+  protected GateContext context() {
+    return new GateContext("r-contract", service(), stable(), candidate(), clock.instant().minus(window()),
+        clock.instant(), 1, candidateInstances(), GateContext.ANALYSIS, Map.of());
+  }
+
+  @BeforeEach
+  void createTheGate() {
+    clock.advance(window());
+    gate = createGate();
+    assertThat(gate).as("createGate()").isNotNull();
+  }
+
+  /** The gate under test. */
+  protected final HealthGate gate() {
+    if (gate == null) {
+      throw new IllegalStateException("no gate: createGate() runs before each test");
+    }
+    return gate;
+  }
+
+  private Verdict evaluate(GateContext ctx) {
+    Verdict v = gate().evaluate(ctx);
+    assertThat(v).as("verdict of %s", gate().name()).isNotNull();
+    return v;
+  }
+
+  @Nested
+  @DisplayName("verdicts")
+  class Verdicts {
+    @Test
+    @DisplayName("a healthy candidate passes")
+    void healthy() {
+      arrangeHealthy();
+      assertThat(evaluate(context()).outcome()).isEqualTo(Outcome.PASS);
+    }
+
+    @Test
+    @DisplayName("an unhealthy candidate fails, and the verdict says why")
+    void unhealthy() {
+      arrangeUnhealthy();
+      Verdict v = evaluate(context());
+      assertThat(v.outcome()).isEqualTo(Outcome.FAIL);
+      assertThat(v.reasons()).as("reasons of a FAIL").isNotEmpty().allSatisfy(r -> assertThat(r).isNotBlank());
+    }
+
+    @Test
+    @DisplayName("no data never passes")
+    void noData() {
+      arrangeNoData();
+      assertThat(evaluate(context()).outcome()).isNotEqualTo(Outcome.PASS);
+    }
+
+    @Test
+    @DisplayName("a release the gate has no evidence about never passes, even while the candidate is healthy")
+    void unknownRelease() {
+      arrangeHealthy();
+      Release stranger = KitSupport.release(service(), "never-deployed");
+      GateContext ctx = context();
+      GateContext aboutStranger = new GateContext(ctx.rolloutId(), ctx.service(), ctx.stable(), stranger,
+          ctx.windowStart(), ctx.now(), 1, List.of(), ctx.phase(), ctx.params());
+      assertThat(evaluate(aboutStranger).outcome()).isNotEqualTo(Outcome.PASS);
+    }
+  }
+
+  @Nested
+  @DisplayName("naming")
+  class Naming {
+    @Test
+    @DisplayName("has a non-blank name that evaluations do not change")
+    void stableName() {
+      String name = gate().name();
+      assertThat(name).isNotBlank();
+      arrangeHealthy();
+      evaluate(context());
+      arrangeUnhealthy();
+      evaluate(context());
+      assertThat(gate().name()).isEqualTo(name);
+    }
+  }
+
+  @Nested
+  @DisplayName("robustness")
+  class Robustness {
+    @Test
+    @DisplayName("never throws out of evaluate: first deployment, empty window, no instances, late measurement")
+    void neverThrows() {
+      arrangeHealthy();
+      GateContext ctx = context();
+      List<GateContext> odd = List.of(
+          new GateContext(ctx.rolloutId(), ctx.service(), null, ctx.candidate(), ctx.windowStart(), ctx.now(), 1,
+              ctx.candidateInstances(), ctx.phase(), ctx.params()),
+          new GateContext(ctx.rolloutId(), ctx.service(), ctx.stable(), ctx.candidate(), ctx.now(), ctx.now(), 1,
+              ctx.candidateInstances(), ctx.phase(), ctx.params()),
+          new GateContext(ctx.rolloutId(), ctx.service(), ctx.stable(), ctx.candidate(), ctx.windowStart(), ctx.now(),
+              1, List.of(), ctx.phase(), ctx.params()),
+          new GateContext(ctx.rolloutId(), ctx.service(), ctx.stable(), ctx.candidate(), ctx.windowStart(), ctx.now(),
+              10_000, ctx.candidateInstances(), ctx.phase(), ctx.params()));
+      for (GateContext c : odd) {
+        assertThatCode(() -> evaluate(c)).as("evaluate(%s)", c).doesNotThrowAnyException();
+      }
+    }
+
+    @Test
+    @DisplayName("has no side effects: the same question gets the same answer")
+    void repeatable() {
+      arrangeUnhealthy();
+      GateContext ctx = context();
+      List<Outcome> outcomes = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        outcomes.add(evaluate(ctx).outcome());
+      }
+      assertThat(outcomes).containsOnly(Outcome.FAIL);
+    }
+
+    @Test
+    @DisplayName("keeps no sticky state: after a failure, a healthy candidate passes again")
+    void recovers() {
+      arrangeUnhealthy();
+      assertThat(evaluate(context()).outcome()).isEqualTo(Outcome.FAIL);
+      arrangeHealthy();
+      assertThat(evaluate(context()).outcome()).isEqualTo(Outcome.PASS);
+    }
+  }
+
+  @Nested
+  @DisplayName("concurrency")
+  class Concurrency {
+    @Test
+    @DisplayName("8 threads evaluating at once all get the arranged verdict")
+    void concurrent() throws Exception {
+      arrangeHealthy();
+      GateContext ctx = context();
+      List<List<Outcome>> results = KitSupport.concurrently(8, t -> {
+        List<Outcome> mine = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+          mine.add(gate().evaluate(ctx).outcome());
+        }
+        return mine;
+      });
+      assertThat(results).allSatisfy(mine -> assertThat(mine).hasSize(25).containsOnly(Outcome.PASS));
+    }
+  }
+}
