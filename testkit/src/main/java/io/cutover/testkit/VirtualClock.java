@@ -114,9 +114,13 @@ public final class VirtualClock implements InstantSource {
   }
 
   /** Moves to {@code nanos} elapsed if that is later than now; used by the scheduler. */
-  synchronized void moveToNanos(long nanos) {
-    if (nanos > elapsedNanos) {
-      elapsedNanos = nanos;
+  void moveToNanos(long nanos) {
+    if (nanos > elapsedNanos) { // most tasks share a due time: skip the lock when there is nothing to do
+      synchronized (this) {
+        if (nanos > elapsedNanos) {
+          elapsedNanos = nanos;
+        }
+      }
     }
   }
 

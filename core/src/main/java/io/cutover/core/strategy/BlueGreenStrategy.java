@@ -91,7 +91,7 @@ public final class BlueGreenStrategy implements RolloutStrategy {
     Release target = request.target();
     Release stable = request.stable();
     if (stable == null) {
-      return Plans.firstDeployment(name(), request, optional(prePromotion), optional(postPromotion));
+      return Plans.firstDeployment(name(), request, Plans.optional(prePromotion), Plans.optional(postPromotion));
     }
     int full = request.replicas();
     int launch = previewReplicas == null ? full : Math.min(previewReplicas, full);
@@ -101,7 +101,7 @@ public final class BlueGreenStrategy implements RolloutStrategy {
       steps.add(new Step.Route(TrafficSplit.builder().weight(stable.id(), TrafficSplit.TOTAL).weight(target.id(), 0)
           .rule(new MatchRule(previewKind, previewName, previewValue, target.id())).build()));
     }
-    steps.addAll(optional(prePromotion));
+    steps.addAll(Plans.optional(prePromotion));
     if (!autoPromotion) {
       steps.add(Step.Pause.untilApproved());
     } else if (autoPromotionDelay != null) {
@@ -111,14 +111,10 @@ public final class BlueGreenStrategy implements RolloutStrategy {
       steps.add(new Step.Scale(target.id(), full));
     }
     steps.add(new Step.Route(TrafficSplit.all(target.id())));
-    steps.addAll(optional(postPromotion));
+    steps.addAll(Plans.optional(postPromotion));
     steps.add(new Step.Drain(stable.id(), scaleDownDelay));
     steps.add(new Step.Retire(stable.id()));
     return Plan.of(name(), stable, target, steps, Plans.routeBackFirst(stable, target, full, false));
-  }
-
-  private static List<Step.Verify> optional(Step.@Nullable Verify v) {
-    return v == null ? List.of() : List.of(v);
   }
 
   /** The options, e.g. {@code blue-green{autoPromotion=false, scaleDownDelay=30s}}. */

@@ -50,15 +50,14 @@ public final class RecreateStrategy implements RolloutStrategy {
   public Plan plan(PlanRequest request) {
     Release target = request.target();
     Release stable = request.stable();
-    List<Step.Verify> analyses = analysis == null ? List.of() : List.of(analysis);
     if (stable == null) {
-      return Plans.firstDeployment(name(), request, List.of(), analyses);
+      return Plans.firstDeployment(name(), request, List.of(), Plans.optional(analysis));
     }
     List<Step> steps = new ArrayList<>();
     steps.add(new Step.Route(TrafficSplit.all(target.id())));
     steps.add(new Step.Retire(stable.id()));
     steps.add(new Step.Launch(target.id(), request.replicas()));
-    steps.addAll(analyses);
+    steps.addAll(Plans.optional(analysis));
     List<Step> rollback = List.of(
         new Step.Scale(stable.id(), request.replicas()),
         new Step.Route(TrafficSplit.all(stable.id())),

@@ -70,9 +70,8 @@ public final class RollingStrategy implements RolloutStrategy {
   public Plan plan(PlanRequest request) {
     Release target = request.target();
     Release stable = request.stable();
-    List<Step.Verify> analyses = analysis == null ? List.of() : List.of(analysis);
     if (stable == null) {
-      return Plans.firstDeployment(name(), request, List.of(), analyses);
+      return Plans.firstDeployment(name(), request, List.of(), Plans.optional(analysis));
     }
     int n = request.replicas();
     int maxSurge = surgeIsPercent ? Plans.ceilPercent(n, surge) : surge;
@@ -97,9 +96,7 @@ public final class RollingStrategy implements RolloutStrategy {
         steps.add(new Step.Route(newStable == 0 ? TrafficSplit.all(target.id())
             : TrafficSplit.of(stable.id(), target.id(), weight)));
         targetWeight = weight;
-        if (analysis != null) {
-          steps.add(analysis);
-        }
+        steps.addAll(Plans.optional(analysis));
       }
       if (newStable < stableCount) {
         steps.add(newStable == 0 ? new Step.Retire(stable.id()) : new Step.Scale(stable.id(), newStable));

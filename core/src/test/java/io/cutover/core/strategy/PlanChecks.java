@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
  * with the target at full scale serving 100 %, and the rollback from any point restores the stable
  * release at full scale serving 100 %.
  */
-final class PlanChecks {
+public final class PlanChecks {
   static final Release STABLE = release("v1");
   static final Release TARGET = release("v2");
   static final String S = STABLE.id();
@@ -97,6 +97,19 @@ final class PlanChecks {
         }
       }
     }
+  }
+
+  /**
+   * Checks a plan of one of the built-in strategies, knowing which steps it may abort after and whether
+   * its rollback must relaunch the stable release before routing to it. Only recreate may route to a
+   * release without instances.
+   */
+  public static void check(Plan plan, int replicas) {
+    boolean recreate = plan.strategy().equals("recreate");
+    boolean shrinksStable = recreate || plan.strategy().equals("rolling");
+    forward(plan, replicas, recreate);
+    int retire = indexOf(plan.steps(), Step.Retire.class);
+    rollbackFromEveryStep(plan, replicas, shrinksStable || retire < 0 ? plan.steps().size() : retire, recreate);
   }
 
   /** Runs the forward steps and checks they end with the target at full scale serving everything. */

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * <p>Extend it and implement {@link #createStore()} and {@link #seed(String, String, byte[])}, which puts
  * content into the store under a tag the way your users would (for a registry: push an image whose
  * payload is the content). The digest of the returned reference is the store's (for OCI, the manifest's),
- * not necessarily {@code sha256(content)}: the kit only requires what {@link #fetch} serves to hash to it.
+ * not necessarily {@code sha256(content)}: the kit only requires what {@link ArtifactStore#fetch} serves to hash to it.
  * A store that can be made to serve corrupted content overrides {@link #corrupt(ArtifactStore, ArtifactRef)}
  * to enable the tamper tests, which are skipped otherwise.
  */

@@ -7,6 +7,7 @@ import io.cutover.api.plan.Step;
 import io.cutover.spi.PlanRequest;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** The plan shapes every built-in strategy shares: first deployments and rollback step lists. */
 public final class Plans {
@@ -44,6 +45,11 @@ public final class Plans {
     }
     steps.add(new Step.Retire(target.id()));
     return steps;
+  }
+
+  /** An optional analysis as a list of zero or one steps. */
+  public static List<Step.Verify> optional(Step.@Nullable Verify verify) {
+    return verify == null ? List.of() : List.of(verify);
   }
 
   /** {@code ceil(total * percent / 100)}: Kubernetes' round-up, exact in integers. */

@@ -1,0 +1,505 @@
+package io.cutover.benchmarks;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.management.GarbageCollectionNotificationInfo;
+import io.cutover.api.ArtifactRef;
+import io.cutover.api.Digest;
+import io.cutover.api.Instance;
+import io.cutover.api.InstanceState;
+import io.cutover.api.Release;
+import io.cutover.api.TrafficSplit;
+import io.cutover.api.Verdict;
+import io.cutover.api.plan.Plan;
+import io.cutover.api.plan.Step;
+import io.cutover.api.rollout.RolloutEvent;
+import io.cutover.core.Cutover;
+import io.cutover.core.strategy.CanaryStrategy;
+import io.cutover.core.strategy.Strategies;
+import io.cutover.spi.Fleet;
+import io.cutover.spi.GateContext;
+import io.cutover.spi.HealthGate;
+import io.cutover.spi.Journal;
+import io.cutover.spi.JournalRecord;
+import io.cutover.spi.OperationId;
+import io.cutover.spi.PlanRequest;
+import io.cutover.spi.Router;
+import io.cutover.testkit.VirtualClock;
+import io.cutover.testkit.VirtualScheduler;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.Consumer;
+import javax.management.NotificationEmitter;
+import javax.management.openmbean.CompositeData;
+import org.HdrHistogram.Histogram;
+
+/**
+ * 10 000 concurrent canary rollouts (10 traffic steps, a gate evaluation every 30 s of virtual time, about
+ * one simulated hour each) driven to completion by the engine on one virtual scheduler, against a
+ * thread-per-rollout interpreter of the same plans on the same providers and virtual time, in the same run.
+ *
+ * <p>Providers are minimal in-memory ones (no recording), and the journal counts and discards records
+ * after the engine has serialized them: this measures the engine, not storage ({@code ./benchmarks/run journal}
+ * measures the journal). One rollout in ten fails its gate at step 4 and is rolled back; the time from
+ * the gate returning FAIL to the router call that restores stable is the reaction time.
+ *
+ * <p>Usage: {@code ./benchmarks/run engine [rollouts] [baselineRollouts]}.
+ */
+public final class EngineBenchmark {
+  static final int STEPS = 10;
+  static final int MEASUREMENTS_PER_STEP = 12;
+  static final Duration INTERVAL = Duration.ofSeconds(30);
+  static final int FAIL_AT_EVALUATION = 3 * MEASUREMENTS_PER_STEP + 2;
+
+  public static void main(String[] args) throws Exception {
+    int n = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+    int baselineN = args.length > 1 ? Integer.parseInt(args[1]) : n;
+    HeapWatcher heap = new HeapWatcher();
+
+    // warm-up: a small engine run so JIT compilation is not billed to the measured run
+    runEngine(Math.min(500, n), new HeapWatcher());
+    System.gc();
+
+    heap.reset();
+    EngineRun engine = runEngine(n, heap);
+    long heapPeak = heap.peakBytes();
+    BaselineRun baseline = runBaseline(baselineN);
+
+    double virtualHours = engine.virtualSpan.toMillis() / 3_600_000.0;
+    double wallPerSimHour = engine.wallNanos / 1e9 / virtualHours;
+    // Work per rollout is identical in both runs; compare wall time per rollout so a smaller baseline still compares.
+    double enginePerRollout = engine.wallNanos / (double) n;
+    double baselinePerRollout = baseline.wallNanos / (double) baselineN;
+    System.out.printf(Locale.ROOT, "# engine: %d rollouts (%d succeeded, %d aborted) over %.2f simulated hours in %.2f s;"
+            + " %d journal records; %d gate evaluations%n", n, engine.succeeded, engine.aborted, virtualHours,
+        engine.wallNanos / 1e9, engine.journalRecords, engine.evaluations);
+    System.out.printf(Locale.ROOT, "# baseline: %d thread-per-rollout rollouts (%d succeeded, %d aborted) in %.2f s%n",
+        baselineN, baseline.succeeded, baseline.aborted, baseline.wallNanos / 1e9);
+    System.out.printf(Locale.ROOT, "BENCH engine.rollouts %d count%n", engine.succeeded + engine.aborted);
+    System.out.printf(Locale.ROOT, "BENCH engine.wall_per_sim_hour %.3f s%n", wallPerSimHour);
+    System.out.printf(Locale.ROOT, "BENCH engine.heap_peak %.1f MB%n", heapPeak / 1e6);
+    System.out.printf(Locale.ROOT, "BENCH engine.speedup_vs_thread_per_rollout %.1f x%n", baselinePerRollout / enginePerRollout);
+    System.out.printf(Locale.ROOT, "BENCH engine.reaction_p99 %.3f ms%n", engine.reaction.getValueAtPercentile(99) / 1e6);
+  }
+
+  // ------------------------------------------------------------------------------------------ engine
+
+  record EngineRun(long wallNanos, Duration virtualSpan, int succeeded, int aborted, long journalRecords,
+      long evaluations, Histogram reaction) {}
+
+  static EngineRun runEngine(int n, HeapWatcher heap) {
+    Providers p = new Providers(n);
+    VirtualScheduler scheduler = VirtualScheduler.on(VirtualClock.create());
+    AtomicInteger succeeded = new AtomicInteger();
+    AtomicInteger aborted = new AtomicInteger();
+    Cutover cutover = Cutover.builder()
+        .clock(scheduler.clock())
+        .scheduler(scheduler)
+        .providerExecutor(Runnable::run)
+        .journal(p.journal)
+        .fleet(p.fleet)
+        .router(p.router)
+        .gate(p.gate)
+        .listener(e -> {
+          if (e.type() == RolloutEvent.Type.ROLLOUT_SUCCEEDED) {
+            succeeded.incrementAndGet();
+          } else if (e.type() == RolloutEvent.Type.ROLLOUT_ABORTED) {
+            aborted.incrementAndGet();
+          }
+        })
+        .build();
+    CanaryStrategy strategy = strategy();
+    for (int i = 0; i < n; i++) {
+      cutover.adopt(p.stable[i], 4);
+    }
+    Instant start = scheduler.clock().instant();
+    long t0 = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      int idx = i;
+      scheduler.schedule(() -> cutover.deploy(strategy, p.target[idx], 4), stagger(i, n).toNanos(),
+          java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+    boolean done = scheduler.runUntil(() -> succeeded.get() + aborted.get() == n, Duration.ofHours(6));
+    long wall = System.nanoTime() - t0;
+    heap.sample();
+    if (!done) {
+      throw new IllegalStateException("engine run did not finish: " + (succeeded.get() + aborted.get()) + "/" + n);
+    }
+    scheduler.assertNoTaskFailures();
+    cutover.close();
+    return new EngineRun(wall, Duration.between(start, scheduler.clock().instant()), succeeded.get(), aborted.get(),
+        p.journal.appends.get(), p.gate.evaluations.get(), p.router.reaction);
+  }
+
+  static CanaryStrategy strategy() {
+    CanaryStrategy.Builder b = Strategies.canary();
+    Step.Verify verify = Step.Verify.gates("health").count(MEASUREMENTS_PER_STEP).interval(INTERVAL).build();
+    for (int s = 1; s <= STEPS; s++) {
+      b.setWeight(s * 10).analysis(verify);
+    }
+    return b.build();
+  }
+
+  static Duration stagger(int i, int n) {
+    return Duration.ofNanos(INTERVAL.toNanos() * i / n);
+  }
+
+  // ------------------------------------------------------------------------------------------ baseline
+
+  record BaselineRun(long wallNanos, int succeeded, int aborted) {}
+
+  /**
+   * The design Cutover replaces: one thread per rollout, executing its plan step by step and blocking
+   * while it waits. Waits are in the same virtual time: a coordinator advances the clock to the earliest
+   * wake-up once every thread is blocked, exactly as the engine's scheduler does.
+   */
+  static BaselineRun runBaseline(int n) throws InterruptedException {
+    Providers p = new Providers(n);
+    VirtualClock clock = VirtualClock.create();
+    Coordinator time = new Coordinator(clock, n);
+    CanaryStrategy strategy = strategy();
+    ObjectMapper json = new ObjectMapper();
+    AtomicInteger succeeded = new AtomicInteger();
+    AtomicInteger aborted = new AtomicInteger();
+    List<Thread> threads = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      int idx = i;
+      Plan plan = strategy.plan(new PlanRequest(p.stable[i], p.target[i], 4));
+      threads.add(new Thread(null, () -> {
+        try {
+          time.sleep(stagger(idx, n));
+          boolean ok = interpret(plan, "b" + idx, p, clock, time, json);
+          (ok ? succeeded : aborted).incrementAndGet();
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        } finally {
+          time.finished();
+        }
+      }, "rollout-" + i, 256 * 1024));
+    }
+    long t0 = System.nanoTime();
+    for (Thread t : threads) {
+      t.start();
+    }
+    time.drive();
+    for (Thread t : threads) {
+      t.join();
+    }
+    return new BaselineRun(System.nanoTime() - t0, succeeded.get(), aborted.get());
+  }
+
+  static boolean interpret(Plan plan, String id, Providers p, VirtualClock clock, Coordinator time, ObjectMapper json)
+      throws Exception {
+    String service = plan.service();
+    for (int i = 0; i < plan.steps().size(); i++) {
+      Step step = plan.steps().get(i);
+      OperationId op = OperationId.forStep(id, i, step.kind());
+      journal(p, json, clock, id, service, JournalRecord.Type.INTENT, op.value(), Map.of("kind", step.kind()));
+      if (step instanceof Step.Launch l) {
+        p.fleet.launch(op, plan.release(l.releaseId()), l.replicas());
+      } else if (step instanceof Step.Scale s) {
+        p.fleet.scale(op, plan.release(s.releaseId()), s.replicas());
+      } else if (step instanceof Step.Route r) {
+        p.router.apply(op, service, r.split(), Map.of());
+      } else if (step instanceof Step.Drain d) {
+        p.fleet.drain(op, plan.release(d.releaseId()));
+        time.sleep(d.period());
+      } else if (step instanceof Step.Retire r) {
+        p.fleet.retire(op, plan.release(r.releaseId()));
+      } else if (step instanceof Step.Verify v) {
+        for (int m = 1; m <= v.count(); m++) {
+          GateContext gc = new GateContext(id, service, plan.stable(), plan.target(), clock.instant(), clock.instant(), m,
+              List.of(), GateContext.ANALYSIS, Map.of());
+          Verdict verdict = p.gate.evaluate(gc);
+          journal(p, json, clock, id, service, JournalRecord.Type.VERDICT, null, Map.of("gate", "health",
+              "outcome", verdict.outcome().name()));
+          if (!verdict.passed()) {
+            p.router.apply(OperationId.forRollbackStep(id, 0, "route"), service,
+                TrafficSplit.all(plan.stable().id()), Map.of());
+            p.fleet.retire(OperationId.forRollbackStep(id, 1, "retire"), plan.target());
+            return false;
+          }
+          if (m < v.count()) {
+            time.sleep(v.interval());
+          }
+        }
+      }
+      journal(p, json, clock, id, service, JournalRecord.Type.DONE, op.value(), Map.of("kind", step.kind()));
+    }
+    return true;
+  }
+
+  static void journal(Providers p, ObjectMapper json, VirtualClock clock, String id, String service,
+      JournalRecord.Type type, String op, Map<String, ?> payload) throws Exception {
+    p.journal.append(JournalRecord.of(clock.instant(), id, service, type, op, json.writeValueAsString(payload)));
+  }
+
+  /** Virtual time for blocking threads: the clock advances only when every live thread waits. */
+  static final class Coordinator {
+    private record Wake(Instant at, long seq, Semaphore permit) {}
+
+    private final VirtualClock clock;
+    private final PriorityQueue<Wake> queue = new PriorityQueue<>((a, b) -> a.at.equals(b.at)
+        ? Long.compare(a.seq, b.seq) : a.at.compareTo(b.at));
+    private int running;
+    private int live;
+    private long seq;
+
+    Coordinator(VirtualClock clock, int threads) {
+      this.clock = clock;
+      this.running = threads;
+      this.live = threads;
+    }
+
+    void sleep(Duration d) throws InterruptedException {
+      Semaphore permit = new Semaphore(0);
+      synchronized (this) {
+        queue.add(new Wake(clock.instant().plus(d), seq++, permit));
+        running--;
+        notifyAll();
+      }
+      permit.acquire();
+    }
+
+    synchronized void finished() {
+      running--;
+      live--;
+      notifyAll();
+    }
+
+    void drive() throws InterruptedException {
+      for (;;) {
+        List<Semaphore> wake = new ArrayList<>();
+        synchronized (this) {
+          while (running > 0) {
+            wait();
+          }
+          if (live == 0 || queue.isEmpty()) {
+            return;
+          }
+          Instant at = queue.peek().at;
+          if (at.isAfter(clock.instant())) {
+            clock.advance(Duration.between(clock.instant(), at));
+          }
+          while (!queue.isEmpty() && queue.peek().at.equals(at)) {
+            wake.add(queue.poll().permit);
+          }
+          running += wake.size();
+        }
+        for (Semaphore s : wake) {
+          s.release();
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ providers
+
+  /** Minimal providers shared by both runs: no recording, so the measurement is the execution model. */
+  static final class Providers {
+    final Release[] stable;
+    final Release[] target;
+    final BenchFleet fleet = new BenchFleet();
+    final BenchRouter router;
+    final BenchGate gate;
+    final CountingJournal journal = new CountingJournal();
+
+    Providers(int n) {
+      stable = new Release[n];
+      target = new Release[n];
+      Map<String, Integer> index = new HashMap<>();
+      for (int i = 0; i < n; i++) {
+        String service = "svc-" + i;
+        stable[i] = Release.of(service, new ArtifactRef("bench/" + service, Digest.sha256(service + ":v1")));
+        target[i] = Release.of(service, new ArtifactRef("bench/" + service, Digest.sha256(service + ":v2")));
+        index.put(service, i);
+      }
+      AtomicLongArray failedAt = new AtomicLongArray(n);
+      gate = new BenchGate(index, failedAt);
+      router = new BenchRouter(index, failedAt, stable);
+    }
+  }
+
+  static final class BenchFleet implements Fleet {
+    private final Map<String, List<Instance>> byRelease = new ConcurrentHashMap<>();
+
+    @Override
+    public List<Instance> launch(OperationId op, Release release, int replicas) {
+      return scale(op, release, replicas);
+    }
+
+    @Override
+    public List<Instance> scale(OperationId op, Release release, int replicas) {
+      List<Instance> list = new ArrayList<>(replicas);
+      for (int i = 0; i < replicas; i++) {
+        list.add(new Instance(release.id() + "-" + i, release.id(), URI.create("http://127.0.0.1:" + (20000 + i)),
+            InstanceState.READY, release.artifact().digest()));
+      }
+      byRelease.put(release.id(), list);
+      return list;
+    }
+
+    @Override
+    public void drain(OperationId op, Release release) {}
+
+    @Override
+    public void retire(OperationId op, Release release) {
+      byRelease.remove(release.id());
+    }
+
+    @Override
+    public List<Instance> instances(String service) {
+      return List.of();
+    }
+  }
+
+  static final class BenchRouter implements Router {
+    final Histogram reaction = new Histogram(3_600_000_000_000L, 3);
+    private final Map<String, TrafficSplit> current = new ConcurrentHashMap<>();
+    private final Map<String, Integer> index;
+    private final AtomicLongArray failedAt;
+    private final Release[] stable;
+
+    BenchRouter(Map<String, Integer> index, AtomicLongArray failedAt, Release[] stable) {
+      this.index = index;
+      this.failedAt = failedAt;
+      this.stable = stable;
+    }
+
+    @Override
+    public void apply(OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
+      int i = index.get(service);
+      long failed = failedAt.get(i);
+      if (failed != 0 && split.weight(stable[i].id()) == TrafficSplit.TOTAL) {
+        synchronized (reaction) {
+          reaction.recordValue(Math.max(0, System.nanoTime() - failed));
+        }
+        failedAt.set(i, 0);
+      }
+      current.put(service, split);
+    }
+
+    @Override
+    public Optional<TrafficSplit> current(String service) {
+      return Optional.ofNullable(current.get(service));
+    }
+  }
+
+  static final class BenchGate implements HealthGate {
+    final AtomicLong evaluations = new AtomicLong();
+    private final Map<String, Integer> index;
+    private final AtomicLongArray failedAt;
+    private final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+
+    BenchGate(Map<String, Integer> index, AtomicLongArray failedAt) {
+      this.index = index;
+      this.failedAt = failedAt;
+    }
+
+    @Override
+    public String name() {
+      return "health";
+    }
+
+    @Override
+    public Verdict evaluate(GateContext context) {
+      evaluations.incrementAndGet();
+      int i = index.get(context.service());
+      int k = counts.computeIfAbsent(context.rolloutId(), x -> new AtomicInteger()).incrementAndGet();
+      if (i % 10 == 0 && k == FAIL_AT_EVALUATION) {
+        failedAt.set(i, System.nanoTime());
+        return Verdict.fail("error rate 6 %");
+      }
+      return Verdict.pass();
+    }
+  }
+
+  /** Counts appends and discards them (after the engine serialized them); keeps leases. */
+  static final class CountingJournal implements Journal {
+    final AtomicLong appends = new AtomicLong();
+    private final Map<String, String> leases = new ConcurrentHashMap<>();
+
+    @Override
+    public JournalRecord append(JournalRecord record) {
+      return record.withSequence(appends.incrementAndGet());
+    }
+
+    @Override
+    public void replay(long fromSequence, Consumer<JournalRecord> consumer) {}
+
+    @Override
+    public List<JournalRecord> records(String rolloutId) {
+      return List.of();
+    }
+
+    @Override
+    public boolean tryLease(String service, String rolloutId) {
+      return leases.computeIfAbsent(service, k -> rolloutId).equals(rolloutId);
+    }
+
+    @Override
+    public Optional<String> leaseHolder(String service) {
+      return Optional.ofNullable(leases.get(service));
+    }
+
+    @Override
+    public void releaseLease(String service, String rolloutId) {
+      leases.remove(service, rolloutId);
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /** Peak live heap: the largest heap usage right after a collection, from GC notifications. */
+  static final class HeapWatcher {
+    private final AtomicLong peak = new AtomicLong();
+
+    HeapWatcher() {
+      for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+        if (gc instanceof NotificationEmitter emitter) {
+          emitter.addNotificationListener((notification, handback) -> {
+            if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+              return;
+            }
+            GarbageCollectionNotificationInfo info =
+                GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
+            long used = 0;
+            for (MemoryUsage u : info.getGcInfo().getMemoryUsageAfterGc().values()) {
+              used += u.getUsed();
+            }
+            peak.accumulateAndGet(used, Math::max);
+          }, null, null);
+        }
+      }
+    }
+
+    void reset() {
+      peak.set(0);
+    }
+
+    /** Forces a collection so the end state counts too. */
+    void sample() {
+      System.gc();
+    }
+
+    long peakBytes() {
+      return peak.get();
+    }
+  }
+}
