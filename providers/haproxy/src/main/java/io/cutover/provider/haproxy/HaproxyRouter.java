@@ -92,6 +92,7 @@ public final class HaproxyRouter implements Router, AutoCloseable {
   private final Map<String, TrafficSplit> lastApplied = new ConcurrentHashMap<>();
   private final Map<String, Map<String, Integer>> lastWeights = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> pendingDelete = new ConcurrentHashMap<>();
+  private final Map<String, AppliedOps> operations = new ConcurrentHashMap<>();
   private @Nullable ScheduledFuture<?> reaper;
 
   private HaproxyRouter(Builder b) {
@@ -138,6 +139,10 @@ public final class HaproxyRouter implements Router, AutoCloseable {
       throw new ProviderException(PROVIDER, "route", "the HAProxy router cannot apply match rules or mirrors at run "
           + "time (split " + split + "); use the in-process router or write them into the HAProxy configuration",
           false, null);
+    }
+    AppliedOps ops = operations.computeIfAbsent(service, k -> new AppliedOps());
+    if (ops.isStale(op)) {
+      return;
     }
     String backend = backend(service);
     Map<String, Desired> desired = desired(service, split, backends);
@@ -194,6 +199,7 @@ public final class HaproxyRouter implements Router, AutoCloseable {
       desired.values().forEach(d -> weights.put(d.name, d.marker ? 0 : d.weight));
       lastApplied.put(service, split);
       lastWeights.put(service, weights);
+      ops.applied(op);
       if (!removed.isEmpty()) {
         pendingDelete.computeIfAbsent(backend, k -> ConcurrentHashMap.newKeySet()).addAll(removed);
         ensureReaper();
@@ -205,7 +211,11 @@ public final class HaproxyRouter implements Router, AutoCloseable {
 
   @Override
   public Optional<TrafficSplit> current(String service) {
-    Map<String, ServerState> state = readState(backend(service));
+    String answer = api.execute("show servers state " + backend(service));
+    if (answer.contains("Can't find backend")) {
+      return Optional.empty();
+    }
+    Map<String, ServerState> state = parseState(backend(service), answer);
     Map<String, Long> totals = new LinkedHashMap<>();
     Map<String, Integer> observed = new LinkedHashMap<>();
     for (ServerState s : state.values()) {
@@ -328,6 +338,10 @@ public final class HaproxyRouter implements Router, AutoCloseable {
       throw new ProviderException(PROVIDER, "route", "HAProxy has no backend '" + backend + "' (declare it in the "
           + "configuration with 'backend " + backend + "' and 'balance roundrobin')", false, null);
     }
+    return parseState(backend, answer);
+  }
+
+  private static Map<String, ServerState> parseState(String backend, String answer) {
     Map<String, ServerState> out = new LinkedHashMap<>();
     for (String line : answer.split("\n")) {
       if (line.isBlank() || line.startsWith("#") || line.trim().equals("1")) {
@@ -430,6 +444,32 @@ public final class HaproxyRouter implements Router, AutoCloseable {
       return HexFormat.of().formatHex(d, 0, 5);
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** Operation ids applied per service, in order: a stale repeat (an id older than the latest) changes nothing. */
+  private static final class AppliedOps {
+    private final Map<String, Long> seen = new java.util.LinkedHashMap<>() {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+        return size() > 1_024;
+      }
+    };
+    private long last;
+
+    synchronized boolean isStale(OperationId op) {
+      Long seq = seen.get(op.value());
+      return seq != null && seq < last;
+    }
+
+    synchronized void applied(OperationId op) {
+      Long seq = seen.get(op.value());
+      if (seq == null || seq < last) {
+        seen.remove(op.value());
+        seen.put(op.value(), ++last);
+      }
     }
   }
 

@@ -91,6 +91,7 @@ public final class NginxRouter implements Router, AutoCloseable {
   private final OkHttpClient http;
   private final ReentrantLock lock = new ReentrantLock();
   private final AtomicInteger reloads = new AtomicInteger();
+  private final Map<String, AppliedOps> operations = new java.util.concurrent.ConcurrentHashMap<>();
 
   private NginxRouter(Builder b) {
     this.nginx = b.nginx;
@@ -149,11 +150,16 @@ public final class NginxRouter implements Router, AutoCloseable {
       throw new ProviderException(PROVIDER, "route", "the NGINX router does not write match rules or mirrors (split "
           + split + "); put them in the NGINX configuration or use the in-process router", false, null);
     }
+    AppliedOps ops = operations.computeIfAbsent(service, k -> new AppliedOps());
+    if (ops.isStale(op)) {
+      return;
+    }
     lock.lock();
     try {
       Path file = upstreamDir.resolve(service + ".conf");
       Optional<Status> now = status(service);
       if (now.isPresent() && split.equals(now.get().split) && now.get().backends.equals(backendKey(split, backends))) {
+        ops.applied(op);
         return;
       }
       long generation = now.map(s -> s.generation + 1).orElse(1L);
@@ -182,6 +188,7 @@ public final class NginxRouter implements Router, AutoCloseable {
       }
       reloads.incrementAndGet();
       awaitGeneration(service, generation);
+      ops.applied(op);
     } catch (IOException e) {
       throw new ProviderException(PROVIDER, "route", "cannot write the upstream of " + service + " in " + upstreamDir
           + ": " + e.getMessage(), true, e);
@@ -247,6 +254,7 @@ public final class NginxRouter implements Router, AutoCloseable {
    */
   static String statusServer(String service, int port, long generation, @Nullable TrafficSplit split, String backends) {
     Map<String, Object> body = new LinkedHashMap<>();
+    body.put("service", service);
     body.put("generation", generation);
     body.put("weights", split == null ? Map.of() : split.weights());
     body.put("backends", backends);
@@ -325,6 +333,10 @@ public final class NginxRouter implements Router, AutoCloseable {
         return Optional.empty();
       }
       JsonNode node = JSON.readTree(r.body().string());
+      if (!service.equals(node.path("service").asText())) {
+        // NGINX answered from its default server: this service has no upstream file.
+        return Optional.empty();
+      }
       Map<String, Integer> weights = new LinkedHashMap<>();
       node.path("weights").fields().forEachRemaining(e -> weights.put(e.getKey(), e.getValue().asInt()));
       return Optional.of(new Status(node.path("generation").asLong(), weights.isEmpty() ? null : TrafficSplit.of(weights),
@@ -366,6 +378,32 @@ public final class NginxRouter implements Router, AutoCloseable {
       throw new ProviderException(PROVIDER, "route", "interrupted while waiting for the reload", true, e);
     }
     LOG.debug("NGINX serves generation {} of {}", generation, service);
+  }
+
+  /** Operation ids applied per service, in order: a stale repeat (an id older than the latest) changes nothing. */
+  private static final class AppliedOps {
+    private final Map<String, Long> seen = new java.util.LinkedHashMap<>() {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+        return size() > 1_024;
+      }
+    };
+    private long last;
+
+    synchronized boolean isStale(OperationId op) {
+      Long seq = seen.get(op.value());
+      return seq != null && seq < last;
+    }
+
+    synchronized void applied(OperationId op) {
+      Long seq = seen.get(op.value());
+      if (seq == null || seq < last) {
+        seen.remove(op.value());
+        seen.put(op.value(), ++last);
+      }
+    }
   }
 
   /** Builds a {@link NginxRouter}. Not thread-safe. */

@@ -81,6 +81,7 @@ public final class InProcessRouter implements Router {
   }
 
   private final Map<String, AtomicReference<Table>> tables = new ConcurrentHashMap<>();
+  private final Map<String, OperationLog> operations = new ConcurrentHashMap<>();
   private final @Nullable String stickyHeader;
   private final @Nullable String stickyCookie;
   private final IntSupplier random;
@@ -110,6 +111,10 @@ public final class InProcessRouter implements Router {
   public void apply(OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
     Objects.requireNonNull(op, "op");
     split.validate();
+    OperationLog log = operations.computeIfAbsent(service, k -> new OperationLog());
+    if (log.isStale(op)) {
+      return;
+    }
     List<Target> targets = new ArrayList<>();
     Map<String, Target> byRelease = new java.util.HashMap<>();
     int cumulative = 0;
@@ -134,6 +139,7 @@ public final class InProcessRouter implements Router {
     }
     tables.computeIfAbsent(service, k -> new AtomicReference<>()).set(new Table(split, List.copyOf(targets),
         Map.copyOf(byRelease)));
+    log.applied(op);
   }
 
   @Override
