@@ -49,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Apply.</b> All changes of one {@link #apply} go to HAProxy as one batch of {@code ;}-separated
  * commands (new servers added and made ready, weights set, servers no longer given drained into
  * maintenance), then {@code show servers state} is read back and compared server by server. Applying
- * the split in effect sends nothing. Servers taken out are deleted in the background with
+ * the split in effect sends nothing but the read-back. The batch and the read-back travel in one round trip:
+ * the state before is the one HAProxy reported after the previous batch (read afresh when HAProxy refuses
+ * a command because someone else changed the backend). Servers taken out are deleted in the background with
  * {@code del server} once {@code show stat} reports no current session ({@code scur} 0), so in-flight
  * requests finish.
  *
@@ -93,6 +95,8 @@ public final class HaproxyRouter implements Router, AutoCloseable {
   private final Map<String, Map<String, Integer>> lastWeights = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> pendingDelete = new ConcurrentHashMap<>();
   private final Map<String, AppliedOps> operations = new ConcurrentHashMap<>();
+  // The server state HAProxy reported after this router's last batch, per backend: the next batch's "before".
+  private final Map<String, Map<String, ServerState>> known = new ConcurrentHashMap<>();
   private @Nullable ScheduledFuture<?> reaper;
 
   private HaproxyRouter(Builder b) {
@@ -148,48 +152,13 @@ public final class HaproxyRouter implements Router, AutoCloseable {
     Map<String, Desired> desired = desired(service, split, backends);
     lock.lock();
     try {
-      Map<String, ServerState> before = readState(backend);
-      List<String> commands = new ArrayList<>();
-      for (Desired d : desired.values()) {
-        ServerState s = before.get(d.name);
-        String srv = backend + "/" + d.name;
-        if (s == null) {
-          commands.add("add server " + srv + " " + d.host + ":" + d.port + " weight " + d.weight);
-          if (!d.marker) {
-            commands.add("set server " + srv + " state ready");
-          }
-        } else if (!d.marker) {
-          if (s.userWeight != d.weight) {
-            commands.add("set server " + srv + " weight " + d.weight);
-          }
-          if (s.adminState != 0) {
-            commands.add("set server " + srv + " state ready");
-          }
-        }
-      }
       List<String> removed = new ArrayList<>();
-      for (ServerState s : before.values()) {
-        if (!desired.containsKey(s.name) && isOurs(s.name)) {
-          removed.add(s.name);
-          if ((s.adminState & 0x01) == 0) {
-            commands.add("set server " + backend + "/" + s.name + " state maint");
-          }
-        }
-      }
-      if (!commands.isEmpty()) {
-        String answer = api.execute(commands);
-        List<String> errors = errors(answer);
-        if (!errors.isEmpty()) {
-          restore(backend, before, desired);
-          throw new ProviderException(PROVIDER, "route", "HAProxy refused the batch for backend " + backend + ": "
-              + String.join(" | ", errors) + " (commands: " + String.join("; ", commands) + ")", false, null);
-        }
-      }
-      Map<String, ServerState> after = readState(backend);
+      Map<String, ServerState> after = applyBatch(backend, desired, removed, true);
       for (Desired d : desired.values()) {
         ServerState s = after.get(d.name);
         int expected = d.marker ? 0 : d.weight;
         if (s == null || s.effectiveWeight() != expected) {
+          known.remove(backend);
           throw new ProviderException(PROVIDER, "route", "read back " + (s == null ? "no server" : "weight "
               + s.effectiveWeight() + " (op state " + s.opState + ", admin state " + s.adminState + ")") + " for "
               + backend + "/" + d.name + " after setting weight " + expected, true, null);
@@ -305,6 +274,68 @@ public final class HaproxyRouter implements Router, AutoCloseable {
     return out;
   }
 
+  /**
+   * Sends the commands that turn the backend into {@code desired}, followed by {@code show servers state}
+   * in the same batch, and returns the state HAProxy reports after the commands. The state before is the
+   * one this router last saw (one round trip per change); if HAProxy refuses a command because that state
+   * was stale, it is read afresh and the batch is sent once more.
+   */
+  private Map<String, ServerState> applyBatch(String backend, Map<String, Desired> desired, List<String> removed,
+      boolean mayUseCache) {
+    Map<String, ServerState> cached = mayUseCache ? known.get(backend) : null;
+    Map<String, ServerState> before = cached != null ? cached : readState(backend);
+    List<String> commands = new ArrayList<>();
+    removed.clear();
+    for (Desired d : desired.values()) {
+      ServerState s = before.get(d.name);
+      String srv = backend + "/" + d.name;
+      if (s == null) {
+        commands.add("add server " + srv + " " + d.host + ":" + d.port + " weight " + d.weight);
+        if (!d.marker) {
+          commands.add("set server " + srv + " state ready");
+        }
+      } else if (!d.marker) {
+        if (s.userWeight != d.weight) {
+          commands.add("set server " + srv + " weight " + d.weight);
+        }
+        if (s.adminState != 0) {
+          commands.add("set server " + srv + " state ready");
+        }
+      }
+    }
+    for (ServerState s : before.values()) {
+      if (!desired.containsKey(s.name) && isOurs(s.name)) {
+        removed.add(s.name);
+        if ((s.adminState & 0x01) == 0) {
+          commands.add("set server " + backend + "/" + s.name + " state maint");
+        }
+      }
+    }
+    List<String> batch = new ArrayList<>(commands);
+    batch.add("show servers state " + backend);
+    String answer = api.execute(batch);
+    int stateAt = answer.indexOf("# be_id");
+    if (stateAt < 0) {
+      known.remove(backend);
+      throw new ProviderException(PROVIDER, "route", "HAProxy answered without the server state of " + backend + ": "
+          + answer.trim(), true, null);
+    }
+    List<String> errors = errors(answer.substring(0, stateAt));
+    if (!errors.isEmpty()) {
+      known.remove(backend);
+      if (cached != null) {
+        LOG.debug("state of {} was stale ({}); reading it again", backend, errors);
+        return applyBatch(backend, desired, removed, false);
+      }
+      restore(backend, before, desired);
+      throw new ProviderException(PROVIDER, "route", "HAProxy refused the batch for backend " + backend + ": "
+          + String.join(" | ", errors) + " (commands: " + String.join("; ", commands) + ")", false, null);
+    }
+    Map<String, ServerState> after = parseState(backend, answer.substring(stateAt));
+    known.put(backend, after);
+    return after;
+  }
+
   /** Best effort after a refused batch: put back the weights and states that were in effect. */
   private void restore(String backend, Map<String, ServerState> before, Map<String, Desired> desired) {
     List<String> undo = new ArrayList<>();
@@ -388,6 +419,12 @@ public final class HaproxyRouter implements Router, AutoCloseable {
             String answer = api.execute("del server " + backend + "/" + name);
             if (answer.contains("Server deleted") || answer.contains("No such server")) {
               e.getValue().remove(name);
+              Map<String, ServerState> cached = known.get(backend);
+              if (cached != null) {
+                Map<String, ServerState> copy = new LinkedHashMap<>(cached);
+                copy.remove(name);
+                known.put(backend, copy);
+              }
             } else {
               LOG.debug("del server {}/{} not yet possible: {}", backend, name, answer.trim());
             }
@@ -431,7 +468,7 @@ public final class HaproxyRouter implements Router, AutoCloseable {
     List<String> errors = new ArrayList<>();
     for (String line : answer.split("\n")) {
       String l = line.trim();
-      if (!l.isEmpty() && !l.equals("New server registered.") && !l.equals("Server deleted.")) {
+      if (!l.isEmpty() && !l.equals("1") && !l.equals("New server registered.") && !l.equals("Server deleted.")) {
         errors.add(l);
       }
     }
