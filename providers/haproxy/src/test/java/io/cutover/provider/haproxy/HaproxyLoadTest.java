@@ -71,18 +71,7 @@ class HaproxyLoadTest {
 
   @AfterAll
   void stop() {
-    if (cutover != null) {
-      cutover.close();
-    }
-    if (router != null) {
-      router.close();
-    }
-    if (haproxy != null) {
-      haproxy.close();
-    }
-    if (fx != null) {
-      fx.close();
-    }
+    LocalFixture.closeAll(cutover, router, haproxy, fx);
   }
 
   TrafficGenerator load(int rate, Map<String, Map<Integer, LongAdder>> statuses) {

@@ -21,32 +21,23 @@ import org.junit.jupiter.api.BeforeAll;
 class HaproxyRouterContractTest extends RouterContract {
   static final List<String> SERVICES = List.of("read", "steps", "one", "two", "zero", "repeat", "stale", "same", "fail",
       "retry", "par0", "par1", "par2", "par3", "par4", "par5", "par6", "par7");
-  static ScheduledExecutorService scheduler;
+  static final ScheduledExecutorService SCHEDULER = Executors.newSingleThreadScheduledExecutor();
   static HaproxyProcess haproxy;
   static HaproxyRouter router;
 
   @BeforeAll
   static void start() throws Exception {
     LocalFixture.requireBinary(HaproxyProcess.binary(), "haproxy", "haproxy");
-    scheduler = Executors.newSingleThreadScheduledExecutor();
     Map<String, Integer> frontends = new LinkedHashMap<>();
     SERVICES.forEach(s -> frontends.put(s, LocalFixture.freePort()));
     Path dir = Files.createTempDirectory("cutover-haproxy-contract");
-    haproxy = HaproxyProcess.start(dir, frontends, scheduler, InstantSource.system());
+    haproxy = HaproxyProcess.start(dir, frontends, SCHEDULER, InstantSource.system());
     router = HaproxyRouter.builder(haproxy.socket()).build();
   }
 
   @AfterAll
   static void stop() {
-    if (router != null) {
-      router.close();
-    }
-    if (haproxy != null) {
-      haproxy.close();
-    }
-    if (scheduler != null) {
-      scheduler.shutdownNow();
-    }
+    LocalFixture.closeAll(router, haproxy, SCHEDULER::shutdownNow);
   }
 
   @Override

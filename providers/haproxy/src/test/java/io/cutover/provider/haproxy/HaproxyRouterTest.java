@@ -13,13 +13,10 @@ import io.cutover.spi.OperationId;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.Response;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -55,15 +52,7 @@ class HaproxyRouterTest {
 
   @AfterAll
   void stop() {
-    if (router != null) {
-      router.close();
-    }
-    if (haproxy != null) {
-      haproxy.close();
-    }
-    if (fx != null) {
-      fx.close();
-    }
+    LocalFixture.closeAll(router, haproxy, fx);
   }
 
   OperationId nextOp() {
@@ -71,14 +60,7 @@ class HaproxyRouterTest {
   }
 
   Map<String, Integer> send(int n) throws Exception {
-    Map<String, Integer> counts = new HashMap<>();
-    for (int i = 0; i < n; i++) {
-      try (Response r = client.newCall(new Request.Builder().url("http://127.0.0.1:" + haproxy.port("shop") + "/").build()).execute()) {
-        assertThat(r.code()).isEqualTo(200);
-        counts.merge(r.header("X-Release"), 1, Integer::sum);
-      }
-    }
-    return counts;
+    return LocalFixture.countReleases(client, "http://127.0.0.1:" + haproxy.port("shop") + "/", n);
   }
 
   @Test

@@ -52,18 +52,7 @@ class NginxLoadTest {
 
   @AfterAll
   void stop() {
-    if (cutover != null) {
-      cutover.close();
-    }
-    if (router != null) {
-      router.close();
-    }
-    if (nginx != null) {
-      nginx.close();
-    }
-    if (fx != null) {
-      fx.close();
-    }
+    LocalFixture.closeAll(cutover, router, nginx, fx);
   }
 
   TrafficGenerator load(int rate, int retries) {

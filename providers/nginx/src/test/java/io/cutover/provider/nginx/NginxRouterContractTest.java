@@ -14,31 +14,22 @@ import org.junit.jupiter.api.BeforeAll;
 
 /** The NGINX router passes the testkit's router contract against a real, private NGINX. */
 class NginxRouterContractTest extends RouterContract {
-  static ScheduledExecutorService scheduler;
+  static final ScheduledExecutorService SCHEDULER = Executors.newSingleThreadScheduledExecutor();
   static NginxProcess nginx;
   static NginxRouter router;
 
   @BeforeAll
   static void start() throws Exception {
     LocalFixture.requireBinary(NginxProcess.binary(), "nginx", "nginx-light");
-    scheduler = Executors.newSingleThreadScheduledExecutor();
     Path dir = Files.createTempDirectory("cutover-nginx-contract");
-    nginx = NginxProcess.start(dir, Map.of("front", LocalFixture.freePort()), LocalFixture.freePort(), scheduler,
+    nginx = NginxProcess.start(dir, Map.of("front", LocalFixture.freePort()), LocalFixture.freePort(), SCHEDULER,
         InstantSource.system());
     router = nginx.router().build();
   }
 
   @AfterAll
   static void stop() {
-    if (router != null) {
-      router.close();
-    }
-    if (nginx != null) {
-      nginx.close();
-    }
-    if (scheduler != null) {
-      scheduler.shutdownNow();
-    }
+    LocalFixture.closeAll(router, nginx, SCHEDULER::shutdownNow);
   }
 
   @Override

@@ -15,12 +15,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.Response;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -56,15 +53,7 @@ class NginxRouterTest {
 
   @AfterAll
   void stop() {
-    if (router != null) {
-      router.close();
-    }
-    if (nginx != null) {
-      nginx.close();
-    }
-    if (fx != null) {
-      fx.close();
-    }
+    LocalFixture.closeAll(router, nginx, fx);
   }
 
   OperationId nextOp() {
@@ -72,14 +61,7 @@ class NginxRouterTest {
   }
 
   Map<String, Integer> send(int n) throws Exception {
-    Map<String, Integer> counts = new HashMap<>();
-    for (int i = 0; i < n; i++) {
-      try (Response r = client.newCall(new Request.Builder().url("http://127.0.0.1:" + nginx.port("shop") + "/").build()).execute()) {
-        assertThat(r.code()).isEqualTo(200);
-        counts.merge(r.header("X-Release"), 1, Integer::sum);
-      }
-    }
-    return counts;
+    return LocalFixture.countReleases(client, "http://127.0.0.1:" + nginx.port("shop") + "/", n);
   }
 
   @Test

@@ -83,16 +83,22 @@ class ProcessFaultsTest {
     throw new AssertionError("the canary never ran");
   }
 
-  @Test
-  @DisplayName("under REPORT, a canary process that crashes is FAILED, fails the fleet gate, and the rollout aborts to stable")
-  void crashAborts() throws Exception {
-    start(CrashPolicy.REPORT);
+  /** Deploys v1, canaries v2 under the fleet gate, and kills v2's process once it takes traffic. */
+  RolloutStatus canaryWithCrash(CrashPolicy policy) throws Exception {
+    start(policy);
     Release v1 = fx.release("v1", 0);
     Release v2 = fx.release("v2", 0);
     assertThat(await(cutover.deploy(firstDeploy(), v1, 1)).state()).isEqualTo(RolloutState.SUCCEEDED);
     var rollout = cutover.deploy(watchedCanary(), v2, 1);
     crashWhenCanaryRuns(v2);
-    RolloutStatus st = await(rollout);
+    return await(rollout);
+  }
+
+  @Test
+  @DisplayName("under REPORT, a canary process that crashes is FAILED, fails the fleet gate, and the rollout aborts to stable")
+  void crashAborts() throws Exception {
+    RolloutStatus st = canaryWithCrash(CrashPolicy.REPORT);
+    Release v1 = fx.release("v1", 0);
     assertThat(st.state()).isEqualTo(RolloutState.ABORTED);
     assertThat(st.reason()).contains("instances").contains("FAILED");
     assertThat(st.split()).isEqualTo(TrafficSplit.all(v1.id()));
@@ -102,13 +108,8 @@ class ProcessFaultsTest {
   @Test
   @DisplayName("under REPLACE, a canary process that crashes is restarted in its slot and the rollout completes")
   void crashReplaced() throws Exception {
-    start(CrashPolicy.REPLACE);
-    Release v1 = fx.release("v1", 0);
+    RolloutStatus st = canaryWithCrash(CrashPolicy.REPLACE);
     Release v2 = fx.release("v2", 0);
-    assertThat(await(cutover.deploy(firstDeploy(), v1, 1)).state()).isEqualTo(RolloutState.SUCCEEDED);
-    var rollout = cutover.deploy(watchedCanary(), v2, 1);
-    crashWhenCanaryRuns(v2);
-    RolloutStatus st = await(rollout);
     assertThat(st.state()).as(st.reason()).isEqualTo(RolloutState.SUCCEEDED);
     List<Instance> now = fx.fleet.instances(SHOP);
     assertThat(now).extracting(Instance::releaseId).containsOnly(v2.id());
