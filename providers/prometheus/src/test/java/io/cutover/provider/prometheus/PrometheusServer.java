@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
-/** A private Prometheus on 127.0.0.1 with a free port and a temp dir, scraping one target every 200 ms. */
+/** A private Prometheus on 127.0.0.1 with a free port and a temp dir, scraping one target (every 200 ms by default). */
 final class PrometheusServer implements AutoCloseable {
   private static final Path BINARY = Path.of("/usr/bin/prometheus");
   private final Process process;
@@ -41,11 +41,16 @@ final class PrometheusServer implements AutoCloseable {
   }
 
   static PrometheusServer start(int targetPort) throws IOException, InterruptedException {
+    return start(targetPort, Duration.ofMillis(200));
+  }
+
+  static PrometheusServer start(int targetPort, Duration scrapeInterval) throws IOException, InterruptedException {
     requireBinary();
     Path dir = Files.createTempDirectory("cutover-prom");
     int port = freePort();
     Path cfg = dir.resolve("prometheus.yml");
-    Files.writeString(cfg, "global:\n  scrape_interval: 200ms\n  scrape_timeout: 150ms\n"
+    long ms = scrapeInterval.toMillis();
+    Files.writeString(cfg, "global:\n  scrape_interval: " + ms + "ms\n  scrape_timeout: " + (ms * 3 / 4) + "ms\n"
         + "scrape_configs:\n  - job_name: target\n    static_configs:\n      - targets: ['127.0.0.1:" + targetPort + "']\n");
     Process p = new ProcessBuilder(BINARY.toString(), "--config.file=" + cfg, "--storage.tsdb.path=" + dir.resolve("data"),
         "--web.listen-address=127.0.0.1:" + port, "--log.level=warn")
