@@ -1,6 +1,5 @@
 package io.cutover.provider.prometheus;
 
-import io.cutover.spi.MetricQuery;
 import io.cutover.spi.MetricSource;
 import io.cutover.testkit.contract.MetricSourceContract;
 import java.time.Duration;
@@ -18,33 +17,17 @@ import org.junit.jupiter.api.DisplayName;
 class PrometheusMetricSourceContractTest extends MetricSourceContract {
   private static final String RELEASE = "checkout-aaaaaaaaaaaa";
   private static final String GAUGE = "cutover_contract_value{release=\"{{release}}\"}";
-  private static TestTarget target;
-  private static PrometheusServer prometheus;
-  private static PrometheusMetricSource source;
+  private static PrometheusFixture fixture;
   private static KnownSeries known;
 
   @BeforeAll
   static void start() throws Exception {
-    PrometheusServer.requireBinary();
-    target = new TestTarget();
-    target.gauge(RELEASE, 0.25);
-    target.gauge("checkout-bbbbbbbbbbbb", 0.5);
-    prometheus = PrometheusServer.start(target.port(), Duration.ofMillis(100));
-    source = PrometheusMetricSource.builder(prometheus.url).timeout(Duration.ofSeconds(2)).build();
+    fixture = PrometheusFixture.start(Duration.ofMillis(100), t -> {
+      t.gauge(RELEASE, 0.25);
+      t.gauge("checkout-bbbbbbbbbbbb", 0.5);
+    });
     Map<String, String> labels = Map.of("release", RELEASE);
-    Instant firstSeen = null;
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (firstSeen == null && System.nanoTime() < deadline) {
-      Instant at = Instant.now();
-      if (!source.query(MetricQuery.instant(GAUGE, labels, at)).isNoData()) {
-        firstSeen = at;
-      } else {
-        Thread.sleep(100);
-      }
-    }
-    if (firstSeen == null) {
-      throw new IllegalStateException("Prometheus never scraped the gauge within 30 s");
-    }
+    Instant firstSeen = fixture.awaitData(GAUGE, labels);
     // Let two seconds of samples land before the window's end, and query only the past.
     Thread.sleep(2_300);
     known = new KnownSeries(GAUGE, labels, 0.25, firstSeen, firstSeen.plusSeconds(2));
@@ -52,17 +35,14 @@ class PrometheusMetricSourceContractTest extends MetricSourceContract {
 
   @AfterAll
   static void stop() throws Exception {
-    if (prometheus != null) {
-      prometheus.close();
-    }
-    if (target != null) {
-      target.close();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 
   @Override
   protected MetricSource createSource() {
-    return source;
+    return fixture.source;
   }
 
   @Override

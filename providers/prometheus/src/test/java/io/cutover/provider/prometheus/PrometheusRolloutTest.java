@@ -22,13 +22,11 @@ import io.cutover.core.judge.CanaryJudgeGate;
 import io.cutover.core.judge.CanaryMetric;
 import io.cutover.core.strategy.Strategies;
 import io.cutover.spi.HealthGate;
-import io.cutover.spi.MetricQuery;
 import io.cutover.spi.OperationId;
 import io.cutover.spi.RolloutStrategy;
 import io.cutover.testkit.FakeFleet;
 import io.cutover.testkit.FakeRouter;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
@@ -54,8 +52,8 @@ import org.junit.jupiter.api.Test;
 class PrometheusRolloutTest {
   private static final String SERVICE = "checkout";
   private static final Release STABLE = release("v1");
+  private static PrometheusFixture fixture;
   private static TestTarget target;
-  private static PrometheusServer prometheus;
   private static PrometheusMetricSource source;
 
   /** Releases whose instances serve traffic once launched; the others never show up in Prometheus. */
@@ -73,29 +71,16 @@ class PrometheusRolloutTest {
 
   @BeforeAll
   static void start() throws Exception {
-    PrometheusServer.requireBinary();
-    target = new TestTarget();
-    target.set(STABLE.id(), 0.0, 0.04);
-    prometheus = PrometheusServer.start(target.port(), Duration.ofMillis(100));
-    source = PrometheusMetricSource.builder(prometheus.url).timeout(Duration.ofSeconds(2)).build();
-    // Prometheus stores its first samples a few seconds after it is ready: wait until the stable's rate shows.
-    String stableRate = "sum(rate(http_requests_total{release=\"" + STABLE.id() + "\"}[1s]))";
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (source.query(MetricQuery.instant(stableRate, Map.of(), Instant.now())).isNoData()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("Prometheus stored no sample of the target within 30 s");
-      }
-      Thread.sleep(100);
-    }
+    fixture = PrometheusFixture.start(Duration.ofMillis(100), t -> t.set(STABLE.id(), 0.0, 0.04));
+    target = fixture.target;
+    source = fixture.source;
+    fixture.awaitData("sum(rate(http_requests_total{release=\"{{release}}\"}[1s]))", Map.of("release", STABLE.id()));
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (prometheus != null) {
-      prometheus.close();
-    }
-    if (target != null) {
-      target.close();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 

@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
-/** A private Prometheus on 127.0.0.1 with a free port and a temp dir, scraping one target (every 200 ms by default). */
+/** A private Prometheus on 127.0.0.1 with a free port and a temp dir, scraping one target at a given interval. */
 final class PrometheusServer implements AutoCloseable {
   private static final Path BINARY = Path.of("/usr/bin/prometheus");
   private final Process process;
@@ -38,10 +38,6 @@ final class PrometheusServer implements AutoCloseable {
       System.out.println("NOTICE: " + msg);
       Assumptions.abort(msg);
     }
-  }
-
-  static PrometheusServer start(int targetPort) throws IOException, InterruptedException {
-    return start(targetPort, Duration.ofMillis(200));
   }
 
   static PrometheusServer start(int targetPort, Duration scrapeInterval) throws IOException, InterruptedException {

@@ -25,7 +25,7 @@ class CompositeGateContractTest {
 
     @Override
     protected void arrangeHealthy() {
-      traffic.quietFor(window()).second(candidate(), 1000, 1, 0.05);
+      traffic.quietFor(window()).healthy(candidate());
     }
 
     @Override

@@ -30,12 +30,12 @@ class SloGatesContractTest {
     @Override
     protected void arrangeHealthy() {
       // Past the longest window (6 h), so earlier errors no longer burn the budget.
-      traffic.quietFor(Duration.ofHours(6)).second(candidate(), 1000, 1, 0.05);
+      traffic.quietFor(Duration.ofHours(6)).healthy(candidate());
     }
 
     @Override
     protected void arrangeUnhealthy() {
-      traffic.second(candidate(), 800, 200, 0.05);
+      traffic.failing(candidate());
     }
 
     @Override
@@ -69,12 +69,12 @@ class SloGatesContractTest {
 
     @Override
     protected void arrangeHealthy() {
-      traffic.quietFor(Duration.ofDays(30)).second(candidate(), 1000, 1, 0.05);
+      traffic.quietFor(Duration.ofDays(30)).healthy(candidate());
     }
 
     @Override
     protected void arrangeUnhealthy() {
-      traffic.second(candidate(), 800, 200, 0.05);
+      traffic.failing(candidate());
     }
 
     @Override

@@ -24,12 +24,12 @@ class ThresholdGateContractTest extends HealthGateContract {
   @Override
   protected void arrangeHealthy() {
     // The gate judges the last window: a healthy window is one without the earlier errors in it.
-    traffic.quietFor(window()).second(candidate(), 1000, 1, 0.05);
+    traffic.quietFor(window()).healthy(candidate());
   }
 
   @Override
   protected void arrangeUnhealthy() {
-    traffic.second(candidate(), 800, 200, 0.05);
+    traffic.failing(candidate());
   }
 
   @Override

@@ -32,6 +32,16 @@ final class Traffic {
     return this;
   }
 
+  /** One second of healthy traffic of {@code release}: 99.9 % success, about 50 ms per request. */
+  Traffic healthy(Release release) {
+    return second(release, 1000, 1, 0.05);
+  }
+
+  /** One second of failing traffic of {@code release}: 80 % success, still fast. */
+  Traffic failing(Release release) {
+    return second(release, 800, 200, 0.05);
+  }
+
   /**
    * One second of traffic of {@code release}: {@code ok} and {@code errors} requests whose durations are
    * uniform in [0.8, 1.2] × {@code latencySeconds} (one duration recorded per 10 requests, to keep
