@@ -131,6 +131,48 @@ class FileJournalTest {
     }
 
     @Test
+    @DisplayName("appends racing close all complete: acknowledged ones are kept, the others fail, none hangs")
+    void racingClose() throws Exception {
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      List<CompletableFuture<JournalRecord>> all = java.util.Collections.synchronizedList(new ArrayList<>());
+      try {
+        FileJournal j = open();
+        CyclicBarrier start = new CyclicBarrier(9);
+        List<Future<?>> writers = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+          String rollout = "r-" + t;
+          writers.add(pool.submit(() -> {
+            start.await();
+            for (int i = 0; i < 2000; i++) {
+              all.add(j.appendAsync(state(rollout, i)));
+            }
+            return null;
+          }));
+        }
+        start.await();
+        j.close();
+        for (Future<?> w : writers) {
+          w.get(30, TimeUnit.SECONDS);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      long ok = 0;
+      for (CompletableFuture<JournalRecord> f : all) {
+        try {
+          f.get(30, TimeUnit.SECONDS);
+          ok++;
+        } catch (java.util.concurrent.ExecutionException e) {
+          assertThat(e.getCause()).isInstanceOf(ProviderException.class).hasMessageContaining("closed");
+        }
+      }
+      assertThat(all).hasSize(16_000);
+      try (FileJournal j = open()) {
+        assertThat(all(j)).as("acknowledged appends survive").hasSize((int) ok);
+      }
+    }
+
+    @Test
     @DisplayName("refuses a blocking append from an appendAsync callback instead of deadlocking")
     void noDeadlock() {
       try (FileJournal j = FileJournal.builder(dir).durability(DurabilityMode.OS_BUFFERED)
