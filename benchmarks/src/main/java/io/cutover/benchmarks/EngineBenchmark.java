@@ -85,11 +85,14 @@ public final class EngineBenchmark {
     // Work per rollout is identical in both runs; compare wall time per rollout so a smaller baseline still compares.
     double enginePerRollout = engine.wallNanos / (double) n;
     double baselinePerRollout = baseline.wallNanos / (double) baselineN;
-    System.out.printf(Locale.ROOT, "# engine: %d rollouts (%d succeeded, %d aborted) over %.2f simulated hours in %.2f s;"
-            + " %d journal records; %d gate evaluations%n", n, engine.succeeded, engine.aborted, virtualHours,
-        engine.wallNanos / 1e9, engine.journalRecords, engine.evaluations);
-    System.out.printf(Locale.ROOT, "# baseline: %d thread-per-rollout rollouts (%d succeeded, %d aborted) in %.2f s%n",
-        baselineN, baseline.succeeded, baseline.aborted, baseline.wallNanos / 1e9);
+    System.out.printf(Locale.ROOT, "# engine: %d rollouts (%d succeeded, %d aborted) over %.2f simulated hours in %.2f s"
+            + " wall, %.2f s CPU; %d journal records; %d gate evaluations%n", n, engine.succeeded, engine.aborted,
+        virtualHours, engine.wallNanos / 1e9, engine.cpuNanos / 1e9, engine.journalRecords, engine.evaluations);
+    System.out.printf(Locale.ROOT, "# baseline: %d thread-per-rollout rollouts (%d succeeded, %d aborted) in %.2f s wall,"
+        + " %.2f s CPU%n", baselineN, baseline.succeeded, baseline.aborted, baseline.wallNanos / 1e9,
+        baseline.cpuNanos / 1e9);
+    System.out.printf(Locale.ROOT, "# load average at the end: %.1f on %d cores%n",
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), Runtime.getRuntime().availableProcessors());
     System.out.printf(Locale.ROOT, "BENCH engine.rollouts %d count%n", engine.succeeded + engine.aborted);
     System.out.printf(Locale.ROOT, "BENCH engine.wall_per_sim_hour %.3f s%n", wallPerSimHour);
     System.out.printf(Locale.ROOT, "BENCH engine.heap_peak %.1f MB%n", heapPeak / 1e6);
@@ -99,7 +102,11 @@ public final class EngineBenchmark {
 
   // ------------------------------------------------------------------------------------------ engine
 
-  record EngineRun(long wallNanos, Duration virtualSpan, int succeeded, int aborted, long journalRecords,
+  static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+  }
+
+  record EngineRun(long wallNanos, long cpuNanos, Duration virtualSpan, int succeeded, int aborted, long journalRecords,
       long evaluations, Histogram reaction) {}
 
   static EngineRun runEngine(int n, HeapWatcher heap) {
@@ -128,6 +135,7 @@ public final class EngineBenchmark {
       cutover.adopt(p.stable[i], 4);
     }
     Instant start = scheduler.clock().instant();
+    long c0 = processCpuNanos();
     long t0 = System.nanoTime();
     for (int i = 0; i < n; i++) {
       int idx = i;
@@ -136,13 +144,14 @@ public final class EngineBenchmark {
     }
     boolean done = scheduler.runUntil(() -> succeeded.get() + aborted.get() == n, Duration.ofHours(6));
     long wall = System.nanoTime() - t0;
+    long cpu = processCpuNanos() - c0;
     heap.sample();
     if (!done) {
       throw new IllegalStateException("engine run did not finish: " + (succeeded.get() + aborted.get()) + "/" + n);
     }
     scheduler.assertNoTaskFailures();
     cutover.close();
-    return new EngineRun(wall, Duration.between(start, scheduler.clock().instant()), succeeded.get(), aborted.get(),
+    return new EngineRun(wall, cpu, Duration.between(start, scheduler.clock().instant()), succeeded.get(), aborted.get(),
         p.journal.appends.get(), p.gate.evaluations.get(), p.router.reaction);
   }
 
@@ -161,7 +170,7 @@ public final class EngineBenchmark {
 
   // ------------------------------------------------------------------------------------------ baseline
 
-  record BaselineRun(long wallNanos, int succeeded, int aborted) {}
+  record BaselineRun(long wallNanos, long cpuNanos, int succeeded, int aborted) {}
 
   /**
    * The design Cutover replaces: one thread per rollout, executing its plan step by step and blocking
@@ -192,6 +201,7 @@ public final class EngineBenchmark {
         }
       }, "rollout-" + i, 256 * 1024));
     }
+    long c0 = processCpuNanos();
     long t0 = System.nanoTime();
     for (Thread t : threads) {
       t.start();
@@ -200,7 +210,7 @@ public final class EngineBenchmark {
     for (Thread t : threads) {
       t.join();
     }
-    return new BaselineRun(System.nanoTime() - t0, succeeded.get(), aborted.get());
+    return new BaselineRun(System.nanoTime() - t0, processCpuNanos() - c0, succeeded.get(), aborted.get());
   }
 
   static boolean interpret(Plan plan, String id, Providers p, VirtualClock clock, Coordinator time, ObjectMapper json)

@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code cutover} command. */
 @Command(name = "cutover", mixinStandardHelpOptions = true, version = "cutover 0.1.0-SNAPSHOT",
     description = "Immutable deployment: sealed artifacts, progressive rollouts, automatic rollback.",
-    subcommands = {SimulateCommand.class})
+    subcommands = {DemoCommand.class, SimulateCommand.class})
 public final class Main implements Runnable {
 
   /** Runs the command line and exits with its code. */

@@ -82,9 +82,15 @@ public final class ResilientCaller {
    * timeout is reported as a retryable {@link ProviderException} naming the operation.
    */
   public <T> CompletableFuture<T> call(String operation, Supplier<T> body) {
-    Supplier<CompletionStage<T>> attempt = () -> CompletableFuture.supplyAsync(body, executor);
-    Supplier<CompletionStage<T>> limited = () -> limiter.executeCompletionStage(scheduler, attempt)
-        .exceptionallyCompose(t -> CompletableFuture.failedFuture(translate(operation, unwrap(t))));
+    Supplier<CompletionStage<T>> limited = () -> {
+      CompletableFuture<T> attempt = CompletableFuture.supplyAsync(body, executor);
+      if (attempt.isDone()) {
+        // Ran inline (or already finished): there is nothing left to time out, so no timer is armed.
+        return attempt;
+      }
+      return limiter.executeCompletionStage(scheduler, () -> attempt)
+          .exceptionallyCompose(t -> CompletableFuture.failedFuture(translate(operation, unwrap(t))));
+    };
     Supplier<CompletionStage<T>> guarded = CircuitBreaker.decorateCompletionStage(breaker, limited);
     CompletableFuture<T> out = new CompletableFuture<>();
     Retry.decorateCompletionStage(retry, scheduler, guarded).get().whenComplete((v, t) -> {

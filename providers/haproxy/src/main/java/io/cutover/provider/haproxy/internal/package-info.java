@@ -1,0 +1,8 @@
+/**
+ * Implementation details of the HAProxy router: the exact mapping of basis points onto HAProxy's
+ * 0..256 server weights and back. No compatibility promise.
+ */
+@NullMarked
+package io.cutover.provider.haproxy.internal;
+
+import org.jspecify.annotations.NullMarked;

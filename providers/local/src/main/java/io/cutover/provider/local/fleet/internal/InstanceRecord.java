@@ -1,0 +1,59 @@
+package io.cutover.provider.local.fleet.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What the fleet writes to {@code instances/<id>/instance.json} so that a later engine process can
+ * adopt a running instance: identity, release, port, pid and the process start time (which tells a
+ * reused pid from ours). Never holds configuration values or secrets.
+ *
+ * @param id the instance id
+ * @param service the service
+ * @param releaseId the release id
+ * @param artifact the artifact reference, {@code repo@sha256:...}
+ * @param config the configuration digest of the release
+ * @param kind {@code JAR} or {@code COMMAND}
+ * @param readyPath the readiness path
+ * @param port the TCP port on 127.0.0.1
+ * @param pid the process id, or -1 before the process exists
+ * @param processStart the process start time as the OS reports it, or null
+ * @param state the last recorded state
+ * @param restarts how many times the slot was restarted after a crash
+ * @param operation the operation id that launched it
+ */
+public record InstanceRecord(String id, String service, String releaseId, String artifact, String config, String kind,
+    String readyPath, int port, long pid, @Nullable String processStart, String state, int restarts,
+    String operation) {
+
+  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** A copy with a new state. */
+  public InstanceRecord withState(String newState) {
+    return new InstanceRecord(id, service, releaseId, artifact, config, kind, readyPath, port, pid, processStart,
+        newState, restarts, operation);
+  }
+
+  /** A copy for a new process in the same slot. */
+  public InstanceRecord withProcess(long newPid, @Nullable String start, String newState, int newRestarts) {
+    return new InstanceRecord(id, service, releaseId, artifact, config, kind, readyPath, port, newPid, start,
+        newState, newRestarts, operation);
+  }
+
+  /** Writes the record atomically (temp file, then rename). */
+  public void write(Path file) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    JSON.writeValue(tmp.toFile(), this);
+    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** Reads a record. */
+  public static InstanceRecord read(Path file) throws IOException {
+    return JSON.readValue(file.toFile(), InstanceRecord.class);
+  }
+}

@@ -1,0 +1,463 @@
+package io.cutover.provider.nginx;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cutover.api.Instance;
+import io.cutover.api.InstanceState;
+import io.cutover.api.InvalidSpecException;
+import io.cutover.api.ProviderException;
+import io.cutover.api.TrafficSplit;
+import io.cutover.spi.OperationId;
+import io.cutover.spi.Router;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import okhttp3.ConnectionPool;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link Router} for NGINX: it writes each service's upstream block to its own file, checks the whole
+ * configuration with {@code nginx -t}, swaps the file in atomically, reloads NGINX, and waits until the
+ * new split is observed.
+ *
+ * <p><b>Files.</b> {@code <upstreamDir>/<service>.conf} holds {@code upstream cutover_<service>} (one
+ * {@code server} per READY instance, release weights mapped exactly onto integer server weights,
+ * {@code down} for weight 0, as NGINX refuses {@code weight=0}) and a small status {@code server} on
+ * 127.0.0.1:{@code statusPort} (virtual host {@code cutover-status-<service>}) that answers
+ * {@code GET /cutover/split} with the split and its generation as JSON. Your configuration includes the
+ * directory in its {@code http} block and proxies to {@code cutover_<service>}.
+ *
+ * <p><b>Apply.</b> The previous file is kept as {@code <service>.conf.last-good}; if {@code nginx -t}
+ * rejects the new one, the last good file is put back before NGINX ever reloads, and the call fails
+ * (non-retryable) with NGINX's message. After {@code nginx -s reload}, old workers keep accepting for a
+ * while, so the router polls the status location over new connections until three answers in a row
+ * carry the new generation. {@link #current} reads the same location: the split NGINX serves.
+ *
+ * <p><b>Clients.</b> A reload closes idle keep-alive connections; clients should retry idempotent
+ * requests on connection failures (OkHttp's {@code retryOnConnectionFailure}). Prefer HAProxy where zero
+ * dropped connections matter.
+ *
+ * <p><b>Limits.</b> Match rules and mirrors are refused (they belong in the NGINX configuration).
+ *
+ * <p><b>Threading.</b> Safe for concurrent use; applies are serialized per router (one reload at a time).
+ *
+ * <p><b>Errors.</b> {@link ProviderException} with provider {@value #PROVIDER}.
+ */
+public final class NginxRouter implements Router, AutoCloseable {
+  /** The provider name. */
+  public static final String PROVIDER = "nginx";
+  /** Path of the status location that serves the split. */
+  public static final String STATUS_PATH = "/cutover/split";
+
+  private static final Logger LOG = LoggerFactory.getLogger(NginxRouter.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int CONFIRMATIONS = 3;
+
+  private final Path nginx;
+  private final Path mainConfig;
+  private final Path prefix;
+  private final Path upstreamDir;
+  private final int statusPort;
+  private final InstantSource clock;
+  private final ScheduledExecutorService scheduler;
+  private final boolean ownsScheduler;
+  private final Duration reloadTimeout;
+  private final OkHttpClient http;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final AtomicInteger reloads = new AtomicInteger();
+  private final Map<String, AppliedOps> operations = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private NginxRouter(Builder b) {
+    this.nginx = b.nginx;
+    this.mainConfig = b.mainConfig;
+    this.prefix = b.prefix;
+    this.upstreamDir = b.upstreamDir;
+    this.statusPort = b.statusPort;
+    this.clock = b.clock;
+    this.reloadTimeout = b.reloadTimeout;
+    if (b.scheduler != null) {
+      this.scheduler = b.scheduler;
+      this.ownsScheduler = false;
+    } else {
+      ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "cutover-nginx");
+        t.setDaemon(true);
+        return t;
+      });
+      this.scheduler = s;
+      this.ownsScheduler = true;
+    }
+    // No idle connection is kept: every status read opens a new one, so it reaches a current worker.
+    this.http = new OkHttpClient.Builder().connectionPool(new ConnectionPool(0, 1, TimeUnit.MILLISECONDS))
+        .connectTimeout(Duration.ofSeconds(1)).readTimeout(Duration.ofSeconds(2)).build();
+  }
+
+  /**
+   * A builder.
+   *
+   * @param mainConfig the NGINX configuration file (passed as {@code -c})
+   * @param prefix the NGINX prefix directory (passed as {@code -p})
+   * @param upstreamDir the directory the configuration includes, where upstream files are written
+   * @param statusPort the 127.0.0.1 port of the status servers in the upstream files
+   */
+  public static Builder builder(Path mainConfig, Path prefix, Path upstreamDir, int statusPort) {
+    return new Builder(mainConfig, prefix, upstreamDir, statusPort);
+  }
+
+  /** The upstream name NGINX proxies a service to: {@code cutover_<service>}. */
+  public static String upstream(String service) {
+    return "cutover_" + service.replace('-', '_');
+  }
+
+  /** How many reloads this router has performed. */
+  public int reloads() {
+    return reloads.get();
+  }
+
+  // ---------------------------------------------------------------- Router
+
+  @Override
+  public void apply(OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
+    Objects.requireNonNull(op, "op");
+    split.validate();
+    if (!split.rules().isEmpty() || split.mirror() != null) {
+      throw new ProviderException(PROVIDER, "route", "the NGINX router does not write match rules or mirrors (split "
+          + split + "); put them in the NGINX configuration or use the in-process router", false, null);
+    }
+    AppliedOps ops = operations.computeIfAbsent(service, k -> new AppliedOps());
+    if (ops.isStale(op)) {
+      return;
+    }
+    lock.lock();
+    try {
+      Path file = upstreamDir.resolve(service + ".conf");
+      Optional<Status> now = status(service);
+      if (now.isPresent() && split.equals(now.get().split) && now.get().backends.equals(backendKey(split, backends))) {
+        ops.applied(op);
+        return;
+      }
+      long generation = now.map(s -> s.generation + 1).orElse(1L);
+      String content = render(service, split, backends, generation);
+      Path lastGood = upstreamDir.resolve(service + ".conf.last-good");
+      boolean hadFile = Files.exists(file);
+      if (hadFile) {
+        Files.copy(file, lastGood, StandardCopyOption.REPLACE_EXISTING);
+      }
+      Path tmp = upstreamDir.resolve("." + service + ".conf.tmp");
+      Files.writeString(tmp, content, StandardCharsets.UTF_8);
+      Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      String test = run("-t");
+      if (test != null) {
+        if (hadFile) {
+          Files.move(lastGood, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } else {
+          Files.deleteIfExists(file);
+        }
+        throw new ProviderException(PROVIDER, "route", "nginx -t rejected the upstream of " + service
+            + "; the last good configuration was restored and NGINX was not reloaded: " + test, false, null);
+      }
+      String reload = run("-s", "reload");
+      if (reload != null) {
+        throw new ProviderException(PROVIDER, "route", "nginx -s reload failed: " + reload, true, null);
+      }
+      reloads.incrementAndGet();
+      awaitGeneration(service, generation);
+      ops.applied(op);
+    } catch (IOException e) {
+      throw new ProviderException(PROVIDER, "route", "cannot write the upstream of " + service + " in " + upstreamDir
+          + ": " + e.getMessage(), true, e);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public Optional<TrafficSplit> current(String service) {
+    return status(service).map(Status::split);
+  }
+
+  @Override
+  public void close() {
+    if (ownsScheduler) {
+      scheduler.shutdownNow();
+    }
+    http.dispatcher().executorService().shutdown();
+  }
+
+  // ---------------------------------------------------------------- rendering
+
+  /** The upstream file of a service: an upstream block and its status server. */
+  String render(String service, TrafficSplit split, Map<String, List<Instance>> backends, long generation) {
+    Map<String, List<Instance>> ready = new LinkedHashMap<>();
+    Map<String, Integer> counts = new LinkedHashMap<>();
+    for (String id : split.releaseIds()) {
+      if (!id.matches("[A-Za-z0-9._-]+")) {
+        throw new InvalidSpecException("split.weights." + id, "cannot be written into an NGINX configuration",
+            "use release ids of letters, digits, '.', '_' and '-' (Release.id() always is)");
+      }
+      List<Instance> list = backends.getOrDefault(id, List.of()).stream()
+          .filter(i -> i.state() == InstanceState.READY && i.endpoint() != null)
+          .sorted(Comparator.comparing(Instance::id)).toList();
+      if (split.weight(id) > 0 && list.isEmpty()) {
+        throw new ProviderException(PROVIDER, "route", "release " + id + " of " + service + " has " + split.percent(id)
+            + "% of traffic but no READY instance with an endpoint; nothing was changed", false, null);
+      }
+      ready.put(id, list);
+      counts.put(id, list.size());
+    }
+    Map<String, Long> perServer = perServerWeights(split, counts);
+    StringBuilder sb = new StringBuilder();
+    sb.append("# Written by Cutover (generation ").append(generation).append("): ").append(split).append('\n');
+    sb.append("upstream ").append(upstream(service)).append(" {\n");
+    for (Map.Entry<String, List<Instance>> e : ready.entrySet()) {
+      for (Instance i : e.getValue()) {
+        String hostPort = Objects.requireNonNull(i.endpoint()).getHost() + ":" + i.endpoint().getPort();
+        long w = perServer.getOrDefault(e.getKey(), 0L);
+        sb.append("  server ").append(hostPort).append(w > 0 ? " weight=" + w : " down")
+            .append(";  # ").append(e.getKey()).append(' ').append(i.id().replaceAll("[^A-Za-z0-9._-]", "_")).append('\n');
+      }
+    }
+    sb.append("  keepalive 32;\n}\n");
+    sb.append(statusServer(service, statusPort, generation, split, backendKey(split, backends)));
+    return sb.toString();
+  }
+
+  /**
+   * The status server that answers {@value #STATUS_PATH} for a service; also written with an empty split
+   * by {@link NginxProcess} before the first apply.
+   */
+  static String statusServer(String service, int port, long generation, @Nullable TrafficSplit split, String backends) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("service", service);
+    body.put("generation", generation);
+    body.put("weights", split == null ? Map.of() : split.weights());
+    body.put("backends", backends);
+    String json;
+    try {
+      json = JSON.writeValueAsString(body);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    return "server {\n  listen 127.0.0.1:" + port + ";\n  server_name cutover-status-" + service + ";\n"
+        + "  location = " + STATUS_PATH + " {\n    default_type application/json;\n    return 200 '" + json + "';\n  }\n}\n";
+  }
+
+  /** Release totals exact in ratio: each release's total is divisible by its server count. */
+  static Map<String, Long> perServerWeights(TrafficSplit split, Map<String, Integer> counts) {
+    long lcm = 1;
+    long gcd = 0;
+    for (Map.Entry<String, Integer> e : split.weights().entrySet()) {
+      if (e.getValue() > 0) {
+        long n = counts.get(e.getKey());
+        lcm = lcm / BigInteger.valueOf(lcm).gcd(BigInteger.valueOf(n)).longValue() * n;
+      }
+    }
+    Map<String, Long> per = new LinkedHashMap<>();
+    for (Map.Entry<String, Integer> e : split.weights().entrySet()) {
+      if (e.getValue() > 0) {
+        long w = e.getValue() * (lcm / counts.get(e.getKey()));
+        per.put(e.getKey(), w);
+        gcd = BigInteger.valueOf(gcd).gcd(BigInteger.valueOf(w)).longValue();
+      }
+    }
+    long g = Math.max(1, gcd);
+    per.replaceAll((id, w) -> w / g);
+    return per;
+  }
+
+  /** A fingerprint of the backends in a split, so a new instance set is a change even with equal weights. */
+  private static String backendKey(TrafficSplit split, Map<String, List<Instance>> backends) {
+    List<String> parts = new ArrayList<>();
+    for (String id : split.releaseIds()) {
+      backends.getOrDefault(id, List.of()).stream()
+          .filter(i -> i.state() == InstanceState.READY && i.endpoint() != null)
+          .map(i -> id + "=" + i.endpoint().getHost() + ":" + i.endpoint().getPort()).sorted().forEach(parts::add);
+    }
+    return String.join(",", parts);
+  }
+
+  // ---------------------------------------------------------------- NGINX
+
+  /** Runs nginx with the router's {@code -c} and {@code -p}; null on success, the output otherwise. */
+  private @Nullable String run(String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(nginx.toString(), "-c", mainConfig.toString(), "-p", prefix.toString()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    try {
+      if (!p.waitFor(reloadTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+        return String.join(" ", cmd) + " did not finish within " + reloadTimeout;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      p.destroyForcibly();
+      return "interrupted";
+    }
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    return p.exitValue() == 0 ? null : out;
+  }
+
+  private record Status(long generation, @Nullable TrafficSplit split, String backends) {}
+
+  private Optional<Status> status(String service) {
+    Request request = new Request.Builder().url("http://127.0.0.1:" + statusPort + STATUS_PATH)
+        .header("Host", "cutover-status-" + service).build();
+    try (Response r = http.newCall(request).execute()) {
+      if (r.code() != 200) {
+        return Optional.empty();
+      }
+      JsonNode node = JSON.readTree(r.body().string());
+      if (!service.equals(node.path("service").asText())) {
+        // NGINX answered from its default server: this service has no upstream file.
+        return Optional.empty();
+      }
+      Map<String, Integer> weights = new LinkedHashMap<>();
+      node.path("weights").fields().forEachRemaining(e -> weights.put(e.getKey(), e.getValue().asInt()));
+      return Optional.of(new Status(node.path("generation").asLong(), weights.isEmpty() ? null : TrafficSplit.of(weights),
+          node.path("backends").asText("")));
+    } catch (IOException e) {
+      throw new ProviderException(PROVIDER, "current", "cannot read " + STATUS_PATH + " of " + service + " on 127.0.0.1:"
+          + statusPort + ": " + e.getMessage(), true, e);
+    }
+  }
+
+  private void awaitGeneration(String service, long generation) {
+    CompletableFuture<Void> seen = new CompletableFuture<>();
+    Instant deadline = clock.instant().plus(reloadTimeout);
+    int[] streak = {0};
+    Runnable[] poll = new Runnable[1];
+    poll[0] = () -> {
+      try {
+        Optional<Status> s = status(service);
+        streak[0] = s.isPresent() && s.get().generation == generation ? streak[0] + 1 : 0;
+      } catch (ProviderException e) {
+        streak[0] = 0;
+      }
+      if (streak[0] >= CONFIRMATIONS) {
+        seen.complete(null);
+      } else if (!clock.instant().isBefore(deadline)) {
+        seen.completeExceptionally(new ProviderException(PROVIDER, "route", "NGINX did not serve generation "
+            + generation + " of " + service + " within " + reloadTimeout + " after the reload", true, null));
+      } else {
+        scheduler.schedule(poll[0], 20, TimeUnit.MILLISECONDS);
+      }
+    };
+    scheduler.execute(poll[0]);
+    try {
+      seen.get(reloadTimeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw (RuntimeException) e.getCause();
+    } catch (InterruptedException | TimeoutException e) {
+      Thread.currentThread().interrupt();
+      throw new ProviderException(PROVIDER, "route", "interrupted while waiting for the reload", true, e);
+    }
+    LOG.debug("NGINX serves generation {} of {}", generation, service);
+  }
+
+  /** Operation ids applied per service, in order: a stale repeat (an id older than the latest) changes nothing. */
+  private static final class AppliedOps {
+    private final Map<String, Long> seen = new java.util.LinkedHashMap<>() {
+      private static final long serialVersionUID = 1L;
+
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+        return size() > 1_024;
+      }
+    };
+    private long last;
+
+    synchronized boolean isStale(OperationId op) {
+      Long seq = seen.get(op.value());
+      return seq != null && seq < last;
+    }
+
+    synchronized void applied(OperationId op) {
+      Long seq = seen.get(op.value());
+      if (seq == null || seq < last) {
+        seen.remove(op.value());
+        seen.put(op.value(), ++last);
+      }
+    }
+  }
+
+  /** Builds a {@link NginxRouter}. Not thread-safe. */
+  public static final class Builder {
+    private final Path mainConfig;
+    private final Path prefix;
+    private final Path upstreamDir;
+    private final int statusPort;
+    private Path nginx = Path.of("nginx");
+    private InstantSource clock = InstantSource.system();
+    private @Nullable ScheduledExecutorService scheduler;
+    private Duration reloadTimeout = Duration.ofSeconds(10);
+
+    private Builder(Path mainConfig, Path prefix, Path upstreamDir, int statusPort) {
+      this.mainConfig = Objects.requireNonNull(mainConfig);
+      this.prefix = Objects.requireNonNull(prefix);
+      this.upstreamDir = Objects.requireNonNull(upstreamDir);
+      if (statusPort < 1 || statusPort > 65_535) {
+        throw new InvalidSpecException("statusPort", "is " + statusPort, "use a TCP port 1..65535");
+      }
+      this.statusPort = statusPort;
+      NginxProcess.binary().ifPresent(p -> this.nginx = p);
+    }
+
+    /** The nginx binary; default the one on the PATH or in /usr/sbin. */
+    public Builder nginx(Path binary) {
+      this.nginx = Objects.requireNonNull(binary);
+      return this;
+    }
+
+    /** The clock reload deadlines are measured with. */
+    public Builder clock(InstantSource clock) {
+      this.clock = Objects.requireNonNull(clock);
+      return this;
+    }
+
+    /** The scheduler polling for the new generation; default one daemon thread owned by the router. */
+    public Builder scheduler(ScheduledExecutorService scheduler) {
+      this.scheduler = Objects.requireNonNull(scheduler);
+      return this;
+    }
+
+    /** How long a check, a reload and its observation may take; default 10 s. */
+    public Builder reloadTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new InvalidSpecException("reloadTimeout", "is " + timeout, "use a positive duration");
+      }
+      this.reloadTimeout = timeout;
+      return this;
+    }
+
+    /** Builds the router. No I/O happens until the first call. */
+    public NginxRouter build() {
+      return new NginxRouter(this);
+    }
+  }
+}
