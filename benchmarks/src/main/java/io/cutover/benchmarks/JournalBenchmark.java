@@ -37,7 +37,8 @@ import java.util.stream.Stream;
  *   <li>{@code journal.durable_appends_blocking}: the same 64 writers through the blocking SPI call
  *       {@link FileJournal#append} (one record in flight per writer), bounded by 64 records per fsync.
  *   <li>{@code journal.resume_10k}: a fresh JVM opens a journal holding 10 000 open rollouts (8 records
- *       each) and replays every record: what a restarted engine pays before it rebuilds its rollouts.
+ *       each, the CREATED one carrying the whole plan as the engine writes it) and replays every record:
+ *       what a restarted engine pays before it rebuilds its rollouts.
  *   <li>{@code journal.resume_10k_thread_cpu}: the CPU time the resuming thread spent in that open and
  *       replay (helper threads hashing for it not included): close to the wall time on an idle machine,
  *       and not inflated by other processes' load as the wall time is.
@@ -237,12 +238,34 @@ public final class JournalBenchmark {
     return rollout.substring(0, rollout.lastIndexOf('-'));
   }
 
+  /**
+   * A CREATED record shaped like the engine's: the rollout's metadata and its whole plan as JSON (a
+   * four-step canary with analysis), which is what makes CREATED the largest record of a rollout.
+   */
   private static JournalRecord created(String id) {
-    String svc = service(id);
-    return JournalRecord.of(T0, id, svc, JournalRecord.Type.CREATED, null, "{\"strategy\":\"canary\",\"target\":\""
-        + svc + "-v2\",\"artifact\":\"registry.internal/" + svc + "@sha256:" + "7f".repeat(32) + "\",\"config\":"
-        + "\"sha256:" + "c0".repeat(32) + "\",\"stable\":\"" + svc + "-v1\",\"steps\":9,\"initiator\":"
-        + "\"pipeline-4711\",\"annotations\":{\"ticket\":\"OPS-1234\"},\"verification\":[\"signature ok\"]}");
+    return JournalRecord.of(T0, id, service(id), JournalRecord.Type.CREATED, null, CREATED_PAYLOAD);
+  }
+
+  private static final String CREATED_PAYLOAD = createdPayload();
+
+  private static String createdPayload() {
+    io.cutover.api.Release v1 = io.cutover.api.Release.of("svc", new io.cutover.api.ArtifactRef(
+        "registry.internal/svc", io.cutover.api.Digest.sha256("v1")), io.cutover.api.ConfigRef.EMPTY);
+    io.cutover.api.Release v2 = io.cutover.api.Release.of("svc", new io.cutover.api.ArtifactRef(
+        "registry.internal/svc", io.cutover.api.Digest.sha256("v2")), io.cutover.api.ConfigRef.EMPTY);
+    io.cutover.api.plan.Step.Verify verify = io.cutover.api.plan.Step.Verify.gates("error-rate").count(10)
+        .interval(java.time.Duration.ofSeconds(30)).build();
+    io.cutover.api.plan.Plan plan = io.cutover.core.strategy.Strategies.canary().setWeight(10).analysis(verify)
+        .setWeight(50).analysis(verify).build().plan(new io.cutover.spi.PlanRequest(v1, v2, 4));
+    com.fasterxml.jackson.databind.node.ObjectNode created = io.cutover.core.plan.PlanJson.toTree(plan)
+        .objectNode();
+    created.put("strategy", plan.strategy()).put("target", v2.id()).put("artifact", v2.artifact().toString())
+        .put("config", v2.config().digest().toString()).put("stable", v1.id()).put("steps", plan.steps().size())
+        .put("initiator", "pipeline-4711").put("progressDeadline", "PT10M").put("skipAnalysis", false);
+    created.putObject("annotations").put("ticket", "OPS-1234");
+    created.putArray("verification").add("signature verified");
+    created.set("plan", io.cutover.core.plan.PlanJson.toTree(plan));
+    return created.toString();
   }
 
   private static JournalRecord step(String id, int i) {
