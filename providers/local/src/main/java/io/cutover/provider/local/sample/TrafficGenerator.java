@@ -27,7 +27,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Open-loop HTTP load at a fixed rate: every tick of the injected scheduler sends the requests due since
  * the last tick, asynchronously, so a slow server cannot slow the offered load down (no coordinated
- * omission). Each response's release is read from its {@code X-Release} header; the
+ * omission). If the generator itself stalls (a starved machine), requests more than 100 ms overdue are
+ * skipped and counted ({@link #skipped}) instead of being fired as one burst. Each response's release is read from its {@code X-Release} header; the
  * {@link Listener} hears about every outcome, and {@link #stats} counts them.
  *
  * <p>A share of requests carries {@code Connection: close} and so opens a new connection; the rest
@@ -78,6 +79,7 @@ public final class TrafficGenerator implements AutoCloseable {
   private final LongAdder failed = new LongAdder();
   private final LongAdder serverErrors = new LongAdder();
   private final LongAdder retried = new LongAdder();
+  private final LongAdder skipped = new LongAdder();
   private final Map<String, LongAdder> byRelease = new ConcurrentHashMap<>();
   // Idle connections are dropped before a proxy (HAProxy: 10 s, NGINX: 75 s) would close them under us.
   private volatile @Nullable ScheduledFuture<?> ticker;
@@ -136,6 +138,11 @@ public final class TrafficGenerator implements AutoCloseable {
     return new Stats(sent.get(), completed.sum(), failed.sum(), serverErrors.sum(), releases, retried.sum());
   }
 
+  /** Requests not sent because the generator itself fell more than 100 ms behind its schedule. */
+  public long skipped() {
+    return skipped.sum();
+  }
+
   /** Requests sent or answered but not yet finished. */
   public long inFlight() {
     return sent.get() - completed.sum() - failed.sum();
@@ -158,7 +165,14 @@ public final class TrafficGenerator implements AutoCloseable {
     Instant t0 = Objects.requireNonNull(started);
     Instant now = clock.instant();
     long due = Duration.between(t0, now).toNanos() * perSecond / 1_000_000_000L;
-    while (sent.get() < due) {
+    // After a stall of the generator itself (a starved machine), requests more than 100 ms overdue are
+    // skipped rather than sent as one burst that would measure the burst instead of the system.
+    long maxBacklog = Math.max(1, perSecond / 10);
+    long behind = due - sent.get() - skipped.sum();
+    if (behind > maxBacklog) {
+      skipped.add(behind - maxBacklog);
+    }
+    while (sent.get() + skipped.sum() < due) {
       sent.incrementAndGet();
       boolean fresh = newConnectionShare > 0 && (closeCounter++ % Math.max(1, Math.round(1 / newConnectionShare))) == 0;
       send(fresh ? close : keepAlive);
