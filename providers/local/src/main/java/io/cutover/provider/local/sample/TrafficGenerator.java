@@ -18,7 +18,6 @@ import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
-import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -33,7 +32,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>A share of requests carries {@code Connection: close} and so opens a new connection; the rest
  * reuse keep-alive connections. With {@link Builder#retries} an idempotent request that fails on the
- * connection level is retried that many times before it counts as failed (the client-side retry an
+ * connection level is retried that many times, 25 ms x attempt apart, before it counts as failed (the client-side retry an
  * NGINX reload calls for).
  *
  * <p>Used by {@code cutover demo} and the integration tests. Thread-safe; {@link #stop} waits for
@@ -80,6 +79,7 @@ public final class TrafficGenerator implements AutoCloseable {
   private final LongAdder serverErrors = new LongAdder();
   private final LongAdder retried = new LongAdder();
   private final LongAdder skipped = new LongAdder();
+  private final int retries;
   private final Map<String, LongAdder> byRelease = new ConcurrentHashMap<>();
   // Idle connections are dropped before a proxy (HAProxy: 10 s, NGINX: 75 s) would close them under us.
   private volatile @Nullable ScheduledFuture<?> ticker;
@@ -92,6 +92,7 @@ public final class TrafficGenerator implements AutoCloseable {
     this.scheduler = b.scheduler;
     this.clock = b.clock;
     this.listener = b.listener;
+    this.retries = b.retries;
     Dispatcher dispatcher = new Dispatcher();
     dispatcher.setMaxRequests(512);
     dispatcher.setMaxRequestsPerHost(512);
@@ -99,10 +100,6 @@ public final class TrafficGenerator implements AutoCloseable {
         .connectionPool(new ConnectionPool(64, 5, TimeUnit.SECONDS))
         .retryOnConnectionFailure(b.retries > 0)
         .connectTimeout(Duration.ofSeconds(2)).readTimeout(Duration.ofSeconds(10));
-    if (b.retries > 0) {
-      int retries = b.retries;
-      cb.addInterceptor(chain -> retrying(chain, retries));
-    }
     this.client = cb.build();
     this.keepAlive = new Request.Builder().url(b.url).build();
     this.close = keepAlive.newBuilder().header("Connection", "close").build();
@@ -180,10 +177,22 @@ public final class TrafficGenerator implements AutoCloseable {
   }
 
   private void send(Request request) {
-    Instant at = clock.instant();
+    send(request, clock.instant(), 0);
+  }
+
+  /**
+   * Sends one attempt. A connection-level failure of a GET with attempts left is sent again after
+   * 25 ms x attempt on the scheduler (a reload's window of closing connections passes; nothing sleeps).
+   */
+  private void send(Request request, Instant at, int attempt) {
     client.newCall(request).enqueue(new Callback() {
       @Override
       public void onFailure(Call call, IOException e) {
+        if (attempt < retries && request.method().equals("GET")) {
+          retried.increment();
+          scheduler.schedule(() -> send(request, at, attempt + 1), 25L * (attempt + 1), TimeUnit.MILLISECONDS);
+          return;
+        }
         failed.increment();
         listener.onResult(null, -1, at, Duration.between(at, clock.instant()));
       }
@@ -206,24 +215,6 @@ public final class TrafficGenerator implements AutoCloseable {
         listener.onResult(release, response.code(), at, Duration.between(at, clock.instant()));
       }
     });
-  }
-
-  private Response retrying(Interceptor.Chain chain, int retries) throws IOException {
-    IOException last = null;
-    for (int attempt = 0; attempt <= retries; attempt++) {
-      try {
-        return chain.proceed(chain.request());
-      } catch (IOException e) {
-        if (!chain.request().method().equals("GET") || chain.call().isCanceled()) {
-          throw e;
-        }
-        last = e;
-        if (attempt < retries) {
-          retried.increment();
-        }
-      }
-    }
-    throw Objects.requireNonNull(last);
   }
 
   /** Builds a {@link TrafficGenerator}. Not thread-safe. */
