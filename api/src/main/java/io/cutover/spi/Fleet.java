@@ -26,7 +26,11 @@ public interface Fleet {
   /** Launches {@code replicas} instances of a release and returns them once READY. */
   List<Instance> launch(OperationId op, Release release, int replicas);
 
-  /** Sets the number of instances of a release, launching or stopping the difference; returns the instances. */
+  /**
+   * Sets the number of instances of a release, launching or stopping the difference; returns the instances.
+   * When scaling down, the most recently launched instances are stopped first: the engine moves traffic off
+   * exactly those (the last ones in launch order) before it calls this method.
+   */
   List<Instance> scale(OperationId op, Release release, int replicas);
 
   /** Marks a release's instances DRAINING: they finish in-flight work and take no new traffic. */

@@ -13,10 +13,19 @@ import io.cutover.api.InvalidSpecException;
 public record OperationId(String value) {
   /** Validates the id. */
   public OperationId {
-    if (value == null || value.isBlank() || value.length() > 256 || value.chars().anyMatch(Character::isWhitespace)) {
+    if (value == null || value.isBlank() || value.length() > 256 || hasWhitespace(value)) {
       throw new InvalidSpecException("operationId", "'" + value + "' is not a valid operation id",
           "use 1-256 characters without whitespace");
     }
+  }
+
+  private static boolean hasWhitespace(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (Character.isWhitespace(s.charAt(i))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The id of a forward step's effect. */

@@ -233,8 +233,12 @@ public final class Cutover implements AutoCloseable {
       created.put("stable", plan.stable() == null ? null : plan.stable().id());
       created.put("steps", plan.steps().size());
       created.put("initiator", options.initiator());
+      created.put("progressDeadline", options.progressDeadline().toString());
+      created.put("skipAnalysis", options.skipAnalysis());
       created.put("annotations", options.annotations());
       created.put("verification", evidence);
+      // The whole plan, so that a resumed engine can rebuild the rollout from the journal alone.
+      created.put("plan", io.cutover.core.plan.PlanJson.toTree(plan));
       journal.append(JournalRecord.of(clock.instant(), id, service, JournalRecord.Type.CREATED, null,
           ctx.json().writeValueAsString(created)));
       run = new RolloutRun(id, plan, options, ctx, evidence);
@@ -279,6 +283,93 @@ public final class Cutover implements AutoCloseable {
         new Step.Route(TrafficSplit.all(current.id())),
         new Step.Retire(previous.id())));
     return start(plan, defaultOptions.withSkipAnalysis(true).withInitiator("rollback"));
+  }
+
+  /**
+   * Replays the journal and continues every rollout that was open when the previous engine stopped
+   * (crashed or closed), and rebuilds the services' release history from the rollouts that ended.
+   * Providers receive the same operation ids as before, so effects that already happened are not
+   * repeated visibly; waits continue with the time that remained. A rollout that cannot continue safely
+   * (its plan is unreadable, or the fleet no longer knows its instances) is aborted to stable with the
+   * reason. Rollouts already active in this engine are left alone, so calling it twice is harmless.
+   * {@link Builder#build()} calls it unless {@link Builder#autoResume(boolean) autoResume(false)}.
+   *
+   * @return the resumed rollouts
+   */
+  public List<Rollout> resume() {
+    Map<String, List<JournalRecord>> byRollout = new LinkedHashMap<>();
+    journal.replay(0, r -> byRollout.computeIfAbsent(r.rolloutId(), k -> new ArrayList<>()).add(r));
+    List<Rollout> resumed = new ArrayList<>();
+    for (Map.Entry<String, List<JournalRecord>> e : byRollout.entrySet()) {
+      String id = e.getKey();
+      List<JournalRecord> records = e.getValue();
+      if (active.containsKey(id) || records.isEmpty() || records.get(0).type() != JournalRecord.Type.CREATED) {
+        continue;
+      }
+      com.fasterxml.jackson.databind.JsonNode created;
+      Plan plan;
+      try {
+        created = ctx.json().readTree(records.get(0).payload());
+        plan = io.cutover.core.plan.PlanJson.fromTree(created.get("plan"));
+      } catch (java.io.IOException | RuntimeException ex) {
+        LOG.error("rollout {} cannot be resumed: its CREATED record is unreadable ({}); it stays as journaled", id,
+            ex.getMessage());
+        continue;
+      }
+      JournalRecord last = records.get(records.size() - 1);
+      if (last.type() == JournalRecord.Type.ENDED) {
+        replayEnded(plan, last);
+        // The engine may have died between journaling the end and releasing the lease.
+        journal.releaseLease(plan.service(), id);
+        continue;
+      }
+      RolloutOptions options = new RolloutOptions(
+          Duration.parse(created.path("progressDeadline").asText(defaultOptions.progressDeadline().toString())),
+          created.path("skipAnalysis").asBoolean(false), created.path("initiator").asText("api"), Map.of());
+      List<String> evidence = new ArrayList<>();
+      created.path("verification").forEach(n -> evidence.add(n.asText()));
+      synchronized (services) {
+        if (!journal.tryLease(plan.service(), id)) {
+          LOG.error("rollout {} cannot be resumed: {} is leased to {}", id, plan.service(),
+              journal.leaseHolder(plan.service()).orElse("?"));
+          continue;
+        }
+        ServiceState st = services.computeIfAbsent(plan.service(), k -> new ServiceState());
+        if (st.stable == null && plan.stable() != null) {
+          st.stable = plan.stable();
+        }
+      }
+      RolloutRun run = RolloutRun.recover(id, plan, options, ctx, evidence, records);
+      active.put(id, run);
+      run.resumeFromJournal();
+      resumed.add(run);
+    }
+    return resumed;
+  }
+
+  private void replayEnded(Plan plan, JournalRecord ended) {
+    boolean succeeded;
+    try {
+      succeeded = "succeeded".equals(ctx.json().readTree(ended.payload()).path("outcome").asText());
+    } catch (java.io.IOException e) {
+      LOG.warn("unreadable ENDED record {} ignored", ended.sequence());
+      return;
+    }
+    synchronized (services) {
+      ServiceState s = services.computeIfAbsent(plan.service(), k -> new ServiceState());
+      if (succeeded) {
+        if (s.stable != null && !s.stable.equals(plan.target())) {
+          s.previous.remove(plan.target());
+          s.previous.push(s.stable);
+        } else if (s.stable == null && plan.stable() != null) {
+          s.previous.push(plan.stable());
+        }
+        s.stable = plan.target();
+        s.replicas = targetReplicas(plan, s.replicas);
+      } else if (s.stable == null && plan.stable() != null) {
+        s.stable = plan.stable();
+      }
+    }
   }
 
   /** Aborts a rollout: traffic goes to 100 % stable first, then the target retires. */
@@ -362,11 +453,30 @@ public final class Cutover implements AutoCloseable {
     checkGates(plan.rollbackSteps(), "$.rollback", v);
     Release stable = plan.stable();
     if (stable != null) {
-      Step first = plan.rollbackSteps().isEmpty() ? null : plan.rollbackSteps().get(0);
-      if (!(first instanceof Step.Route r) || r.split().weight(stable.id()) != TrafficSplit.TOTAL) {
-        v.add(new InvalidSpecException.Violation("$.rollback[0]",
-            "must route 100 % to the stable release " + stable.id() + " (found " + (first == null ? "nothing" : first.describe()) + ")",
-            "start the rollback steps with Route(TrafficSplit.all(stableId))"));
+      // Before traffic is back on stable, a rollback may only bring stable's capacity back (recreate and
+      // rolling reduce it); its first route must send 100 % to stable, before anything is drained or retired.
+      boolean routed = false;
+      for (int i = 0; i < plan.rollbackSteps().size() && !routed; i++) {
+        Step s = plan.rollbackSteps().get(i);
+        if (s instanceof Step.Route r) {
+          if (r.split().weight(stable.id()) != TrafficSplit.TOTAL) {
+            v.add(new InvalidSpecException.Violation("$.rollback[" + i + "]", "is the rollback's first route but sends "
+                + r.split() + " instead of 100 % to the stable release " + stable.id(),
+                "route TrafficSplit.all(stableId) before any other traffic change"));
+          }
+          routed = true;
+        } else if (!(s instanceof Step.Launch l && l.releaseId().equals(stable.id()))
+            && !(s instanceof Step.Scale sc && sc.releaseId().equals(stable.id()))
+            && !(s instanceof Step.Hook)) {
+          v.add(new InvalidSpecException.Violation("$.rollback[" + i + "]", s.describe()
+              + " comes before traffic is routed back to the stable release " + stable.id(),
+              "start the rollback with Route(TrafficSplit.all(stableId)); only launching or scaling stable may precede it"));
+          routed = true;
+        }
+      }
+      if (!routed) {
+        v.add(new InvalidSpecException.Violation("$.rollback", "never routes traffic back to the stable release "
+            + stable.id(), "add Route(TrafficSplit.all(stableId)) as the rollback's first traffic change"));
       }
     }
     if (!v.isEmpty()) {
@@ -502,8 +612,16 @@ public final class Cutover implements AutoCloseable {
     private final List<RolloutListener> listeners = new ArrayList<>();
     private final Map<String, ResiliencePolicy> resilience = new HashMap<>();
     private final Set<String> set = new java.util.HashSet<>();
+    private boolean autoResume = true;
 
     private Builder() {}
+
+    /** Whether {@link #build()} resumes the rollouts open in the journal (default true). */
+    public Builder autoResume(boolean resume) {
+      once("autoResume");
+      this.autoResume = resume;
+      return this;
+    }
 
     private void once(String option) {
       if (!set.add(option)) {
@@ -631,7 +749,11 @@ public final class Cutover implements AutoCloseable {
       if (!v.isEmpty()) {
         throw new InvalidSpecException(v);
       }
-      return new Cutover(this);
+      Cutover cutover = new Cutover(this);
+      if (autoResume) {
+        cutover.resume();
+      }
+      return cutover;
     }
   }
 }

@@ -7,6 +7,7 @@ import io.cutover.api.plan.Plan;
 import io.cutover.api.rollout.RolloutEvent;
 import io.cutover.core.Cutover;
 import io.cutover.core.ResiliencePolicy;
+import io.cutover.testkit.Crashable.CrashSwitch;
 import io.cutover.core.Rollout;
 import io.cutover.core.RolloutOptions;
 import io.cutover.core.journal.InMemoryJournal;
@@ -43,37 +44,78 @@ public final class RolloutHarness implements AutoCloseable {
   /** How long {@link #run(Rollout)} lets a rollout run in virtual time before giving up. */
   public static final Duration DEFAULT_MAX_VIRTUAL_TIME = Duration.ofDays(2);
 
-  private final VirtualScheduler scheduler;
+  private VirtualScheduler scheduler;
+  private final Builder settings;
+  private final CrashSwitch crash = new CrashSwitch();
   private final FakeFleet fleet;
   private final FakeRouter router;
   private final InMemoryArtifactStore store;
   private final ScriptedMetrics metrics;
   private final InMemoryJournal journal;
-  private final Cutover cutover;
+  private final List<HealthGate> gates = new ArrayList<>();
+  private Cutover cutover;
   private final List<RolloutEvent> events = new CopyOnWriteArrayList<>();
 
   private RolloutHarness(Builder b) {
+    this.settings = b;
     this.scheduler = VirtualScheduler.on(VirtualClock.startingAt(b.start));
     this.fleet = FakeFleet.create();
     this.router = FakeRouter.create(scheduler.clock()).watch(fleet);
     this.store = InMemoryArtifactStore.create();
     this.metrics = ScriptedMetrics.create(scheduler.clock());
     this.journal = InMemoryJournal.create();
+    for (java.util.function.Function<ScriptedMetrics, HealthGate> g : b.gates) {
+      gates.add(g.apply(metrics));
+    }
+    this.cutover = newEngine();
+  }
+
+  /** An engine on the current scheduler, wired to the harness's journal and fakes through the crash switch. */
+  private Cutover newEngine() {
     Cutover.Builder cb = Cutover.builder()
         .clock(scheduler.clock())
         .scheduler(scheduler)
         .providerExecutor(Runnable::run)
-        .journal(journal)
-        .fleet(fleet)
-        .router(router)
+        .journal(new Crashable.CrashableJournal(journal, crash))
+        .fleet(new Crashable.CrashableFleet(fleet, crash))
+        .router(new Crashable.CrashableRouter(router, crash))
         .artifactStore(store)
         .listener(events::add)
-        .resilience("default", b.resilience);
-    for (java.util.function.Function<ScriptedMetrics, HealthGate> g : b.gates) {
-      cb.gate(g.apply(metrics));
+        .resilience("default", settings.resilience);
+    for (HealthGate g : gates) {
+      cb.gate(new Crashable.CrashableGate(g, crash));
     }
-    b.customizer.accept(cb);
-    this.cutover = cb.build();
+    settings.customizer.accept(cb);
+    return cb.build();
+  }
+
+  /**
+   * Arms a crash: the engine may append {@code records} more journal records; the next append fails and
+   * from then on the journal accepts nothing and every provider refuses every call (no effect), as if the
+   * process had died right after that many durable records. Effects the engine performed before the
+   * failed append did happen. Follow with {@link #restart()}.
+   */
+  public void crashAfterRecords(long records) {
+    crash.arm(journal.lastSequence() + records);
+  }
+
+  /** Whether an armed crash has happened. */
+  public boolean crashed() {
+    return crash.crashed;
+  }
+
+  /**
+   * Starts a new engine, as a new process would: a new scheduler on the same clock (the old engine's
+   * pending timers die with it), the same journal and the same (real) fleet, router, store and gates. The
+   * new engine resumes what the journal says was open.
+   *
+   * @return the rollouts it resumed
+   */
+  public List<Rollout> restart() {
+    crash.reset();
+    scheduler = VirtualScheduler.on(scheduler.clock());
+    cutover = newEngine();
+    return List.copyOf(cutover.activeRollouts());
   }
 
   /** A harness with defaults: no gates, start at {@link VirtualClock#DEFAULT_START}. */
@@ -125,7 +167,10 @@ public final class RolloutHarness implements AutoCloseable {
   /** Runs a started rollout until it is terminal, at most {@code maxVirtualTime}. */
   public RolloutResult run(Rollout rollout, Duration maxVirtualTime) {
     Instant from = scheduler.clock().instant();
-    boolean done = scheduler.runUntil(() -> rollout.status().state().isTerminal(), maxVirtualTime);
+    boolean done = scheduler.runUntil(() -> rollout.status().state().isTerminal() || crash.crashed, maxVirtualTime);
+    if (crash.crashed) {
+      return result(rollout, from);
+    }
     scheduler.assertNoTaskFailures();
     if (!done) {
       throw new AssertionError("rollout " + rollout.id() + " is still " + rollout.status().state() + " after "
@@ -141,7 +186,9 @@ public final class RolloutHarness implements AutoCloseable {
   public RolloutResult runFor(Rollout rollout, Duration d) {
     Instant from = scheduler.clock().instant();
     scheduler.advance(d);
-    scheduler.assertNoTaskFailures();
+    if (!crash.crashed) {
+      scheduler.assertNoTaskFailures();
+    }
     return result(rollout, from);
   }
 

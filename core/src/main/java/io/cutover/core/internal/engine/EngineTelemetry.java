@@ -46,8 +46,11 @@ public final class EngineTelemetry {
   private final DoubleHistogram duration;
   private final DoubleHistogram timeToRollback;
   private final List<RolloutListener> listeners;
+  /** With the no-op OpenTelemetry, attribute sets are not even built: they cost more than the no-op calls. */
+  private final boolean metricsEnabled;
 
   public EngineTelemetry(OpenTelemetry otel, List<RolloutListener> listeners) {
+    this.metricsEnabled = otel != OpenTelemetry.noop();
     this.tracer = otel.getTracer("io.cutover.core");
     Meter meter = otel.getMeter("io.cutover.core");
     this.started = meter.counterBuilder("cutover.deployments.started").setDescription("Rollouts started").build();
@@ -79,6 +82,9 @@ public final class EngineTelemetry {
   }
 
   Span startStepSpan(Span parent, String kind, int index, Instant start) {
+    if (!parent.getSpanContext().isValid()) {
+      return Span.getInvalid();
+    }
     try {
       return tracer.spanBuilder("step " + index + " " + kind).setParent(Context.root().with(parent))
           .setStartTimestamp(start.toEpochMilli(), TimeUnit.MILLISECONDS).setAttribute(STEP_KIND, kind).startSpan();
@@ -119,6 +125,9 @@ public final class EngineTelemetry {
   }
 
   void verdict(String service, String gate, Verdict v, boolean dryRun) {
+    if (!metricsEnabled) {
+      return;
+    }
     try {
       verdicts.add(1, Attributes.of(SERVICE, service, GATE, gate, OUTCOME, v.outcome().name(), DRY_RUN, dryRun));
     } catch (RuntimeException e) {

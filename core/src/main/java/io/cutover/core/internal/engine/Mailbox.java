@@ -44,9 +44,15 @@ final class Mailbox implements Executor {
       }
       try {
         next.run();
-      } catch (RuntimeException | Error e) {
+      } catch (RuntimeException e) {
         // A bug in a transition must not kill the shared scheduler thread.
         LOG.error("rollout task failed", e);
+      } catch (Error e) {
+        // An Error means the process is going down: stop this rollout here, let the scheduler see it.
+        synchronized (this) {
+          scheduled = false;
+        }
+        throw e;
       }
     }
   }

@@ -1,6 +1,5 @@
 package io.cutover.core.internal.engine;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import io.cutover.api.Instance;
 import io.cutover.api.InstanceState;
 import io.cutover.api.ProviderException;
@@ -86,17 +85,27 @@ public final class RolloutRun implements Rollout {
   private Span rolloutSpan = Span.getInvalid();
   private Span stepSpan = Span.getInvalid();
   private volatile RolloutStatus snapshot;
+  private final String artifactText;
+  private int describedStep = -1;
+  private String stepDescription = "";
+  private @Nullable List<Instance> readyCandidates;
 
   public RolloutRun(String id, Plan plan, RolloutOptions options, EngineContext ctx, List<String> verificationEvidence) {
+    this(id, plan, options, ctx, verificationEvidence, ctx.clock().instant());
+  }
+
+  private RolloutRun(String id, Plan plan, RolloutOptions options, EngineContext ctx, List<String> verificationEvidence,
+      Instant startedAt) {
     this.id = id;
     this.plan = plan;
     this.options = options;
     this.ctx = ctx;
     this.mailbox = new Mailbox(ctx.scheduler());
-    this.startedAt = ctx.clock().instant();
+    this.startedAt = startedAt;
     this.updatedAt = startedAt;
     this.progressBase = startedAt;
     this.verificationEvidence = List.copyOf(verificationEvidence);
+    this.artifactText = plan.target().artifact().toString();
     this.snapshot = buildStatus();
   }
 
@@ -167,7 +176,8 @@ public final class RolloutRun implements Rollout {
       pauseKind = PauseKind.NONE;
       state = RolloutState.PROGRESSING;
       reason = null;
-      progress(ctx.clock().instant());
+      updatedAt = ctx.clock().instant();
+      progress(updatedAt);
       emit(RolloutEvent.Type.RESUMED, "resumed by " + who, null, null, null);
       if (kind == PauseKind.MANUAL) {
         nextStep();
@@ -216,16 +226,210 @@ public final class RolloutRun implements Rollout {
     mailbox.execute(() -> {
       MDC.put("cutover.service", plan.service());
       MDC.put("cutover.rollout", id);
-      MDC.put("cutover.artifact", plan.target().artifact().toString());
+      MDC.put("cutover.artifact", artifactText);
       try {
         r.run();
       } finally {
         MDC.remove("cutover.service");
         MDC.remove("cutover.rollout");
         MDC.remove("cutover.artifact");
-        snapshot = buildStatus();
+        refreshSnapshot();
       }
     });
+  }
+
+
+  // ---------------------------------------------------------------- resume after a restart
+
+  /** What the journal said about this rollout when the engine restarted; null for a rollout started here. */
+  private @Nullable Recovery recovery;
+
+  /** The journal's account of an open rollout, folded from its records. */
+  private static final class Recovery {
+    final Map<Integer, Instant> stepStartedAt = new HashMap<>();
+    final Map<Integer, List<RecoveredVerdict>> verdicts = new HashMap<>();
+    final java.util.Set<String> doneOps = new java.util.HashSet<>();
+    boolean stepCompleted = true;
+    int rollbackCompleted = -1;
+  }
+
+  /**
+   * Rebuilds a rollout from its journal records (CREATED first). Call {@link #resumeFromJournal()} to
+   * continue it: only steps whose effects have no DONE record are re-issued, with the same operation ids,
+   * and waits continue with the time that remained.
+   */
+  public static RolloutRun recover(String id, Plan plan, RolloutOptions options, EngineContext ctx,
+      List<String> evidence, List<JournalRecord> records) {
+    RolloutRun run = new RolloutRun(id, plan, options, ctx, evidence, records.get(0).time());
+    Recovery r = new Recovery();
+    run.recovery = r;
+    for (JournalRecord rec : records) {
+      com.fasterxml.jackson.databind.JsonNode p;
+      try {
+        p = ctx.json().readTree(rec.payload());
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("journal record " + rec.sequence() + " of " + id + " has unreadable JSON", e);
+      }
+      switch (rec.type()) {
+        case STATE -> {
+          if (p.has("step")) {
+            run.stepIndex = p.get("step").asInt();
+            String status = p.path("status").asText();
+            r.stepCompleted = !status.equals("started");
+            if (status.equals("started")) {
+              r.stepStartedAt.put(run.stepIndex, rec.time());
+            }
+            run.updatedAt = rec.time();
+          } else if (p.has("rollbackStep")) {
+            r.rollbackCompleted = p.get("rollbackStep").asInt();
+          } else if ("paused".equals(p.path("state").asText())) {
+            run.state = RolloutState.PAUSED;
+            run.pauseKind = PauseKind.valueOf(p.path("pause").asText("MANUAL"));
+            run.reason = p.path("reason").asText();
+            run.updatedAt = rec.time();
+          } else if ("aborting".equals(p.path("state").asText())) {
+            run.state = RolloutState.ABORTING;
+            run.reason = p.path("reason").asText();
+            run.abortStartedAt = rec.time();
+            run.updatedAt = rec.time();
+          }
+        }
+        case COMMAND -> {
+          switch (p.path("command").asText()) {
+            case "promote" -> run.promoted = true;
+            case "pause" -> run.manualPauseRequested = true;
+            case "resume" -> {
+              run.manualPauseRequested = false;
+              if (run.state == RolloutState.PAUSED) {
+                // the resume was journaled; what it did next (a completed step) follows in the journal
+                boolean wasManual = run.pauseKind == PauseKind.MANUAL;
+                run.state = RolloutState.PROGRESSING;
+                run.pauseKind = PauseKind.NONE;
+                run.reason = null;
+                if (!wasManual) {
+                  r.stepCompleted = true;
+                }
+              }
+            }
+            default -> { }
+          }
+        }
+        case VERDICT -> {
+          int step = p.path("step").asInt(-1);
+          if (step >= 0) {
+            List<String> reasons = new ArrayList<>();
+            p.path("reasons").forEach(n -> reasons.add(n.asText()));
+            r.verdicts.computeIfAbsent(step, k -> new ArrayList<>()).add(new RecoveredVerdict(step,
+                p.path("measurement").asInt(1), p.path("gate").asText(), Verdict.Outcome.valueOf(p.path("outcome").asText()),
+                p.path("dryRun").asBoolean(), reasons, rec.time()));
+          }
+        }
+        case DONE -> r.doneOps.add(String.valueOf(rec.operationId()));
+        default -> { }
+      }
+    }
+    if (run.state == RolloutState.ABORTING) {
+      run.abortSignal = true;
+    }
+    run.snapshot = run.buildStatus();
+    return run;
+  }
+
+  /** Continues a recovered rollout on the mailbox. */
+  public void resumeFromJournal() {
+    Recovery r = java.util.Objects.requireNonNull(recovery, "not a recovered rollout");
+    post(() -> {
+      rolloutSpan = ctx.telemetry().startRolloutSpan(plan.service(), id, plan.strategy(), startedAt);
+      emit(RolloutEvent.Type.RESUMED, "resumed from the journal after a restart ("
+          + state + (stepIndex >= 0 ? ", step " + stepIndex : "") + ")", null, null, null);
+      scheduleDeadlineCheck(options.progressDeadline());
+      long t = token;
+      ctx.fleetCaller().call("instances", () -> ctx.fleet().instances(plan.service())).thenCompose(list ->
+          ctx.routerCaller().call("current", () -> ctx.router().current(plan.service()))
+              .thenApply(current -> java.util.Map.entry(list, current)))
+          .whenComplete((both, err) -> post(() -> {
+            if (t != token || state.isTerminal()) {
+              return;
+            }
+            if (err != null) {
+              beginAbort("cannot resume safely: " + message(err));
+              return;
+            }
+            for (Instance i : both.getKey()) {
+              if (plan.release(i.releaseId()) != null && !i.state().isTerminal()) {
+                instances.computeIfAbsent(i.releaseId(), k -> new ArrayList<>()).add(i);
+              }
+            }
+            split = both.getValue().orElse(null);
+            continueRecovered(r);
+          }));
+    });
+  }
+
+  private void continueRecovered(Recovery r) {
+    String target = plan.target().id();
+    boolean targetLaunched = false;
+    boolean targetRetired = false;
+    for (int i = 0; i <= Math.min(stepIndex, plan.steps().size() - 1); i++) {
+      Step s = plan.steps().get(i);
+      String op = OperationId.forStep(id, i, s.kind()).value();
+      if ((s instanceof Step.Launch l && l.releaseId().equals(target)) || (s instanceof Step.Scale sc
+          && sc.releaseId().equals(target) && sc.replicas() > 0)) {
+        targetLaunched |= r.doneOps.contains(op);
+      } else if (s instanceof Step.Retire rt && rt.releaseId().equals(target)) {
+        targetRetired |= r.doneOps.contains(op);
+      }
+    }
+    if (state != RolloutState.ABORTING && targetLaunched && !targetRetired && instances.getOrDefault(target, List.of()).isEmpty()) {
+      beginAbort("cannot resume safely: the fleet no longer knows any instance of " + target);
+      return;
+    }
+    if (state == RolloutState.ABORTING) {
+      rollbackIndex = r.rollbackCompleted + 1;
+      nextRollbackStep();
+      return;
+    }
+    // background analyses that were running keep running, with their counts restored
+    for (int i = 0; i <= stepIndex && i < plan.steps().size(); i++) {
+      if (plan.steps().get(i) instanceof Step.Verify v && v.background() && !promoted && !options.skipAnalysis()
+          && r.stepStartedAt.containsKey(i)) {
+        Analysis a = new Analysis(v, i);
+        backgroundRuns.add(a);
+        a.resume(r.verdicts.getOrDefault(i, List.of()), r.stepStartedAt.get(i));
+      }
+    }
+    if (state == RolloutState.PAUSED) {
+      emit(RolloutEvent.Type.PAUSED, String.valueOf(reason), null, null, null);
+      return;
+    }
+    if (stepIndex < 0 || r.stepCompleted) {
+      nextStep();
+      return;
+    }
+    Step step = plan.steps().get(stepIndex);
+    Instant now = ctx.clock().instant();
+    Instant began = r.stepStartedAt.getOrDefault(stepIndex, now);
+    Duration elapsed = Duration.between(began, now);
+    OperationId op = OperationId.forStep(id, stepIndex, step.kind());
+    stepSpan = ctx.telemetry().startStepSpan(rolloutSpan, step.kind(), stepIndex, began);
+    if (step instanceof Step.Pause p && !p.untilApproval()) {
+      waitFor(positive(p.duration().minus(elapsed)), this::stepCompleted);
+    } else if (step instanceof Step.Pause) {
+      enterPause(PauseKind.APPROVAL, "waiting for approval");
+    } else if (step instanceof Step.Drain d) {
+      execute(new Step.Drain(d.releaseId(), positive(d.period().minus(elapsed))), op, this::stepCompleted,
+          this::stepFailed, false);
+    } else if (step instanceof Step.Verify v && !v.background()) {
+      Analysis a = new Analysis(v, stepIndex);
+      foreground = a;
+      a.resume(r.verdicts.getOrDefault(stepIndex, List.of()), began);
+    } else {
+      execute(step, op, this::stepCompleted, this::stepFailed, false);
+    }
+  }
+
+  private static Duration positive(Duration d) {
+    return d.isNegative() ? Duration.ZERO : d;
   }
 
   // ---------------------------------------------------------------- forward steps
@@ -270,6 +474,7 @@ public final class RolloutRun implements Rollout {
     Step step = plan.steps().get(stepIndex);
     Instant now = ctx.clock().instant();
     progress(now);
+    updatedAt = now;
     if ((options.skipAnalysis() || promoted) && (step instanceof Step.Verify || step instanceof Step.Pause)) {
       journal(JournalRecord.Type.STATE, null, Map.of("step", stepIndex, "status", "skipped", "kind", step.kind()));
       emit(RolloutEvent.Type.STEP_STARTED, step.describe(), null, null, null);
@@ -278,7 +483,7 @@ public final class RolloutRun implements Rollout {
       return;
     }
     journal(JournalRecord.Type.STATE, null, Map.of("step", stepIndex, "status", "started", "kind", step.kind()));
-    emit(RolloutEvent.Type.STEP_STARTED, step.describe(), null, null, null);
+    emit(RolloutEvent.Type.STEP_STARTED, describe(stepIndex), null, null, null);
     stepSpan = ctx.telemetry().startStepSpan(rolloutSpan, step.kind(), stepIndex, now);
     execute(step, OperationId.forStep(id, stepIndex, step.kind()), this::stepCompleted, this::stepFailed, false);
   }
@@ -291,7 +496,7 @@ public final class RolloutRun implements Rollout {
     progress(now);
     Step step = plan.steps().get(stepIndex);
     journal(JournalRecord.Type.STATE, null, Map.of("step", stepIndex, "status", "completed", "kind", step.kind()));
-    emit(RolloutEvent.Type.STEP_COMPLETED, step.describe(), null, null, null);
+    emit(RolloutEvent.Type.STEP_COMPLETED, describe(stepIndex), null, null, null);
     ctx.telemetry().endSpan(stepSpan, now, null);
     nextStep();
   }
@@ -319,10 +524,24 @@ public final class RolloutRun implements Rollout {
       }, failed);
     } else if (step instanceof Step.Scale s) {
       Release r = release(s.releaseId());
-      sideEffect(op, "scale", () -> ctx.fleet().scale(op, r, s.replicas()), list -> {
+      Runnable scale = () -> sideEffect(op, "scale", () -> ctx.fleet().scale(op, r, s.replicas()), list -> {
         putInstances(r.id(), list);
         refreshBackends(op, r.id(), done, failed);
       }, failed);
+      List<Instance> current = instances.getOrDefault(r.id(), List.of());
+      if (split == null || split.weight(r.id()) == 0 || s.replicas() >= current.size()) {
+        scale.run();
+      } else if (s.replicas() == 0) {
+        failed.accept("refusing to scale " + r.id() + " to 0: it still receives " + split.percent(r.id())
+            + "% of traffic (the plan must route it to 0 first)");
+      } else {
+        // Fleets stop the most recently launched instances first (Fleet contract): move traffic off
+        // exactly those before they stop, so no request reaches a stopping instance.
+        List<Instance> survivors = new ArrayList<>(current.subList(0, s.replicas()));
+        instances.put(r.id(), survivors);
+        readyCandidates = null;
+        route(new OperationId(op.value() + "-prescale"), split, scale, failed);
+      }
     } else if (step instanceof Step.Route s) {
       route(op, s.split(), done, failed);
     } else if (step instanceof Step.Retire s) {
@@ -337,6 +556,7 @@ public final class RolloutRun implements Rollout {
         return Boolean.TRUE;
       }, ok -> {
         instances.remove(r.id());
+        readyCandidates = null;
         done.run();
       }, failed);
     } else if (step instanceof Step.Drain s) {
@@ -348,6 +568,7 @@ public final class RolloutRun implements Rollout {
         List<Instance> list = instances.get(r.id());
         if (list != null) {
           list.replaceAll(i -> i.withState(InstanceState.DRAINING));
+          readyCandidates = null;
         }
         waitFor(s.period(), done);
       }, failed);
@@ -366,7 +587,7 @@ public final class RolloutRun implements Rollout {
         done.run();
         return;
       }
-      Analysis a = new Analysis(s);
+      Analysis a = new Analysis(s, stepIndex);
       if (s.background()) {
         backgroundRuns.add(a);
         a.start();
@@ -460,7 +681,7 @@ public final class RolloutRun implements Rollout {
       if (t != token && !rollback) {
         return;
       }
-      recordVerdict(s.gate(), v, false);
+      recordVerdict(s.gate(), v, false, rollback ? -1 : stepIndex, 1);
       if (v.passed() || rollback) {
         done.run();
       } else {
@@ -496,7 +717,7 @@ public final class RolloutRun implements Rollout {
     pauseKind = kind;
     reason = why;
     updatedAt = ctx.clock().instant();
-    journal(JournalRecord.Type.STATE, null, Map.of("state", "paused", "reason", why));
+    journal(JournalRecord.Type.STATE, null, Map.of("state", "paused", "pause", kind.name(), "reason", why));
     emit(RolloutEvent.Type.PAUSED, why, null, null, null);
   }
 
@@ -550,6 +771,7 @@ public final class RolloutRun implements Rollout {
       if (step instanceof Step.Route r && isAllStable(r.split())) {
         reportRolledBack();
       }
+      safeJournal(JournalRecord.Type.STATE, null, Map.of("rollbackStep", rollbackIndex, "status", "completed"));
       rollbackIndex++;
       nextRollbackStep();
     }, why -> {
@@ -608,7 +830,6 @@ public final class RolloutRun implements Rollout {
   // ---------------------------------------------------------------- progress deadline
 
   private void progress(Instant now) {
-    updatedAt = now;
     if (now.isAfter(progressBase)) {
       progressBase = now;
     }
@@ -660,15 +881,22 @@ public final class RolloutRun implements Rollout {
   /** One analysis run of a Verify step, with Argo Rollouts' limits. Lives on the mailbox. */
   private final class Analysis {
     private final Step.Verify verify;
-    private final Map<String, int[]> counters = new HashMap<>(); // failures, inconclusives, consecutive errors
+    private final int step;
+    // per deciding gate, in the verify's gate order: failures, inconclusives, consecutive errors
+    private final Map<String, int[]> counters = new LinkedHashMap<>();
+    private final Map<String, List<String>> lastReasons = new HashMap<>();
     private int measurements;
     private boolean stopped;
     private Instant windowStart;
     private @Nullable ScheduledFuture<?> next;
 
-    Analysis(Step.Verify verify) {
+    Analysis(Step.Verify verify, int step) {
       this.verify = verify;
+      this.step = step;
       this.windowStart = ctx.clock().instant();
+      for (String g : verify.gates()) {
+        counters.put(g, new int[3]);
+      }
     }
 
     void start() {
@@ -683,11 +911,54 @@ public final class RolloutRun implements Rollout {
       }
     }
 
+    /** Counts one deciding verdict: live, and when a resumed engine replays the journal. */
+    void count(String gate, Verdict.Outcome outcome, List<String> reasons) {
+      int[] c = counters.computeIfAbsent(gate, k -> new int[3]);
+      switch (outcome) {
+        case PASS -> c[2] = 0;
+        case FAIL -> {
+          c[0]++;
+          c[2] = 0;
+        }
+        case INCONCLUSIVE -> {
+          c[1]++;
+          c[2] = 0;
+        }
+        case ERROR -> c[2]++;
+      }
+      lastReasons.put(gate, reasons);
+    }
+
+    @Nullable String failure() {
+      for (Map.Entry<String, int[]> e : counters.entrySet()) {
+        int[] c = e.getValue();
+        if (c[0] > verify.failureLimit()) {
+          return "gate " + e.getKey() + " failed " + c[0] + " time(s), over failureLimit " + verify.failureLimit()
+              + ": " + lastReasons.getOrDefault(e.getKey(), List.of());
+        }
+        if (c[2] > verify.consecutiveErrorLimit()) {
+          return "gate " + e.getKey() + " errored " + c[2] + " consecutive time(s), over consecutiveErrorLimit "
+              + verify.consecutiveErrorLimit() + ": " + lastReasons.getOrDefault(e.getKey(), List.of());
+        }
+      }
+      return null;
+    }
+
+    @Nullable String inconclusive() {
+      for (Map.Entry<String, int[]> e : counters.entrySet()) {
+        if (e.getValue()[1] > verify.inconclusiveLimit()) {
+          return "gate " + e.getKey() + " was inconclusive " + e.getValue()[1] + " time(s), over inconclusiveLimit "
+              + verify.inconclusiveLimit() + ": " + lastReasons.getOrDefault(e.getKey(), List.of());
+        }
+      }
+      return null;
+    }
+
     private void schedule(Duration d) {
       if (!verify.background()) {
         expectProgressBy(ctx.clock().instant().plus(d));
       }
-      if (d.isZero()) {
+      if (d.isZero() || d.isNegative()) {
         post(this::measure);
       } else {
         next = ctx.scheduler().schedule(() -> post(this::measure), d.toNanos(), TimeUnit.NANOSECONDS);
@@ -700,80 +971,87 @@ public final class RolloutRun implements Rollout {
       }
       next = null;
       measurements++;
+      int n = measurements;
       Instant now = ctx.clock().instant();
-      GateContext gc = gateContext(windowStart, now, measurements, GateContext.ANALYSIS, Map.of());
+      GateContext gc = gateContext(windowStart, now, n, GateContext.ANALYSIS, Map.of());
       windowStart = now;
       List<String> names = new ArrayList<>(verify.gates().size() + verify.dryRunGates().size());
       names.addAll(verify.gates());
       names.addAll(verify.dryRunGates());
       List<CompletableFuture<Verdict>> futures = new ArrayList<>(names.size());
-      for (String n : names) {
-        futures.add(evaluate(ctx.gates().get(n), gc));
+      for (String name : names) {
+        futures.add(evaluate(ctx.gates().get(name), gc));
       }
       CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).whenComplete((x, y) -> post(() -> {
         if (stopped) {
           return;
         }
-        String failure = null;
-        String inconclusive = null;
         for (int i = 0; i < names.size(); i++) {
-          String gate = names.get(i);
           Verdict v = futures.get(i).join();
           boolean dryRun = i >= verify.gates().size();
-          recordVerdict(gate, v, dryRun);
-          if (dryRun) {
-            continue;
-          }
-          int[] c = counters.computeIfAbsent(gate, k -> new int[3]);
-          switch (v.outcome()) {
-            case PASS -> c[2] = 0;
-            case FAIL -> {
-              c[0]++;
-              c[2] = 0;
-            }
-            case INCONCLUSIVE -> {
-              c[1]++;
-              c[2] = 0;
-            }
-            case ERROR -> c[2]++;
-          }
-          if (failure == null && c[0] > verify.failureLimit()) {
-            failure = "gate " + gate + " failed " + c[0] + " time(s), over failureLimit " + verify.failureLimit()
-                + ": " + v.reasons();
-          } else if (failure == null && c[2] > verify.consecutiveErrorLimit()) {
-            failure = "gate " + gate + " errored " + c[2] + " consecutive time(s), over consecutiveErrorLimit "
-                + verify.consecutiveErrorLimit() + ": " + v.reasons();
-          } else if (inconclusive == null && c[1] > verify.inconclusiveLimit()) {
-            inconclusive = "gate " + gate + " was inconclusive " + c[1] + " time(s), over inconclusiveLimit "
-                + verify.inconclusiveLimit() + ": " + v.reasons();
+          recordVerdict(names.get(i), v, dryRun, step, n);
+          if (!dryRun) {
+            count(names.get(i), v.outcome(), v.reasons());
           }
         }
         if (!verify.background()) {
           progress(ctx.clock().instant());
         }
-        if (failure != null) {
-          stop();
-          beginAbort("analysis failed: " + failure);
-        } else if (inconclusive != null) {
-          stop();
-          if (verify.background()) {
-            pendingPauseReason = "background analysis inconclusive: " + inconclusive;
-          } else {
-            foreground = null;
-            enterPause(PauseKind.INCONCLUSIVE, "analysis inconclusive: " + inconclusive);
-          }
-        } else if (verify.count() != 0 && measurements >= verify.count()) {
-          stop();
-          if (!verify.background()) {
-            foreground = null;
-            stepCompleted();
-          }
-        } else {
-          schedule(verify.interval());
-        }
+        decide();
       }));
     }
+
+    /** Acts on the counters: abort, pause, finish, or schedule the next measurement. */
+    void decide() {
+      String failure = failure();
+      String inconclusive = failure == null ? inconclusive() : null;
+      if (failure != null) {
+        stop();
+        beginAbort("analysis failed: " + failure);
+      } else if (inconclusive != null) {
+        stop();
+        if (verify.background()) {
+          pendingPauseReason = "background analysis inconclusive: " + inconclusive;
+        } else {
+          foreground = null;
+          enterPause(PauseKind.INCONCLUSIVE, "analysis inconclusive: " + inconclusive);
+        }
+      } else if (verify.count() != 0 && measurements >= verify.count()) {
+        stop();
+        if (!verify.background()) {
+          foreground = null;
+          stepCompleted();
+        }
+      } else {
+        schedule(measurements == 0 ? verify.initialDelay() : verify.interval());
+      }
+    }
+
+    /** Restores the run from its journaled verdicts and continues where it was. */
+    void resume(List<RecoveredVerdict> verdicts, Instant stepStartedAt) {
+      Instant last = null;
+      for (RecoveredVerdict v : verdicts) {
+        if (!v.dryRun()) {
+          count(v.gate(), v.outcome(), v.reasons());
+        }
+        measurements = Math.max(measurements, v.measurement());
+        last = v.time();
+      }
+      windowStart = last == null ? stepStartedAt : last;
+      Instant due = last == null ? stepStartedAt.plus(verify.initialDelay()) : last.plus(verify.interval());
+      String failure = failure();
+      String inconclusive = failure == null ? inconclusive() : null;
+      if (failure != null || inconclusive != null || (verify.count() != 0 && measurements >= verify.count())) {
+        decide();
+      } else {
+        schedule(Duration.between(ctx.clock().instant(), due));
+      }
+    }
   }
+
+  /** A verdict read back from the journal. */
+  record RecoveredVerdict(int step, int measurement, String gate, Verdict.Outcome outcome, boolean dryRun,
+      List<String> reasons, Instant time) {}
 
   private void stopBackgroundRuns() {
     for (Analysis a : backgroundRuns) {
@@ -785,26 +1063,33 @@ public final class RolloutRun implements Rollout {
   // ---------------------------------------------------------------- helpers
 
   private GateContext gateContext(Instant from, Instant now, int n, String phase, Map<String, String> params) {
-    List<Instance> candidates = instances.getOrDefault(plan.target().id(), List.of()).stream()
-        .filter(i -> i.state() == InstanceState.READY).toList();
+    List<Instance> candidates = readyCandidates;
+    if (candidates == null) {
+      candidates = ready(instances.getOrDefault(plan.target().id(), List.of()));
+      readyCandidates = candidates;
+    }
     return new GateContext(id, plan.service(), plan.stable(), plan.target(), from, now, n, candidates, phase, params);
   }
 
-  private void recordVerdict(String gate, Verdict v, boolean dryRun) {
+  private void recordVerdict(String gate, Verdict v, boolean dryRun, int step, int measurement) {
     Map<String, Object> p = new LinkedHashMap<>();
     p.put("gate", gate);
     p.put("outcome", v.outcome().name());
     p.put("dryRun", dryRun);
+    p.put("step", step);
+    p.put("measurement", measurement);
     p.put("reasons", v.reasons());
     safeJournal(JournalRecord.Type.VERDICT, null, p);
     ctx.telemetry().verdict(plan.service(), gate, v, dryRun);
-    emit(RolloutEvent.Type.GATE_VERDICT, gate + (dryRun ? " (dry-run)" : "") + ": " + v, v, gate, null);
+    String msg = gate + (dryRun ? " (dry-run): " : ": ") + v.outcome()
+        + (v.passed() || v.reasons().isEmpty() ? "" : " " + v.reasons());
+    emit(RolloutEvent.Type.GATE_VERDICT, msg, v, gate, null);
   }
 
   private Map<String, List<Instance>> backendsFor(TrafficSplit s) {
     Map<String, List<Instance>> out = new LinkedHashMap<>();
     for (String rid : s.releaseIds()) {
-      out.put(rid, instances.getOrDefault(rid, List.of()).stream().filter(i -> i.state() == InstanceState.READY).toList());
+      out.put(rid, ready(instances.getOrDefault(rid, List.of())));
     }
     return out;
   }
@@ -812,7 +1097,18 @@ public final class RolloutRun implements Rollout {
   private void putInstances(String releaseId, List<Instance> list) {
     if (!releaseId.isEmpty()) {
       instances.put(releaseId, new ArrayList<>(list));
+      readyCandidates = null;
     }
+  }
+
+  private static List<Instance> ready(List<Instance> list) {
+    List<Instance> out = new ArrayList<>(list.size());
+    for (Instance i : list) {
+      if (i.state() == InstanceState.READY) {
+        out.add(i);
+      }
+    }
+    return List.copyOf(out);
   }
 
   private void checkDrift(List<Instance> list) {
@@ -845,13 +1141,7 @@ public final class RolloutRun implements Rollout {
   }
 
   private void journal(JournalRecord.Type type, @Nullable String op, Map<String, ?> payload) {
-    String json;
-    try {
-      json = ctx.json().writeValueAsString(payload);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-    ctx.journal().append(JournalRecord.of(ctx.clock().instant(), id, plan.service(), type, op, json));
+    ctx.journal().append(JournalRecord.of(ctx.clock().instant(), id, plan.service(), type, op, Payloads.json(ctx.json(), payload)));
   }
 
   /** Journals, logging instead of throwing: used where the effect already happened. */
@@ -873,8 +1163,26 @@ public final class RolloutRun implements Rollout {
     return verificationEvidence;
   }
 
+  /** Rebuilds the snapshot only when something it shows has changed: most transitions change nothing visible. */
+  private void refreshSnapshot() {
+    RolloutStatus s = snapshot;
+    if (s.state() != state || s.stepIndex() != stepIndex || s.split() != split || s.reason() != reason
+        || !s.updatedAt().equals(updatedAt)) {
+      snapshot = buildStatus();
+    }
+  }
+
+  /** A step's description, computed once per step: events and status both show it. */
+  private String describe(int index) {
+    if (describedStep != index) {
+      describedStep = index;
+      stepDescription = plan.steps().get(index).describe();
+    }
+    return stepDescription;
+  }
+
   private RolloutStatus buildStatus() {
-    String current = stepIndex >= 0 && stepIndex < plan.steps().size() ? plan.steps().get(stepIndex).describe() : "";
+    String current = stepIndex >= 0 && stepIndex < plan.steps().size() ? describe(stepIndex) : "";
     return new RolloutStatus(id, plan.service(), state, plan.stable() == null ? null : plan.stable().id(),
         plan.target().id(), stepIndex, plan.steps().size(), current, split, startedAt, updatedAt, reason);
   }

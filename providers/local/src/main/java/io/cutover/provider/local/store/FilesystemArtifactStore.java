@@ -174,8 +174,9 @@ public final class FilesystemArtifactStore implements ArtifactStore {
       return List.of();
     }
     return repo.artifacts.entrySet().stream()
-        .sorted(Comparator.comparing((Map.Entry<String, StoreIndex.Entry> e) -> e.getValue().added).reversed()
-            .thenComparing(Map.Entry::getKey))
+        // Instants, not their strings: Instant.toString() drops a zero fraction, so strings misorder.
+        .sorted(Comparator.comparing((Map.Entry<String, StoreIndex.Entry> e) -> Instant.parse(e.getValue().added))
+            .reversed().thenComparing(Map.Entry::getKey))
         .map(e -> new ArtifactRef(repository, Digest.parse(e.getKey())))
         .toList();
   }

@@ -1,0 +1,130 @@
+package io.cutover.core.policy.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cutover.api.ArtifactRef;
+import io.cutover.api.Digest;
+import io.cutover.api.InvalidSpecException;
+import io.cutover.api.TagRef;
+import io.cutover.spi.ArtifactStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads cosign's attachments of a digest through the {@link ArtifactStore} SPI only: the manifest at
+ * tag {@code sha256-<hex>.<kind>} of the same repository, and its layers, each fetched by digest (so
+ * the store verifies every byte). Works with any store that keeps that layout: an OCI registry, the
+ * filesystem store, the testkit's in-memory store.
+ */
+public final class Attachments {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private Attachments() {}
+
+  /** One layer of an attachment manifest. */
+  public record Layer(int index, String mediaType, Digest digest, Map<String, String> annotations) {}
+
+  /** An attachment manifest: where it was found and its layers. */
+  public record Manifest(TagRef tag, ArtifactRef ref, List<Layer> layers) {}
+
+  /** Thrown when an attachment manifest is not a manifest. */
+  public static final class MalformedException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    MalformedException(String message) {
+      super(message);
+    }
+  }
+
+  /** The tag of an attachment kind ({@code sig}, {@code att}) of a digest. */
+  public static TagRef tag(ArtifactRef subject, String kind) {
+    return new TagRef(subject.repository(), subject.digest().algorithm().prefix() + "-" + subject.digest().hex() + "." + kind);
+  }
+
+  /**
+   * The attachment manifest, or null if the tag does not exist.
+   *
+   * @throws MalformedException if what the tag points at is not a JSON manifest with layers
+   */
+  public static @Nullable Manifest find(ArtifactStore store, ArtifactRef subject, String kind)
+      throws MalformedException {
+    TagRef tag = tag(subject, kind);
+    ArtifactRef ref;
+    try {
+      ref = store.resolve(tag);
+    } catch (NoSuchElementException e) {
+      return null;
+    }
+    byte[] body = read(store, ref);
+    JsonNode root;
+    try {
+      root = JSON.readTree(body);
+    } catch (IOException e) {
+      throw new MalformedException(tag + " (" + ref.digest().shortHex() + ") is not a JSON manifest");
+    }
+    if (root == null || !root.path("layers").isArray()) {
+      throw new MalformedException(tag + " (" + ref.digest().shortHex() + ") has no layers");
+    }
+    List<Layer> layers = new ArrayList<>();
+    int i = 0;
+    for (JsonNode l : root.path("layers")) {
+      Digest d;
+      try {
+        d = Digest.parse(l.path("digest").asText(""), "layer.digest");
+      } catch (InvalidSpecException e) {
+        throw new MalformedException(tag + " layer " + i + " has an invalid digest");
+      }
+      Map<String, String> annotations = new TreeMap<>();
+      for (Map.Entry<String, JsonNode> e : l.path("annotations").properties()) {
+        annotations.put(e.getKey(), e.getValue().asText());
+      }
+      layers.add(new Layer(i++, l.path("mediaType").asText(""), d, annotations));
+    }
+    return new Manifest(tag, ref, layers);
+  }
+
+  /**
+   * The attachment manifest, or null after adding the failure line to {@code out}: {@code malformed}
+   * if the tag points at something that is not a manifest, {@code missing} (with {@code hint}) if the
+   * tag does not exist.
+   */
+  public static @Nullable Manifest findOrFail(ArtifactStore store, ArtifactRef subject, String kind, Outcome out,
+      io.cutover.core.policy.VerificationReason malformed, io.cutover.core.policy.VerificationReason missing,
+      String hint) {
+    if (subject.digest().algorithm() != Digest.Algorithm.SHA256) {
+      out.failures.add(missing.line(subject + ": cosign attaches signatures and attestations to sha256 digests only"));
+      return null;
+    }
+    try {
+      Manifest m = find(store, subject, kind);
+      if (m == null) {
+        out.failures.add(missing.line("nothing attached to " + subject + ": tag " + tag(subject, kind)
+            + " does not exist (" + hint + ")"));
+      }
+      return m;
+    } catch (MalformedException e) {
+      out.failures.add(malformed.line(e.getMessage()));
+      return null;
+    }
+  }
+
+  /** The bytes of a layer, exactly as stored (never re-serialized: signatures cover these bytes). */
+  public static byte[] layer(ArtifactStore store, Manifest m, Layer layer) {
+    return read(store, new ArtifactRef(m.ref().repository(), layer.digest()));
+  }
+
+  static byte[] read(ArtifactStore store, ArtifactRef ref) {
+    try (InputStream in = store.fetch(ref)) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException("reading " + ref + " failed", e);
+    }
+  }
+}

@@ -1,0 +1,135 @@
+package io.cutover.core.policy.internal;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.cutover.api.InvalidSpecException;
+import io.cutover.core.policy.ProvenanceRequirement;
+import io.cutover.core.policy.SignatureRequirement;
+import io.cutover.core.policy.TrustedKey;
+import io.cutover.core.policy.VerificationPolicy;
+import io.cutover.spi.ProviderConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Reads a verification policy document (YAML or JSON) into a {@link VerificationPolicy.Builder}.
+ * Every error is an {@link InvalidSpecException} whose path is the JSON path in the document.
+ *
+ * <pre>
+ * allowedRepositories: ["registry.example.com/team/**"]
+ * signatures:
+ *   threshold: 1
+ *   keys:
+ *     - name: release
+ *       file: keys/release.pub        # or pem: |  -----BEGIN PUBLIC KEY----- ...
+ * provenance:
+ *   keys: [...]                       # default: the signature keys
+ *   builderIds: ["https://github.com/slsa-framework/slsa-github-generator/**"]
+ *   buildTypes: [...]
+ *   sourceRepositories: ["git+https://github.com/team/*"]
+ *   sourceRefs: ["refs/heads/main", "refs/tags/v*"]
+ * maxAge: 30d
+ * forbiddenLabels: {"org.opencontainers.image.title": "*-debug"}
+ * </pre>
+ */
+public final class PolicyParser {
+  private static final String NAME = "verification-policy";
+  private static final Set<String> TOP =
+      Set.of("allowedRepositories", "signatures", "provenance", "maxAge", "forbiddenLabels");
+
+  private PolicyParser() {}
+
+  @SuppressWarnings("unchecked")
+  public static VerificationPolicy.Builder parse(String text, boolean yaml, Path baseDir, VerificationPolicy.Builder b) {
+    ObjectMapper mapper = yaml ? new YAMLMapper() : new ObjectMapper();
+    Map<String, Object> doc;
+    try {
+      JsonNode root = mapper.readTree(text == null ? "" : text);
+      if (root == null || !root.isObject()) {
+        throw new InvalidSpecException("$", "is not a " + (yaml ? "YAML mapping" : "JSON object"),
+            "write the policy as a mapping with keys such as signatures and provenance");
+      }
+      doc = mapper.convertValue(root, Map.class);
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      throw new InvalidSpecException("$", "is not valid " + (yaml ? "YAML" : "JSON") + (at == null ? "" : " at line "
+          + at.getLineNr() + ", column " + at.getColumnNr()) + ": " + e.getOriginalMessage(), "fix the syntax there");
+    }
+    ProviderConfig c = ProviderConfig.of(NAME, "$", doc).requireOnly(TOP);
+    b.allowRepositories(c.getStringList("allowedRepositories").toArray(String[]::new));
+    List<TrustedKey> signatureKeys = List.of();
+    if (c.has("signatures")) {
+      ProviderConfig s = c.getConfig("signatures").requireOnly(Set.of("keys", "threshold"));
+      signatureKeys = keys(s, "keys", baseDir);
+      List<TrustedKey> keys = signatureKeys;
+      b.requireSignatures(at(s.path(), () -> new SignatureRequirement(keys, s.getInt("threshold", 1))));
+    }
+    if (c.has("provenance")) {
+      ProviderConfig p = c.getConfig("provenance")
+          .requireOnly(Set.of("keys", "builderIds", "buildTypes", "sourceRepositories", "sourceRefs"));
+      List<TrustedKey> keys = p.has("keys") ? keys(p, "keys", baseDir) : signatureKeys;
+      if (keys.isEmpty()) {
+        throw new InvalidSpecException(p.pathOf("keys"), "is missing and no signature keys are configured",
+            "list the keys trusted to sign attestations");
+      }
+      b.requireProvenance(at(p.path(), () -> new ProvenanceRequirement(keys, p.getStringList("builderIds"),
+          p.getStringList("buildTypes"), p.getStringList("sourceRepositories"), p.getStringList("sourceRefs"))));
+    }
+    if (c.has("maxAge")) {
+      b.maxAge(c.requireDuration("maxAge"));
+    }
+    ProviderConfig labels = c.getConfig("forbiddenLabels");
+    for (String key : labels.keys()) {
+      b.forbidLabel(key, labels.requireString(key));
+    }
+    return b;
+  }
+
+  private static List<TrustedKey> keys(ProviderConfig parent, String key, Path baseDir) {
+    Object raw = parent.asMap().get(key);
+    String path = parent.pathOf(key);
+    if (!(raw instanceof List<?> list) || list.isEmpty()) {
+      throw new InvalidSpecException(path, raw == null ? "is missing" : "is not a non-empty list",
+          "list keys as [{name: release, file: release.pub}] or with pem: instead of file:");
+    }
+    List<TrustedKey> keys = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      String at = path + "[" + i + "]";
+      if (!(list.get(i) instanceof Map<?, ?> m)) {
+        throw new InvalidSpecException(at, "is not a mapping", "write {name: ..., file: ...} or {name: ..., pem: ...}");
+      }
+      Map<String, Object> entry = new java.util.LinkedHashMap<>();
+      m.forEach((k, v) -> entry.put(String.valueOf(k), v));
+      ProviderConfig k = ProviderConfig.of(NAME, at, entry).requireOnly(Set.of("name", "pem", "file"));
+      String name = k.requireString("name");
+      if (k.has("pem") == k.has("file")) {
+        throw new InvalidSpecException(at, "needs exactly one of 'pem' and 'file'",
+            "give the PEM text inline (pem: |) or the path of a PEM file (file:)");
+      }
+      keys.add(k.has("pem") ? TrustedKey.fromPem(name, k.requireString("pem"), k.pathOf("pem"))
+          : TrustedKey.fromFile(name, baseDir.resolve(k.requireString("file"))));
+    }
+    return keys;
+  }
+
+  /** Re-roots the paths of a value type's violations at the document path {@code base}. */
+  private static <T> T at(String base, Supplier<T> build) {
+    try {
+      return build.get();
+    } catch (InvalidSpecException e) {
+      List<InvalidSpecException.Violation> rooted = new ArrayList<>();
+      for (InvalidSpecException.Violation v : e.violations()) {
+        String leaf = v.path().contains(".") ? v.path().substring(v.path().indexOf('.') + 1) : v.path();
+        rooted.add(new InvalidSpecException.Violation(base + "." + leaf, v.problem(), v.fix()));
+      }
+      throw new InvalidSpecException(rooted);
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package io.cutover.testkit.engine;
+
+import static io.cutover.testkit.CutoverAssertions.assertThat;
+
+import io.cutover.api.Release;
+import io.cutover.api.Verdict;
+import io.cutover.api.plan.Step;
+import io.cutover.core.strategy.Strategies;
+import io.cutover.spi.GateContext;
+import io.cutover.spi.HealthGate;
+import io.cutover.spi.OperationId;
+import io.cutover.testkit.RolloutHarness;
+import io.cutover.testkit.RolloutResult;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.metrics.SdkMeterProvider;
+import io.opentelemetry.sdk.metrics.data.MetricData;
+import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
+
+class TelemetryTest {
+
+  /** Records the MDC the engine sets while it calls the gate. */
+  static final class MdcGate implements HealthGate {
+    final List<Map<String, String>> seen = new ArrayList<>();
+    final Verdict verdict;
+
+    MdcGate(Verdict verdict) {
+      this.verdict = verdict;
+    }
+
+    @Override
+    public String name() {
+      return "mdc";
+    }
+
+    @Override
+    public Verdict evaluate(GateContext context) {
+      seen.add(MDC.getCopyOfContextMap());
+      return verdict;
+    }
+  }
+
+  @Test
+  void spansMetricsAndMdcDescribeTheRollouts() {
+    InMemorySpanExporter spans = InMemorySpanExporter.create();
+    InMemoryMetricReader metrics = InMemoryMetricReader.create();
+    OpenTelemetry otel = OpenTelemetrySdk.builder()
+        .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
+        .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(metrics).build())
+        .build();
+    MdcGate gate = new MdcGate(Verdict.pass());
+    RolloutHarness h = RolloutHarness.builder().gate(gate).configure(b -> b.openTelemetry(otel)).build();
+    Release v1 = h.release("cart", "v1");
+    Release v2 = h.release("cart", "v2");
+    h.fleet().launch(new OperationId("setup"), v1, 2);
+    h.cutover().adopt(v1, 2);
+
+    Step.Verify verify = Step.Verify.gates("mdc").count(2).interval(Duration.ofSeconds(10)).build();
+    RolloutResult ok = h.deploy(Strategies.canary().setWeight(50).analysis(verify).build(), v2, 2);
+    assertThat(ok).succeeded();
+
+    // MDC keys are set while providers run on the rollout's behalf
+    assertThat(gate.seen).isNotEmpty().allSatisfy(m -> assertThat(m)
+        .containsEntry("cutover.service", "cart")
+        .containsEntry("cutover.rollout", ok.rollout().id())
+        .containsEntry("cutover.artifact", v2.artifact().toString()));
+
+    List<SpanData> finished = spans.getFinishedSpanItems();
+    SpanData root = finished.stream().filter(s -> s.getName().equals("rollout cart")).findFirst().orElseThrow();
+    assertThat(root.getAttributes().asMap().toString()).contains(ok.rollout().id());
+    assertThat(finished.stream().filter(s -> s.getName().startsWith("step "))
+        .allMatch(s -> s.getParentSpanId().equals(root.getSpanId()))).isTrue();
+    assertThat(finished.stream().filter(s -> s.getName().startsWith("step ")).count())
+        .isEqualTo(ok.plan().steps().size());
+    // span times are virtual: the rollout span lasts exactly as long as the virtual run
+    assertThat(root.getEndEpochNanos() - root.getStartEpochNanos()).isEqualTo(ok.virtualDuration().toNanos());
+
+    Map<String, Long> sums = new java.util.HashMap<>();
+    for (MetricData m : metrics.collectAllMetrics()) {
+      if (m.getType() == io.opentelemetry.sdk.metrics.data.MetricDataType.LONG_SUM) {
+        sums.put(m.getName(), m.getLongSumData().getPoints().stream().mapToLong(p -> p.getValue()).sum());
+      }
+    }
+    assertThat(sums).containsEntry("cutover.deployments.started", 1L).containsEntry("cutover.deployments.succeeded", 1L)
+        .containsEntry("cutover.gate.verdicts", 2L).doesNotContainKey("cutover.deployments.failed");
+  }
+
+  @Test
+  void aFailedRolloutIsCountedWithItsTimeToRollback() {
+    InMemoryMetricReader metrics = InMemoryMetricReader.create();
+    OpenTelemetry otel = OpenTelemetrySdk.builder()
+        .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(metrics).build()).build();
+    RolloutHarness h = RolloutHarness.builder().gate(new MdcGate(Verdict.fail("bad")))
+        .configure(b -> b.openTelemetry(otel)).build();
+    Release v1 = h.release("cart", "v1");
+    h.fleet().launch(new OperationId("setup"), v1, 2);
+    h.cutover().adopt(v1, 2);
+    RolloutResult bad = h.deploy(Strategies.canary().setWeight(50)
+        .analysis(Step.Verify.gates("mdc").build()).build(), h.release("cart", "v2"), 2);
+    assertThat(bad).wasAborted();
+    List<String> names = metrics.collectAllMetrics().stream().map(MetricData::getName).toList();
+    assertThat(names).contains("cutover.deployments.failed", "cutover.rollbacks", "cutover.time_to_rollback",
+        "cutover.deployment.duration");
+  }
+}
