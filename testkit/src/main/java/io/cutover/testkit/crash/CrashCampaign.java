@@ -28,7 +28,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Each <em>run</em> gets a fresh directory and a random {@link CrashScenario}. The campaign starts a
  * {@link CrashChild} JVM on it, waits until the child is about to open its journal, lets it work for a
- * random delay (seeded), then kills it with {@link Process#destroyForcibly()} (SIGKILL on Linux: no
+ * random delay (seeded; a quarter of the kills aim at journal opening and recovery, the rest at the
+ * rollouts once the engine has resumed), then kills it with {@link Process#destroyForcibly()} (SIGKILL on Linux: no
  * shutdown hook, no finally block, no flush). It restarts the child, which reopens the journal and lets
  * the engine resume, and repeats until the run has its share of kill points; then it lets the child
  * finish the scenario and judges the directory: every rollout ended with the outcome its release
@@ -75,7 +76,7 @@ public final class CrashCampaign {
     // a child that always finishes before its kill would never add points: bound the number of runs
     int maxRuns = 4 * b.killPoints + 4;
     while (points < b.killPoints && runs.size() < maxRuns) {
-      CrashReport.Run r = runOne(runs.size(), rng, Math.min(b.killsPerRun, b.killPoints - points));
+      CrashReport.Run r = runOne("run-", runs.size(), rng, Math.min(b.killsPerRun, b.killPoints - points));
       runs.add(r);
       points += r.kills();
       b.progress.accept("run " + r.index() + ": " + r.kills() + " kills, " + r.starts() + " starts, "
@@ -95,8 +96,31 @@ public final class CrashCampaign {
         Duration.between(begin, b.clock.instant()));
   }
 
-  private CrashReport.Run runOne(int index, Random rng, int killsWanted) {
-    Path dir = b.directory.resolve("run-" + index);
+  /**
+   * Runs {@code runs} scenarios without killing anything, through the same children and checks: the
+   * baseline that shows the check accepts an uninterrupted run here, and how long a run takes unharmed.
+   * Its report has 0 points; {@link CrashReport.Run#correct()} tells each run's verdict.
+   */
+  public CrashReport baseline(int runs) {
+    if (runs < 1) {
+      throw new InvalidSpecException("runs", "is " + runs, "use 1 or more");
+    }
+    Instant begin = b.clock.instant();
+    Random rng = new Random(~b.seed);
+    List<CrashReport.Run> out = new ArrayList<>();
+    for (int i = 0; i < runs; i++) {
+      CrashReport.Run r = runOne("baseline-", i, rng, 0);
+      out.add(r);
+      b.progress.accept("baseline run " + i + ": " + (r.correct() ? "correct" : r.problems().size() + " problems"));
+    }
+    int duplicates = out.stream().mapToInt(CrashReport.Run::duplicates).sum();
+    int corrupt = (int) out.stream().filter(CrashReport.Run::corrupt).count();
+    int reissues = out.stream().mapToInt(CrashReport.Run::reissues).sum();
+    return new CrashReport(0, 0, duplicates, corrupt, reissues, out, Duration.between(begin, b.clock.instant()));
+  }
+
+  private CrashReport.Run runOne(String prefix, int index, Random rng, int killsWanted) {
+    Path dir = b.directory.resolve(prefix + index);
     CrashScenario scenario = CrashScenario.random(rng, b.services, b.rolloutsPerService, b.tick, b.replicas);
     try {
       Files.createDirectories(dir);
@@ -118,13 +142,19 @@ public final class CrashCampaign {
         }
       }
       if (kills < killsWanted) {
-        long delay = rng.nextLong(b.maxKillDelay.toMillis() + 1);
-        if (!child.waitFor(Duration.ofMillis(delay))) {
+        // A quarter of the kills aim at opening and recovery (journal open, torn-tail truncation, finishing an
+        // interrupted compaction, resume); the rest at the rollouts, counted from the engine's first breath.
+        boolean early = rng.nextInt(4) == 0;
+        long bound = early ? b.maxKillDelay.toMillis() / 3 : b.maxKillDelay.toMillis();
+        long delay = rng.nextLong(bound + 1);
+        boolean alive = early || child.await("RESUMED", b.startTimeout, b.clock);
+        if (alive && !child.waitFor(Duration.ofMillis(delay))) {
           child.kill();
           kills++;
           continue;
         }
-      } else if (!child.waitFor(b.runTimeout)) {
+      }
+      if (!child.waitFor(b.runTimeout)) {
         child.kill();
         problems.add("child " + starts + " did not finish within " + b.runTimeout + ": " + child.tail());
         break;
@@ -353,7 +383,10 @@ public final class CrashCampaign {
       return this;
     }
 
-    /** A child is killed after a uniform random delay in [0, this] from opening its journal; default 1.5 s. */
+    /**
+     * A child is killed after a uniform random delay in [0, this] once its engine has resumed (or in
+     * [0, this / 3] from opening its journal, for one kill in four); default 1.5 s.
+     */
     public Builder maxKillDelay(Duration d) {
       this.maxKillDelay = positive(d, "maxKillDelay");
       return this;

@@ -28,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The process a crash campaign kills: it opens the {@link FileJournal} (durable mode) and the
@@ -152,6 +153,9 @@ public final class CrashChild {
       if (started.contains(next.id())) {
         continue;
       }
+      // Deploys do not chain instantly in real life: an engine restarted now finds the service idle.
+      CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(scenario.gap().toNanos(),
+          TimeUnit.NANOSECONDS)).join();
       Rollout r = cutover.deploy(scenario.strategy(), next, scenario.replicas());
       say("STARTED " + r.id() + " " + next.label());
       RolloutStatus st = r.completion().toCompletableFuture().join();

@@ -17,7 +17,7 @@ import java.util.Random;
 /**
  * What a crash-test child process does, and so what its end state must be: for each service, release
  * {@code v1} is launched and adopted as stable, then releases {@code v2, v3, ...} are rolled out one after
- * the other with a canary (services run side by side). A <em>good</em> release passes the {@code health}
+ * the other with a canary, after an idle {@linkplain #gap() gap} each (services run side by side). A <em>good</em> release passes the {@code health}
  * gate and must end SUCCEEDED as the new stable; a <em>bad</em> one fails it at the first analysis and must
  * end ABORTED with 100 % of the traffic back on the stable release it started from.
  *
@@ -170,6 +170,11 @@ public record CrashScenario(Duration tick, int replicas, Map<String, List<Boolea
   /** How many rollouts the scenario holds. */
   public int rolloutCount() {
     return services.values().stream().mapToInt(List::size).sum();
+  }
+
+  /** The idle time before each rollout of a service: 2 ticks. */
+  public Duration gap() {
+    return tick.multipliedBy(2);
   }
 
   /** The canary every rollout uses. */
