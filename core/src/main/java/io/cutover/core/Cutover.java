@@ -93,6 +93,8 @@ public final class Cutover implements AutoCloseable {
   private final EngineContext ctx;
   private final List<AutoCloseable> owned;
   private final Map<String, RolloutRun> active = new ConcurrentHashMap<>();
+  /** Rollouts between taking their lease and becoming active: their lease is not stale. */
+  private final Set<String> starting = ConcurrentHashMap.newKeySet();
   private final Map<String, ServiceState> services = new HashMap<>();
   private final AtomicLong sequence = new AtomicLong();
 
@@ -157,6 +159,7 @@ public final class Cutover implements AutoCloseable {
       throw new InvalidSpecException("replicas", "is " + replicas, "adopt a service that runs at least 1 replica");
     }
     synchronized (services) {
+      releaseStaleLease(stable.service());
       Optional<String> holder = journal.leaseHolder(stable.service());
       if (holder.isPresent()) {
         throw new RolloutConflictException(stable.service(), holder.get());
@@ -214,8 +217,12 @@ public final class Cutover implements AutoCloseable {
             + "(Cutover.deploy does this for you)");
       }
       if (!journal.tryLease(service, id)) {
-        throw new RolloutConflictException(service, journal.leaseHolder(service).orElse("(unknown)"));
+        releaseStaleLease(service);
+        if (!journal.tryLease(service, id)) {
+          throw new RolloutConflictException(service, journal.leaseHolder(service).orElse("(unknown)"));
+        }
       }
+      starting.add(id);
     }
     RolloutRun run;
     try {
@@ -249,6 +256,8 @@ public final class Cutover implements AutoCloseable {
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       journal.releaseLease(service, id);
       throw new IllegalStateException(e);
+    } finally {
+      starting.remove(id);
     }
     run.start();
     return run;
@@ -287,7 +296,9 @@ public final class Cutover implements AutoCloseable {
 
   /**
    * Replays the journal and continues every rollout that was open when the previous engine stopped
-   * (crashed or closed), and rebuilds the services' release history from the rollouts that ended.
+   * (crashed or closed), rebuilds the services' release history from the rollouts that ended, and releases
+   * leases left behind by a process that died between a lease change and the record next to it (a rollout
+   * that ended, or that was never journaled).
    * Providers receive the same operation ids as before, so effects that already happened are not
    * repeated visibly; waits continue with the time that remained. A rollout that cannot continue safely
    * (its plan is unreadable, or the fleet no longer knows its instances) is aborted to stable with the
@@ -329,6 +340,7 @@ public final class Cutover implements AutoCloseable {
       List<String> evidence = new ArrayList<>();
       created.path("verification").forEach(n -> evidence.add(n.asText()));
       synchronized (services) {
+        releaseStaleLease(plan.service());
         if (!journal.tryLease(plan.service(), id)) {
           LOG.error("rollout {} cannot be resumed: {} is leased to {}", id, plan.service(),
               journal.leaseHolder(plan.service()).orElse("?"));
@@ -344,7 +356,34 @@ public final class Cutover implements AutoCloseable {
       run.resumeFromJournal();
       resumed.add(run);
     }
+    synchronized (services) {
+      for (List<JournalRecord> records : byRollout.values()) {
+        releaseStaleLease(records.get(0).service());
+      }
+    }
     return resumed;
+  }
+
+  /**
+   * Releases a service's lease if its holder can never release it: a rollout whose last record is ENDED
+   * (its engine died between that record and the release) or that has no record at all (its engine died
+   * between taking the lease and journaling CREATED). This engine drives every rollout of its journal, as
+   * {@link #resume()} does, so a holder it is neither starting nor running is nobody's. Call holding
+   * {@code services}.
+   */
+  private void releaseStaleLease(String service) {
+    String holder = journal.leaseHolder(service).orElse(null);
+    // starting before active: start() adds to active before it removes from starting
+    if (holder == null || starting.contains(holder) || active.containsKey(holder)) {
+      return;
+    }
+    List<JournalRecord> records = journal.records(holder);
+    if (records.isEmpty() || records.get(records.size() - 1).type() == JournalRecord.Type.ENDED) {
+      LOG.warn("releasing the lease of {} on {}: {}", holder, service, records.isEmpty()
+          ? "the rollout was never journaled (its engine stopped after taking the lease)"
+          : "the rollout has ended (its engine stopped before releasing the lease)");
+      journal.releaseLease(service, holder);
+    }
   }
 
   private void replayEnded(Plan plan, JournalRecord ended) {
@@ -581,7 +620,13 @@ public final class Cutover implements AutoCloseable {
   }
 
   private String newRolloutId(String service) {
-    return service + "-" + Long.toString(clock.millis(), 36) + "-" + sequence.incrementAndGet();
+    String id;
+    do {
+      id = service + "-" + Long.toString(clock.millis(), 36) + "-" + sequence.incrementAndGet();
+      // A restarted engine counts from 1 again; if its clock shows a millisecond an earlier life used (a
+      // virtual clock, a clock stepped back), the id could name a journaled rollout and its operation ids.
+    } while (!journal.records(id).isEmpty());
+    return id;
   }
 
   private static ThreadFactory daemon(String prefix) {

@@ -58,8 +58,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Compaction.</b> Segments roll at {@link Builder#segmentSize}. When {@link Builder#compactAfterSegments}
  * sealed segments have accumulated (and outweigh the last snapshot), a background thread compacts them: each ended rollout becomes a
  * {@link RolloutSummary} in the history file ({@link #history}), the records of open rollouts and the
- * lease table move into a snapshot, and the covered segments are deleted. Open time therefore depends
- * on the open rollouts and the newest segments, not on how much history the directory holds.
+ * lease table move into a snapshot, and the covered segments are deleted. The latest ended and the latest
+ * succeeded rollout of each service keep their records until newer ones end, so that an engine replaying
+ * the journal after a restart still learns every service's stable release. Open time therefore depends
+ * on the open rollouts, the services and the newest segments, not on how much history the directory holds.
  * {@link #replay} and {@link #records} return the retained records: those of open rollouts always, those
  * of ended rollouts until they are compacted.
  *

@@ -637,12 +637,13 @@ class FileJournalTest {
         List<Path> before = segments(dir);
         j.compact();
         assertThat(segments(dir)).doesNotContainAnyElementsOf(before);
-        assertThat(all(j)).extracting(JournalRecord::rolloutId).containsOnly("r-open");
-        assertThat(all(j)).extracting(JournalRecord::sequence).containsExactly(2L, 4L);
+        // each service's latest ended rollout stays (a restarted engine learns its stable release from it)
+        assertThat(all(j)).extracting(JournalRecord::rolloutId).containsOnly("r-open", "r-done", "r-bad");
+        assertThat(j.records("r-open")).extracting(JournalRecord::sequence).containsExactly(2L, 4L);
         assertThat(j.append(state("r-open", 1)).sequence()).isEqualTo(8);
       }
       try (FileJournal j = open()) {
-        assertThat(all(j)).extracting(JournalRecord::sequence).containsExactly(2L, 4L, 8L);
+        assertThat(j.records("r-open")).extracting(JournalRecord::sequence).containsExactly(2L, 4L, 8L);
         assertThat(j.leaseHolder("checkout")).contains("r-open");
         List<RolloutSummary> h = j.history("checkout");
         assertThat(h).hasSize(1);
@@ -668,7 +669,8 @@ class FileJournalTest {
         j.append(ended("r-open", "checkout", t.at(20), true));
         assertThat(j.history("checkout")).extracting(RolloutSummary::rolloutId).containsExactly("r-done", "r-open");
         j.compact();
-        assertThat(all(j)).isEmpty();
+        // r-open is now checkout's latest ended rollout, so r-done went to history
+        assertThat(all(j)).extracting(JournalRecord::rolloutId).containsOnly("r-open", "r-bad");
         assertThat(j.history("checkout")).extracting(RolloutSummary::rolloutId).containsExactly("r-done", "r-open");
         assertThat(j.history("checkout").get(1).records()).isEqualTo(4);
         assertThat(j.append(state("r-next", 0)).sequence()).isEqualTo(10);
@@ -676,7 +678,34 @@ class FileJournalTest {
       try (FileJournal j = open()) {
         assertThat(j.history("checkout")).hasSize(2);
         assertThat(j.history("search")).hasSize(1);
-        assertThat(all(j)).extracting(JournalRecord::sequence).containsExactly(10L);
+        assertThat(j.records("r-next")).extracting(JournalRecord::sequence).containsExactly(10L);
+        assertThat(all(j)).extracting(JournalRecord::rolloutId).containsOnly("r-open", "r-bad", "r-next");
+      }
+    }
+
+    @Test
+    @DisplayName("keeps each service's latest ended and latest succeeded rollout, so replay still tells its stable release")
+    void keepsLatestEndedPerService() {
+      try (FileJournal j = open()) {
+        j.append(created("r-1", "checkout", T0));
+        j.append(ended("r-1", "checkout", T0.plusSeconds(1), true));
+        j.append(created("r-2", "checkout", T0.plusSeconds(2)));
+        j.append(ended("r-2", "checkout", T0.plusSeconds(3), true));
+        j.append(created("r-3", "checkout", T0.plusSeconds(4)));
+        j.append(ended("r-3", "checkout", T0.plusSeconds(5), false));
+        j.append(created("s-1", "search", T0.plusSeconds(6)));
+        j.append(ended("s-1", "search", T0.plusSeconds(7), false));
+        j.compact();
+      }
+      try (FileJournal j = open()) {
+        assertThat(all(j)).extracting(JournalRecord::rolloutId).containsExactly("r-2", "r-2", "r-3", "r-3", "s-1", "s-1");
+        assertThat(j.history("checkout")).extracting(RolloutSummary::rolloutId).containsExactly("r-1", "r-2", "r-3");
+        j.append(created("r-4", "checkout", T0.plusSeconds(8)));
+        j.append(ended("r-4", "checkout", T0.plusSeconds(9), true));
+        j.compact();
+        assertThat(all(j)).extracting(JournalRecord::rolloutId).containsExactly("s-1", "s-1", "r-4", "r-4");
+        assertThat(j.history("checkout")).extracting(RolloutSummary::rolloutId)
+            .containsExactly("r-1", "r-2", "r-3", "r-4");
       }
     }
 
@@ -740,6 +769,8 @@ class FileJournalTest {
     @DisplayName("recovers from a compaction that crashed before or after its snapshot was committed")
     void crashedCompaction() throws IOException {
       try (FileJournal j = open()) {
+        j.append(created("r-0", "checkout", T0));
+        j.append(ended("r-0", "checkout", T0, true));
         j.append(created("r-1", "checkout", T0));
         j.append(ended("r-1", "checkout", T0.plusSeconds(1), true));
         j.compact();
@@ -761,8 +792,8 @@ class FileJournalTest {
       }
       Files.write(dir.resolve("snapshot.dat.tmp"), new byte[] {1, 2, 3});
       try (FileJournal j = open()) {
-        assertThat(all(j)).extracting(JournalRecord::rolloutId).containsExactly("r-3");
-        assertThat(j.history("checkout")).extracting(RolloutSummary::rolloutId).containsExactly("r-1", "r-2");
+        assertThat(all(j)).extracting(JournalRecord::rolloutId).containsExactly("r-2", "r-2", "r-3");
+        assertThat(j.history("checkout")).extracting(RolloutSummary::rolloutId).containsExactly("r-0", "r-1", "r-2");
       }
       assertThat(dir.resolve("snapshot.dat.tmp")).doesNotExist();
       // Before the commit point: history was appended, the snapshot was not replaced.
@@ -773,10 +804,10 @@ class FileJournalTest {
       assertThat(Files.size(before.resolve("history.dat"))).isGreaterThan(historyBefore);
       try (FileJournal j = FileJournal.builder(before).durability(DurabilityMode.OS_BUFFERED).open()) {
         assertThat(Files.size(before.resolve("history.dat"))).isEqualTo(historyBefore);
-        assertThat(j.history("checkout")).extracting(RolloutSummary::rolloutId).containsExactly("r-1", "r-2");
-        assertThat(all(j)).extracting(JournalRecord::rolloutId).containsExactly("r-2", "r-2", "r-3");
+        assertThat(j.history("checkout")).extracting(RolloutSummary::rolloutId).containsExactly("r-0", "r-1", "r-2");
+        assertThat(all(j)).extracting(JournalRecord::rolloutId).containsExactly("r-1", "r-1", "r-2", "r-2", "r-3");
         j.compact();
-        assertThat(j.history("checkout")).extracting(RolloutSummary::rolloutId).containsExactly("r-1", "r-2");
+        assertThat(j.history("checkout")).extracting(RolloutSummary::rolloutId).containsExactly("r-0", "r-1", "r-2");
       }
     }
 
@@ -812,6 +843,8 @@ class FileJournalTest {
       try (FileJournal j = open()) {
         j.append(created("r-1", "checkout", T0));
         j.append(ended("r-1", "checkout", T0.plusSeconds(1), true));
+        j.append(created("r-2", "checkout", T0.plusSeconds(2)));
+        j.append(ended("r-2", "checkout", T0.plusSeconds(3), true));
         j.compact();
         Path history = dir.resolve("history.dat");
         JournalFiles.flip(history, 100);

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,9 +14,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Compaction: seal the active segment, summarise every rollout that has ended into the history file,
- * write the records of open rollouts and the lease table into a new snapshot, then delete the segments
- * the snapshot covers. Each step is durable before the next begins, and the snapshot rename is the
+ * Compaction: seal the active segment, summarise every rollout that has ended into the history file
+ * (except each service's latest ended and latest succeeded rollout, see {@link #latestEndedPerService}),
+ * write the records of open rollouts, of those kept, and the lease table into a new snapshot, then delete
+ * the segments the snapshot covers. Each step is durable before the next begins, and the snapshot rename is the
  * commit point: a crash before it leaves the old snapshot and all segments (the extra history bytes are
  * cut off on open); a crash after it leaves segments that recovery deletes.
  */
@@ -49,11 +51,12 @@ public final class Compactor {
     for (JournalRecord r : cut.records()) {
       byRollout.computeIfAbsent(r.rolloutId(), k -> new ArrayList<>()).add(r);
     }
+    Set<String> keep = latestEndedPerService(cut.records());
     List<RolloutSummary> summaries = new ArrayList<>();
     Set<String> ended = new HashSet<>();
     for (List<JournalRecord> l : byRollout.values()) {
       RolloutSummary s = Summaries.of(l);
-      if (s != null) {
+      if (s != null && !keep.contains(s.rolloutId())) {
         summaries.add(s);
         ended.add(s.rolloutId());
       }
@@ -74,5 +77,26 @@ public final class Compactor {
       Layout.forceDirectory(dir);
     }
     return new Outcome(next, ended, cut.nextSequence() - 1, retained.size(), cut.firstLiveSegment());
+  }
+
+  /**
+   * Per service, the last rollout that ended and the last that succeeded. Their records stay (they are
+   * summarised by a later compaction, once newer rollouts of the service have ended): an engine that
+   * restarts learns a service's stable release, and the one before it, only by replaying them.
+   */
+  private static Set<String> latestEndedPerService(List<JournalRecord> records) {
+    Map<String, String> lastEnded = new HashMap<>();
+    Map<String, String> lastSucceeded = new HashMap<>();
+    for (JournalRecord r : records) {
+      if (r.type() == JournalRecord.Type.ENDED) {
+        lastEnded.put(r.service(), r.rolloutId());
+        if (Summaries.succeeded(r)) {
+          lastSucceeded.put(r.service(), r.rolloutId());
+        }
+      }
+    }
+    Set<String> keep = new HashSet<>(lastEnded.values());
+    keep.addAll(lastSucceeded.values());
+    return keep;
   }
 }

@@ -47,6 +47,11 @@ public final class Summaries {
         records.size());
   }
 
+  /** Whether an ENDED record says the rollout succeeded. */
+  public static boolean succeeded(JournalRecord ended) {
+    return "succeeded".equals(text(parse(ended.payload()), "outcome"));
+  }
+
   private static JsonNode parse(String json) {
     try {
       JsonNode n = JSON.readTree(json);
