@@ -142,10 +142,17 @@ class PrometheusGatesTest {
 
   @Test
   @Order(5)
-  void rangeQueriesReturnParsedSamples() {
-    Instant now = Instant.now();
-    var r = source.query(new MetricQuery("sum(http_requests_total{release=\"{{release}}\"})", Map.of("release", STABLE.id()),
-        now.minusSeconds(2), now, Duration.ofMillis(500)));
+  void rangeQueriesReturnParsedSamples() throws InterruptedException {
+    // The series may be younger than the window on a busy machine: wait (bounded) until it spans 3 steps.
+    io.cutover.spi.MetricResult r = null;
+    for (int attempt = 0; attempt < 40 && (r == null || r.samples().size() < 3); attempt++) {
+      if (r != null) {
+        Thread.sleep(250);
+      }
+      Instant now = Instant.now();
+      r = source.query(new MetricQuery("sum(http_requests_total{release=\"{{release}}\"})", Map.of("release", STABLE.id()),
+          now.minusSeconds(4), now, Duration.ofMillis(500)));
+    }
     assertThat(r.samples()).hasSizeGreaterThanOrEqualTo(3);
     assertThat(r.values()[r.values().length - 1]).isGreaterThan(r.values()[0]);
   }
