@@ -209,6 +209,10 @@ final class DemoCommand implements Callable<Integer> {
     stats.byRelease().forEach((id, n) -> out.printf("  requests served by %-3s %8d%n", labels.getOrDefault(id, id), n));
     out.printf("  failed requests         %8d  (%d answered 5xx, %d without an answer)%n",
         stats.serverErrors() + stats.failed(), stats.serverErrors(), stats.failed());
+    if (traffic.skipped() > 0) {
+      out.printf("  not sent                %8d  (the traffic generator fell behind: this machine is busy)%n",
+          traffic.skipped());
+    }
     out.printf("  v3 exposure             %8d requests, at most %.0f %% of traffic, %d errors%n",
         stats.byRelease().getOrDefault(v3.id(), 0L), timeline.maxWeight(v3.id()), timeline.errors(v3.id()));
     out.printf("  time to rollback        %8s  (gate failure -> 100 %% on v2)%n",
@@ -233,7 +237,9 @@ final class DemoCommand implements Callable<Integer> {
 
   private CanaryStrategy canary() {
     Step.Verify verify = Step.Verify.gates("success-rate", "instances").initialDelay(Duration.ofSeconds(stepSeconds))
-        .interval(Duration.ofSeconds(stepSeconds)).count(2).build();
+        .interval(Duration.ofSeconds(stepSeconds)).count(2)
+        // A window without traffic (a starved machine) is no data: tolerate a few before pausing for a human.
+        .inconclusiveLimit(3).build();
     return CanaryStrategy.builder().scaleDownDelay(Duration.ofSeconds(2))
         .setWeight(10).analysis(verify)
         .setWeight(30).analysis(verify)

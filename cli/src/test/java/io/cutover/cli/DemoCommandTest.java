@@ -20,8 +20,7 @@ class DemoCommandTest {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     Path report = dir.resolve("report.html");
     int code = new CommandLine(new DemoCommand(new PrintStream(buf, true, StandardCharsets.UTF_8)))
-        .execute("--work-dir", dir.resolve("work").toString(), "--report", report.toString(), "--replicas", "1",
-            "--step-seconds", "1");
+        .execute("--work-dir", dir.resolve("work").toString(), "--report", report.toString(), "--replicas", "1");
     String out = buf.toString(StandardCharsets.UTF_8);
     assertThat(code).as(out).isZero();
     assertThat(out).contains("built v3 as cutover/sample-service@sha256:")
@@ -33,7 +32,10 @@ class DemoCommandTest {
         .containsPattern("failed requests +\\d+ +\\(\\d+ answered 5xx, 0 without an answer\\)")
         .containsPattern("v3 exposure +\\d+ requests, at most 10 % of traffic");
     String html = Files.readString(report);
-    assertThat(html).contains("<svg").contains("<polyline").contains("gate failed").contains("rollout_aborted");
+    assertThat(html).contains("<svg").contains("<polyline").contains("gate failed").contains("rollout_aborted")
+        .doesNotContain("NaN");
+    // Both charts draw lines: weights and error rates.
+    assertThat(html.split("<polyline", -1).length - 1).isGreaterThanOrEqualTo(4);
     // Every instance was stopped at the end.
     try (var dirs = Files.list(dir.resolve("work").resolve("fleet").resolve("instances"))) {
       for (Path d : (Iterable<Path>) dirs::iterator) {

@@ -330,6 +330,8 @@ public final class Cutover implements AutoCloseable {
       JournalRecord last = records.get(records.size() - 1);
       if (last.type() == JournalRecord.Type.ENDED) {
         replayEnded(plan, last);
+        // The engine may have died between journaling the end and releasing the lease.
+        journal.releaseLease(plan.service(), id);
         continue;
       }
       RolloutOptions options = new RolloutOptions(

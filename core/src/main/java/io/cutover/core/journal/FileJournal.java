@@ -8,6 +8,7 @@ import io.cutover.core.journal.internal.DirectoryLock;
 import io.cutover.core.journal.internal.Frames;
 import io.cutover.core.journal.internal.HistoryFile;
 import io.cutover.core.journal.internal.Index;
+import io.cutover.core.journal.internal.Layout;
 import io.cutover.core.journal.internal.Recovery;
 import io.cutover.core.journal.internal.Summaries;
 import io.cutover.core.journal.internal.Writer;
@@ -55,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * naming the file and offset; nothing is skipped.
  *
  * <p><b>Compaction.</b> Segments roll at {@link Builder#segmentSize}. When {@link Builder#compactAfterSegments}
- * sealed segments have accumulated, a background thread compacts them: each ended rollout becomes a
+ * sealed segments have accumulated (and outweigh the last snapshot), a background thread compacts them: each ended rollout becomes a
  * {@link RolloutSummary} in the history file ({@link #history}), the records of open rollouts and the
  * lease table move into a snapshot, and the covered segments are deleted. The latest ended and the latest
  * succeeded rollout of each service keep their records until newer ones end, so that an engine replaying
@@ -88,6 +89,10 @@ public final class FileJournal implements Journal {
   private final Path directory;
   private final DurabilityMode durability;
   private final int compactAfterSegments;
+  private final long segmentSize;
+  // Size of the last snapshot: compacting before the sealed segments outweigh it would rewrite the open
+  // rollouts' records more often than new records arrive.
+  private volatile long snapshotBytes;
   private final ThreadFactory threads;
   private final DirectoryLock lock;
   private final Index index = new Index();
@@ -105,6 +110,8 @@ public final class FileJournal implements Journal {
     this.directory = dir;
     this.durability = b.durability;
     this.compactAfterSegments = b.compactAfterSegments;
+    this.segmentSize = b.segmentSize;
+    this.snapshotBytes = sizeOf(dir.resolve(Layout.SNAPSHOT));
     this.threads = b.threads;
     this.lock = lock;
     this.history = rec.history();
@@ -263,6 +270,7 @@ public final class FileJournal implements Journal {
               o.summarised().size(), o.retained(), o.firstLiveSegment());
         }
         firstLiveSegment = o.firstLiveSegment();
+        snapshotBytes = sizeOf(directory.resolve(Layout.SNAPSHOT));
       } catch (IOException e) {
         throw new ProviderException("file", "compact", "compaction of " + directory + " failed: " + e, true, e);
       } catch (CompletionException e) {
@@ -328,7 +336,8 @@ public final class FileJournal implements Journal {
 
   /** Called on the writer thread after a segment roll. */
   private void segmentSealed(long sealedSegments) {
-    if (compactAfterSegments <= 0 || sealedSegments < compactAfterSegments || closed
+    if (compactAfterSegments <= 0 || sealedSegments < compactAfterSegments
+        || sealedSegments * segmentSize < snapshotBytes || closed
         || !compactionQueued.compareAndSet(false, true)) {
       return;
     }
@@ -347,6 +356,14 @@ public final class FileJournal implements Journal {
       });
     } catch (RejectedExecutionException e) {
       compactionQueued.set(false); // closing
+    }
+  }
+
+  private static long sizeOf(Path file) {
+    try {
+      return Files.exists(file) ? Files.size(file) : 0;
+    } catch (IOException e) {
+      return 0;
     }
   }
 
@@ -402,8 +419,10 @@ public final class FileJournal implements Journal {
     }
 
     /**
-     * Compact in the background once this many sealed segments accumulate; default 2; 0 turns background
-     * compaction off (call {@link FileJournal#compact()} yourself).
+     * Compact in the background once this many sealed segments accumulate, and they hold at least as many
+     * bytes as the last snapshot (so that the open rollouts' records, which every compaction rewrites, are
+     * not rewritten more often than new records arrive); default 2; 0 turns background compaction off
+     * (call {@link FileJournal#compact()} yourself).
      */
     public Builder compactAfterSegments(int segments) {
       if (segments < 0) {

@@ -55,6 +55,11 @@ public final class CanaryJudgeGate implements HealthGate {
       if (!names.add(m.name())) {
         throw new InvalidSpecException("gate." + name + ".metrics." + m.name(), "is defined twice", "give every metric a unique name");
       }
+      // Kayenta scores groups only: an ungrouped metric would be judged but never move the score.
+      if (judge.mode() == CanaryJudge.Mode.KAYENTA && m.groups().isEmpty() && !m.muted()) {
+        throw new InvalidSpecException("gate." + name + ".metrics." + m.name() + ".groups", "is empty in Kayenta mode, "
+            + "where only groups are scored", "put the metric in a group (Kayenta canary configs require groups), or mute it");
+      }
     }
     if (step.isNegative() || step.isZero()) {
       throw new InvalidSpecException("gate." + name + ".step", "is " + step, "use a positive step such as 10s");
@@ -69,6 +74,8 @@ public final class CanaryJudgeGate implements HealthGate {
    *
    * @param step the resolution of the sample series
    * @param lookback a fixed window ending at {@code now}, or zero for the context's window
+   * @throws InvalidSpecException if a metric is defined twice, the step is not positive, or (Kayenta mode)
+   *     a scored metric has no group
    */
   public static CanaryJudgeGate of(String name, MetricSource source, CanaryJudge judge, List<CanaryMetric> metrics,
       Duration step, Duration lookback, NoDataPolicy noData) {

@@ -24,9 +24,13 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code sum(sel)} the sum of recordings in the range (a counter's increase);</li>
  *   <li>{@code rate(sel)} that sum per second of range;</li>
  *   <li>{@code count(sel)} the number of recordings;</li>
- *   <li>{@code ratio(a / b)} {@code sum(a) / sum(b)}, no data when {@code sum(b)} is 0;</li>
+ *   <li>{@code ratio(a / b)} {@code sum(a) / sum(b)}, no data when {@code sum(b)} is 0 or nothing matches
+ *       {@code b}; when {@code a}'s instrument exists but none of its series matches (no request has failed
+ *       yet), {@code sum(a)} counts as 0, so an error ratio is 0 rather than no data;</li>
  *   <li>{@code quantile(0.99, sel)} a quantile of the recorded values (linear interpolation, R type 7);</li>
- *   <li>{@code samples(sel)} every recorded value in the window, for the canary judge.</li>
+ *   <li>{@code samples(sel)} every recorded value in the window, for the canary judge;</li>
+ *   <li>a bare selector {@code sel}, or just a metric name: the same as {@code samples(sel)} (the SPI lets
+ *       a query be "a metric name").</li>
  * </ul>
  * The range defaults to the query's window ({@code start..end}), or to everything retained for an
  * instant query. A range query ({@code step} set) evaluates the function at {@code start},
@@ -97,7 +101,13 @@ public final class InProcessMetricSource implements MetricSource {
       }
       case "ratio" -> {
         double den = sum(sel.get(1), at, defaultRange);
-        yield den > 0 ? sum(sel.get(0), at, defaultRange) / den : Double.NaN;
+        if (!(den > 0)) {
+          yield Double.NaN;
+        }
+        double num = sum(sel.get(0), at, defaultRange);
+        // A known instrument with no matching series yet (no 5xx so far) is a true zero; an unknown
+        // instrument (a typo) stays no data rather than turning into a passing 0.
+        yield Double.isNaN(num) && metrics.instrument(sel.get(0).metric()) != null ? 0 : num / den;
       }
       case "quantile" -> quantile(values(sel.get(0), at, defaultRange), e.quantile());
       default -> throw new InvalidSpecException("query", "function '" + e.function() + "' is not supported here",

@@ -131,6 +131,48 @@ class FileJournalTest {
     }
 
     @Test
+    @DisplayName("appends racing close all complete: acknowledged ones are kept, the others fail, none hangs")
+    void racingClose() throws Exception {
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      List<CompletableFuture<JournalRecord>> all = java.util.Collections.synchronizedList(new ArrayList<>());
+      try {
+        FileJournal j = open();
+        CyclicBarrier start = new CyclicBarrier(9);
+        List<Future<?>> writers = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+          String rollout = "r-" + t;
+          writers.add(pool.submit(() -> {
+            start.await();
+            for (int i = 0; i < 2000; i++) {
+              all.add(j.appendAsync(state(rollout, i)));
+            }
+            return null;
+          }));
+        }
+        start.await();
+        j.close();
+        for (Future<?> w : writers) {
+          w.get(30, TimeUnit.SECONDS);
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+      long ok = 0;
+      for (CompletableFuture<JournalRecord> f : all) {
+        try {
+          f.get(30, TimeUnit.SECONDS);
+          ok++;
+        } catch (java.util.concurrent.ExecutionException e) {
+          assertThat(e.getCause()).isInstanceOf(ProviderException.class).hasMessageContaining("closed");
+        }
+      }
+      assertThat(all).hasSize(16_000);
+      try (FileJournal j = open()) {
+        assertThat(all(j)).as("acknowledged appends survive").hasSize((int) ok);
+      }
+    }
+
+    @Test
     @DisplayName("refuses a blocking append from an appendAsync callback instead of deadlocking")
     void noDeadlock() {
       try (FileJournal j = FileJournal.builder(dir).durability(DurabilityMode.OS_BUFFERED)
@@ -701,6 +743,29 @@ class FileJournalTest {
     }
 
     @Test
+    @DisplayName("waits until the sealed segments outweigh the snapshot before compacting again")
+    void amplification() {
+      try (FileJournal j = FileJournal.builder(dir).durability(DurabilityMode.OS_BUFFERED).segmentSize(4096)
+          .compactAfterSegments(2).open()) {
+        for (int i = 0; i < 150; i++) {
+          j.append(created("r-open-" + i, "checkout", T0));
+        }
+        j.compact();
+        long snapshot = realSize(dir.resolve("snapshot.dat"));
+        assertThat(snapshot).isGreaterThan(5 * 4096);
+        List<Path> live = segments(dir);
+        // About three segments of ended rollouts: fewer sealed bytes than the snapshot holds.
+        for (int i = 0; i < 24; i++) {
+          j.append(created("r-" + i, "search", T0));
+          j.append(ended("r-" + i, "search", T0, true));
+        }
+        assertThat(segments(dir).size() - live.size()).isBetween(2, 4);
+        assertThat(segments(dir)).containsAll(live);
+        assertThat(realSize(dir.resolve("snapshot.dat"))).isEqualTo(snapshot);
+      }
+    }
+
+    @Test
     @DisplayName("recovers from a compaction that crashed before or after its snapshot was committed")
     void crashedCompaction() throws IOException {
       try (FileJournal j = open()) {
@@ -786,6 +851,14 @@ class FileJournalTest {
         assertThatThrownBy(() -> j.history("checkout")).isInstanceOfSatisfying(JournalCorruptedException.class,
             e -> assertThat(e.file().getFileName().toString()).isEqualTo("history.dat"));
       }
+    }
+  }
+
+  private static long realSize(Path p) {
+    try {
+      return Files.size(p);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

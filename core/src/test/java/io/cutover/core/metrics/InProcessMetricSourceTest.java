@@ -49,6 +49,14 @@ class InProcessMetricSourceTest {
   }
 
   @Test
+  void anErrorRatioWithoutAnyErrorSeriesIsZeroButAnUnknownNumeratorIsNoData() {
+    metrics.counter("req").add(10, "release", "a", "code", "200");
+    assertThat(instant("ratio(req{release=\"a\",code=~\"5..\"} / req{release=\"a\"})")).isZero();
+    assertThat(instant("ratio(errs_typo{release=\"a\"} / req{release=\"a\"})")).isNaN();
+    assertThat(instant("ratio(req{release=\"a\"} / req{release=\"b\"})")).isNaN();
+  }
+
+  @Test
   void quantilesInterpolateLikeNumpy() {
     var h = metrics.histogram("lat");
     for (double v : new double[] {1, 2, 3, 4, 10}) {
@@ -71,6 +79,25 @@ class InProcessMetricSourceTest {
     assertThat(source.query(q).values()).containsExactly(0, 1, 5);
     var samples = new MetricQuery("samples(lat{release=\"a\"})", Map.of(), start.plusSeconds(60), clock.instant(), Duration.ofSeconds(1));
     assertThat(source.query(samples).values()).containsExactly(1, 2, 3);
+  }
+
+  @Test
+  void aBareSelectorOrMetricNameReadsTheRawRecordingsLikeSamples() {
+    Instant start = clock.instant();
+    var h = metrics.histogram("lat");
+    for (int i = 1; i <= 3; i++) {
+      clock.advance(Duration.ofSeconds(10));
+      h.record(i * 0.1, "release", "a");
+      h.record(9, "release", "b");
+    }
+    var range = new MetricQuery("lat{release=\"a\"}", Map.of(), start, clock.instant(), Duration.ofSeconds(5));
+    assertThat(source.query(range).values()).containsExactly(0.1, 0.2, 0.30000000000000004);
+    assertThat(instant("lat{release=\"a\"}")).isEqualTo(0.30000000000000004);
+    assertThat(source.query(MetricQuery.instant("lat", Map.of(), clock.instant())).values()).hasSize(6);
+    assertThat(instant("absent_metric")).isNaN();
+    assertThatThrownBy(() -> instant("lat{release=}")).isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("malformed label condition");
+    assertThatThrownBy(() -> instant("lat + 1")).hasMessageContaining("neither a selector");
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.cutover.testkit.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.cutover.api.Instance;
 import io.cutover.api.InstanceState;
@@ -28,10 +29,22 @@ import org.junit.jupiter.api.Test;
  * under concurrent use.
  *
  * <p>Extend it and implement {@link #createGate()} and the three arrange methods, which put the world the
- * gate reads (metrics, an HTTP endpoint) into the named condition for {@link #candidate()}. The kit
- * builds each {@link GateContext} itself ({@link #context()}); its window ends at {@link #clock()}'s now,
- * which starts at {@link VirtualClock#DEFAULT_START} plus {@link #window()}, so data scripted from the
- * clock's start covers it.
+ * gate reads (metrics, an HTTP endpoint, a human's decision) into the named condition for
+ * {@link #candidate()} in the current rollout ({@link #rolloutId()}). The kit builds each
+ * {@link GateContext} itself ({@link #context()}); its window ends at {@link #clock()}'s now, which starts
+ * at {@link VirtualClock#DEFAULT_START} plus {@link #window()}, so data scripted from the clock's start
+ * covers it. A gate that judges a window arranges "healthy" for the <em>latest</em> window: when an
+ * unhealthy arrangement came first, advance {@link #clock()} past the window before recording healthy data.
+ *
+ * <p><b>Optional capabilities</b> (protected hooks with defaults that keep the full contract):
+ * <ul>
+ *   <li>{@link #decisionsAreFinal()}: gates whose verdict records a decision for a rollout (manual
+ *       approval) keep it for that rollout by design; the kit then checks that the decision holds and that
+ *       the next rollout starts fresh, instead of expecting the same rollout to recover.</li>
+ *   <li>{@link #judgesTheCandidate()}: gates that judge the service rather than the candidate (an
+ *       error-budget freeze) have no per-release evidence to lack; the kit then skips the unknown-release
+ *       test.</li>
+ * </ul>
  *
  * <pre>{@code
  * class ErrorRateGateTest extends HealthGateContract {
@@ -46,8 +59,11 @@ import org.junit.jupiter.api.Test;
 @DisplayName("HealthGate contract")
 public abstract class HealthGateContract {
 
+  private static final String FIRST_ROLLOUT = "r-contract";
+
   private final VirtualClock clock = VirtualClock.create();
   private @Nullable HealthGate gate;
+  private String rolloutId = FIRST_ROLLOUT;
 
   /** The gate under test. Called once before each test, before any arrange method. */
   protected abstract HealthGate createGate();
@@ -64,6 +80,31 @@ public abstract class HealthGateContract {
   /** The kit's clock; the context's window ends at its now. */
   protected final VirtualClock clock() {
     return clock;
+  }
+
+  /**
+   * Whether a verdict, once decided for a rollout, is final for that rollout: true for approval-type
+   * gates, where a human's denial must not be undone by a later "healthy" arrangement. False by default.
+   * When true, "keeps no sticky state" checks that the failed rollout stays failed and that the next
+   * rollout ({@link #rolloutId()} changes before the second arrangement) passes when arranged healthy.
+   */
+  protected boolean decisionsAreFinal() {
+    return false;
+  }
+
+  /**
+   * Whether the gate's verdict is evidence about the candidate release (true by default). Gates that judge
+   * the service as a whole, whatever release is deployed (an error-budget release freeze), return false:
+   * the kit then skips "a release the gate has no evidence about never passes", which does not apply to
+   * them. Every other test still runs.
+   */
+  protected boolean judgesTheCandidate() {
+    return true;
+  }
+
+  /** The rollout the kit's contexts belong to; arrange methods that record per-rollout state use it. */
+  protected final String rolloutId() {
+    return rolloutId;
   }
 
   /** The length of the window judged; 5 minutes by default. */
@@ -95,7 +136,7 @@ public abstract class HealthGateContract {
 
   /** The context of an analysis measurement of {@link #candidate()} over the last {@link #window()}. */
   protected GateContext context() {
-    return new GateContext("r-contract", service(), stable(), candidate(), clock.instant().minus(window()),
+    return new GateContext(rolloutId, service(), stable(), candidate(), clock.instant().minus(window()),
         clock.instant(), 1, candidateInstances(), GateContext.ANALYSIS, Map.of());
   }
 
@@ -149,10 +190,13 @@ public abstract class HealthGateContract {
     @Test
     @DisplayName("a release the gate has no evidence about never passes, even while the candidate is healthy")
     void unknownRelease() {
+      assumeTrue(judgesTheCandidate(), "the gate judges the service, not a release (judgesTheCandidate() is false)");
       arrangeHealthy();
       Release stranger = KitSupport.release(service(), "never-deployed");
       GateContext ctx = context();
-      GateContext aboutStranger = new GateContext(ctx.rolloutId(), ctx.service(), ctx.stable(), stranger,
+      // A rollout has exactly one candidate, so a context about another release is another rollout: keeping
+      // the rollout id would hand the gate per-rollout evidence (an approval) that the engine never mixes up.
+      GateContext aboutStranger = new GateContext(ctx.rolloutId() + "-stranger", ctx.service(), ctx.stable(), stranger,
           ctx.windowStart(), ctx.now(), 1, List.of(), ctx.phase(), ctx.params());
       assertThat(evaluate(aboutStranger).outcome()).isNotEqualTo(Outcome.PASS);
     }
@@ -212,7 +256,15 @@ public abstract class HealthGateContract {
     @DisplayName("keeps no sticky state: after a failure, a healthy candidate passes again")
     void recovers() {
       arrangeUnhealthy();
-      assertThat(evaluate(context()).outcome()).isEqualTo(Outcome.FAIL);
+      GateContext failed = context();
+      assertThat(evaluate(failed).outcome()).isEqualTo(Outcome.FAIL);
+      if (decisionsAreFinal()) {
+        rolloutId = FIRST_ROLLOUT + "-next";
+        arrangeHealthy();
+        assertThat(evaluate(context()).outcome()).as("the next rollout, arranged healthy").isEqualTo(Outcome.PASS);
+        assertThat(evaluate(failed).outcome()).as("the decided rollout keeps its decision").isEqualTo(Outcome.FAIL);
+        return;
+      }
       arrangeHealthy();
       assertThat(evaluate(context()).outcome()).isEqualTo(Outcome.PASS);
     }

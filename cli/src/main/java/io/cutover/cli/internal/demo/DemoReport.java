@@ -40,14 +40,17 @@ public final class DemoReport {
     row(sb, "time to rollback", rollback == null ? "n/a" : rollback.toMillis() + " ms (gate failure to 100 % stable)");
     sb.append("</table>\n");
     sb.append("<h2>Traffic weight per release (%)</h2>\n");
-    chart(sb, timeline, samples, end, 100, (s, id) -> s.weights().getOrDefault(id, Double.NaN));
+    chart(sb, timeline, samples, end, 100, (list, i, id) -> list.get(i).weights().getOrDefault(id, Double.NaN));
     double maxErr = 5;
-    for (Timeline.Sample s : samples) {
+    for (int i = 0; i < samples.size(); i++) {
       for (String id : timeline.releases()) {
-        maxErr = Math.max(maxErr, errorRate(s, id));
+        double e = errorRate(samples, i, id);
+        if (!Double.isNaN(e)) {
+          maxErr = Math.max(maxErr, e);
+        }
       }
     }
-    sb.append("<h2>Error rate per release (%)</h2>\n");
+    sb.append("<h2>Error rate per release (%, over the last 2 s)</h2>\n");
     chart(sb, timeline, samples, end, Math.ceil(maxErr), DemoReport::errorRate);
     sb.append("<h2>Events</h2>\n<table><tr><th>t (s)</th><th>event</th><th>detail</th></tr>\n");
     for (Timeline.Marker m : timeline.markers()) {
@@ -69,12 +72,19 @@ public final class DemoReport {
   }
 
   private interface Series {
-    double value(Timeline.Sample s, String releaseId);
+    double value(List<Timeline.Sample> samples, int index, String releaseId);
   }
 
-  private static double errorRate(Timeline.Sample s, String id) {
-    long n = s.requests().getOrDefault(id, 0L);
-    return n == 0 ? Double.NaN : 100.0 * s.errors().getOrDefault(id, 0L) / n;
+  /** Errors over requests of a release in the samples of the last two seconds up to {@code index}. */
+  private static double errorRate(List<Timeline.Sample> samples, int index, String id) {
+    double until = samples.get(index).seconds();
+    long n = 0;
+    long e = 0;
+    for (int i = index; i >= 0 && samples.get(i).seconds() > until - 2; i--) {
+      n += samples.get(i).requests().getOrDefault(id, 0L);
+      e += samples.get(i).errors().getOrDefault(id, 0L);
+    }
+    return n == 0 ? Double.NaN : 100.0 * e / n;
   }
 
   private static void chart(StringBuilder sb, Timeline timeline, List<Timeline.Sample> samples, double end, double max,
@@ -106,8 +116,9 @@ public final class DemoReport {
     for (String id : timeline.releases()) {
       String color = COLORS[c++ % COLORS.length];
       StringBuilder points = new StringBuilder();
-      for (Timeline.Sample s : samples) {
-        double v = series.value(s, id);
+      for (int i = 0; i < samples.size(); i++) {
+        Timeline.Sample s = samples.get(i);
+        double v = series.value(samples, i, id);
         if (Double.isNaN(v)) {
           flush(sb, points, color);
           continue;

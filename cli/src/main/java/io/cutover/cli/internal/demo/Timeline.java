@@ -58,7 +58,8 @@ public final class Timeline {
     this.clock = clock;
     this.start = clock.instant();
     this.lastSample = start;
-    this.labels = Map.copyOf(labels);
+    // Insertion order (v1, v2, v3) decides the colours and legend order of the report.
+    this.labels = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(labels));
   }
 
   /** Records one outcome: {@code release} null for a request without an answer. */

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
 
@@ -71,8 +72,9 @@ public final class Writer {
   private final Index index;
   private final LongConsumer onRoll;
   private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
-  private final Object gate = new Object();
-  private boolean closed;
+  private final AtomicBoolean closeRequested = new AtomicBoolean();
+  // Set before the Close operation is queued; submitters check it again after queueing (see submit).
+  private volatile boolean closed;
   private volatile @Nullable Throwable failure;
   private volatile long firstLiveSegment;
   private volatile byte[] head;
@@ -149,14 +151,12 @@ public final class Writer {
 
   /** Flushes what is queued, closes the active segment and stops the thread; idempotent. */
   public void close() {
-    CompletableFuture<Void> f = new CompletableFuture<>();
-    synchronized (gate) {
-      if (closed) {
-        return;
-      }
-      queue.add(new Close(f));
-      closed = true;
+    if (!closeRequested.compareAndSet(false, true)) {
+      return;
     }
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    closed = true;
+    queue.add(new Close(f));
     try {
       f.join();
     } catch (RuntimeException e) {
@@ -197,14 +197,21 @@ public final class Writer {
     return activeNumber;
   }
 
+  /**
+   * Queues an operation without taking a lock (64 appenders must not queue up behind one another here).
+   * An operation queued while {@link #close} runs is failed either by this method, which takes it back
+   * out of the queue, or by the writer, which fails whatever it finds after the Close operation: never
+   * left waiting.
+   */
   private void submit(Op op, String operation) {
-    synchronized (gate) {
-      Throwable f = failure;
-      if (closed || f != null) {
-        op.done().completeExceptionally(closed ? closedError(operation) : failedError(operation, f));
-        return;
-      }
-      queue.add(op);
+    Throwable f = failure;
+    if (closed || f != null) {
+      op.done().completeExceptionally(f != null ? failedError(operation, f) : closedError(operation));
+      return;
+    }
+    queue.add(op);
+    if (closed && queue.remove(op)) {
+      op.done().completeExceptionally(closedError(operation));
     }
   }
 
@@ -244,6 +251,10 @@ public final class Writer {
   private boolean process(List<Op> batch) {
     boolean stop = false;
     for (Op op : batch) {
+      if (stop) {
+        op.done().completeExceptionally(closedError(name(op)));
+        continue;
+      }
       Throwable f = failure;
       if (f != null && !(op instanceof Close)) {
         op.done().completeExceptionally(failedError(name(op), f));
@@ -379,10 +390,8 @@ public final class Writer {
 
   private void exit(List<Op> batch) {
     List<Op> rest = new ArrayList<>(batch);
-    synchronized (gate) {
-      closed = true;
-      queue.drainTo(rest);
-    }
+    closed = true;
+    queue.drainTo(rest);
     for (Op op : rest) {
       Throwable f = failure;
       op.done().completeExceptionally(f != null ? failedError(name(op), f) : closedError(name(op)));

@@ -1,7 +1,7 @@
 /**
- * Numerical building blocks of the canary judge: the normal distribution, the exact null distribution
- * of the Mann-Whitney U statistic, merge-based rank sums and pairwise-difference selection. Pure Java,
- * allocation-light, no compatibility promise.
+ * Building blocks of the canary judge: the normal distribution, the exact null distribution of the
+ * Mann-Whitney U statistic, merge-based rank sums, pairwise-difference selection, and the reading of
+ * metric settings from configuration. Pure Java, allocation-light, no compatibility promise.
  */
 @NullMarked
 package io.cutover.core.judge.internal;

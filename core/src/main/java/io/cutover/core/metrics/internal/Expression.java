@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A parsed in-process query: {@code fn(args)} over selectors such as
- * {@code http_requests_total{release="app-1",code!~"5.."}[300s]}.
+ * {@code http_requests_total{release="app-1",code!~"5.."}[300s]}, or a bare selector, read as
+ * {@code samples(selector)}.
  *
  * @param function the function: sum, rate, count, ratio, quantile, samples
  * @param quantile the quantile for {@code quantile}, else NaN
@@ -65,7 +66,11 @@ public record Expression(String function, double quantile, List<Selector> select
   public static Expression parse(String query) {
     Matcher call = CALL.matcher(query);
     if (!call.matches()) {
-      throw bad(query, "is not of the form fn(selector)");
+      // A bare selector (what MetricQuery calls "a metric name") reads the raw recordings, like samples().
+      if (query.indexOf('(') < 0 && SELECTOR.matcher(query).matches()) {
+        return new Expression("samples", Double.NaN, List.of(selector(query, query)));
+      }
+      throw bad(query, "is neither a selector nor of the form fn(selector)");
     }
     String fn = call.group(1).toLowerCase(Locale.ROOT);
     String args = call.group(2);
@@ -194,6 +199,6 @@ public record Expression(String function, double quantile, List<Selector> select
 
   private static InvalidSpecException bad(String query, String problem) {
     return new InvalidSpecException("query", "'" + query + "' " + problem,
-        "write one of sum|rate|count|samples(m{l=\"v\"}[5m]), ratio(a[5m] / b[5m]), quantile(0.99, m[5m])");
+        "write a selector m{l=\"v\"}, or one of sum|rate|count|samples(m{l=\"v\"}[5m]), ratio(a[5m] / b[5m]), quantile(0.99, m[5m])");
   }
 }

@@ -11,7 +11,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
-import com.github.tomakehurst.wiremock.matching.MatchResult;
 import io.cutover.api.ArtifactRef;
 import io.cutover.api.Digest;
 import io.cutover.api.Instance;
@@ -22,8 +21,6 @@ import io.cutover.api.Verdict.Outcome;
 import io.cutover.spi.GateContext;
 import io.cutover.spi.ProviderConfig;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -51,17 +48,10 @@ class WebhookGateTest {
         .timeout(timeout).build();
   }
 
-  /** The stub verifies the HMAC of the exact body bytes, as a receiver must (constant-time compare). */
-  private static MatchResult signedWith(com.github.tomakehurst.wiremock.http.Request r) {
-    String header = r.getHeader(WebhookGate.SIGNATURE_HEADER);
-    String expected = "sha256=" + WebhookGate.sign(SECRET, r.getBody());
-    return MatchResult.of(header != null && MessageDigest.isEqual(header.getBytes(StandardCharsets.UTF_8),
-        expected.getBytes(StandardCharsets.UTF_8)));
-  }
 
   @Test
   void sendsASignedPayloadWithRolloutReleaseAndDigest() {
-    wm.stubFor(post("/hook").andMatching(WebhookGateTest::signedWith)
+    wm.stubFor(post("/hook").andMatching(Receivers.signedWith(SECRET))
         .withRequestBody(matchingJsonPath("$.rollout", com.github.tomakehurst.wiremock.client.WireMock.equalTo("r-42")))
         .withRequestBody(matchingJsonPath("$.candidate.digest", com.github.tomakehurst.wiremock.client.WireMock.equalTo(
             CANARY.artifact().digest().toString())))

@@ -57,7 +57,9 @@ import org.slf4j.LoggerFactory;
  * rejects the new one, the last good file is put back before NGINX ever reloads, and the call fails
  * (non-retryable) with NGINX's message. After {@code nginx -s reload}, old workers keep accepting for a
  * while, so the router polls the status location over new connections until three answers in a row
- * carry the new generation. {@link #current} reads the same location: the split NGINX serves.
+ * carry the new generation and the workers of the previous configuration (found through the {@code pid}
+ * file named in the configuration) have exited: when {@link #apply} returns, no request can reach an
+ * upstream the new split dropped. {@link #current} reads the same location: the split NGINX serves.
  *
  * <p><b>Clients.</b> A reload closes idle keep-alive connections; clients should retry idempotent
  * requests on connection failures (OkHttp's {@code retryOnConnectionFailure}). Prefer HAProxy where zero
@@ -91,6 +93,7 @@ public final class NginxRouter implements Router, AutoCloseable {
   private final OkHttpClient http;
   private final ReentrantLock lock = new ReentrantLock();
   private final AtomicInteger reloads = new AtomicInteger();
+  private final @Nullable Path pidFile;
   private final Map<String, AppliedOps> operations = new java.util.concurrent.ConcurrentHashMap<>();
 
   private NginxRouter(Builder b) {
@@ -101,6 +104,7 @@ public final class NginxRouter implements Router, AutoCloseable {
     this.statusPort = b.statusPort;
     this.clock = b.clock;
     this.reloadTimeout = b.reloadTimeout;
+    this.pidFile = pidFile(b.mainConfig, b.prefix);
     if (b.scheduler != null) {
       this.scheduler = b.scheduler;
       this.ownsScheduler = false;
@@ -182,12 +186,13 @@ public final class NginxRouter implements Router, AutoCloseable {
         throw new ProviderException(PROVIDER, "route", "nginx -t rejected the upstream of " + service
             + "; the last good configuration was restored and NGINX was not reloaded: " + test, false, null);
       }
+      List<ProcessHandle> oldWorkers = workers();
       String reload = run("-s", "reload");
       if (reload != null) {
         throw new ProviderException(PROVIDER, "route", "nginx -s reload failed: " + reload, true, null);
       }
       reloads.incrementAndGet();
-      awaitGeneration(service, generation);
+      awaitGeneration(service, generation, oldWorkers);
       ops.applied(op);
     } catch (IOException e) {
       throw new ProviderException(PROVIDER, "route", "cannot write the upstream of " + service + " in " + upstreamDir
@@ -347,7 +352,36 @@ public final class NginxRouter implements Router, AutoCloseable {
     }
   }
 
-  private void awaitGeneration(String service, long generation) {
+  /** The worker processes of the running master (from the configuration's pid file), or none if unknown. */
+  private List<ProcessHandle> workers() {
+    if (pidFile == null) {
+      return List.of();
+    }
+    try {
+      long pid = Long.parseLong(Files.readString(pidFile).trim());
+      return ProcessHandle.of(pid).map(h -> h.children().toList()).orElse(List.of());
+    } catch (IOException | NumberFormatException e) {
+      LOG.debug("cannot read the NGINX pid file {}", pidFile, e);
+      return List.of();
+    }
+  }
+
+  private static @Nullable Path pidFile(Path mainConfig, Path prefix) {
+    try {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s*pid\\s+([^;\\s]+)\\s*;")
+          .matcher(Files.readString(mainConfig));
+      return m.find() ? prefix.resolve(m.group(1)) : prefix.resolve("logs/nginx.pid");
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Waits until new connections get the new generation three times in a row and the workers of the old
+   * configuration have exited: until then an old worker may still accept a connection and proxy it to an
+   * upstream the new split no longer names (and that the engine will stop next).
+   */
+  private void awaitGeneration(String service, long generation, List<ProcessHandle> oldWorkers) {
     CompletableFuture<Void> seen = new CompletableFuture<>();
     Instant deadline = clock.instant().plus(reloadTimeout);
     int[] streak = {0};
@@ -359,7 +393,12 @@ public final class NginxRouter implements Router, AutoCloseable {
       } catch (ProviderException e) {
         streak[0] = 0;
       }
-      if (streak[0] >= CONFIRMATIONS) {
+      boolean oldGone = oldWorkers.stream().noneMatch(ProcessHandle::isAlive);
+      if (streak[0] >= CONFIRMATIONS && oldGone) {
+        seen.complete(null);
+      } else if (streak[0] >= CONFIRMATIONS && !clock.instant().isBefore(deadline)) {
+        LOG.warn("NGINX serves generation {} of {}, but workers of the previous configuration are still running "
+            + "after {} (long requests in flight?)", generation, service, reloadTimeout);
         seen.complete(null);
       } else if (!clock.instant().isBefore(deadline)) {
         seen.completeExceptionally(new ProviderException(PROVIDER, "route", "NGINX did not serve generation "

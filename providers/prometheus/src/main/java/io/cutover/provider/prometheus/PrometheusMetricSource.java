@@ -94,10 +94,11 @@ public final class PrometheusMetricSource implements MetricSource {
     HttpUrl.Builder url = base.newBuilder();
     if (query.step() == null) {
       url.addPathSegments("api/v1/query").addQueryParameter("query", promql)
-          .addQueryParameter("time", seconds(query.end()));
+          .addQueryParameter("time", seconds(query.end(), false));
     } else {
+      // Prometheus takes milliseconds: round the window inwards so no sample lies outside the one asked for.
       url.addPathSegments("api/v1/query_range").addQueryParameter("query", promql)
-          .addQueryParameter("start", seconds(query.start())).addQueryParameter("end", seconds(query.end()))
+          .addQueryParameter("start", seconds(query.start(), true)).addQueryParameter("end", seconds(query.end(), false))
           .addQueryParameter("step", seconds(query.step()));
     }
     Request.Builder rb = new Request.Builder().url(url.build()).get();
@@ -191,8 +192,12 @@ public final class PrometheusMetricSource implements MetricSource {
     return new MetricResult.Sample(time, value);
   }
 
-  private static String seconds(Instant t) {
-    return String.format(Locale.ROOT, "%d.%03d", t.getEpochSecond(), t.getNano() / 1_000_000);
+  private static String seconds(Instant t, boolean roundUp) {
+    Instant ms = t.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    if (roundUp && ms.isBefore(t)) {
+      ms = ms.plusMillis(1);
+    }
+    return String.format(Locale.ROOT, "%d.%03d", ms.getEpochSecond(), ms.getNano() / 1_000_000);
   }
 
   private static String seconds(Duration d) {

@@ -43,27 +43,24 @@ import org.junit.jupiter.api.TestMethodOrder;
 class PrometheusGatesTest {
   private static final Release STABLE = Release.of("checkout", new ArtifactRef("team/checkout", Digest.sha256("v1")));
   private static final Release CANARY = Release.of("checkout", new ArtifactRef("team/checkout", Digest.sha256("v2")));
+  private static PrometheusFixture fixture;
   private static TestTarget target;
-  private static PrometheusServer prometheus;
   private static PrometheusMetricSource source;
 
   @BeforeAll
   static void start() throws Exception {
-    PrometheusServer.requireBinary();
-    target = new TestTarget();
-    target.set(STABLE.id(), 0.0, 0.04);
-    target.set(CANARY.id(), 0.0, 0.04);
-    prometheus = PrometheusServer.start(target.port());
-    source = PrometheusMetricSource.builder(prometheus.url).timeout(Duration.ofSeconds(2)).build();
+    fixture = PrometheusFixture.start(Duration.ofMillis(200), t -> {
+      t.set(STABLE.id(), 0.0, 0.04);
+      t.set(CANARY.id(), 0.0, 0.04);
+    });
+    target = fixture.target;
+    source = fixture.source;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (prometheus != null) {
-      prometheus.close();
-    }
-    if (target != null) {
-      target.close();
+    if (fixture != null) {
+      fixture.close();
     }
   }
 

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A scrape target that simulates request traffic for several versions: 50 requests every 100 ms per
  * version, with an error rate and a latency the test sets per version, exported as
- * {@code http_requests_total{release,code}} and the histogram {@code http_request_duration_seconds}.
+ * {@code http_requests_total{release,code}} and the histogram {@code http_request_duration_seconds}, plus
+ * constant gauges ({@link #gauge}) for the metric-source contract.
  */
 final class TestTarget implements AutoCloseable {
   private static final double[] BUCKETS = {0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
@@ -31,6 +32,7 @@ final class TestTarget implements AutoCloseable {
   }
 
   private final Map<String, Version> versions = new ConcurrentHashMap<>();
+  private final Map<String, Double> gauges = new ConcurrentHashMap<>();
   private final HttpServer server;
   private final ScheduledExecutorService traffic = Executors.newSingleThreadScheduledExecutor();
   private final Random random = new Random(5);
@@ -58,6 +60,11 @@ final class TestTarget implements AutoCloseable {
     Version v = versions.computeIfAbsent(release, k -> new Version());
     v.errorRate = errorRate;
     v.latency = latencySeconds;
+  }
+
+  /** Exports the gauge {@code cutover_contract_value{release}} with a constant value. */
+  void gauge(String release, double value) {
+    gauges.put(release, value);
   }
 
   private synchronized void tick() {
@@ -96,6 +103,8 @@ final class TestTarget implements AutoCloseable {
       sb.append("http_request_duration_seconds_count{release=\"").append(r).append("\"} ").append(v.count).append('\n');
       sb.append("http_request_duration_seconds_sum{release=\"").append(r).append("\"} ").append(v.sum).append('\n');
     });
+    sb.append("# TYPE cutover_contract_value gauge\n");
+    gauges.forEach((r, v) -> sb.append("cutover_contract_value{release=\"").append(r).append("\"} ").append(v).append('\n'));
     return sb.toString();
   }
 

@@ -509,6 +509,8 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
       if (!canRestart) {
         s.setState(InstanceState.FAILED);
       } else {
+        // PENDING at once: until the replacement passes readiness nobody may see the dead process as READY.
+        s.state = InstanceState.PENDING;
         s.rec = s.rec.withProcess(-1, null, InstanceState.PENDING.name(), s.rec.restarts() + 1);
       }
       restart = canRestart;

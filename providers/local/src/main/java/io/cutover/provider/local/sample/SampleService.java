@@ -33,8 +33,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * after SIGTERM, to exercise a fleet's forced stop), {@code DELAY_MS} (added latency per request).
  *
  * <p><b>Endpoints.</b> {@code GET /healthz} 200 once serving; anything else answers the greeting (or 500
- * per {@code errorEvery}). On SIGTERM it stops accepting connections and gives in-flight requests up to
- * two seconds before exiting.
+ * per {@code errorEvery}). On SIGTERM it waits up to two seconds for the requests in flight to finish,
+ * then closes its listener and exits.
  */
 public final class SampleService {
   private static final AtomicBoolean DRAINING = new AtomicBoolean();

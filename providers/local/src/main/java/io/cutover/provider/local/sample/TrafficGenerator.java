@@ -18,7 +18,6 @@ import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
-import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -27,12 +26,13 @@ import org.jspecify.annotations.Nullable;
 /**
  * Open-loop HTTP load at a fixed rate: every tick of the injected scheduler sends the requests due since
  * the last tick, asynchronously, so a slow server cannot slow the offered load down (no coordinated
- * omission). Each response's release is read from its {@code X-Release} header; the
+ * omission). If the generator itself stalls (a starved machine), requests more than 100 ms overdue are
+ * skipped and counted ({@link #skipped}) instead of being fired as one burst. Each response's release is read from its {@code X-Release} header; the
  * {@link Listener} hears about every outcome, and {@link #stats} counts them.
  *
  * <p>A share of requests carries {@code Connection: close} and so opens a new connection; the rest
  * reuse keep-alive connections. With {@link Builder#retries} an idempotent request that fails on the
- * connection level is retried that many times before it counts as failed (the client-side retry an
+ * connection level is retried that many times, 25 ms x attempt apart, before it counts as failed (the client-side retry an
  * NGINX reload calls for).
  *
  * <p>Used by {@code cutover demo} and the integration tests. Thread-safe; {@link #stop} waits for
@@ -78,6 +78,8 @@ public final class TrafficGenerator implements AutoCloseable {
   private final LongAdder failed = new LongAdder();
   private final LongAdder serverErrors = new LongAdder();
   private final LongAdder retried = new LongAdder();
+  private final LongAdder skipped = new LongAdder();
+  private final int retries;
   private final Map<String, LongAdder> byRelease = new ConcurrentHashMap<>();
   // Idle connections are dropped before a proxy (HAProxy: 10 s, NGINX: 75 s) would close them under us.
   private volatile @Nullable ScheduledFuture<?> ticker;
@@ -90,6 +92,7 @@ public final class TrafficGenerator implements AutoCloseable {
     this.scheduler = b.scheduler;
     this.clock = b.clock;
     this.listener = b.listener;
+    this.retries = b.retries;
     Dispatcher dispatcher = new Dispatcher();
     dispatcher.setMaxRequests(512);
     dispatcher.setMaxRequestsPerHost(512);
@@ -97,10 +100,6 @@ public final class TrafficGenerator implements AutoCloseable {
         .connectionPool(new ConnectionPool(64, 5, TimeUnit.SECONDS))
         .retryOnConnectionFailure(b.retries > 0)
         .connectTimeout(Duration.ofSeconds(2)).readTimeout(Duration.ofSeconds(10));
-    if (b.retries > 0) {
-      int retries = b.retries;
-      cb.addInterceptor(chain -> retrying(chain, retries));
-    }
     this.client = cb.build();
     this.keepAlive = new Request.Builder().url(b.url).build();
     this.close = keepAlive.newBuilder().header("Connection", "close").build();
@@ -136,6 +135,11 @@ public final class TrafficGenerator implements AutoCloseable {
     return new Stats(sent.get(), completed.sum(), failed.sum(), serverErrors.sum(), releases, retried.sum());
   }
 
+  /** Requests not sent because the generator itself fell more than 100 ms behind its schedule. */
+  public long skipped() {
+    return skipped.sum();
+  }
+
   /** Requests sent or answered but not yet finished. */
   public long inFlight() {
     return sent.get() - completed.sum() - failed.sum();
@@ -158,7 +162,14 @@ public final class TrafficGenerator implements AutoCloseable {
     Instant t0 = Objects.requireNonNull(started);
     Instant now = clock.instant();
     long due = Duration.between(t0, now).toNanos() * perSecond / 1_000_000_000L;
-    while (sent.get() < due) {
+    // After a stall of the generator itself (a starved machine), requests more than 100 ms overdue are
+    // skipped rather than sent as one burst that would measure the burst instead of the system.
+    long maxBacklog = Math.max(1, perSecond / 10);
+    long behind = due - sent.get() - skipped.sum();
+    if (behind > maxBacklog) {
+      skipped.add(behind - maxBacklog);
+    }
+    while (sent.get() + skipped.sum() < due) {
       sent.incrementAndGet();
       boolean fresh = newConnectionShare > 0 && (closeCounter++ % Math.max(1, Math.round(1 / newConnectionShare))) == 0;
       send(fresh ? close : keepAlive);
@@ -166,10 +177,22 @@ public final class TrafficGenerator implements AutoCloseable {
   }
 
   private void send(Request request) {
-    Instant at = clock.instant();
+    send(request, clock.instant(), 0);
+  }
+
+  /**
+   * Sends one attempt. A connection-level failure of a GET with attempts left is sent again after
+   * 25 ms x attempt on the scheduler (a reload's window of closing connections passes; nothing sleeps).
+   */
+  private void send(Request request, Instant at, int attempt) {
     client.newCall(request).enqueue(new Callback() {
       @Override
       public void onFailure(Call call, IOException e) {
+        if (attempt < retries && request.method().equals("GET")) {
+          retried.increment();
+          scheduler.schedule(() -> send(request, at, attempt + 1), 25L * (attempt + 1), TimeUnit.MILLISECONDS);
+          return;
+        }
         failed.increment();
         listener.onResult(null, -1, at, Duration.between(at, clock.instant()));
       }
@@ -192,24 +215,6 @@ public final class TrafficGenerator implements AutoCloseable {
         listener.onResult(release, response.code(), at, Duration.between(at, clock.instant()));
       }
     });
-  }
-
-  private Response retrying(Interceptor.Chain chain, int retries) throws IOException {
-    IOException last = null;
-    for (int attempt = 0; attempt <= retries; attempt++) {
-      try {
-        return chain.proceed(chain.request());
-      } catch (IOException e) {
-        if (!chain.request().method().equals("GET") || chain.call().isCanceled()) {
-          throw e;
-        }
-        last = e;
-        if (attempt < retries) {
-          retried.increment();
-        }
-      }
-    }
-    throw Objects.requireNonNull(last);
   }
 
   /** Builds a {@link TrafficGenerator}. Not thread-safe. */

@@ -219,6 +219,29 @@ class LocalProcessFleetTest {
   }
 
   @Test
+  @DisplayName("a directory artifact runs its start command from the read-only, digest-checked extraction")
+  void directoryArtifact() throws Exception {
+    Path tree = shared.resolve("tree-" + System.nanoTime());
+    Files.createDirectories(tree.resolve("bin"));
+    Files.write(tree.resolve("app.jar"), SampleArtifacts.jar("dir", 0));
+    Path start = tree.resolve("bin").resolve("start");
+    Files.writeString(start, "#!/bin/sh\nexec java -XX:TieredStopAtLevel=1 -jar \"$(dirname \"$0\")/../app.jar\"\n");
+    Files.setPosixFilePermissions(start, PosixFilePermissions.fromString("rwxr-xr-x"));
+    ArtifactRef ref = store.importDirectory("team/dir-app", tree, io.cutover.provider.local.store.ArtifactMetadata
+        .of(io.cutover.provider.local.store.ArtifactMetadata.TAR).withLabel(LaunchSpec.LABEL_COMMAND, "bin/start"));
+    Release r = Release.of("checkout", ref);
+
+    Instance i = fleet.launch(new OperationId("r9/s0/launch"), r, 1).get(0);
+
+    assertThat(i.state()).isEqualTo(InstanceState.READY);
+    assertThat(i.runningDigest()).isEqualTo(ref.digest());
+    assertThat(get(i, "/").body()).isEqualTo("hello from dir\n");
+    Path extracted = work.resolve("artifacts").resolve(ref.digest().hex() + ".d");
+    assertThat(Files.getPosixFilePermissions(extracted.resolve("bin").resolve("start")))
+        .extracting(Enum::name).noneMatch(n -> n.contains("WRITE"));
+  }
+
+  @Test
   @DisplayName("bad input is refused before any process starts")
   void badInputRefused() throws IOException {
     Release unknownConfig = Release.of("checkout", v1, ConfigRef.of(Map.of("a", "b")));
