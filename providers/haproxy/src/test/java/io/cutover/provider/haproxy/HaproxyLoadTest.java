@@ -107,7 +107,7 @@ class HaproxyLoadTest {
 
     Map<String, Map<Integer, LongAdder>> statuses = new ConcurrentHashMap<>();
     // 1 250 offered so that >= 1 000 are sent even when this machine stalls the generator (it skips, never bursts).
-    TrafficGenerator gen = load(1_250, statuses).start();
+    TrafficGenerator gen = load(1_500, statuses).start();
     long t0 = System.nanoTime();
     int rollouts = 0;
     int canaries = 0;
