@@ -46,6 +46,9 @@ import org.jspecify.annotations.Nullable;
  * <p>The journal uses small segments by default (4 KiB), so segment rolls and compactions happen during
  * the campaign and some kills land in them.
  *
+ * <p><b>Platform.</b> Linux or another POSIX system: a kill is told from a child that finished on its own
+ * just before the signal by its exit status, 137 (128 + SIGKILL).
+ *
  * <p><b>Threading.</b> {@link #run()} blocks the calling thread (one reader thread per child drains its
  * output); a campaign is not meant to be shared.
  *
