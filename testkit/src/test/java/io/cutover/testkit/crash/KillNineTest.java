@@ -20,10 +20,10 @@ class KillNineTest {
   @Test
   @DisplayName("every rollout reaches its correct end state, with no duplicated effect and no traffic to a retired instance")
   void killAndRestart() {
-    CrashReport report = CrashCampaign.builder(dir).seed(20_261_126).killPoints(12).killsPerRun(4)
+    CrashReport report = CrashCampaign.builder(dir).seed(20_261_126).killPoints(15).killsPerRun(5)
         .services(2).rolloutsPerService(2).build().run();
 
-    assertThat(report.points()).isEqualTo(12);
+    assertThat(report.points()).isEqualTo(15);
     assertThat(report.failures()).as(report.describe()).isEmpty();
     assertThat(report.correct()).isEqualTo(report.points());
     assertThat(report.duplicateEffects()).isZero();
