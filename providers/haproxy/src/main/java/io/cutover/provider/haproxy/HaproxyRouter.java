@@ -94,7 +94,7 @@ public final class HaproxyRouter implements Router, AutoCloseable {
   private final Map<String, TrafficSplit> lastApplied = new ConcurrentHashMap<>();
   private final Map<String, Map<String, Integer>> lastWeights = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> pendingDelete = new ConcurrentHashMap<>();
-  private final Map<String, AppliedOps> operations = new ConcurrentHashMap<>();
+  private final Map<String, io.cutover.spi.AppliedOperations> operations = new ConcurrentHashMap<>();
   // The server state HAProxy reported after this router's last batch, per backend: the next batch's "before".
   private final Map<String, Map<String, ServerState>> known = new ConcurrentHashMap<>();
   private @Nullable ScheduledFuture<?> reaper;
@@ -144,7 +144,7 @@ public final class HaproxyRouter implements Router, AutoCloseable {
           + "time (split " + split + "); use the in-process router or write them into the HAProxy configuration",
           false, null);
     }
-    AppliedOps ops = operations.computeIfAbsent(service, k -> new AppliedOps());
+    io.cutover.spi.AppliedOperations ops = operations.computeIfAbsent(service, k -> new io.cutover.spi.AppliedOperations());
     if (ops.isStale(op)) {
       return;
     }
@@ -481,32 +481,6 @@ public final class HaproxyRouter implements Router, AutoCloseable {
       return HexFormat.of().formatHex(d, 0, 5);
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  /** Operation ids applied per service, in order: a stale repeat (an id older than the latest) changes nothing. */
-  private static final class AppliedOps {
-    private final Map<String, Long> seen = new java.util.LinkedHashMap<>() {
-      private static final long serialVersionUID = 1L;
-
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-        return size() > 1_024;
-      }
-    };
-    private long last;
-
-    synchronized boolean isStale(OperationId op) {
-      Long seq = seen.get(op.value());
-      return seq != null && seq < last;
-    }
-
-    synchronized void applied(OperationId op) {
-      Long seq = seen.get(op.value());
-      if (seq == null || seq < last) {
-        seen.remove(op.value());
-        seen.put(op.value(), ++last);
-      }
     }
   }
 

@@ -94,7 +94,7 @@ public final class NginxRouter implements Router, AutoCloseable {
   private final ReentrantLock lock = new ReentrantLock();
   private final AtomicInteger reloads = new AtomicInteger();
   private final @Nullable Path pidFile;
-  private final Map<String, AppliedOps> operations = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, io.cutover.spi.AppliedOperations> operations = new java.util.concurrent.ConcurrentHashMap<>();
 
   private NginxRouter(Builder b) {
     this.nginx = b.nginx;
@@ -154,7 +154,7 @@ public final class NginxRouter implements Router, AutoCloseable {
       throw new ProviderException(PROVIDER, "route", "the NGINX router does not write match rules or mirrors (split "
           + split + "); put them in the NGINX configuration or use the in-process router", false, null);
     }
-    AppliedOps ops = operations.computeIfAbsent(service, k -> new AppliedOps());
+    io.cutover.spi.AppliedOperations ops = operations.computeIfAbsent(service, k -> new io.cutover.spi.AppliedOperations());
     if (ops.isStale(op)) {
       return;
     }
@@ -417,32 +417,6 @@ public final class NginxRouter implements Router, AutoCloseable {
       throw new ProviderException(PROVIDER, "route", "interrupted while waiting for the reload", true, e);
     }
     LOG.debug("NGINX serves generation {} of {}", generation, service);
-  }
-
-  /** Operation ids applied per service, in order: a stale repeat (an id older than the latest) changes nothing. */
-  private static final class AppliedOps {
-    private final Map<String, Long> seen = new java.util.LinkedHashMap<>() {
-      private static final long serialVersionUID = 1L;
-
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
-        return size() > 1_024;
-      }
-    };
-    private long last;
-
-    synchronized boolean isStale(OperationId op) {
-      Long seq = seen.get(op.value());
-      return seq != null && seq < last;
-    }
-
-    synchronized void applied(OperationId op) {
-      Long seq = seen.get(op.value());
-      if (seq == null || seq < last) {
-        seen.remove(op.value());
-        seen.put(op.value(), ++last);
-      }
-    }
   }
 
   /** Builds a {@link NginxRouter}. Not thread-safe. */

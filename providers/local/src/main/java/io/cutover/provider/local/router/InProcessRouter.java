@@ -81,7 +81,7 @@ public final class InProcessRouter implements Router {
   }
 
   private final Map<String, AtomicReference<Table>> tables = new ConcurrentHashMap<>();
-  private final Map<String, OperationLog> operations = new ConcurrentHashMap<>();
+  private final Map<String, io.cutover.spi.AppliedOperations> operations = new ConcurrentHashMap<>();
   private final @Nullable String stickyHeader;
   private final @Nullable String stickyCookie;
   private final IntSupplier random;
@@ -111,7 +111,7 @@ public final class InProcessRouter implements Router {
   public void apply(OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
     Objects.requireNonNull(op, "op");
     split.validate();
-    OperationLog log = operations.computeIfAbsent(service, k -> new OperationLog());
+    io.cutover.spi.AppliedOperations log = operations.computeIfAbsent(service, k -> new io.cutover.spi.AppliedOperations());
     if (log.isStale(op)) {
       return;
     }
