@@ -236,8 +236,8 @@ public final class EngineBenchmark {
         p.fleet.retire(op, plan.release(r.releaseId()));
       } else if (step instanceof Step.Verify v) {
         for (int m = 1; m <= v.count(); m++) {
-          GateContext gc = new GateContext(id, service, plan.stable(), plan.target(), clock.instant(), clock.instant(), m,
-              List.of(), GateContext.ANALYSIS, Map.of());
+          GateContext gc = GateContext.builder().rolloutId(id).service(service).stable(plan.stable())
+              .candidate(plan.target()).windowStart(clock.instant()).now(clock.instant()).measurement(m).build();
           Verdict verdict = p.gate.evaluate(gc);
           journal(p, json, clock, id, service, JournalRecord.Type.VERDICT, null, Map.of("gate", "health",
               "outcome", verdict.outcome().name()));

@@ -331,9 +331,8 @@ public final class FakeFleet implements Fleet {
   private void checkReadiness(OperationId op, CallKind kind, Release release, int replicas) {
     if (failingReadiness.contains(release.id())) {
       record(op, kind, release, replicas, Outcome.FAILED);
-      throw new ProviderException("fake", kind.name().toLowerCase(java.util.Locale.ROOT),
-          "instances of " + release.id() + " failed readiness (fault injected by FakeFleet.failReadiness)",
-          false, null);
+      throw ProviderException.permanent("fake", kind.name().toLowerCase(java.util.Locale.ROOT),
+          "instances of " + release.id() + " failed readiness (fault injected by FakeFleet.failReadiness)");
     }
   }
 

@@ -145,7 +145,7 @@ public final class FakeRouter implements Router {
       }
       if (failuresToInject > 0) {
         failuresToInject--;
-        throw new ProviderException("fake-router", "apply", "injected failure for " + service
+        throw ProviderException.retryable("fake-router", "apply", "injected failure for " + service
             + " (FakeRouter.failNextApplies); the previous split stays in effect");
       }
       Entry entry = new Entry(clock.instant(), service, split, op, backends);

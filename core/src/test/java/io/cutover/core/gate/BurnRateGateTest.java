@@ -68,7 +68,7 @@ class BurnRateGateTest {
   @Test
   void sourceFailureIsAnError() {
     MetricSource down = q -> {
-      throw new ProviderException("prometheus", "query", "503");
+      throw ProviderException.retryable("prometheus", "query", "503");
     };
     var v = BurnRateGate.of("slo", down, Q, 0.99, List.of(BurnRateWindow.FAST), NoDataPolicy.FAIL)
         .evaluate(TestContexts.at(clock.instant()));

@@ -90,7 +90,7 @@ class ThresholdGateTest {
   @Test
   void aFailingSourceIsAnErrorNamingTheGate() {
     MetricSource down = q -> {
-      throw new ProviderException("prometheus", "query", "connection refused");
+      throw ProviderException.retryable("prometheus", "query", "connection refused");
     };
     var v = ThresholdGate.builder("errors", down).query("x").passWhen(Comparison.LESS_THAN, 1).build()
         .evaluate(TestContexts.at(clock.instant()));

@@ -607,7 +607,7 @@ public final class RolloutRun implements Rollout {
       ctx.router().apply(op, plan.service(), target, backends);
       TrafficSplit readBack = ctx.router().current(plan.service()).orElse(null);
       if (readBack == null || !readBack.weights().equals(target.weights())) {
-        throw new ProviderException("router", "route", "read back " + readBack + " after applying " + target);
+        throw ProviderException.retryable("router", "route", "read back " + readBack + " after applying " + target);
       }
       return readBack;
     }, applied -> {
@@ -640,7 +640,7 @@ public final class RolloutRun implements Rollout {
     Supplier<T> guarded = !forward ? call : () -> {
       if (abortSignal) {
         // The abort waits for this call; further retries would only delay traffic going back to stable.
-        throw new ProviderException(caller.provider(), kind, "not retried: the rollout is aborting", false, null);
+        throw ProviderException.permanent(caller.provider(), kind, "not retried: the rollout is aborting");
       }
       return call.get();
     };
@@ -1068,7 +1068,9 @@ public final class RolloutRun implements Rollout {
       candidates = ready(instances.getOrDefault(plan.target().id(), List.of()));
       readyCandidates = candidates;
     }
-    return new GateContext(id, plan.service(), plan.stable(), plan.target(), from, now, n, candidates, phase, params);
+    return GateContext.builder().rolloutId(id).service(plan.service()).stable(plan.stable())
+        .candidate(plan.target()).windowStart(from).now(now).measurement(n).candidateInstances(candidates)
+        .phase(phase).params(params).build();
   }
 
   private void recordVerdict(String gate, Verdict v, boolean dryRun, int step, int measurement) {

@@ -40,7 +40,9 @@ class WebhookGateTest {
 
   private static GateContext ctx(String phase, List<Instance> instances) {
     Instant now = Instant.parse("2026-01-01T00:00:00Z");
-    return new GateContext("r-42", "checkout", STABLE, CANARY, now, now, 1, instances, phase, Map.of("job", "migrate"));
+    return GateContext.builder().rolloutId("r-42").service("checkout").stable(STABLE).candidate(CANARY)
+        .windowStart(now).now(now).candidateInstances(instances).phase(phase).params(Map.of("job", "migrate"))
+        .build();
   }
 
   private static WebhookGate gate(String secret, int attempts, Duration timeout) {

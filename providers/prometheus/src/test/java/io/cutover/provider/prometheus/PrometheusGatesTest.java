@@ -66,7 +66,8 @@ class PrometheusGatesTest {
 
   private static GateContext ctx() {
     Instant now = Instant.now();
-    return new GateContext("r-1", "checkout", STABLE, CANARY, now.minusSeconds(3), now, 1, List.of(), GateContext.ANALYSIS, Map.of());
+    return GateContext.builder().rolloutId("r-1").service("checkout").stable(STABLE).candidate(CANARY)
+        .windowStart(now.minusSeconds(3)).now(now).build();
   }
 
   private static Verdict await(HealthGate gate, Outcome wanted) throws InterruptedException {

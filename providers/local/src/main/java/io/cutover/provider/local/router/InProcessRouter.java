@@ -126,9 +126,9 @@ public final class InProcessRouter implements Router {
         }
       }
       if (e.getValue() > 0 && endpoints.isEmpty()) {
-        throw new ProviderException(PROVIDER, "route", "release " + e.getKey() + " of " + service + " has "
+        throw ProviderException.permanent(PROVIDER, "route", "release " + e.getKey() + " of " + service + " has "
             + split.percent(e.getKey()) + "% of traffic but no READY instance with an endpoint; the split in effect "
-            + "is unchanged", false, null);
+            + "is unchanged");
       }
       cumulative += e.getValue();
       Target t = new Target(e.getKey(), cumulative, List.copyOf(endpoints), new AtomicInteger());
