@@ -6,6 +6,7 @@ import io.cutover.core.gate.internal.Configs;
 import io.cutover.spi.HealthGate;
 import io.cutover.spi.HealthGateProvider;
 import io.cutover.spi.ProviderConfig;
+import io.cutover.spi.ProviderContext;
 import java.util.Locale;
 import java.util.Set;
 
@@ -25,7 +26,7 @@ public final class ManualApprovalGateProvider implements HealthGateProvider {
   }
 
   @Override
-  public HealthGate create(ProviderConfig config) {
+  public HealthGate create(ProviderConfig config, ProviderContext context) {
     config.requireOnly(Set.of("name", "timeout", "onTimeout", "clock"));
     String on = config.getString("onTimeout", "fail").toLowerCase(Locale.ROOT);
     Outcome outcome = switch (on) {
@@ -34,6 +35,6 @@ public final class ManualApprovalGateProvider implements HealthGateProvider {
       case "inconclusive" -> Outcome.INCONCLUSIVE;
       default -> throw new InvalidSpecException(config.pathOf("onTimeout"), "is '" + on + "'", "use fail, pass or inconclusive");
     };
-    return ManualApprovalGate.of(config.requireString("name"), config.requireDuration("timeout"), outcome, Configs.clock(config));
+    return ManualApprovalGate.of(config.requireString("name"), config.requireDuration("timeout"), outcome, Configs.clock(config, context));
   }
 }

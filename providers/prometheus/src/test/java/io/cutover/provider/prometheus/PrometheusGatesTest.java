@@ -7,6 +7,8 @@ import io.cutover.api.InvalidSpecException;
 import io.cutover.api.ProviderException;
 import io.cutover.api.Verdict;
 import io.cutover.api.Verdict.Outcome;
+import io.cutover.core.ProviderConfigs;
+import io.cutover.core.ProviderRegistry;
 import io.cutover.core.gate.NoDataPolicy;
 import io.cutover.core.gate.QueryDialect;
 import io.cutover.core.gate.ThresholdGate;
@@ -20,7 +22,6 @@ import io.cutover.spi.GateContext;
 import io.cutover.spi.HealthGate;
 import io.cutover.spi.MetricQuery;
 import io.cutover.spi.MetricSourceProvider;
-import io.cutover.spi.ProviderConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -164,14 +165,14 @@ class PrometheusGatesTest {
     int port = PrometheusServer.freePort();
     MetricSourceProvider p = ServiceLoader.load(MetricSourceProvider.class).stream().map(ServiceLoader.Provider::get)
         .filter(x -> x.name().equals("prometheus")).findFirst().orElseThrow();
-    var down = (PrometheusMetricSource) p.create(ProviderConfig.of("prometheus", Map.of("url", "http://127.0.0.1:" + port,
-        "maxAttempts", 2, "retryWait", "10ms", "breakerMinimumCalls", 2, "timeout", "500ms")));
+    var down = (PrometheusMetricSource) p.create(ProviderConfigs.of("prometheus", Map.of("url", "http://127.0.0.1:" + port,
+        "maxAttempts", 2, "retryWait", "10ms", "breakerMinimumCalls", 2, "timeout", "500ms")), ProviderRegistry.create().withDiscovery().context());
     Supplier<Object> call = () -> down.query(MetricQuery.instant("up", Map.of(), Instant.now()));
     assertThatThrownBy(call::get).isInstanceOf(ProviderException.class)
         .satisfies(e -> assertThat(((ProviderException) e).retryable()).isTrue()).hasMessageContaining("cannot reach");
     assertThatThrownBy(call::get).isInstanceOf(ProviderException.class);
     assertThatThrownBy(call::get).hasMessageContaining("circuit breaker open");
-    assertThatThrownBy(() -> p.create(ProviderConfig.of("prometheus", Map.of("url", "x", "retries", 1))))
+    assertThatThrownBy(() -> p.create(ProviderConfigs.of("prometheus", Map.of("url", "x", "retries", 1)), ProviderRegistry.create().withDiscovery().context()))
         .hasMessageContaining("$.providers.prometheus.retries");
   }
 }
