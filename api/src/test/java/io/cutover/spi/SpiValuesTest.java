@@ -32,11 +32,18 @@ class SpiValuesTest {
   }
 
   @Test
-  @DisplayName("OperationId: deterministic per rollout, step and kind; no whitespace")
+  @DisplayName("OperationId: opaque, compared by value; children are deterministic and distinct; no whitespace")
   void operationId() {
-    assertThat(OperationId.forStep("r-7f3a", 3, "route")).hasToString("r-7f3a/s3/route");
-    assertThat(OperationId.forRollbackStep("r-7f3a", 0, "retire").value()).isEqualTo("r-7f3a/r0/retire");
-    assertThat(OperationId.forStep("r", 1, "launch")).isEqualTo(OperationId.forStep("r", 1, "launch"));
+    OperationId op = new OperationId("r-7f3a/s3/route");
+    assertThat(op).hasToString("r-7f3a/s3/route").isEqualTo(new OperationId("r-7f3a/s3/route"));
+    assertThat(op.child("prescale")).isEqualTo(op.child("prescale")).isNotEqualTo(op)
+        .isNotEqualTo(op.child("backends"));
+    // Journals written before child() existed hold these ids: the engine must keep deriving the same ones.
+    assertThat(op.child("prescale").value()).isEqualTo("r-7f3a/s3/route-prescale");
+    for (String bad : new String[] {"", " ", "a b"}) {
+      assertThatThrownBy(() -> op.child(bad)).as(bad).isInstanceOf(InvalidSpecException.class);
+    }
+    assertThatThrownBy(() -> new OperationId("x".repeat(250)).child("toolong")).isInstanceOf(InvalidSpecException.class);
     for (String bad : new String[] {"", " ", "a b", "x".repeat(257)}) {
       assertThatThrownBy(() -> new OperationId(bad)).as(bad).isInstanceOf(InvalidSpecException.class);
     }

@@ -221,7 +221,7 @@ public final class EngineBenchmark {
     String service = plan.service();
     for (int i = 0; i < plan.steps().size(); i++) {
       Step step = plan.steps().get(i);
-      OperationId op = OperationId.forStep(id, i, step.kind());
+      OperationId op = new OperationId(id + "/s" + i + "/" + step.kind());
       journal(p, json, clock, id, service, JournalRecord.Type.INTENT, op.value(), Map.of("kind", step.kind()));
       if (step instanceof Step.Launch l) {
         p.fleet.launch(op, plan.release(l.releaseId()), l.replicas());
@@ -242,9 +242,9 @@ public final class EngineBenchmark {
           journal(p, json, clock, id, service, JournalRecord.Type.VERDICT, null, Map.of("gate", "health",
               "outcome", verdict.outcome().name()));
           if (!verdict.passed()) {
-            p.router.apply(OperationId.forRollbackStep(id, 0, "route"), service,
+            p.router.apply(new OperationId(id + "/r0/route"), service,
                 TrafficSplit.all(plan.stable().id()), Map.of());
-            p.fleet.retire(OperationId.forRollbackStep(id, 1, "retire"), plan.target());
+            p.fleet.retire(new OperationId(id + "/r1/retire"), plan.target());
             return false;
           }
           if (m < v.count()) {

@@ -139,7 +139,7 @@ public final class FakeRouter implements Router {
         if (!previous.service().equals(service) || !previous.split().equals(split)) {
           throw new InvalidSpecException("operationId", "'" + op + "' applied " + previous.split() + " to '"
               + previous.service() + "' and now " + split + " to '" + service + "'",
-              "derive a distinct operation id for every effect (OperationId.forStep)");
+              "derive a distinct operation id for every effect (and OperationId.child for the parts of one)");
         }
         return;
       }

@@ -6,6 +6,7 @@ import io.cutover.api.InvalidSpecException;
 import io.cutover.api.ProviderException;
 import io.cutover.api.TrafficSplit;
 import io.cutover.provider.haproxy.internal.WeightMapping;
+import io.cutover.provider.support.AppliedOperations;
 import io.cutover.spi.OperationId;
 import io.cutover.spi.Router;
 import java.nio.file.Path;
@@ -94,7 +95,7 @@ public final class HaproxyRouter implements Router, AutoCloseable {
   private final Map<String, TrafficSplit> lastApplied = new ConcurrentHashMap<>();
   private final Map<String, Map<String, Integer>> lastWeights = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> pendingDelete = new ConcurrentHashMap<>();
-  private final Map<String, io.cutover.spi.AppliedOperations> operations = new ConcurrentHashMap<>();
+  private final Map<String, AppliedOperations> operations = new ConcurrentHashMap<>();
   // The server state HAProxy reported after this router's last batch, per backend: the next batch's "before".
   private final Map<String, Map<String, ServerState>> known = new ConcurrentHashMap<>();
   private @Nullable ScheduledFuture<?> reaper;
@@ -143,7 +144,7 @@ public final class HaproxyRouter implements Router, AutoCloseable {
       throw ProviderException.permanent(PROVIDER, "route", "the HAProxy router cannot apply match rules or mirrors at run "
           + "time (split " + split + "); use the in-process router or write them into the HAProxy configuration");
     }
-    io.cutover.spi.AppliedOperations ops = operations.computeIfAbsent(service, k -> new io.cutover.spi.AppliedOperations());
+    AppliedOperations ops = operations.computeIfAbsent(service, k -> new AppliedOperations());
     if (ops.isStale(op)) {
       return;
     }

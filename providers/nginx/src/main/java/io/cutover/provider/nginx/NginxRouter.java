@@ -7,6 +7,7 @@ import io.cutover.api.InstanceState;
 import io.cutover.api.InvalidSpecException;
 import io.cutover.api.ProviderException;
 import io.cutover.api.TrafficSplit;
+import io.cutover.provider.support.AppliedOperations;
 import io.cutover.spi.OperationId;
 import io.cutover.spi.Router;
 import java.io.IOException;
@@ -94,7 +95,7 @@ public final class NginxRouter implements Router, AutoCloseable {
   private final ReentrantLock lock = new ReentrantLock();
   private final AtomicInteger reloads = new AtomicInteger();
   private final @Nullable Path pidFile;
-  private final Map<String, io.cutover.spi.AppliedOperations> operations = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, AppliedOperations> operations = new java.util.concurrent.ConcurrentHashMap<>();
 
   private NginxRouter(Builder b) {
     this.nginx = b.nginx;
@@ -154,7 +155,7 @@ public final class NginxRouter implements Router, AutoCloseable {
       throw ProviderException.permanent(PROVIDER, "route", "the NGINX router does not write match rules or mirrors (split "
           + split + "); put them in the NGINX configuration or use the in-process router");
     }
-    io.cutover.spi.AppliedOperations ops = operations.computeIfAbsent(service, k -> new io.cutover.spi.AppliedOperations());
+    AppliedOperations ops = operations.computeIfAbsent(service, k -> new AppliedOperations());
     if (ops.isStale(op)) {
       return;
     }

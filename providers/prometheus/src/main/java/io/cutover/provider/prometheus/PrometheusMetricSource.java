@@ -83,9 +83,12 @@ public final class PrometheusMetricSource implements MetricSource {
     return new Builder(baseUrl);
   }
 
-  /** The circuit breaker, for observability (state, metrics). */
-  public CircuitBreaker circuitBreaker() {
-    return breaker;
+  /**
+   * The state of the circuit breaker around queries, for observability: {@code CLOSED} (queries flow),
+   * {@code OPEN} (queries are refused until it half-opens) or {@code HALF_OPEN} (trial queries decide).
+   */
+  public String circuitBreakerState() {
+    return breaker.getState().name();
   }
 
   @Override

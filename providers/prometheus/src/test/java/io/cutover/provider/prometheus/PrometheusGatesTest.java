@@ -22,6 +22,7 @@ import io.cutover.spi.GateContext;
 import io.cutover.spi.HealthGate;
 import io.cutover.spi.MetricQuery;
 import io.cutover.spi.MetricSourceProvider;
+import io.cutover.spi.ProviderContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -165,14 +166,17 @@ class PrometheusGatesTest {
     int port = PrometheusServer.freePort();
     MetricSourceProvider p = ServiceLoader.load(MetricSourceProvider.class).stream().map(ServiceLoader.Provider::get)
         .filter(x -> x.name().equals("prometheus")).findFirst().orElseThrow();
+    ProviderContext context = ProviderRegistry.create().withDiscovery().context();
     var down = (PrometheusMetricSource) p.create(ProviderConfigs.of("prometheus", Map.of("url", "http://127.0.0.1:" + port,
-        "maxAttempts", 2, "retryWait", "10ms", "breakerMinimumCalls", 2, "timeout", "500ms")), ProviderRegistry.create().withDiscovery().context());
+        "maxAttempts", 2, "retryWait", "10ms", "breakerMinimumCalls", 2, "timeout", "500ms")), context);
     Supplier<Object> call = () -> down.query(MetricQuery.instant("up", Map.of(), Instant.now()));
+    assertThat(down.circuitBreakerState()).isEqualTo("CLOSED");
     assertThatThrownBy(call::get).isInstanceOf(ProviderException.class)
         .satisfies(e -> assertThat(((ProviderException) e).retryable()).isTrue()).hasMessageContaining("cannot reach");
     assertThatThrownBy(call::get).isInstanceOf(ProviderException.class);
     assertThatThrownBy(call::get).hasMessageContaining("circuit breaker open");
-    assertThatThrownBy(() -> p.create(ProviderConfigs.of("prometheus", Map.of("url", "x", "retries", 1)), ProviderRegistry.create().withDiscovery().context()))
+    assertThat(down.circuitBreakerState()).isEqualTo("OPEN");
+    assertThatThrownBy(() -> p.create(ProviderConfigs.of("prometheus", Map.of("url", "x", "retries", 1)), context))
         .hasMessageContaining("$.providers.prometheus.retries");
   }
 }
