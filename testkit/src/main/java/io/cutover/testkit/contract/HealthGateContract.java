@@ -46,7 +46,7 @@ import org.junit.jupiter.api.Test;
  * </ul>
  *
  * <pre>{@code
- * class ErrorRateGateTest extends HealthGateContract {
+ * class ErrorRateGateContractTest extends HealthGateContract {
  *   ScriptedMetrics metrics = ScriptedMetrics.withOrigin(VirtualClock.DEFAULT_START);
  *   protected HealthGate createGate() { return new ErrorRateGate(metrics, 0.01); }
  *   protected void arrangeHealthy() { metrics.series("error_rate").release(candidate().id()).constant(0.001); }

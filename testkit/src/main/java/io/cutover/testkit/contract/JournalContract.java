@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
  * tests still passes.
  *
  * <pre>{@code
- * class MyJournalTest extends JournalContract {
+ * class MyJournalContractTest extends JournalContract {
  *   @TempDir Path dir;
  *   protected Journal createJournal() { return MyJournal.open(dir); }
  *   protected Journal reopen(Journal closed) { return MyJournal.open(dir); }

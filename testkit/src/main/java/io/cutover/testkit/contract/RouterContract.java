@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * {@link #arrangeNextApplyFailure(Router)} to enable the failure tests, which are skipped otherwise.
  *
  * <pre>{@code
- * class MyRouterTest extends RouterContract {
+ * class MyRouterContractTest extends RouterContract {
  *   protected Router createRouter() { return new MyRouter(...); }
  * }
  * }</pre>

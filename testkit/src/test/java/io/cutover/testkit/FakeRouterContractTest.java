@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("FakeRouter")
-class FakeRouterTest extends RouterContract {
+class FakeRouterContractTest extends RouterContract {
   private final VirtualClock clock = VirtualClock.create();
 
   @Override

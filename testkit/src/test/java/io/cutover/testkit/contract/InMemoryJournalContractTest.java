@@ -6,7 +6,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 
 @DisplayName("InMemoryJournal")
-class InMemoryJournalTest extends JournalContract {
+class InMemoryJournalContractTest extends JournalContract {
 
   @Override
   protected Journal createJournal() {

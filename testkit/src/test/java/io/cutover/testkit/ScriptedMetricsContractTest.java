@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("ScriptedMetrics")
-class ScriptedMetricsTest extends MetricSourceContract {
+class ScriptedMetricsContractTest extends MetricSourceContract {
   private static final Instant ORIGIN = VirtualClock.DEFAULT_START;
 
   @Override

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("InMemoryArtifactStore")
-class InMemoryArtifactStoreTest extends ArtifactStoreContract {
+class InMemoryArtifactStoreContractTest extends ArtifactStoreContract {
 
   @Override
   protected ArtifactStore createStore() {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * provider's metric gate would.
  */
 @DisplayName("FakeHealthGate")
-class FakeHealthGateTest extends HealthGateContract {
+class FakeHealthGateContractTest extends HealthGateContract {
   private final ScriptedMetrics metrics = ScriptedMetrics.withOrigin(VirtualClock.DEFAULT_START);
 
   private Verdict errorRateBelowOnePercent(GateContext ctx) {

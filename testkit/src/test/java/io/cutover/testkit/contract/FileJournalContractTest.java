@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
  * cover group commit under FSYNC).
  */
 @DisplayName("FileJournal passes the Journal contract")
-class FileJournalTest extends JournalContract {
+class FileJournalContractTest extends JournalContract {
   @TempDir
   Path dir;
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("FakeFleet")
-class FakeFleetTest extends FleetContract {
+class FakeFleetContractTest extends FleetContract {
 
   @Override
   protected Fleet createFleet() {
