@@ -54,7 +54,8 @@ public final class BurnRateGateProvider implements HealthGateProvider {
           throw new InvalidSpecException(config.pathOf(k), "does not apply to a release freeze", "remove it");
         }
       }
-      return ReleaseFreezePolicy.builder(MetricSources.fromConfig(config, "source", context), query, objective, Configs.clock(config, context))
+      return ReleaseFreezePolicy.builder(MetricSources.fromConfig(config, "source", context), query, objective,
+              Configs.clock(config, context))
           .period(config.getDuration("period", java.time.Duration.ofDays(30)))
           .minimumRemaining(config.getDouble("minimumRemaining", 0))
           .refuseWithoutData(config.getBoolean("refuseWithoutData", false))

@@ -13,8 +13,9 @@ import java.util.Set;
 /**
  * Creates {@link ManualApprovalGate}s; provider name {@code manual-approval}. Keys: {@code name},
  * {@code timeout} (required), {@code onTimeout} ({@code fail} by default, {@code pass} or
- * {@code inconclusive}) and optionally {@code clock}, an {@link java.time.InstantSource} passed from code.
- * Stateless and thread-safe.
+ * {@code inconclusive}) and optionally {@code clock}, an {@link java.time.InstantSource} passed from code;
+ * without it the gate uses the {@link io.cutover.spi.ProviderContext#clock() context's clock}. Stateless and
+ * thread-safe.
  */
 public final class ManualApprovalGateProvider implements HealthGateProvider {
   /** Creates the factory; no I/O. */
