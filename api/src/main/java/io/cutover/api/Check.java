@@ -23,7 +23,7 @@ final class Check {
   }
 
   static String repository(@Nullable String repository, String field) {
-    notNull(repository, field);
+    repository = notNull(repository, field);
     if (repository.length() > 255 || !REPOSITORY.matcher(repository).matches()) {
       throw new InvalidSpecException(field, "'" + repository + "' is not a valid repository name",
           "use lowercase path components such as 'registry.example.com:5000/team/app'");
@@ -32,7 +32,7 @@ final class Check {
   }
 
   static String service(@Nullable String service, String field) {
-    notNull(service, field);
+    service = notNull(service, field);
     if (!SERVICE.matcher(service).matches()) {
       throw new InvalidSpecException(field, "'" + service + "' is not a valid service name",
           "use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit");
@@ -41,7 +41,7 @@ final class Check {
   }
 
   static String notBlank(@Nullable String value, String field) {
-    notNull(value, field);
+    value = notNull(value, field);
     if (value.isBlank()) {
       throw new InvalidSpecException(field, "is blank", "provide a non-blank value for '" + field + "'");
     }

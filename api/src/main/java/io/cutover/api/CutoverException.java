@@ -1,5 +1,7 @@
 package io.cutover.api;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Base of every exception Cutover throws on purpose. Unchecked: callers decide where to handle it.
  *
@@ -14,8 +16,8 @@ public class CutoverException extends RuntimeException {
     super(message);
   }
 
-  /** Creates an exception with a message and the cause it wraps. */
-  public CutoverException(String message, Throwable cause) {
+  /** Creates an exception with a message and the cause it wraps ({@code null} when there is none). */
+  public CutoverException(String message, @Nullable Throwable cause) {
     super(message, cause);
   }
 }

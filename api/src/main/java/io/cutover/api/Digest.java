@@ -85,7 +85,7 @@ public final class Digest {
    * @throws InvalidSpecException if the text is not a valid digest
    */
   public static Digest parse(@Nullable String text, String field) {
-    Check.notNull(text, field);
+    text = Check.notNull(text, field);
     int colon = text.indexOf(':');
     Algorithm algorithm = colon < 0 ? null : Algorithm.fromPrefix(text.substring(0, colon));
     if (algorithm == null) {

@@ -53,6 +53,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import picocli.CommandLine.Command;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Option;
 
 /**
@@ -69,13 +70,13 @@ final class DemoCommand implements Callable<Integer> {
   @Option(names = "--router", defaultValue = "in-process",
       description = "in-process (an OkHttp interceptor in this JVM) or haproxy (a private HAProxy driven through "
           + "its runtime API). Default ${DEFAULT-VALUE}.")
-  String router;
+  String router = "in-process";
 
   @Option(names = "--work-dir", description = "Where the artifact store, instances and logs go (default: a new temp dir).")
-  Path workDir;
+  @Nullable Path workDir;
 
   @Option(names = "--report", defaultValue = "cutover-demo-report.html", description = "HTML report (default ${DEFAULT-VALUE}).")
-  Path report;
+  Path report = Path.of("cutover-demo-report.html");
 
   @Option(names = "--rate", defaultValue = "300", description = "Requests per second of demo traffic (default ${DEFAULT-VALUE}).")
   int rate;
@@ -206,7 +207,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     TrafficGenerator.Stats stats = traffic.stats();
-    Duration rollbackTime = timeToRollback(events, v2.id());
+    @Nullable Duration rollbackTime = timeToRollback(events, v2.id());
     out.println();
     out.println("Summary");
     stats.byRelease().forEach((id, n) -> out.printf("  requests served by %-3s %8d%n", labels.getOrDefault(id, id), n));
@@ -275,7 +276,7 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private static Duration timeToRollback(List<RolloutEvent> events, String stableId) {
+  private static @Nullable Duration timeToRollback(List<RolloutEvent> events, String stableId) {
     Instant failed = null;
     for (RolloutEvent e : events) {
       if (e.type() == RolloutEvent.Type.ABORT_STARTED) {
@@ -288,7 +289,7 @@ final class DemoCommand implements Callable<Integer> {
     return null;
   }
 
-  private static RolloutState state(RolloutStatus s) {
+  private static @Nullable RolloutState state(@Nullable RolloutStatus s) {
     return s == null ? null : s.state();
   }
 
