@@ -1,5 +1,6 @@
 package io.cutover.testkit;
 
+import org.jspecify.annotations.Nullable;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class CutoverExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
   private final Consumer<RolloutHarness.Builder> setup;
-  private RolloutHarness harness;
+  private @Nullable RolloutHarness harness;
 
   private CutoverExtension(Consumer<RolloutHarness.Builder> setup) {
     this.setup = setup;
@@ -41,10 +42,11 @@ public final class CutoverExtension implements BeforeEachCallback, AfterEachCall
 
   /** The current test's harness. */
   public RolloutHarness harness() {
-    if (harness == null) {
+    RolloutHarness h = harness;
+    if (h == null) {
       throw new IllegalStateException("no harness: CutoverExtension gives one only while a test runs");
     }
-    return harness;
+    return h;
   }
 
   @Override

@@ -346,7 +346,7 @@ public final class FakeFleet implements Fleet {
   }
 
   private Instance set(Instance i, InstanceState state) {
-    Instance changed = instances.get(i.id()).withState(state);
+    Instance changed = Objects.requireNonNull(instances.get(i.id()), i.id()).withState(state);
     instances.put(i.id(), changed);
     return changed;
   }

@@ -624,7 +624,7 @@ public final class VirtualScheduler extends AbstractExecutorService implements S
     }
 
     @Override
-    public V get() throws InterruptedException, ExecutionException {
+    public @Nullable V get() throws InterruptedException, ExecutionException {
       if (state < DONE) {
         if (driver == Thread.currentThread()) {
           throw new IllegalStateException("get() on an unfinished task, called on the thread that drives the "
@@ -639,7 +639,7 @@ public final class VirtualScheduler extends AbstractExecutorService implements S
     }
 
     @Override
-    public V get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+    public @Nullable V get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
       if (state < DONE) {
         if (driver == Thread.currentThread()) {
           throw new TimeoutException("task not done at " + clock.instant() + "; waiting on the thread that drives "
@@ -656,7 +656,7 @@ public final class VirtualScheduler extends AbstractExecutorService implements S
     }
 
     @SuppressWarnings("unchecked")
-    private V report() throws ExecutionException {
+    private @Nullable V report() throws ExecutionException {
       int s = state;
       if (s == CANCELLED) {
         throw new CancellationException("task was cancelled");

@@ -111,7 +111,7 @@ public final class InMemoryJournal implements Journal {
       Summary compacted = summaries.get(record.rolloutId());
       Rollout rollout = rollouts.get(record.rolloutId());
       if (compacted != null || (rollout != null && rollout.endedAt >= 0)) {
-        long endedAt = compacted != null ? compacted.lastSequence() : rollout.endedAt;
+        long endedAt = compacted != null ? compacted.lastSequence() : Objects.requireNonNull(rollout).endedAt;
         throw new InvalidSpecException("record.rolloutId", "rollout '" + record.rolloutId() + "' ended at sequence "
             + endedAt + " and takes no more records (got " + record.type() + ")",
             "start a new rollout with a new id");

@@ -136,7 +136,8 @@ public final class VerificationPolicy implements ArtifactVerifier {
       throw new InvalidSpecException(file.toString(), "cannot be read (" + e.getMessage() + ")",
           "give the path of a readable policy file");
     }
-    Path base = file.toAbsolutePath().getParent();
+    // An absolute path to a file always has a parent directory.
+    Path base = Objects.requireNonNull(file.toAbsolutePath().getParent(), "parent of " + file);
     return file.toString().endsWith(".json") ? fromJson(text, base) : fromYaml(text, base);
   }
 

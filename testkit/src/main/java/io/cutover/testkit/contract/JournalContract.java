@@ -1,5 +1,6 @@
 package io.cutover.testkit.contract;
 
+import java.util.Objects;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -367,6 +368,7 @@ public abstract class JournalContract {
       closeForGood(journal());
       Journal again = reopen(journal());
       assumeTrue(again != null, "the journal under test is not durable (reopen returns null)");
+      again = Objects.requireNonNull(again);
       journal = again;
       closedByTest = false;
       return again;

@@ -177,8 +177,9 @@ public abstract class MetricSourceContract {
     void malformed() {
       String bad = malformedQuery();
       assumeTrue(bad != null, "the source under test names no malformed query");
+      String malformed = Objects.requireNonNull(bad);
       KnownSeries k = knownSeries();
-      assertThatThrownBy(() -> source().query(MetricQuery.instant(bad, k.labels(), k.to())))
+      assertThatThrownBy(() -> source().query(MetricQuery.instant(malformed, k.labels(), k.to())))
           .isInstanceOf(InvalidSpecException.class);
     }
   }

@@ -260,7 +260,7 @@ public abstract class RouterContract {
           router().apply(new OperationId("r-" + s + "/s" + step + "/route"), s, canarySplit(s, step * 1_000),
               backends(s, canarySplit(s, step * 1_000)));
         }
-        return null;
+        return s;
       });
       for (int t = 0; t < 8; t++) {
         assertInEffect(service("par" + t), canarySplit(service("par" + t), 5_000));

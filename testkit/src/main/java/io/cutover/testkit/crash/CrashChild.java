@@ -100,7 +100,7 @@ public final class CrashChild {
     try {
       journal = FileJournal.builder(directory.resolve("journal")).segmentSize(segmentBytes).open();
     } catch (JournalCorruptedException e) {
-      say("CORRUPT " + oneLine(e.getMessage()));
+      say("CORRUPT " + oneLine(String.valueOf(e.getMessage())));
       return EXIT_CORRUPT;
     }
     ExecutorService drivers = Executors.newFixedThreadPool(scenario.services().size(), r -> {

@@ -1,5 +1,6 @@
 package io.cutover.testkit.crash;
 
+import java.util.Objects;
 import io.cutover.api.ArtifactRef;
 import io.cutover.api.Digest;
 import io.cutover.api.InvalidSpecException;
@@ -160,7 +161,7 @@ public record CrashScenario(Duration tick, int replicas, Map<String, List<Boolea
     Release stable = initial(service);
     List<Release> list = rollouts(service);
     for (int i = 0; i < list.size(); i++) {
-      if (!services.get(service).get(i)) {
+      if (!Objects.requireNonNull(services.get(service), service).get(i)) {
         stable = list.get(i);
       }
     }

@@ -1,5 +1,6 @@
 package io.cutover.testkit.crash;
 
+import java.util.Objects;
 import io.cutover.api.Release;
 import io.cutover.api.TrafficSplit;
 import io.cutover.core.journal.FileJournal;
@@ -140,7 +141,7 @@ final class EndStateCheck {
         }
         maxWeight.merge(x.rolloutId(), w, Math::max);
       }
-      if (e.index() == lastEffect.get(x.rolloutId())) {
+      if (Objects.equals(lastEffect.get(x.rolloutId()), e.index())) {
         Release settled = x.bad() ? x.stable() : x.target();
         checkSettled(world, x.service(), settled, scenario.replicas(), "after rollout " + x.rolloutId() + " ("
             + x.target().label() + (x.bad() ? ", bad" : ", good") + ")", problems);

@@ -1,5 +1,6 @@
 package io.cutover.testkit.fault;
 
+import java.util.Objects;
 import io.cutover.api.ProviderException;
 import io.cutover.api.Verdict;
 import io.cutover.spi.HealthGate;
@@ -51,7 +52,7 @@ final class FaultInjector implements InvocationHandler {
   public @Nullable Object invoke(Object proxy, Method method, Object @Nullable [] args) throws Throwable {
     if (method.getDeclaringClass() == Object.class) {
       return switch (method.getName()) {
-        case "equals" -> proxy == args[0];
+        case "equals" -> args != null && proxy == args[0];
         case "hashCode" -> System.identityHashCode(proxy);
         default -> "Faulty[" + delegate + "]";
       };
@@ -123,7 +124,8 @@ final class FaultInjector implements InvocationHandler {
 
   /** Parks the calling thread until the scheduler has advanced {@code d}. */
   private void block(String op, Duration d) {
-    ScheduledExecutorService s = plan.scheduler();
+    // Blocking mode (no nonBlockingTimeout): FaultBuilder refuses latency or hangs without a scheduler.
+    ScheduledExecutorService s = Objects.requireNonNull(plan.scheduler(), "scheduler");
     CountDownLatch latch = new CountDownLatch(1);
     // Scheduled before the call counts as blocked, so a test that sees it blocked can advance past it.
     ScheduledFuture<?> due = s.schedule(latch::countDown, d.toNanos(), TimeUnit.NANOSECONDS);

@@ -1,5 +1,6 @@
 package io.cutover.core.journal.internal;
 
+import java.util.Objects;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -44,7 +45,8 @@ public final class EntrySink implements AutoCloseable {
       }
       if (durable) {
         ch.force(true);
-        Layout.forceDirectory(file.getParent());
+        // A segment file always lives in the journal directory.
+        Layout.forceDirectory(Objects.requireNonNull(file.toAbsolutePath().getParent(), "parent of " + file));
       }
       return new EntrySink(ch, at, chain);
     } catch (IOException | RuntimeException e) {

@@ -1,5 +1,6 @@
 package io.cutover.core.metrics.internal;
 
+import java.util.Objects;
 import io.cutover.api.InvalidSpecException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,14 +38,19 @@ public record Expression(String function, double quantile, List<Selector> select
    * @param pattern the compiled regular expression for RE/NRE
    */
   public record LabelMatcher(String label, Op op, String value, @Nullable Pattern pattern) {
+    /** The compiled pattern of a regex operator (the parser sets it for RE and NRE). */
+    private Pattern regex() {
+      return Objects.requireNonNull(pattern, "a regex matcher without a compiled pattern");
+    }
+
     /** Whether an attribute value (null when absent, matched as the empty string) satisfies the condition. */
     public boolean matches(@Nullable String actual) {
       String a = actual == null ? "" : actual;
       return switch (op) {
         case EQ -> a.equals(value);
         case NE -> !a.equals(value);
-        case RE -> pattern.matcher(a).matches();
-        case NRE -> !pattern.matcher(a).matches();
+        case RE -> regex().matcher(a).matches();
+        case NRE -> !regex().matcher(a).matches();
       };
     }
   }

@@ -198,6 +198,9 @@ public final class PlanTrees {
    *
    * @throws InvalidSpecException listing every problem with its JSON path
    */
+  // TreeReader returns null only after recording a problem, and the problems() / throwIfFailed() checks
+  // stop before such a null reaches a constructor: NullAway cannot see that invariant.
+  @SuppressWarnings("NullAway")
   public static Plan fromTree(@Nullable JsonNode root) {
     TreeReader r = new TreeReader();
     if (r.object(root, "$") == null) {
@@ -225,8 +228,9 @@ public final class PlanTrees {
     return plan;
   }
 
-  private static @Nullable Release release(TreeReader r, @Nullable JsonNode node, String path) {
-    if (r.object(node, path) == null) {
+  private static @Nullable Release release(TreeReader r, @Nullable JsonNode json, String path) {
+    JsonNode node = r.object(json, path);
+    if (node == null) {
       return null;
     }
     r.onlyFields(node, path, RELEASE_FIELDS);
@@ -279,6 +283,9 @@ public final class PlanTrees {
     return out;
   }
 
+  // TreeReader returns null only after recording a problem, and the problems() / throwIfFailed() checks
+  // stop before such a null reaches a constructor: NullAway cannot see that invariant.
+  @SuppressWarnings("NullAway")
   private static @Nullable Step step(TreeReader r, JsonNode n, String path) {
     if (r.object(n, path) == null) {
       return null;
@@ -337,6 +344,9 @@ public final class PlanTrees {
     };
   }
 
+  // TreeReader returns null only after recording a problem, and the problems() / throwIfFailed() checks
+  // stop before such a null reaches a constructor: NullAway cannot see that invariant.
+  @SuppressWarnings("NullAway")
   private static Step.@Nullable Verify verify(TreeReader r, JsonNode n, String path, int before) {
     r.onlyFields(n, path, Set.of("kind", "gates", "dryRunGates", "initialDelay", "interval", "count", "failureLimit",
         "inconclusiveLimit", "consecutiveErrorLimit", "background"));
@@ -356,8 +366,9 @@ public final class PlanTrees {
         inconclusiveLimit, errorLimit, background));
   }
 
-  private static @Nullable TrafficSplit split(TreeReader r, @Nullable JsonNode n, String path) {
-    if (r.object(n, path) == null) {
+  private static @Nullable TrafficSplit split(TreeReader r, @Nullable JsonNode node, String path) {
+    JsonNode n = r.object(node, path);
+    if (n == null) {
       return null;
     }
     int before = r.problems();
@@ -404,6 +415,9 @@ public final class PlanTrees {
     return r.build(path, "split", b::build);
   }
 
+  // TreeReader returns null only after recording a problem, and the problems() / throwIfFailed() checks
+  // stop before such a null reaches a constructor: NullAway cannot see that invariant.
+  @SuppressWarnings("NullAway")
   private static TrafficSplit.@Nullable MatchRule rule(TreeReader r, JsonNode n, String path) {
     if (r.object(n, path) == null) {
       return null;

@@ -110,7 +110,7 @@ public final class Attachments {
       }
       return m;
     } catch (MalformedException e) {
-      out.failures.add(malformed.line(e.getMessage()));
+      out.failures.add(malformed.line(String.valueOf(e.getMessage())));
       return null;
     }
   }

@@ -257,7 +257,8 @@ public final class HaproxyRouter implements Router, AutoCloseable {
         out.put(name, new Desired(name, releaseId, "127.0.0.1", 1, 0, true));
         continue;
       }
-      List<Integer> weights = mapping.perServer().get(releaseId);
+      // The mapping has a weight list for every release that has instances (this loop's releases).
+      List<Integer> weights = Objects.requireNonNull(mapping.perServer().get(releaseId), releaseId);
       for (int i = 0; i < e.getValue().size(); i++) {
         Instance inst = e.getValue().get(i);
         String host = Objects.requireNonNull(inst.endpoint()).getHost();

@@ -116,7 +116,7 @@ public final class WebhookGate implements HealthGate {
       int status = Retry.decorateSupplier(retry, () -> send(request)).get();
       return kind.answered(status, what);
     } catch (UncheckedIOException e) {
-      return kind.unreachable(what, e.getCause().getMessage());
+      return kind.unreachable(what, String.valueOf(e.getCause().getMessage()));
     }
   }
 

@@ -275,19 +275,24 @@ public final class NginxRouter implements Router, AutoCloseable {
   }
 
   /** Release totals exact in ratio: each release's total is divisible by its server count. */
+  /** The server count of a weighted release; the caller has one for every release in the split. */
+  private static int count(Map<String, Integer> counts, String releaseId) {
+    return Objects.requireNonNull(counts.get(releaseId), () -> "no server count for " + releaseId);
+  }
+
   static Map<String, Long> perServerWeights(TrafficSplit split, Map<String, Integer> counts) {
     long lcm = 1;
     long gcd = 0;
     for (Map.Entry<String, Integer> e : split.weights().entrySet()) {
       if (e.getValue() > 0) {
-        long n = counts.get(e.getKey());
+        long n = count(counts, e.getKey());
         lcm = lcm / BigInteger.valueOf(lcm).gcd(BigInteger.valueOf(n)).longValue() * n;
       }
     }
     Map<String, Long> per = new LinkedHashMap<>();
     for (Map.Entry<String, Integer> e : split.weights().entrySet()) {
       if (e.getValue() > 0) {
-        long w = e.getValue() * (lcm / counts.get(e.getKey()));
+        long w = e.getValue() * (lcm / count(counts, e.getKey()));
         per.put(e.getKey(), w);
         gcd = BigInteger.valueOf(gcd).gcd(BigInteger.valueOf(w)).longValue();
       }

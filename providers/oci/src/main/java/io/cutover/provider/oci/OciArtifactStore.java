@@ -1,5 +1,6 @@
 package io.cutover.provider.oci;
 
+import java.util.Optional;
 import io.cutover.api.Artifact;
 import io.cutover.api.ArtifactRef;
 import io.cutover.api.Digest;
@@ -292,9 +293,10 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
       if (ATTACHMENT_TAG.matcher(tag).matches()) {
         continue;
       }
-      String digest;
+      @Nullable String digest;
       try {
-        digest = failover.run("list", endpointsFor(loc), e -> client.headManifest(e, loc.path, tag, "list"));
+        digest = failover.run("list", endpointsFor(loc),
+            e -> Optional.ofNullable(client.headManifest(e, loc.path, tag, "list"))).orElse(null);
       } catch (NoSuchElementException deletedMeanwhile) {
         continue;
       }

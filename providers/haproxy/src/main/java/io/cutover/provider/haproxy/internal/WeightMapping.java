@@ -1,5 +1,6 @@
 package io.cutover.provider.haproxy.internal;
 
+import org.jspecify.annotations.Nullable;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -60,7 +61,7 @@ public final class WeightMapping {
       // No integer multiple fits: scale the largest release to the cap and round the others.
       double scale = Double.MAX_VALUE;
       for (Map.Entry<String, Long> e : totals.entrySet()) {
-        scale = Math.min(scale, (double) max * servers.get(e.getKey()) / e.getValue());
+        scale = Math.min(scale, (double) max * servers.getOrDefault(e.getKey(), 0) / e.getValue());
       }
       double s = scale;
       totals.replaceAll((id, base) -> Math.max(1, Math.round(base * s)));
@@ -81,7 +82,7 @@ public final class WeightMapping {
    * Reads per-release weight totals back as basis points summing to 10 000 (largest remainder), or
    * null when every total is 0.
    */
-  public static Map<String, Integer> toBasisPoints(Map<String, Long> totals) {
+  public static @Nullable Map<String, Integer> toBasisPoints(Map<String, Long> totals) {
     long sum = totals.values().stream().mapToLong(Long::longValue).sum();
     if (sum == 0) {
       return null;

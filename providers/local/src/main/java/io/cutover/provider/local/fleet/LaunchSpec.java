@@ -1,5 +1,6 @@
 package io.cutover.provider.local.fleet;
 
+import org.jspecify.annotations.Nullable;
 import io.cutover.api.Artifact;
 import io.cutover.api.InvalidSpecException;
 import java.util.Arrays;
@@ -98,7 +99,7 @@ public record LaunchSpec(Kind kind, List<String> command, String readyPath, List
         kind == Kind.JAR ? words(artifact.labels().get(LABEL_JAVA_OPTIONS)) : List.of());
   }
 
-  private static List<String> words(String s) {
+  private static List<String> words(@Nullable String s) {
     return s == null || s.isBlank() ? List.of() : Arrays.asList(s.trim().split("\\s+"));
   }
 }

@@ -135,7 +135,7 @@ public final class FilesystemArtifactStore implements ArtifactStore {
       throw new NoSuchElementException("tag " + tag + " does not exist in the filesystem store at " + root
           + (repo == null ? " (no such repository)" : "; its tags are " + repo.tags.keySet()));
     }
-    return new ArtifactRef(tag.repository(), Digest.parse(StoreIndex.current(history)));
+    return new ArtifactRef(tag.repository(), Digest.parse(StoreIndex.current(history), "digest"));
   }
 
   @Override
@@ -184,22 +184,22 @@ public final class FilesystemArtifactStore implements ArtifactStore {
   @Override
   public void pin(ArtifactRef ref, String reason) {
     requireReason(reason);
-    mutate("pin", index -> {
+    change("pin", index -> {
       entry(index, ref);
       index.pins.computeIfAbsent(ref.toString(), k -> new TreeSet<>()).add(reason);
-      return null;
+      return;
     });
   }
 
   @Override
   public void unpin(ArtifactRef ref, String reason) {
     requireReason(reason);
-    mutate("unpin", index -> {
+    change("unpin", index -> {
       TreeSet<String> reasons = index.pins.get(ref.toString());
       if (reasons != null && reasons.remove(reason) && reasons.isEmpty()) {
         index.pins.remove(ref.toString());
       }
-      return null;
+      return;
     });
   }
 
@@ -295,7 +295,7 @@ public final class FilesystemArtifactStore implements ArtifactStore {
     StoreIndex.Repository repo = read().repositories.get(repository);
     Map<String, ArtifactRef> tags = new TreeMap<>();
     if (repo != null) {
-      repo.tags.forEach((t, h) -> tags.put(t, new ArtifactRef(repository, Digest.parse(StoreIndex.current(h)))));
+      repo.tags.forEach((t, h) -> tags.put(t, new ArtifactRef(repository, Digest.parse(StoreIndex.current(h), "digest"))));
     }
     return tags;
   }
@@ -318,18 +318,18 @@ public final class FilesystemArtifactStore implements ArtifactStore {
   public void recordRelease(Release release) {
     String service = release.service();
     ArtifactRef ref = release.artifact();
-    mutate("recordRelease", index -> {
+    change("recordRelease", index -> {
       entry(index, ref);
       List<StoreIndex.ReleaseEntry> history = index.releases.computeIfAbsent(service, s -> new ArrayList<>());
       String latest = history.isEmpty() ? null : history.get(history.size() - 1).artifact;
       if (ref.toString().equals(latest)) {
-        return null;
+        return;
       }
       if (latest != null && isStored(index, latest)) {
         index.pins.computeIfAbsent(latest, k -> new TreeSet<>()).add(ROLLBACK_TARGET + service);
       }
       history.add(new StoreIndex.ReleaseEntry(ref.toString(), now().toString()));
-      return null;
+      return;
     });
   }
 
@@ -340,10 +340,10 @@ public final class FilesystemArtifactStore implements ArtifactStore {
   public void markStable(Release release) {
     String reason = ROLLBACK_TARGET + release.service();
     String keep = release.artifact().toString();
-    mutate("markStable", index -> {
+    change("markStable", index -> {
       index.pins.entrySet().removeIf(e -> !e.getKey().equals(keep) && e.getValue().remove(reason)
           && e.getValue().isEmpty());
-      return null;
+      return;
     });
   }
 
@@ -653,6 +653,18 @@ public final class FilesystemArtifactStore implements ArtifactStore {
   }
 
   @FunctionalInterface
+  /** {@link #mutate} for a change that returns nothing. */
+  private void change(String operation, Change change) {
+    mutate(operation, index -> {
+      change.apply(index);
+      return Boolean.TRUE;
+    });
+  }
+
+  private interface Change {
+    void apply(StoreIndex index) throws IOException;
+  }
+
   private interface Mutation<T> {
     T apply(StoreIndex index) throws IOException;
   }

@@ -130,7 +130,7 @@ public final class RegistryClient {
   /** Maps a transport failure: TLS problems are configuration errors, the rest may pass. */
   public static ProviderException ioFailure(IOException ex, Endpoint e, String operation) {
     if (ex instanceof AuthenticationFailedException) {
-      return ProviderException.permanent("oci", operation, ex.getMessage(), ex);
+      return ProviderException.permanent("oci", operation, String.valueOf(ex.getMessage()), ex);
     }
     if (ex instanceof SSLException) {
       return ProviderException.permanent("oci", operation, "TLS with " + e + " failed (" + ex.getMessage()

@@ -1,5 +1,6 @@
 package io.cutover.provider.local.fleet.internal;
 
+import org.jspecify.annotations.Nullable;
 import io.cutover.api.ArtifactRef;
 import io.cutover.api.Digest;
 import io.cutover.api.DigestMismatchException;
@@ -102,7 +103,7 @@ public final class ArtifactCache {
   }
 
   /** The digest of what is on disk now for an artifact; null if it was never materialized. */
-  public Digest digestOnDisk(ArtifactRef ref, LaunchSpec.Kind kind) throws IOException {
+  public @Nullable Digest digestOnDisk(ArtifactRef ref, LaunchSpec.Kind kind) throws IOException {
     Path p = pathOf(ref, kind);
     if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
       return null;

@@ -1,5 +1,6 @@
 package io.cutover.provider.local.store.internal;
 
+import java.util.Objects;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -41,7 +42,8 @@ public final class AtomicFiles {
       Files.deleteIfExists(tmp);
       throw new IOException("the file system of " + target.getParent() + " cannot rename atomically", e);
     }
-    forceDirectory(target.getParent());
+    // The absolute path of a file always has a parent directory.
+    forceDirectory(Objects.requireNonNull(target.toAbsolutePath().getParent(), "parent of " + target));
   }
 
   /** Makes a file read-only for everyone (best effort on file systems without POSIX permissions). */
