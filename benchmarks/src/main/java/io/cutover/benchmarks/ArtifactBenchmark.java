@@ -2,12 +2,12 @@ package io.cutover.benchmarks;
 
 import io.cutover.api.ArtifactRef;
 import io.cutover.api.TagRef;
-import io.cutover.core.policy.CosignFixtures;
 import io.cutover.core.policy.SignatureRequirement;
 import io.cutover.core.policy.TrustedKey;
 import io.cutover.core.policy.VerificationPolicy;
 import io.cutover.provider.oci.OciArtifactStore;
-import io.cutover.provider.oci.RegistryServer;
+import io.cutover.testfixtures.CosignFixtures;
+import io.cutover.testfixtures.RegistryServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

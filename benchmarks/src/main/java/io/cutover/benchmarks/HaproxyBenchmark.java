@@ -18,18 +18,18 @@ import io.cutover.core.metrics.InProcessMetricSource;
 import io.cutover.core.metrics.InProcessMetrics;
 import io.cutover.core.strategy.BlueGreenStrategy;
 import io.cutover.core.strategy.CanaryStrategy;
-import io.cutover.provider.haproxy.HaproxyProcess;
 import io.cutover.provider.haproxy.HaproxyRouter;
 import io.cutover.provider.local.fleet.LocalProcessFleet;
 import io.cutover.provider.local.router.InProcessRouter;
 import io.cutover.provider.local.store.ArtifactMetadata;
 import io.cutover.provider.local.store.FilesystemArtifactStore;
-import io.cutover.provider.nginx.NginxProcess;
 import io.cutover.provider.nginx.NginxRouter;
+import io.cutover.samples.HaproxyProcess;
 import io.cutover.samples.SampleArtifacts;
 import io.cutover.samples.TrafficGenerator;
 import io.cutover.spi.OperationId;
 import io.cutover.spi.Router;
+import io.cutover.testfixtures.NginxProcess;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -182,8 +182,10 @@ public final class HaproxyBenchmark {
       TrafficGenerator.Stats hs = load.stats();
       load.close();
 
-      nginx = NginxProcess.start(dir.resolve("nginx"), Map.of(SHOP, freePort()), freePort(), scheduler, CLOCK);
-      NginxRouter nginxRouter = nginx.router().scheduler(scheduler).build();
+      nginx = NginxProcess.start(dir.resolve("nginx"), Map.of(SHOP, freePort()), freePort(),
+          new NginxProcess.Upstreams(NginxRouter::upstream, NginxRouter::initialUpstream), scheduler, CLOCK);
+      NginxRouter nginxRouter = NginxRouter.builder(nginx.configFile(), nginx.prefix(), nginx.upstreamDir(),
+          nginx.statusPort()).scheduler(scheduler).build();
       nginxRouter.apply(new OperationId("bench/n0"), SHOP, TrafficSplit.all(stable.id()), Map.of(stable.id(), s));
       TrafficGenerator nload = TrafficGenerator.builder("http://127.0.0.1:" + nginx.port(SHOP) + "/", scheduler, CLOCK)
           .rate(rate).newConnectionShare(0.1).build().start();

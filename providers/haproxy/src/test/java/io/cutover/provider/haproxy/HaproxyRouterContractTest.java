@@ -1,6 +1,6 @@
 package io.cutover.provider.haproxy;
 
-import io.cutover.provider.local.testing.LocalFixture;
+import io.cutover.samples.HaproxyProcess;
 import io.cutover.spi.Router;
 import io.cutover.testkit.contract.RouterContract;
 import java.nio.file.Files;

@@ -9,6 +9,7 @@ import io.cutover.api.ProviderException;
 import io.cutover.api.TrafficSplit;
 import io.cutover.spi.OperationId;
 import io.cutover.spi.Router;
+import java.io.File;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -139,6 +140,16 @@ public final class NginxRouter implements Router, AutoCloseable {
     return "cutover_" + service.replace('-', '_');
   }
 
+  /**
+   * The upstream file of a service before the router's first apply: the upstream with no live server
+   * and the status server reporting no split. Write it as {@code <upstreamDir>/<service>.conf} before
+   * NGINX first starts, as your configuration already proxies to {@link #upstream}.
+   */
+  public static String initialUpstream(String service, int statusPort) {
+    return "upstream " + upstream(service) + " {\n  server 127.0.0.1:1 down;\n}\n"
+        + statusServer(service, statusPort, 0, null, "");
+  }
+
   /** How many reloads this router has performed. */
   public int reloads() {
     return reloads.get();
@@ -255,7 +266,7 @@ public final class NginxRouter implements Router, AutoCloseable {
 
   /**
    * The status server that answers {@value #STATUS_PATH} for a service; also written with an empty split
-   * by {@link NginxProcess} before the first apply.
+   * by {@link #initialUpstream} before the first apply.
    */
   static String statusServer(String service, int port, long generation, @Nullable TrafficSplit split, String backends) {
     Map<String, Object> body = new LinkedHashMap<>();
@@ -438,7 +449,19 @@ public final class NginxRouter implements Router, AutoCloseable {
         throw new InvalidSpecException("statusPort", "is " + statusPort, "use a TCP port 1..65535");
       }
       this.statusPort = statusPort;
-      NginxProcess.binary().ifPresent(p -> this.nginx = p);
+      installedNginx().ifPresent(p -> this.nginx = p);
+    }
+
+    /** The nginx binary on the PATH or in /usr/sbin (Debian installs it there, outside a user's PATH). */
+    private static Optional<Path> installedNginx() {
+      String path = System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/sbin";
+      for (String dir : path.split(File.pathSeparator)) {
+        Path p = Path.of(dir, "nginx");
+        if (!dir.isEmpty() && Files.isExecutable(p)) {
+          return Optional.of(p);
+        }
+      }
+      return Optional.empty();
     }
 
     /** The nginx binary; default the one on the PATH or in /usr/sbin. */

@@ -1,7 +1,7 @@
 package io.cutover.provider.nginx;
 
-import io.cutover.provider.local.testing.LocalFixture;
 import io.cutover.spi.Router;
+import io.cutover.testfixtures.NginxProcess;
 import io.cutover.testkit.contract.RouterContract;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,9 +22,9 @@ class NginxRouterContractTest extends RouterContract {
   static void start() throws Exception {
     LocalFixture.requireBinary(NginxProcess.binary(), "nginx", "nginx-light");
     Path dir = Files.createTempDirectory("cutover-nginx-contract");
-    nginx = NginxProcess.start(dir, Map.of("front", LocalFixture.freePort()), LocalFixture.freePort(), SCHEDULER,
+    nginx = LocalFixture.startNginx(dir, Map.of("front", LocalFixture.freePort()), LocalFixture.freePort(), SCHEDULER,
         InstantSource.system());
-    router = nginx.router().build();
+    router = LocalFixture.router(nginx).build();
   }
 
   @AfterAll

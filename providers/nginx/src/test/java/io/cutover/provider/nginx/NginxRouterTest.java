@@ -9,8 +9,8 @@ import io.cutover.api.ProviderException;
 import io.cutover.api.Release;
 import io.cutover.api.TrafficSplit;
 import io.cutover.provider.local.fleet.CrashPolicy;
-import io.cutover.provider.local.testing.LocalFixture;
 import io.cutover.spi.OperationId;
+import io.cutover.testfixtures.NginxProcess;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,9 +42,9 @@ class NginxRouterTest {
     LocalFixture.requireBinary(NginxProcess.binary(), "nginx", "nginx-light");
     Path dir = Files.createTempDirectory("cutover-nginx-test");
     fx = LocalFixture.create(dir, CrashPolicy.REPORT);
-    nginx = NginxProcess.start(dir.resolve("nginx"), Map.of("shop", LocalFixture.freePort()), LocalFixture.freePort(),
+    nginx = LocalFixture.startNginx(dir.resolve("nginx"), Map.of("shop", LocalFixture.freePort()), LocalFixture.freePort(),
         fx.scheduler, InstantSource.system());
-    router = nginx.router().build();
+    router = LocalFixture.router(nginx).build();
     v1 = fx.release("v1", 0);
     v2 = fx.release("v2", 0);
     i1 = fx.fleet.launch(new OperationId("t/s0/launch"), v1, 2);

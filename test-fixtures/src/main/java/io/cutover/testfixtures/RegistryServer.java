@@ -1,17 +1,18 @@
-package io.cutover.provider.oci;
-
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+package io.cutover.testfixtures;
 
 import io.cutover.api.Digest;
-import io.cutover.core.policy.CosignFixtures;
+import io.cutover.samples.ExternalProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
+import java.time.Duration;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,35 +27,35 @@ import okhttp3.Response;
  * storage directory, plus the tools to fill it: images built with {@code umoci} and pushed with
  * {@code skopeo}, and raw blobs and manifests pushed over the distribution API (for signatures,
  * attestations and indexes). Without the binaries the calling test is skipped with a notice naming the
- * Debian package, except when {@code CI=true}, where it fails. Shared through this module's test-jar
- * with the benchmarks.
+ * Debian package, except when {@code CI=true}, where it fails ({@link Binaries}).
  */
 public final class RegistryServer implements AutoCloseable {
   private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
   private static final OkHttpClient HTTP = new OkHttpClient();
+  private static final ScheduledExecutorService POLLER = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "registry-fixture");
+    t.setDaemon(true);
+    return t;
+  });
 
-  private final Process process;
+  private final ExternalProcess process;
   private final Path dir;
   private final String host;
 
-  private RegistryServer(Process process, Path dir, int port) {
+  private RegistryServer(ExternalProcess process, Path dir, String host) {
     this.process = process;
     this.dir = dir;
-    this.host = "127.0.0.1:" + port;
+    this.host = host;
   }
 
   /** Skips (or, under CI, fails) unless every binary is installed. */
   public static void requireBinaries(String... binaries) {
     for (String b : binaries) {
-      boolean present = Files.isExecutable(Path.of("/usr/bin", b));
-      String pkg = b.equals("docker-registry") ? "docker-registry" : b;
-      if (!present && "true".equals(System.getenv("CI"))) {
-        throw new AssertionError(b + " is missing under CI: .ci/install-packages must install the Debian package " + pkg);
-      }
-      assumeTrue(present, "skipped: " + b + " not installed (apt-get install " + pkg + ")");
+      Binaries.require(b, b);
     }
   }
 
+  /** Starts a registry storing under {@code dir}; skips (fails under CI) without the binaries. */
   public static RegistryServer start(Path dir) throws IOException, InterruptedException {
     requireBinaries("docker-registry", "umoci", "skopeo");
     Files.createDirectories(dir);
@@ -72,37 +73,23 @@ public final class RegistryServer implements AutoCloseable {
           addr: 127.0.0.1:0
         """.formatted(dir.resolve("data")));
     Path log = dir.resolve("registry.log");
-    Process p = new ProcessBuilder("/usr/bin/docker-registry", "serve", cfg.toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    Instant deadline = Instant.now().plusSeconds(10);
-    while (Instant.now().isBefore(deadline)) {
-      Matcher m = LISTENING.matcher(Files.exists(log) ? Files.readString(log) : "");
-      if (m.find()) {
-        RegistryServer s = new RegistryServer(p, dir, Integer.parseInt(m.group(1)));
-        s.awaitReady(deadline);
-        return s;
-      }
-      if (!p.isAlive()) {
-        break;
-      }
-      Thread.sleep(10);
-    }
-    p.destroyForcibly();
-    throw new IllegalStateException("docker-registry did not start: " + Files.readString(log));
-  }
-
-  private void awaitReady(Instant deadline) throws InterruptedException {
-    while (Instant.now().isBefore(deadline)) {
-      try (Response r = HTTP.newCall(new Request.Builder().url("http://" + host + "/v2/").build()).execute()) {
-        if (r.code() == 200) {
-          return;
+    ExternalProcess p = ExternalProcess.start(
+        List.of(ExternalProcess.find("docker-registry").orElseThrow().toString(), "serve", cfg.toString()), log);
+    // Port 0: the log names the port it bound; ready once /v2/ answers there.
+    String[] host = new String[1];
+    p.awaitReady("it logs its port and answers GET /v2/", Duration.ofSeconds(10), () -> {
+      if (host[0] == null) {
+        Matcher m = LISTENING.matcher(Files.readString(log));
+        if (!m.find()) {
+          return false;
         }
-      } catch (IOException notYet) {
-        // keep polling
+        host[0] = "127.0.0.1:" + m.group(1);
       }
-      Thread.sleep(10);
-    }
-    throw new IllegalStateException("registry at " + host + " never answered /v2/");
+      try (Response r = HTTP.newCall(new Request.Builder().url("http://" + host[0] + "/v2/").build()).execute()) {
+        return r.code() == 200;
+      }
+    }, POLLER, InstantSource.system());
+    return new RegistryServer(p, dir, host[0]);
   }
 
   public String host() {
@@ -182,14 +169,6 @@ public final class RegistryServer implements AutoCloseable {
   /** Stops the registry (by its process) and waits for it to exit. */
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(5, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    process.close();
   }
 }

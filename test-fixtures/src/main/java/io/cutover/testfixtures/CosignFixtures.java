@@ -1,11 +1,9 @@
-package io.cutover.core.policy;
+package io.cutover.testfixtures;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cutover.api.Digest;
-import io.cutover.core.policy.internal.CosignSignatures;
-import io.cutover.core.policy.internal.SlsaProvenance;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -15,16 +13,31 @@ import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
 import java.util.Base64;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds cosign-format signatures and DSSE/SLSA attestations with JDK crypto, as byte-exact OCI
  * manifests plus the blobs they reference, ready to put into any store or push to a registry.
- * Shared with the provider tests through core's test-jar.
+ *
+ * <p>The format constants are written here from the cosign and DSSE specifications (see
+ * {@code TESTING.md}), not taken from the verifier under test, so a wrong constant there fails a test.
  */
 public final class CosignFixtures {
+  /** Media type of an image config. */
   public static final String CONFIG_MEDIA_TYPE = "application/vnd.oci.image.config.v1+json";
+  /** Media type of a cosign signature layer. */
+  public static final String SIMPLESIGNING = "application/vnd.dev.cosign.simplesigning.v1+json";
+  /** Annotation holding the base64 signature of a layer. */
+  public static final String SIGNATURE_ANNOTATION = "dev.cosignproject.cosign/signature";
+  /** The {@code critical.type} of a cosign signature payload. */
+  public static final String PAYLOAD_TYPE = "cosign container image signature";
+  /** Media type of a DSSE envelope layer. */
+  public static final String DSSE = "application/vnd.dsse.envelope.v1+json";
+  /** DSSE payload type of an in-toto statement. */
+  public static final String IN_TOTO = "application/vnd.in-toto+json";
+  /** Predicate type of SLSA provenance v1. */
+  public static final String SLSA_V1 = "https://slsa.dev/provenance/v1";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private CosignFixtures() {}
@@ -37,7 +50,7 @@ public final class CosignFixtures {
   }
 
   /** One signature layer: the exact payload bytes and the base64 signature annotation (null: none). */
-  public record SigLayer(byte[] payload, String signatureBase64) {}
+  public record SigLayer(byte[] payload, @Nullable String signatureBase64) {}
 
   /** A fresh ECDSA P-256 key pair. */
   public static KeyPair newKey() {
@@ -78,7 +91,7 @@ public final class CosignFixtures {
 
   /** A correct cosign signature layer of {@code digest} by {@code key}. */
   public static SigLayer signed(String dockerReference, Digest digest, KeyPair key) {
-    byte[] p = payload(dockerReference, digest, CosignSignatures.PAYLOAD_TYPE);
+    byte[] p = payload(dockerReference, digest, PAYLOAD_TYPE);
     return new SigLayer(p, Base64.getEncoder().encodeToString(sign(key.getPrivate(), p)));
   }
 
@@ -89,10 +102,10 @@ public final class CosignFixtures {
     for (SigLayer l : layers) {
       Digest d = Digest.sha256(l.payload());
       blobs.put(d, l.payload());
-      ObjectNode n = ls.addObject().put("mediaType", CosignSignatures.SIMPLESIGNING).put("digest", d.toString())
+      ObjectNode n = ls.addObject().put("mediaType", SIMPLESIGNING).put("digest", d.toString())
           .put("size", l.payload().length);
       if (l.signatureBase64() != null) {
-        n.putObject("annotations").put(CosignSignatures.ANNOTATION, l.signatureBase64());
+        n.putObject("annotations").put(SIGNATURE_ANNOTATION, l.signatureBase64());
       }
     }
     return manifest(ls, blobs);
@@ -102,7 +115,7 @@ public final class CosignFixtures {
   public static byte[] statement(Digest subject, String builderId, String buildType, String sourceRepo, String ref) {
     ObjectNode st = JSON.createObjectNode().put("_type", "https://in-toto.io/Statement/v1");
     st.putArray("subject").addObject().put("name", "app").putObject("digest").put("sha256", subject.hex());
-    st.put("predicateType", SlsaProvenance.SLSA_V1);
+    st.put("predicateType", SLSA_V1);
     ObjectNode pred = st.putObject("predicate");
     ObjectNode def = pred.putObject("buildDefinition").put("buildType", buildType);
     def.putObject("externalParameters").putObject("workflow").put("repository", sourceRepo).put("ref", ref)
@@ -117,8 +130,8 @@ public final class CosignFixtures {
 
   /** A DSSE envelope of an in-toto statement, signed over the pre-authentication encoding. */
   public static byte[] dsse(byte[] statement, KeyPair key) {
-    byte[] sig = sign(key.getPrivate(), SlsaProvenance.pae(SlsaProvenance.IN_TOTO, statement));
-    ObjectNode env = JSON.createObjectNode().put("payloadType", SlsaProvenance.IN_TOTO)
+    byte[] sig = sign(key.getPrivate(), pae(IN_TOTO, statement));
+    ObjectNode env = JSON.createObjectNode().put("payloadType", IN_TOTO)
         .put("payload", Base64.getEncoder().encodeToString(statement));
     env.putArray("signatures").addObject().put("keyid", "").put("sig", Base64.getEncoder().encodeToString(sig));
     return bytes(env);
@@ -131,8 +144,8 @@ public final class CosignFixtures {
     for (byte[] e : envelopes) {
       Digest d = Digest.sha256(e);
       blobs.put(d, e);
-      ls.addObject().put("mediaType", SlsaProvenance.DSSE).put("digest", d.toString()).put("size", e.length)
-          .putObject("annotations").put("predicateType", SlsaProvenance.SLSA_V1);
+      ls.addObject().put("mediaType", DSSE).put("digest", d.toString()).put("size", e.length)
+          .putObject("annotations").put("predicateType", SLSA_V1);
     }
     return manifest(ls, blobs);
   }
@@ -178,8 +191,13 @@ public final class CosignFixtures {
     }
   }
 
-  /** Convenience for tests that only need the list form. */
-  public static List<TrustedKey> trusted(Map<String, KeyPair> keys) {
-    return keys.entrySet().stream().map(e -> TrustedKey.of(e.getKey(), e.getValue().getPublic())).toList();
+  /** DSSE's pre-authentication encoding: {@code "DSSEv1 <len(type)> <type> <len(body)> <body>"}. */
+  public static byte[] pae(String payloadType, byte[] payload) {
+    byte[] head = ("DSSEv1 " + payloadType.getBytes(StandardCharsets.UTF_8).length + " " + payloadType + " "
+        + payload.length + " ").getBytes(StandardCharsets.UTF_8);
+    byte[] all = new byte[head.length + payload.length];
+    System.arraycopy(head, 0, all, 0, head.length);
+    System.arraycopy(payload, 0, all, head.length, payload.length);
+    return all;
   }
 }
