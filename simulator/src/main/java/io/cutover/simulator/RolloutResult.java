@@ -1,4 +1,4 @@
-package io.cutover.testkit;
+package io.cutover.simulator;
 
 import io.cutover.api.TrafficSplit;
 import io.cutover.api.plan.Plan;
@@ -12,7 +12,7 @@ import java.util.Optional;
 
 /**
  * What happened during one rollout run by a {@link RolloutHarness}: its final status, its events, and the
- * traffic timeline its router recorded. Immutable; inspect it directly or with {@link CutoverAssertions}.
+ * traffic timeline its router recorded. Immutable; inspect it directly or with {@code CutoverAssertions}.
  *
  * @param rollout the rollout handle
  * @param status the status when the harness stopped running it (terminal unless the run was bounded)

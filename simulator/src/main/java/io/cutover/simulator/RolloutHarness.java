@@ -1,4 +1,4 @@
-package io.cutover.testkit;
+package io.cutover.simulator;
 
 import io.cutover.api.ArtifactRef;
 import io.cutover.api.ConfigRef;
@@ -7,10 +7,10 @@ import io.cutover.api.plan.Plan;
 import io.cutover.api.rollout.RolloutEvent;
 import io.cutover.core.Cutover;
 import io.cutover.core.ResiliencePolicy;
-import io.cutover.testkit.Crashable.CrashSwitch;
 import io.cutover.core.Rollout;
 import io.cutover.core.RolloutOptions;
 import io.cutover.core.journal.InMemoryJournal;
+import io.cutover.simulator.Crashable.CrashSwitch;
 import io.cutover.spi.HealthGate;
 import io.cutover.spi.RolloutStrategy;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.cutover.testkit;
+package io.cutover.simulator;
 
 /**
  * Thrown inside an engine that a {@link RolloutHarness} has "crashed": the journal accepts no more
