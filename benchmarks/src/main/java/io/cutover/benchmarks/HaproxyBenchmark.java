@@ -1,6 +1,8 @@
 package io.cutover.benchmarks;
 
+import io.cutover.api.ArtifactRef;
 import io.cutover.api.Instance;
+import io.cutover.api.Provenance;
 import io.cutover.api.Release;
 import io.cutover.api.TrafficSplit;
 import io.cutover.api.Verdict;
@@ -20,11 +22,12 @@ import io.cutover.provider.haproxy.HaproxyProcess;
 import io.cutover.provider.haproxy.HaproxyRouter;
 import io.cutover.provider.local.fleet.LocalProcessFleet;
 import io.cutover.provider.local.router.InProcessRouter;
-import io.cutover.provider.local.sample.SampleArtifacts;
-import io.cutover.provider.local.sample.TrafficGenerator;
+import io.cutover.provider.local.store.ArtifactMetadata;
 import io.cutover.provider.local.store.FilesystemArtifactStore;
 import io.cutover.provider.nginx.NginxProcess;
 import io.cutover.provider.nginx.NginxRouter;
+import io.cutover.samples.SampleArtifacts;
+import io.cutover.samples.TrafficGenerator;
 import io.cutover.spi.OperationId;
 import io.cutover.spi.Router;
 import java.io.IOException;
@@ -120,9 +123,9 @@ public final class HaproxyBenchmark {
         .gate(ThresholdGate.successRate("success-rate", InProcessMetricSource.of(metrics), QueryDialect.IN_PROCESS, 0.99)
             .onNoData(NoDataPolicy.INCONCLUSIVE).build())
         .listener(events::add).build();
-    Release stable = Release.of(SHOP, SampleArtifacts.put(store, "stable", 0)).withLabel("stable");
-    Release other = Release.of(SHOP, SampleArtifacts.put(store, "other", 0)).withLabel("other");
-    Release bad = Release.of(SHOP, SampleArtifacts.put(store, "bad", 4)).withLabel("bad");
+    Release stable = Release.of(SHOP, put(store, "stable", 0)).withLabel("stable");
+    Release other = Release.of(SHOP, put(store, "other", 0)).withLabel("other");
+    Release bad = Release.of(SHOP, put(store, "bad", 4)).withLabel("bad");
     NginxProcess nginx = null;
     try {
       await(cutover.deploy(BlueGreenStrategy.builder().scaleDownDelay(Duration.ZERO).build(), stable, 2));
@@ -272,6 +275,11 @@ public final class HaproxyBenchmark {
 
   private static void print(String name, double value, String unit) {
     System.out.printf(Locale.ROOT, "BENCH %s %.3f %s%n", name, value, unit);
+  }
+
+  private static ArtifactRef put(FilesystemArtifactStore store, String version, int errorEvery) {
+    return store.put(SampleArtifacts.REPOSITORY, SampleArtifacts.jar(version, errorEvery),
+        new ArtifactMetadata(SampleArtifacts.JAR_MEDIA_TYPE, null, SampleArtifacts.labels(version), Provenance.NONE));
   }
 
   private static int freePort() throws IOException {

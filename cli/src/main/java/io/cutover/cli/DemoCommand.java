@@ -1,5 +1,7 @@
 package io.cutover.cli;
 
+import io.cutover.api.ArtifactRef;
+import io.cutover.api.Provenance;
 import io.cutover.api.Release;
 import io.cutover.api.TrafficSplit;
 import io.cutover.api.plan.Step;
@@ -23,11 +25,12 @@ import io.cutover.provider.local.fleet.CrashPolicy;
 import io.cutover.provider.local.fleet.FleetHealthGate;
 import io.cutover.provider.local.fleet.LocalProcessFleet;
 import io.cutover.provider.local.router.InProcessRouter;
-import io.cutover.provider.local.sample.SampleArtifacts;
-import io.cutover.provider.local.sample.TrafficGenerator;
+import io.cutover.provider.local.store.ArtifactMetadata;
 import io.cutover.provider.local.store.FilesystemArtifactStore;
-import io.cutover.spi.Router;
+import io.cutover.samples.SampleArtifacts;
+import io.cutover.samples.TrafficGenerator;
 import io.cutover.spi.RolloutStrategy;
+import io.cutover.spi.Router;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
@@ -116,9 +119,9 @@ final class DemoCommand implements Callable<Integer> {
     out.println("Cutover demo: real processes, real HTTP traffic, real gates. Work directory: " + dir);
 
     FilesystemArtifactStore store = FilesystemArtifactStore.open(dir.resolve("store"));
-    Release v1 = Release.of(SERVICE, SampleArtifacts.put(store, "v1", 0)).withLabel("v1");
-    Release v2 = Release.of(SERVICE, SampleArtifacts.put(store, "v2", 0)).withLabel("v2");
-    Release v3 = Release.of(SERVICE, SampleArtifacts.put(store, "v3", 20)).withLabel("v3");
+    Release v1 = Release.of(SERVICE, put(store, "v1", 0)).withLabel("v1");
+    Release v2 = Release.of(SERVICE, put(store, "v2", 0)).withLabel("v2");
+    Release v3 = Release.of(SERVICE, put(store, "v3", 20)).withLabel("v3");
     Map<String, String> labels = new LinkedHashMap<>();
     for (Release r : List.of(v1, v2, v3)) {
       labels.put(r.id(), r.label());
@@ -291,6 +294,11 @@ final class DemoCommand implements Callable<Integer> {
 
   private static String shorten(String s) {
     return s.length() > 150 ? s.substring(0, 147) + "..." : s;
+  }
+
+  private static ArtifactRef put(FilesystemArtifactStore store, String version, int errorEvery) {
+    return store.put(SampleArtifacts.REPOSITORY, SampleArtifacts.jar(version, errorEvery),
+        new ArtifactMetadata(SampleArtifacts.JAR_MEDIA_TYPE, null, SampleArtifacts.labels(version), Provenance.NONE));
   }
 
   private static int freePort() throws IOException {

@@ -1,7 +1,7 @@
 package io.cutover.cli.internal.demo;
 
 import io.cutover.api.rollout.RolloutEvent;
-import io.cutover.provider.local.sample.TrafficGenerator;
+import io.cutover.samples.TrafficGenerator;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;

@@ -2,9 +2,10 @@ package io.cutover.provider.local.fleet;
 
 import io.cutover.api.ArtifactRef;
 import io.cutover.api.Release;
-import io.cutover.provider.local.sample.SampleArtifacts;
 import io.cutover.provider.local.store.ArtifactMetadata;
 import io.cutover.provider.local.store.FilesystemArtifactStore;
+import io.cutover.provider.local.testing.LocalFixture;
+import io.cutover.samples.SampleArtifacts;
 import io.cutover.spi.Fleet;
 import io.cutover.testkit.contract.FleetContract;
 import java.nio.file.Path;
@@ -45,7 +46,7 @@ class LocalProcessFleetContractTest extends FleetContract {
           .withLabel(LaunchSpec.LABEL_KIND, "jar"));
       return Release.of(service, ref);
     }
-    return Release.of(service, SampleArtifacts.put(store, label, 0));
+    return Release.of(service, LocalFixture.put(store, label, 0));
   }
 
   @Override

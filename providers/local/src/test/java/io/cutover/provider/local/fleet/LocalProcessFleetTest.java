@@ -11,8 +11,9 @@ import io.cutover.api.InstanceState;
 import io.cutover.api.InvalidSpecException;
 import io.cutover.api.ProviderException;
 import io.cutover.api.Release;
-import io.cutover.provider.local.sample.SampleArtifacts;
 import io.cutover.provider.local.store.FilesystemArtifactStore;
+import io.cutover.provider.local.testing.LocalFixture;
+import io.cutover.samples.SampleArtifacts;
 import io.cutover.spi.OperationId;
 import java.io.IOException;
 import java.net.URI;
@@ -50,8 +51,8 @@ class LocalProcessFleetTest {
   @BeforeAll
   static void artifacts() {
     store = FilesystemArtifactStore.open(shared.resolve("store"));
-    v1 = SampleArtifacts.put(store, "v1", 0);
-    v2 = SampleArtifacts.put(store, "v2", 0);
+    v1 = LocalFixture.put(store, "v1", 0);
+    v2 = LocalFixture.put(store, "v2", 0);
   }
 
   @BeforeEach

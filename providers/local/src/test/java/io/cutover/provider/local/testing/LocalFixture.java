@@ -1,11 +1,14 @@
 package io.cutover.provider.local.testing;
 
+import io.cutover.api.ArtifactRef;
+import io.cutover.api.Provenance;
 import io.cutover.api.Release;
 import io.cutover.provider.local.fleet.ConfigSource;
 import io.cutover.provider.local.fleet.CrashPolicy;
 import io.cutover.provider.local.fleet.LocalProcessFleet;
-import io.cutover.provider.local.sample.SampleArtifacts;
+import io.cutover.provider.local.store.ArtifactMetadata;
 import io.cutover.provider.local.store.FilesystemArtifactStore;
+import io.cutover.samples.SampleArtifacts;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -52,7 +55,13 @@ public final class LocalFixture implements AutoCloseable {
 
   /** A release of the sample service: version {@code version}, answering 500 to every n-th request. */
   public Release release(String version, int errorEvery) {
-    return Release.of(SERVICE, SampleArtifacts.put(store, version, errorEvery)).withLabel(version);
+    return Release.of(SERVICE, put(store, version, errorEvery)).withLabel(version);
+  }
+
+  /** Builds a version of the sample service and puts it into {@code store}, labelled for the fleet. */
+  public static ArtifactRef put(FilesystemArtifactStore store, String version, int errorEvery) {
+    return store.put(SampleArtifacts.REPOSITORY, SampleArtifacts.jar(version, errorEvery),
+        new ArtifactMetadata(SampleArtifacts.JAR_MEDIA_TYPE, null, SampleArtifacts.labels(version), Provenance.NONE));
   }
 
   /** Stops every instance and the fleet's threads. */

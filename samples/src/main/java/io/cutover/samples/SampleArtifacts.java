@@ -1,25 +1,29 @@
-package io.cutover.provider.local.sample;
+package io.cutover.samples;
 
-import io.cutover.api.ArtifactRef;
 import io.cutover.api.InvalidSpecException;
-import io.cutover.provider.local.fleet.LaunchSpec;
-import io.cutover.provider.local.store.ArtifactMetadata;
-import io.cutover.provider.local.store.FilesystemArtifactStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
+import java.util.Map;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
 /**
- * Packages {@link SampleService} as executable jars, one immutable artifact per version, and puts them
- * into a {@link FilesystemArtifactStore}. The jar bytes depend only on the version, the error rate and
- * the compiled class, so building the same version twice gives the same digest.
+ * Packages {@link SampleService} as executable jars, one immutable artifact per version, with the labels
+ * that tell a local-process fleet how to run it. The jar bytes depend only on the version, the error rate
+ * and the compiled class, so building the same version twice gives the same digest.
+ *
+ * <p>To put a version into the filesystem store of {@code cutover-provider-local}:
+ * <pre>{@code
+ * store.put(SampleArtifacts.REPOSITORY, SampleArtifacts.jar("v2", 0),
+ *     new ArtifactMetadata(SampleArtifacts.JAR_MEDIA_TYPE, null, SampleArtifacts.labels("v2"), Provenance.NONE));
+ * }</pre>
+ * (This module does not depend on the local provider, whose own tests launch these jars.)
  *
  * <p>Thread-safe (stateless).
  */
@@ -28,6 +32,8 @@ public final class SampleArtifacts {
   public static final String REPOSITORY = "cutover/sample-service";
   /** Media type of an executable jar. */
   public static final String JAR_MEDIA_TYPE = "application/java-archive";
+  /** JVM options of a sample instance: small and quick to start, so a demo runs many on one machine. */
+  public static final String JAVA_OPTIONS = "-XX:+UseSerialGC -Xmx48m -Xss512k -XX:TieredStopAtLevel=1";
 
   // Zip stores local DOS times; a fixed local date keeps the bytes independent of the time zone.
   private static final LocalDateTime FIXED_TIME = LocalDateTime.of(2020, 1, 1, 0, 0);
@@ -77,19 +83,17 @@ public final class SampleArtifacts {
   }
 
   /**
-   * Builds the jar of a version and puts it into {@code store}, labelled so that a
-   * {@link io.cutover.provider.local.fleet.LocalProcessFleet} knows how to launch and probe it.
-   *
-   * @return the artifact reference (repository {@value #REPOSITORY})
+   * The labels of a version's artifact: its OCI title and version, and the launch labels of the local
+   * fleet ({@code io.cutover.launch.*}, see {@code LaunchSpec} in {@code cutover-provider-local}): run as
+   * a jar, ready at {@code /healthz}, with a small heap.
    */
-  public static ArtifactRef put(FilesystemArtifactStore store, String version, int errorEvery) {
-    ArtifactMetadata metadata = ArtifactMetadata.of(JAR_MEDIA_TYPE)
-        .withLabel("org.opencontainers.image.version", version)
-        .withLabel("org.opencontainers.image.title", "sample-service")
-        .withLabel(LaunchSpec.LABEL_KIND, LaunchSpec.Kind.JAR.label())
-        .withLabel(LaunchSpec.LABEL_READY_PATH, "/healthz")
-        .withLabel(LaunchSpec.LABEL_JAVA_OPTIONS, "-XX:+UseSerialGC -Xmx48m -Xss512k -XX:TieredStopAtLevel=1");
-    return store.put(REPOSITORY, jar(version, errorEvery), metadata);
+  public static Map<String, String> labels(String version) {
+    return Map.of(
+        "org.opencontainers.image.version", version,
+        "org.opencontainers.image.title", "sample-service",
+        "io.cutover.launch.kind", "jar",
+        "io.cutover.launch.ready-path", "/healthz",
+        "io.cutover.launch.java-options", JAVA_OPTIONS);
   }
 
   private static JarEntry entry(String name) {

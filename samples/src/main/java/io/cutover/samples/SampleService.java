@@ -1,4 +1,4 @@
-package io.cutover.provider.local.sample;
+package io.cutover.samples;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

@@ -1,4 +1,4 @@
-package io.cutover.provider.local.sample;
+package io.cutover.samples;
 
 import io.cutover.api.InvalidSpecException;
 import java.io.IOException;
