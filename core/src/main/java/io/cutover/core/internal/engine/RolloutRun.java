@@ -131,7 +131,7 @@ public final class RolloutRun implements Rollout {
     return completion.minimalCompletionStage();
   }
 
-  /** The options the rollout runs with. */
+  @Override
   public RolloutOptions options() {
     return options;
   }
@@ -820,10 +820,12 @@ public final class RolloutRun implements Rollout {
     ctx.telemetry().endSpan(rolloutSpan, now, ok ? null : why);
     ctx.telemetry().ended(plan.service(), plan.strategy(), ok, Duration.between(startedAt, now));
     snapshot = buildStatus();
+    CompletionStage<Void> bookkept = CompletableFuture.completedFuture(null);
     try {
-      ctx.onEnded().accept(this);
+      bookkept = ctx.onEnded().apply(this);
     } finally {
-      completion.complete(snapshot);
+      // After the engine's bookkeeping (pins), so whoever waits for the end finds the artifacts pinned.
+      bookkept.whenComplete((v, e) -> completion.complete(snapshot));
     }
   }
 
