@@ -128,7 +128,7 @@ public abstract class RouterContract {
   }
 
   private OperationId nextOp(String service) {
-    return OperationId.forStep("r-" + service, ops++, "route");
+    return new OperationId("r-" + service + "/s" + (ops++) + "/route");
   }
 
   /** Two backends for every release with weight or named by a rule or the mirror. */
@@ -364,7 +364,7 @@ public abstract class RouterContract {
       KitSupport.concurrently(8, t -> {
         String s = service("par" + t);
         for (int step = 1; step <= 5; step++) {
-          router().apply(OperationId.forStep("r-" + s, step, "route"), s, canarySplit(s, step * 1_000),
+          router().apply(new OperationId("r-" + s + "/s" + step + "/route"), s, canarySplit(s, step * 1_000),
               backends(s, canarySplit(s, step * 1_000)));
         }
         return null;
