@@ -1,6 +1,5 @@
 package io.cutover.core;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cutover.api.InvalidSpecException;
 import io.cutover.api.Release;
 import io.cutover.api.RolloutConflictException;
@@ -15,6 +14,8 @@ import io.cutover.core.internal.engine.EngineContext;
 import io.cutover.core.internal.engine.EngineTelemetry;
 import io.cutover.core.internal.engine.ResilientCaller;
 import io.cutover.core.internal.engine.RolloutRun;
+import io.cutover.core.internal.schema.JournalCodec;
+import io.cutover.core.internal.schema.JournalPayload;
 import io.cutover.core.journal.InMemoryJournal;
 import io.cutover.spi.ArtifactStore;
 import io.cutover.spi.ArtifactVerifier;
@@ -140,7 +141,7 @@ public final class Cutover implements AutoCloseable {
         new ResilientCaller("router", res.getOrDefault("router", defaults), scheduler, providerExecutor, clock,
             (n, t) -> telemetry.retry("router")),
         new ResilientCaller("gates", gatePolicy.withMaxAttempts(1), scheduler, providerExecutor, clock, (n, t) -> {}),
-        telemetry, new ObjectMapper(), gatePolicy.attemptTimeout(), this::ended);
+        telemetry, new JournalCodec(), this::ended);
   }
 
   /** A new builder. */
@@ -232,30 +233,17 @@ public final class Cutover implements AutoCloseable {
       if (store != null) {
         store.pin(plan.target().artifact(), "rollout:" + id);
       }
-      Map<String, Object> created = new LinkedHashMap<>();
-      created.put("strategy", plan.strategy());
-      created.put("target", plan.target().id());
-      created.put("artifact", plan.target().artifact().toString());
-      created.put("config", plan.target().config().digest().toString());
-      created.put("stable", plan.stable() == null ? null : plan.stable().id());
-      created.put("steps", plan.steps().size());
-      created.put("initiator", options.initiator());
-      created.put("progressDeadline", options.progressDeadline().toString());
-      created.put("skipAnalysis", options.skipAnalysis());
-      created.put("annotations", options.annotations());
-      created.put("verification", evidence);
       // The whole plan, so that a resumed engine can rebuild the rollout from the journal alone.
-      created.put("plan", io.cutover.core.plan.PlanJson.toTree(plan));
-      journal.append(JournalRecord.of(clock.instant(), id, service, JournalRecord.Type.CREATED, null,
-          ctx.json().writeValueAsString(created)));
+      JournalPayload.Created created = new JournalPayload.Created(JournalPayload.SCHEMA_VERSION, plan.strategy(),
+          plan.target().id(), plan.target().artifact().toString(), plan.target().config().digest().toString(),
+          plan.stable() == null ? null : plan.stable().id(), plan.steps().size(), options.initiator(),
+          options.progressDeadline(), options.skipAnalysis(), options.annotations(), evidence, plan);
+      journal.append(ctx.codec().record(clock.instant(), id, service, created));
       run = new RolloutRun(id, plan, options, ctx, evidence);
       active.put(id, run);
     } catch (RuntimeException e) {
       journal.releaseLease(service, id);
       throw e;
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      journal.releaseLease(service, id);
-      throw new IllegalStateException(e);
     } finally {
       starting.remove(id);
     }
@@ -317,12 +305,12 @@ public final class Cutover implements AutoCloseable {
       if (active.containsKey(id) || records.isEmpty() || records.get(0).type() != JournalRecord.Type.CREATED) {
         continue;
       }
-      com.fasterxml.jackson.databind.JsonNode created;
+      JournalPayload.Created created;
       Plan plan;
       try {
-        created = ctx.json().readTree(records.get(0).payload());
-        plan = io.cutover.core.plan.PlanJson.fromTree(created.get("plan"));
-      } catch (java.io.IOException | RuntimeException ex) {
+        created = ctx.codec().created(records.get(0));
+        plan = created.plan();
+      } catch (RuntimeException ex) {
         LOG.error("rollout {} cannot be resumed: its CREATED record is unreadable ({}); it stays as journaled", id,
             ex.getMessage());
         continue;
@@ -334,11 +322,9 @@ public final class Cutover implements AutoCloseable {
         journal.releaseLease(plan.service(), id);
         continue;
       }
-      RolloutOptions options = new RolloutOptions(
-          Duration.parse(created.path("progressDeadline").asText(defaultOptions.progressDeadline().toString())),
-          created.path("skipAnalysis").asBoolean(false), created.path("initiator").asText("api"), Map.of());
-      List<String> evidence = new ArrayList<>();
-      created.path("verification").forEach(n -> evidence.add(n.asText()));
+      RolloutOptions options = new RolloutOptions(created.progressDeadline() != null ? created.progressDeadline()
+          : defaultOptions.progressDeadline(), created.skipAnalysis(), created.initiator(), Map.of());
+      List<String> evidence = created.verification();
       synchronized (services) {
         releaseStaleLease(plan.service());
         if (!journal.tryLease(plan.service(), id)) {
@@ -389,8 +375,8 @@ public final class Cutover implements AutoCloseable {
   private void replayEnded(Plan plan, JournalRecord ended) {
     boolean succeeded;
     try {
-      succeeded = "succeeded".equals(ctx.json().readTree(ended.payload()).path("outcome").asText());
-    } catch (java.io.IOException e) {
+      succeeded = ctx.codec().decode(ended) instanceof JournalPayload.Ended e && e.succeeded();
+    } catch (IllegalArgumentException e) {
       LOG.warn("unreadable ENDED record {} ignored", ended.sequence());
       return;
     }
