@@ -16,31 +16,35 @@ import io.cutover.core.internal.engine.ResilientCaller;
 import io.cutover.core.internal.engine.RolloutRun;
 import io.cutover.core.internal.schema.JournalCodec;
 import io.cutover.core.internal.schema.JournalPayload;
+import io.cutover.core.internal.facade.ArtifactPins;
+import io.cutover.core.internal.facade.JournalRecovery;
+import io.cutover.core.internal.facade.LiveRollouts;
+import io.cutover.core.internal.facade.PlanValidator;
+import io.cutover.core.internal.facade.ReleaseHistory;
 import io.cutover.core.journal.InMemoryJournal;
 import io.cutover.spi.ArtifactStore;
 import io.cutover.spi.ArtifactVerifier;
 import io.cutover.spi.Fleet;
 import io.cutover.spi.HealthGate;
 import io.cutover.spi.Journal;
-import io.cutover.spi.JournalRecord;
 import io.cutover.spi.PlanRequest;
 import io.cutover.spi.RolloutStrategy;
 import io.cutover.spi.Router;
 import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -76,41 +80,32 @@ import org.slf4j.LoggerFactory;
 public final class Cutover implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Cutover.class);
 
-  /** What the engine knows about one service: its stable release and the ones before it. */
-  private static final class ServiceState {
-    @Nullable Release stable;
-    int replicas;
-    final Deque<Release> previous = new ArrayDeque<>();
-    final List<RolloutStatus> history = new ArrayList<>();
-  }
-
-  private final InstantSource clock;
-  private final ScheduledExecutorService scheduler;
   private final Journal journal;
   private final @Nullable ArtifactStore store;
   private final ArtifactVerifier verifier;
-  private final Map<String, HealthGate> gates;
   private final RolloutOptions defaultOptions;
   private final EngineContext ctx;
   private final List<AutoCloseable> owned;
-  private final Map<String, RolloutRun> active = new ConcurrentHashMap<>();
-  /** Rollouts between taking their lease and becoming active: their lease is not stale. */
-  private final Set<String> starting = ConcurrentHashMap.newKeySet();
-  private final Map<String, ServiceState> services = new HashMap<>();
-  private final AtomicLong sequence = new AtomicLong();
+  private final PlanValidator validator;
+  /** Also the service lock: lease changes happen under its monitor (see {@link ReleaseHistory}). */
+  private final ReleaseHistory history;
+  private final LiveRollouts live = new LiveRollouts();
+  private final ArtifactPins pins;
+  private final JournalRecovery recovery;
 
   private Cutover(Builder b) {
     List<AutoCloseable> own = new ArrayList<>();
-    this.clock = b.clock != null ? b.clock : InstantSource.system();
+    InstantSource clock = b.clock != null ? b.clock : InstantSource.system();
+    ScheduledExecutorService scheduler;
     if (b.scheduler != null) {
-      this.scheduler = b.scheduler;
+      scheduler = b.scheduler;
     } else {
       ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, daemon("cutover-engine"));
       s.setRemoveOnCancelPolicy(true);
-      this.scheduler = s;
+      scheduler = s;
       own.add(s::shutdownNow);
     }
-    java.util.concurrent.Executor providerExecutor;
+    Executor providerExecutor;
     if (b.providerExecutor != null) {
       providerExecutor = b.providerExecutor;
     } else {
@@ -128,7 +123,7 @@ public final class Cutover implements AutoCloseable {
     this.owned = own;
     this.store = b.store;
     this.verifier = b.verifier != null ? b.verifier : ArtifactVerifier.NONE;
-    this.gates = Map.copyOf(b.gates);
+    Map<String, HealthGate> gates = Map.copyOf(b.gates);
     this.defaultOptions = b.defaultOptions != null ? b.defaultOptions : RolloutOptions.DEFAULT;
     OpenTelemetry otel = b.openTelemetry != null ? b.openTelemetry : OpenTelemetry.noop();
     EngineTelemetry telemetry = new EngineTelemetry(otel, b.listeners);
@@ -142,6 +137,10 @@ public final class Cutover implements AutoCloseable {
             (n, t) -> telemetry.retry("router")),
         new ResilientCaller("gates", gatePolicy.withMaxAttempts(1), scheduler, providerExecutor, clock, (n, t) -> {}),
         telemetry, new JournalCodec(), this::ended);
+    this.validator = new PlanValidator(gates);
+    this.history = new ReleaseHistory(b.historyLimit);
+    this.pins = new ArtifactPins(store, ctx.providerExecutor());
+    this.recovery = new JournalRecovery(ctx, history, live, defaultOptions);
   }
 
   /** A new builder. */
@@ -159,18 +158,13 @@ public final class Cutover implements AutoCloseable {
     if (replicas < 1) {
       throw new InvalidSpecException("replicas", "is " + replicas, "adopt a service that runs at least 1 replica");
     }
-    synchronized (services) {
-      releaseStaleLease(stable.service());
+    synchronized (history) {
+      recovery.releaseStaleLease(stable.service());
       Optional<String> holder = journal.leaseHolder(stable.service());
       if (holder.isPresent()) {
         throw new RolloutConflictException(stable.service(), holder.get());
       }
-      ServiceState s = services.computeIfAbsent(stable.service(), k -> new ServiceState());
-      if (s.stable != null && !s.stable.equals(stable)) {
-        s.previous.push(s.stable);
-      }
-      s.stable = stable;
-      s.replicas = replicas;
+      history.adopt(stable, replicas);
     }
   }
 
@@ -206,46 +200,43 @@ public final class Cutover implements AutoCloseable {
   public Rollout start(Plan plan, RolloutOptions options) {
     Objects.requireNonNull(plan, "plan");
     Objects.requireNonNull(options, "options");
-    validate(plan);
+    validator.validate(plan);
     String service = plan.service();
-    String id = newRolloutId(service);
-    synchronized (services) {
-      ServiceState s = services.get(service);
-      Release known = s == null ? null : s.stable;
+    String id = recovery.newRolloutId(service);
+    synchronized (history) {
+      Release known = history.stable(service);
       if (known != null && !known.equals(plan.stable())) {
         throw new InvalidSpecException("plan.stable", "is " + (plan.stable() == null ? "none" : plan.stable().id())
             + " but " + service + " runs " + known.id(), "compile the plan from the current stable release "
             + "(Cutover.deploy does this for you)");
       }
       if (!journal.tryLease(service, id)) {
-        releaseStaleLease(service);
+        recovery.releaseStaleLease(service);
         if (!journal.tryLease(service, id)) {
           throw new RolloutConflictException(service, journal.leaseHolder(service).orElse("(unknown)"));
         }
       }
-      starting.add(id);
+      live.starting(id);
     }
     RolloutRun run;
     try {
       List<String> evidence = store == null
           ? List.of("no artifact store configured: " + plan.target().artifact() + " not verified")
           : verifier.verify(plan.target().artifact(), store);
-      if (store != null) {
-        store.pin(plan.target().artifact(), "rollout:" + id);
-      }
-      // The whole plan, so that a resumed engine can rebuild the rollout from the journal alone.
+      pins.pinRollout(plan.target(), id);
+      // The whole plan, so that a recovering engine can rebuild the rollout from the journal alone.
       JournalPayload.Created created = new JournalPayload.Created(JournalPayload.SCHEMA_VERSION, plan.strategy(),
           plan.target().id(), plan.target().artifact().toString(), plan.target().config().digest().toString(),
           plan.stable() == null ? null : plan.stable().id(), plan.steps().size(), options.initiator(),
           options.progressDeadline(), options.skipAnalysis(), options.annotations(), evidence, plan);
-      journal.append(ctx.codec().record(clock.instant(), id, service, created));
+      journal.append(ctx.codec().record(ctx.clock().instant(), id, service, created));
       run = new RolloutRun(id, plan, options, ctx, evidence);
-      active.put(id, run);
+      live.running(run);
     } catch (RuntimeException e) {
       journal.releaseLease(service, id);
       throw e;
     } finally {
-      starting.remove(id);
+      live.doneStarting(id);
     }
     run.start();
     return run;
@@ -259,21 +250,15 @@ public final class Cutover implements AutoCloseable {
    * @throws RolloutConflictException if the service has an active rollout
    */
   public Rollout rollback(String service) {
-    Release current;
-    Release previous;
-    int replicas;
-    synchronized (services) {
-      ServiceState s = services.get(service);
-      if (s == null || s.stable == null || s.previous.isEmpty()) {
-        throw new InvalidSpecException("service", "'" + service + "' has no previous release to roll back to",
-            "deploy a specific release instead");
-      }
-      current = s.stable;
-      previous = s.previous.peek();
-      replicas = Math.max(1, s.replicas);
+    ReleaseHistory.RollbackSource src = history.rollbackSource(service);
+    if (src == null) {
+      throw new InvalidSpecException("service", "'" + service + "' has no previous release to roll back to",
+          "deploy a specific release instead");
     }
+    Release current = src.current();
+    Release previous = src.previous();
     Plan plan = Plan.of("rollback", current, previous, List.of(
-        new Step.Launch(previous.id(), replicas),
+        new Step.Launch(previous.id(), src.replicas()),
         new Step.Route(TrafficSplit.all(previous.id())),
         new Step.Drain(current.id(), Duration.ZERO),
         new Step.Retire(current.id())), List.of(
@@ -288,113 +273,18 @@ public final class Cutover implements AutoCloseable {
    * leases left behind by a process that died between a lease change and the record next to it (a rollout
    * that ended, or that was never journaled).
    * Providers receive the same operation ids as before, so effects that already happened are not
-   * repeated visibly; waits continue with the time that remained. A rollout that cannot continue safely
+   * repeated visibly; waits continue with the time that remained. A recovered rollout keeps its
+   * {@link RolloutOptions} (deadline, initiator, annotations). A rollout that cannot continue safely
    * (its plan is unreadable, or the fleet no longer knows its instances) is aborted to stable with the
    * reason. Rollouts already active in this engine are left alone, so calling it twice is harmless.
    * {@link Builder#build()} calls it unless {@link Builder#autoResume(boolean) autoResume(false)}.
    *
-   * @return the resumed rollouts
+   * <p>Not to be confused with {@link #resume(String)}, which un-pauses one rollout.
+   *
+   * @return the recovered rollouts
    */
-  public List<Rollout> resume() {
-    Map<String, List<JournalRecord>> byRollout = new LinkedHashMap<>();
-    journal.replay(0, r -> byRollout.computeIfAbsent(r.rolloutId(), k -> new ArrayList<>()).add(r));
-    List<Rollout> resumed = new ArrayList<>();
-    for (Map.Entry<String, List<JournalRecord>> e : byRollout.entrySet()) {
-      String id = e.getKey();
-      List<JournalRecord> records = e.getValue();
-      if (active.containsKey(id) || records.isEmpty() || records.get(0).type() != JournalRecord.Type.CREATED) {
-        continue;
-      }
-      JournalPayload.Created created;
-      Plan plan;
-      try {
-        created = ctx.codec().created(records.get(0));
-        plan = created.plan();
-      } catch (RuntimeException ex) {
-        LOG.error("rollout {} cannot be resumed: its CREATED record is unreadable ({}); it stays as journaled", id,
-            ex.getMessage());
-        continue;
-      }
-      JournalRecord last = records.get(records.size() - 1);
-      if (last.type() == JournalRecord.Type.ENDED) {
-        replayEnded(plan, last);
-        // The engine may have died between journaling the end and releasing the lease.
-        journal.releaseLease(plan.service(), id);
-        continue;
-      }
-      RolloutOptions options = new RolloutOptions(created.progressDeadline() != null ? created.progressDeadline()
-          : defaultOptions.progressDeadline(), created.skipAnalysis(), created.initiator(), Map.of());
-      List<String> evidence = created.verification();
-      synchronized (services) {
-        releaseStaleLease(plan.service());
-        if (!journal.tryLease(plan.service(), id)) {
-          LOG.error("rollout {} cannot be resumed: {} is leased to {}", id, plan.service(),
-              journal.leaseHolder(plan.service()).orElse("?"));
-          continue;
-        }
-        ServiceState st = services.computeIfAbsent(plan.service(), k -> new ServiceState());
-        if (st.stable == null && plan.stable() != null) {
-          st.stable = plan.stable();
-        }
-      }
-      RolloutRun run = RolloutRun.recover(id, plan, options, ctx, evidence, records);
-      active.put(id, run);
-      run.resumeFromJournal();
-      resumed.add(run);
-    }
-    synchronized (services) {
-      for (List<JournalRecord> records : byRollout.values()) {
-        releaseStaleLease(records.get(0).service());
-      }
-    }
-    return resumed;
-  }
-
-  /**
-   * Releases a service's lease if its holder can never release it: a rollout whose last record is ENDED
-   * (its engine died between that record and the release) or that has no record at all (its engine died
-   * between taking the lease and journaling CREATED). This engine drives every rollout of its journal, as
-   * {@link #resume()} does, so a holder it is neither starting nor running is nobody's. Call holding
-   * {@code services}.
-   */
-  private void releaseStaleLease(String service) {
-    String holder = journal.leaseHolder(service).orElse(null);
-    // starting before active: start() adds to active before it removes from starting
-    if (holder == null || starting.contains(holder) || active.containsKey(holder)) {
-      return;
-    }
-    List<JournalRecord> records = journal.records(holder);
-    if (records.isEmpty() || records.get(records.size() - 1).type() == JournalRecord.Type.ENDED) {
-      LOG.warn("releasing the lease of {} on {}: {}", holder, service, records.isEmpty()
-          ? "the rollout was never journaled (its engine stopped after taking the lease)"
-          : "the rollout has ended (its engine stopped before releasing the lease)");
-      journal.releaseLease(service, holder);
-    }
-  }
-
-  private void replayEnded(Plan plan, JournalRecord ended) {
-    boolean succeeded;
-    try {
-      succeeded = ctx.codec().decode(ended) instanceof JournalPayload.Ended e && e.succeeded();
-    } catch (IllegalArgumentException e) {
-      LOG.warn("unreadable ENDED record {} ignored", ended.sequence());
-      return;
-    }
-    synchronized (services) {
-      ServiceState s = services.computeIfAbsent(plan.service(), k -> new ServiceState());
-      if (succeeded) {
-        if (s.stable != null && !s.stable.equals(plan.target())) {
-          s.previous.remove(plan.target());
-          s.previous.push(s.stable);
-        } else if (s.stable == null && plan.stable() != null) {
-          s.previous.push(plan.stable());
-        }
-        s.stable = plan.target();
-        s.replicas = targetReplicas(plan, s.replicas);
-      } else if (s.stable == null && plan.stable() != null) {
-        s.stable = plan.stable();
-      }
-    }
+  public List<Rollout> recoverFromJournal() {
+    return List.copyOf(recovery.recover());
   }
 
   /** Aborts a rollout: traffic goes to 100 % stable first, then the target retires. */
@@ -407,7 +297,7 @@ public final class Cutover implements AutoCloseable {
     run(rolloutId).pause("api");
   }
 
-  /** Resumes a paused rollout. */
+  /** Resumes a paused rollout (the opposite of {@link #pause}; see {@link #recoverFromJournal()} for restarts). */
   public void resume(String rolloutId) {
     run(rolloutId).resume("api");
   }
@@ -422,37 +312,34 @@ public final class Cutover implements AutoCloseable {
     run(rolloutId).promote("api");
   }
 
-  /** The status of an active or finished rollout. */
+  /**
+   * The status of an active rollout, or of a finished one still in its service's history (the latest
+   * {@link Builder#historyLimit(int)} per service).
+   */
   public Optional<RolloutStatus> status(String rolloutId) {
-    RolloutRun r = active.get(rolloutId);
+    RolloutRun r = live.get(rolloutId);
     if (r != null) {
       return Optional.of(r.status());
     }
-    synchronized (services) {
-      return services.values().stream().flatMap(s -> s.history.stream())
-          .filter(st -> st.rolloutId().equals(rolloutId)).findFirst();
-    }
+    return history.status(rolloutId);
   }
 
   /** The active rollouts. */
   public Collection<Rollout> activeRollouts() {
-    return List.copyOf(active.values());
+    return List.copyOf(live.running());
   }
 
   /** The stable release of a service, if known. */
   public Optional<Release> stable(String service) {
-    synchronized (services) {
-      ServiceState s = services.get(service);
-      return Optional.ofNullable(s == null ? null : s.stable);
-    }
+    return Optional.ofNullable(history.stable(service));
   }
 
-  /** Finished rollouts of a service, oldest first. */
+  /**
+   * Finished rollouts of a service that ended in this engine, oldest first: at most the latest
+   * {@link Builder#historyLimit(int)} (the journal keeps the full record).
+   */
   public List<RolloutStatus> history(String service) {
-    synchronized (services) {
-      ServiceState s = services.get(service);
-      return s == null ? List.of() : List.copyOf(s.history);
-    }
+    return history.finished(service);
   }
 
   /** The journal in use. */
@@ -460,7 +347,10 @@ public final class Cutover implements AutoCloseable {
     return journal;
   }
 
-  /** Stops owned executors and the owned journal. Running rollouts stop where they are (resume is the journal's job). */
+  /**
+   * Stops owned executors and the owned journal. Running rollouts stop where they are (continuing them is
+   * {@link #recoverFromJournal()}'s job).
+   */
   @Override
   public void close() {
     for (AutoCloseable c : owned) {
@@ -472,147 +362,26 @@ public final class Cutover implements AutoCloseable {
     }
   }
 
-  private void validate(Plan plan) {
-    List<InvalidSpecException.Violation> v = new ArrayList<>();
-    checkGates(plan.steps(), "$.steps", v);
-    checkGates(plan.rollbackSteps(), "$.rollback", v);
-    Release stable = plan.stable();
-    if (stable != null) {
-      // Before traffic is back on stable, a rollback may only bring stable's capacity back (recreate and
-      // rolling reduce it); its first route must send 100 % to stable, before anything is drained or retired.
-      boolean routed = false;
-      for (int i = 0; i < plan.rollbackSteps().size() && !routed; i++) {
-        Step s = plan.rollbackSteps().get(i);
-        if (s instanceof Step.Route r) {
-          if (r.split().weight(stable.id()) != TrafficSplit.TOTAL) {
-            v.add(new InvalidSpecException.Violation("$.rollback[" + i + "]", "is the rollback's first route but sends "
-                + r.split() + " instead of 100 % to the stable release " + stable.id(),
-                "route TrafficSplit.all(stableId) before any other traffic change"));
-          }
-          routed = true;
-        } else if (!(s instanceof Step.Launch l && l.releaseId().equals(stable.id()))
-            && !(s instanceof Step.Scale sc && sc.releaseId().equals(stable.id()))
-            && !(s instanceof Step.Hook)) {
-          v.add(new InvalidSpecException.Violation("$.rollback[" + i + "]", s.describe()
-              + " comes before traffic is routed back to the stable release " + stable.id(),
-              "start the rollback with Route(TrafficSplit.all(stableId)); only launching or scaling stable may precede it"));
-          routed = true;
-        }
-      }
-      if (!routed) {
-        v.add(new InvalidSpecException.Violation("$.rollback", "never routes traffic back to the stable release "
-            + stable.id(), "add Route(TrafficSplit.all(stableId)) as the rollback's first traffic change"));
-      }
-    }
-    if (!v.isEmpty()) {
-      throw new InvalidSpecException(v);
-    }
-  }
-
-  private void checkGates(List<Step> steps, String path, List<InvalidSpecException.Violation> v) {
-    for (int i = 0; i < steps.size(); i++) {
-      Step s = steps.get(i);
-      if (s instanceof Step.Verify verify) {
-        List<String> all = new ArrayList<>(verify.gates());
-        all.addAll(verify.dryRunGates());
-        for (String g : all) {
-          if (!gates.containsKey(g)) {
-            v.add(new InvalidSpecException.Violation(path + "[" + i + "].gates", "names gate '" + g
-                + "', which is not registered (registered: " + new java.util.TreeSet<>(gates.keySet()) + ")",
-                "register it with Cutover.builder().gate(...) or fix the name"));
-          }
-        }
-      } else if (s instanceof Step.Hook h && !gates.containsKey(h.gate())) {
-        v.add(new InvalidSpecException.Violation(path + "[" + i + "].gate", "names gate '" + h.gate()
-            + "', which is not registered", "register it with Cutover.builder().gate(...) or fix the name"));
-      }
-    }
-  }
-
-  private void ended(RolloutRun run) {
+  /** On the rollout's mailbox: book the end, release the lease, then update pins on the provider executor. */
+  private CompletionStage<Void> ended(RolloutRun run) {
     Plan plan = run.plan();
     RolloutStatus st = run.status();
-    synchronized (services) {
-      ServiceState s = services.computeIfAbsent(plan.service(), k -> new ServiceState());
-      if (st.state() == RolloutState.SUCCEEDED) {
-        Release old = s.stable;
-        if (old != null && !old.equals(plan.target())) {
-          s.previous.remove(plan.target());
-          s.previous.push(old);
-        }
-        s.stable = plan.target();
-        s.replicas = targetReplicas(plan, s.replicas);
-        while (s.previous.size() > 16) {
-          s.previous.removeLast();
-        }
-      }
-      s.history.add(st);
+    Release noLongerRollbackTarget;
+    synchronized (history) {
+      noLongerRollbackTarget = history.ended(plan, st);
       journal.releaseLease(plan.service(), run.id());
-      active.remove(run.id());
+      live.ended(run.id());
     }
-    updatePins(run, st.state() == RolloutState.SUCCEEDED);
-  }
-
-  /** The rollback target stays pinned until the next release is stable; the rollout's own pin goes. */
-  private void updatePins(RolloutRun run, boolean succeeded) {
-    if (store == null) {
-      return;
-    }
-    Plan plan = run.plan();
-    String service = plan.service();
-    try {
-      if (succeeded) {
-        store.pin(plan.target().artifact(), "stable:" + service);
-        if (plan.stable() != null) {
-          store.unpin(plan.stable().artifact(), "stable:" + service);
-          store.pin(plan.stable().artifact(), "rollback-target:" + service);
-        }
-        synchronized (services) {
-          ServiceState s = services.get(service);
-          if (s != null && s.previous.size() > 1) {
-            Release older = s.previous.stream().skip(1).findFirst().orElse(null);
-            if (older != null && !older.artifact().equals(plan.target().artifact())
-                && (plan.stable() == null || !older.artifact().equals(plan.stable().artifact()))) {
-              store.unpin(older.artifact(), "rollback-target:" + service);
-            }
-          }
-        }
-      }
-      store.unpin(plan.target().artifact(), "rollout:" + run.id());
-    } catch (RuntimeException e) {
-      LOG.warn("could not update pins for {}", run.id(), e);
-    }
-  }
-
-  private static int targetReplicas(Plan plan, int fallback) {
-    int n = 0;
-    for (Step s : plan.steps()) {
-      if (s instanceof Step.Launch l && l.releaseId().equals(plan.target().id())) {
-        n = l.replicas();
-      } else if (s instanceof Step.Scale sc && sc.releaseId().equals(plan.target().id())) {
-        n = sc.replicas();
-      }
-    }
-    return n > 0 ? n : fallback;
+    return pins.ended(plan, run.id(), st.state() == RolloutState.SUCCEEDED, noLongerRollbackTarget);
   }
 
   private RolloutRun run(String rolloutId) {
-    RolloutRun r = active.get(rolloutId);
+    RolloutRun r = live.get(rolloutId);
     if (r == null) {
       throw new InvalidSpecException("rolloutId", "no active rollout '" + rolloutId + "'",
           "use the id of a running rollout (see activeRollouts())");
     }
     return r;
-  }
-
-  private String newRolloutId(String service) {
-    String id;
-    do {
-      id = service + "-" + Long.toString(clock.millis(), 36) + "-" + sequence.incrementAndGet();
-      // A restarted engine counts from 1 again; if its clock shows a millisecond an earlier life used (a
-      // virtual clock, a clock stepped back), the id could name a journaled rollout and its operation ids.
-    } while (!journal.records(id).isEmpty());
-    return id;
   }
 
   private static ThreadFactory daemon(String prefix) {
@@ -631,7 +400,7 @@ public final class Cutover implements AutoCloseable {
   public static final class Builder {
     private @Nullable InstantSource clock;
     private @Nullable ScheduledExecutorService scheduler;
-    private java.util.concurrent.@Nullable Executor providerExecutor;
+    private @Nullable Executor providerExecutor;
     private @Nullable Journal journal;
     private @Nullable Fleet fleet;
     private @Nullable Router router;
@@ -642,12 +411,16 @@ public final class Cutover implements AutoCloseable {
     private final Map<String, HealthGate> gates = new LinkedHashMap<>();
     private final List<RolloutListener> listeners = new ArrayList<>();
     private final Map<String, ResiliencePolicy> resilience = new HashMap<>();
-    private final Set<String> set = new java.util.HashSet<>();
+    private final Set<String> set = new HashSet<>();
     private boolean autoResume = true;
+    private int historyLimit = ReleaseHistory.DEFAULT_FINISHED_LIMIT;
 
     private Builder() {}
 
-    /** Whether {@link #build()} resumes the rollouts open in the journal (default true). */
+    /**
+     * Whether {@link #build()} calls {@link Cutover#recoverFromJournal()} to continue the rollouts open in the
+     * journal (default true).
+     */
     public Builder autoResume(boolean resume) {
       once("autoResume");
       this.autoResume = resume;
@@ -675,7 +448,7 @@ public final class Cutover implements AutoCloseable {
     }
 
     /** Where blocking provider calls run; default 16 daemon threads owned by the engine. */
-    public Builder providerExecutor(java.util.concurrent.Executor executor) {
+    public Builder providerExecutor(Executor executor) {
       once("providerExecutor");
       this.providerExecutor = Objects.requireNonNull(executor);
       return this;
@@ -720,6 +493,22 @@ public final class Cutover implements AutoCloseable {
     public Builder openTelemetry(OpenTelemetry otel) {
       once("openTelemetry");
       this.openTelemetry = Objects.requireNonNull(otel);
+      return this;
+    }
+
+    /**
+     * How many finished rollouts per service the engine keeps in memory for {@link Cutover#history(String)}
+     * and {@link Cutover#status(String)} (default {@value ReleaseHistory#DEFAULT_FINISHED_LIMIT}); older
+     * ones are dropped, oldest first. The journal keeps the durable record.
+     *
+     * @throws InvalidSpecException if {@code limit} is below 1
+     */
+    public Builder historyLimit(int limit) {
+      once("historyLimit");
+      if (limit < 1) {
+        throw new InvalidSpecException("historyLimit", "is " + limit, "keep at least 1 finished rollout per service");
+      }
+      this.historyLimit = limit;
       return this;
     }
 
@@ -782,7 +571,7 @@ public final class Cutover implements AutoCloseable {
       }
       Cutover cutover = new Cutover(this);
       if (autoResume) {
-        cutover.resume();
+        cutover.recoverFromJournal();
       }
       return cutover;
     }

@@ -15,6 +15,12 @@ public interface Rollout {
   /** The plan being executed. */
   Plan plan();
 
+  /**
+   * The options it runs with; a rollout recovered from the journal after a restart has the options it
+   * was started with (deadline, initiator, annotations).
+   */
+  RolloutOptions options();
+
   /** A consistent snapshot of its state. */
   RolloutStatus status();
 

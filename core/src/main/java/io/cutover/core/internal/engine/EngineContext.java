@@ -7,18 +7,21 @@ import io.cutover.spi.Journal;
 import io.cutover.spi.Router;
 import java.time.InstantSource;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Everything a {@link RolloutRun} needs from its engine, wired once by {@link io.cutover.core.Cutover}.
  *
  * @param providerExecutor where blocking provider calls run (the resilient callers and the engine's artifact pins)
  * @param codec the journal payload codec
- * @param onEnded called (on the rollout's mailbox) once a rollout reaches a terminal state
+ * @param onEnded called (on the rollout's mailbox) once a rollout reaches a terminal state; the rollout's
+ *     completion completes when the returned stage does (the engine's artifact pins, updated on the
+ *     provider executor)
  */
 public record EngineContext(InstantSource clock, ScheduledExecutorService scheduler, Executor providerExecutor,
     Journal journal, Fleet fleet, Router router, Map<String, HealthGate> gates, ResilientCaller fleetCaller,
     ResilientCaller routerCaller, ResilientCaller gateCaller, EngineTelemetry telemetry, JournalCodec codec,
-    Consumer<RolloutRun> onEnded) {}
+    Function<RolloutRun, CompletionStage<Void>> onEnded) {}

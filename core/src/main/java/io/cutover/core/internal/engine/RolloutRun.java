@@ -151,7 +151,7 @@ public final class RolloutRun implements Rollout {
     return completion.minimalCompletionStage();
   }
 
-  /** The options the rollout runs with. */
+  @Override
   public RolloutOptions options() {
     return options;
   }
@@ -499,10 +499,12 @@ public final class RolloutRun implements Rollout {
         ok ? "rollout of " + plan.target().label() + " succeeded" : String.valueOf(why));
     telemetry.rolloutEnded(now, ok, why, Duration.between(startedAt, now));
     snapshot = buildStatus();
+    CompletionStage<Void> bookkept = CompletableFuture.completedFuture(null);
     try {
-      ctx.onEnded().accept(this);
+      bookkept = ctx.onEnded().apply(this);
     } finally {
-      completion.complete(snapshot);
+      // After the engine's bookkeeping (pins), so whoever waits for the end finds the artifacts pinned.
+      bookkept.whenComplete((v, e) -> completion.complete(snapshot));
     }
   }
 

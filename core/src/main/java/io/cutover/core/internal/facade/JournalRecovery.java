@@ -1,0 +1,146 @@
+package io.cutover.core.internal.facade;
+
+import io.cutover.api.plan.Plan;
+import io.cutover.core.RolloutOptions;
+import io.cutover.core.internal.engine.EngineContext;
+import io.cutover.core.internal.engine.RolloutRun;
+import io.cutover.core.internal.schema.JournalPayload;
+import io.cutover.spi.Journal;
+import io.cutover.spi.JournalRecord;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the journal back into a running engine: continues the rollouts that were open, replays the ones
+ * that ended into the {@link ReleaseHistory}, and releases leases nobody can release any more. Also mints
+ * rollout ids, because an id must never name a rollout the journal already holds.
+ *
+ * <p>This engine drives every rollout of its journal (one engine per journal), so a lease holder that it
+ * is neither starting nor running, and that has ended or was never journaled, is nobody's: its lease is
+ * stale.
+ *
+ * <p><b>Threading.</b> Thread-safe; lease changes happen under the {@link ReleaseHistory} monitor.
+ */
+public final class JournalRecovery {
+  private static final Logger LOG = LoggerFactory.getLogger(JournalRecovery.class);
+
+  private final Journal journal;
+  private final EngineContext ctx;
+  private final ReleaseHistory history;
+  private final LiveRollouts live;
+  private final RolloutOptions defaultOptions;
+  private final AtomicLong sequence = new AtomicLong();
+
+  public JournalRecovery(EngineContext ctx, ReleaseHistory history, LiveRollouts live, RolloutOptions defaultOptions) {
+    this.journal = ctx.journal();
+    this.ctx = ctx;
+    this.history = history;
+    this.live = live;
+    this.defaultOptions = defaultOptions;
+  }
+
+  /**
+   * Replays the journal: continues every rollout that was open (see {@code Cutover.recoverFromJournal}),
+   * replays the ended ones into the history and releases stale leases. Rollouts already running here are
+   * left alone.
+   *
+   * @return the continued rollouts, already started
+   */
+  public List<RolloutRun> recover() {
+    Map<String, List<JournalRecord>> byRollout = new LinkedHashMap<>();
+    journal.replay(0, r -> byRollout.computeIfAbsent(r.rolloutId(), k -> new ArrayList<>()).add(r));
+    List<RolloutRun> resumed = new ArrayList<>();
+    for (Map.Entry<String, List<JournalRecord>> e : byRollout.entrySet()) {
+      String id = e.getKey();
+      List<JournalRecord> records = e.getValue();
+      if (live.isRunning(id) || records.isEmpty() || records.get(0).type() != JournalRecord.Type.CREATED) {
+        continue;
+      }
+      JournalPayload.Created created;
+      Plan plan;
+      try {
+        created = ctx.codec().created(records.get(0));
+        plan = created.plan();
+      } catch (RuntimeException ex) {
+        LOG.error("rollout {} cannot be resumed: its CREATED record is unreadable ({}); it stays as journaled", id,
+            ex.getMessage());
+        continue;
+      }
+      JournalRecord last = records.get(records.size() - 1);
+      if (last.type() == JournalRecord.Type.ENDED) {
+        replayEnded(plan, last);
+        // The engine may have died between journaling the end and releasing the lease.
+        journal.releaseLease(plan.service(), id);
+        continue;
+      }
+      RolloutOptions options = new RolloutOptions(created.progressDeadline() != null ? created.progressDeadline()
+          : defaultOptions.progressDeadline(), created.skipAnalysis(), created.initiator(), created.annotations());
+      List<String> evidence = created.verification();
+      synchronized (history) {
+        releaseStaleLease(plan.service());
+        if (!journal.tryLease(plan.service(), id)) {
+          LOG.error("rollout {} cannot be resumed: {} is leased to {}", id, plan.service(),
+              journal.leaseHolder(plan.service()).orElse("?"));
+          continue;
+        }
+        history.recovering(plan);
+      }
+      RolloutRun run = RolloutRun.recover(id, plan, options, ctx, evidence, records);
+      live.running(run);
+      run.resumeFromJournal();
+      resumed.add(run);
+    }
+    synchronized (history) {
+      for (List<JournalRecord> records : byRollout.values()) {
+        releaseStaleLease(records.get(0).service());
+      }
+    }
+    return resumed;
+  }
+
+  /**
+   * Releases a service's lease if its holder can never release it: a rollout whose last record is ENDED
+   * (its engine died between that record and the release) or that has no record at all (its engine died
+   * between taking the lease and journaling CREATED). Call holding the {@link ReleaseHistory} monitor.
+   */
+  public void releaseStaleLease(String service) {
+    String holder = journal.leaseHolder(service).orElse(null);
+    if (holder == null || live.isLive(holder)) {
+      return;
+    }
+    List<JournalRecord> records = journal.records(holder);
+    if (records.isEmpty() || records.get(records.size() - 1).type() == JournalRecord.Type.ENDED) {
+      LOG.warn("releasing the lease of {} on {}: {}", holder, service, records.isEmpty()
+          ? "the rollout was never journaled (its engine stopped after taking the lease)"
+          : "the rollout has ended (its engine stopped before releasing the lease)");
+      journal.releaseLease(service, holder);
+    }
+  }
+
+  /** A new rollout id for the service, never one the journal already holds. */
+  public String newRolloutId(String service) {
+    String id;
+    do {
+      id = service + "-" + Long.toString(ctx.clock().millis(), 36) + "-" + sequence.incrementAndGet();
+      // A restarted engine counts from 1 again; if its clock shows a millisecond an earlier life used (a
+      // virtual clock, a clock stepped back), the id could name a journaled rollout and its operation ids.
+    } while (!journal.records(id).isEmpty());
+    return id;
+  }
+
+  private void replayEnded(Plan plan, JournalRecord ended) {
+    boolean succeeded;
+    try {
+      succeeded = ctx.codec().decode(ended) instanceof JournalPayload.Ended e && e.succeeded();
+    } catch (IllegalArgumentException e) {
+      LOG.warn("unreadable ENDED record {} ignored", ended.sequence());
+      return;
+    }
+    history.replayEnded(plan, succeeded);
+  }
+}
