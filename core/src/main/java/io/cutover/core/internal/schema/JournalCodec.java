@@ -49,12 +49,44 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe.
  */
 public final class JournalCodec {
+  /** Prefix of the index keys that hold the annotations of a CREATED record. */
+  public static final String ANNOTATION = "annotation.";
   private static final JsonStringEncoder ENCODER = JsonStringEncoder.getInstance();
   private final ObjectMapper mapper = new ObjectMapper();
 
-  /** The record carrying {@code payload} (sequence not yet assigned). */
+  /** The record carrying {@code payload} and its {@linkplain #index index} (sequence not yet assigned). */
   public JournalRecord record(Instant time, String rolloutId, String service, JournalPayload payload) {
-    return JournalRecord.of(time, rolloutId, service, payload.type(), operationId(payload), encode(payload));
+    return new JournalRecord(-1, time, rolloutId, service, payload.type(), operationId(payload), encode(payload),
+        index(payload));
+  }
+
+  /**
+   * What a journal may index the record by without reading its payload ({@link JournalRecord#index()}):
+   * the summary fields of CREATED and ENDED, nothing for the others.
+   */
+  public static Map<String, String> index(JournalPayload payload) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (payload instanceof Created c) {
+      out.put("strategy", c.strategy());
+      out.put("target", c.target());
+      if (c.stable() != null) {
+        out.put("stable", c.stable());
+      }
+      out.put("artifact", c.artifact());
+      out.put("config", c.config());
+      out.put("initiator", c.initiator());
+      c.annotations().forEach((k, v) -> out.put(ANNOTATION + k, v));
+    } else if (payload instanceof Ended e) {
+      out.put("outcome", e.succeeded() ? "succeeded" : "aborted");
+      out.put("target", e.target());
+      if (e.stable() != null) {
+        out.put("stable", e.stable());
+      }
+      if (e.reason() != null) {
+        out.put("reason", e.reason());
+      }
+    }
+    return out;
   }
 
   /** The payload's JSON. */
