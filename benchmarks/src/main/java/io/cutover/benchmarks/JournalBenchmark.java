@@ -2,6 +2,8 @@ package io.cutover.benchmarks;
 
 import io.cutover.core.journal.DurabilityMode;
 import io.cutover.core.journal.FileJournal;
+import io.cutover.core.internal.schema.JournalCodec;
+import io.cutover.core.internal.schema.JournalPayload;
 import io.cutover.spi.JournalRecord;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -17,6 +19,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -175,8 +178,8 @@ public final class JournalBenchmark {
         String id = "svc-" + (i % 500) + "-old" + i;
         last.add(j.appendAsync(created(id)));
         last.add(j.appendAsync(step(id, 0)));
-        last.add(j.appendAsync(JournalRecord.of(T0, id, service(id), JournalRecord.Type.ENDED, null,
-            "{\"outcome\":\"succeeded\",\"target\":\"" + service(id) + "-v2\"}")));
+        last.add(j.appendAsync(CODEC.record(T0, id, service(id),
+            new JournalPayload.Ended(true, service(id) + "-v2", null, null))));
         if (last.size() > 30_000) {
           CompletableFuture.allOf(last.toArray(CompletableFuture[]::new)).join();
           last.clear();
@@ -243,12 +246,15 @@ public final class JournalBenchmark {
    * four-step canary with analysis), which is what makes CREATED the largest record of a rollout.
    */
   private static JournalRecord created(String id) {
-    return JournalRecord.of(T0, id, service(id), JournalRecord.Type.CREATED, null, CREATED_PAYLOAD);
+    return new JournalRecord(-1, T0, id, service(id), JournalRecord.Type.CREATED, null, CREATED.payload(),
+        CREATED.index());
   }
 
-  private static final String CREATED_PAYLOAD = createdPayload();
+  private static final JournalCodec CODEC = new JournalCodec();
+  /** Encoded once: the plan's JSON is the same for every rollout. */
+  private static final JournalRecord CREATED = createdRecord();
 
-  private static String createdPayload() {
+  private static JournalRecord createdRecord() {
     io.cutover.api.Release v1 = io.cutover.api.Release.of("svc", new io.cutover.api.ArtifactRef(
         "registry.internal/svc", io.cutover.api.Digest.sha256("v1")), io.cutover.api.ConfigRef.EMPTY);
     io.cutover.api.Release v2 = io.cutover.api.Release.of("svc", new io.cutover.api.ArtifactRef(
@@ -257,29 +263,21 @@ public final class JournalBenchmark {
         .interval(java.time.Duration.ofSeconds(30)).build();
     io.cutover.api.plan.Plan plan = io.cutover.core.strategy.Strategies.canary().setWeight(10).analysis(verify)
         .setWeight(50).analysis(verify).build().plan(new io.cutover.spi.PlanRequest(v1, v2, 4));
-    com.fasterxml.jackson.databind.node.ObjectNode created = io.cutover.core.plan.PlanJson.toTree(plan)
-        .objectNode();
-    created.put("strategy", plan.strategy()).put("target", v2.id()).put("artifact", v2.artifact().toString())
-        .put("config", v2.config().digest().toString()).put("stable", v1.id()).put("steps", plan.steps().size())
-        .put("initiator", "pipeline-4711").put("progressDeadline", "PT10M").put("skipAnalysis", false);
-    created.putObject("annotations").put("ticket", "OPS-1234");
-    created.putArray("verification").add("signature verified");
-    created.set("plan", io.cutover.core.plan.PlanJson.toTree(plan));
-    return created.toString();
+    return CODEC.record(T0, "svc-r", "svc", new JournalPayload.Created(JournalPayload.SCHEMA_VERSION,
+        plan.strategy(), v2.id(), v2.artifact().toString(), v2.config().digest().toString(), v1.id(),
+        plan.steps().size(), "pipeline-4711", java.time.Duration.ofMinutes(10), false, Map.of("ticket", "OPS-1234"),
+        List.of("signature verified"), plan));
   }
 
   private static JournalRecord step(String id, int i) {
     String svc = service(id);
-    return switch (i % 4) {
-      case 0 -> JournalRecord.of(T0, id, svc, JournalRecord.Type.STATE, null,
-          "{\"step\":" + i + ",\"status\":\"started\",\"kind\":\"launch\"}");
-      case 1 -> JournalRecord.of(T0, id, svc, JournalRecord.Type.INTENT, id + "/s" + i + "/launch",
-          "{\"kind\":\"launch\"}");
-      case 2 -> JournalRecord.of(T0, id, svc, JournalRecord.Type.DONE, id + "/s" + i + "/launch",
-          "{\"kind\":\"launch\"}");
-      default -> JournalRecord.of(T0, id, svc, JournalRecord.Type.STATE, null,
-          "{\"step\":" + i + ",\"status\":\"completed\",\"kind\":\"launch\"}");
-    };
+    String op = id + "/s" + i + "/launch";
+    return CODEC.record(T0, id, svc, switch (i % 4) {
+      case 0 -> new JournalPayload.StepState(i, JournalPayload.StepStatus.STARTED, "launch");
+      case 1 -> new JournalPayload.Intent(op, JournalPayload.EffectKind.LAUNCH);
+      case 2 -> new JournalPayload.Done(op, JournalPayload.EffectKind.LAUNCH);
+      default -> new JournalPayload.StepState(i, JournalPayload.StepStatus.COMPLETED, "launch");
+    });
   }
 
   /**
