@@ -29,20 +29,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class AnalysisRun {
 
-  /** What a run needs from its rollout. Called on the mailbox. */
+  /** What a run's outcome means for its rollout. Called on the mailbox. */
   interface Host {
-    /** The context gates evaluate in, over the window {@code from}..{@code now}. */
-    GateContext gateContext(Instant from, Instant now, int measurement);
-
-    /** Journals and reports one verdict. */
-    void verdict(String gate, Verdict v, boolean dryRun, int step, int measurement);
-
-    /** A foreground measurement completed: the rollout made progress. */
-    void progressed(Instant now);
-
-    /** A foreground run waits until {@code t}: that is no lack of progress. */
-    void expectProgressBy(Instant t);
-
     /** A gate went over its failure or consecutive-error limit. */
     void failed(AnalysisRun run, String why);
 
@@ -82,6 +70,8 @@ final class AnalysisRun {
   private final EngineContext ctx;
   private final Executor mailbox;
   private final Host host;
+  private final Verdicts verdicts;
+  private final ProgressWatchdog watchdog;
   private final Step.Verify verify;
   private final int step;
   /** Per deciding gate, in the verify's gate order. */
@@ -92,10 +82,13 @@ final class AnalysisRun {
   private Instant windowStart;
   private @Nullable ScheduledFuture<?> next;
 
-  AnalysisRun(EngineContext ctx, Executor mailbox, Host host, Step.Verify verify, int step) {
+  AnalysisRun(EngineContext ctx, Executor mailbox, Host host, Verdicts verdicts, ProgressWatchdog watchdog,
+      Step.Verify verify, int step) {
     this.ctx = ctx;
     this.mailbox = mailbox;
     this.host = host;
+    this.verdicts = verdicts;
+    this.watchdog = watchdog;
     this.verify = verify;
     this.step = step;
     this.windowStart = ctx.clock().instant();
@@ -182,7 +175,7 @@ final class AnalysisRun {
 
   private void schedule(Duration d) {
     if (!verify.background()) {
-      host.expectProgressBy(ctx.clock().instant().plus(d));
+      watchdog.expectProgressBy(ctx.clock().instant().plus(d));
     }
     if (d.isZero() || d.isNegative()) {
       mailbox.execute(this::measure);
@@ -199,7 +192,7 @@ final class AnalysisRun {
     measurements++;
     int n = measurements;
     Instant now = ctx.clock().instant();
-    GateContext gc = host.gateContext(windowStart, now, n);
+    GateContext gc = verdicts.context(windowStart, now, n);
     windowStart = now;
     List<String> names = new ArrayList<>(verify.gates().size() + verify.dryRunGates().size());
     names.addAll(verify.gates());
@@ -215,13 +208,13 @@ final class AnalysisRun {
       for (int i = 0; i < names.size(); i++) {
         Verdict v = futures.get(i).join();
         boolean dryRun = i >= verify.gates().size();
-        host.verdict(names.get(i), v, dryRun, step, n);
+        verdicts.record(names.get(i), v, dryRun, step, n);
         if (!dryRun) {
           count(names.get(i), v.outcome(), v.reasons());
         }
       }
       if (!verify.background()) {
-        host.progressed(ctx.clock().instant());
+        watchdog.progressed(ctx.clock().instant());
       }
       decide();
     }));

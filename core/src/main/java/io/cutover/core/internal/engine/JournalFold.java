@@ -1,5 +1,7 @@
 package io.cutover.core.internal.engine;
 
+import io.cutover.api.plan.Plan;
+import io.cutover.api.plan.Step;
 import io.cutover.api.rollout.RolloutState;
 import io.cutover.core.internal.schema.JournalCodec;
 import io.cutover.core.internal.schema.JournalPayload;
@@ -13,6 +15,7 @@ import io.cutover.core.internal.schema.JournalPayload.RollbackStep;
 import io.cutover.core.internal.schema.JournalPayload.StepState;
 import io.cutover.core.internal.schema.JournalPayload.StepStatus;
 import io.cutover.spi.JournalRecord;
+import io.cutover.spi.OperationId;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -61,6 +64,27 @@ final class JournalFold {
 
     List<AnalysisRun.Recorded> verdictsOf(int step) {
       return verdicts.getOrDefault(step, List.of());
+    }
+
+    /**
+     * Whether a forward step up to the current one launched the target (or scaled it up) and none retired
+     * it, by DONE records: then the fleet must still know instances of the target.
+     */
+    boolean targetLaunched(String rolloutId, Plan plan) {
+      String target = plan.target().id();
+      boolean launched = false;
+      boolean retired = false;
+      for (int i = 0; i <= Math.min(stepIndex, plan.steps().size() - 1); i++) {
+        Step s = plan.steps().get(i);
+        String op = OperationId.forStep(rolloutId, i, s.kind()).value();
+        if ((s instanceof Step.Launch l && l.releaseId().equals(target)) || (s instanceof Step.Scale sc
+            && sc.releaseId().equals(target) && sc.replicas() > 0)) {
+          launched |= doneOps.contains(op);
+        } else if (s instanceof Step.Retire rt && rt.releaseId().equals(target)) {
+          retired |= doneOps.contains(op);
+        }
+      }
+      return launched && !retired;
     }
   }
 

@@ -2,7 +2,6 @@ package io.cutover.core.internal.engine;
 
 import io.cutover.api.Instance;
 import io.cutover.api.TrafficSplit;
-import io.cutover.api.Verdict;
 import io.cutover.api.plan.Plan;
 import io.cutover.api.plan.Step;
 import io.cutover.api.rollout.RolloutEvent;
@@ -23,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
@@ -53,6 +53,7 @@ public final class RolloutRun implements Rollout {
   private final WriteAhead writeAhead;
   private final StepExecutor steps;
   private final ProgressWatchdog watchdog;
+  private final Analyses analyses;
   /** What the journal said when the engine restarted; null for a rollout started here. */
   private final JournalFold.@Nullable Recovered recovered;
 
@@ -63,17 +64,13 @@ public final class RolloutRun implements Rollout {
   private @Nullable String reason;
   private Instant updatedAt;
   private boolean manualPauseRequested;
-  private @Nullable String pendingPauseReason;
   private boolean promoted;
   /** The generation: bumped when waits and hooks in flight must come to nothing (abort, promote, end). */
   private long token;
-  private @Nullable AnalysisRun foreground;
-  private final List<AnalysisRun> backgroundRuns = new ArrayList<>(1);
   private @Nullable Instant abortStartedAt;
   private boolean rollbackReported;
+  private final StatusSnapshot status;
   private volatile RolloutStatus snapshot;
-  private int describedStep = -1;
-  private String stepDescription = "";
 
   public RolloutRun(String id, Plan plan, RolloutOptions options, EngineContext ctx, List<String> verificationEvidence) {
     this(id, plan, options, ctx, verificationEvidence, ctx.clock().instant(), null);
@@ -94,11 +91,17 @@ public final class RolloutRun implements Rollout {
     this.journal = new RunJournal(ctx, id, plan.service());
     this.telemetry = new RolloutTelemetry(ctx, id, plan,
         () -> state == RolloutState.ABORTING || rollbackIndex >= 0 ? -1 : stepIndex);
-    Parts parts = new Parts();
-    this.writeAhead = new WriteAhead(ctx, journal, this::post, view, parts);
-    this.steps = new StepExecutor(ctx, plan, this::post, writeAhead, view, telemetry, parts, () -> token);
+    this.status = new StatusSnapshot(id, plan, startedAt);
+    this.writeAhead = new WriteAhead(ctx, journal, this::post, view,
+        () -> rollbackIndex < 0 && state != RolloutState.ABORTING,
+        () -> state == RolloutState.ABORTING && rollbackIndex < 0, this::startRollback);
     this.watchdog = new ProgressWatchdog(ctx.scheduler(), ctx.clock(), this::post, options.progressDeadline(),
         startedAt, () -> state, this::beginAbort);
+    Verdicts verdicts = new Verdicts(id, plan, view, journal, telemetry);
+    this.analyses = new Analyses(ctx, this::post, verdicts, watchdog, this::beginAbort,
+        why -> enterPause(PauseKind.INCONCLUSIVE, why), this::stepCompleted);
+    this.steps = new StepExecutor(ctx, plan, this::post, writeAhead, view, telemetry, verdicts, analyses, watchdog,
+        () -> enterPause(PauseKind.APPROVAL, "waiting for approval"), () -> token);
     this.recovered = recovered;
     if (recovered != null) {
       state = recovered.state();
@@ -113,7 +116,7 @@ public final class RolloutRun implements Rollout {
         writeAhead.signalAbort();
       }
     }
-    this.snapshot = buildStatus();
+    this.snapshot = status.build(state, stepIndex, view.split(), updatedAt, reason);
   }
 
   /**
@@ -170,20 +173,7 @@ public final class RolloutRun implements Rollout {
       telemetry.event(RolloutEvent.Type.ROLLOUT_STARTED, "rollout of " + plan.target().label() + " started ("
           + plan.strategy() + ", " + plan.steps().size() + " steps)");
       watchdog.start();
-      long t = token;
-      ctx.fleetCaller().call("instances", () -> ctx.fleet().instances(plan.service())).whenComplete((list, err) ->
-          post(() -> {
-            if (t != token || state.isTerminal()) {
-              return;
-            }
-            if (err != null) {
-              beginAbort("could not list instances of " + plan.service() + ": " + message(err));
-              return;
-            }
-            view.adopt(list);
-            telemetry.checkDrift(list);
-            nextStep();
-          }));
+      observe(false, this::nextStep);
     });
   }
 
@@ -195,23 +185,38 @@ public final class RolloutRun implements Rollout {
       telemetry.event(RolloutEvent.Type.RESUMED, "resumed from the journal after a restart ("
           + state + (stepIndex >= 0 ? ", step " + stepIndex : "") + ")");
       watchdog.start();
-      long t = token;
-      ctx.fleetCaller().call("instances", () -> ctx.fleet().instances(plan.service())).thenCompose(list ->
-          ctx.routerCaller().call("current", () -> ctx.router().current(plan.service()))
-              .thenApply(current -> Map.entry(list, current)))
-          .whenComplete((both, err) -> post(() -> {
-            if (t != token || state.isTerminal()) {
-              return;
-            }
-            if (err != null) {
-              beginAbort("cannot resume safely: " + message(err));
-              return;
-            }
-            view.adopt(both.getKey());
-            view.split(both.getValue().orElse(null));
-            continueRecovered(r);
-          }));
+      observe(true, () -> continueRecovered(r));
     });
+  }
+
+  /**
+   * Learns what the fleet runs (and, when recovering, what the router applies), then continues on the
+   * mailbox; a rollout that cannot see the world aborts.
+   */
+  private void observe(boolean recovering, Runnable then) {
+    long t = token;
+    CompletableFuture<List<Instance>> listed = ctx.fleetCaller().call("instances",
+        () -> ctx.fleet().instances(plan.service()));
+    CompletableFuture<Optional<TrafficSplit>> current = !recovering ? listed.thenApply(l -> Optional.empty())
+        : listed.thenCompose(l -> ctx.routerCaller().call("current", () -> ctx.router().current(plan.service())));
+    current.whenComplete((split, err) -> post(() -> {
+      if (t != token || state.isTerminal()) {
+        return;
+      }
+      if (err != null) {
+        beginAbort((recovering ? "cannot resume safely: " : "could not list instances of " + plan.service() + ": ")
+            + message(err));
+        return;
+      }
+      List<Instance> list = listed.join();
+      view.adopt(list);
+      if (recovering) {
+        view.split(split.orElse(null));
+      } else {
+        telemetry.checkDrift(list);
+      }
+      then.run();
+    }));
   }
 
   /** Aborts: traffic to stable first, then the rollback steps. */
@@ -257,7 +262,7 @@ public final class RolloutRun implements Rollout {
       promoted = true;
       journal.append(new JournalPayload.Command(CommandKind.PROMOTE, who));
       telemetry.event(RolloutEvent.Type.PROMOTED, "promoted by " + who + ": remaining analysis and pauses skipped");
-      stopBackgroundRuns();
+      analyses.stopBackground();
       Step current = stepIndex >= 0 && stepIndex < plan.steps().size() ? plan.steps().get(stepIndex) : null;
       boolean waiting = current instanceof Step.Verify || current instanceof Step.Pause;
       if (state == RolloutState.PAUSED) {
@@ -269,7 +274,7 @@ public final class RolloutRun implements Rollout {
         continueAfterPause(kind);
       } else if (waiting && !writeAhead.inFlight()) {
         steps.cancelWait();
-        stopForeground();
+        analyses.stopForeground();
         token++;
         stepCompleted();
       }
@@ -287,7 +292,7 @@ public final class RolloutRun implements Rollout {
         MDC.remove("cutover.service");
         MDC.remove("cutover.rollout");
         MDC.remove("cutover.artifact");
-        refreshSnapshot();
+        snapshot = status.refresh(snapshot, state, stepIndex, view.split(), updatedAt, reason);
       }
     });
   }
@@ -296,7 +301,7 @@ public final class RolloutRun implements Rollout {
 
   private void continueRecovered(JournalFold.Recovered r) {
     String target = plan.target().id();
-    if (state != RolloutState.ABORTING && targetLost(r)) {
+    if (state != RolloutState.ABORTING && r.targetLaunched(id, plan) && view.of(target).isEmpty()) {
       beginAbort("cannot resume safely: the fleet no longer knows any instance of " + target);
       return;
     }
@@ -309,9 +314,7 @@ public final class RolloutRun implements Rollout {
     for (int i = 0; i <= stepIndex && i < plan.steps().size(); i++) {
       if (plan.steps().get(i) instanceof Step.Verify v && v.background() && !promoted && !options.skipAnalysis()
           && r.stepStartedAt().containsKey(i)) {
-        AnalysisRun a = new AnalysisRun(ctx, this::post, new Parts(), v, i);
-        backgroundRuns.add(a);
-        a.begin(r.verdictsOf(i), r.stepStartedAt().get(i));
+        analyses.resumeBackground(v, i, r.verdictsOf(i), r.stepStartedAt().get(i));
       }
     }
     if (state == RolloutState.PAUSED) {
@@ -329,39 +332,21 @@ public final class RolloutRun implements Rollout {
         began, r.verdictsOf(stepIndex), this::stepCompleted, this::stepFailed));
   }
 
-  /** Whether the journal says the target was launched and not retired, but the fleet knows none of it. */
-  private boolean targetLost(JournalFold.Recovered r) {
-    String target = plan.target().id();
-    boolean launched = false;
-    boolean retired = false;
-    for (int i = 0; i <= Math.min(stepIndex, plan.steps().size() - 1); i++) {
-      Step s = plan.steps().get(i);
-      String op = OperationId.forStep(id, i, s.kind()).value();
-      if ((s instanceof Step.Launch l && l.releaseId().equals(target)) || (s instanceof Step.Scale sc
-          && sc.releaseId().equals(target) && sc.replicas() > 0)) {
-        launched |= r.doneOps().contains(op);
-      } else if (s instanceof Step.Retire rt && rt.releaseId().equals(target)) {
-        retired |= r.doneOps().contains(op);
-      }
-    }
-    return launched && !retired && view.of(target).isEmpty();
-  }
-
   private void nextStep() {
     if (state != RolloutState.PROGRESSING) {
       return;
     }
-    if (manualPauseRequested || pendingPauseReason != null) {
+    if (manualPauseRequested || analyses.pausePending()) {
       // Both kinds resume by starting the next step, so both pause as MANUAL at this boundary.
-      String why = manualPauseRequested ? "paused by request" : Objects.requireNonNull(pendingPauseReason);
+      String background = analyses.takePendingPause();
+      String why = manualPauseRequested ? "paused by request" : Objects.requireNonNull(background);
       manualPauseRequested = false;
-      pendingPauseReason = null;
       enterPause(PauseKind.MANUAL, why);
       return;
     }
     stepIndex++;
     if (stepIndex >= plan.steps().size()) {
-      stopBackgroundRuns();
+      analyses.stopBackground();
       state = RolloutState.SUCCEEDED;
       end(null);
       return;
@@ -378,7 +363,7 @@ public final class RolloutRun implements Rollout {
       return;
     }
     journal.append(new JournalPayload.StepState(stepIndex, StepStatus.STARTED, step.kind()));
-    telemetry.event(RolloutEvent.Type.STEP_STARTED, describe(stepIndex));
+    telemetry.event(RolloutEvent.Type.STEP_STARTED, status.describe(stepIndex));
     telemetry.stepStarted(step.kind(), stepIndex, now);
     steps.run(step, new StepExecutor.Attempt(stepIndex, OperationId.forStep(id, stepIndex, step.kind()), false, now,
         List.of(), this::stepCompleted, this::stepFailed));
@@ -392,7 +377,7 @@ public final class RolloutRun implements Rollout {
     watchdog.progressed(now);
     Step step = plan.steps().get(stepIndex);
     journal.append(new JournalPayload.StepState(stepIndex, StepStatus.COMPLETED, step.kind()));
-    telemetry.event(RolloutEvent.Type.STEP_COMPLETED, describe(stepIndex));
+    telemetry.event(RolloutEvent.Type.STEP_COMPLETED, status.describe(stepIndex));
     telemetry.stepEnded(now, null);
     nextStep();
   }
@@ -438,8 +423,8 @@ public final class RolloutRun implements Rollout {
     updatedAt = abortStartedAt;
     token++;
     steps.cancelWait();
-    stopForeground();
-    stopBackgroundRuns();
+    analyses.stopForeground();
+    analyses.stopBackground();
     journal.appendSafely(new JournalPayload.Aborting(why));
     telemetry.event(RolloutEvent.Type.ABORT_STARTED, why);
     if (!writeAhead.inFlight()) {
@@ -498,7 +483,7 @@ public final class RolloutRun implements Rollout {
     telemetry.event(ok ? RolloutEvent.Type.ROLLOUT_SUCCEEDED : RolloutEvent.Type.ROLLOUT_ABORTED,
         ok ? "rollout of " + plan.target().label() + " succeeded" : String.valueOf(why));
     telemetry.rolloutEnded(now, ok, why, Duration.between(startedAt, now));
-    snapshot = buildStatus();
+    snapshot = status.build(state, stepIndex, view.split(), updatedAt, reason);
     CompletionStage<Void> bookkept = CompletableFuture.completedFuture(null);
     try {
       bookkept = ctx.onEnded().apply(this);
@@ -508,136 +493,8 @@ public final class RolloutRun implements Rollout {
     }
   }
 
-  private void stopForeground() {
-    if (foreground != null) {
-      foreground.stop();
-      foreground = null;
-    }
-  }
-
-  private void stopBackgroundRuns() {
-    for (AnalysisRun a : backgroundRuns) {
-      a.stop();
-    }
-    backgroundRuns.clear();
-  }
-
   static String message(Throwable t) {
     Throwable u = ResilientCaller.unwrap(t);
     return u.getMessage() == null ? u.getClass().getSimpleName() : u.getMessage();
-  }
-
-  // ---------------------------------------------------------------- status
-
-  /** Rebuilds the snapshot only when something it shows has changed: most transitions change nothing visible. */
-  private void refreshSnapshot() {
-    RolloutStatus s = snapshot;
-    if (s.state() != state || s.stepIndex() != stepIndex || s.split() != view.split() || s.reason() != reason
-        || !s.updatedAt().equals(updatedAt)) {
-      snapshot = buildStatus();
-    }
-  }
-
-  /** A step's description, computed once per step: events and status both show it. */
-  private String describe(int index) {
-    if (describedStep != index) {
-      describedStep = index;
-      stepDescription = plan.steps().get(index).describe();
-    }
-    return stepDescription;
-  }
-
-  private RolloutStatus buildStatus() {
-    String current = stepIndex >= 0 && stepIndex < plan.steps().size() ? describe(stepIndex) : "";
-    return new RolloutStatus(id, plan.service(), state, plan.stable() == null ? null : plan.stable().id(),
-        plan.target().id(), stepIndex, plan.steps().size(), current, view.split(), startedAt, updatedAt, reason);
-  }
-
-  /** How the rollout's parts reach back into it; every call arrives on the mailbox. */
-  private final class Parts implements WriteAhead.Host, StepExecutor.Host, AnalysisRun.Host {
-    @Override
-    public boolean forward() {
-      return rollbackIndex < 0 && state != RolloutState.ABORTING;
-    }
-
-    @Override
-    public boolean abortPending() {
-      return state == RolloutState.ABORTING && rollbackIndex < 0;
-    }
-
-    @Override
-    public void rollbackNow() {
-      startRollback();
-    }
-
-    @Override
-    public void awaitApproval() {
-      enterPause(PauseKind.APPROVAL, "waiting for approval");
-    }
-
-    @Override
-    public AnalysisRun analysis(Step.Verify verify, int step) {
-      return new AnalysisRun(ctx, RolloutRun.this::post, this, verify, step);
-    }
-
-    @Override
-    public void foreground(AnalysisRun run) {
-      foreground = run;
-    }
-
-    @Override
-    public void background(AnalysisRun run) {
-      backgroundRuns.add(run);
-    }
-
-    @Override
-    public void verdict(String gate, Verdict v, boolean dryRun, int step, int measurement) {
-      journal.appendSafely(new JournalPayload.GateVerdict(gate, v.outcome(), dryRun, step, measurement, v.reasons()));
-      telemetry.verdict(gate, v, dryRun);
-    }
-
-    @Override
-    public GateContext gateContext(Instant from, Instant now, int measurement, String phase, Map<String, String> params) {
-      return new GateContext(id, plan.service(), plan.stable(), plan.target(), from, now, measurement,
-          view.candidates(), phase, params);
-    }
-
-    @Override
-    public GateContext gateContext(Instant from, Instant now, int measurement) {
-      return gateContext(from, now, measurement, GateContext.ANALYSIS, Map.of());
-    }
-
-    @Override
-    public void expectProgressBy(Instant t) {
-      watchdog.expectProgressBy(t);
-    }
-
-    @Override
-    public void progressed(Instant now) {
-      watchdog.progressed(now);
-    }
-
-    @Override
-    public void failed(AnalysisRun run, String why) {
-      beginAbort("analysis failed: " + why);
-    }
-
-    @Override
-    public void inconclusive(AnalysisRun run, String why) {
-      if (run.background()) {
-        pendingPauseReason = "background analysis inconclusive: " + why;
-      } else {
-        foreground = null;
-        enterPause(PauseKind.INCONCLUSIVE, "analysis inconclusive: " + why);
-      }
-    }
-
-    @Override
-    public void passed(AnalysisRun run) {
-      if (!run.background()) {
-        foreground = null;
-        stepCompleted();
-      }
-    }
   }
 }

@@ -40,50 +40,34 @@ final class StepExecutor {
   record Attempt(int index, OperationId op, boolean rollback, Instant startedAt,
       List<AnalysisRun.Recorded> journaled, Runnable done, Consumer<String> failed) {}
 
-  /** What steps need from the rollout. Called on the mailbox. */
-  interface Host {
-    /** Pauses until a human approves. */
-    void awaitApproval();
-
-    /** Starts a foreground ({@code background == false}) or background analysis run. */
-    AnalysisRun analysis(Step.Verify verify, int step);
-
-    /** The foreground analysis that now holds the current step. */
-    void foreground(AnalysisRun run);
-
-    /** A background analysis that runs on across steps. */
-    void background(AnalysisRun run);
-
-    /** Journals and reports a hook's verdict. */
-    void verdict(String gate, io.cutover.api.Verdict v, boolean dryRun, int step, int measurement);
-
-    /** A hook's gate context. */
-    GateContext gateContext(Instant from, Instant now, int measurement, String phase, java.util.Map<String, String> params);
-
-    /** A planned wait until {@code t} is no lack of progress. */
-    void expectProgressBy(Instant t);
-  }
-
   private final EngineContext ctx;
   private final Plan plan;
   private final Executor mailbox;
   private final WriteAhead writeAhead;
   private final FleetView view;
   private final RolloutTelemetry telemetry;
-  private final Host host;
+  private final Verdicts verdicts;
+  private final Analyses analyses;
+  private final ProgressWatchdog watchdog;
+  /** Pauses the rollout until a human approves. */
+  private final Runnable awaitApproval;
   /** The rollout's generation: a wait or hook started in an older generation does nothing when it ends. */
   private final LongSupplier token;
   private @Nullable ScheduledFuture<?> timer;
 
   StepExecutor(EngineContext ctx, Plan plan, Executor mailbox, WriteAhead writeAhead, FleetView view,
-      RolloutTelemetry telemetry, Host host, LongSupplier token) {
+      RolloutTelemetry telemetry, Verdicts verdicts, Analyses analyses, ProgressWatchdog watchdog,
+      Runnable awaitApproval, LongSupplier token) {
     this.ctx = ctx;
     this.plan = plan;
     this.mailbox = mailbox;
     this.writeAhead = writeAhead;
     this.view = view;
     this.telemetry = telemetry;
-    this.host = host;
+    this.verdicts = verdicts;
+    this.analyses = analyses;
+    this.watchdog = watchdog;
+    this.awaitApproval = awaitApproval;
     this.token = token;
   }
 
@@ -176,7 +160,7 @@ final class StepExecutor {
     if (a.rollback()) {
       a.done().run();
     } else if (s.untilApproval()) {
-      host.awaitApproval();
+      awaitApproval.run();
     } else {
       waitFor(remaining(Objects.requireNonNull(s.duration()), a), a.done());
     }
@@ -186,12 +170,12 @@ final class StepExecutor {
     HealthGate gate = ctx.gates().get(s.gate());
     long t = token.getAsLong();
     Instant now = ctx.clock().instant();
-    GateContext gc = host.gateContext(now, now, 1, s.phase(), s.params());
+    GateContext gc = verdicts.context(now, now, 1, s.phase(), s.params());
     AnalysisRun.evaluate(ctx, gate, gc).thenAccept(v -> mailbox.execute(() -> {
       if (t != token.getAsLong() && !a.rollback()) {
         return;
       }
-      host.verdict(s.gate(), v, false, a.rollback() ? -1 : a.index(), 1);
+      verdicts.record(s.gate(), v, false, a.rollback() ? -1 : a.index(), 1);
       if (v.passed() || a.rollback()) {
         a.done().run();
       } else {
@@ -206,14 +190,11 @@ final class StepExecutor {
       a.done().run();
       return;
     }
-    AnalysisRun run = host.analysis(s, a.index());
     if (s.background()) {
-      host.background(run);
-      run.start();
+      analyses.background(s, a.index());
       a.done().run();
     } else {
-      host.foreground(run);
-      run.begin(a.journaled(), a.startedAt());
+      analyses.foreground(s, a.index(), a.journaled(), a.startedAt());
     }
   }
 
@@ -240,7 +221,7 @@ final class StepExecutor {
       then.run();
       return;
     }
-    host.expectProgressBy(ctx.clock().instant().plus(d));
+    watchdog.expectProgressBy(ctx.clock().instant().plus(d));
     long t = token.getAsLong();
     timer = ctx.scheduler().schedule(() -> mailbox.execute(() -> {
       if (t == token.getAsLong()) {

@@ -4,6 +4,7 @@ import io.cutover.api.ProviderException;
 import io.cutover.core.internal.schema.JournalPayload;
 import io.cutover.spi.OperationId;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -18,33 +19,29 @@ import java.util.function.Supplier;
  */
 final class WriteAhead {
 
-  /** What the rollout decides around an effect. Called on the mailbox. */
-  interface Host {
-    /** True while the rollout moves forward (not aborting, not rolling back): such effects obey the abort guard. */
-    boolean forward();
-
-    /** True if an abort arrived and the rollback has not started yet. */
-    boolean abortPending();
-
-    /** Starts the rollback, after the effect that was in flight has completed. */
-    void rollbackNow();
-  }
-
   private final EngineContext ctx;
   private final RunJournal journal;
   private final Executor mailbox;
   private final FleetView view;
-  private final Host host;
+  /** True while the rollout moves forward (not aborting, not rolling back): such effects obey the abort guard. */
+  private final BooleanSupplier forward;
+  /** True if an abort arrived and the rollback has not started yet. */
+  private final BooleanSupplier abortPending;
+  /** Starts the rollback, once the effect that was in flight has completed. */
+  private final Runnable rollbackNow;
   private boolean inFlight;
   /** Read by provider threads: a forward effect stops retrying once the rollout is aborting. */
   private volatile boolean aborting;
 
-  WriteAhead(EngineContext ctx, RunJournal journal, Executor mailbox, FleetView view, Host host) {
+  WriteAhead(EngineContext ctx, RunJournal journal, Executor mailbox, FleetView view, BooleanSupplier forward,
+      BooleanSupplier abortPending, Runnable rollbackNow) {
     this.ctx = ctx;
     this.journal = journal;
     this.mailbox = mailbox;
     this.view = view;
-    this.host = host;
+    this.forward = forward;
+    this.abortPending = abortPending;
+    this.rollbackNow = rollbackNow;
   }
 
   /** Whether an effect is between its INTENT and its DONE/FAILED. */
@@ -74,7 +71,7 @@ final class WriteAhead {
     inFlight = true;
     ResilientCaller caller = effect.caller(ctx);
     Supplier<R> call = () -> effect.call(ctx, op);
-    Supplier<R> guarded = !host.forward() ? call : () -> {
+    Supplier<R> guarded = !forward.getAsBoolean() ? call : () -> {
       if (aborting) {
         // The abort waits for this call; further retries would only delay traffic going back to stable.
         throw new ProviderException(caller.provider(), kind.wireName(), "not retried: the rollout is aborting",
@@ -87,18 +84,18 @@ final class WriteAhead {
       if (err != null) {
         String why = RolloutRun.message(err);
         journal.appendSafely(new JournalPayload.Failed(op.value(), kind, why));
-        if (host.abortPending()) {
-          host.rollbackNow();
+        if (abortPending.getAsBoolean()) {
+          rollbackNow.run();
         } else {
           failed.accept(why);
         }
         return;
       }
       journal.appendSafely(new JournalPayload.Done(op.value(), kind));
-      if (host.abortPending()) {
+      if (abortPending.getAsBoolean()) {
         // An abort arrived while this effect was in flight: record what happened, then roll back.
         effect.recordInterrupted(result, view);
-        host.rollbackNow();
+        rollbackNow.run();
         return;
       }
       onDone.accept(result);
