@@ -100,7 +100,7 @@ sealed interface Effect<R> {
       ctx.router().apply(op, service, split, backends);
       TrafficSplit readBack = ctx.router().current(service).orElse(null);
       if (readBack == null || !readBack.weights().equals(split.weights())) {
-        throw new ProviderException("router", "route", "read back " + readBack + " after applying " + split);
+        throw ProviderException.retryable("router", "route", "read back " + readBack + " after applying " + split);
       }
       return readBack;
     }

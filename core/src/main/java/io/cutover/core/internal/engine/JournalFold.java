@@ -15,7 +15,6 @@ import io.cutover.core.internal.schema.JournalPayload.RollbackStep;
 import io.cutover.core.internal.schema.JournalPayload.StepState;
 import io.cutover.core.internal.schema.JournalPayload.StepStatus;
 import io.cutover.spi.JournalRecord;
-import io.cutover.spi.OperationId;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -76,7 +75,7 @@ final class JournalFold {
       boolean retired = false;
       for (int i = 0; i <= Math.min(stepIndex, plan.steps().size() - 1); i++) {
         Step s = plan.steps().get(i);
-        String op = OperationId.forStep(rolloutId, i, s.kind()).value();
+        String op = OperationIds.forStep(rolloutId, i, s.kind()).value();
         if ((s instanceof Step.Launch l && l.releaseId().equals(target)) || (s instanceof Step.Scale sc
             && sc.releaseId().equals(target) && sc.replicas() > 0)) {
           launched |= doneOps.contains(op);

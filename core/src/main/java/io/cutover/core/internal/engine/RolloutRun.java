@@ -328,7 +328,7 @@ public final class RolloutRun implements Rollout {
     Step step = plan.steps().get(stepIndex);
     Instant began = r.startedAt(stepIndex, ctx.clock().instant());
     telemetry.stepStarted(step.kind(), stepIndex, began);
-    steps.run(step, new StepExecutor.Attempt(stepIndex, OperationId.forStep(id, stepIndex, step.kind()), false,
+    steps.run(step, new StepExecutor.Attempt(stepIndex, OperationIds.forStep(id, stepIndex, step.kind()), false,
         began, r.verdictsOf(stepIndex), this::stepCompleted, this::stepFailed));
   }
 
@@ -365,7 +365,7 @@ public final class RolloutRun implements Rollout {
     journal.append(new JournalPayload.StepState(stepIndex, StepStatus.STARTED, step.kind()));
     telemetry.event(RolloutEvent.Type.STEP_STARTED, status.describe(stepIndex));
     telemetry.stepStarted(step.kind(), stepIndex, now);
-    steps.run(step, new StepExecutor.Attempt(stepIndex, OperationId.forStep(id, stepIndex, step.kind()), false, now,
+    steps.run(step, new StepExecutor.Attempt(stepIndex, OperationIds.forStep(id, stepIndex, step.kind()), false, now,
         List.of(), this::stepCompleted, this::stepFailed));
   }
 
@@ -446,7 +446,7 @@ public final class RolloutRun implements Rollout {
       return;
     }
     Step step = rollback.get(rollbackIndex);
-    OperationId op = OperationId.forRollbackStep(id, rollbackIndex, step.kind());
+    OperationId op = OperationIds.forRollbackStep(id, rollbackIndex, step.kind());
     steps.run(step, new StepExecutor.Attempt(rollbackIndex, op, true, ctx.clock().instant(), List.of(), () -> {
       if (step instanceof Step.Route r && plan.stable() != null
           && r.split().weight(plan.stable().id()) == TrafficSplit.TOTAL) {

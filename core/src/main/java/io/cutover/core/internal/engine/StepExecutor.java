@@ -128,7 +128,7 @@ final class StepExecutor {
       // Fleets stop the most recently launched instances first (Fleet contract): move traffic off
       // exactly those before they stop, so no request reaches a stopping instance.
       view.keepFirst(r.id(), s.replicas());
-      route(new OperationId(a.op().value() + "-prescale"), split, scale, a.failed());
+      route(a.op().child("prescale"), split, scale, a.failed());
     }
   }
 
@@ -213,7 +213,7 @@ final class StepExecutor {
       done.run();
       return;
     }
-    route(new OperationId(op.value() + "-backends"), split, done, failed);
+    route(op.child("backends"), split, done, failed);
   }
 
   private void waitFor(Duration d, Runnable then) {

@@ -25,8 +25,9 @@ final class Verdicts {
 
   /** The context of one evaluation over {@code from}..{@code now}, judging the target's READY instances. */
   GateContext context(Instant from, Instant now, int measurement, String phase, Map<String, String> params) {
-    return new GateContext(rolloutId, plan.service(), plan.stable(), plan.target(), from, now, measurement,
-        view.candidates(), phase, params);
+    return GateContext.builder().rolloutId(rolloutId).service(plan.service()).stable(plan.stable())
+        .candidate(plan.target()).windowStart(from).now(now).measurement(measurement)
+        .candidateInstances(view.candidates()).phase(phase).params(params).build();
   }
 
   /** An analysis measurement's context. */

@@ -74,8 +74,7 @@ final class WriteAhead {
     Supplier<R> guarded = !forward.getAsBoolean() ? call : () -> {
       if (aborting) {
         // The abort waits for this call; further retries would only delay traffic going back to stable.
-        throw new ProviderException(caller.provider(), kind.wireName(), "not retried: the rollout is aborting",
-            false, null);
+        throw ProviderException.permanent(caller.provider(), kind.wireName(), "not retried: the rollout is aborting");
       }
       return call.get();
     };

@@ -22,7 +22,7 @@ import io.cutover.core.internal.schema.JournalPayload.RollbackStep;
 import io.cutover.core.internal.schema.JournalPayload.StepState;
 import io.cutover.core.internal.schema.JournalPayload.StepStatus;
 import io.cutover.core.internal.schema.JournalPayload.Unknown;
-import io.cutover.core.plan.PlanJson;
+import io.cutover.core.plan.internal.PlanTrees;
 import io.cutover.spi.JournalRecord;
 import java.io.IOException;
 import java.time.Duration;
@@ -133,7 +133,7 @@ public final class JournalCodec {
         .str("initiator", c.initiator())
         .nullableStr("progressDeadline", c.progressDeadline() == null ? null : c.progressDeadline().toString())
         .bool("skipAnalysis", c.skipAnalysis()).raw("annotations", tree(c.annotations()))
-        .strings("verification", c.verification()).raw("plan", tree(PlanJson.toTree(c.plan())));
+        .strings("verification", c.verification()).raw("plan", tree(PlanTrees.toTree(c.plan())));
   }
 
   private String tree(Object value) {
@@ -190,7 +190,7 @@ public final class JournalCodec {
   private Created created(JournalRecord r, JsonNode p) {
     Plan plan;
     try {
-      plan = PlanJson.fromTree(p.get("plan"));
+      plan = PlanTrees.fromTree(p.get("plan"));
     } catch (RuntimeException e) {
       throw new IllegalArgumentException("the CREATED record of " + r.rolloutId() + " has no readable plan: "
           + e.getMessage(), e);

@@ -10,6 +10,7 @@ import io.cutover.core.policy.ProvenanceRequirement;
 import io.cutover.core.policy.SignatureRequirement;
 import io.cutover.core.policy.TrustedKey;
 import io.cutover.core.policy.VerificationPolicy;
+import io.cutover.core.internal.provider.MapProviderConfig;
 import io.cutover.spi.ProviderConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,7 +63,7 @@ public final class PolicyParser {
       throw new InvalidSpecException("$", "is not valid " + (yaml ? "YAML" : "JSON") + (at == null ? "" : " at line "
           + at.getLineNr() + ", column " + at.getColumnNr()) + ": " + e.getOriginalMessage(), "fix the syntax there");
     }
-    ProviderConfig c = ProviderConfig.of(NAME, "$", doc).requireOnly(TOP);
+    ProviderConfig c = MapProviderConfig.of(NAME, "$", doc).requireOnly(TOP);
     b.allowRepositories(c.getStringList("allowedRepositories").toArray(String[]::new));
     List<TrustedKey> signatureKeys = List.of();
     if (c.has("signatures")) {
@@ -107,7 +108,7 @@ public final class PolicyParser {
       }
       Map<String, Object> entry = new java.util.LinkedHashMap<>();
       m.forEach((k, v) -> entry.put(String.valueOf(k), v));
-      ProviderConfig k = ProviderConfig.of(NAME, at, entry).requireOnly(Set.of("name", "pem", "file"));
+      ProviderConfig k = MapProviderConfig.of(NAME, at, entry).requireOnly(Set.of("name", "pem", "file"));
       String name = k.requireString("name");
       if (k.has("pem") == k.has("file")) {
         throw new InvalidSpecException(at, "needs exactly one of 'pem' and 'file'",
