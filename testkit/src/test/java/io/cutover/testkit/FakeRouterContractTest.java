@@ -37,6 +37,16 @@ class FakeRouterContractTest extends RouterContract {
     return true;
   }
 
+  @Override
+  protected boolean supportsMatchRules() {
+    return true;
+  }
+
+  @Override
+  protected boolean supportsMirror() {
+    return true;
+  }
+
   @Nested
   @DisplayName("timeline and contract checks")
   class Specifics {

@@ -56,7 +56,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Apply.</b> The previous file is kept as {@code <service>.conf.last-good}; if {@code nginx -t}
  * rejects the new one, the last good file is put back before NGINX ever reloads, and the call fails
- * (non-retryable) with NGINX's message. After {@code nginx -s reload}, old workers keep accepting for a
+ * (non-retryable) with NGINX's message. If {@code nginx -s reload} fails (NGINX cannot be signalled), the
+ * last good file is put back too, so no later reload brings in a split whose apply failed, and the call
+ * fails (retryable). After {@code nginx -s reload}, old workers keep accepting for a
  * while, so the router polls the status location over new connections until three answers in a row
  * carry the new generation and the workers of the previous configuration (found through the {@code pid}
  * file named in the configuration) have exited: when {@link #apply} returns, no request can reach an
@@ -179,18 +181,18 @@ public final class NginxRouter implements Router, AutoCloseable {
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       String test = run("-t");
       if (test != null) {
-        if (hadFile) {
-          Files.move(lastGood, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } else {
-          Files.deleteIfExists(file);
-        }
+        restoreLastGood(file, lastGood, hadFile);
         throw ProviderException.permanent(PROVIDER, "route", "nginx -t rejected the upstream of " + service
             + "; the last good configuration was restored and NGINX was not reloaded: " + test);
       }
       List<ProcessHandle> oldWorkers = workers();
       String reload = run("-s", "reload");
       if (reload != null) {
-        throw ProviderException.retryable(PROVIDER, "route", "nginx -s reload failed: " + reload);
+        // NGINX was not signalled and serves the previous file; left on disk, the new one would come into
+        // effect with the next reload of any service although this call failed.
+        restoreLastGood(file, lastGood, hadFile);
+        throw ProviderException.retryable(PROVIDER, "route", "nginx -s reload failed; the last good configuration of "
+            + service + " was restored: " + reload);
       }
       reloads.incrementAndGet();
       awaitGeneration(service, generation, oldWorkers);
@@ -200,6 +202,14 @@ public final class NginxRouter implements Router, AutoCloseable {
           + ": " + e.getMessage(), e);
     } finally {
       lock.unlock();
+    }
+  }
+
+  private static void restoreLastGood(Path file, Path lastGood, boolean hadFile) throws IOException {
+    if (hadFile) {
+      Files.move(lastGood, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } else {
+      Files.deleteIfExists(file);
     }
   }
 

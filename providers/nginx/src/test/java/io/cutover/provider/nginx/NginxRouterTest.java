@@ -105,6 +105,31 @@ class NginxRouterTest {
   }
 
   @Test
+  @DisplayName("a failed reload puts the last good file back: a later reload of another service does not bring it in")
+  void failedReloadRestoresLastGood() throws Exception {
+    Path dir = Files.createTempDirectory("cutover-nginx-reload-fault");
+    ReloadFault fault = ReloadFault.create(dir, NginxProcess.binary().orElseThrow(),
+        nginx.prefix().resolve("nginx.pid"));
+    TrafficSplit good = TrafficSplit.all(v1.id());
+    router.apply(nextOp(), "shop", good, Map.of(v1.id(), i1));
+    String goodFile = Files.readString(nginx.upstreamDir().resolve("shop.conf"));
+    try (NginxRouter faulty = nginx.router().nginx(fault.binary()).build()) {
+      fault.arm();
+      assertThatThrownBy(() -> faulty.apply(nextOp(), "shop", TrafficSplit.of(v1.id(), v2.id(), 5_000),
+          Map.of(v1.id(), i1, v2.id(), i2)))
+          .isInstanceOf(ProviderException.class).hasMessageContaining("nginx -s reload failed")
+          .hasMessageContaining("nginx.pid").satisfies(e -> assertThat(((ProviderException) e).retryable()).isTrue());
+      assertThat(fault.armed()).isFalse();
+    }
+    assertThat(Files.readString(nginx.upstreamDir().resolve("shop.conf"))).isEqualTo(goodFile);
+
+    router.apply(nextOp(), "other", TrafficSplit.all(v2.id()), Map.of(v2.id(), i2));
+
+    assertThat(router.current("shop")).contains(good);
+    assertThat(send(10)).containsOnlyKeys(v1.id());
+  }
+
+  @Test
   @DisplayName("refuses rules, mirrors and releases with traffic but no instance")
   void refusals() {
     TrafficSplit withMirror = TrafficSplit.builder().weight(v1.id(), 10_000).weight(v2.id(), 0)
