@@ -2,8 +2,6 @@ package io.cutover.benchmarks;
 
 import io.cutover.core.journal.DurabilityMode;
 import io.cutover.core.journal.FileJournal;
-import io.cutover.core.internal.schema.JournalCodec;
-import io.cutover.core.internal.schema.JournalPayload;
 import io.cutover.spi.JournalRecord;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -232,8 +230,10 @@ public final class JournalBenchmark {
         boolean succeeded = i % 7 != 0;
         last.add(j.appendAsync(created(id)));
         last.add(j.appendAsync(step(id, 0)));
-        last.add(j.appendAsync(CODEC.record(T0, id, service(id),
-            new JournalPayload.Ended(succeeded, service(id) + "-v2", null, null))));
+        last.add(j.appendAsync(JournalRecord.of(T0, id, service(id), JournalRecord.Type.ENDED, null,
+            "{\"outcome\":\"" + (succeeded ? "succeeded" : "aborted") + "\",\"target\":\"" + service(id) + "-v2\"}")
+            // the index the engine's codec gives ENDED records: what the file journal summarises by
+            .withIndex(Map.of("outcome", succeeded ? "succeeded" : "aborted", "target", service(id) + "-v2"))));
         for (int r = 0; r < 3; r++) {
           retained.record(id);
         }
@@ -314,15 +314,16 @@ public final class JournalBenchmark {
    * four-step canary with analysis), which is what makes CREATED the largest record of a rollout.
    */
   private static JournalRecord created(String id) {
-    return new JournalRecord(-1, T0, id, service(id), JournalRecord.Type.CREATED, null, CREATED.payload(),
-        CREATED.index());
+    // the index the engine's codec gives CREATED records (JournalCodec.index); the payload is its JSON
+    return JournalRecord.of(T0, id, service(id), JournalRecord.Type.CREATED, null, CREATED_PAYLOAD)
+        .withIndex(CREATED_INDEX);
   }
 
-  private static final JournalCodec CODEC = new JournalCodec();
-  /** Encoded once: the plan's JSON is the same for every rollout. */
-  private static final JournalRecord CREATED = createdRecord();
+  private static final String CREATED_PAYLOAD = createdPayload();
+  private static final Map<String, String> CREATED_INDEX = Map.of("strategy", "canary", "target", "svc-v2",
+      "initiator", "pipeline-4711", "annotation.ticket", "OPS-1234");
 
-  private static JournalRecord createdRecord() {
+  private static String createdPayload() {
     io.cutover.api.Release v1 = io.cutover.api.Release.of("svc", new io.cutover.api.ArtifactRef(
         "registry.internal/svc", io.cutover.api.Digest.sha256("v1")), io.cutover.api.ConfigRef.EMPTY);
     io.cutover.api.Release v2 = io.cutover.api.Release.of("svc", new io.cutover.api.ArtifactRef(
@@ -331,21 +332,34 @@ public final class JournalBenchmark {
         .interval(java.time.Duration.ofSeconds(30)).build();
     io.cutover.api.plan.Plan plan = io.cutover.core.strategy.Strategies.canary().setWeight(10).analysis(verify)
         .setWeight(50).analysis(verify).build().plan(new io.cutover.spi.PlanRequest(v1, v2, 4));
-    return CODEC.record(T0, "svc-r", "svc", new JournalPayload.Created(JournalPayload.SCHEMA_VERSION,
-        plan.strategy(), v2.id(), v2.artifact().toString(), v2.config().digest().toString(), v1.id(),
-        plan.steps().size(), "pipeline-4711", java.time.Duration.ofMinutes(10), false, Map.of("ticket", "OPS-1234"),
-        List.of("signature verified"), plan));
+    com.fasterxml.jackson.databind.node.ObjectNode created =
+        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+    created.put("strategy", plan.strategy()).put("target", v2.id()).put("artifact", v2.artifact().toString())
+        .put("config", v2.config().digest().toString()).put("stable", v1.id()).put("steps", plan.steps().size())
+        .put("initiator", "pipeline-4711").put("progressDeadline", "PT10M").put("skipAnalysis", false);
+    created.putObject("annotations").put("ticket", "OPS-1234");
+    created.putArray("verification").add("signature verified");
+    try {
+      created.set("plan", new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+          io.cutover.core.plan.PlanJson.toJson(plan)));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("PlanJson wrote JSON that Jackson cannot read", e);
+    }
+    return created.toString();
   }
 
   private static JournalRecord step(String id, int i) {
     String svc = service(id);
-    String op = id + "/s" + i + "/launch";
-    return CODEC.record(T0, id, svc, switch (i % 4) {
-      case 0 -> new JournalPayload.StepState(i, JournalPayload.StepStatus.STARTED, "launch");
-      case 1 -> new JournalPayload.Intent(op, JournalPayload.EffectKind.LAUNCH);
-      case 2 -> new JournalPayload.Done(op, JournalPayload.EffectKind.LAUNCH);
-      default -> new JournalPayload.StepState(i, JournalPayload.StepStatus.COMPLETED, "launch");
-    });
+    return switch (i % 4) {
+      case 0 -> JournalRecord.of(T0, id, svc, JournalRecord.Type.STATE, null,
+          "{\"step\":" + i + ",\"status\":\"started\",\"kind\":\"launch\"}");
+      case 1 -> JournalRecord.of(T0, id, svc, JournalRecord.Type.INTENT, id + "/s" + i + "/launch",
+          "{\"kind\":\"launch\"}");
+      case 2 -> JournalRecord.of(T0, id, svc, JournalRecord.Type.DONE, id + "/s" + i + "/launch",
+          "{\"kind\":\"launch\"}");
+      default -> JournalRecord.of(T0, id, svc, JournalRecord.Type.STATE, null,
+          "{\"step\":" + i + ",\"status\":\"completed\",\"kind\":\"launch\"}");
+    };
   }
 
   /**
