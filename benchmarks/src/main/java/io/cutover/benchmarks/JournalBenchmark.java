@@ -231,7 +231,9 @@ public final class JournalBenchmark {
         last.add(j.appendAsync(created(id)));
         last.add(j.appendAsync(step(id, 0)));
         last.add(j.appendAsync(JournalRecord.of(T0, id, service(id), JournalRecord.Type.ENDED, null,
-            "{\"outcome\":\"" + (succeeded ? "succeeded" : "aborted") + "\",\"target\":\"" + service(id) + "-v2\"}")));
+            "{\"outcome\":\"" + (succeeded ? "succeeded" : "aborted") + "\",\"target\":\"" + service(id) + "-v2\"}")
+            // the index the engine's codec gives ENDED records: what the file journal summarises by
+            .withIndex(Map.of("outcome", succeeded ? "succeeded" : "aborted", "target", service(id) + "-v2"))));
         for (int r = 0; r < 3; r++) {
           retained.record(id);
         }
@@ -312,10 +314,14 @@ public final class JournalBenchmark {
    * four-step canary with analysis), which is what makes CREATED the largest record of a rollout.
    */
   private static JournalRecord created(String id) {
-    return JournalRecord.of(T0, id, service(id), JournalRecord.Type.CREATED, null, CREATED_PAYLOAD);
+    // the index the engine's codec gives CREATED records (JournalCodec.index); the payload is its JSON
+    return JournalRecord.of(T0, id, service(id), JournalRecord.Type.CREATED, null, CREATED_PAYLOAD)
+        .withIndex(CREATED_INDEX);
   }
 
   private static final String CREATED_PAYLOAD = createdPayload();
+  private static final Map<String, String> CREATED_INDEX = Map.of("strategy", "canary", "target", "svc-v2",
+      "initiator", "pipeline-4711", "annotation.ticket", "OPS-1234");
 
   private static String createdPayload() {
     io.cutover.api.Release v1 = io.cutover.api.Release.of("svc", new io.cutover.api.ArtifactRef(
