@@ -1,12 +1,13 @@
 package io.cutover.testkit;
 
-import org.jspecify.annotations.Nullable;
+import io.cutover.simulator.RolloutHarness;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import org.jspecify.annotations.Nullable;
 
 /**
  * JUnit 5 extension that gives each test a fresh {@link RolloutHarness} and, after the test, fails it if
