@@ -20,11 +20,6 @@ import org.junit.jupiter.api.Test;
 /** What may depend on what between Cutover's modules (docs/architecture.md, "Modules"). */
 class ModuleBoundariesTest {
 
-  // TODO(issue 9, part 4): empty this once the cosign fixtures live in the test-fixtures module.
-  private static final List<String> KNOWN_UNTIL_FIXTURES_MOVE = List.of(
-      "providers/oci/src/test/java/io/cutover/provider/oci/OciRegistryStoreTest.java imports"
-          + " io.cutover.core.policy.internal.CosignSignatures (internal to module core)");
-
   @Test
   @DisplayName("no module, main or test code, uses another module's internal packages")
   void internalPackagesStayInsideTheirModule() {
@@ -72,7 +67,6 @@ class ModuleBoundariesTest {
         violations.add(i.file() + " imports " + i.imported() + " (internal to module " + owner + ")");
       }
     }
-    violations.removeAll(KNOWN_UNTIL_FIXTURES_MOVE);
     assertEquals(List.of(), violations, "ask the owning module for a public type, or move the shared fixture"
         + " into the test-fixtures module");
     assertTrue(sources.imports().size() > 1000, "read too few imports to trust: " + sources.imports().size());
