@@ -131,7 +131,9 @@ public final class Cutover implements AutoCloseable {
     Map<ResilienceScope, ResiliencePolicy> res = b.resilience;
     ResiliencePolicy defaults = res.getOrDefault(ResilienceScope.DEFAULT, ResiliencePolicy.DEFAULT);
     ResiliencePolicy gatePolicy = res.getOrDefault(ResilienceScope.GATES, defaults.withMaxAttempts(1));
-    this.ctx = new EngineContext(clock, scheduler, providerExecutor, journal, b.fleet, b.router, gates,
+    // build() refuses a builder without a fleet or a router.
+    this.ctx = new EngineContext(clock, scheduler, providerExecutor, journal, Objects.requireNonNull(b.fleet, "fleet"),
+        Objects.requireNonNull(b.router, "router"), gates,
         new ResilientCaller("fleet", res.getOrDefault(ResilienceScope.FLEET, defaults), scheduler, providerExecutor, clock,
             (n, t) -> telemetry.retry("fleet")),
         new ResilientCaller("router", res.getOrDefault(ResilienceScope.ROUTER, defaults), scheduler, providerExecutor, clock,

@@ -386,10 +386,10 @@ public abstract class JournalContract {
       closeForGood(journal());
       Journal again = reopen(journal());
       assumeTrue(again != null, "the journal under test is not durable (reopen returns null)");
-      again = Objects.requireNonNull(again);
-      journal = again;
+      Journal durable = Objects.requireNonNull(again);
+      journal = durable;
       closedByTest = false;
-      return again;
+      return durable;
     }
 
     @Test

@@ -199,7 +199,7 @@ final class AnalysisRun {
     names.addAll(verify.dryRunGates());
     List<CompletableFuture<Verdict>> futures = new ArrayList<>(names.size());
     for (String name : names) {
-      futures.add(evaluate(ctx, ctx.gates().get(name), gc));
+      futures.add(evaluate(ctx, gate(ctx, name), gc));
     }
     CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).whenComplete((x, y) -> mailbox.execute(() -> {
       if (stopped) {
@@ -239,6 +239,11 @@ final class AnalysisRun {
   }
 
   /** Evaluates one gate through the gates' resilient caller; a gate that throws or times out gives ERROR. */
+  /** The registered gate named {@code name}; the plan validator checked every name before the rollout started. */
+  static HealthGate gate(EngineContext ctx, String name) {
+    return Objects.requireNonNull(ctx.gates().get(name), () -> "gate '" + name + "' is not registered");
+  }
+
   static CompletableFuture<Verdict> evaluate(EngineContext ctx, HealthGate gate, GateContext gc) {
     return ctx.gateCaller().call("evaluate " + gate.name(), () -> Objects.requireNonNull(gate.evaluate(gc),
             () -> "gate " + gate.name() + " returned null"))

@@ -167,7 +167,7 @@ final class StepExecutor {
   }
 
   private void hook(Step.Hook s, Attempt a) {
-    HealthGate gate = ctx.gates().get(s.gate());
+    HealthGate gate = AnalysisRun.gate(ctx, s.gate());
     long t = token.getAsLong();
     Instant now = ctx.clock().instant();
     GateContext gc = verdicts.context(now, now, 1, s.phase(), s.params());

@@ -169,10 +169,18 @@ public final class JournalCodec {
       case VERDICT -> new GateVerdict(p.path("gate").asText(), outcome(p.path("outcome").asText()),
           p.path("dryRun").asBoolean(false), p.path("step").asInt(-1), p.path("measurement").asInt(1),
           strings(p.path("reasons")));
-      case INTENT -> effect(p) == null ? new Unknown(r.type(), r.payload()) : new Intent(op, effect(p));
-      case DONE -> effect(p) == null ? new Unknown(r.type(), r.payload()) : new Done(op, effect(p));
-      case FAILED -> effect(p) == null ? new Unknown(r.type(), r.payload())
-          : new Failed(op, effect(p), p.path("error").asText(""));
+      case INTENT -> {
+        EffectKind e = effect(p);
+        yield e == null ? new Unknown(r.type(), r.payload()) : new Intent(op, e);
+      }
+      case DONE -> {
+        EffectKind e = effect(p);
+        yield e == null ? new Unknown(r.type(), r.payload()) : new Done(op, e);
+      }
+      case FAILED -> {
+        EffectKind e = effect(p);
+        yield e == null ? new Unknown(r.type(), r.payload()) : new Failed(op, e, p.path("error").asText(""));
+      }
       case ENDED -> new Ended("succeeded".equals(p.path("outcome").asText()), p.path("target").asText(""),
           text(p, "stable"), text(p, "reason"));
     };

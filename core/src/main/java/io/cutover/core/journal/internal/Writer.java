@@ -58,7 +58,7 @@ public final class Writer {
 
   private record Close(CompletableFuture<Void> done) implements Op {}
 
-  private record Done<T>(CompletableFuture<T> future, T value) {
+  private record Done<T>(CompletableFuture<T> future, @Nullable T value) {
     void complete() {
       future.complete(value);
     }
