@@ -116,7 +116,8 @@ public final class WebhookGate implements HealthGate {
       int status = Retry.decorateSupplier(retry, () -> send(request)).get();
       return kind.answered(status, what);
     } catch (UncheckedIOException e) {
-      return kind.unreachable(what, String.valueOf(e.getCause().getMessage()));
+      // An UncheckedIOException always wraps an IOException.
+      return kind.unreachable(what, String.valueOf(Objects.requireNonNull(e.getCause()).getMessage()));
     }
   }
 

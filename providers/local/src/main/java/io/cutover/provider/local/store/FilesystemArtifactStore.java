@@ -652,7 +652,6 @@ public final class FilesystemArtifactStore implements ArtifactStore {
     }
   }
 
-  @FunctionalInterface
   /** {@link #mutate} for a change that returns nothing. */
   private void change(String operation, Change change) {
     mutate(operation, index -> {
@@ -665,6 +664,7 @@ public final class FilesystemArtifactStore implements ArtifactStore {
     void apply(StoreIndex index) throws IOException;
   }
 
+  @FunctionalInterface
   private interface Mutation<T> {
     T apply(StoreIndex index) throws IOException;
   }
