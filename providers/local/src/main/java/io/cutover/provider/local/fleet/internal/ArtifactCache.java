@@ -7,6 +7,7 @@ import io.cutover.api.DigestMismatchException;
 import io.cutover.provider.local.fleet.LaunchSpec;
 import io.cutover.provider.local.store.internal.DeterministicTar;
 import io.cutover.spi.ArtifactStore;
+import java.util.Objects;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -95,7 +96,8 @@ public final class ArtifactCache {
         deleteTree(tmp);
       }
     }
-    Digest actual = digestOnDisk(ref, kind);
+    // Materialized above (by us or a concurrent launch), so there is a digest on disk.
+    Digest actual = Objects.requireNonNull(digestOnDisk(ref, kind), () -> target + " vanished after it was materialized");
     if (!actual.equals(ref.digest())) {
       throw new DigestMismatchException(target.toString(), ref.digest(), actual);
     }
