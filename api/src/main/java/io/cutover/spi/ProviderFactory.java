@@ -11,6 +11,9 @@ import io.cutover.api.InvalidSpecException;
  * {@link #create} is called: discovery instantiates every factory on the class path, but only the selected
  * ones create anything.
  *
+ * <p><b>Threading.</b> {@link #create} may be called from any thread, more than once, for different
+ * configurations; a factory keeps no state between calls.
+ *
  * @param <T> the SPI the factory produces
  */
 public interface ProviderFactory<T> {
@@ -21,7 +24,11 @@ public interface ProviderFactory<T> {
   /**
    * Creates a provider instance.
    *
+   * @param config the provider's settings; read them through its typed getters, and call
+   *     {@link ProviderConfig#requireOnly} with the keys you know so a typo is reported
+   * @param context the host's clock, scheduler, registry (for providers this one composes) and components such
+   *     as OpenTelemetry; ignore what you do not need
    * @throws InvalidSpecException if the configuration is missing keys or has wrong values, naming them
    */
-  T create(ProviderConfig config);
+  T create(ProviderConfig config, ProviderContext context);
 }

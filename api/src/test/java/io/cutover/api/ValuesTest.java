@@ -99,16 +99,30 @@ class ValuesTest {
     }
 
     @Test
+    @DisplayName("the deprecated ProviderException constructors still mean what they meant")
+    @SuppressWarnings("deprecation")
+    void deprecatedProviderExceptionConstructors() {
+      assertThat(new ProviderException("haproxy", "route", "socket closed").retryable()).isTrue();
+      ProviderException fatal = new ProviderException("nginx", "reload", "bad config", false, null);
+      assertThat(fatal.retryable()).isFalse();
+      assertThat(fatal).hasMessage("nginx.reload failed: bad config");
+    }
+
+    @Test
     @DisplayName("typed exceptions carry their structured fields")
     void structured() {
-      ProviderException p = new ProviderException("haproxy", "route", "socket closed");
+      ProviderException p = ProviderException.retryable("haproxy", "route", "socket closed");
       assertThat(p.retryable()).isTrue();
       assertThat(p).hasMessage("haproxy.route failed: socket closed");
-      ProviderException fatal = new ProviderException("nginx", "reload", "bad config", false, new RuntimeException("x"));
+      ProviderException fatal = ProviderException.permanent("nginx", "reload", "bad config", new RuntimeException("x"));
       assertThat(fatal.retryable()).isFalse();
       assertThat(fatal.getCause()).hasMessage("x");
       assertThat(fatal.provider()).isEqualTo("nginx");
       assertThat(fatal.operation()).isEqualTo("reload");
+
+      assertThat(ProviderException.permanent("nginx", "reload", "bad config").retryable()).isFalse();
+      assertThat(ProviderException.retryable("nginx", "reload", "slow", new RuntimeException("y")))
+          .satisfies(e -> assertThat(e.retryable()).isTrue()).hasMessage("nginx.reload failed: slow").hasCauseInstanceOf(RuntimeException.class);
 
       RolloutConflictException c = new RolloutConflictException("checkout", "r-1");
       assertThat(c.service()).isEqualTo("checkout");

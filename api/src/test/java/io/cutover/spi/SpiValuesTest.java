@@ -32,11 +32,18 @@ class SpiValuesTest {
   }
 
   @Test
-  @DisplayName("OperationId: deterministic per rollout, step and kind; no whitespace")
+  @DisplayName("OperationId: opaque, compared by value; children are deterministic and distinct; no whitespace")
   void operationId() {
-    assertThat(OperationId.forStep("r-7f3a", 3, "route")).hasToString("r-7f3a/s3/route");
-    assertThat(OperationId.forRollbackStep("r-7f3a", 0, "retire").value()).isEqualTo("r-7f3a/r0/retire");
-    assertThat(OperationId.forStep("r", 1, "launch")).isEqualTo(OperationId.forStep("r", 1, "launch"));
+    OperationId op = new OperationId("r-7f3a/s3/route");
+    assertThat(op).hasToString("r-7f3a/s3/route").isEqualTo(new OperationId("r-7f3a/s3/route"));
+    assertThat(op.child("prescale")).isEqualTo(op.child("prescale")).isNotEqualTo(op)
+        .isNotEqualTo(op.child("backends"));
+    // Journals written before child() existed hold these ids: the engine must keep deriving the same ones.
+    assertThat(op.child("prescale").value()).isEqualTo("r-7f3a/s3/route-prescale");
+    for (String bad : new String[] {"", " ", "a b"}) {
+      assertThatThrownBy(() -> op.child(bad)).as(bad).isInstanceOf(InvalidSpecException.class);
+    }
+    assertThatThrownBy(() -> new OperationId("x".repeat(250)).child("toolong")).isInstanceOf(InvalidSpecException.class);
     for (String bad : new String[] {"", " ", "a b", "x".repeat(257)}) {
       assertThatThrownBy(() -> new OperationId(bad)).as(bad).isInstanceOf(InvalidSpecException.class);
     }
@@ -72,10 +79,34 @@ class SpiValuesTest {
   }
 
   @Test
+  @DisplayName("GateContext is built by name: defaults, every missing field at once, no double set, copies")
+  void gateContextBuilder() {
+    GateContext ctx = GateContext.builder().rolloutId("r-1").service("checkout").candidate(V2).windowStart(T0)
+        .now(T0.plusSeconds(30)).build();
+    assertThat(ctx.stable()).isNull();
+    assertThat(ctx.measurement()).isEqualTo(1);
+    assertThat(ctx.candidateInstances()).isEmpty();
+    assertThat(ctx.phase()).isEqualTo(GateContext.ANALYSIS);
+    assertThat(ctx.params()).isEmpty();
+    assertThatThrownBy(() -> GateContext.builder().service("checkout").now(T0).build())
+        .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.violations())
+            .extracting(InvalidSpecException.Violation::path)
+            .containsExactly("gateContext.rolloutId", "gateContext.candidate", "gateContext.windowStart"));
+    assertThatThrownBy(() -> GateContext.builder().phase("a").phase("b"))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("phase");
+    GateContext hook = ctx.toBuilder().stable(V1).phase("pre-rollout").params(Map.of("job", "migrate")).build();
+    assertThat(hook.rolloutId()).isEqualTo("r-1");
+    assertThat(hook.stable()).isEqualTo(V1);
+    assertThat(hook.params()).containsEntry("job", "migrate");
+    assertThat(hook.toBuilder().build()).isEqualTo(hook).hasSameHashCodeAs(hook).isNotEqualTo(ctx);
+    assertThat(hook.toString()).contains("phase=pre-rollout");
+  }
+
+  @Test
   @DisplayName("GateContext and JournalRecord copy and require their parts")
   void records() {
-    GateContext ctx = new GateContext("r-1", "checkout", V1, V2, T0, T0.plusSeconds(30), 1, List.of(),
-        GateContext.ANALYSIS, Map.of());
+    GateContext ctx = GateContext.builder().rolloutId("r-1").service("checkout").stable(V1).candidate(V2)
+        .windowStart(T0).now(T0.plusSeconds(30)).build();
     assertThat(ctx.phase()).isEqualTo("analysis");
     JournalRecord rec = JournalRecord.of(T0, "r-1", "checkout", JournalRecord.Type.INTENT, "r-1/s0/launch", "{}");
     assertThat(rec.sequence()).isEqualTo(-1);

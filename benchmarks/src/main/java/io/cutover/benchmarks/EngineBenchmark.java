@@ -221,7 +221,7 @@ public final class EngineBenchmark {
     String service = plan.service();
     for (int i = 0; i < plan.steps().size(); i++) {
       Step step = plan.steps().get(i);
-      OperationId op = OperationId.forStep(id, i, step.kind());
+      OperationId op = new OperationId(id + "/s" + i + "/" + step.kind());
       journal(p, json, clock, id, service, JournalRecord.Type.INTENT, op.value(), Map.of("kind", step.kind()));
       if (step instanceof Step.Launch l) {
         p.fleet.launch(op, plan.release(l.releaseId()), l.replicas());
@@ -236,15 +236,15 @@ public final class EngineBenchmark {
         p.fleet.retire(op, plan.release(r.releaseId()));
       } else if (step instanceof Step.Verify v) {
         for (int m = 1; m <= v.count(); m++) {
-          GateContext gc = new GateContext(id, service, plan.stable(), plan.target(), clock.instant(), clock.instant(), m,
-              List.of(), GateContext.ANALYSIS, Map.of());
+          GateContext gc = GateContext.builder().rolloutId(id).service(service).stable(plan.stable())
+              .candidate(plan.target()).windowStart(clock.instant()).now(clock.instant()).measurement(m).build();
           Verdict verdict = p.gate.evaluate(gc);
           journal(p, json, clock, id, service, JournalRecord.Type.VERDICT, null, Map.of("gate", "health",
               "outcome", verdict.outcome().name()));
           if (!verdict.passed()) {
-            p.router.apply(OperationId.forRollbackStep(id, 0, "route"), service,
+            p.router.apply(new OperationId(id + "/r0/route"), service,
                 TrafficSplit.all(plan.stable().id()), Map.of());
-            p.fleet.retire(OperationId.forRollbackStep(id, 1, "retire"), plan.target());
+            p.fleet.retire(new OperationId(id + "/r1/retire"), plan.target());
             return false;
           }
           if (m < v.count()) {

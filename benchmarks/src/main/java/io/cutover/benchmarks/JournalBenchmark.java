@@ -257,14 +257,19 @@ public final class JournalBenchmark {
         .interval(java.time.Duration.ofSeconds(30)).build();
     io.cutover.api.plan.Plan plan = io.cutover.core.strategy.Strategies.canary().setWeight(10).analysis(verify)
         .setWeight(50).analysis(verify).build().plan(new io.cutover.spi.PlanRequest(v1, v2, 4));
-    com.fasterxml.jackson.databind.node.ObjectNode created = io.cutover.core.plan.PlanJson.toTree(plan)
-        .objectNode();
+    com.fasterxml.jackson.databind.node.ObjectNode created =
+        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
     created.put("strategy", plan.strategy()).put("target", v2.id()).put("artifact", v2.artifact().toString())
         .put("config", v2.config().digest().toString()).put("stable", v1.id()).put("steps", plan.steps().size())
         .put("initiator", "pipeline-4711").put("progressDeadline", "PT10M").put("skipAnalysis", false);
     created.putObject("annotations").put("ticket", "OPS-1234");
     created.putArray("verification").add("signature verified");
-    created.set("plan", io.cutover.core.plan.PlanJson.toTree(plan));
+    try {
+      created.set("plan", new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+          io.cutover.core.plan.PlanJson.toJson(plan)));
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException("PlanJson wrote JSON that Jackson cannot read", e);
+    }
     return created.toString();
   }
 

@@ -22,7 +22,7 @@ import io.cutover.core.internal.facade.LiveRollouts;
 import io.cutover.core.internal.facade.PlanValidator;
 import io.cutover.core.internal.facade.ReleaseHistory;
 import io.cutover.core.journal.InMemoryJournal;
-import io.cutover.core.plan.PlanJson;
+import io.cutover.core.plan.internal.PlanTrees;
 import io.cutover.spi.ArtifactStore;
 import io.cutover.spi.ArtifactVerifier;
 import io.cutover.spi.Fleet;
@@ -37,10 +37,11 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -129,13 +130,13 @@ public final class Cutover implements AutoCloseable {
     this.defaultOptions = b.defaultOptions != null ? b.defaultOptions : RolloutOptions.DEFAULT;
     OpenTelemetry otel = b.openTelemetry != null ? b.openTelemetry : OpenTelemetry.noop();
     EngineTelemetry telemetry = new EngineTelemetry(otel, b.listeners);
-    Map<String, ResiliencePolicy> res = b.resilience;
-    ResiliencePolicy defaults = res.getOrDefault("default", ResiliencePolicy.DEFAULT);
-    ResiliencePolicy gatePolicy = res.getOrDefault("gates", defaults.withMaxAttempts(1));
+    Map<ResilienceScope, ResiliencePolicy> res = b.resilience;
+    ResiliencePolicy defaults = res.getOrDefault(ResilienceScope.DEFAULT, ResiliencePolicy.DEFAULT);
+    ResiliencePolicy gatePolicy = res.getOrDefault(ResilienceScope.GATES, defaults.withMaxAttempts(1));
     this.ctx = new EngineContext(clock, scheduler, providerExecutor, journal, b.fleet, b.router, gates,
-        new ResilientCaller("fleet", res.getOrDefault("fleet", defaults), scheduler, providerExecutor, clock,
+        new ResilientCaller("fleet", res.getOrDefault(ResilienceScope.FLEET, defaults), scheduler, providerExecutor, clock,
             (n, t) -> telemetry.retry("fleet")),
-        new ResilientCaller("router", res.getOrDefault("router", defaults), scheduler, providerExecutor, clock,
+        new ResilientCaller("router", res.getOrDefault(ResilienceScope.ROUTER, defaults), scheduler, providerExecutor, clock,
             (n, t) -> telemetry.retry("router")),
         new ResilientCaller("gates", gatePolicy.withMaxAttempts(1), scheduler, providerExecutor, clock, (n, t) -> {}),
         telemetry, new ObjectMapper(), gatePolicy.attemptTimeout(), this::ended);
@@ -239,7 +240,7 @@ public final class Cutover implements AutoCloseable {
       created.put("annotations", options.annotations());
       created.put("verification", evidence);
       // The whole plan, so that a recovering engine can rebuild the rollout from the journal alone.
-      created.put("plan", PlanJson.toTree(plan));
+      created.put("plan", PlanTrees.toTree(plan));
       journal.append(JournalRecord.of(ctx.clock().instant(), id, service, JournalRecord.Type.CREATED, null,
           ctx.json().writeValueAsString(created)));
       run = new RolloutRun(id, plan, options, ctx, evidence);
@@ -425,7 +426,7 @@ public final class Cutover implements AutoCloseable {
     private @Nullable RolloutOptions defaultOptions;
     private final Map<String, HealthGate> gates = new LinkedHashMap<>();
     private final List<RolloutListener> listeners = new ArrayList<>();
-    private final Map<String, ResiliencePolicy> resilience = new HashMap<>();
+    private final Map<ResilienceScope, ResiliencePolicy> resilience = new EnumMap<>(ResilienceScope.class);
     private final Set<String> set = new HashSet<>();
     private boolean autoResume = true;
     private int historyLimit = ReleaseHistory.DEFAULT_FINISHED_LIMIT;
@@ -550,18 +551,30 @@ public final class Cutover implements AutoCloseable {
     }
 
     /**
-     * Sets the resilience policy of a provider kind: {@code fleet}, {@code router}, {@code gates}, or
-     * {@code default} for all.
+     * Sets the resilience policy of a provider kind, or of {@link ResilienceScope#DEFAULT} for every kind
+     * without its own.
+     *
+     * @throws IllegalStateException if the scope's policy was already set on this builder
      */
-    public Builder resilience(String provider, ResiliencePolicy policy) {
-      if (!Set.of("fleet", "router", "gates", "default").contains(provider)) {
-        throw new InvalidSpecException("resilience." + provider, "is not a provider kind",
-            "use fleet, router, gates or default");
-      }
-      if (resilience.putIfAbsent(provider, Objects.requireNonNull(policy)) != null) {
-        throw new IllegalStateException("resilience for " + provider + " was already set on this builder");
+    public Builder resilience(ResilienceScope scope, ResiliencePolicy policy) {
+      Objects.requireNonNull(scope, "scope");
+      if (resilience.putIfAbsent(scope, Objects.requireNonNull(policy)) != null) {
+        throw new IllegalStateException("resilience for " + scope.name().toLowerCase(Locale.ROOT)
+            + " was already set on this builder");
       }
       return this;
+    }
+
+    /**
+     * Sets the resilience policy of a provider kind named {@code fleet}, {@code router}, {@code gates}, or
+     * {@code default} for all.
+     *
+     * @throws InvalidSpecException for any other name
+     * @deprecated use {@link #resilience(ResilienceScope, ResiliencePolicy)}, which the compiler checks
+     */
+    @Deprecated
+    public Builder resilience(String provider, ResiliencePolicy policy) {
+      return resilience(ResilienceScope.parse(provider), policy);
     }
 
     /**

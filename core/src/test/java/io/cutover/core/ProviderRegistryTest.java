@@ -8,6 +8,7 @@ import io.cutover.api.TrafficSplit;
 import io.cutover.api.Instance;
 import io.cutover.spi.OperationId;
 import io.cutover.spi.ProviderConfig;
+import io.cutover.spi.ProviderContext;
 import io.cutover.spi.Router;
 import io.cutover.spi.RouterProvider;
 import java.util.List;
@@ -26,7 +27,7 @@ class ProviderRegistryTest {
     }
 
     @Override
-    public Router create(ProviderConfig config) {
+    public Router create(ProviderConfig config, ProviderContext context) {
       config.requireOnly(Set.of("label"));
       String label = config.requireString("label");
       return new Router() {
@@ -48,7 +49,7 @@ class ProviderRegistryTest {
 
   @Test
   void discoveryIsOptInAndFindsServiceLoaderProviders() {
-    ProviderConfig cfg = ProviderConfig.of("echo", Map.of("label", "a"));
+    ProviderConfig cfg = ProviderConfigs.of("echo", Map.of("label", "a"));
     assertThatThrownBy(() -> ProviderRegistry.create().router("echo", cfg))
         .isInstanceOf(InvalidSpecException.class).hasMessageContaining("no RouterProvider named 'echo'")
         .hasMessageContaining("withDiscovery");
@@ -66,12 +67,12 @@ class ProviderRegistryTest {
       }
 
       @Override
-      public Router create(ProviderConfig config) {
-        return new EchoRouterProvider().create(ProviderConfig.of("echo", Map.of("label", "explicit")));
+      public Router create(ProviderConfig config, ProviderContext context) {
+        return new EchoRouterProvider().create(ProviderConfigs.of("echo", Map.of("label", "explicit")), context);
       }
     };
     ProviderRegistry reg = ProviderRegistry.create().withDiscovery().register(mine);
-    assertThat(reg.router("echo", ProviderConfig.empty("echo"))).hasToString("echo:explicit");
+    assertThat(reg.router("echo", ProviderConfigs.empty("echo"))).hasToString("echo:explicit");
     assertThatThrownBy(() -> reg.register(new EchoRouterProvider()))
         .isInstanceOf(InvalidSpecException.class).hasMessageContaining("registered as 'echo'");
   }
@@ -79,10 +80,10 @@ class ProviderRegistryTest {
   @Test
   void configurationErrorsNameTheProviderAndThePath() {
     ProviderRegistry reg = ProviderRegistry.create().register(new EchoRouterProvider());
-    assertThatThrownBy(() -> reg.router("echo", ProviderConfig.of("echo", Map.of("lable", "typo"))))
+    assertThatThrownBy(() -> reg.router("echo", ProviderConfigs.of("echo", Map.of("lable", "typo"))))
         .isInstanceOf(InvalidSpecException.class)
         .hasMessageContaining("$.providers.echo.lable").hasMessageContaining("provider 'echo' has no setting 'lable'");
-    assertThatThrownBy(() -> reg.router("echo", ProviderConfig.of("echo", Map.of())))
+    assertThatThrownBy(() -> reg.router("echo", ProviderConfigs.of("echo", Map.of())))
         .isInstanceOf(InvalidSpecException.class)
         .hasMessageContaining("$.providers.echo.label").hasMessageContaining("requires 'label'");
   }

@@ -310,7 +310,7 @@ public final class FakeFleet implements Fleet {
       record(op, kind, release, replicas, Outcome.FAILED);
       throw new InvalidSpecException("operationId", "'" + op + "' was used for " + describe(previous.kind(),
           previous.release(), previous.replicas()) + " and now for " + describe(kind, release, replicas),
-          "derive a distinct operation id for every effect (OperationId.forStep)");
+          "derive a distinct operation id for every effect (and OperationId.child for the parts of one)");
     }
     record(op, kind, release, replicas, Outcome.REPEATED);
     return previous;
@@ -331,9 +331,8 @@ public final class FakeFleet implements Fleet {
   private void checkReadiness(OperationId op, CallKind kind, Release release, int replicas) {
     if (failingReadiness.contains(release.id())) {
       record(op, kind, release, replicas, Outcome.FAILED);
-      throw new ProviderException("fake", kind.name().toLowerCase(java.util.Locale.ROOT),
-          "instances of " + release.id() + " failed readiness (fault injected by FakeFleet.failReadiness)",
-          false, null);
+      throw ProviderException.permanent("fake", kind.name().toLowerCase(java.util.Locale.ROOT),
+          "instances of " + release.id() + " failed readiness (fault injected by FakeFleet.failReadiness)");
     }
   }
 

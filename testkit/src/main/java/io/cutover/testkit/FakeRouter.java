@@ -139,13 +139,13 @@ public final class FakeRouter implements Router {
         if (!previous.service().equals(service) || !previous.split().equals(split)) {
           throw new InvalidSpecException("operationId", "'" + op + "' applied " + previous.split() + " to '"
               + previous.service() + "' and now " + split + " to '" + service + "'",
-              "derive a distinct operation id for every effect (OperationId.forStep)");
+              "derive a distinct operation id for every effect (and OperationId.child for the parts of one)");
         }
         return;
       }
       if (failuresToInject > 0) {
         failuresToInject--;
-        throw new ProviderException("fake-router", "apply", "injected failure for " + service
+        throw ProviderException.retryable("fake-router", "apply", "injected failure for " + service
             + " (FakeRouter.failNextApplies); the previous split stays in effect");
       }
       Entry entry = new Entry(clock.instant(), service, split, op, backends);

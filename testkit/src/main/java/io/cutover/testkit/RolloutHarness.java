@@ -7,6 +7,7 @@ import io.cutover.api.plan.Plan;
 import io.cutover.api.rollout.RolloutEvent;
 import io.cutover.core.Cutover;
 import io.cutover.core.ResiliencePolicy;
+import io.cutover.core.ResilienceScope;
 import io.cutover.testkit.Crashable.CrashSwitch;
 import io.cutover.core.Rollout;
 import io.cutover.core.RolloutOptions;
@@ -81,7 +82,7 @@ public final class RolloutHarness implements AutoCloseable {
         .router(new Crashable.CrashableRouter(router, crash))
         .artifactStore(store)
         .listener(events::add)
-        .resilience("default", settings.resilience);
+        .resilience(ResilienceScope.DEFAULT, settings.resilience);
     for (HealthGate g : gates) {
       cb.gate(new Crashable.CrashableGate(g, crash));
     }

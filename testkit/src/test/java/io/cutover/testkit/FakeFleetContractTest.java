@@ -40,7 +40,7 @@ class FakeFleetContractTest extends FleetContract {
   class Specifics {
     private final FakeFleet fleet = FakeFleet.create();
     private final Release v1 = Release.of("shop", new ArtifactRef("team/shop", Digest.sha256("v1")));
-    private final OperationId launch = OperationId.forStep("r-1", 0, "launch");
+    private final OperationId launch = new OperationId("r-1/s0/launch");
 
     @Test
     @DisplayName("instances get ids, loopback endpoints and the release's digest")
@@ -57,7 +57,7 @@ class FakeFleetContractTest extends FleetContract {
     void recording() {
       fleet.launch(launch, v1, 2);
       fleet.launch(launch, v1, 2);
-      fleet.retire(OperationId.forStep("r-1", 1, "retire"), v1);
+      fleet.retire(new OperationId("r-1/s1/retire"), v1);
 
       assertThat(fleet.calls()).extracting(FakeFleet.Call::kind, FakeFleet.Call::outcome, FakeFleet.Call::replicas)
           .containsExactly(
@@ -65,7 +65,7 @@ class FakeFleetContractTest extends FleetContract {
               org.assertj.core.groups.Tuple.tuple(CallKind.LAUNCH, Outcome.REPEATED, 2),
               org.assertj.core.groups.Tuple.tuple(CallKind.RETIRE, Outcome.APPLIED, 0));
       assertThat(fleet.effects(launch)).isEqualTo(1);
-      assertThat(fleet.effects(OperationId.forStep("r-1", 9, "launch"))).isZero();
+      assertThat(fleet.effects(new OperationId("r-1/s9/launch"))).isZero();
       assertThat(fleet.allInstances()).hasSize(2).allMatch(i -> i.state() == InstanceState.TERMINATED);
     }
 
@@ -102,7 +102,7 @@ class FakeFleetContractTest extends FleetContract {
       fleet.crash(i.id());
       assertThat(fleet.instances("shop")).filteredOn(x -> x.id().equals(i.id()))
           .singleElement().extracting(Instance::state).isEqualTo(InstanceState.FAILED);
-      fleet.retire(OperationId.forStep("r-1", 1, "retire"), v1);
+      fleet.retire(new OperationId("r-1/s1/retire"), v1);
       assertThat(fleet.instances("shop")).isEmpty();
     }
 
@@ -139,7 +139,7 @@ class FakeFleetContractTest extends FleetContract {
       List<String> seen = new ArrayList<>();
       fleet.onInstanceChange(i -> seen.add(i.id() + ":" + i.state()));
       List<Instance> launched = fleet.launch(launch, v1, 1);
-      fleet.retire(OperationId.forStep("r-1", 1, "retire"), v1);
+      fleet.retire(new OperationId("r-1/s1/retire"), v1);
       String id = launched.get(0).id();
       assertThat(seen).containsExactly(id + ":READY", id + ":TERMINATED");
     }

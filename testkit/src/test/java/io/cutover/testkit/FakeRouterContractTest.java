@@ -48,7 +48,7 @@ class FakeRouterContractTest extends RouterContract {
     private int step;
 
     private OperationId op() {
-      return OperationId.forStep("r-1", step++, "route");
+      return new OperationId("r-1/s" + (step++) + "/route");
     }
 
     private void route(int v2BasisPoints, List<Instance> ofV1, List<Instance> ofV2) {
@@ -58,8 +58,8 @@ class FakeRouterContractTest extends RouterContract {
     @Test
     @DisplayName("records a timeline with times, ops and backends, and answers exposure questions from it")
     void timelineAndExposure() {
-      List<Instance> a = fleet.launch(OperationId.forStep("r-1", 90, "launch"), v1, 2);
-      List<Instance> b = fleet.launch(OperationId.forStep("r-1", 91, "launch"), v2, 1);
+      List<Instance> a = fleet.launch(new OperationId("r-1/s90/launch"), v1, 2);
+      List<Instance> b = fleet.launch(new OperationId("r-1/s91/launch"), v2, 1);
       route(0, a, List.of());
       clock.advance(Duration.ofMinutes(1));
       route(1_000, a, b);
@@ -71,7 +71,7 @@ class FakeRouterContractTest extends RouterContract {
 
       assertThat(router.timeline("shop")).hasSize(4);
       assertThat(router.timeline().get(1).time()).isEqualTo(t0.plus(Duration.ofMinutes(1)));
-      assertThat(router.timeline().get(1).op()).isEqualTo(OperationId.forStep("r-1", 1, "route"));
+      assertThat(router.timeline().get(1).op()).isEqualTo(new OperationId("r-1/s1/route"));
       assertThat(router.timeline().get(1).backends().get(v2.id())).isEqualTo(b);
       assertThat(router.maxExposure("shop", v2.id())).isEqualTo(5_000);
       assertThat(router.maxExposure("shop", "nobody")).isZero();
@@ -87,7 +87,7 @@ class FakeRouterContractTest extends RouterContract {
     @Test
     @DisplayName("flags weight on a release without backends as unroutable, not as a violation")
     void unroutable() {
-      List<Instance> a = fleet.launch(OperationId.forStep("r-1", 90, "launch"), v1, 1);
+      List<Instance> a = fleet.launch(new OperationId("r-1/s90/launch"), v1, 1);
       route(1_000, a, List.of());
       assertThat(router.unroutable()).singleElement().satisfies(v -> {
         assertThat(v.kind()).isEqualTo(Kind.UNROUTABLE);
@@ -100,10 +100,10 @@ class FakeRouterContractTest extends RouterContract {
     @Test
     @DisplayName("catches an instance retired while it still receives traffic")
     void retiredWhileRouted() {
-      List<Instance> a = fleet.launch(OperationId.forStep("r-1", 90, "launch"), v1, 1);
-      List<Instance> b = fleet.launch(OperationId.forStep("r-1", 91, "launch"), v2, 1);
+      List<Instance> a = fleet.launch(new OperationId("r-1/s90/launch"), v1, 1);
+      List<Instance> b = fleet.launch(new OperationId("r-1/s91/launch"), v2, 1);
       route(5_000, a, b);
-      fleet.retire(OperationId.forStep("r-1", 92, "retire"), v1); // the bug: retired before routing away
+      fleet.retire(new OperationId("r-1/s92/retire"), v1); // the bug: retired before routing away
 
       assertThat(router.violations()).singleElement().satisfies(v -> {
         assertThat(v.kind()).isEqualTo(Kind.RETIRED_INSTANCE);
@@ -115,10 +115,10 @@ class FakeRouterContractTest extends RouterContract {
     @Test
     @DisplayName("retiring after traffic moved away is fine; routing to the retired instance later is a violation")
     void routedAfterRetirement() {
-      List<Instance> a = fleet.launch(OperationId.forStep("r-1", 90, "launch"), v1, 1);
-      List<Instance> b = fleet.launch(OperationId.forStep("r-1", 91, "launch"), v2, 1);
+      List<Instance> a = fleet.launch(new OperationId("r-1/s90/launch"), v1, 1);
+      List<Instance> b = fleet.launch(new OperationId("r-1/s91/launch"), v2, 1);
       route(10_000, a, b);
-      fleet.retire(OperationId.forStep("r-1", 92, "retire"), v1);
+      fleet.retire(new OperationId("r-1/s92/retire"), v1);
       assertThat(router.violations()).isEmpty();
 
       route(5_000, a, b); // stale backends: a[0] is gone
@@ -129,8 +129,8 @@ class FakeRouterContractTest extends RouterContract {
     @Test
     @DisplayName("traffic to an instance that is not READY is a violation")
     void notReady() {
-      List<Instance> a = fleet.launch(OperationId.forStep("r-1", 90, "launch"), v1, 1);
-      fleet.drain(OperationId.forStep("r-1", 91, "drain"), v1);
+      List<Instance> a = fleet.launch(new OperationId("r-1/s90/launch"), v1, 1);
+      fleet.drain(new OperationId("r-1/s91/drain"), v1);
       route(0, fleet.instancesOf(v1.id()), List.of());
       assertThat(router.violations()).singleElement().satisfies(v -> {
         assertThat(v.kind()).isEqualTo(Kind.NOT_READY_INSTANCE);
@@ -142,7 +142,7 @@ class FakeRouterContractTest extends RouterContract {
     @Test
     @DisplayName("a repeated op id adds no entry; reusing it for another split is refused")
     void idempotency() {
-      OperationId op = OperationId.forStep("r-1", 0, "route");
+      OperationId op = new OperationId("r-1/s0/route");
       router.apply(op, "shop", TrafficSplit.all(v1.id()), Map.of());
       router.apply(op, "shop", TrafficSplit.all(v1.id()), Map.of());
       assertThat(router.timeline()).hasSize(1);
@@ -171,7 +171,7 @@ class FakeRouterContractTest extends RouterContract {
     @Test
     @DisplayName("backends listed under the wrong release are refused before anything changes")
     void wrongBackends() {
-      List<Instance> a = fleet.launch(OperationId.forStep("r-1", 90, "launch"), v1, 1);
+      List<Instance> a = fleet.launch(new OperationId("r-1/s90/launch"), v1, 1);
       assertThatThrownBy(() -> router.apply(op(), "shop", TrafficSplit.all(v2.id()), Map.of(v2.id(), a)))
           .isInstanceOf(InvalidSpecException.class).hasMessageContaining("backends." + v2.id() + "[0]");
       assertThat(router.current("shop")).isEmpty();

@@ -6,6 +6,7 @@ import io.cutover.core.gate.internal.MetricSources;
 import io.cutover.spi.HealthGate;
 import io.cutover.spi.HealthGateProvider;
 import io.cutover.spi.ProviderConfig;
+import io.cutover.spi.ProviderContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -38,7 +39,7 @@ public final class BurnRateGateProvider implements HealthGateProvider {
   }
 
   @Override
-  public HealthGate create(ProviderConfig config) {
+  public HealthGate create(ProviderConfig config, ProviderContext context) {
     config.requireOnly(Set.of("name", "source", "query", "objective", "windows", "noData", "freeze", "period",
         "minimumRemaining", "refuseWithoutData", "clock"));
     String name = config.requireString("name");
@@ -53,7 +54,8 @@ public final class BurnRateGateProvider implements HealthGateProvider {
           throw new InvalidSpecException(config.pathOf(k), "does not apply to a release freeze", "remove it");
         }
       }
-      return ReleaseFreezePolicy.builder(MetricSources.fromConfig(config, "source"), query, objective, Configs.clock(config))
+      return ReleaseFreezePolicy.builder(MetricSources.fromConfig(config, "source", context), query, objective,
+              Configs.clock(config, context))
           .period(config.getDuration("period", java.time.Duration.ofDays(30)))
           .minimumRemaining(config.getDouble("minimumRemaining", 0))
           .refuseWithoutData(config.getBoolean("refuseWithoutData", false))
@@ -73,7 +75,7 @@ public final class BurnRateGateProvider implements HealthGateProvider {
       windows.add(new BurnRateWindow(w.requireDuration("long"), w.requireDuration("short"), w.getDouble("factor", 0)));
     }
     NoDataPolicy noData = NoDataPolicy.parse(config.getString("noData", "inconclusive"), config.pathOf("noData"));
-    return BurnRateGate.of(name, MetricSources.fromConfig(config, "source"), query, objective,
+    return BurnRateGate.of(name, MetricSources.fromConfig(config, "source", context), query, objective,
         windows.isEmpty() ? BurnRateWindow.DEFAULTS : windows, noData);
   }
 }

@@ -5,6 +5,7 @@ import io.cutover.core.gate.internal.Configs;
 import io.cutover.spi.HealthGate;
 import io.cutover.spi.HealthGateProvider;
 import io.cutover.spi.ProviderConfig;
+import io.cutover.spi.ProviderContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -24,7 +25,7 @@ public final class CompositeGateProvider implements HealthGateProvider {
   }
 
   @Override
-  public HealthGate create(ProviderConfig config) {
+  public HealthGate create(ProviderConfig config, ProviderContext context) {
     config.requireOnly(Set.of("name", "mode", "quorum", "gates"));
     String name = config.requireString("name");
     String mode = config.getString("mode", "all");
@@ -38,7 +39,7 @@ public final class CompositeGateProvider implements HealthGateProvider {
     int quorum = mode.equals("quorum") ? config.requireInt("quorum") : 0;
     List<HealthGate> gates = new ArrayList<>();
     for (ProviderConfig c : children) {
-      gates.add(Configs.gate(c));
+      gates.add(Configs.gate(c, context));
     }
     return switch (mode) {
       case "all" -> CompositeGate.all(name, gates);

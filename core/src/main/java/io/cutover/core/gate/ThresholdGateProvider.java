@@ -6,6 +6,7 @@ import io.cutover.spi.HealthGate;
 import io.cutover.spi.HealthGateProvider;
 import io.cutover.spi.MetricSource;
 import io.cutover.spi.ProviderConfig;
+import io.cutover.spi.ProviderContext;
 import java.time.Duration;
 import java.util.Set;
 
@@ -44,7 +45,7 @@ public final class ThresholdGateProvider implements HealthGateProvider {
   }
 
   @Override
-  public HealthGate create(ProviderConfig config) {
+  public HealthGate create(ProviderConfig config, ProviderContext context) {
     config.requireOnly(KEYS);
     String name = config.requireString("name");
     String builtin = config.getString("builtin");
@@ -82,7 +83,7 @@ public final class ThresholdGateProvider implements HealthGateProvider {
     }
     NoDataPolicy noData = NoDataPolicy.parse(config.getString("noData", "inconclusive"), config.pathOf("noData"));
     Duration lookback = config.getDuration("lookback", Duration.ZERO);
-    MetricSource source = MetricSources.fromConfig(config, "source");
+    MetricSource source = MetricSources.fromConfig(config, "source", context);
     ThresholdGate.Builder b = ThresholdGate.builder(name, source).query(query).passWhen(comparison, threshold)
         .onNoData(noData).lookback(lookback);
     if (config.has("step")) {

@@ -237,8 +237,7 @@ public final class FileJournal implements Journal {
       // The committed prefix of the history file never changes, so it can be read outside the lock.
       out.addAll(HistoryFile.read(directory, committed, service));
     } catch (IOException e) {
-      throw new ProviderException("file", "history", "cannot read " + directory.resolve("history.dat") + ": " + e,
-          true, e);
+      throw ProviderException.retryable("file", "history", "cannot read " + directory.resolve("history.dat") + ": " + e, e);
     }
     out.sort(Comparator.comparingLong(RolloutSummary::firstSequence));
     return out;
@@ -255,7 +254,7 @@ public final class FileJournal implements Journal {
   public void compact() {
     synchronized (compactionLock) {
       if (closed) {
-        throw new ProviderException("file", "compact", "journal " + directory + " is closed", false, null);
+        throw ProviderException.permanent("file", "compact", "journal " + directory + " is closed");
       }
       try {
         Compactor.Outcome o = Compactor.run(directory, writer, index, history, firstLiveSegment,
@@ -272,7 +271,7 @@ public final class FileJournal implements Journal {
         firstLiveSegment = o.firstLiveSegment();
         snapshotBytes = sizeOf(directory.resolve(Layout.SNAPSHOT));
       } catch (IOException e) {
-        throw new ProviderException("file", "compact", "compaction of " + directory + " failed: " + e, true, e);
+        throw ProviderException.retryable("file", "compact", "compaction of " + directory + " failed: " + e, e);
       } catch (CompletionException e) {
         throw unwrap(e);
       }
@@ -451,14 +450,14 @@ public final class FileJournal implements Journal {
         Files.createDirectories(directory);
         real = directory.toRealPath();
       } catch (IOException e) {
-        throw new ProviderException("file", "open", "cannot create or resolve journal directory " + directory
-            + ": " + e, false, e);
+        throw ProviderException.permanent("file", "open", "cannot create or resolve journal directory " + directory
+            + ": " + e, e);
       }
       DirectoryLock lock;
       try {
         lock = DirectoryLock.acquire(real);
       } catch (IOException e) {
-        throw new ProviderException("file", "open", "cannot lock journal directory " + real + ": " + e, false, e);
+        throw ProviderException.permanent("file", "open", "cannot lock journal directory " + real + ": " + e, e);
       }
       try {
         Recovery.Recovered rec = Recovery.recover(real, durability == DurabilityMode.FSYNC);
@@ -475,7 +474,7 @@ public final class FileJournal implements Journal {
           e.addSuppressed(suppressed);
         }
         if (e instanceof IOException io) {
-          throw new ProviderException("file", "open", "cannot read journal directory " + real + ": " + io, false,
+          throw ProviderException.permanent("file", "open", "cannot read journal directory " + real + ": " + io,
               io);
         }
         throw (RuntimeException) e;

@@ -4,6 +4,7 @@ import io.cutover.api.InvalidSpecException;
 import io.cutover.spi.Journal;
 import io.cutover.spi.JournalProvider;
 import io.cutover.spi.ProviderConfig;
+import io.cutover.spi.ProviderContext;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -42,7 +43,7 @@ public final class FileJournalProvider implements JournalProvider {
    * @throws JournalCorruptedException if the directory's files do not verify
    */
   @Override
-  public Journal create(ProviderConfig config) {
+  public Journal create(ProviderConfig config, ProviderContext context) {
     config.requireOnly(KEYS);
     String dir = config.requireString("directory");
     Path path;

@@ -10,6 +10,7 @@ import io.cutover.spi.HealthGate;
 import io.cutover.spi.HealthGateProvider;
 import io.cutover.spi.MetricSource;
 import io.cutover.spi.ProviderConfig;
+import io.cutover.spi.ProviderContext;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -73,7 +74,7 @@ public final class CanaryJudgeGateProvider implements HealthGateProvider {
   }
 
   @Override
-  public HealthGate create(ProviderConfig config) {
+  public HealthGate create(ProviderConfig config, ProviderContext context) {
     config.requireOnly(KEYS);
     String name = Gates.name(config.requireString("name"), config.pathOf("name"));
     Object kayenta = config.asMap().get("kayentaConfig");
@@ -131,7 +132,7 @@ public final class CanaryJudgeGateProvider implements HealthGateProvider {
     }
     NoDataPolicy noData = NoDataPolicy.parse(config.getString("noData", "inconclusive"), config.pathOf("noData"));
     CanaryJudge built = judge.build();
-    MetricSource source = MetricSources.fromConfig(config, "source");
+    MetricSource source = MetricSources.fromConfig(config, "source", context);
     return MetricConfigs.at(config.pathOf(kayenta == null ? "metrics" : "kayentaConfig"),
         () -> CanaryJudgeGate.of(name, source, built, metrics, step, lookback, noData));
   }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cutover.api.InvalidSpecException;
 import io.cutover.core.gate.internal.Configs;
 import io.cutover.core.judge.internal.MetricConfigs;
+import io.cutover.core.internal.provider.MapProviderConfig;
 import io.cutover.spi.ProviderConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -123,7 +124,7 @@ public final class KayentaCanaryConfig {
     }
     Map<String, Object> root = new LinkedHashMap<>();
     map.forEach((k, v) -> root.put(String.valueOf(k), v));
-    return from(ProviderConfig.of(PROVIDER, origin + ":$", root), queries, queriesPath);
+    return from(MapProviderConfig.of(PROVIDER, origin + ":$", root), queries, queriesPath);
   }
 
   /** Reads a config already parsed into a configuration view (inline in a {@code canary-judge} configuration). */

@@ -3,6 +3,7 @@ package io.cutover.core.metrics;
 import io.cutover.spi.MetricSource;
 import io.cutover.spi.MetricSourceProvider;
 import io.cutover.spi.ProviderConfig;
+import io.cutover.spi.ProviderContext;
 import java.util.Set;
 
 /**
@@ -20,7 +21,7 @@ public final class InProcessMetricSourceProvider implements MetricSourceProvider
   }
 
   @Override
-  public MetricSource create(ProviderConfig config) {
+  public MetricSource create(ProviderConfig config, ProviderContext context) {
     config.requireOnly(Set.of("registry"));
     return InProcessMetricSource.of(InProcessMetrics.shared(config.getString("registry", "default")));
   }

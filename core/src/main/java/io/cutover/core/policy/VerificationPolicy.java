@@ -88,12 +88,43 @@ public final class VerificationPolicy implements ArtifactVerifier {
    * @throws InvalidSpecException naming the JSON path of every problem found
    */
   public static VerificationPolicy fromYaml(String yaml, Path baseDir) {
-    return PolicyParser.parse(yaml, true, baseDir, builder()).build();
+    return parse(yaml, true, baseDir);
   }
 
   /** Reads a policy from JSON; see {@link #fromYaml(String, Path)}. */
   public static VerificationPolicy fromJson(String json, Path baseDir) {
-    return PolicyParser.parse(json, false, baseDir, builder()).build();
+    return parse(json, false, baseDir);
+  }
+
+  private static VerificationPolicy parse(String text, boolean yaml, Path baseDir) {
+    Builder b = builder();
+    PolicyParser.parse(text, yaml, baseDir, new PolicyParser.Target() {
+      @Override
+      public void allowRepositories(String... patterns) {
+        b.allowRepositories(patterns);
+      }
+
+      @Override
+      public void requireSignatures(SignatureRequirement requirement) {
+        b.requireSignatures(requirement);
+      }
+
+      @Override
+      public void requireProvenance(ProvenanceRequirement requirement) {
+        b.requireProvenance(requirement);
+      }
+
+      @Override
+      public void maxAge(Duration maxAge) {
+        b.maxAge(maxAge);
+      }
+
+      @Override
+      public void forbidLabel(String key, String valuePattern) {
+        b.forbidLabel(key, valuePattern);
+      }
+    });
+    return b.build();
   }
 
   /** Reads a policy file ({@code .json} as JSON, anything else as YAML); key files are relative to it. */

@@ -7,12 +7,13 @@ import io.cutover.api.InvalidSpecException;
 import io.cutover.api.ProviderException;
 import io.cutover.api.Verdict;
 import io.cutover.api.Verdict.Outcome;
+import io.cutover.core.ProviderConfigs;
+import io.cutover.core.ProviderRegistry;
 import io.cutover.core.testing.TestContexts;
 import io.cutover.core.testing.TestContexts.ManualClock;
 import io.cutover.spi.HealthGate;
 import io.cutover.spi.MetricResult;
 import io.cutover.spi.MetricSource;
-import io.cutover.spi.ProviderConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -68,7 +69,7 @@ class BurnRateGateTest {
   @Test
   void sourceFailureIsAnError() {
     MetricSource down = q -> {
-      throw new ProviderException("prometheus", "query", "503");
+      throw ProviderException.retryable("prometheus", "query", "503");
     };
     var v = BurnRateGate.of("slo", down, Q, 0.99, List.of(BurnRateWindow.FAST), NoDataPolicy.FAIL)
         .evaluate(TestContexts.at(clock.instant()));
@@ -83,17 +84,17 @@ class BurnRateGateTest {
         .hasMessageContaining("0.999");
     assertThatThrownBy(() -> new BurnRateWindow(Duration.ofMinutes(5), Duration.ofHours(1), 14.4))
         .hasMessageContaining("shorter");
-    assertThatThrownBy(() -> new BurnRateGateProvider().create(ProviderConfig.of("burn-rate", Map.of("name", "s",
-        "query", Q, "objective", 0.999, "period", "30d", "source", Map.of("type", "in-process")))))
+    assertThatThrownBy(() -> new BurnRateGateProvider().create(ProviderConfigs.of("burn-rate", Map.of("name", "s",
+        "query", Q, "objective", 0.999, "period", "30d", "source", Map.of("type", "in-process"))), ProviderRegistry.create().withDiscovery().context()))
         .hasMessageContaining("freeze: true");
   }
 
   @Test
   void providerReadsCustomWindows() {
-    HealthGate g = new BurnRateGateProvider().create(ProviderConfig.of("burn-rate", Map.of("name", "s", "query",
+    HealthGate g = new BurnRateGateProvider().create(ProviderConfigs.of("burn-rate", Map.of("name", "s", "query",
         "ratio(err{service=\"{{service}}\"}[{{window}}] / req{service=\"{{service}}\"}[{{window}}])", "objective", 0.99,
         "windows", List.of(Map.of("long", "10m", "short", "1m", "factor", 2)),
-        "source", Map.of("type", "in-process", "registry", "burn-rate-test"))));
+        "source", Map.of("type", "in-process", "registry", "burn-rate-test"))), ProviderRegistry.create().withDiscovery().context());
     var m = io.cutover.core.metrics.InProcessMetrics.shared("burn-rate-test");
     m.counter("req").add(100, "service", "checkout");
     m.counter("err").add(50, "service", "checkout");

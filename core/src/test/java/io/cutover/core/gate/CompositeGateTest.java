@@ -6,10 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.cutover.api.InvalidSpecException;
 import io.cutover.api.Verdict;
 import io.cutover.api.Verdict.Outcome;
+import io.cutover.core.ProviderConfigs;
+import io.cutover.core.ProviderRegistry;
 import io.cutover.core.testing.TestContexts;
 import io.cutover.spi.GateContext;
 import io.cutover.spi.HealthGate;
-import io.cutover.spi.ProviderConfig;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -102,13 +103,13 @@ class CompositeGateTest {
 
   @Test
   void providerBuildsNestedGatesFromConfiguration() {
-    HealthGate g = new CompositeGateProvider().create(ProviderConfig.of("composite", Map.of("name", "both", "mode", "quorum",
+    HealthGate g = new CompositeGateProvider().create(ProviderConfigs.of("composite", Map.of("name", "both", "mode", "quorum",
         "quorum", 1, "gates", List.of(
             Map.of("type", "manual-approval", "name", "human", "timeout", "1h"),
-            Map.of("type", "manual-approval", "name", "human2", "timeout", "1h")))));
+            Map.of("type", "manual-approval", "name", "human2", "timeout", "1h")))), ProviderRegistry.create().withDiscovery().context());
     assertThat(g.evaluate(CTX).outcome()).isEqualTo(Outcome.INCONCLUSIVE);
-    assertThatThrownBy(() -> new CompositeGateProvider().create(ProviderConfig.of("composite", Map.of("name", "x",
-        "gates", List.of(Map.of("type", "nope"))))))
+    assertThatThrownBy(() -> new CompositeGateProvider().create(ProviderConfigs.of("composite", Map.of("name", "x",
+        "gates", List.of(Map.of("type", "nope")))), ProviderRegistry.create().withDiscovery().context()))
         .hasMessageContaining("$.providers.composite.gates[0].type").hasMessageContaining("threshold");
   }
 }

@@ -6,11 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.cutover.api.InvalidSpecException;
 import io.cutover.api.Verdict;
 import io.cutover.api.Verdict.Outcome;
+import io.cutover.core.ProviderConfigs;
+import io.cutover.core.ProviderRegistry;
 import io.cutover.core.testing.TestContexts;
 import io.cutover.core.testing.TestContexts.ManualClock;
 import io.cutover.spi.GateContext;
 import io.cutover.spi.HealthGate;
-import io.cutover.spi.ProviderConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -72,12 +73,12 @@ class ManualApprovalGateTest {
 
   @Test
   void providerUsesTheClockPassedFromCode() {
-    HealthGate g = new ManualApprovalGateProvider().create(ProviderConfig.of("manual-approval",
-        Map.of("name", "ok", "timeout", "1m", "onTimeout", "inconclusive", "clock", clock)));
+    HealthGate g = new ManualApprovalGateProvider().create(ProviderConfigs.of("manual-approval",
+        Map.of("name", "ok", "timeout", "1m", "onTimeout", "inconclusive", "clock", clock)), ProviderRegistry.create().withDiscovery().context());
     g.evaluate(ctx("r-1"));
     clock.advance(Duration.ofMinutes(2));
     assertThat(g.evaluate(ctx("r-1")).reasons().get(0)).contains("no decision within");
-    assertThatThrownBy(() -> new ManualApprovalGateProvider().create(ProviderConfig.of("manual-approval",
-        Map.of("name", "ok", "timeout", "1m", "onTimeout", "maybe")))).hasMessageContaining("onTimeout");
+    assertThatThrownBy(() -> new ManualApprovalGateProvider().create(ProviderConfigs.of("manual-approval",
+        Map.of("name", "ok", "timeout", "1m", "onTimeout", "maybe")), ProviderRegistry.create().withDiscovery().context())).hasMessageContaining("onTimeout");
   }
 }

@@ -70,7 +70,7 @@ class ReleaseFreezePolicyTest {
   @Test
   void aMetricsOutageMakesCheckThrowAndTheGateError() {
     MetricSource down = q -> {
-      throw new ProviderException("prometheus", "query", "connection refused");
+      throw ProviderException.retryable("prometheus", "query", "connection refused");
     };
     var p = ReleaseFreezePolicy.builder(down, "q", 0.99, clock).minimumRemaining(0.1).build();
     assertThatThrownBy(() -> p.check("checkout")).isInstanceOf(ProviderException.class);

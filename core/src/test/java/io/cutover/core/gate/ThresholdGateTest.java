@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.cutover.api.InvalidSpecException;
 import io.cutover.api.ProviderException;
 import io.cutover.api.Verdict.Outcome;
+import io.cutover.core.ProviderConfigs;
+import io.cutover.core.ProviderRegistry;
 import io.cutover.core.metrics.InProcessMetricSource;
 import io.cutover.core.metrics.InProcessMetrics;
 import io.cutover.core.testing.TestContexts;
@@ -13,7 +15,6 @@ import io.cutover.core.testing.TestContexts.ManualClock;
 import io.cutover.spi.HealthGate;
 import io.cutover.spi.HealthGateProvider;
 import io.cutover.spi.MetricSource;
-import io.cutover.spi.ProviderConfig;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -90,7 +91,7 @@ class ThresholdGateTest {
   @Test
   void aFailingSourceIsAnErrorNamingTheGate() {
     MetricSource down = q -> {
-      throw new ProviderException("prometheus", "query", "connection refused");
+      throw ProviderException.retryable("prometheus", "query", "connection refused");
     };
     var v = ThresholdGate.builder("errors", down).query("x").passWhen(Comparison.LESS_THAN, 1).build()
         .evaluate(TestContexts.at(clock.instant()));
@@ -148,8 +149,8 @@ class ThresholdGateTest {
     InProcessMetrics shared = InProcessMetrics.shared("threshold-gate-test");
     shared.counter("http_requests_total").add(99, "release", candidate, "code", "200");
     shared.counter("http_requests_total").add(1, "release", candidate, "code", "500");
-    HealthGate gate = p.create(ProviderConfig.of("threshold", Map.of("name", "sr", "builtin", "success-rate",
-        "dialect", "in-process", "threshold", 0.95, "source", Map.of("type", "in-process", "registry", "threshold-gate-test"))));
+    HealthGate gate = p.create(ProviderConfigs.of("threshold", Map.of("name", "sr", "builtin", "success-rate",
+        "dialect", "in-process", "threshold", 0.95, "source", Map.of("type", "in-process", "registry", "threshold-gate-test"))), ProviderRegistry.create().withDiscovery().context());
     var now = shared.clock().instant();
     var v = gate.evaluate(TestContexts.analysis(now.minus(Duration.ofMinutes(1)), now.plusSeconds(1)));
     assertThat(v.outcome()).isEqualTo(Outcome.PASS);
@@ -159,14 +160,14 @@ class ThresholdGateTest {
   @Test
   void providerNamesTheWrongKey() {
     var p = new ThresholdGateProvider();
-    assertThatThrownBy(() -> p.create(ProviderConfig.of("threshold", Map.of("name", "g", "query", "x", "treshold", 1))))
+    assertThatThrownBy(() -> p.create(ProviderConfigs.of("threshold", Map.of("name", "g", "query", "x", "treshold", 1)), ProviderRegistry.create().withDiscovery().context()))
         .isInstanceOf(InvalidSpecException.class).hasMessageContaining("$.providers.threshold.treshold");
-    assertThatThrownBy(() -> p.create(ProviderConfig.of("threshold", Map.of("name", "g", "query", "x", "threshold", 1))))
+    assertThatThrownBy(() -> p.create(ProviderConfigs.of("threshold", Map.of("name", "g", "query", "x", "threshold", 1)), ProviderRegistry.create().withDiscovery().context()))
         .hasMessageContaining("$.providers.threshold.comparison");
-    assertThatThrownBy(() -> p.create(ProviderConfig.of("threshold", Map.of("name", "g", "query", "x", "threshold", 1,
-        "comparison", "<", "source", Map.of("type", "nope")))))
+    assertThatThrownBy(() -> p.create(ProviderConfigs.of("threshold", Map.of("name", "g", "query", "x", "threshold", 1,
+        "comparison", "<", "source", Map.of("type", "nope"))), ProviderRegistry.create().withDiscovery().context()))
         .hasMessageContaining("$.providers.threshold.source.type").hasMessageContaining("in-process");
-    assertThatThrownBy(() -> p.create(ProviderConfig.of("threshold", Map.of("name", "g", "builtin", "x", "threshold", 1))))
+    assertThatThrownBy(() -> p.create(ProviderConfigs.of("threshold", Map.of("name", "g", "builtin", "x", "threshold", 1)), ProviderRegistry.create().withDiscovery().context()))
         .hasMessageContaining("builtin");
   }
 }

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cutover.api.InvalidSpecException;
+import io.cutover.core.ProviderConfigs;
 import io.cutover.core.ProviderRegistry;
 import io.cutover.spi.Journal;
 import io.cutover.spi.JournalProvider;
-import io.cutover.spi.ProviderConfig;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
@@ -24,13 +24,13 @@ class FileJournalProviderTest {
   void discovered() {
     ProviderRegistry registry = ProviderRegistry.create().withDiscovery();
     assertThat(registry.names(JournalProvider.class)).contains("file");
-    try (Journal j = registry.journal("file", ProviderConfig.of("file",
+    try (Journal j = registry.journal("file", ProviderConfigs.of("file",
         Map.of("directory", dir.resolve("j").toString(), "durability", "os_buffered")))) {
       assertThat(j).isInstanceOfSatisfying(FileJournal.class,
           f -> assertThat(f.durability()).isEqualTo(DurabilityMode.OS_BUFFERED));
       assertThat(j.tryLease("checkout", "r-1")).isTrue();
     }
-    try (Journal j = registry.journal("file", ProviderConfig.of("file", Map.of("directory", dir.resolve("j")
+    try (Journal j = registry.journal("file", ProviderConfigs.of("file", Map.of("directory", dir.resolve("j")
         .toString())))) {
       assertThat(((FileJournal) j).durability()).isEqualTo(DurabilityMode.FSYNC);
       assertThat(j.leaseHolder("checkout")).contains("r-1");
@@ -41,16 +41,16 @@ class FileJournalProviderTest {
   @DisplayName("refuses unknown keys, a missing directory and an unknown durability, naming the JSON path")
   void validation() {
     FileJournalProvider p = new FileJournalProvider();
-    assertThatThrownBy(() -> p.create(ProviderConfig.of("file", Map.of("directory", dir.toString(), "durabilty",
-        "fsync")))).isInstanceOfSatisfying(InvalidSpecException.class, e -> {
+    assertThatThrownBy(() -> p.create(ProviderConfigs.of("file", Map.of("directory", dir.toString(), "durabilty",
+        "fsync")), ProviderRegistry.create().withDiscovery().context())).isInstanceOfSatisfying(InvalidSpecException.class, e -> {
           assertThat(e.path()).isEqualTo("$.providers.file.durabilty");
           assertThat(e.getMessage()).contains("[directory, durability]");
         });
-    assertThatThrownBy(() -> p.create(ProviderConfig.empty("file")))
+    assertThatThrownBy(() -> p.create(ProviderConfigs.empty("file"), ProviderRegistry.create().withDiscovery().context()))
         .isInstanceOfSatisfying(InvalidSpecException.class,
             e -> assertThat(e.path()).isEqualTo("$.providers.file.directory"));
-    assertThatThrownBy(() -> p.create(ProviderConfig.of("file", Map.of("directory", dir.toString(), "durability",
-        "sometimes")))).isInstanceOfSatisfying(InvalidSpecException.class, e -> {
+    assertThatThrownBy(() -> p.create(ProviderConfigs.of("file", Map.of("directory", dir.toString(), "durability",
+        "sometimes")), ProviderRegistry.create().withDiscovery().context())).isInstanceOfSatisfying(InvalidSpecException.class, e -> {
           assertThat(e.path()).isEqualTo("$.providers.file.durability");
           assertThat(e.getMessage()).contains("'sometimes'").contains("os_buffered");
         });

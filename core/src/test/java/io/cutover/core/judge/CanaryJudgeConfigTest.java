@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.cutover.api.InvalidSpecException;
 import io.cutover.api.Verdict;
 import io.cutover.api.Verdict.Outcome;
+import io.cutover.core.ProviderConfigs;
+import io.cutover.core.ProviderRegistry;
 import io.cutover.core.gate.NoDataPolicy;
 import io.cutover.core.judge.CanaryMetric.Direction;
 import io.cutover.core.judge.CanaryMetric.EffectMeasure;
@@ -16,7 +18,6 @@ import io.cutover.core.metrics.InProcessMetrics;
 import io.cutover.core.testing.TestContexts;
 import io.cutover.spi.HealthGate;
 import io.cutover.spi.HealthGateProvider;
-import io.cutover.spi.ProviderConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -230,7 +231,7 @@ class CanaryJudgeConfigTest {
     }
 
     private HealthGate create(Map<String, Object> settings) {
-      return provider().create(ProviderConfig.of("canary-judge", settings));
+      return provider().create(ProviderConfigs.of("canary-judge", settings), ProviderRegistry.create().withDiscovery().context());
     }
 
     /** Records 60 latencies of the stable release and of the candidate, {@code factor} times slower. */
@@ -301,7 +302,7 @@ class CanaryJudgeConfigTest {
       m.put("outliers", Map.of("strategy", "remove", "outlierFactor", 2.5));
       m.put("effectSize", Map.of("measure", "CLES", "allowedIncrease", 0.7, "allowedDecrease", 0.3,
           "criticalIncrease", 0.9, "criticalDecrease", 0.1));
-      CanaryMetric metric = MetricConfigs.metric(ProviderConfig.of("canary-judge", "$.metrics[0]", m));
+      CanaryMetric metric = MetricConfigs.metric(ProviderConfigs.of("canary-judge", "$.metrics[0]", m));
       assertThat(metric).isEqualTo(new CanaryMetric("latency", "samples(latency{release=\"{{release}}\"})",
           Direction.INCREASE, true, true, true, NanStrategy.REPLACE, true, 2.5, EffectMeasure.CLES, 0.7, 0.3, 0.9, 0.1,
           List.of("latency")));

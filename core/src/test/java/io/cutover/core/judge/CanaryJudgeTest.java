@@ -178,8 +178,8 @@ class CanaryJudgeTest {
     assertThat(v.outcome()).isEqualTo(Outcome.FAIL);
     assertThat(v.measurements().get(0).value()).isZero();
     assertThat(v.reasons()).anyMatch(r -> r.startsWith("HIGH latency is HIGH"));
-    var first = new io.cutover.spi.GateContext("r", "checkout", null, TestContexts.CANDIDATE, clock.instant(), clock.instant(), 1,
-        List.of(), "analysis", java.util.Map.of());
+    var first = io.cutover.spi.GateContext.builder().rolloutId("r").service("checkout").candidate(TestContexts.CANDIDATE)
+        .windowStart(clock.instant()).now(clock.instant()).phase("analysis").build();
     assertThat(gate.evaluate(first).outcome()).isEqualTo(Outcome.INCONCLUSIVE);
   }
 }

@@ -160,7 +160,7 @@ class VerificationPolicyTest {
       var failing = new MapStore() {
         @Override
         public ArtifactRef resolve(io.cutover.api.TagRef tag) {
-          throw new ProviderException("oci", "resolve", "registry down");
+          throw ProviderException.retryable("oci", "resolve", "registry down");
         }
       };
       assertThatThrownBy(() -> signedBy(SignatureRequirement.anyOf(RELEASE_KEY)).verify(app, failing))

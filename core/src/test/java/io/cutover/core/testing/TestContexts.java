@@ -7,7 +7,6 @@ import io.cutover.spi.GateContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.List;
 import java.util.Map;
 
 /** Releases, contexts and a settable clock for gate tests. */
@@ -22,7 +21,8 @@ public final class TestContexts {
   }
 
   public static GateContext analysis(Instant windowStart, Instant now) {
-    return new GateContext("r-1", "checkout", STABLE, CANDIDATE, windowStart, now, 1, List.of(), GateContext.ANALYSIS, Map.of());
+    return GateContext.builder().rolloutId("r-1").service("checkout").stable(STABLE).candidate(CANDIDATE)
+        .windowStart(windowStart).now(now).build();
   }
 
   public static GateContext at(Instant now) {
@@ -30,7 +30,8 @@ public final class TestContexts {
   }
 
   public static GateContext hook(String rolloutId, String phase, Instant now, Map<String, String> params) {
-    return new GateContext(rolloutId, "checkout", STABLE, CANDIDATE, now, now, 1, List.of(), phase, params);
+    return GateContext.builder().rolloutId(rolloutId).service("checkout").stable(STABLE).candidate(CANDIDATE)
+        .windowStart(now).now(now).phase(phase).params(params).build();
   }
 
   /** A clock tests move by hand. */

@@ -73,7 +73,7 @@ public abstract class FleetContract {
   @AfterEach
   void retireEverythingUsed() {
     for (Release r : used) {
-      fleet().retire(OperationId.forRollbackStep("cleanup-" + run, 0, "retire-" + r.id()), r);
+      fleet().retire(new OperationId("cleanup-" + run + "/r0/retire-" + r.id()), r);
     }
   }
 
@@ -92,7 +92,7 @@ public abstract class FleetContract {
   }
 
   private OperationId op(String kind) {
-    return OperationId.forStep("r-" + run, ops++, kind);
+    return new OperationId("r-" + run + "/s" + (ops++) + "/" + kind);
   }
 
   private List<Instance> listed(Release r) {
@@ -285,7 +285,7 @@ public abstract class FleetContract {
         releases.add(use(service("par" + t), "v1"));
       }
       List<List<Instance>> launched = KitSupport.concurrently(4,
-          t -> fleet().launch(OperationId.forStep("r-par" + t + "-" + run, 0, "launch"), releases.get(t), 2));
+          t -> fleet().launch(new OperationId("r-par" + t + "-" + run + "/s0/launch"), releases.get(t), 2));
       for (int t = 0; t < 4; t++) {
         assertReady(launched.get(t), releases.get(t), 2);
         assertThat(ids(fleet().instances(releases.get(t).service())))

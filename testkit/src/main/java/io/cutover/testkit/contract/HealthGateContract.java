@@ -16,7 +16,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -136,8 +135,9 @@ public abstract class HealthGateContract {
 
   /** The context of an analysis measurement of {@link #candidate()} over the last {@link #window()}. */
   protected GateContext context() {
-    return new GateContext(rolloutId, service(), stable(), candidate(), clock.instant().minus(window()),
-        clock.instant(), 1, candidateInstances(), GateContext.ANALYSIS, Map.of());
+    return GateContext.builder().rolloutId(rolloutId).service(service()).stable(stable()).candidate(candidate())
+        .windowStart(clock.instant().minus(window())).now(clock.instant()).candidateInstances(candidateInstances())
+        .build();
   }
 
   @BeforeEach
@@ -196,8 +196,8 @@ public abstract class HealthGateContract {
       GateContext ctx = context();
       // A rollout has exactly one candidate, so a context about another release is another rollout: keeping
       // the rollout id would hand the gate per-rollout evidence (an approval) that the engine never mixes up.
-      GateContext aboutStranger = new GateContext(ctx.rolloutId() + "-stranger", ctx.service(), ctx.stable(), stranger,
-          ctx.windowStart(), ctx.now(), 1, List.of(), ctx.phase(), ctx.params());
+      GateContext aboutStranger = ctx.toBuilder().rolloutId(ctx.rolloutId() + "-stranger").candidate(stranger)
+          .measurement(1).candidateInstances(List.of()).build();
       assertThat(evaluate(aboutStranger).outcome()).isNotEqualTo(Outcome.PASS);
     }
   }
@@ -227,14 +227,10 @@ public abstract class HealthGateContract {
       arrangeHealthy();
       GateContext ctx = context();
       List<GateContext> odd = List.of(
-          new GateContext(ctx.rolloutId(), ctx.service(), null, ctx.candidate(), ctx.windowStart(), ctx.now(), 1,
-              ctx.candidateInstances(), ctx.phase(), ctx.params()),
-          new GateContext(ctx.rolloutId(), ctx.service(), ctx.stable(), ctx.candidate(), ctx.now(), ctx.now(), 1,
-              ctx.candidateInstances(), ctx.phase(), ctx.params()),
-          new GateContext(ctx.rolloutId(), ctx.service(), ctx.stable(), ctx.candidate(), ctx.windowStart(), ctx.now(),
-              1, List.of(), ctx.phase(), ctx.params()),
-          new GateContext(ctx.rolloutId(), ctx.service(), ctx.stable(), ctx.candidate(), ctx.windowStart(), ctx.now(),
-              10_000, ctx.candidateInstances(), ctx.phase(), ctx.params()));
+          ctx.toBuilder().stable(null).measurement(1).build(),
+          ctx.toBuilder().windowStart(ctx.now()).measurement(1).build(),
+          ctx.toBuilder().measurement(1).candidateInstances(List.of()).build(),
+          ctx.toBuilder().measurement(10_000).build());
       for (GateContext c : odd) {
         assertThatCode(() -> evaluate(c)).as("evaluate(%s)", c).doesNotThrowAnyException();
       }

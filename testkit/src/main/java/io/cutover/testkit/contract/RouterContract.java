@@ -98,7 +98,7 @@ public abstract class RouterContract {
   }
 
   private OperationId nextOp(String service) {
-    return OperationId.forStep("r-" + service, ops++, "route");
+    return new OperationId("r-" + service + "/s" + (ops++) + "/route");
   }
 
   private Map<String, List<Instance>> backends(String service, TrafficSplit split) {
@@ -257,7 +257,7 @@ public abstract class RouterContract {
       KitSupport.concurrently(8, t -> {
         String s = service("par" + t);
         for (int step = 1; step <= 5; step++) {
-          router().apply(OperationId.forStep("r-" + s, step, "route"), s, canarySplit(s, step * 1_000),
+          router().apply(new OperationId("r-" + s + "/s" + step + "/route"), s, canarySplit(s, step * 1_000),
               backends(s, canarySplit(s, step * 1_000)));
         }
         return null;

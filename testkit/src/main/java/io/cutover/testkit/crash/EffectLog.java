@@ -106,8 +106,8 @@ public final class EffectLog implements AutoCloseable {
       }
       channel.force(false);
     } catch (IOException e) {
-      throw new ProviderException("effect-log", effect.kind().name().toLowerCase(java.util.Locale.ROOT),
-          "cannot append to " + file + ": " + e, false, e);
+      throw ProviderException.permanent("effect-log", effect.kind().name().toLowerCase(java.util.Locale.ROOT),
+          "cannot append to " + file + ": " + e, e);
     }
     effects.add(effect);
   }

@@ -179,7 +179,7 @@ public final class RecordingWorld implements AutoCloseable {
   private static InvalidSpecException reused(OperationId op, Effect first, String asked) {
     return new InvalidSpecException("operationId", "'" + op + "' was applied as effect #" + first.index() + " ("
         + first.kind() + " " + first.service() + ") and is now reused for: " + asked,
-        "derive a distinct operation id for every effect (OperationId.forStep)");
+        "derive a distinct operation id for every effect (and OperationId.child for the parts of one)");
   }
 
   private void reissue(OperationId op, String service, @Nullable String releaseId) {

@@ -117,7 +117,8 @@ final class FaultInjector implements InvocationHandler {
     if (plan.spi() == HealthGate.class && method.getReturnType() == Verdict.class) {
       return Verdict.error(plan.provider() + "." + op + " failed: " + why);
     }
-    throw new ProviderException(plan.provider(), op, why, plan.retryable(), null);
+    throw plan.retryable() ? ProviderException.retryable(plan.provider(), op, why)
+        : ProviderException.permanent(plan.provider(), op, why);
   }
 
   /** Parks the calling thread until the scheduler has advanced {@code d}. */
@@ -132,8 +133,7 @@ final class FaultInjector implements InvocationHandler {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       due.cancel(false);
-      throw new ProviderException(plan.provider(), op, "interrupted while waiting " + d + " (injected latency)",
-          true, e);
+      throw ProviderException.retryable(plan.provider(), op, "interrupted while waiting " + d + " (injected latency)", e);
     } finally {
       log.unblocked(latch);
     }

@@ -1,29 +1,31 @@
 package io.cutover.core.gate.internal;
 
 import io.cutover.api.InvalidSpecException;
+import io.cutover.core.internal.provider.MapProviderConfig;
 import io.cutover.spi.HealthGate;
 import io.cutover.spi.HealthGateProvider;
 import io.cutover.spi.ProviderConfig;
+import io.cutover.spi.ProviderContext;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ServiceLoader;
-import java.util.TreeSet;
+import java.util.Set;
 
 /** Configuration helpers for the gate providers: clocks, nested gates, lists of objects. */
 public final class Configs {
   private Configs() {}
 
   /**
-   * The {@code clock} entry when code put an {@link InstantSource} there (the engine passes its own, so
-   * virtual time reaches gates created from configuration); the system clock otherwise.
+   * The {@code clock} entry when code put an {@link InstantSource} there (kept for configurations written
+   * before the context carried the clock); the context's clock otherwise, which is the registry's (the
+   * system clock unless the host set one).
    */
-  public static InstantSource clock(ProviderConfig config) {
+  public static InstantSource clock(ProviderConfig config, ProviderContext context) {
     Object c = config.asMap().get("clock");
     if (c == null) {
-      return InstantSource.system();
+      return context.clock();
     }
     if (c instanceof InstantSource s) {
       return s;
@@ -48,24 +50,21 @@ public final class Configs {
       }
       Map<String, Object> copy = new LinkedHashMap<>();
       m.forEach((k, val) -> copy.put(String.valueOf(k), val));
-      out.add(ProviderConfig.of(config.provider(), path, copy));
+      out.add(MapProviderConfig.of(config.provider(), path, copy));
     }
     return out;
   }
 
-  /** Creates a nested gate from {@code {type: NAME, ...}} through {@link ServiceLoader}. */
-  public static HealthGate gate(ProviderConfig config) {
+  /** Creates a nested gate from {@code {type: NAME, ...}} through the context's registry. */
+  public static HealthGate gate(ProviderConfig config, ProviderContext context) {
     String type = config.requireString("type");
     Map<String, Object> rest = new LinkedHashMap<>(config.asMap());
     rest.remove("type");
-    TreeSet<String> known = new TreeSet<>();
-    for (HealthGateProvider p : ServiceLoader.load(HealthGateProvider.class, Configs.class.getClassLoader())) {
-      if (p.name().equals(type)) {
-        return p.create(ProviderConfig.of(type, config.path(), rest));
-      }
-      known.add(p.name());
+    Set<String> known = context.names(HealthGateProvider.class);
+    if (!known.contains(type)) {
+      throw new InvalidSpecException(config.pathOf("type"), "names '" + type + "', which is not a registered (or"
+          + " discovered) gate provider", "use one of " + known);
     }
-    throw new InvalidSpecException(config.pathOf("type"), "names '" + type + "', which no gate provider on the class path has",
-        "use one of " + known);
+    return context.create(HealthGateProvider.class, type, MapProviderConfig.of(type, config.path(), rest));
   }
 }

@@ -137,11 +137,11 @@ public final class ResilientCaller {
 
   private Throwable translate(String operation, Throwable t) {
     if (t instanceof TimeoutException) {
-      return new ProviderException(provider, operation, "timed out after " + limiter.getTimeLimiterConfig()
-          .getTimeoutDuration(), true, t);
+      return ProviderException.retryable(provider, operation, "timed out after " + limiter.getTimeLimiterConfig()
+          .getTimeoutDuration(), t);
     }
     if (t instanceof CallNotPermittedException) {
-      return new ProviderException(provider, operation, "circuit breaker is open after repeated failures", false, t);
+      return ProviderException.permanent(provider, operation, "circuit breaker is open after repeated failures", t);
     }
     return t;
   }

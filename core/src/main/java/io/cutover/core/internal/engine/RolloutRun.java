@@ -372,7 +372,7 @@ public final class RolloutRun implements Rollout {
     boolean targetRetired = false;
     for (int i = 0; i <= Math.min(stepIndex, plan.steps().size() - 1); i++) {
       Step s = plan.steps().get(i);
-      String op = OperationId.forStep(id, i, s.kind()).value();
+      String op = OperationIds.forStep(id, i, s.kind()).value();
       if ((s instanceof Step.Launch l && l.releaseId().equals(target)) || (s instanceof Step.Scale sc
           && sc.releaseId().equals(target) && sc.replicas() > 0)) {
         targetLaunched |= r.doneOps.contains(op);
@@ -410,7 +410,7 @@ public final class RolloutRun implements Rollout {
     Instant now = ctx.clock().instant();
     Instant began = r.stepStartedAt.getOrDefault(stepIndex, now);
     Duration elapsed = Duration.between(began, now);
-    OperationId op = OperationId.forStep(id, stepIndex, step.kind());
+    OperationId op = OperationIds.forStep(id, stepIndex, step.kind());
     stepSpan = ctx.telemetry().startStepSpan(rolloutSpan, step.kind(), stepIndex, began);
     if (step instanceof Step.Pause p && !p.untilApproval()) {
       waitFor(positive(p.duration().minus(elapsed)), this::stepCompleted);
@@ -485,7 +485,7 @@ public final class RolloutRun implements Rollout {
     journal(JournalRecord.Type.STATE, null, Map.of("step", stepIndex, "status", "started", "kind", step.kind()));
     emit(RolloutEvent.Type.STEP_STARTED, describe(stepIndex), null, null, null);
     stepSpan = ctx.telemetry().startStepSpan(rolloutSpan, step.kind(), stepIndex, now);
-    execute(step, OperationId.forStep(id, stepIndex, step.kind()), this::stepCompleted, this::stepFailed, false);
+    execute(step, OperationIds.forStep(id, stepIndex, step.kind()), this::stepCompleted, this::stepFailed, false);
   }
 
   private void stepCompleted() {
@@ -540,7 +540,7 @@ public final class RolloutRun implements Rollout {
         List<Instance> survivors = new ArrayList<>(current.subList(0, s.replicas()));
         instances.put(r.id(), survivors);
         readyCandidates = null;
-        route(new OperationId(op.value() + "-prescale"), split, scale, failed);
+        route(op.child("prescale"), split, scale, failed);
       }
     } else if (step instanceof Step.Route s) {
       route(op, s.split(), done, failed);
@@ -607,7 +607,7 @@ public final class RolloutRun implements Rollout {
       ctx.router().apply(op, plan.service(), target, backends);
       TrafficSplit readBack = ctx.router().current(plan.service()).orElse(null);
       if (readBack == null || !readBack.weights().equals(target.weights())) {
-        throw new ProviderException("router", "route", "read back " + readBack + " after applying " + target);
+        throw ProviderException.retryable("router", "route", "read back " + readBack + " after applying " + target);
       }
       return readBack;
     }, applied -> {
@@ -623,7 +623,7 @@ public final class RolloutRun implements Rollout {
       done.run();
       return;
     }
-    route(new OperationId(op.value() + "-backends"), split, done, failed);
+    route(op.child("backends"), split, done, failed);
   }
 
   private <T> void sideEffect(OperationId op, String kind, Supplier<T> call, Consumer<T> onDone, Consumer<String> failed) {
@@ -640,7 +640,7 @@ public final class RolloutRun implements Rollout {
     Supplier<T> guarded = !forward ? call : () -> {
       if (abortSignal) {
         // The abort waits for this call; further retries would only delay traffic going back to stable.
-        throw new ProviderException(caller.provider(), kind, "not retried: the rollout is aborting", false, null);
+        throw ProviderException.permanent(caller.provider(), kind, "not retried: the rollout is aborting");
       }
       return call.get();
     };
@@ -766,7 +766,7 @@ public final class RolloutRun implements Rollout {
       return;
     }
     Step step = steps.get(rollbackIndex);
-    OperationId op = OperationId.forRollbackStep(id, rollbackIndex, step.kind());
+    OperationId op = OperationIds.forRollbackStep(id, rollbackIndex, step.kind());
     execute(step, op, () -> {
       if (step instanceof Step.Route r && isAllStable(r.split())) {
         reportRolledBack();
@@ -1070,7 +1070,9 @@ public final class RolloutRun implements Rollout {
       candidates = ready(instances.getOrDefault(plan.target().id(), List.of()));
       readyCandidates = candidates;
     }
-    return new GateContext(id, plan.service(), plan.stable(), plan.target(), from, now, n, candidates, phase, params);
+    return GateContext.builder().rolloutId(id).service(plan.service()).stable(plan.stable())
+        .candidate(plan.target()).windowStart(from).now(now).measurement(n).candidateInstances(candidates)
+        .phase(phase).params(params).build();
   }
 
   private void recordVerdict(String gate, Verdict v, boolean dryRun, int step, int measurement) {

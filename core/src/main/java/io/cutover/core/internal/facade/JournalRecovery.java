@@ -5,7 +5,7 @@ import io.cutover.api.plan.Plan;
 import io.cutover.core.RolloutOptions;
 import io.cutover.core.internal.engine.EngineContext;
 import io.cutover.core.internal.engine.RolloutRun;
-import io.cutover.core.plan.PlanJson;
+import io.cutover.core.plan.internal.PlanTrees;
 import io.cutover.spi.Journal;
 import io.cutover.spi.JournalRecord;
 import java.io.IOException;
@@ -68,7 +68,7 @@ public final class JournalRecovery {
       Plan plan;
       try {
         created = ctx.json().readTree(records.get(0).payload());
-        plan = PlanJson.fromTree(created.get("plan"));
+        plan = PlanTrees.fromTree(created.get("plan"));
       } catch (IOException | RuntimeException ex) {
         LOG.error("rollout {} cannot be resumed: its CREATED record is unreadable ({}); it stays as journaled", id,
             ex.getMessage());

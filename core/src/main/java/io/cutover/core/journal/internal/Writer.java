@@ -216,12 +216,12 @@ public final class Writer {
   }
 
   private ProviderException closedError(String operation) {
-    return new ProviderException("file", operation, "journal " + dir + " is closed", false, null);
+    return ProviderException.permanent("file", operation, "journal " + dir + " is closed");
   }
 
   private ProviderException failedError(String operation, Throwable cause) {
-    return new ProviderException("file", operation, "journal " + dir + " stopped accepting records after an I/O"
-        + " error (" + cause + "); fix the cause (disk full, failing device) and reopen it", false, cause);
+    return ProviderException.permanent("file", operation, "journal " + dir + " stopped accepting records after an I/O"
+        + " error (" + cause + "); fix the cause (disk full, failing device) and reopen it", cause);
   }
 
   private void run() {

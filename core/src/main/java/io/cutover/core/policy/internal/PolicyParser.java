@@ -9,9 +9,10 @@ import io.cutover.api.InvalidSpecException;
 import io.cutover.core.policy.ProvenanceRequirement;
 import io.cutover.core.policy.SignatureRequirement;
 import io.cutover.core.policy.TrustedKey;
-import io.cutover.core.policy.VerificationPolicy;
+import io.cutover.core.internal.provider.MapProviderConfig;
 import io.cutover.spi.ProviderConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +20,11 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Reads a verification policy document (YAML or JSON) into a {@link VerificationPolicy.Builder}.
+ * Reads a verification policy document (YAML or JSON) into a {@link Target}, in document order.
  * Every error is an {@link InvalidSpecException} whose path is the JSON path in the document.
+ *
+ * <p>The parser knows the requirement value types but not the policy class: {@code VerificationPolicy}
+ * hands it a {@link Target} over its builder, so the public class depends on this one and not back.
  *
  * <pre>
  * allowedRepositories: ["registry.example.com/team/**"]
@@ -46,8 +50,22 @@ public final class PolicyParser {
 
   private PolicyParser() {}
 
+  /** Receives each setting as it is read; the methods may throw {@link InvalidSpecException} to refuse one. */
+  public interface Target {
+    void allowRepositories(String... patterns);
+
+    void requireSignatures(SignatureRequirement requirement);
+
+    void requireProvenance(ProvenanceRequirement requirement);
+
+    void maxAge(Duration maxAge);
+
+    void forbidLabel(String key, String valuePattern);
+  }
+
+  /** Reads {@code text} into {@code b}; key files are resolved against {@code baseDir}. */
   @SuppressWarnings("unchecked")
-  public static VerificationPolicy.Builder parse(String text, boolean yaml, Path baseDir, VerificationPolicy.Builder b) {
+  public static void parse(String text, boolean yaml, Path baseDir, Target b) {
     ObjectMapper mapper = yaml ? new YAMLMapper() : new ObjectMapper();
     Map<String, Object> doc;
     try {
@@ -62,7 +80,7 @@ public final class PolicyParser {
       throw new InvalidSpecException("$", "is not valid " + (yaml ? "YAML" : "JSON") + (at == null ? "" : " at line "
           + at.getLineNr() + ", column " + at.getColumnNr()) + ": " + e.getOriginalMessage(), "fix the syntax there");
     }
-    ProviderConfig c = ProviderConfig.of(NAME, "$", doc).requireOnly(TOP);
+    ProviderConfig c = MapProviderConfig.of(NAME, "$", doc).requireOnly(TOP);
     b.allowRepositories(c.getStringList("allowedRepositories").toArray(String[]::new));
     List<TrustedKey> signatureKeys = List.of();
     if (c.has("signatures")) {
@@ -89,7 +107,6 @@ public final class PolicyParser {
     for (String key : labels.keys()) {
       b.forbidLabel(key, labels.requireString(key));
     }
-    return b;
   }
 
   private static List<TrustedKey> keys(ProviderConfig parent, String key, Path baseDir) {
@@ -107,7 +124,7 @@ public final class PolicyParser {
       }
       Map<String, Object> entry = new java.util.LinkedHashMap<>();
       m.forEach((k, v) -> entry.put(String.valueOf(k), v));
-      ProviderConfig k = ProviderConfig.of(NAME, at, entry).requireOnly(Set.of("name", "pem", "file"));
+      ProviderConfig k = MapProviderConfig.of(NAME, at, entry).requireOnly(Set.of("name", "pem", "file"));
       String name = k.requireString("name");
       if (k.has("pem") == k.has("file")) {
         throw new InvalidSpecException(at, "needs exactly one of 'pem' and 'file'",

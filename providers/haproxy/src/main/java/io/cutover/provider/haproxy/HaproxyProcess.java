@@ -64,8 +64,8 @@ public final class HaproxyProcess implements AutoCloseable {
    */
   public static HaproxyProcess start(Path dir, Map<String, Integer> frontends, ScheduledExecutorService scheduler,
       InstantSource clock) {
-    Path haproxy = binary().orElseThrow(() -> new ProviderException(HaproxyRouter.PROVIDER, "start",
-        "haproxy is not installed (Debian package 'haproxy')", false, null));
+    Path haproxy = binary().orElseThrow(() -> ProviderException.permanent(HaproxyRouter.PROVIDER, "start",
+        "haproxy is not installed (Debian package 'haproxy')"));
     if (frontends.isEmpty()) {
       throw new InvalidSpecException("frontends", "is empty", "give at least one service a port");
     }
@@ -82,7 +82,7 @@ public final class HaproxyProcess implements AutoCloseable {
       hp.awaitSocket(scheduler, clock.instant().plus(Duration.ofSeconds(10)), clock);
       return hp;
     } catch (IOException e) {
-      throw new ProviderException(HaproxyRouter.PROVIDER, "start", "cannot start haproxy in " + dir + ": " + e, false, e);
+      throw ProviderException.permanent(HaproxyRouter.PROVIDER, "start", "cannot start haproxy in " + dir + ": " + e, e);
     }
   }
 
@@ -117,13 +117,13 @@ public final class HaproxyProcess implements AutoCloseable {
     Runnable[] check = new Runnable[1];
     check[0] = () -> {
       if (!process.isAlive()) {
-        ready.completeExceptionally(new ProviderException(HaproxyRouter.PROVIDER, "start",
-            "haproxy exited with " + process.exitValue() + "; see " + dir.resolve("haproxy.log"), false, null));
+        ready.completeExceptionally(ProviderException.permanent(HaproxyRouter.PROVIDER, "start",
+            "haproxy exited with " + process.exitValue() + "; see " + dir.resolve("haproxy.log")));
       } else if (Files.exists(socket) && tryShowInfo()) {
         ready.complete(null);
       } else if (!clock.instant().isBefore(deadline)) {
-        ready.completeExceptionally(new ProviderException(HaproxyRouter.PROVIDER, "start",
-            "haproxy did not open " + socket + " in time", true, null));
+        ready.completeExceptionally(ProviderException.retryable(HaproxyRouter.PROVIDER, "start",
+            "haproxy did not open " + socket + " in time"));
       } else {
         scheduler.schedule(check[0], 20, TimeUnit.MILLISECONDS);
       }
@@ -136,7 +136,7 @@ public final class HaproxyProcess implements AutoCloseable {
       throw (RuntimeException) e.getCause();
     } catch (InterruptedException | TimeoutException e) {
       close();
-      throw new ProviderException(HaproxyRouter.PROVIDER, "start", "interrupted while starting haproxy", true, e);
+      throw ProviderException.retryable(HaproxyRouter.PROVIDER, "start", "interrupted while starting haproxy", e);
     }
   }
 

@@ -6,6 +6,7 @@ import io.cutover.api.InvalidSpecException;
 import io.cutover.api.ProviderException;
 import io.cutover.api.TrafficSplit;
 import io.cutover.provider.haproxy.internal.WeightMapping;
+import io.cutover.provider.support.AppliedOperations;
 import io.cutover.spi.OperationId;
 import io.cutover.spi.Router;
 import java.nio.file.Path;
@@ -94,7 +95,7 @@ public final class HaproxyRouter implements Router, AutoCloseable {
   private final Map<String, TrafficSplit> lastApplied = new ConcurrentHashMap<>();
   private final Map<String, Map<String, Integer>> lastWeights = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> pendingDelete = new ConcurrentHashMap<>();
-  private final Map<String, io.cutover.spi.AppliedOperations> operations = new ConcurrentHashMap<>();
+  private final Map<String, AppliedOperations> operations = new ConcurrentHashMap<>();
   // The server state HAProxy reported after this router's last batch, per backend: the next batch's "before".
   private final Map<String, Map<String, ServerState>> known = new ConcurrentHashMap<>();
   private @Nullable ScheduledFuture<?> reaper;
@@ -140,11 +141,10 @@ public final class HaproxyRouter implements Router, AutoCloseable {
     Objects.requireNonNull(op, "op");
     split.validate();
     if (!split.rules().isEmpty() || split.mirror() != null) {
-      throw new ProviderException(PROVIDER, "route", "the HAProxy router cannot apply match rules or mirrors at run "
-          + "time (split " + split + "); use the in-process router or write them into the HAProxy configuration",
-          false, null);
+      throw ProviderException.permanent(PROVIDER, "route", "the HAProxy router cannot apply match rules or mirrors at run "
+          + "time (split " + split + "); use the in-process router or write them into the HAProxy configuration");
     }
-    io.cutover.spi.AppliedOperations ops = operations.computeIfAbsent(service, k -> new io.cutover.spi.AppliedOperations());
+    AppliedOperations ops = operations.computeIfAbsent(service, k -> new AppliedOperations());
     if (ops.isStale(op)) {
       return;
     }
@@ -159,9 +159,9 @@ public final class HaproxyRouter implements Router, AutoCloseable {
         int expected = d.marker ? 0 : d.weight;
         if (s == null || s.effectiveWeight() != expected) {
           known.remove(backend);
-          throw new ProviderException(PROVIDER, "route", "read back " + (s == null ? "no server" : "weight "
+          throw ProviderException.retryable(PROVIDER, "route", "read back " + (s == null ? "no server" : "weight "
               + s.effectiveWeight() + " (op state " + s.opState + ", admin state " + s.adminState + ")") + " for "
-              + backend + "/" + d.name + " after setting weight " + expected, true, null);
+              + backend + "/" + d.name + " after setting weight " + expected);
         }
       }
       Map<String, Integer> weights = new LinkedHashMap<>();
@@ -238,9 +238,8 @@ public final class HaproxyRouter implements Router, AutoCloseable {
           .filter(i -> i.state() == InstanceState.READY && i.endpoint() != null)
           .sorted(Comparator.comparing(Instance::id)).toList();
       if (split.weight(releaseId) > 0 && list.isEmpty()) {
-        throw new ProviderException(PROVIDER, "route", "release " + releaseId + " of " + service + " has "
-            + split.percent(releaseId) + "% of traffic but no READY instance with an endpoint; nothing was changed",
-            false, null);
+        throw ProviderException.permanent(PROVIDER, "route", "release " + releaseId + " of " + service + " has "
+            + split.percent(releaseId) + "% of traffic but no READY instance with an endpoint; nothing was changed");
       }
       ready.put(releaseId, list);
       counts.put(releaseId, list.size());
@@ -317,8 +316,8 @@ public final class HaproxyRouter implements Router, AutoCloseable {
     int stateAt = answer.indexOf("# be_id");
     if (stateAt < 0) {
       known.remove(backend);
-      throw new ProviderException(PROVIDER, "route", "HAProxy answered without the server state of " + backend + ": "
-          + answer.trim(), true, null);
+      throw ProviderException.retryable(PROVIDER, "route", "HAProxy answered without the server state of " + backend + ": "
+          + answer.trim());
     }
     List<String> errors = errors(answer.substring(0, stateAt));
     if (!errors.isEmpty()) {
@@ -328,8 +327,8 @@ public final class HaproxyRouter implements Router, AutoCloseable {
         return applyBatch(backend, desired, removed, false);
       }
       restore(backend, before, desired);
-      throw new ProviderException(PROVIDER, "route", "HAProxy refused the batch for backend " + backend + ": "
-          + String.join(" | ", errors) + " (commands: " + String.join("; ", commands) + ")", false, null);
+      throw ProviderException.permanent(PROVIDER, "route", "HAProxy refused the batch for backend " + backend + ": "
+          + String.join(" | ", errors) + " (commands: " + String.join("; ", commands) + ")");
     }
     Map<String, ServerState> after = parseState(backend, answer.substring(stateAt));
     known.put(backend, after);
@@ -366,8 +365,8 @@ public final class HaproxyRouter implements Router, AutoCloseable {
   private Map<String, ServerState> readState(String backend) {
     String answer = api.execute("show servers state " + backend);
     if (answer.contains("Can't find backend")) {
-      throw new ProviderException(PROVIDER, "route", "HAProxy has no backend '" + backend + "' (declare it in the "
-          + "configuration with 'backend " + backend + "' and 'balance roundrobin')", false, null);
+      throw ProviderException.permanent(PROVIDER, "route", "HAProxy has no backend '" + backend + "' (declare it in the "
+          + "configuration with 'backend " + backend + "' and 'balance roundrobin')");
     }
     return parseState(backend, answer);
   }

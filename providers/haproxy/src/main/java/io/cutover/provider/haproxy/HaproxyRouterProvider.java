@@ -1,6 +1,7 @@
 package io.cutover.provider.haproxy;
 
 import io.cutover.spi.ProviderConfig;
+import io.cutover.spi.ProviderContext;
 import io.cutover.spi.Router;
 import io.cutover.spi.RouterProvider;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ public final class HaproxyRouterProvider implements RouterProvider {
   }
 
   @Override
-  public Router create(ProviderConfig config) {
+  public Router create(ProviderConfig config, ProviderContext context) {
     config.requireOnly(Set.of("socket", "backendPrefix", "reapInterval"));
     String prefix = config.getString("backendPrefix", "be_");
     return HaproxyRouter.builder(Path.of(config.requireString("socket")))

@@ -61,8 +61,8 @@ public final class RuntimeApi {
       }
       return answer.toString(StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new ProviderException(HaproxyRouter.PROVIDER, "runtime-api", "cannot talk to HAProxy at " + socket + ": "
-          + e.getMessage() + " (is HAProxy running with 'stats socket " + socket + " level admin'?)", true, e);
+      throw ProviderException.retryable(HaproxyRouter.PROVIDER, "runtime-api", "cannot talk to HAProxy at " + socket + ": "
+          + e.getMessage() + " (is HAProxy running with 'stats socket " + socket + " level admin'?)", e);
     }
   }
 }

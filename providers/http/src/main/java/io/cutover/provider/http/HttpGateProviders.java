@@ -4,6 +4,7 @@ import io.cutover.api.InvalidSpecException;
 import io.cutover.spi.HealthGate;
 import io.cutover.spi.HealthGateProvider;
 import io.cutover.spi.ProviderConfig;
+import io.cutover.spi.ProviderContext;
 import java.time.Duration;
 import java.util.Set;
 
@@ -25,7 +26,7 @@ public final class HttpGateProviders {
     }
 
     @Override
-    public HealthGate create(ProviderConfig config) {
+    public HealthGate create(ProviderConfig config, ProviderContext context) {
       config.requireOnly(Set.of("name", "url", "secret", "timeout", "maxAttempts", "retryWait"));
       WebhookGate.Builder b = WebhookGate.builder(config.requireString("name"), config.requireString("url"))
           .timeout(config.getDuration("timeout", Duration.ofSeconds(10)))
@@ -52,7 +53,7 @@ public final class HttpGateProviders {
     }
 
     @Override
-    public HealthGate create(ProviderConfig config) {
+    public HealthGate create(ProviderConfig config, ProviderContext context) {
       config.requireOnly(Set.of("name", "path", "expectStatus", "bodyMatches", "timeout"));
       String regex = config.getString("bodyMatches");
       if (regex != null) {

@@ -18,8 +18,9 @@ import io.cutover.api.InstanceState;
 import io.cutover.api.InvalidSpecException;
 import io.cutover.api.Release;
 import io.cutover.api.Verdict.Outcome;
+import io.cutover.core.ProviderConfigs;
+import io.cutover.core.ProviderRegistry;
 import io.cutover.spi.GateContext;
-import io.cutover.spi.ProviderConfig;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -40,7 +41,9 @@ class WebhookGateTest {
 
   private static GateContext ctx(String phase, List<Instance> instances) {
     Instant now = Instant.parse("2026-01-01T00:00:00Z");
-    return new GateContext("r-42", "checkout", STABLE, CANARY, now, now, 1, instances, phase, Map.of("job", "migrate"));
+    return GateContext.builder().rolloutId("r-42").service("checkout").stable(STABLE).candidate(CANARY)
+        .windowStart(now).now(now).candidateInstances(instances).phase(phase).params(Map.of("job", "migrate"))
+        .build();
   }
 
   private static WebhookGate gate(String secret, int attempts, Duration timeout) {
@@ -124,12 +127,12 @@ class WebhookGateTest {
 
   @Test
   void providersValidateTheirKeys() {
-    assertThatThrownBy(() -> new HttpGateProviders.Webhook().create(ProviderConfig.of("webhook",
-        Map.of("name", "h", "url", wm.baseUrl(), "secret", "short")))).isInstanceOf(InvalidSpecException.class)
+    assertThatThrownBy(() -> new HttpGateProviders.Webhook().create(ProviderConfigs.of("webhook",
+        Map.of("name", "h", "url", wm.baseUrl(), "secret", "short")), ProviderRegistry.create().withDiscovery().context())).isInstanceOf(InvalidSpecException.class)
         .hasMessageContaining("16 characters");
-    assertThatThrownBy(() -> new HttpGateProviders.Probe().create(ProviderConfig.of("http-probe",
-        Map.of("name", "p", "bodyMatches", "(")))).hasMessageContaining("$.providers.http-probe.bodyMatches");
-    assertThatThrownBy(() -> new HttpGateProviders.Probe().create(ProviderConfig.of("http-probe",
-        Map.of("name", "p", "pth", "/x")))).hasMessageContaining("pth");
+    assertThatThrownBy(() -> new HttpGateProviders.Probe().create(ProviderConfigs.of("http-probe",
+        Map.of("name", "p", "bodyMatches", "(")), ProviderRegistry.create().withDiscovery().context())).hasMessageContaining("$.providers.http-probe.bodyMatches");
+    assertThatThrownBy(() -> new HttpGateProviders.Probe().create(ProviderConfigs.of("http-probe",
+        Map.of("name", "p", "pth", "/x")), ProviderRegistry.create().withDiscovery().context())).hasMessageContaining("pth");
   }
 }

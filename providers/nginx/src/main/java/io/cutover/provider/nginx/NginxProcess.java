@@ -62,8 +62,8 @@ public final class NginxProcess implements AutoCloseable {
    */
   public static NginxProcess start(Path dir, Map<String, Integer> frontends, int statusPort,
       ScheduledExecutorService scheduler, InstantSource clock) {
-    Path nginx = binary().orElseThrow(() -> new ProviderException(NginxRouter.PROVIDER, "start",
-        "nginx is not installed (Debian package 'nginx-light')", false, null));
+    Path nginx = binary().orElseThrow(() -> ProviderException.permanent(NginxRouter.PROVIDER, "start",
+        "nginx is not installed (Debian package 'nginx-light')"));
     if (frontends.isEmpty()) {
       throw new InvalidSpecException("frontends", "is empty", "give at least one service a port");
     }
@@ -82,7 +82,7 @@ public final class NginxProcess implements AutoCloseable {
       np.awaitPort(scheduler, clock, clock.instant().plus(Duration.ofSeconds(10)));
       return np;
     } catch (IOException e) {
-      throw new ProviderException(NginxRouter.PROVIDER, "start", "cannot start nginx in " + dir + ": " + e, false, e);
+      throw ProviderException.permanent(NginxRouter.PROVIDER, "start", "cannot start nginx in " + dir + ": " + e, e);
     }
   }
 
@@ -109,8 +109,8 @@ public final class NginxProcess implements AutoCloseable {
     Runnable[] check = new Runnable[1];
     check[0] = () -> {
       if (!process.isAlive()) {
-        ready.completeExceptionally(new ProviderException(NginxRouter.PROVIDER, "start", "nginx exited with "
-            + process.exitValue() + "; see " + dir.resolve("error.log") + " and " + dir.resolve("stdout.log"), false, null));
+        ready.completeExceptionally(ProviderException.permanent(NginxRouter.PROVIDER, "start", "nginx exited with "
+            + process.exitValue() + "; see " + dir.resolve("error.log") + " and " + dir.resolve("stdout.log")));
         return;
       }
       try (Socket s = new Socket()) {
@@ -118,8 +118,8 @@ public final class NginxProcess implements AutoCloseable {
         ready.complete(null);
       } catch (IOException e) {
         if (!clock.instant().isBefore(deadline)) {
-          ready.completeExceptionally(new ProviderException(NginxRouter.PROVIDER, "start", "nginx did not listen on "
-              + statusPort + " in time", true, e));
+          ready.completeExceptionally(ProviderException.retryable(NginxRouter.PROVIDER, "start", "nginx did not listen on "
+              + statusPort + " in time", e));
         } else {
           scheduler.schedule(check[0], 20, TimeUnit.MILLISECONDS);
         }
@@ -133,7 +133,7 @@ public final class NginxProcess implements AutoCloseable {
       throw (RuntimeException) e.getCause();
     } catch (InterruptedException | TimeoutException e) {
       close();
-      throw new ProviderException(NginxRouter.PROVIDER, "start", "interrupted while starting nginx", true, e);
+      throw ProviderException.retryable(NginxRouter.PROVIDER, "start", "interrupted while starting nginx", e);
     }
   }
 

@@ -7,6 +7,7 @@ import io.cutover.api.InstanceState;
 import io.cutover.api.InvalidSpecException;
 import io.cutover.api.ProviderException;
 import io.cutover.api.TrafficSplit;
+import io.cutover.provider.support.AppliedOperations;
 import io.cutover.spi.OperationId;
 import io.cutover.spi.Router;
 import java.io.IOException;
@@ -94,7 +95,7 @@ public final class NginxRouter implements Router, AutoCloseable {
   private final ReentrantLock lock = new ReentrantLock();
   private final AtomicInteger reloads = new AtomicInteger();
   private final @Nullable Path pidFile;
-  private final Map<String, io.cutover.spi.AppliedOperations> operations = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, AppliedOperations> operations = new java.util.concurrent.ConcurrentHashMap<>();
 
   private NginxRouter(Builder b) {
     this.nginx = b.nginx;
@@ -151,10 +152,10 @@ public final class NginxRouter implements Router, AutoCloseable {
     Objects.requireNonNull(op, "op");
     split.validate();
     if (!split.rules().isEmpty() || split.mirror() != null) {
-      throw new ProviderException(PROVIDER, "route", "the NGINX router does not write match rules or mirrors (split "
-          + split + "); put them in the NGINX configuration or use the in-process router", false, null);
+      throw ProviderException.permanent(PROVIDER, "route", "the NGINX router does not write match rules or mirrors (split "
+          + split + "); put them in the NGINX configuration or use the in-process router");
     }
-    io.cutover.spi.AppliedOperations ops = operations.computeIfAbsent(service, k -> new io.cutover.spi.AppliedOperations());
+    AppliedOperations ops = operations.computeIfAbsent(service, k -> new AppliedOperations());
     if (ops.isStale(op)) {
       return;
     }
@@ -183,20 +184,20 @@ public final class NginxRouter implements Router, AutoCloseable {
         } else {
           Files.deleteIfExists(file);
         }
-        throw new ProviderException(PROVIDER, "route", "nginx -t rejected the upstream of " + service
-            + "; the last good configuration was restored and NGINX was not reloaded: " + test, false, null);
+        throw ProviderException.permanent(PROVIDER, "route", "nginx -t rejected the upstream of " + service
+            + "; the last good configuration was restored and NGINX was not reloaded: " + test);
       }
       List<ProcessHandle> oldWorkers = workers();
       String reload = run("-s", "reload");
       if (reload != null) {
-        throw new ProviderException(PROVIDER, "route", "nginx -s reload failed: " + reload, true, null);
+        throw ProviderException.retryable(PROVIDER, "route", "nginx -s reload failed: " + reload);
       }
       reloads.incrementAndGet();
       awaitGeneration(service, generation, oldWorkers);
       ops.applied(op);
     } catch (IOException e) {
-      throw new ProviderException(PROVIDER, "route", "cannot write the upstream of " + service + " in " + upstreamDir
-          + ": " + e.getMessage(), true, e);
+      throw ProviderException.retryable(PROVIDER, "route", "cannot write the upstream of " + service + " in " + upstreamDir
+          + ": " + e.getMessage(), e);
     } finally {
       lock.unlock();
     }
@@ -230,8 +231,8 @@ public final class NginxRouter implements Router, AutoCloseable {
           .filter(i -> i.state() == InstanceState.READY && i.endpoint() != null)
           .sorted(Comparator.comparing(Instance::id)).toList();
       if (split.weight(id) > 0 && list.isEmpty()) {
-        throw new ProviderException(PROVIDER, "route", "release " + id + " of " + service + " has " + split.percent(id)
-            + "% of traffic but no READY instance with an endpoint; nothing was changed", false, null);
+        throw ProviderException.permanent(PROVIDER, "route", "release " + id + " of " + service + " has " + split.percent(id)
+            + "% of traffic but no READY instance with an endpoint; nothing was changed");
       }
       ready.put(id, list);
       counts.put(id, list.size());
@@ -347,8 +348,8 @@ public final class NginxRouter implements Router, AutoCloseable {
       return Optional.of(new Status(node.path("generation").asLong(), weights.isEmpty() ? null : TrafficSplit.of(weights),
           node.path("backends").asText("")));
     } catch (IOException e) {
-      throw new ProviderException(PROVIDER, "current", "cannot read " + STATUS_PATH + " of " + service + " on 127.0.0.1:"
-          + statusPort + ": " + e.getMessage(), true, e);
+      throw ProviderException.retryable(PROVIDER, "current", "cannot read " + STATUS_PATH + " of " + service + " on 127.0.0.1:"
+          + statusPort + ": " + e.getMessage(), e);
     }
   }
 
@@ -401,8 +402,8 @@ public final class NginxRouter implements Router, AutoCloseable {
             + "after {} (long requests in flight?)", generation, service, reloadTimeout);
         seen.complete(null);
       } else if (!clock.instant().isBefore(deadline)) {
-        seen.completeExceptionally(new ProviderException(PROVIDER, "route", "NGINX did not serve generation "
-            + generation + " of " + service + " within " + reloadTimeout + " after the reload", true, null));
+        seen.completeExceptionally(ProviderException.retryable(PROVIDER, "route", "NGINX did not serve generation "
+            + generation + " of " + service + " within " + reloadTimeout + " after the reload"));
       } else {
         scheduler.schedule(poll[0], 20, TimeUnit.MILLISECONDS);
       }
@@ -414,7 +415,7 @@ public final class NginxRouter implements Router, AutoCloseable {
       throw (RuntimeException) e.getCause();
     } catch (InterruptedException | TimeoutException e) {
       Thread.currentThread().interrupt();
-      throw new ProviderException(PROVIDER, "route", "interrupted while waiting for the reload", true, e);
+      throw ProviderException.retryable(PROVIDER, "route", "interrupted while waiting for the reload", e);
     }
     LOG.debug("NGINX serves generation {} of {}", generation, service);
   }

@@ -1,6 +1,7 @@
 package io.cutover.provider.nginx;
 
 import io.cutover.spi.ProviderConfig;
+import io.cutover.spi.ProviderContext;
 import io.cutover.spi.Router;
 import io.cutover.spi.RouterProvider;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ public final class NginxRouterProvider implements RouterProvider {
   }
 
   @Override
-  public Router create(ProviderConfig config) {
+  public Router create(ProviderConfig config, ProviderContext context) {
     config.requireOnly(Set.of("config", "prefix", "upstreamDir", "statusPort", "binary", "reloadTimeout"));
     NginxRouter.Builder b = NginxRouter.builder(Path.of(config.requireString("config")),
         Path.of(config.requireString("prefix")), Path.of(config.requireString("upstreamDir")),

@@ -266,7 +266,7 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
         try (InputStream in = openBlob(child, loc, "verify")) {
           in.transferTo(java.io.OutputStream.nullOutputStream());
         } catch (IOException e) {
-          throw new ProviderException(PROVIDER, "verify", "reading " + child + " failed: " + e, true, e);
+          throw ProviderException.retryable(PROVIDER, "verify", "reading " + child + " failed: " + e, e);
         }
       }
     }
@@ -450,7 +450,7 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
     try (InputStream in = openBlob(ref, loc, operation)) {
       return in.readAllBytes();
     } catch (IOException e) {
-      throw new ProviderException(PROVIDER, operation, "reading " + ref + " failed: " + e, true, e);
+      throw ProviderException.retryable(PROVIDER, operation, "reading " + ref + " failed: " + e, e);
     }
   }
 
@@ -466,7 +466,7 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
         cache.put(ref.toString(), new ContentCache.Entry(bytes, r.header("Content-Type")));
         return new ByteArrayInputStream(bytes);
       } catch (IOException e) {
-        throw new ProviderException(PROVIDER, operation, "reading " + subject + " failed: " + e, true, e);
+        throw ProviderException.retryable(PROVIDER, operation, "reading " + subject + " failed: " + e, e);
       }
     }
     if (ref.digest().algorithm() != Digest.Algorithm.SHA256) {
@@ -521,8 +521,8 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
     try {
       return Digest.parse(header.trim(), "Docker-Content-Digest");
     } catch (InvalidSpecException e) {
-      throw new ProviderException(PROVIDER, "resolve", subject + " answered an invalid Docker-Content-Digest '"
-          + header + "'", false, e);
+      throw ProviderException.permanent(PROVIDER, "resolve", subject + " answered an invalid Docker-Content-Digest '"
+          + header + "'", e);
     }
   }
 

@@ -4,6 +4,7 @@ import io.cutover.api.InvalidSpecException;
 import io.cutover.spi.ArtifactStore;
 import io.cutover.spi.ArtifactStoreProvider;
 import io.cutover.spi.ProviderConfig;
+import io.cutover.spi.ProviderContext;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -45,7 +46,7 @@ public final class OciArtifactStoreProvider implements ArtifactStoreProvider {
   }
 
   @Override
-  public ArtifactStore create(ProviderConfig config) {
+  public ArtifactStore create(ProviderConfig config, ProviderContext context) {
     config.requireOnly(KEYS);
     OciArtifactStore.Builder b = OciArtifactStore.builder();
     if (config.has("defaultRegistry")) {

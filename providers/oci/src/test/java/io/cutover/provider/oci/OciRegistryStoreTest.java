@@ -19,6 +19,8 @@ import io.cutover.api.ProviderException;
 import io.cutover.api.TagRef;
 import io.cutover.api.VerificationException;
 import io.cutover.core.Cutover;
+import io.cutover.core.ProviderConfigs;
+import io.cutover.core.ProviderRegistry;
 import io.cutover.core.policy.CosignFixtures;
 import io.cutover.core.policy.ProvenanceRequirement;
 import io.cutover.core.policy.SignatureRequirement;
@@ -29,7 +31,6 @@ import io.cutover.core.policy.internal.CosignSignatures;
 import io.cutover.core.strategy.RecreateStrategy;
 import io.cutover.spi.ArtifactStore;
 import io.cutover.spi.ArtifactStoreProvider;
-import io.cutover.spi.ProviderConfig;
 import io.cutover.testkit.FakeFleet;
 import io.cutover.testkit.FakeRouter;
 import java.io.IOException;
@@ -400,14 +401,14 @@ class OciRegistryStoreTest {
     void provider() throws IOException {
       ArtifactStoreProvider p = ServiceLoader.load(ArtifactStoreProvider.class).stream().map(ServiceLoader.Provider::get)
           .filter(x -> x.name().equals("oci")).findFirst().orElseThrow();
-      ArtifactStore s = p.create(ProviderConfig.of("oci", Map.of("insecure", List.of(registry.host()),
-          "retry", Map.of("maxAttempts", 2, "backoff", "10ms"), "timeout", "5s")));
+      ArtifactStore s = p.create(ProviderConfigs.of("oci", Map.of("insecure", List.of(registry.host()),
+          "retry", Map.of("maxAttempts", 2, "backoff", "10ms"), "timeout", "5s")), ProviderRegistry.create().withDiscovery().context());
       ArtifactRef ref = s.resolve(new TagRef(repo, "1.0"));
       assertThat(Digest.sha256(read(s, ref))).isEqualTo(ref.digest());
       ((OciArtifactStore) s).close();
-      assertThatThrownBy(() -> p.create(ProviderConfig.of("oci", Map.of("insecur", List.of("x")))))
+      assertThatThrownBy(() -> p.create(ProviderConfigs.of("oci", Map.of("insecur", List.of("x"))), ProviderRegistry.create().withDiscovery().context()))
           .isInstanceOf(InvalidSpecException.class).hasMessageContaining("$.providers.oci.insecur");
-      assertThatThrownBy(() -> p.create(ProviderConfig.of("oci", Map.of("retry", Map.of("maxAttempts", 0)))))
+      assertThatThrownBy(() -> p.create(ProviderConfigs.of("oci", Map.of("retry", Map.of("maxAttempts", 0))), ProviderRegistry.create().withDiscovery().context()))
           .isInstanceOf(InvalidSpecException.class).hasMessageContaining("maxAttempts");
     }
   }

@@ -83,9 +83,12 @@ public final class PrometheusMetricSource implements MetricSource {
     return new Builder(baseUrl);
   }
 
-  /** The circuit breaker, for observability (state, metrics). */
-  public CircuitBreaker circuitBreaker() {
-    return breaker;
+  /**
+   * The state of the circuit breaker around queries, for observability: {@code CLOSED} (queries flow),
+   * {@code OPEN} (queries are refused until it half-opens) or {@code HALF_OPEN} (trial queries decide).
+   */
+  public String circuitBreakerState() {
+    return breaker.getState().name();
   }
 
   @Override
@@ -110,8 +113,8 @@ public final class PrometheusMetricSource implements MetricSource {
       JsonNode data = Retry.decorateSupplier(retry, CircuitBreaker.decorateSupplier(breaker, () -> call(request, promql))).get();
       return parse(data, promql, query.step() == null);
     } catch (CallNotPermittedException e) {
-      throw new ProviderException("prometheus", "query", "circuit breaker open after repeated failures of " + base
-          + "; calls resume when it half-opens", true, e);
+      throw ProviderException.retryable("prometheus", "query", "circuit breaker open after repeated failures of " + base
+          + "; calls resume when it half-opens", e);
     }
   }
 
@@ -130,18 +133,19 @@ public final class PrometheusMetricSource implements MetricSource {
             "fix the PromQL expression (try it in the Prometheus UI)");
       }
       if (r.code() == 422) {
-        throw new ProviderException("prometheus", "query", "cannot execute '" + promql + "': "
-            + (json == null ? text : json.path("error").asText()), false, null);
+        throw ProviderException.permanent("prometheus", "query", "cannot execute '" + promql + "': "
+            + (json == null ? text : json.path("error").asText()));
       }
       if (!r.isSuccessful() || json == null || !"success".equals(json.path("status").asText())) {
         boolean retryable = r.code() >= 500 || r.code() == 429 || r.isSuccessful();
-        throw new ProviderException("prometheus", "query", "HTTP " + r.code() + " for '" + promql + "' from "
-            + request.url().host() + ":" + request.url().port() + (json == null ? "" : ": " + json.path("error").asText()),
-            retryable, null);
+        String why = "HTTP " + r.code() + " for '" + promql + "' from " + request.url().host() + ":"
+            + request.url().port() + (json == null ? "" : ": " + json.path("error").asText());
+        throw retryable ? ProviderException.retryable("prometheus", "query", why)
+            : ProviderException.permanent("prometheus", "query", why);
       }
       return json.path("data");
     } catch (IOException e) {
-      throw new ProviderException("prometheus", "query", "cannot reach " + base + ": " + e.getMessage(), true, e);
+      throw ProviderException.retryable("prometheus", "query", "cannot reach " + base + ": " + e.getMessage(), e);
     }
   }
 
@@ -168,15 +172,15 @@ public final class PrometheusMetricSource implements MetricSource {
         }
         samples.sort((a, b) -> a.time().compareTo(b.time()));
       }
-      default -> throw new ProviderException("prometheus", "query", "unexpected result type '" + type + "' for '"
-          + promql + "'", false, null);
+      default -> throw ProviderException.permanent("prometheus", "query", "unexpected result type '" + type + "' for '"
+          + promql + "'");
     }
     return new MetricResult(samples, promql);
   }
 
   private static MetricResult.Sample sample(JsonNode pair, String promql) {
     if (!pair.isArray() || pair.size() != 2) {
-      throw new ProviderException("prometheus", "query", "malformed sample " + pair + " for '" + promql + "'", false, null);
+      throw ProviderException.permanent("prometheus", "query", "malformed sample " + pair + " for '" + promql + "'");
     }
     double t = pair.get(0).asDouble();
     long secs = (long) Math.floor(t);

@@ -3,6 +3,7 @@ package io.cutover.provider.prometheus;
 import io.cutover.spi.MetricSource;
 import io.cutover.spi.MetricSourceProvider;
 import io.cutover.spi.ProviderConfig;
+import io.cutover.spi.ProviderContext;
 import java.time.Duration;
 import java.util.Set;
 
@@ -22,7 +23,7 @@ public final class PrometheusMetricSourceProvider implements MetricSourceProvide
   }
 
   @Override
-  public MetricSource create(ProviderConfig config) {
+  public MetricSource create(ProviderConfig config, ProviderContext context) {
     config.requireOnly(Set.of("url", "timeout", "maxAttempts", "retryWait", "breakerFailureRate", "breakerMinimumCalls",
         "breakerOpenFor", "bearerToken"));
     PrometheusMetricSource.Builder b = PrometheusMetricSource.builder(config.requireString("url"))

@@ -7,6 +7,8 @@ import io.cutover.api.InvalidSpecException;
 import io.cutover.api.ProviderException;
 import io.cutover.api.Verdict;
 import io.cutover.api.Verdict.Outcome;
+import io.cutover.core.ProviderConfigs;
+import io.cutover.core.ProviderRegistry;
 import io.cutover.core.gate.NoDataPolicy;
 import io.cutover.core.gate.QueryDialect;
 import io.cutover.core.gate.ThresholdGate;
@@ -20,7 +22,7 @@ import io.cutover.spi.GateContext;
 import io.cutover.spi.HealthGate;
 import io.cutover.spi.MetricQuery;
 import io.cutover.spi.MetricSourceProvider;
-import io.cutover.spi.ProviderConfig;
+import io.cutover.spi.ProviderContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -66,7 +68,8 @@ class PrometheusGatesTest {
 
   private static GateContext ctx() {
     Instant now = Instant.now();
-    return new GateContext("r-1", "checkout", STABLE, CANARY, now.minusSeconds(3), now, 1, List.of(), GateContext.ANALYSIS, Map.of());
+    return GateContext.builder().rolloutId("r-1").service("checkout").stable(STABLE).candidate(CANARY)
+        .windowStart(now.minusSeconds(3)).now(now).build();
   }
 
   private static Verdict await(HealthGate gate, Outcome wanted) throws InterruptedException {
@@ -163,14 +166,17 @@ class PrometheusGatesTest {
     int port = PrometheusServer.freePort();
     MetricSourceProvider p = ServiceLoader.load(MetricSourceProvider.class).stream().map(ServiceLoader.Provider::get)
         .filter(x -> x.name().equals("prometheus")).findFirst().orElseThrow();
-    var down = (PrometheusMetricSource) p.create(ProviderConfig.of("prometheus", Map.of("url", "http://127.0.0.1:" + port,
-        "maxAttempts", 2, "retryWait", "10ms", "breakerMinimumCalls", 2, "timeout", "500ms")));
+    ProviderContext context = ProviderRegistry.create().withDiscovery().context();
+    var down = (PrometheusMetricSource) p.create(ProviderConfigs.of("prometheus", Map.of("url", "http://127.0.0.1:" + port,
+        "maxAttempts", 2, "retryWait", "10ms", "breakerMinimumCalls", 2, "timeout", "500ms")), context);
     Supplier<Object> call = () -> down.query(MetricQuery.instant("up", Map.of(), Instant.now()));
+    assertThat(down.circuitBreakerState()).isEqualTo("CLOSED");
     assertThatThrownBy(call::get).isInstanceOf(ProviderException.class)
         .satisfies(e -> assertThat(((ProviderException) e).retryable()).isTrue()).hasMessageContaining("cannot reach");
     assertThatThrownBy(call::get).isInstanceOf(ProviderException.class);
     assertThatThrownBy(call::get).hasMessageContaining("circuit breaker open");
-    assertThatThrownBy(() -> p.create(ProviderConfig.of("prometheus", Map.of("url", "x", "retries", 1))))
+    assertThat(down.circuitBreakerState()).isEqualTo("OPEN");
+    assertThatThrownBy(() -> p.create(ProviderConfigs.of("prometheus", Map.of("url", "x", "retries", 1)), context))
         .hasMessageContaining("$.providers.prometheus.retries");
   }
 }

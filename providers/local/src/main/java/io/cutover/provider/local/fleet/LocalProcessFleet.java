@@ -202,7 +202,7 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
     try {
       Files.createDirectories(instancesDir);
     } catch (IOException e) {
-      throw new ProviderException(PROVIDER, "open", "cannot create " + instancesDir + ": " + e.getMessage(), false, e);
+      throw ProviderException.permanent(PROVIDER, "open", "cannot create " + instancesDir + ": " + e.getMessage(), e);
     }
     this.cache = new ArtifactCache(workDir.resolve("artifacts"), store);
     adopt();
@@ -349,10 +349,10 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
     try {
       path = cache.materialize(release.artifact(), spec.kind());
     } catch (DigestMismatchException e) {
-      throw new ProviderException(PROVIDER, "launch", "refusing to launch " + release.id() + ": the artifact on disk"
-          + " was modified (drift): " + e.getMessage(), false, e);
+      throw ProviderException.permanent(PROVIDER, "launch", "refusing to launch " + release.id() + ": the artifact on disk"
+          + " was modified (drift): " + e.getMessage(), e);
     } catch (IOException | UncheckedIOException e) {
-      throw new ProviderException(PROVIDER, "launch", "cannot materialize " + release.artifact() + ": " + e, true, e);
+      throw ProviderException.retryable(PROVIDER, "launch", "cannot materialize " + release.artifact() + ": " + e, e);
     }
     return new Prepared(spec, path, env);
   }
@@ -413,11 +413,11 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
       if (cause instanceof ProviderException pe) {
         throw pe;
       }
-      throw new ProviderException(PROVIDER, "launch", String.valueOf(cause), true, cause);
+      throw ProviderException.retryable(PROVIDER, "launch", String.valueOf(cause), cause);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       stopSlots(started);
-      throw new ProviderException(PROVIDER, "launch", "interrupted while waiting for readiness", true, e);
+      throw ProviderException.retryable(PROVIDER, "launch", "interrupted while waiting for readiness", e);
     }
     return all.stream().map(this::toInstance).toList();
   }
@@ -487,7 +487,7 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
       } catch (IOException e) {
         s.state = InstanceState.FAILED;
         s.persist();
-        throw new ProviderException(PROVIDER, "launch", "cannot start " + s.command + ": " + e.getMessage(), false, e);
+        throw ProviderException.permanent(PROVIDER, "launch", "cannot start " + s.command + ": " + e.getMessage(), e);
       }
     }
   }
@@ -549,13 +549,13 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
     attempt[0] = () -> {
       ProcessHandle h = s.handle;
       if (s.generation != generation || s.stopping) {
-        done.completeExceptionally(new ProviderException(PROVIDER, "launch", "instance " + s.rec.id()
-            + " was stopped before it became ready", true, null));
+        done.completeExceptionally(ProviderException.retryable(PROVIDER, "launch", "instance " + s.rec.id()
+            + " was stopped before it became ready"));
         return;
       }
       if (h == null || !h.isAlive()) {
-        done.completeExceptionally(new ProviderException(PROVIDER, "launch", "instance " + s.rec.id()
-            + " exited before it became ready; see " + s.dir().resolve("stderr.log"), false, null));
+        done.completeExceptionally(ProviderException.permanent(PROVIDER, "launch", "instance " + s.rec.id()
+            + " exited before it became ready; see " + s.dir().resolve("stderr.log")));
         return;
       }
       http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((resp, err) -> {
@@ -567,9 +567,9 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
           }
           done.complete(null);
         } else if (!clock.instant().isBefore(deadline)) {
-          done.completeExceptionally(new ProviderException(PROVIDER, "launch", "instance " + s.rec.id()
+          done.completeExceptionally(ProviderException.retryable(PROVIDER, "launch", "instance " + s.rec.id()
               + " did not answer " + uri + " with 2xx within " + readyTimeout + " (last: "
-              + (err != null ? err.getClass().getSimpleName() : "HTTP " + resp.statusCode()) + ")", true, null));
+              + (err != null ? err.getClass().getSimpleName() : "HTTP " + resp.statusCode()) + ")"));
         } else {
           scheduler.schedule(attempt[0], POLL.toNanos(), TimeUnit.NANOSECONDS);
         }
@@ -606,10 +606,10 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
     try {
       CompletableFuture.allOf(exits.toArray(new CompletableFuture<?>[0])).get();
     } catch (ExecutionException e) {
-      throw new ProviderException(PROVIDER, "retire", String.valueOf(e.getCause()), true, e.getCause());
+      throw ProviderException.retryable(PROVIDER, "retire", String.valueOf(e.getCause()), e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ProviderException(PROVIDER, "retire", "interrupted while stopping instances", true, e);
+      throw ProviderException.retryable(PROVIDER, "retire", "interrupted while stopping instances", e);
     }
   }
 
@@ -651,7 +651,7 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
         }
       }
     } catch (IOException e) {
-      throw new ProviderException(PROVIDER, "open", "cannot read " + instancesDir + ": " + e.getMessage(), false, e);
+      throw ProviderException.permanent(PROVIDER, "open", "cannot read " + instancesDir + ": " + e.getMessage(), e);
     }
   }
 
@@ -693,7 +693,7 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     } catch (IOException e) {
-      throw new ProviderException(PROVIDER, "launch", "no free port on 127.0.0.1: " + e.getMessage(), true, e);
+      throw ProviderException.retryable(PROVIDER, "launch", "no free port on 127.0.0.1: " + e.getMessage(), e);
     }
   }
 

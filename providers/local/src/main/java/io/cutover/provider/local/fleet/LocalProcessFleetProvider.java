@@ -4,6 +4,7 @@ import io.cutover.provider.local.store.FilesystemArtifactStore;
 import io.cutover.spi.Fleet;
 import io.cutover.spi.FleetProvider;
 import io.cutover.spi.ProviderConfig;
+import io.cutover.spi.ProviderContext;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
@@ -29,7 +30,7 @@ public final class LocalProcessFleetProvider implements FleetProvider {
   }
 
   @Override
-  public Fleet create(ProviderConfig config) {
+  public Fleet create(ProviderConfig config, ProviderContext context) {
     config.requireOnly(KEYS);
     Path workDir = Path.of(config.requireString("workDir"));
     Path storeDir = Path.of(config.requireString("store"));

@@ -5,6 +5,7 @@ import io.cutover.api.InstanceState;
 import io.cutover.api.InvalidSpecException;
 import io.cutover.api.ProviderException;
 import io.cutover.api.TrafficSplit;
+import io.cutover.provider.support.AppliedOperations;
 import io.cutover.spi.OperationId;
 import io.cutover.spi.Router;
 import java.io.IOException;
@@ -81,7 +82,7 @@ public final class InProcessRouter implements Router {
   }
 
   private final Map<String, AtomicReference<Table>> tables = new ConcurrentHashMap<>();
-  private final Map<String, io.cutover.spi.AppliedOperations> operations = new ConcurrentHashMap<>();
+  private final Map<String, AppliedOperations> operations = new ConcurrentHashMap<>();
   private final @Nullable String stickyHeader;
   private final @Nullable String stickyCookie;
   private final IntSupplier random;
@@ -111,7 +112,7 @@ public final class InProcessRouter implements Router {
   public void apply(OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
     Objects.requireNonNull(op, "op");
     split.validate();
-    io.cutover.spi.AppliedOperations log = operations.computeIfAbsent(service, k -> new io.cutover.spi.AppliedOperations());
+    AppliedOperations log = operations.computeIfAbsent(service, k -> new AppliedOperations());
     if (log.isStale(op)) {
       return;
     }
@@ -126,9 +127,9 @@ public final class InProcessRouter implements Router {
         }
       }
       if (e.getValue() > 0 && endpoints.isEmpty()) {
-        throw new ProviderException(PROVIDER, "route", "release " + e.getKey() + " of " + service + " has "
+        throw ProviderException.permanent(PROVIDER, "route", "release " + e.getKey() + " of " + service + " has "
             + split.percent(e.getKey()) + "% of traffic but no READY instance with an endpoint; the split in effect "
-            + "is unchanged", false, null);
+            + "is unchanged");
       }
       cumulative += e.getValue();
       Target t = new Target(e.getKey(), cumulative, List.copyOf(endpoints), new AtomicInteger());

@@ -1,6 +1,7 @@
 package io.cutover.provider.local.router;
 
 import io.cutover.spi.ProviderConfig;
+import io.cutover.spi.ProviderContext;
 import io.cutover.spi.Router;
 import io.cutover.spi.RouterProvider;
 import java.util.Set;
@@ -20,7 +21,7 @@ public final class InProcessRouterProvider implements RouterProvider {
   }
 
   @Override
-  public Router create(ProviderConfig config) {
+  public Router create(ProviderConfig config, ProviderContext context) {
     config.requireOnly(Set.of("stickyHeader", "stickyCookie"));
     InProcessRouter.Builder b = InProcessRouter.builder();
     String header = config.getString("stickyHeader");

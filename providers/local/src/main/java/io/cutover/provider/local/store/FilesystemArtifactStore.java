@@ -623,12 +623,12 @@ public final class FilesystemArtifactStore implements ArtifactStore {
   }
 
   private ProviderException failure(String operation, String message, Throwable cause) {
-    return new ProviderException(PROVIDER, operation, message + " (store root " + root + ")", false, cause);
+    return ProviderException.permanent(PROVIDER, operation, message + " (store root " + root + ")", cause);
   }
 
   private ProviderException missingBlob(ArtifactRef ref, Path blob, Throwable cause) {
-    return new ProviderException(PROVIDER, "fetch", "the blob of " + ref + " is missing at " + blob
-        + " although the index lists it; the store was modified by hand (fix: put the content again)", false, cause);
+    return ProviderException.permanent(PROVIDER, "fetch", "the blob of " + ref + " is missing at " + blob
+        + " although the index lists it; the store was modified by hand (fix: put the content again)", cause);
   }
 
   private static void requireReason(String reason) {
@@ -708,8 +708,8 @@ public final class FilesystemArtifactStore implements ArtifactStore {
       try {
         return new FilesystemArtifactStore(root, clock);
       } catch (IOException e) {
-        throw new ProviderException(PROVIDER, "open", "cannot create the store at " + root + " (" + e
-            + "; fix: choose a writable directory)", false, e);
+        throw ProviderException.permanent(PROVIDER, "open", "cannot create the store at " + root + " (" + e
+            + "; fix: choose a writable directory)", e);
       }
     }
   }

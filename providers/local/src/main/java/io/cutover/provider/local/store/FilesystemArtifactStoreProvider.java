@@ -3,6 +3,7 @@ package io.cutover.provider.local.store;
 import io.cutover.spi.ArtifactStore;
 import io.cutover.spi.ArtifactStoreProvider;
 import io.cutover.spi.ProviderConfig;
+import io.cutover.spi.ProviderContext;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -25,7 +26,7 @@ public final class FilesystemArtifactStoreProvider implements ArtifactStoreProvi
   }
 
   @Override
-  public ArtifactStore create(ProviderConfig config) {
+  public ArtifactStore create(ProviderConfig config, ProviderContext context) {
     config.requireOnly(KEYS);
     return FilesystemArtifactStore.open(Path.of(config.requireString("root")));
   }

@@ -9,9 +9,10 @@ import io.cutover.api.DigestMismatchException;
 import io.cutover.api.InvalidSpecException;
 import io.cutover.api.Release;
 import io.cutover.api.TagRef;
+import io.cutover.core.ProviderConfigs;
+import io.cutover.core.ProviderRegistry;
 import io.cutover.spi.ArtifactStore;
 import io.cutover.spi.ArtifactStoreProvider;
-import io.cutover.spi.ProviderConfig;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -402,11 +403,11 @@ class FilesystemArtifactStoreTest {
       ArtifactStoreProvider provider = ServiceLoader.load(ArtifactStoreProvider.class).stream()
           .map(ServiceLoader.Provider::get).filter(p -> p.name().equals("filesystem")).findFirst().orElseThrow();
 
-      ArtifactStore created = provider.create(ProviderConfig.of("filesystem", Map.of("root", dir.resolve("p").toString())));
+      ArtifactStore created = provider.create(ProviderConfigs.of("filesystem", Map.of("root", dir.resolve("p").toString())), ProviderRegistry.create().withDiscovery().context());
       assertThat(created).isInstanceOf(FilesystemArtifactStore.class);
-      assertThatThrownBy(() -> provider.create(ProviderConfig.of("filesystem", Map.of("root", "x", "rot", "y"))))
+      assertThatThrownBy(() -> provider.create(ProviderConfigs.of("filesystem", Map.of("root", "x", "rot", "y")), ProviderRegistry.create().withDiscovery().context()))
           .isInstanceOf(InvalidSpecException.class).hasMessageContaining("$.providers.filesystem.rot");
-      assertThatThrownBy(() -> provider.create(ProviderConfig.empty("filesystem")))
+      assertThatThrownBy(() -> provider.create(ProviderConfigs.empty("filesystem"), ProviderRegistry.create().withDiscovery().context()))
           .isInstanceOf(InvalidSpecException.class).hasMessageContaining("root");
     }
   }

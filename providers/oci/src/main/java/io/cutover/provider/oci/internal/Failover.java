@@ -55,17 +55,17 @@ public final class Failover {
       return stage.toCompletableFuture().get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ProviderException("oci", operation, "interrupted while waiting to retry", true, e);
+      throw ProviderException.retryable("oci", operation, "interrupted while waiting to retry", e);
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof ProviderException pe && pe.retryable()) {
-        throw new ProviderException("oci", operation, "gave up after " + attempts[0] + " attempt(s): "
-            + detail(pe), true, pe);
+        throw ProviderException.retryable("oci", operation, "gave up after " + attempts[0] + " attempt(s): "
+            + detail(pe), pe);
       }
       if (cause instanceof RuntimeException re) {
         throw re;
       }
-      throw new ProviderException("oci", operation, String.valueOf(cause), false, cause);
+      throw ProviderException.permanent("oci", operation, String.valueOf(cause), cause);
     }
   }
 
@@ -98,10 +98,9 @@ public final class Failover {
       } catch (RuntimeException re) {
         throw re;
       } catch (Throwable t) {
-        throw new ProviderException("oci", operation, e + ": " + t, false, t);
+        throw ProviderException.permanent("oci", operation, e + ": " + t, t);
       }
     }
-    throw new ProviderException("oci", operation, "no endpoint could serve it: " + String.join("; ", failures),
-        true, last);
+    throw ProviderException.retryable("oci", operation, "no endpoint could serve it: " + String.join("; ", failures), last);
   }
 }

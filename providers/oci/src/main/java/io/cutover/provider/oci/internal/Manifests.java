@@ -86,8 +86,8 @@ public final class Manifests {
       if (e instanceof ProviderException pe) {
         throw pe;
       }
-      throw new ProviderException("oci", "parse", subject + " is not a valid OCI/Docker manifest (" + e.getMessage()
-          + "); fix: push a valid image manifest", false, e);
+      throw ProviderException.permanent("oci", "parse", subject + " is not a valid OCI/Docker manifest (" + e.getMessage()
+          + "); fix: push a valid image manifest", e);
     }
   }
 

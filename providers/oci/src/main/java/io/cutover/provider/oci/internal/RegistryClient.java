@@ -116,37 +116,37 @@ public final class RegistryClient {
       throw new NoSuchElementException(subject + " not found" + at + " (HTTP 404)");
     }
     if (code == 401 || code == 403) {
-      throw new ProviderException("oci", operation, "HTTP " + code + " from " + e + " for " + subject
+      throw ProviderException.permanent("oci", operation, "HTTP " + code + " from " + e + " for " + subject
           + ": access denied (fix: configure credentials for '" + e.host()
-          + "' in the CredentialsProvider, or check that they grant pull access; credentials are never shown)",
-          false, null);
+          + "' in the CredentialsProvider, or check that they grant pull access; credentials are never shown)");
     }
     boolean retryable = code == 408 || code == 429 || code >= 500;
     String retryAfter = r.header("Retry-After");
-    throw new ProviderException("oci", operation, "HTTP " + code + " from " + e + " for " + subject
-        + (retryAfter == null ? "" : " (Retry-After: " + retryAfter + ")"), retryable, null);
+    String why = "HTTP " + code + " from " + e + " for " + subject
+        + (retryAfter == null ? "" : " (Retry-After: " + retryAfter + ")");
+    throw retryable ? ProviderException.retryable("oci", operation, why) : ProviderException.permanent("oci", operation, why);
   }
 
   /** Maps a transport failure: TLS problems are configuration errors, the rest may pass. */
   public static ProviderException ioFailure(IOException ex, Endpoint e, String operation) {
     if (ex instanceof AuthenticationFailedException) {
-      return new ProviderException("oci", operation, ex.getMessage(), false, ex);
+      return ProviderException.permanent("oci", operation, ex.getMessage(), ex);
     }
     if (ex instanceof SSLException) {
-      return new ProviderException("oci", operation, "TLS with " + e + " failed (" + ex.getMessage()
+      return ProviderException.permanent("oci", operation, "TLS with " + e + " failed (" + ex.getMessage()
           + "); fix: give the JVM a trust store with the registry's CA, or, only for a registry that serves plain"
-          + " HTTP on a trusted network, list '" + e.host() + "' as insecure", false, ex);
+          + " HTTP on a trusted network, list '" + e.host() + "' as insecure", ex);
     }
     String kind = ex instanceof InterruptedIOException ? "timed out" : "failed";
-    return new ProviderException("oci", operation, "request to " + e + " " + kind + " (" + ex + ")", true, ex);
+    return ProviderException.retryable("oci", operation, "request to " + e + " " + kind + " (" + ex + ")", ex);
   }
 
   private static byte[] readLimited(ResponseBody body, long limit, Endpoint e, String operation, HttpUrl url)
       throws IOException {
     BufferedSource source = body.source();
     if (source.request(limit + 1)) {
-      throw new ProviderException("oci", operation, url + " from " + e + " is larger than " + limit
-          + " bytes; refusing to read it as a manifest", false, null);
+      throw ProviderException.permanent("oci", operation, url + " from " + e + " is larger than " + limit
+          + " bytes; refusing to read it as a manifest");
     }
     return source.readByteArray();
   }

@@ -1,9 +1,10 @@
-package io.cutover.spi;
+package io.cutover.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cutover.api.InvalidSpecException;
+import io.cutover.spi.ProviderConfig;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -15,13 +16,13 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
-class ProviderConfigTest {
+class ProviderConfigsTest {
   private static ProviderConfig config(Object... kv) {
     Map<String, Object> m = new LinkedHashMap<>();
     for (int i = 0; i < kv.length; i += 2) {
       m.put((String) kv[i], kv[i + 1]);
     }
-    return ProviderConfig.of("haproxy", m);
+    return ProviderConfigs.of("haproxy", m);
   }
 
   private static void refused(Executable e, String path, String... messageParts) {
@@ -164,7 +165,7 @@ class ProviderConfigTest {
     Map<String, Object> raw = new HashMap<>();
     raw.put("password", "hunter2");
     raw.put("nothing", null);
-    ProviderConfig c = ProviderConfig.of("jdbc", "$.journal.jdbc", raw);
+    ProviderConfig c = ProviderConfigs.of("jdbc", "$.journal.jdbc", raw);
     raw.put("late", "x");
 
     assertThat(c.keys()).containsExactlyInAnyOrder("password", "nothing");
@@ -173,7 +174,7 @@ class ProviderConfigTest {
     assertThat(c.pathOf("password")).isEqualTo("$.journal.jdbc.password");
     assertThatThrownBy(() -> c.asMap().put("x", 1)).isInstanceOf(UnsupportedOperationException.class);
     assertThat(c.toString()).contains("jdbc").contains("$.journal.jdbc").doesNotContain("hunter2");
-    assertThat(ProviderConfig.empty("fake").path()).isEqualTo("$.providers.fake");
-    assertThat(ProviderConfig.empty("fake").keys()).isEmpty();
+    assertThat(ProviderConfigs.empty("fake").path()).isEqualTo("$.providers.fake");
+    assertThat(ProviderConfigs.empty("fake").keys()).isEmpty();
   }
 }

@@ -1,7 +1,8 @@
-package io.cutover.spi;
+package io.cutover.provider.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cutover.spi.OperationId;
 import org.junit.jupiter.api.Test;
 
 class AppliedOperationsTest {

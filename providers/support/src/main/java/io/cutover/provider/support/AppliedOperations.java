@@ -1,5 +1,6 @@
-package io.cutover.spi;
+package io.cutover.provider.support;
 
+import io.cutover.spi.OperationId;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -9,6 +10,9 @@ import java.util.Map;
  * harmless to re-apply; a <em>stale</em> repeat (an id applied before a later one) must change nothing,
  * or a re-issued old call after a crash would undo a newer state. Remembers the last {@value #CAPACITY}
  * ids, in memory only.
+ *
+ * <p>A helper, not a contract: providers may keep their own memory (a durable one, say). It lives in
+ * {@code cutover-provider-support}, which depends on {@code cutover-api} only.
  *
  * <p>Thread-safe.
  */

@@ -1,0 +1,10 @@
+/**
+ * Helpers for provider implementers that are not part of any SPI contract, so they can change without an
+ * SPI change: {@link io.cutover.provider.support.AppliedOperations} (which operation ids a provider has
+ * applied, to keep a stale repeat from undoing a later operation). Depends on {@code cutover-api} only, so a
+ * provider that uses it still pulls in nothing third-party.
+ */
+@NullMarked
+package io.cutover.provider.support;
+
+import org.jspecify.annotations.NullMarked;
