@@ -10,7 +10,9 @@ import java.util.function.Consumer;
  *
  * <p><b>Durability.</b> When {@link #append} returns, the record survives a crash of the process (for a
  * durable journal: it has been forced to stable storage). Records are never changed or reordered once
- * appended; sequences are strictly increasing.
+ * appended; sequences are strictly increasing. A record's payload and {@linkplain JournalRecord#index()
+ * index} are stored verbatim and returned as appended; a journal never needs to parse the payload (what
+ * it summarises ended rollouts by is in the index).
  *
  * <p><b>Replay.</b> {@link #replay} delivers every retained record in sequence order. A journal may
  * compact the records of ended rollouts into a summary, but never the records of an open rollout.

@@ -2,12 +2,12 @@ package io.cutover.benchmarks;
 
 import io.cutover.api.ArtifactRef;
 import io.cutover.api.TagRef;
-import io.cutover.core.policy.CosignFixtures;
 import io.cutover.core.policy.SignatureRequirement;
 import io.cutover.core.policy.TrustedKey;
 import io.cutover.core.policy.VerificationPolicy;
 import io.cutover.provider.oci.OciArtifactStore;
-import io.cutover.provider.oci.RegistryServer;
+import io.cutover.testfixtures.CosignFixtures;
+import io.cutover.testfixtures.RegistryServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,14 +35,15 @@ import okhttp3.Response;
  *
  * <p>Prints {@code BENCH artifact.resolve_verify_p50}, {@code artifact.raw_http_p50},
  * {@code artifact.overhead_vs_raw_http} (ratio of the medians; target at most 1.5) and
- * {@code artifact.resolve_verify_p99}. Arguments: [iterations] (default 1000).
+ * {@code artifact.resolve_verify_p99}. Arguments: [iterations] [warmup] (default 1000, and warm-up iterations
+ * max(200, iterations / 5)).
  */
 public final class ArtifactBenchmark {
   private ArtifactBenchmark() {}
 
   public static void main(String[] args) throws Exception {
     int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
-    int warmup = Math.max(200, iterations / 5);
+    int warmup = args.length > 1 ? Integer.parseInt(args[1]) : Math.max(200, iterations / 5);
     Path dir = Files.createTempDirectory("cutover-artifact-bench");
     ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "bench-retry");

@@ -24,7 +24,8 @@ import java.util.Locale;
  *       through the same children and checks, and the wall time per run with and without kills.
  * </ul>
  *
- * Run with {@code ./benchmarks/run crash [points] [seed]}; takes several minutes (each point costs a JVM
+ * Run with {@code ./benchmarks/run crash [points] [seed] [baselineRuns] [rolloutsPerService]} (defaults 200, 3, 2
+ * and the campaign's 3); takes several minutes (each point costs a JVM
  * start). Work directories are kept under {@code java.io.tmpdir} when something fails.
  */
 public final class CrashBenchmark {
@@ -33,11 +34,16 @@ public final class CrashBenchmark {
   public static void main(String[] args) throws Exception {
     int points = args.length > 0 ? Integer.parseInt(args[0]) : 200;
     long seed = args.length > 1 ? Long.parseLong(args[1]) : 3;
+    int baselineRuns = args.length > 2 ? Integer.parseInt(args[2]) : 2;
     Path dir = Files.createTempDirectory("cutover-crash-");
-    CrashCampaign campaign = CrashCampaign.builder(dir).seed(seed).killPoints(points)
-        .progress(line -> System.err.println("crash: " + line)).build();
+    CrashCampaign.Builder builder = CrashCampaign.builder(dir).seed(seed).killPoints(points)
+        .progress(line -> System.err.println("crash: " + line));
+    if (args.length > 3) {
+      builder.rolloutsPerService(Integer.parseInt(args[3]));
+    }
+    CrashCampaign campaign = builder.build();
 
-    CrashReport baseline = campaign.baseline(2);
+    CrashReport baseline = campaign.baseline(baselineRuns);
     CrashReport report = campaign.run();
 
     long baselineCorrect = baseline.runs().stream().filter(CrashReport.Run::correct).count();

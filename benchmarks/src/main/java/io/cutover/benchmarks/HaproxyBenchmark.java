@@ -18,18 +18,18 @@ import io.cutover.core.metrics.InProcessMetricSource;
 import io.cutover.core.metrics.InProcessMetrics;
 import io.cutover.core.strategy.BlueGreenStrategy;
 import io.cutover.core.strategy.CanaryStrategy;
-import io.cutover.provider.haproxy.HaproxyProcess;
 import io.cutover.provider.haproxy.HaproxyRouter;
 import io.cutover.provider.local.fleet.LocalProcessFleet;
 import io.cutover.provider.local.router.InProcessRouter;
 import io.cutover.provider.local.store.ArtifactMetadata;
 import io.cutover.provider.local.store.FilesystemArtifactStore;
-import io.cutover.provider.nginx.NginxProcess;
 import io.cutover.provider.nginx.NginxRouter;
+import io.cutover.samples.HaproxyProcess;
 import io.cutover.samples.SampleArtifacts;
 import io.cutover.samples.TrafficGenerator;
 import io.cutover.spi.OperationId;
 import io.cutover.spi.Router;
+import io.cutover.testfixtures.NginxProcess;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -72,7 +72,8 @@ import java.util.function.Supplier;
  * the floor of an HAProxy weight change) and {@code baseline.gate_interval} (the analysis interval,
  * the floor of detection, which the reaction excludes).
  *
- * <p>Arguments: {@code [trials] [rate]}, default 15 aborted canaries at 1000 requests/s. Needs the
+ * <p>Arguments: {@code [trials] [rate] [changes]}, default 15 aborted canaries at 1000 requests/s and 100
+ * timed HAProxy weight changes (ten times as many in-process, three tenths as many NGINX reloads). Needs the
  * Debian packages haproxy and nginx-light.
  */
 public final class HaproxyBenchmark {
@@ -86,6 +87,7 @@ public final class HaproxyBenchmark {
   public static void main(String[] args) throws Exception {
     int trials = args.length > 0 ? Integer.parseInt(args[0]) : 15;
     int rate = args.length > 1 ? Integer.parseInt(args[1]) : 1_000;
+    int changes = args.length > 2 ? Integer.parseInt(args[2]) : 100;
     if (HaproxyProcess.binary().isEmpty() || NginxProcess.binary().isEmpty()) {
       System.err.println("haproxy benchmark needs the Debian packages haproxy and nginx-light");
       System.exit(2);
@@ -171,23 +173,25 @@ public final class HaproxyBenchmark {
       List<Instance> s = live(fleet, stable);
       List<Instance> o = fleet.launch(new OperationId("bench/other"), other, 2);
       Map<String, List<Instance>> backends = Map.of(stable.id(), s, other.id(), o);
-      List<Double> haproxyChanges = weightChanges(router, SHOP, stable, other, backends, 100);
+      List<Double> haproxyChanges = weightChanges(router, SHOP, stable, other, backends, changes);
       List<Double> apiRtt = timed(100, () -> router.api().execute("show info"));
       router.apply(new OperationId("bench/back"), SHOP, TrafficSplit.all(stable.id()), Map.of(stable.id(), s));
       InProcessRouter inProcess = InProcessRouter.create();
-      List<Double> inProcessChanges = weightChanges(inProcess, SHOP, stable, other, backends, 1_000);
+      List<Double> inProcessChanges = weightChanges(inProcess, SHOP, stable, other, backends, changes * 10);
       TimeUnit.SECONDS.sleep(1);
       load.stop();
       TimeUnit.SECONDS.sleep(1);
       TrafficGenerator.Stats hs = load.stats();
       load.close();
 
-      nginx = NginxProcess.start(dir.resolve("nginx"), Map.of(SHOP, freePort()), freePort(), scheduler, CLOCK);
-      NginxRouter nginxRouter = nginx.router().scheduler(scheduler).build();
+      nginx = NginxProcess.start(dir.resolve("nginx"), Map.of(SHOP, freePort()), freePort(),
+          new NginxProcess.Upstreams(NginxRouter::upstream, NginxRouter::initialUpstream), scheduler, CLOCK);
+      NginxRouter nginxRouter = NginxRouter.builder(nginx.configFile(), nginx.prefix(), nginx.upstreamDir(),
+          nginx.statusPort()).scheduler(scheduler).build();
       nginxRouter.apply(new OperationId("bench/n0"), SHOP, TrafficSplit.all(stable.id()), Map.of(stable.id(), s));
       TrafficGenerator nload = TrafficGenerator.builder("http://127.0.0.1:" + nginx.port(SHOP) + "/", scheduler, CLOCK)
           .rate(rate).newConnectionShare(0.1).build().start();
-      List<Double> nginxChanges = weightChanges(nginxRouter, SHOP, stable, other, backends, 30);
+      List<Double> nginxChanges = weightChanges(nginxRouter, SHOP, stable, other, backends, Math.max(2, changes * 3 / 10));
       TimeUnit.SECONDS.sleep(1);
       nload.stop();
       TimeUnit.SECONDS.sleep(1);

@@ -16,7 +16,11 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
@@ -42,26 +46,69 @@ import java.util.stream.Stream;
  *   <li>{@code journal.resume_10k_thread_cpu}: the CPU time the resuming thread spent in that open and
  *       replay (helper threads hashing for it not included): close to the wall time on an idle machine,
  *       and not inflated by other processes' load as the wall time is.
- *   <li>{@code journal.resume_10k_after_history}: the same after 100 000 ended rollouts were compacted
- *       into history, showing that open time does not grow with history.
+ *   <li>{@code journal.resume_10k_after_history}: the same after 100 000 ended rollouts of 500 services (one in
+ *       seven aborted) were compacted, showing that open time does not grow with history. Compaction keeps
+ *       each service's latest ended and latest succeeded rollout, so those are replayed too; the resuming child
+ *       checks that it replayed exactly what that rule keeps ({@link Retained}).
  * </ul>
  *
- * Run with {@code ./benchmarks/run journal}.
+ * Run with {@code ./benchmarks/run journal [openRollouts] [historyRollouts] [resumeRuns] [appendsPerWriter]
+ * [fsyncMillis]} (defaults 10 000, 100 000, 5, 1 500 and 2 000; the blocking writers append a tenth as many).
+ * Figures keep their names at other sizes.
  */
 public final class JournalBenchmark {
   private static final int WRITERS = 64;
   private static final int WINDOW = 32;
-  private static final int OPEN_ROLLOUTS = 10_000;
-  private static final int HISTORY_ROLLOUTS = 100_000;
+  private static final int HISTORY_SERVICES = 500;
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
   private JournalBenchmark() {}
 
+  /**
+   * What a replay of the journal holds after compaction, derived from the compaction rule: every record of an
+   * open rollout, and of each service's latest ended and latest succeeded rollout; other ended rollouts are
+   * summarised into history and leave the journal.
+   */
+  static final class Retained {
+    private final Map<String, Integer> recordsPerRollout = new HashMap<>();
+    private final Map<String, String> lastEnded = new HashMap<>();
+    private final Map<String, String> lastSucceeded = new HashMap<>();
+    private final Set<String> open = new HashSet<>();
+
+    /** A record appended to rollout {@code id}. */
+    void record(String id) {
+      recordsPerRollout.merge(id, 1, Integer::sum);
+      open.add(id);
+    }
+
+    /** Rollout {@code id} of {@code service} ended, successfully or not. */
+    void ended(String id, String service, boolean succeeded) {
+      open.remove(id);
+      lastEnded.put(service, id);
+      if (succeeded) {
+        lastSucceeded.put(service, id);
+      }
+    }
+
+    /** The rollouts a replay after compaction sees. */
+    Set<String> rollouts() {
+      Set<String> kept = new HashSet<>(open);
+      kept.addAll(lastEnded.values());
+      kept.addAll(lastSucceeded.values());
+      return kept;
+    }
+
+    /** The records a replay after compaction sees. */
+    long records() {
+      return rollouts().stream().mapToLong(recordsPerRollout::get).sum();
+    }
+  }
+
   public static void main(String[] args) throws Exception {
-    if (args.length == 2 && args[0].equals("--resume")) {
+    if (args.length == 4 && args[0].equals("--resume")) {
       java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
       long cpu0 = threads.getCurrentThreadCpuTime();
-      double wall = resumeOnce(Path.of(args[1]));
+      double wall = resumeOnce(Path.of(args[1]), Integer.parseInt(args[2]), Long.parseLong(args[3]));
       // CPU the resuming thread spent (helpers that hash for it excluded): a figure load does not inflate.
       double cpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e6;
       double process = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
@@ -69,17 +116,22 @@ public final class JournalBenchmark {
       System.out.println(wall + " " + cpu + " " + process);
       return;
     }
+    int openRollouts = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
+    int historyRollouts = args.length > 1 ? Integer.parseInt(args[1]) : 100_000;
+    int resumeRuns = args.length > 2 ? Integer.parseInt(args[2]) : 5;
+    int appendsPerWriter = args.length > 3 ? Integer.parseInt(args[3]) : 1_500;
+    long fsyncMillis = args.length > 4 ? Long.parseLong(args[4]) : 2_000;
     Path root = Files.createTempDirectory("cutover-journal-bench");
     try {
-      double fsyncs = fsyncBaseline(root.resolve("baseline.bin"), 2_000_000_000L);
-      double blocking = appends(root.resolve("blocking"), false, 150);
-      double pipelined = appends(root.resolve("pipelined"), true, 1_500);
+      double fsyncs = fsyncBaseline(root.resolve("baseline.bin"), fsyncMillis * 1_000_000L);
+      double blocking = appends(root.resolve("blocking"), false, Math.max(1, appendsPerWriter / 10));
+      double pipelined = appends(root.resolve("pipelined"), true, appendsPerWriter);
       Path open = root.resolve("resume");
-      buildOpenRollouts(open, 0);
-      double[] resume = medianResume(open);
+      Retained openOnly = buildOpenRollouts(open, 0, openRollouts);
+      double[] resume = medianResume(open, openOnly, resumeRuns);
       Path history = root.resolve("resume-history");
-      buildOpenRollouts(history, HISTORY_ROLLOUTS);
-      double[] resumeHistory = medianResume(history);
+      Retained afterHistory = buildOpenRollouts(history, historyRollouts, openRollouts);
+      double[] resumeHistory = medianResume(history, afterHistory, resumeRuns);
       System.out.printf("BENCH journal.fsync_baseline %.0f fsyncs/s%n", fsyncs);
       System.out.printf("BENCH journal.durable_appends %.0f events/s%n", pipelined);
       System.out.printf("BENCH journal.durable_appends_blocking %.0f events/s%n", blocking);
@@ -164,19 +216,28 @@ public final class JournalBenchmark {
   }
 
   /**
-   * Writes {@code ended} finished rollouts (compacted into history) and then 10 000 open rollouts of 8
-   * records each, the shape the engine leaves: CREATED, step started, launch intent/done, step completed,
-   * step started, route intent/done.
+   * Writes {@code ended} finished rollouts of {@value #HISTORY_SERVICES} services, one in seven aborted
+   * (compacted), and then {@code open} open rollouts of 8 records each, the shape the engine leaves: CREATED,
+   * step started, launch intent/done, step completed, step started, route intent/done. Returns what a replay
+   * must see.
    */
-  private static void buildOpenRollouts(Path dir, int ended) throws IOException {
+  private static Retained buildOpenRollouts(Path dir, int ended, int open) throws IOException {
+    Retained retained = new Retained();
     try (FileJournal j = FileJournal.builder(dir).durability(DurabilityMode.OS_BUFFERED).open()) {
       List<CompletableFuture<JournalRecord>> last = new ArrayList<>();
       for (int i = 0; i < ended; i++) {
-        String id = "svc-" + (i % 500) + "-old" + i;
+        String id = "svc-" + (i % HISTORY_SERVICES) + "-old" + i;
+        boolean succeeded = i % 7 != 0;
         last.add(j.appendAsync(created(id)));
         last.add(j.appendAsync(step(id, 0)));
         last.add(j.appendAsync(JournalRecord.of(T0, id, service(id), JournalRecord.Type.ENDED, null,
-            "{\"outcome\":\"succeeded\",\"target\":\"" + service(id) + "-v2\"}")));
+            "{\"outcome\":\"" + (succeeded ? "succeeded" : "aborted") + "\",\"target\":\"" + service(id) + "-v2\"}")
+            // the index the engine's codec gives ENDED records: what the file journal summarises by
+            .withIndex(Map.of("outcome", succeeded ? "succeeded" : "aborted", "target", service(id) + "-v2"))));
+        for (int r = 0; r < 3; r++) {
+          retained.record(id);
+        }
+        retained.ended(id, service(id), succeeded);
         if (last.size() > 30_000) {
           CompletableFuture.allOf(last.toArray(CompletableFuture[]::new)).join();
           last.clear();
@@ -187,21 +248,26 @@ public final class JournalBenchmark {
       if (ended > 0) {
         j.compact();
       }
-      for (int i = 0; i < OPEN_ROLLOUTS; i++) {
+      for (int i = 0; i < open; i++) {
         String id = "svc-" + i + "-r" + i;
         last.add(j.appendAsync(created(id)));
         for (int s = 0; s < 7; s++) {
           last.add(j.appendAsync(step(id, s)));
         }
+        for (int r = 0; r < 8; r++) {
+          retained.record(id);
+        }
       }
       CompletableFuture.allOf(last.toArray(CompletableFuture[]::new)).join();
     }
+    return retained;
   }
 
   /** Forks a JVM that opens and replays the journal once; returns its wall and process CPU milliseconds. */
-  private static double[] resumeInChildJvm(Path dir) throws Exception {
+  private static double[] resumeInChildJvm(Path dir, Retained expected) throws Exception {
     Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-        System.getProperty("java.class.path"), JournalBenchmark.class.getName(), "--resume", dir.toString())
+        System.getProperty("java.class.path"), JournalBenchmark.class.getName(), "--resume", dir.toString(),
+        Integer.toString(expected.rollouts().size()), Long.toString(expected.records()))
         .redirectError(ProcessBuilder.Redirect.INHERIT).start();
     String out;
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -214,8 +280,11 @@ public final class JournalBenchmark {
     return new double[] {Double.parseDouble(parts[0]), Double.parseDouble(parts[1]), Double.parseDouble(parts[2])};
   }
 
-  /** Opens the journal and replays every record, as a restarting engine would; milliseconds. */
-  private static double resumeOnce(Path dir) {
+  /**
+   * Opens the journal and replays every record, as a restarting engine would; milliseconds. Fails unless the
+   * replay holds exactly {@code rollouts} rollouts and {@code expectedRecords} records.
+   */
+  private static double resumeOnce(Path dir, int rollouts, long expectedRecords) {
     long t0 = System.nanoTime();
     AtomicLong records = new AtomicLong();
     AtomicLong created = new AtomicLong();
@@ -227,8 +296,10 @@ public final class JournalBenchmark {
         }
       });
       double ms = (System.nanoTime() - t0) / 1e6;
-      if (created.get() != OPEN_ROLLOUTS || records.get() != OPEN_ROLLOUTS * 8L) {
-        throw new AssertionError("replayed " + records + " records of " + created + " rollouts");
+      if (created.get() != rollouts || records.get() != expectedRecords) {
+        throw new AssertionError("replayed " + records + " records of " + created + " rollouts; compaction keeps "
+            + expectedRecords + " records of " + rollouts + " rollouts (the open ones and each service's latest ended "
+            + "and latest succeeded one)");
       }
       return ms;
     }
@@ -243,10 +314,14 @@ public final class JournalBenchmark {
    * four-step canary with analysis), which is what makes CREATED the largest record of a rollout.
    */
   private static JournalRecord created(String id) {
-    return JournalRecord.of(T0, id, service(id), JournalRecord.Type.CREATED, null, CREATED_PAYLOAD);
+    // the index the engine's codec gives CREATED records (JournalCodec.index); the payload is its JSON
+    return JournalRecord.of(T0, id, service(id), JournalRecord.Type.CREATED, null, CREATED_PAYLOAD)
+        .withIndex(CREATED_INDEX);
   }
 
   private static final String CREATED_PAYLOAD = createdPayload();
+  private static final Map<String, String> CREATED_INDEX = Map.of("strategy", "canary", "target", "svc-v2",
+      "initiator", "pipeline-4711", "annotation.ticket", "OPS-1234");
 
   private static String createdPayload() {
     io.cutover.api.Release v1 = io.cutover.api.Release.of("svc", new io.cutover.api.ArtifactRef(
@@ -288,15 +363,15 @@ public final class JournalBenchmark {
   }
 
   /**
-   * Medians of five fresh-JVM resumes: wall time, and CPU time of the resuming thread. The spread, the
+   * Medians of {@code runs} fresh-JVM resumes: wall time, and CPU time of the resuming thread. The spread, the
    * whole child's CPU time and the machine's load go to stderr.
    */
-  private static double[] medianResume(Path dir) throws Exception {
-    double[] wall = new double[5];
-    double[] cpu = new double[5];
-    double[] process = new double[5];
+  private static double[] medianResume(Path dir, Retained expected, int runs) throws Exception {
+    double[] wall = new double[runs];
+    double[] cpu = new double[runs];
+    double[] process = new double[runs];
     for (int i = 0; i < wall.length; i++) {
-      double[] r = resumeInChildJvm(dir);
+      double[] r = resumeInChildJvm(dir, expected);
       wall[i] = r[0];
       cpu[i] = r[1];
       process[i] = r[2];
@@ -307,7 +382,7 @@ public final class JournalBenchmark {
     System.err.printf("resume %s: wall %s ms, resuming thread cpu %s ms, whole process cpu from JVM start %s ms"
         + " (load average %s)%n", dir.getFileName(), java.util.Arrays.toString(wall), java.util.Arrays.toString(cpu),
         java.util.Arrays.toString(process), loadAverage());
-    return new double[] {wall[2], cpu[2]};
+    return new double[] {wall[runs / 2], cpu[runs / 2]};
   }
 
   private static String loadAverage() {

@@ -1,7 +1,5 @@
 package io.cutover.core;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cutover.api.InvalidSpecException;
 import io.cutover.api.Release;
 import io.cutover.api.RolloutConflictException;
@@ -16,19 +14,19 @@ import io.cutover.core.internal.engine.EngineContext;
 import io.cutover.core.internal.engine.EngineTelemetry;
 import io.cutover.core.internal.engine.ResilientCaller;
 import io.cutover.core.internal.engine.RolloutRun;
+import io.cutover.core.internal.schema.JournalCodec;
+import io.cutover.core.internal.schema.JournalPayload;
 import io.cutover.core.internal.facade.ArtifactPins;
 import io.cutover.core.internal.facade.JournalRecovery;
 import io.cutover.core.internal.facade.LiveRollouts;
 import io.cutover.core.internal.facade.PlanValidator;
 import io.cutover.core.internal.facade.ReleaseHistory;
 import io.cutover.core.journal.InMemoryJournal;
-import io.cutover.core.plan.internal.PlanTrees;
 import io.cutover.spi.ArtifactStore;
 import io.cutover.spi.ArtifactVerifier;
 import io.cutover.spi.Fleet;
 import io.cutover.spi.HealthGate;
 import io.cutover.spi.Journal;
-import io.cutover.spi.JournalRecord;
 import io.cutover.spi.PlanRequest;
 import io.cutover.spi.RolloutStrategy;
 import io.cutover.spi.Router;
@@ -139,7 +137,7 @@ public final class Cutover implements AutoCloseable {
         new ResilientCaller("router", res.getOrDefault(ResilienceScope.ROUTER, defaults), scheduler, providerExecutor, clock,
             (n, t) -> telemetry.retry("router")),
         new ResilientCaller("gates", gatePolicy.withMaxAttempts(1), scheduler, providerExecutor, clock, (n, t) -> {}),
-        telemetry, new ObjectMapper(), gatePolicy.attemptTimeout(), this::ended);
+        telemetry, new JournalCodec(), this::ended);
     this.validator = new PlanValidator(gates);
     this.history = new ReleaseHistory(b.historyLimit);
     this.pins = new ArtifactPins(store, ctx.providerExecutor());
@@ -227,30 +225,17 @@ public final class Cutover implements AutoCloseable {
           ? List.of("no artifact store configured: " + plan.target().artifact() + " not verified")
           : verifier.verify(plan.target().artifact(), store);
       pins.pinRollout(plan.target(), id);
-      Map<String, Object> created = new LinkedHashMap<>();
-      created.put("strategy", plan.strategy());
-      created.put("target", plan.target().id());
-      created.put("artifact", plan.target().artifact().toString());
-      created.put("config", plan.target().config().digest().toString());
-      created.put("stable", plan.stable() == null ? null : plan.stable().id());
-      created.put("steps", plan.steps().size());
-      created.put("initiator", options.initiator());
-      created.put("progressDeadline", options.progressDeadline().toString());
-      created.put("skipAnalysis", options.skipAnalysis());
-      created.put("annotations", options.annotations());
-      created.put("verification", evidence);
       // The whole plan, so that a recovering engine can rebuild the rollout from the journal alone.
-      created.put("plan", PlanTrees.toTree(plan));
-      journal.append(JournalRecord.of(ctx.clock().instant(), id, service, JournalRecord.Type.CREATED, null,
-          ctx.json().writeValueAsString(created)));
+      JournalPayload.Created created = new JournalPayload.Created(JournalPayload.SCHEMA_VERSION, plan.strategy(),
+          plan.target().id(), plan.target().artifact().toString(), plan.target().config().digest().toString(),
+          plan.stable() == null ? null : plan.stable().id(), plan.steps().size(), options.initiator(),
+          options.progressDeadline(), options.skipAnalysis(), options.annotations(), evidence, plan);
+      journal.append(ctx.codec().record(ctx.clock().instant(), id, service, created));
       run = new RolloutRun(id, plan, options, ctx, evidence);
       live.running(run);
     } catch (RuntimeException e) {
       journal.releaseLease(service, id);
       throw e;
-    } catch (JsonProcessingException e) {
-      journal.releaseLease(service, id);
-      throw new IllegalStateException(e);
     } finally {
       live.doneStarting(id);
     }

@@ -4,6 +4,8 @@ import io.cutover.api.Release;
 import io.cutover.api.TrafficSplit;
 import io.cutover.api.rollout.RolloutEvent;
 import io.cutover.api.rollout.RolloutState;
+import io.cutover.simulator.FakeRouter;
+import io.cutover.simulator.RolloutResult;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

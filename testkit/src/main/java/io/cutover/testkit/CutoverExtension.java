@@ -1,5 +1,6 @@
 package io.cutover.testkit;
 
+import io.cutover.simulator.RolloutHarness;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;

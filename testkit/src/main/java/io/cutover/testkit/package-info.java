@@ -1,10 +1,8 @@
 /**
- * The Cutover testkit: virtual time ({@link io.cutover.testkit.VirtualClock},
- * {@link io.cutover.testkit.VirtualScheduler}) and in-memory fakes of every SPI that touches the world
- * ({@link io.cutover.testkit.FakeFleet}, {@link io.cutover.testkit.FakeRouter},
- * {@link io.cutover.testkit.InMemoryArtifactStore}, {@link io.cutover.testkit.ScriptedMetrics},
- * {@link io.cutover.testkit.FakeHealthGate}). Fakes are deterministic, thread-safe, record what was asked
- * of them so tests can assert on it, and offer fault hooks; none of them does I/O.
+ * The Cutover testkit: the JUnit 5 extension ({@link io.cutover.testkit.CutoverExtension}), AssertJ
+ * assertions on finished rollouts ({@link io.cutover.testkit.CutoverAssertions}) and a scripted gate
+ * ({@link io.cutover.testkit.FakeHealthGate}), on top of {@code cutover-simulator} (a dependency of this
+ * module), which holds virtual time, the fakes and {@code RolloutHarness} in {@code io.cutover.simulator}.
  */
 @NullMarked
 package io.cutover.testkit;

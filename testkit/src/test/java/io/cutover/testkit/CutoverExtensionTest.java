@@ -6,6 +6,7 @@ import io.cutover.api.Release;
 import io.cutover.api.Verdict;
 import io.cutover.api.plan.Step;
 import io.cutover.core.strategy.Strategies;
+import io.cutover.simulator.RolloutHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

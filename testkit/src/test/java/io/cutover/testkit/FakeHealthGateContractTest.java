@@ -3,8 +3,10 @@ package io.cutover.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.cutover.api.Verdict;
 import io.cutover.api.Verdict.Outcome;
+import io.cutover.api.Verdict;
+import io.cutover.simulator.ScriptedMetrics;
+import io.cutover.simulator.VirtualClock;
 import io.cutover.spi.GateContext;
 import io.cutover.spi.HealthGate;
 import io.cutover.spi.MetricQuery;

@@ -10,9 +10,12 @@ import io.cutover.api.InvalidSpecException;
 import io.cutover.api.ProviderException;
 import io.cutover.api.Release;
 import io.cutover.api.TrafficSplit;
+import io.cutover.simulator.FakeFleet;
+import io.cutover.simulator.FakeRouter.Violation.Kind;
+import io.cutover.simulator.FakeRouter;
+import io.cutover.simulator.VirtualClock;
 import io.cutover.spi.OperationId;
 import io.cutover.spi.Router;
-import io.cutover.testkit.FakeRouter.Violation.Kind;
 import io.cutover.testkit.contract.RouterContract;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,6 +37,16 @@ class FakeRouterContractTest extends RouterContract {
   @Override
   protected boolean arrangeNextApplyFailure(Router router) {
     ((FakeRouter) router).failNextApplies(1);
+    return true;
+  }
+
+  @Override
+  protected boolean supportsMatchRules() {
+    return true;
+  }
+
+  @Override
+  protected boolean supportsMirror() {
     return true;
   }
 

@@ -9,6 +9,7 @@ import io.cutover.api.Digest;
 import io.cutover.api.InvalidSpecException;
 import io.cutover.api.Provenance;
 import io.cutover.api.TagRef;
+import io.cutover.simulator.InMemoryArtifactStore;
 import io.cutover.spi.ArtifactStore;
 import io.cutover.testkit.contract.ArtifactStoreContract;
 import java.nio.charset.StandardCharsets;

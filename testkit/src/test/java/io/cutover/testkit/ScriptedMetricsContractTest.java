@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.cutover.api.InvalidSpecException;
+import io.cutover.simulator.ScriptedMetrics;
+import io.cutover.simulator.VirtualClock;
 import io.cutover.spi.MetricQuery;
 import io.cutover.spi.MetricResult;
 import io.cutover.spi.MetricSource;

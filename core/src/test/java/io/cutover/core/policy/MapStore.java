@@ -5,6 +5,7 @@ import io.cutover.api.ArtifactRef;
 import io.cutover.api.Digest;
 import io.cutover.api.TagRef;
 import io.cutover.spi.ArtifactStore;
+import io.cutover.testfixtures.CosignFixtures;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.time.Instant;

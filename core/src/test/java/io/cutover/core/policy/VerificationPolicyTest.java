@@ -1,10 +1,10 @@
 package io.cutover.core.policy;
 
-import static io.cutover.core.policy.CosignFixtures.attestations;
-import static io.cutover.core.policy.CosignFixtures.dsse;
-import static io.cutover.core.policy.CosignFixtures.signatures;
-import static io.cutover.core.policy.CosignFixtures.signed;
-import static io.cutover.core.policy.CosignFixtures.statement;
+import static io.cutover.testfixtures.CosignFixtures.attestations;
+import static io.cutover.testfixtures.CosignFixtures.dsse;
+import static io.cutover.testfixtures.CosignFixtures.signatures;
+import static io.cutover.testfixtures.CosignFixtures.signed;
+import static io.cutover.testfixtures.CosignFixtures.statement;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -14,6 +14,7 @@ import io.cutover.api.InvalidSpecException;
 import io.cutover.api.ProviderException;
 import io.cutover.api.VerificationException;
 import io.cutover.core.policy.internal.CosignSignatures;
+import io.cutover.testfixtures.CosignFixtures;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

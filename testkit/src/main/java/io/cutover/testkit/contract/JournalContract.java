@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -138,6 +139,23 @@ public abstract class JournalContract {
       journal().append(JournalRecord.of(T0, r, service("svc"), Type.CREATED, null, tricky));
       journal().append(JournalRecord.of(T0, r, service("svc"), Type.STATE, null, big));
       assertThat(journal().records(r)).extracting(JournalRecord::payload).containsExactly(tricky, big);
+    }
+
+    @Test
+    @DisplayName("stores the index the engine gives a record verbatim, and an empty one as empty")
+    void indexVerbatim() {
+      String r = rollout("index");
+      Map<String, String> index = Map.of("strategy", "canary", "target", "svc-2", "annotation.ticket", "CHG-é 1");
+      journal().append(JournalRecord.of(T0, r, service("svc"), Type.CREATED, null, "{}").withIndex(index));
+      journal().append(JournalRecord.of(T0, r, service("svc"), Type.STATE, null, "{}"));
+      assertThat(journal().records(r)).extracting(JournalRecord::index).containsExactly(index, Map.of());
+      List<JournalRecord> replayed = new ArrayList<>();
+      journal().replay(0, x -> {
+        if (x.rolloutId().equals(r)) {
+          replayed.add(x);
+        }
+      });
+      assertThat(replayed).extracting(JournalRecord::index).containsExactly(index, Map.of());
     }
 
     @Test

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.assertj.core.data.Offset;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -25,13 +26,19 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract of {@link Router}: a split applied is the split read back, services are independent,
- * operation ids are idempotent, and a failed apply leaves the previous split in effect.
+ * The contract of {@link Router}: a split applied is the split read back (exactly: every weight, zero
+ * weights included, and the match rules and mirror), services are independent, operation ids are
+ * idempotent, match rules and mirrors are applied or refused whole, and a failed apply leaves the previous
+ * split in effect. The kit is as strict as the engine, which accepts a route only when the split read back
+ * has exactly the weights it applied.
  *
  * <p>Extend it and implement {@link #createRouter()}. Routers that talk to real backends override
- * {@link #backend(Release, int)} to point at real listeners; routers with coarse weights (HAProxy's 0-256)
- * override {@link #weightTolerance()}; routers that can be made to fail once override
- * {@link #arrangeNextApplyFailure(Router)} to enable the failure tests, which are skipped otherwise.
+ * {@link #backend(Release, int)} to point at real listeners ({@link EchoBackends} gives listeners that
+ * answer with their release id); if they also override {@link #sendRequests(String, int)}, the kit checks
+ * that traffic follows the split, not only the read-back. Routers that apply match rules or mirrors
+ * override {@link #supportsMatchRules()} / {@link #supportsMirror()} (otherwise the kit checks that they
+ * refuse them). Routers that can be made to fail override {@link #arrangeNextApplyFailure(Router)} to
+ * enable the failure tests, which are skipped otherwise.
  *
  * <pre>{@code
  * class MyRouterContractTest extends RouterContract {
@@ -50,16 +57,39 @@ public abstract class RouterContract {
   protected abstract Router createRouter();
 
   /**
-   * Arranges that the next {@link Router#apply} of {@code router} fails with a {@link ProviderException};
-   * returns false (the default) if the router cannot be made to fail, which skips the failure tests.
+   * Arranges that the next {@link Router#apply} of {@code router} fails with a {@link ProviderException}
+   * the way it can fail in production (the routing system unreachable, a configuration it rejects, backends
+   * that are gone), and that the apply after it can succeed; returns false (the default) if the router cannot
+   * be made to fail, which skips the failure tests.
    */
   protected boolean arrangeNextApplyFailure(Router router) {
     return false;
   }
 
-  /** How far, in basis points, a weight read back may be from the one applied; 0 by default. */
-  protected int weightTolerance() {
-    return 0;
+  /**
+   * Whether the router applies {@link TrafficSplit.MatchRule}s. If true, a split with rules must be read back
+   * with its rules; if false (the default), applying one must fail with a non-retryable
+   * {@link ProviderException} and leave the previous split in effect: a router never drops rules silently.
+   */
+  protected boolean supportsMatchRules() {
+    return false;
+  }
+
+  /** Like {@link #supportsMatchRules()}, for a {@link TrafficSplit.Mirror}. */
+  protected boolean supportsMirror() {
+    return false;
+  }
+
+  /**
+   * Sends {@code requests} requests for {@code service} through the routing system and counts them by the
+   * release whose backend answered; empty (the default) if the test cannot send traffic, which skips the
+   * traffic checks. A test that overrides it also overrides {@link #backend(Release, int)} so that every
+   * backend tells its release, e.g. with {@link EchoBackends}.
+   *
+   * @throws Exception if a request fails
+   */
+  protected Optional<Map<String, Integer>> sendRequests(String service, int requests) throws Exception {
+    return Optional.empty();
   }
 
   /** A service name unique to this test; {@code name} tells services of one test apart. */
@@ -101,10 +131,16 @@ public abstract class RouterContract {
     return new OperationId("r-" + service + "/s" + (ops++) + "/route");
   }
 
+  /** Two backends for every release with weight or named by a rule or the mirror. */
   private Map<String, List<Instance>> backends(String service, TrafficSplit split) {
+    Set<String> targets = new HashSet<>();
+    split.rules().forEach(r -> targets.add(r.releaseId()));
+    if (split.mirror() != null) {
+      targets.add(split.mirror().releaseId());
+    }
     Map<String, List<Instance>> out = new LinkedHashMap<>();
     for (Release r : List.of(stable(service), canary(service))) {
-      if (split.weight(r.id()) > 0) {
+      if (split.weight(r.id()) > 0 || targets.contains(r.id())) {
         out.put(r.id(), List.of(backend(r, 1), backend(r, 2)));
       }
     }
@@ -119,14 +155,41 @@ public abstract class RouterContract {
     router().apply(op, service, split, backends(service, split));
   }
 
+  /** The split read back is the one applied: the same releases (zero weights too), weights, rules and mirror. */
   private void assertInEffect(String service, TrafficSplit expected) {
     Optional<TrafficSplit> current = router().current(service);
     assertThat(current).as("split in effect for %s", service).isPresent();
+    assertThat(current.get().weights()).as("weights read back for %s, zero weights included", service)
+        .isEqualTo(expected.weights());
+    assertThat(current.get().rules()).as("match rules read back for %s", service).isEqualTo(expected.rules());
+    assertThat(current.get().mirror()).as("mirror read back for %s", service).isEqualTo(expected.mirror());
+  }
+
+  /**
+   * Traffic sent through the router follows {@code expected} (when the test can send traffic): every release's
+   * share within 10 percentage points of its weight (the failure tests tell 10 % from 90 %; more than four
+   * standard deviations for a router that places requests at random), and none for a release without weight.
+   */
+  private void assertTrafficFollows(String service, TrafficSplit expected) throws Exception {
+    int requests = 200;
+    Optional<Map<String, Integer>> counts = sendRequests(service, requests);
+    if (counts.isEmpty()) {
+      return;
+    }
+    Map<String, Integer> seen = counts.get();
+    assertThat(seen.values().stream().mapToInt(Integer::intValue).sum()).as("answered requests of %s", service)
+        .isEqualTo(requests);
     Set<String> ids = new HashSet<>(expected.releaseIds());
-    ids.addAll(current.get().releaseIds());
+    ids.addAll(seen.keySet());
     for (String id : ids) {
-      assertThat(current.get().weight(id)).as("weight of %s in %s (expected %s)", id, current.get(), expected)
-          .isCloseTo(expected.weight(id), org.assertj.core.data.Offset.offset(weightTolerance()));
+      int count = seen.getOrDefault(id, 0);
+      if (expected.weight(id) == 0) {
+        assertThat(count).as("requests of %s answered by %s, which has no weight in %s", service, id, expected)
+            .isZero();
+      } else {
+        assertThat(count * 100.0 / requests).as("%% of the requests of %s answered by %s (split %s, seen %s)",
+            service, id, expected, seen).isCloseTo(expected.percent(id), Offset.offset(10.0));
+      }
     }
   }
 
@@ -218,24 +281,67 @@ public abstract class RouterContract {
   }
 
   @Nested
+  @DisplayName("match rules and mirrors")
+  class RulesAndMirrors {
+    @Test
+    @DisplayName("a split with header and cookie rules is read back with its rules, or refused whole")
+    void rules() {
+      String s = service("rules");
+      TrafficSplit before = canarySplit(s, 1_000);
+      apply(nextOp(s), s, before);
+      String canary = canary(s).id();
+      TrafficSplit withRules = TrafficSplit.builder().weight(stable(s).id(), TrafficSplit.TOTAL).weight(canary, 0)
+          .rule(new TrafficSplit.MatchRule(TrafficSplit.MatchRule.Kind.HEADER, "x-preview", "on", canary))
+          .rule(new TrafficSplit.MatchRule(TrafficSplit.MatchRule.Kind.COOKIE, "beta", "yes", canary)).build();
+      appliedOrRefusedWhole(s, before, withRules, supportsMatchRules());
+    }
+
+    @Test
+    @DisplayName("a split with a mirror is read back with its mirror, or refused whole")
+    void mirror() {
+      String s = service("mirror");
+      TrafficSplit before = canarySplit(s, 1_000);
+      apply(nextOp(s), s, before);
+      TrafficSplit withMirror = TrafficSplit.builder().weight(stable(s).id(), TrafficSplit.TOTAL)
+          .weight(canary(s).id(), 0).mirror(new TrafficSplit.Mirror(canary(s).id(), 2_500)).build();
+      appliedOrRefusedWhole(s, before, withMirror, supportsMirror());
+    }
+
+    private void appliedOrRefusedWhole(String s, TrafficSplit before, TrafficSplit split, boolean supported) {
+      OperationId op = nextOp(s);
+      if (supported) {
+        apply(op, s, split);
+        assertInEffect(s, split);
+        return;
+      }
+      assertThatThrownBy(() -> apply(op, s, split)).as("a router that cannot apply %s refuses it", split)
+          .isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.retryable())
+              .as("retryable() of a refusal that no retry can change").isFalse());
+      assertInEffect(s, before);
+    }
+  }
+
+  @Nested
   @DisplayName("after failures (routers that implement arrangeNextApplyFailure)")
   class AfterFailures {
     @Test
     @DisplayName("a failed apply throws ProviderException and leaves the previous split in effect")
-    void previousSplitStays() {
+    void previousSplitStays() throws Exception {
       String s = service("fail");
       TrafficSplit before = canarySplit(s, 1_000);
       apply(nextOp(s), s, before);
+      assertTrafficFollows(s, before);
       assumeTrue(arrangeNextApplyFailure(router()), "the router under test cannot be made to fail");
 
       OperationId op = nextOp(s);
       assertThatThrownBy(() -> apply(op, s, canarySplit(s, 9_000))).isInstanceOf(ProviderException.class);
       assertInEffect(s, before);
+      assertTrafficFollows(s, before);
     }
 
     @Test
     @DisplayName("retrying the failed operation id afterwards applies its split")
-    void retryApplies() {
+    void retryApplies() throws Exception {
       String s = service("retry");
       apply(nextOp(s), s, canarySplit(s, 1_000));
       assumeTrue(arrangeNextApplyFailure(router()), "the router under test cannot be made to fail");
@@ -245,6 +351,7 @@ public abstract class RouterContract {
       assertThatThrownBy(() -> apply(op, s, after)).isInstanceOf(ProviderException.class);
       apply(op, s, after);
       assertInEffect(s, after);
+      assertTrafficFollows(s, after);
     }
   }
 

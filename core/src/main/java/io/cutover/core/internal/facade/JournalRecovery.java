@@ -1,15 +1,12 @@
 package io.cutover.core.internal.facade;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.cutover.api.plan.Plan;
 import io.cutover.core.RolloutOptions;
 import io.cutover.core.internal.engine.EngineContext;
 import io.cutover.core.internal.engine.RolloutRun;
-import io.cutover.core.plan.internal.PlanTrees;
+import io.cutover.core.internal.schema.JournalPayload;
 import io.cutover.spi.Journal;
 import io.cutover.spi.JournalRecord;
-import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,12 +61,12 @@ public final class JournalRecovery {
       if (live.isRunning(id) || records.isEmpty() || records.get(0).type() != JournalRecord.Type.CREATED) {
         continue;
       }
-      JsonNode created;
+      JournalPayload.Created created;
       Plan plan;
       try {
-        created = ctx.json().readTree(records.get(0).payload());
-        plan = PlanTrees.fromTree(created.get("plan"));
-      } catch (IOException | RuntimeException ex) {
+        created = ctx.codec().created(records.get(0));
+        plan = created.plan();
+      } catch (RuntimeException ex) {
         LOG.error("rollout {} cannot be resumed: its CREATED record is unreadable ({}); it stays as journaled", id,
             ex.getMessage());
         continue;
@@ -81,12 +78,9 @@ public final class JournalRecovery {
         journal.releaseLease(plan.service(), id);
         continue;
       }
-      RolloutOptions options = new RolloutOptions(
-          Duration.parse(created.path("progressDeadline").asText(defaultOptions.progressDeadline().toString())),
-          created.path("skipAnalysis").asBoolean(false), created.path("initiator").asText("api"),
-          annotations(created.path("annotations")));
-      List<String> evidence = new ArrayList<>();
-      created.path("verification").forEach(n -> evidence.add(n.asText()));
+      RolloutOptions options = new RolloutOptions(created.progressDeadline() != null ? created.progressDeadline()
+          : defaultOptions.progressDeadline(), created.skipAnalysis(), created.initiator(), created.annotations());
+      List<String> evidence = created.verification();
       synchronized (history) {
         releaseStaleLease(plan.service());
         if (!journal.tryLease(plan.service(), id)) {
@@ -142,18 +136,11 @@ public final class JournalRecovery {
   private void replayEnded(Plan plan, JournalRecord ended) {
     boolean succeeded;
     try {
-      succeeded = "succeeded".equals(ctx.json().readTree(ended.payload()).path("outcome").asText());
-    } catch (IOException e) {
+      succeeded = ctx.codec().decode(ended) instanceof JournalPayload.Ended e && e.succeeded();
+    } catch (IllegalArgumentException e) {
       LOG.warn("unreadable ENDED record {} ignored", ended.sequence());
       return;
     }
     history.replayEnded(plan, succeeded);
-  }
-
-  /** The annotations journaled in CREATED (none if the field is absent). */
-  private static Map<String, String> annotations(JsonNode node) {
-    Map<String, String> out = new LinkedHashMap<>();
-    node.fields().forEachRemaining(f -> out.put(f.getKey(), f.getValue().asText()));
-    return out;
   }
 }

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,7 +19,11 @@ import org.jspecify.annotations.Nullable;
  * {@link JournalRecord.Type} cannot change the meaning of a file.
  */
 public final class Bodies {
-  /** A {@link JournalRecord}: sequence, time, type, rollout, service, operation id, payload. */
+  /**
+   * A {@link JournalRecord}: sequence, time, type, rollout, service, operation id, payload, and, only if
+   * the record's index is not empty, the index (a 4-byte entry count, then key and value strings). Bodies
+   * written before the index existed end after the payload and read back with an empty index.
+   */
   public static final byte RECORD = 1;
   /** A lease granted: service, rollout. */
   public static final byte LEASE = 2;
@@ -60,9 +65,14 @@ public final class Bodies {
 
   /** A record body; its sequence is written by {@link #patchSequence}. */
   public static byte[] record(JournalRecord r) {
-    Out o = new Out(64 + r.payload().length() + r.rolloutId().length() * 2);
+    Out o = new Out(64 + r.payload().length() + r.rolloutId().length() * 2 + r.index().size() * 32);
     o.b(RECORD).l(r.sequence()).l(r.time().getEpochSecond()).i(r.time().getNano()).b(code(r.type()))
         .s(r.rolloutId()).s(r.service()).s(r.operationId()).s(r.payload());
+    if (!r.index().isEmpty()) {
+      o.i(r.index().size());
+      // sorted, so that equal records encode to equal bytes
+      new TreeMap<>(r.index()).forEach((k, v) -> o.s(k).s(v));
+    }
     return o.bytes();
   }
 
@@ -84,8 +94,20 @@ public final class Bodies {
     String service = in.str();
     String op = in.nullableStr();
     String payload = in.str();
+    Map<String, String> index = Map.of();
+    if (in.hasRemaining()) {
+      int n = in.i();
+      if (n < 0 || n > 4096) {
+        throw new IllegalArgumentException("record index of " + n + " entries");
+      }
+      Map<String, String> m = new LinkedHashMap<>();
+      for (int i = 0; i < n; i++) {
+        m.put(in.str(), in.str());
+      }
+      index = m;
+    }
     in.end();
-    return new JournalRecord(seq, time, rollout, service, TYPES[code], op, payload);
+    return new JournalRecord(seq, time, rollout, service, TYPES[code], op, payload, index);
   }
 
   /** A lease or unlease body. */
@@ -295,6 +317,10 @@ public final class Bodies {
         throw new IllegalArgumentException("missing string");
       }
       return s;
+    }
+
+    boolean hasRemaining() {
+      return b.hasRemaining();
     }
 
     void end() {

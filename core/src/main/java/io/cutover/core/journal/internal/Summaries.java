@@ -1,23 +1,21 @@
 package io.cutover.core.journal.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.MissingNode;
 import io.cutover.core.journal.RolloutSummary;
 import io.cutover.spi.JournalRecord;
-import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Turns the records of an ended rollout into its {@link RolloutSummary}, reading the engine's JSON in the
- * CREATED and ENDED payloads. Lenient: a missing field or a payload that is not JSON leaves fields null,
- * because compaction must never fail on a payload the journal stores verbatim.
+ * Turns the records of an ended rollout into its {@link RolloutSummary}, from the index the engine gave
+ * its CREATED and ENDED records ({@link JournalRecord#index()}): the journal never reads payloads.
+ * Records written before the index existed carry none; for them {@link LegacyIndex} derives it once.
+ * Lenient: a missing key leaves its field null, because compaction must never fail on what a record holds.
  */
 public final class Summaries {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** Prefix of the index keys that hold annotations. */
+  public static final String ANNOTATION = "annotation.";
 
   private Summaries() {}
 
@@ -36,38 +34,32 @@ public final class Summaries {
       return null;
     }
     JournalRecord first = records.get(0);
-    JsonNode c = created == null ? MissingNode.getInstance() : parse(created.payload());
-    JsonNode e = parse(ended.payload());
+    Map<String, String> c = created == null ? Map.of() : index(created);
+    Map<String, String> e = index(ended);
     Map<String, String> annotations = new LinkedHashMap<>();
-    c.path("annotations").properties().forEach(f -> annotations.put(f.getKey(), f.getValue().asText()));
-    return new RolloutSummary(first.rolloutId(), first.service(), text(c, "strategy"),
-        firstText(c, e, "target"), firstText(c, e, "stable"), text(c, "artifact"), text(c, "config"),
-        text(c, "initiator"), annotations, (created != null ? created : first).time(), ended.time(),
-        text(e, "outcome"), text(e, "reason"), first.sequence(), records.get(records.size() - 1).sequence(),
+    c.forEach((k, v) -> {
+      if (k.startsWith(ANNOTATION)) {
+        annotations.put(k.substring(ANNOTATION.length()), v);
+      }
+    });
+    return new RolloutSummary(first.rolloutId(), first.service(), c.get("strategy"),
+        firstOf(c, e, "target"), firstOf(c, e, "stable"), c.get("artifact"), c.get("config"),
+        c.get("initiator"), annotations, (created != null ? created : first).time(), ended.time(),
+        e.get("outcome"), e.get("reason"), first.sequence(), records.get(records.size() - 1).sequence(),
         records.size());
   }
 
   /** Whether an ENDED record says the rollout succeeded. */
   public static boolean succeeded(JournalRecord ended) {
-    return "succeeded".equals(text(parse(ended.payload()), "outcome"));
+    return "succeeded".equals(index(ended).get("outcome"));
   }
 
-  private static JsonNode parse(String json) {
-    try {
-      JsonNode n = JSON.readTree(json);
-      return n == null ? MissingNode.getInstance() : n;
-    } catch (IOException ex) {
-      return MissingNode.getInstance();
-    }
+  private static Map<String, String> index(JournalRecord r) {
+    return r.index().isEmpty() ? LegacyIndex.of(r) : r.index();
   }
 
-  private static @Nullable String firstText(JsonNode a, JsonNode b, String field) {
-    String s = text(a, field);
-    return s != null ? s : text(b, field);
-  }
-
-  private static @Nullable String text(JsonNode n, String field) {
-    JsonNode v = n.path(field);
-    return v.isValueNode() && !v.isNull() ? v.asText() : null;
+  private static @Nullable String firstOf(Map<String, String> a, Map<String, String> b, String key) {
+    String s = a.get(key);
+    return s != null ? s : b.get(key);
   }
 }

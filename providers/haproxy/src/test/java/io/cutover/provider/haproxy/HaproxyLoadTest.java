@@ -19,7 +19,7 @@ import io.cutover.core.strategy.BlueGreenStrategy;
 import io.cutover.core.strategy.CanaryStrategy;
 import io.cutover.provider.local.fleet.CrashPolicy;
 import io.cutover.provider.local.fleet.FleetHealthGate;
-import io.cutover.provider.local.testing.LocalFixture;
+import io.cutover.samples.HaproxyProcess;
 import io.cutover.samples.TrafficGenerator;
 import io.cutover.spi.RolloutStrategy;
 import java.nio.file.Files;

@@ -8,7 +8,7 @@ import io.cutover.api.ProviderException;
 import io.cutover.api.Release;
 import io.cutover.api.TrafficSplit;
 import io.cutover.provider.local.fleet.CrashPolicy;
-import io.cutover.provider.local.testing.LocalFixture;
+import io.cutover.samples.HaproxyProcess;
 import io.cutover.spi.OperationId;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -10,6 +10,7 @@ import io.cutover.api.TrafficSplit;
 import io.cutover.provider.support.AppliedOperations;
 import io.cutover.spi.OperationId;
 import io.cutover.spi.Router;
+import java.io.File;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +57,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Apply.</b> The previous file is kept as {@code <service>.conf.last-good}; if {@code nginx -t}
  * rejects the new one, the last good file is put back before NGINX ever reloads, and the call fails
- * (non-retryable) with NGINX's message. After {@code nginx -s reload}, old workers keep accepting for a
+ * (non-retryable) with NGINX's message. If {@code nginx -s reload} fails (NGINX cannot be signalled), the
+ * last good file is put back too, so no later reload brings in a split whose apply failed, and the call
+ * fails (retryable). After {@code nginx -s reload}, old workers keep accepting for a
  * while, so the router polls the status location over new connections until three answers in a row
  * carry the new generation and the workers of the previous configuration (found through the {@code pid}
  * file named in the configuration) have exited: when {@link #apply} returns, no request can reach an
@@ -140,6 +143,16 @@ public final class NginxRouter implements Router, AutoCloseable {
     return "cutover_" + service.replace('-', '_');
   }
 
+  /**
+   * The upstream file of a service before the router's first apply: the upstream with no live server
+   * and the status server reporting no split. Write it as {@code <upstreamDir>/<service>.conf} before
+   * NGINX first starts, as your configuration already proxies to {@link #upstream}.
+   */
+  public static String initialUpstream(String service, int statusPort) {
+    return "upstream " + upstream(service) + " {\n  server 127.0.0.1:1 down;\n}\n"
+        + statusServer(service, statusPort, 0, null, "");
+  }
+
   /** How many reloads this router has performed. */
   public int reloads() {
     return reloads.get();
@@ -179,18 +192,18 @@ public final class NginxRouter implements Router, AutoCloseable {
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       String test = run("-t");
       if (test != null) {
-        if (hadFile) {
-          Files.move(lastGood, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } else {
-          Files.deleteIfExists(file);
-        }
+        restoreLastGood(file, lastGood, hadFile);
         throw ProviderException.permanent(PROVIDER, "route", "nginx -t rejected the upstream of " + service
             + "; the last good configuration was restored and NGINX was not reloaded: " + test);
       }
       List<ProcessHandle> oldWorkers = workers();
       String reload = run("-s", "reload");
       if (reload != null) {
-        throw ProviderException.retryable(PROVIDER, "route", "nginx -s reload failed: " + reload);
+        // NGINX was not signalled and serves the previous file; left on disk, the new one would come into
+        // effect with the next reload of any service although this call failed.
+        restoreLastGood(file, lastGood, hadFile);
+        throw ProviderException.retryable(PROVIDER, "route", "nginx -s reload failed; the last good configuration of "
+            + service + " was restored: " + reload);
       }
       reloads.incrementAndGet();
       awaitGeneration(service, generation, oldWorkers);
@@ -200,6 +213,14 @@ public final class NginxRouter implements Router, AutoCloseable {
           + ": " + e.getMessage(), e);
     } finally {
       lock.unlock();
+    }
+  }
+
+  private static void restoreLastGood(Path file, Path lastGood, boolean hadFile) throws IOException {
+    if (hadFile) {
+      Files.move(lastGood, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } else {
+      Files.deleteIfExists(file);
     }
   }
 
@@ -256,7 +277,7 @@ public final class NginxRouter implements Router, AutoCloseable {
 
   /**
    * The status server that answers {@value #STATUS_PATH} for a service; also written with an empty split
-   * by {@link NginxProcess} before the first apply.
+   * by {@link #initialUpstream} before the first apply.
    */
   static String statusServer(String service, int port, long generation, @Nullable TrafficSplit split, String backends) {
     Map<String, Object> body = new LinkedHashMap<>();
@@ -439,7 +460,19 @@ public final class NginxRouter implements Router, AutoCloseable {
         throw new InvalidSpecException("statusPort", "is " + statusPort, "use a TCP port 1..65535");
       }
       this.statusPort = statusPort;
-      NginxProcess.binary().ifPresent(p -> this.nginx = p);
+      installedNginx().ifPresent(p -> this.nginx = p);
+    }
+
+    /** The nginx binary on the PATH or in /usr/sbin (Debian installs it there, outside a user's PATH). */
+    private static Optional<Path> installedNginx() {
+      String path = System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/sbin";
+      for (String dir : path.split(File.pathSeparator)) {
+        Path p = Path.of(dir, "nginx");
+        if (!dir.isEmpty() && Files.isExecutable(p)) {
+          return Optional.of(p);
+        }
+      }
+      return Optional.empty();
     }
 
     /** The nginx binary; default the one on the PATH or in /usr/sbin. */

@@ -10,9 +10,9 @@ import io.cutover.core.Cutover;
 import io.cutover.core.strategy.BlueGreenStrategy;
 import io.cutover.core.strategy.CanaryStrategy;
 import io.cutover.provider.local.fleet.CrashPolicy;
-import io.cutover.provider.local.testing.LocalFixture;
 import io.cutover.samples.TrafficGenerator;
 import io.cutover.spi.RolloutStrategy;
+import io.cutover.testfixtures.NginxProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,9 +44,9 @@ class NginxLoadTest {
     LocalFixture.requireBinary(NginxProcess.binary(), "nginx", "nginx-light");
     Path dir = Files.createTempDirectory("cutover-nginx-load");
     fx = LocalFixture.create(dir, CrashPolicy.REPORT);
-    nginx = NginxProcess.start(dir.resolve("nginx"), Map.of(SHOP, LocalFixture.freePort()), LocalFixture.freePort(),
+    nginx = LocalFixture.startNginx(dir.resolve("nginx"), Map.of(SHOP, LocalFixture.freePort()), LocalFixture.freePort(),
         fx.scheduler, InstantSource.system());
-    router = nginx.router().build();
+    router = LocalFixture.router(nginx).build();
     cutover = Cutover.builder().fleet(fx.fleet).router(router).build();
   }
 

@@ -9,8 +9,8 @@ import io.cutover.api.ProviderException;
 import io.cutover.api.Release;
 import io.cutover.api.TrafficSplit;
 import io.cutover.provider.local.fleet.CrashPolicy;
-import io.cutover.provider.local.testing.LocalFixture;
 import io.cutover.spi.OperationId;
+import io.cutover.testfixtures.NginxProcess;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,9 +42,9 @@ class NginxRouterTest {
     LocalFixture.requireBinary(NginxProcess.binary(), "nginx", "nginx-light");
     Path dir = Files.createTempDirectory("cutover-nginx-test");
     fx = LocalFixture.create(dir, CrashPolicy.REPORT);
-    nginx = NginxProcess.start(dir.resolve("nginx"), Map.of("shop", LocalFixture.freePort()), LocalFixture.freePort(),
+    nginx = LocalFixture.startNginx(dir.resolve("nginx"), Map.of("shop", LocalFixture.freePort()), LocalFixture.freePort(),
         fx.scheduler, InstantSource.system());
-    router = nginx.router().build();
+    router = LocalFixture.router(nginx).build();
     v1 = fx.release("v1", 0);
     v2 = fx.release("v2", 0);
     i1 = fx.fleet.launch(new OperationId("t/s0/launch"), v1, 2);
@@ -101,6 +101,31 @@ class NginxRouterTest {
     assertThat(Files.readString(nginx.upstreamDir().resolve("shop.conf"))).isEqualTo(good);
     assertThat(router.reloads()).isEqualTo(reloads);
     assertThat(router.current("shop")).contains(TrafficSplit.all(v1.id()));
+    assertThat(send(10)).containsOnlyKeys(v1.id());
+  }
+
+  @Test
+  @DisplayName("a failed reload puts the last good file back: a later reload of another service does not bring it in")
+  void failedReloadRestoresLastGood() throws Exception {
+    Path dir = Files.createTempDirectory("cutover-nginx-reload-fault");
+    ReloadFault fault = ReloadFault.create(dir, NginxProcess.binary().orElseThrow(),
+        nginx.prefix().resolve("nginx.pid"));
+    TrafficSplit good = TrafficSplit.all(v1.id());
+    router.apply(nextOp(), "shop", good, Map.of(v1.id(), i1));
+    String goodFile = Files.readString(nginx.upstreamDir().resolve("shop.conf"));
+    try (NginxRouter faulty = LocalFixture.router(nginx).nginx(fault.binary()).build()) {
+      fault.arm();
+      assertThatThrownBy(() -> faulty.apply(nextOp(), "shop", TrafficSplit.of(v1.id(), v2.id(), 5_000),
+          Map.of(v1.id(), i1, v2.id(), i2)))
+          .isInstanceOf(ProviderException.class).hasMessageContaining("nginx -s reload failed")
+          .hasMessageContaining("nginx.pid").satisfies(e -> assertThat(((ProviderException) e).retryable()).isTrue());
+      assertThat(fault.armed()).isFalse();
+    }
+    assertThat(Files.readString(nginx.upstreamDir().resolve("shop.conf"))).isEqualTo(goodFile);
+
+    router.apply(nextOp(), "other", TrafficSplit.all(v2.id()), Map.of(v2.id(), i2));
+
+    assertThat(router.current("shop")).contains(good);
     assertThat(send(10)).containsOnlyKeys(v1.id());
   }
 

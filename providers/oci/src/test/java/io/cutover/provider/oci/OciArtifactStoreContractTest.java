@@ -1,8 +1,9 @@
 package io.cutover.provider.oci;
 
 import io.cutover.api.ArtifactRef;
-import io.cutover.core.policy.CosignFixtures;
 import io.cutover.spi.ArtifactStore;
+import io.cutover.testfixtures.CosignFixtures;
+import io.cutover.testfixtures.RegistryServer;
 import io.cutover.testkit.contract.ArtifactStoreContract;
 import java.io.IOException;
 import java.io.UncheckedIOException;

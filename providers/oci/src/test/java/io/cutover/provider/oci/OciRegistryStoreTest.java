@@ -1,10 +1,10 @@
 package io.cutover.provider.oci;
 
-import static io.cutover.core.policy.CosignFixtures.attestations;
-import static io.cutover.core.policy.CosignFixtures.dsse;
-import static io.cutover.core.policy.CosignFixtures.signatures;
-import static io.cutover.core.policy.CosignFixtures.signed;
-import static io.cutover.core.policy.CosignFixtures.statement;
+import static io.cutover.testfixtures.CosignFixtures.attestations;
+import static io.cutover.testfixtures.CosignFixtures.dsse;
+import static io.cutover.testfixtures.CosignFixtures.signatures;
+import static io.cutover.testfixtures.CosignFixtures.signed;
+import static io.cutover.testfixtures.CosignFixtures.statement;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -14,25 +14,26 @@ import io.cutover.api.ArtifactRef;
 import io.cutover.api.Digest;
 import io.cutover.api.DigestMismatchException;
 import io.cutover.api.InvalidSpecException;
-import io.cutover.api.Release;
 import io.cutover.api.ProviderException;
+import io.cutover.api.Release;
 import io.cutover.api.TagRef;
 import io.cutover.api.VerificationException;
 import io.cutover.core.Cutover;
 import io.cutover.core.ProviderConfigs;
 import io.cutover.core.ProviderRegistry;
-import io.cutover.core.policy.CosignFixtures;
 import io.cutover.core.policy.ProvenanceRequirement;
 import io.cutover.core.policy.SignatureRequirement;
 import io.cutover.core.policy.TrustedKey;
 import io.cutover.core.policy.VerificationPolicy;
 import io.cutover.core.policy.VerificationReason;
-import io.cutover.core.policy.internal.CosignSignatures;
 import io.cutover.core.strategy.RecreateStrategy;
+import io.cutover.simulator.FakeFleet;
+import io.cutover.simulator.FakeRouter;
 import io.cutover.spi.ArtifactStore;
 import io.cutover.spi.ArtifactStoreProvider;
-import io.cutover.testkit.FakeFleet;
-import io.cutover.testkit.FakeRouter;
+import io.cutover.spi.ProviderConfig;
+import io.cutover.testfixtures.CosignFixtures;
+import io.cutover.testfixtures.RegistryServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -246,7 +247,7 @@ class OciRegistryStoreTest {
       assertThat(reasons(policy, pushSigned("wrongkey", r -> signed(r.repository(), r.digest(), ROGUE))))
           .containsExactly(VerificationReason.SIGNATURE_UNTRUSTED);
       assertThat(reasons(policy, pushSigned("malformed", r -> new CosignFixtures.SigLayer(
-          CosignFixtures.payload(r.repository(), r.digest(), CosignSignatures.PAYLOAD_TYPE),
+          CosignFixtures.payload(r.repository(), r.digest(), CosignFixtures.PAYLOAD_TYPE),
           Base64.getEncoder().encodeToString("not DER".getBytes(StandardCharsets.UTF_8))))))
           .containsExactly(VerificationReason.SIGNATURE_MALFORMED);
       assertThat(reasons(policy, pushSigned("payloadtype", r -> {

@@ -1,6 +1,7 @@
 package io.cutover.provider.prometheus;
 
 import io.cutover.spi.MetricQuery;
+import io.cutover.testfixtures.PrometheusServer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;

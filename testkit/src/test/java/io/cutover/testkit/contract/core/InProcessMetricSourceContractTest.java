@@ -2,8 +2,8 @@ package io.cutover.testkit.contract.core;
 
 import io.cutover.core.metrics.InProcessMetricSource;
 import io.cutover.core.metrics.InProcessMetrics;
+import io.cutover.simulator.VirtualClock;
 import io.cutover.spi.MetricSource;
-import io.cutover.testkit.VirtualClock;
 import io.cutover.testkit.contract.MetricSourceContract;
 import java.time.Duration;
 import java.time.Instant;

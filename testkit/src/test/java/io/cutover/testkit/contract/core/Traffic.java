@@ -3,7 +3,7 @@ package io.cutover.testkit.contract.core;
 import io.cutover.api.Release;
 import io.cutover.core.metrics.InProcessMetricSource;
 import io.cutover.core.metrics.InProcessMetrics;
-import io.cutover.testkit.VirtualClock;
+import io.cutover.simulator.VirtualClock;
 import java.time.Duration;
 import java.util.Random;
 

@@ -9,26 +9,15 @@ import io.cutover.provider.local.fleet.LocalProcessFleet;
 import io.cutover.provider.local.store.ArtifactMetadata;
 import io.cutover.provider.local.store.FilesystemArtifactStore;
 import io.cutover.samples.SampleArtifacts;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.Response;
-import org.junit.jupiter.api.Assertions;
-import org.junit.jupiter.api.Assumptions;
 
 /**
- * Shared by the integration tests of the local, HAProxy and NGINX providers (published as this
- * module's test jar): a filesystem store holding sample-service versions, a local-process fleet, a
- * scheduler, and the rule for missing binaries (skip with a notice, fail under {@code CI=true}).
+ * The local provider's tests: a filesystem store holding sample-service versions, a local-process fleet
+ * and a scheduler. The routers' tests use {@code io.cutover.testfixtures.LocalFixture} of
+ * {@code cutover-test-fixtures}, which this module cannot use (it depends on this module).
  */
 public final class LocalFixture implements AutoCloseable {
   public static final String SERVICE = "shop";
@@ -70,60 +59,5 @@ public final class LocalFixture implements AutoCloseable {
     fleet.stopAll();
     fleet.close();
     scheduler.shutdownNow();
-  }
-
-  /** Closes each non-null resource in order, so a failed start still releases what did start. */
-  public static void closeAll(AutoCloseable... resources) {
-    for (AutoCloseable r : resources) {
-      if (r != null) {
-        try {
-          r.close();
-        } catch (Exception e) {
-          System.err.println("close failed: " + e);
-        }
-      }
-    }
-  }
-
-  /**
-   * Sends {@code n} sequential GETs to {@code url}, asserting each answers 200, and counts the answers
-   * per {@code X-Release}.
-   */
-  public static Map<String, Integer> countReleases(OkHttpClient client, String url, int n) throws IOException {
-    Map<String, Integer> counts = new HashMap<>();
-    for (int i = 0; i < n; i++) {
-      try (Response r = client.newCall(new Request.Builder().url(url).build()).execute()) {
-        Assertions.assertEquals(200, r.code(), "status of request " + i + " to " + url);
-        counts.merge(r.header("X-Release"), 1, Integer::sum);
-      }
-    }
-    return counts;
-  }
-
-  /** A free TCP port on 127.0.0.1. */
-  public static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  /**
-   * Skips the test class with a one-line notice when {@code binary} is missing, or fails it when the
-   * environment variable {@code CI} is {@code true} (CI installs every package).
-   */
-  public static Path requireBinary(Optional<Path> binary, String name, String debianPackage) {
-    if (binary.isPresent()) {
-      return binary.get();
-    }
-    String notice = name + " is not installed: install the Debian package '" + debianPackage
-        + "' (apt-get install -y " + debianPackage + ")";
-    if ("true".equals(System.getenv("CI"))) {
-      Assertions.fail(notice + " -- required because CI=true");
-    }
-    System.err.println("SKIPPED: " + notice);
-    Assumptions.abort(notice);
-    throw new AssertionError("unreachable");
   }
 }

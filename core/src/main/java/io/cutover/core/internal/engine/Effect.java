@@ -1,0 +1,161 @@
+package io.cutover.core.internal.engine;
+
+import io.cutover.api.Instance;
+import io.cutover.api.ProviderException;
+import io.cutover.api.Release;
+import io.cutover.api.TrafficSplit;
+import io.cutover.core.internal.schema.JournalPayload.EffectKind;
+import io.cutover.spi.OperationId;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A side effect on the world that {@link WriteAhead} journals before and after issuing it: what to call,
+ * through which resilient caller, and what the rollout learns from the result.
+ *
+ * @param <R> what the provider call returns
+ */
+sealed interface Effect<R> {
+
+  /** The kind, journaled in INTENT/DONE/FAILED and named in errors. */
+  EffectKind kind();
+
+  /** The resilient caller of the provider this effect calls. */
+  ResilientCaller caller(EngineContext ctx);
+
+  /** The blocking provider call; runs on the provider executor. */
+  R call(EngineContext ctx, OperationId op);
+
+  /**
+   * Records the result in the rollout's view when an abort arrived while the call was in flight, so the
+   * rollback starts from what really happened.
+   */
+  void recordInterrupted(R result, FleetView view);
+
+  /** Launch instances of a release. */
+  record Launch(Release release, int replicas) implements Effect<List<Instance>> {
+    @Override
+    public EffectKind kind() {
+      return EffectKind.LAUNCH;
+    }
+
+    @Override
+    public ResilientCaller caller(EngineContext ctx) {
+      return ctx.fleetCaller();
+    }
+
+    @Override
+    public List<Instance> call(EngineContext ctx, OperationId op) {
+      return ctx.fleet().launch(op, release, replicas);
+    }
+
+    @Override
+    public void recordInterrupted(List<Instance> result, FleetView view) {
+      if (!result.isEmpty()) {
+        view.put(release.id(), result);
+      }
+    }
+  }
+
+  /** Scale a release to a number of instances. */
+  record Scale(Release release, int replicas) implements Effect<List<Instance>> {
+    @Override
+    public EffectKind kind() {
+      return EffectKind.SCALE;
+    }
+
+    @Override
+    public ResilientCaller caller(EngineContext ctx) {
+      return ctx.fleetCaller();
+    }
+
+    @Override
+    public List<Instance> call(EngineContext ctx, OperationId op) {
+      return ctx.fleet().scale(op, release, replicas);
+    }
+
+    @Override
+    public void recordInterrupted(List<Instance> result, FleetView view) {
+      if (!result.isEmpty()) {
+        view.put(release.id(), result);
+      }
+    }
+  }
+
+  /** Apply a traffic split, then read it back: the result is the split the router reports. */
+  record Route(String service, TrafficSplit split, Map<String, List<Instance>> backends)
+      implements Effect<TrafficSplit> {
+    @Override
+    public EffectKind kind() {
+      return EffectKind.ROUTE;
+    }
+
+    @Override
+    public ResilientCaller caller(EngineContext ctx) {
+      return ctx.routerCaller();
+    }
+
+    @Override
+    public TrafficSplit call(EngineContext ctx, OperationId op) {
+      ctx.router().apply(op, service, split, backends);
+      TrafficSplit readBack = ctx.router().current(service).orElse(null);
+      if (readBack == null || !readBack.weights().equals(split.weights())) {
+        throw ProviderException.retryable("router", "route", "read back " + readBack + " after applying " + split);
+      }
+      return readBack;
+    }
+
+    @Override
+    public void recordInterrupted(TrafficSplit result, FleetView view) {
+      view.split(result);
+    }
+  }
+
+  /** Retire every instance of a release. */
+  record Retire(Release release) implements Effect<Boolean> {
+    @Override
+    public EffectKind kind() {
+      return EffectKind.RETIRE;
+    }
+
+    @Override
+    public ResilientCaller caller(EngineContext ctx) {
+      return ctx.fleetCaller();
+    }
+
+    @Override
+    public Boolean call(EngineContext ctx, OperationId op) {
+      ctx.fleet().retire(op, release);
+      return Boolean.TRUE;
+    }
+
+    @Override
+    public void recordInterrupted(Boolean result, FleetView view) {
+      // the rollback's own steps decide what to do about a retired release
+    }
+  }
+
+  /** Stop sending new work to a release's instances. */
+  record Drain(Release release) implements Effect<Boolean> {
+    @Override
+    public EffectKind kind() {
+      return EffectKind.DRAIN;
+    }
+
+    @Override
+    public ResilientCaller caller(EngineContext ctx) {
+      return ctx.fleetCaller();
+    }
+
+    @Override
+    public Boolean call(EngineContext ctx, OperationId op) {
+      ctx.fleet().drain(op, release);
+      return Boolean.TRUE;
+    }
+
+    @Override
+    public void recordInterrupted(Boolean result, FleetView view) {
+      // draining does not change which instances the rollback may route to
+    }
+  }
+}

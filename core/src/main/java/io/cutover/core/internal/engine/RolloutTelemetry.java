@@ -1,0 +1,97 @@
+package io.cutover.core.internal.engine;
+
+import io.cutover.api.Instance;
+import io.cutover.api.Release;
+import io.cutover.api.TrafficSplit;
+import io.cutover.api.Verdict;
+import io.cutover.api.plan.Plan;
+import io.cutover.api.rollout.RolloutEvent;
+import io.opentelemetry.api.trace.Span;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.IntSupplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One rollout's events, spans and metrics, on top of the engine-wide {@link EngineTelemetry}: one method
+ * per kind of event, so call sites name what happened instead of passing nulls for what did not.
+ */
+final class RolloutTelemetry {
+  private final EngineContext ctx;
+  private final String rolloutId;
+  private final Plan plan;
+  /** The step an event belongs to: the current forward step, or -1 while aborting or rolling back. */
+  private final IntSupplier eventStep;
+  private Span rolloutSpan = Span.getInvalid();
+  private Span stepSpan = Span.getInvalid();
+
+  RolloutTelemetry(EngineContext ctx, String rolloutId, Plan plan, IntSupplier eventStep) {
+    this.ctx = ctx;
+    this.rolloutId = rolloutId;
+    this.plan = plan;
+    this.eventStep = eventStep;
+  }
+
+  /** An event with a message only. */
+  void event(RolloutEvent.Type type, String message) {
+    emit(type, message, null, null, null);
+  }
+
+  /** TRAFFIC_SHIFTED to {@code split}. */
+  void trafficShifted(TrafficSplit split) {
+    emit(RolloutEvent.Type.TRAFFIC_SHIFTED, split.toString(), null, null, split);
+  }
+
+  /** A gate verdict: its metric and its GATE_VERDICT event. */
+  void verdict(String gate, Verdict v, boolean dryRun) {
+    ctx.telemetry().verdict(plan.service(), gate, v, dryRun);
+    String msg = gate + (dryRun ? " (dry-run): " : ": ") + v.outcome()
+        + (v.passed() || v.reasons().isEmpty() ? "" : " " + v.reasons());
+    emit(RolloutEvent.Type.GATE_VERDICT, msg, v, gate, null);
+  }
+
+  /** Reports instances that run another digest than their release's. */
+  void checkDrift(List<Instance> list) {
+    for (Instance i : list) {
+      Release r = plan.release(i.releaseId());
+      if (r != null && i.runningDigest() != null && !i.runningDigest().equals(r.artifact().digest())) {
+        ctx.telemetry().drift(plan.service());
+        event(RolloutEvent.Type.DRIFT_DETECTED, "instance " + i.id() + " runs " + i.runningDigest() + " but release "
+            + r.id() + " is " + r.artifact().digest());
+      }
+    }
+  }
+
+  void rolloutStarted(Instant at) {
+    rolloutSpan = ctx.telemetry().startRolloutSpan(plan.service(), rolloutId, plan.strategy(), at);
+  }
+
+  void stepStarted(String kind, int index, Instant at) {
+    stepSpan = ctx.telemetry().startStepSpan(rolloutSpan, kind, index, at);
+  }
+
+  void stepEnded(Instant at, @Nullable String error) {
+    ctx.telemetry().endSpan(stepSpan, at, error);
+  }
+
+  void rolledBack(Duration took) {
+    ctx.telemetry().rolledBack(plan.service(), took);
+  }
+
+  /** Ends the spans and records the rollout's outcome and duration. */
+  void rolloutEnded(Instant at, boolean succeeded, @Nullable String why, Duration took) {
+    String error = succeeded ? null : why;
+    ctx.telemetry().endSpan(stepSpan, at, error);
+    ctx.telemetry().endSpan(rolloutSpan, at, error);
+    ctx.telemetry().ended(plan.service(), plan.strategy(), succeeded, took);
+  }
+
+  private void emit(RolloutEvent.Type type, String message, @Nullable Verdict v, @Nullable String gate,
+      @Nullable TrafficSplit s) {
+    int idx = eventStep.getAsInt();
+    String kind = idx >= 0 && idx < plan.steps().size() ? plan.steps().get(idx).kind() : "";
+    ctx.telemetry().emit(new RolloutEvent(type, rolloutId, plan.service(), ctx.clock().instant(), idx, kind, message,
+        v, gate, s));
+  }
+}
