@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Values.</b> Durations accept {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 1d},
  * combinations such as {@code 1m30s}, and ISO-8601 ({@code PT30S}). Numbers given as strings are accepted for
- * numeric keys. {@link #toString()} never prints values: they may hold credentials.
+ * numeric keys. {@code toString()} never prints values: they may hold credentials.
  *
  * <p><b>Threading.</b> Implementations are immutable and thread-safe.
  */

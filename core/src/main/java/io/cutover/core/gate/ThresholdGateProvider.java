@@ -22,7 +22,7 @@ import java.util.Set;
  * metric: http_requests_total       # for builtin (default per builtin)
  * releaseLabel: release             # for builtin
  * statusLabel: code                 # for builtin success-rate
- * comparison: '>='                  # default: >= for success-rate, <= for duration-p99; required for query
+ * comparison: '>='                  # default: >= for success-rate, &lt;= for duration-p99; required for query
  * threshold: 0.99                   # required
  * noData: inconclusive | fail       # default inconclusive
  * lookback: 5m                      # default: the verify step's window

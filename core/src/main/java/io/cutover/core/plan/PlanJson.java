@@ -11,7 +11,7 @@ import io.cutover.core.plan.internal.PlanTrees;
  * {@code stable} (null for a first deployment) and {@code target} releases ({@code id}, {@code service},
  * {@code artifact} as {@code repository@sha256:...}, {@code config} digest, {@code label}), and the
  * {@code steps} and {@code rollback} arrays. Each step is an object whose {@code kind} is the step's
- * {@link Step#kind()} and whose other fields are the step's components under their Java names;
+ * {@link io.cutover.api.plan.Step#kind()} and whose other fields are the step's components under their Java names;
  * durations are ISO-8601 strings ({@code "PT30S"}), weights are basis points, a pause until approval
  * has {@code "duration": null}, a split is {@code {"weights": {...}, "rules": [...], "mirror": ...}}
  * with rule kinds {@code header} and {@code cookie}. The writer emits every field in a fixed order, so

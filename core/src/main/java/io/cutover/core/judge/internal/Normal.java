@@ -19,12 +19,12 @@ public final class Normal {
     return z >= 0 ? 0.5 * erfc(z / SQRT2) : 1 - 0.5 * erfc(-z / SQRT2);
   }
 
-  /** P(Z <= z). */
+  /** {@code P(Z <= z)}. */
   public static double cdf(double z) {
     return sf(-z);
   }
 
-  /** The quantile: z with P(Z <= z) = p, for 0 < p < 1. */
+  /** The quantile: {@code z} with {@code P(Z <= z) = p}, for {@code 0 < p < 1}. */
   public static double quantile(double p) {
     if (!(p > 0 && p < 1)) {
       if (p == 0) {
