@@ -73,10 +73,11 @@ final class ProjectClasses {
     }
     String folder = uri.substring(0, target);
     if (folder.startsWith("jar:")) {
-      folder = folder.substring("jar:".length());
+      folder = folder.substring("jar:".length()); // a module's jar (verify) rather than its classes folder (test)
     }
-    String root = projectRoot().toUri().toString();
-    return folder.startsWith(root) ? folder.substring(root.length()) : folder;
+    Path dir = Paths.get(java.net.URI.create(folder)).toAbsolutePath().normalize();
+    Path root = projectRoot();
+    return dir.startsWith(root) ? root.relativize(dir).toString() : dir.toString();
   }
 
   static Path projectRoot() {
