@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.api;
 
 import java.time.Instant;
@@ -89,9 +90,13 @@ public final class Artifact {
       return false;
     }
     Artifact a = (Artifact) o;
-    return ref.equals(a.ref) && mediaType.equals(a.mediaType) && size == a.size
-        && Objects.equals(created, a.created) && labels.equals(a.labels)
-        && provenance.equals(a.provenance) && signatures.equals(a.signatures);
+    return ref.equals(a.ref)
+        && mediaType.equals(a.mediaType)
+        && size == a.size
+        && Objects.equals(created, a.created)
+        && labels.equals(a.labels)
+        && provenance.equals(a.provenance)
+        && signatures.equals(a.signatures);
   }
 
   @Override
@@ -127,7 +132,8 @@ public final class Artifact {
     /** Sets the size in bytes; must be at least -1 (unknown). */
     public Builder size(long size) {
       if (size < -1) {
-        throw new InvalidSpecException("artifact.size", "is " + size, "use the size in bytes, or -1 if unknown");
+        throw new InvalidSpecException(
+            "artifact.size", "is " + size, "use the size in bytes, or -1 if unknown");
       }
       this.size = size;
       return this;
@@ -141,7 +147,8 @@ public final class Artifact {
 
     /** Adds one label. */
     public Builder label(String key, String value) {
-      labels.put(Check.notBlank(key, "artifact.labels"), Check.notNull(value, "artifact.labels." + key));
+      labels.put(
+          Check.notBlank(key, "artifact.labels"), Check.notNull(value, "artifact.labels." + key));
       return this;
     }
 

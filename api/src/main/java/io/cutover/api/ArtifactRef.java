@@ -1,10 +1,12 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.api;
 
 /**
- * A content-addressed artifact reference, {@code repository@sha256:...}: the only thing a rollout can
- * deploy. Immutable; equal references denote byte-identical content.
+ * A content-addressed artifact reference, {@code repository@sha256:...}: the only thing a rollout
+ * can deploy. Immutable; equal references denote byte-identical content.
  *
- * @param repository the repository, optionally with a registry host, e.g. {@code registry:5000/team/app}
+ * @param repository the repository, optionally with a registry host, e.g. {@code
+ *     registry:5000/team/app}
  * @param digest the content digest of the artifact (for OCI: the manifest digest)
  */
 public record ArtifactRef(String repository, Digest digest) {
@@ -32,7 +34,9 @@ public record ArtifactRef(String repository, Digest digest) {
       if (TagRef.looksLikeTag(text)) {
         throw new MutableReferenceException(text, field);
       }
-      throw new InvalidSpecException(field, "'" + text + "' has no '@digest' part",
+      throw new InvalidSpecException(
+          field,
+          "'" + text + "' has no '@digest' part",
           "write the reference as repository@sha256:<64 hex digits>");
     }
     String repository = text.substring(0, at);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.api;
 
 import java.util.regex.Pattern;
@@ -7,9 +8,10 @@ import org.jspecify.annotations.Nullable;
 final class Check {
   // Distribution spec: path components of lowercase alphanumerics joined by '.', '_', '__' or '-',
   // optionally preceded by a registry host with a port.
-  static final Pattern REPOSITORY = Pattern.compile(
-      "^(?:[a-zA-Z0-9][a-zA-Z0-9.-]*(?::[0-9]+)?/)?[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*"
-          + "(?:/[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*)*$");
+  static final Pattern REPOSITORY =
+      Pattern.compile(
+          "^(?:[a-zA-Z0-9][a-zA-Z0-9.-]*(?::[0-9]+)?/)?[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*"
+              + "(?:/[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*)*$");
   static final Pattern TAG = Pattern.compile("^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$");
   static final Pattern SERVICE = Pattern.compile("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$");
 
@@ -25,7 +27,9 @@ final class Check {
   static String repository(@Nullable String repository, String field) {
     repository = notNull(repository, field);
     if (repository.length() > 255 || !REPOSITORY.matcher(repository).matches()) {
-      throw new InvalidSpecException(field, "'" + repository + "' is not a valid repository name",
+      throw new InvalidSpecException(
+          field,
+          "'" + repository + "' is not a valid repository name",
           "use lowercase path components such as 'registry.example.com:5000/team/app'");
     }
     return repository;
@@ -34,7 +38,9 @@ final class Check {
   static String service(@Nullable String service, String field) {
     service = notNull(service, field);
     if (!SERVICE.matcher(service).matches()) {
-      throw new InvalidSpecException(field, "'" + service + "' is not a valid service name",
+      throw new InvalidSpecException(
+          field,
+          "'" + service + "' is not a valid service name",
           "use 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit");
     }
     return service;
@@ -43,7 +49,8 @@ final class Check {
   static String notBlank(@Nullable String value, String field) {
     value = notNull(value, field);
     if (value.isBlank()) {
-      throw new InvalidSpecException(field, "is blank", "provide a non-blank value for '" + field + "'");
+      throw new InvalidSpecException(
+          field, "is blank", "provide a non-blank value for '" + field + "'");
     }
     return value;
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.api;
 
 import java.util.ArrayList;
@@ -21,7 +22,8 @@ import java.util.regex.Pattern;
  */
 public record ConfigRef(Digest digest) {
   private static final Pattern SECRET_KEY =
-      Pattern.compile(".*(password|passwd|secret|token|credential|apikey|api_key|private_key).*|.*key$");
+      Pattern.compile(
+          ".*(password|passwd|secret|token|credential|apikey|api_key|private_key).*|.*key$");
   private static final Pattern SECRET_REF = Pattern.compile("^\\$\\{secret:[A-Za-z0-9_./-]+}$");
 
   /** The configuration of a release that has none: the digest of {@code {}}. */
@@ -42,44 +44,52 @@ public record ConfigRef(Digest digest) {
   }
 
   /**
-   * The canonical JSON of a flat configuration: keys sorted by UTF-16 code unit (as in RFC 8785, the
-   * JSON Canonicalization Scheme, so other languages can reproduce the digest), no whitespace, strings
-   * escaped minimally. Two equal maps always give byte-identical output.
+   * The canonical JSON of a flat configuration: keys sorted by UTF-16 code unit (as in RFC 8785,
+   * the JSON Canonicalization Scheme, so other languages can reproduce the digest), no whitespace,
+   * strings escaped minimally. Two equal maps always give byte-identical output.
    *
    * @throws InvalidSpecException listing every key that holds a literal secret
    */
   public static String canonicalJson(Map<String, String> config) {
     SortedMap<String, String> sorted = new TreeMap<>();
     List<InvalidSpecException.Violation> violations = new ArrayList<>();
-    config.forEach((k, v) -> {
-      String path = "config." + k;
-      if (k == null || k.isBlank()) {
-        violations.add(new InvalidSpecException.Violation("config", "has a blank key", "remove the blank key"));
-        return;
-      }
-      if (v == null) {
-        violations.add(new InvalidSpecException.Violation(path, "has no value", "give it a value or remove it"));
-        return;
-      }
-      if (isSecretKey(k) && !SECRET_REF.matcher(v).matches()) {
-        violations.add(new InvalidSpecException.Violation(path,
-            "looks like a secret but holds a literal value (not shown)",
-            "store the value in your secret store and write ${secret:NAME} here"));
-        return;
-      }
-      sorted.put(k, v);
-    });
+    config.forEach(
+        (k, v) -> {
+          String path = "config." + k;
+          if (k == null || k.isBlank()) {
+            violations.add(
+                new InvalidSpecException.Violation(
+                    "config", "has a blank key", "remove the blank key"));
+            return;
+          }
+          if (v == null) {
+            violations.add(
+                new InvalidSpecException.Violation(
+                    path, "has no value", "give it a value or remove it"));
+            return;
+          }
+          if (isSecretKey(k) && !SECRET_REF.matcher(v).matches()) {
+            violations.add(
+                new InvalidSpecException.Violation(
+                    path,
+                    "looks like a secret but holds a literal value (not shown)",
+                    "store the value in your secret store and write ${secret:NAME} here"));
+            return;
+          }
+          sorted.put(k, v);
+        });
     if (!violations.isEmpty()) {
       throw new InvalidSpecException(violations);
     }
     StringBuilder sb = new StringBuilder("{");
-    sorted.forEach((k, v) -> {
-      if (sb.length() > 1) {
-        sb.append(',');
-      }
-      quote(sb, k).append(':');
-      quote(sb, v);
-    });
+    sorted.forEach(
+        (k, v) -> {
+          if (sb.length() > 1) {
+            sb.append(',');
+          }
+          quote(sb, k).append(':');
+          quote(sb, v);
+        });
     return sb.append('}').toString();
   }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.api;
 
 import java.io.IOException;
@@ -11,9 +12,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * A content digest such as {@code sha256:9f86d0...}: the identity of immutable content.
  *
- * <p>Supports {@code sha256} and {@code sha512}; the hex part is lowercase and of the algorithm's exact
- * length. Equality is constant-time in the hex digits, so comparing a presented digest with a stored one
- * leaks nothing through timing. Instances are immutable and thread-safe.
+ * <p>Supports {@code sha256} and {@code sha512}; the hex part is lowercase and of the algorithm's
+ * exact length. Equality is constant-time in the hex digits, so comparing a presented digest with a
+ * stored one leaks nothing through timing. Instances are immutable and thread-safe.
  */
 public final class Digest {
   /** The supported hash algorithms. */
@@ -89,7 +90,9 @@ public final class Digest {
     int colon = text.indexOf(':');
     Algorithm algorithm = colon < 0 ? null : Algorithm.fromPrefix(text.substring(0, colon));
     if (algorithm == null) {
-      throw new InvalidSpecException(field, "'" + text + "' does not start with 'sha256:' or 'sha512:'",
+      throw new InvalidSpecException(
+          field,
+          "'" + text + "' does not start with 'sha256:' or 'sha512:'",
           "write a digest as sha256:<64 lowercase hex digits>");
     }
     return of(algorithm, text.substring(colon + 1), field);
@@ -102,9 +105,17 @@ public final class Digest {
 
   private static Digest of(Algorithm algorithm, String hex, String field) {
     if (hex.length() != algorithm.hexLength || !isLowerHex(hex)) {
-      throw new InvalidSpecException(field,
-          "'" + algorithm.prefix + ":" + hex + "' must have exactly " + algorithm.hexLength
-              + " lowercase hex digits after '" + algorithm.prefix + ":'",
+      throw new InvalidSpecException(
+          field,
+          "'"
+              + algorithm.prefix
+              + ":"
+              + hex
+              + "' must have exactly "
+              + algorithm.hexLength
+              + " lowercase hex digits after '"
+              + algorithm.prefix
+              + ":'",
           "copy the full digest, e.g. from 'sha256sum' or the registry's Docker-Content-Digest header");
     }
     return new Digest(algorithm, hex);
@@ -122,7 +133,8 @@ public final class Digest {
 
   /** The digest of {@code data} with the given algorithm. */
   public static Digest compute(Algorithm algorithm, byte[] data) {
-    return new Digest(algorithm, HexFormat.of().formatHex(algorithm.newMessageDigest().digest(data)));
+    return new Digest(
+        algorithm, HexFormat.of().formatHex(algorithm.newMessageDigest().digest(data)));
   }
 
   /** Streams {@code in} to its end (without closing it) and returns its digest. */
@@ -176,7 +188,8 @@ public final class Digest {
     }
     Digest other = (Digest) o;
     return algorithm == other.algorithm
-        && MessageDigest.isEqual(hex.getBytes(StandardCharsets.US_ASCII), other.hex.getBytes(StandardCharsets.US_ASCII));
+        && MessageDigest.isEqual(
+            hex.getBytes(StandardCharsets.US_ASCII), other.hex.getBytes(StandardCharsets.US_ASCII));
   }
 
   @Override

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.api;
 
 import java.net.URI;
@@ -13,7 +14,11 @@ import org.jspecify.annotations.Nullable;
  * @param runningDigest the artifact digest the fleet observes running, for drift detection; null if
  *     the fleet cannot tell
  */
-public record Instance(String id, String releaseId, @Nullable URI endpoint, InstanceState state,
+public record Instance(
+    String id,
+    String releaseId,
+    @Nullable URI endpoint,
+    InstanceState state,
     @Nullable Digest runningDigest) {
   /** Validates the required parts. */
   public Instance {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.api;
 
 import java.util.List;
@@ -6,9 +7,10 @@ import java.util.Objects;
 /**
  * Input that cannot be accepted: a value, option, plan or provider configuration that is wrong.
  *
- * <p>Every violation says <em>where</em> (a field name or JSON path such as {@code $.steps[2].weight}),
- * <em>what</em> is wrong, and <em>how</em> to fix it. Validation collects all violations it can find
- * before throwing, and nothing is applied to the world before validation passes.
+ * <p>Every violation says <em>where</em> (a field name or JSON path such as {@code
+ * $.steps[2].weight}), <em>what</em> is wrong, and <em>how</em> to fix it. Validation collects all
+ * violations it can find before throwing, and nothing is applied to the world before validation
+ * passes.
  */
 public class InvalidSpecException extends CutoverException {
   private static final long serialVersionUID = 1L;

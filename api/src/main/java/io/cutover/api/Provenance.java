@@ -1,10 +1,11 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.api;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where an artifact came from, as stated by its build (SLSA provenance or image labels). Every part is
- * optional: a policy decides which parts it requires.
+ * Where an artifact came from, as stated by its build (SLSA provenance or image labels). Every part
+ * is optional: a policy decides which parts it requires.
  *
  * @param sourceRepository the source repository URI, e.g. {@code git+https://git.example/team/app}
  * @param sourceRef the source ref, e.g. {@code refs/heads/main}

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.api;
 
 import org.jspecify.annotations.Nullable;
@@ -5,14 +6,15 @@ import org.jspecify.annotations.Nullable;
 /**
  * A provider (router, fleet, store, gate, metric source, journal) failed to perform an operation.
  *
- * <p>{@link #retryable()} tells the engine whether trying again may help (a timeout, a 503) or not (a
- * refused configuration). The engine retries retryable failures with backoff, then aborts the rollout
- * with this exception's message as the reason.
+ * <p>{@link #retryable()} tells the engine whether trying again may help (a timeout, a 503) or not
+ * (a refused configuration). The engine retries retryable failures with backoff, then aborts the
+ * rollout with this exception's message as the reason.
  *
- * <p>Create one with {@link #retryable(String, String, String, Throwable)} or
- * {@link #permanent(String, String, String, Throwable)}: the name says what the engine will do with it, where
- * a positional boolean did not. The message is {@code "<provider>.<operation> failed: <message>"}; it must
- * never contain secrets (credentials, tokens, passwords), because it reaches logs, events and the journal.
+ * <p>Create one with {@link #retryable(String, String, String, Throwable)} or {@link
+ * #permanent(String, String, String, Throwable)}: the name says what the engine will do with it,
+ * where a positional boolean did not. The message is {@code "<provider>.<operation> failed:
+ * <message>"}; it must never contain secrets (credentials, tokens, passwords), because it reaches
+ * logs, events and the journal.
  */
 public class ProviderException extends CutoverException {
   private static final long serialVersionUID = 1L;
@@ -38,11 +40,15 @@ public class ProviderException extends CutoverException {
    * @param message what happened, without secrets
    * @param retryable whether a later attempt may succeed
    * @param cause the underlying failure, if any
-   * @deprecated use {@link #retryable(String, String, String, Throwable)} or
-   *     {@link #permanent(String, String, String, Throwable)}; subclasses may keep calling it
+   * @deprecated use {@link #retryable(String, String, String, Throwable)} or {@link
+   *     #permanent(String, String, String, Throwable)}; subclasses may keep calling it
    */
   @Deprecated
-  public ProviderException(String provider, String operation, String message, boolean retryable,
+  public ProviderException(
+      String provider,
+      String operation,
+      String message,
+      boolean retryable,
       @Nullable Throwable cause) {
     super(provider + "." + operation + " failed: " + message, cause);
     this.provider = provider;
@@ -70,14 +76,14 @@ public class ProviderException extends CutoverException {
    * @param cause the underlying failure, if any
    */
   @SuppressWarnings("deprecation")
-  public static ProviderException retryable(String provider, String operation, String message,
-      @Nullable Throwable cause) {
+  public static ProviderException retryable(
+      String provider, String operation, String message, @Nullable Throwable cause) {
     return new ProviderException(provider, operation, message, true, cause);
   }
 
   /**
-   * A failure that trying again cannot fix: a refused configuration, a missing binary, a closed journal.
-   * The engine does not retry it.
+   * A failure that trying again cannot fix: a refused configuration, a missing binary, a closed
+   * journal. The engine does not retry it.
    *
    * @param provider the provider's name, e.g. {@code haproxy}
    * @param operation the operation that failed, e.g. {@code route}
@@ -96,8 +102,8 @@ public class ProviderException extends CutoverException {
    * @param cause the underlying failure, if any
    */
   @SuppressWarnings("deprecation")
-  public static ProviderException permanent(String provider, String operation, String message,
-      @Nullable Throwable cause) {
+  public static ProviderException permanent(
+      String provider, String operation, String message, @Nullable Throwable cause) {
     return new ProviderException(provider, operation, message, false, cause);
   }
 

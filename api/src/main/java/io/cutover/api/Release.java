@@ -1,12 +1,13 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.api;
 
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What runs for a service: an artifact plus its configuration. Its {@link #id()} is derived from the
- * service, the artifact digest and the configuration digest, so the same inputs always give the same
- * id and any change (code or configuration) gives a new release. Immutable and thread-safe.
+ * What runs for a service: an artifact plus its configuration. Its {@link #id()} is derived from
+ * the service, the artifact digest and the configuration digest, so the same inputs always give the
+ * same id and any change (code or configuration) gives a new release. Immutable and thread-safe.
  */
 public final class Release {
   private final String service;
@@ -35,8 +36,8 @@ public final class Release {
   }
 
   /**
-   * The same release with a human label such as {@code v2} for screens and reports. The label is not
-   * part of the identity: two releases that differ only by label have the same {@link #id()}.
+   * The same release with a human label such as {@code v2} for screens and reports. The label is
+   * not part of the identity: two releases that differ only by label have the same {@link #id()}.
    */
   public Release withLabel(String label) {
     return new Release(service, artifact, config, label);
@@ -70,7 +71,10 @@ public final class Release {
   /** Equal when service, artifact and configuration are equal; the label does not count. */
   @Override
   public boolean equals(@Nullable Object o) {
-    return o instanceof Release r && id.equals(r.id) && artifact.equals(r.artifact) && config.equals(r.config);
+    return o instanceof Release r
+        && id.equals(r.id)
+        && artifact.equals(r.artifact)
+        && config.equals(r.config);
   }
 
   @Override

@@ -1,8 +1,10 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.api;
 
 /**
- * A mutable tag reference, {@code repository:tag}. Never deployable: the only thing to do with a tag is
- * to resolve it to an {@link ArtifactRef} through {@link io.cutover.spi.ArtifactStore#resolve(TagRef)}.
+ * A mutable tag reference, {@code repository:tag}. Never deployable: the only thing to do with a
+ * tag is to resolve it to an {@link ArtifactRef} through {@link
+ * io.cutover.spi.ArtifactStore#resolve(TagRef)}.
  *
  * @param repository the repository, optionally with a registry host
  * @param tag the tag, 1-128 characters of {@code [A-Za-z0-9_.-]} not starting with '.' or '-'
@@ -13,7 +15,9 @@ public record TagRef(String repository, String tag) {
     Check.repository(repository, "tag.repository");
     Check.notNull(tag, "tag.tag");
     if (!Check.TAG.matcher(tag).matches()) {
-      throw new InvalidSpecException("tag.tag", "'" + tag + "' is not a valid tag",
+      throw new InvalidSpecException(
+          "tag.tag",
+          "'" + tag + "' is not a valid tag",
           "use 1-128 letters, digits, '_', '.' or '-', not starting with '.' or '-'");
     }
   }
@@ -28,7 +32,9 @@ public record TagRef(String repository, String tag) {
     int slash = text.lastIndexOf('/');
     int colon = text.lastIndexOf(':');
     if (colon <= slash || text.indexOf('@') >= 0) {
-      throw new InvalidSpecException("tag", "'" + text + "' is not of the form repository:tag",
+      throw new InvalidSpecException(
+          "tag",
+          "'" + text + "' is not of the form repository:tag",
           "write e.g. 'team/app:1.4.2'; digests are ArtifactRefs, not tags");
     }
     return new TagRef(text.substring(0, colon), text.substring(colon + 1));

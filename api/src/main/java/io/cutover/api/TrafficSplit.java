@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.api;
 
 import java.util.ArrayList;
@@ -10,10 +11,10 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How a service's traffic is divided between its releases, in basis points (1/100 of a percent) that
- * always sum to {@value #TOTAL}. Optional {@link MatchRule}s send matching requests (by header or
- * cookie) to a given release whatever the weights say (A/B testing), and an optional {@link Mirror}
- * copies a share of requests to a release whose answers are discarded.
+ * How a service's traffic is divided between its releases, in basis points (1/100 of a percent)
+ * that always sum to {@value #TOTAL}. Optional {@link MatchRule}s send matching requests (by header
+ * or cookie) to a given release whatever the weights say (A/B testing), and an optional {@link
+ * Mirror} copies a share of requests to a release whose answers are discarded.
  *
  * <p>Immutable and thread-safe. It is valid by construction: the factories and the builder throw
  * {@link InvalidSpecException} for weights that do not sum to {@value #TOTAL}, negative weights, or
@@ -60,7 +61,9 @@ public final class TrafficSplit {
     public Mirror {
       Check.notBlank(releaseId, "split.mirror.releaseId");
       if (basisPoints < 1 || basisPoints > TOTAL) {
-        throw new InvalidSpecException("split.mirror.basisPoints", "is " + basisPoints,
+        throw new InvalidSpecException(
+            "split.mirror.basisPoints",
+            "is " + basisPoints,
             "use 1..10000 (basis points of requests to copy)");
       }
     }
@@ -70,7 +73,8 @@ public final class TrafficSplit {
   private final List<MatchRule> rules;
   private final @Nullable Mirror mirror;
 
-  private TrafficSplit(Map<String, Integer> weights, List<MatchRule> rules, @Nullable Mirror mirror) {
+  private TrafficSplit(
+      Map<String, Integer> weights, List<MatchRule> rules, @Nullable Mirror mirror) {
     this.weights = Collections.unmodifiableMap(new LinkedHashMap<>(weights));
     this.rules = List.copyOf(rules);
     this.mirror = mirror;
@@ -83,11 +87,14 @@ public final class TrafficSplit {
   }
 
   /**
-   * Two releases, {@code candidateBasisPoints} to the candidate and the rest to stable. Releases with
-   * weight 0 stay in the split so that routers keep knowing about them.
+   * Two releases, {@code candidateBasisPoints} to the candidate and the rest to stable. Releases
+   * with weight 0 stay in the split so that routers keep knowing about them.
    */
   public static TrafficSplit of(String stableId, String candidateId, int candidateBasisPoints) {
-    return builder().weight(stableId, TOTAL - candidateBasisPoints).weight(candidateId, candidateBasisPoints).build();
+    return builder()
+        .weight(stableId, TOTAL - candidateBasisPoints)
+        .weight(candidateId, candidateBasisPoints)
+        .build();
   }
 
   /** A split from explicit weights, in iteration order. */
@@ -104,8 +111,8 @@ public final class TrafficSplit {
 
   /**
    * Re-checks the invariants: weights non-negative and summing to {@value #TOTAL}, rules and mirror
-   * naming releases of the split. Always passes for an instance that exists; public so that code that
-   * received a split over the wire can state the check explicitly.
+   * naming releases of the split. Always passes for an instance that exists; public so that code
+   * that received a split over the wire can state the check explicitly.
    *
    * @throws InvalidSpecException describing every violation
    */
@@ -113,34 +120,46 @@ public final class TrafficSplit {
     List<InvalidSpecException.Violation> v = new ArrayList<>();
     int sum = 0;
     if (weights.isEmpty()) {
-      v.add(new InvalidSpecException.Violation("split.weights", "is empty", "give at least one release a weight"));
+      v.add(
+          new InvalidSpecException.Violation(
+              "split.weights", "is empty", "give at least one release a weight"));
     }
     for (Map.Entry<String, Integer> e : weights.entrySet()) {
       if (e.getKey() == null || e.getKey().isBlank()) {
-        v.add(new InvalidSpecException.Violation("split.weights", "has a blank release id", "name every release"));
+        v.add(
+            new InvalidSpecException.Violation(
+                "split.weights", "has a blank release id", "name every release"));
       }
       int w = e.getValue();
       if (w < 0 || w > TOTAL) {
-        v.add(new InvalidSpecException.Violation("split.weights." + e.getKey(), "is " + w,
-            "use 0..10000 basis points"));
+        v.add(
+            new InvalidSpecException.Violation(
+                "split.weights." + e.getKey(), "is " + w, "use 0..10000 basis points"));
       }
       sum += w;
     }
     if (!weights.isEmpty() && sum != TOTAL) {
-      v.add(new InvalidSpecException.Violation("split.weights", "sum to " + sum + " basis points, not " + TOTAL,
-          "make the weights add up to 10000 (100 %)"));
+      v.add(
+          new InvalidSpecException.Violation(
+              "split.weights",
+              "sum to " + sum + " basis points, not " + TOTAL,
+              "make the weights add up to 10000 (100 %)"));
     }
     for (int i = 0; i < rules.size(); i++) {
       if (!weights.containsKey(rules.get(i).releaseId())) {
-        v.add(new InvalidSpecException.Violation("split.rules[" + i + "].releaseId",
-            "names '" + rules.get(i).releaseId() + "', which is not in the split",
-            "add the release to the weights (weight 0 is fine) or fix the id"));
+        v.add(
+            new InvalidSpecException.Violation(
+                "split.rules[" + i + "].releaseId",
+                "names '" + rules.get(i).releaseId() + "', which is not in the split",
+                "add the release to the weights (weight 0 is fine) or fix the id"));
       }
     }
     if (mirror != null && !weights.containsKey(mirror.releaseId())) {
-      v.add(new InvalidSpecException.Violation("split.mirror.releaseId",
-          "names '" + mirror.releaseId() + "', which is not in the split",
-          "add the release to the weights (weight 0 is fine) or fix the id"));
+      v.add(
+          new InvalidSpecException.Violation(
+              "split.mirror.releaseId",
+              "names '" + mirror.releaseId() + "', which is not in the split",
+              "add the release to the weights (weight 0 is fine) or fix the id"));
     }
     if (!v.isEmpty()) {
       throw new InvalidSpecException(v);
@@ -197,7 +216,9 @@ public final class TrafficSplit {
 
   @Override
   public boolean equals(@Nullable Object o) {
-    return o instanceof TrafficSplit t && weights.equals(t.weights) && rules.equals(t.rules)
+    return o instanceof TrafficSplit t
+        && weights.equals(t.weights)
+        && rules.equals(t.rules)
         && Objects.equals(mirror, t.mirror);
   }
 
@@ -210,14 +231,21 @@ public final class TrafficSplit {
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder("{");
-    weights.forEach((id, w) -> {
-      if (sb.length() > 1) {
-        sb.append(", ");
-      }
-      // Basis points print exactly as a percent with two decimals, without Formatter's cost on hot paths.
-      sb.append(id).append(": ").append(w / 100).append('.').append((char) ('0' + (w % 100) / 10))
-          .append((char) ('0' + w % 10)).append('%');
-    });
+    weights.forEach(
+        (id, w) -> {
+          if (sb.length() > 1) {
+            sb.append(", ");
+          }
+          // Basis points print exactly as a percent with two decimals, without Formatter's cost on
+          // hot paths.
+          sb.append(id)
+              .append(": ")
+              .append(w / 100)
+              .append('.')
+              .append((char) ('0' + (w % 100) / 10))
+              .append((char) ('0' + w % 10))
+              .append('%');
+        });
     if (!rules.isEmpty()) {
       sb.append(", rules=").append(rules);
     }

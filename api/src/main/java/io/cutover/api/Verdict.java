@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.api;
 
 import java.util.List;
@@ -19,9 +20,15 @@ public record Verdict(Outcome outcome, List<Measurement> measurements, List<Stri
     PASS,
     /** Unhealthy: counts toward {@code failureLimit}; past it the rollout aborts. */
     FAIL,
-    /** Not enough evidence either way (e.g. no data): counts toward {@code inconclusiveLimit}; past it the rollout pauses for a human. */
+    /**
+     * Not enough evidence either way (e.g. no data): counts toward {@code inconclusiveLimit}; past
+     * it the rollout pauses for a human.
+     */
     INCONCLUSIVE,
-    /** The gate could not evaluate (metric source down, bad query): counts toward {@code consecutiveErrorLimit}. */
+    /**
+     * The gate could not evaluate (metric source down, bad query): counts toward {@code
+     * consecutiveErrorLimit}.
+     */
     ERROR
   }
 
@@ -70,7 +77,8 @@ public record Verdict(Outcome outcome, List<Measurement> measurements, List<Stri
 
   /** An error caused by an exception; the message becomes the reason. */
   public static Verdict error(Throwable t) {
-    return new Verdict(Outcome.ERROR, List.of(), List.of(t.getClass().getSimpleName() + ": " + t.getMessage()));
+    return new Verdict(
+        Outcome.ERROR, List.of(), List.of(t.getClass().getSimpleName() + ": " + t.getMessage()));
   }
 
   /** A copy with one more measurement. */
@@ -87,6 +95,8 @@ public record Verdict(Outcome outcome, List<Measurement> measurements, List<Stri
 
   @Override
   public String toString() {
-    return outcome + (reasons.isEmpty() ? "" : " " + reasons) + (measurements.isEmpty() ? "" : " " + measurements);
+    return outcome
+        + (reasons.isEmpty() ? "" : " " + reasons)
+        + (measurements.isEmpty() ? "" : " " + measurements);
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.api;
 
 import java.util.List;
@@ -16,8 +17,11 @@ public class VerificationException extends CutoverException {
    * @param failures one human-readable line per failed check; must not be empty
    */
   public VerificationException(String artifact, List<String> failures) {
-    super(artifact + " failed verification: " + String.join("; ", failures)
-        + " (fix: deploy an artifact that satisfies the policy, or change the policy deliberately)");
+    super(
+        artifact
+            + " failed verification: "
+            + String.join("; ", failures)
+            + " (fix: deploy an artifact that satisfies the policy, or change the policy deliberately)");
     this.artifact = artifact;
     this.failures = List.copyOf(failures);
   }

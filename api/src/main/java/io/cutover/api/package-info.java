@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Cutover's domain values and typed exceptions: digests, artifact references, releases, traffic splits,
  * instances and verdicts. Every value is immutable and validated when it is built; an invalid value

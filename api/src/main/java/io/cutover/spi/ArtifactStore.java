@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.spi;
 
 import io.cutover.api.Artifact;
@@ -10,20 +11,21 @@ import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
- * Where sealed artifacts live: resolves tags to digests, describes and serves content, and keeps what
- * retention needs.
+ * Where sealed artifacts live: resolves tags to digests, describes and serves content, and keeps
+ * what retention needs.
  *
  * <p><b>Semantics.</b> A tag is only ever an input to {@link #resolve}; everything else takes an
- * {@link ArtifactRef}. Content returned by {@link #fetch} is verified against its digest before or while
- * it is read: a store never hands out bytes that do not hash to the requested digest.
+ * {@link ArtifactRef}. Content returned by {@link #fetch} is verified against its digest before or
+ * while it is read: a store never hands out bytes that do not hash to the requested digest.
  *
  * <p><b>Idempotency.</b> {@link #pin} and {@link #unpin} are idempotent per (artifact, reason).
  *
- * <p><b>Threading.</b> Implementations must be safe for concurrent use; every method may block on I/O.
+ * <p><b>Threading.</b> Implementations must be safe for concurrent use; every method may block on
+ * I/O.
  *
- * <p><b>Errors.</b> An unknown tag or artifact is {@link NoSuchElementException}; content that does not
- * match its digest is {@link DigestMismatchException}; an unreachable backend is {@link ProviderException}
- * (retryable when trying again may help).
+ * <p><b>Errors.</b> An unknown tag or artifact is {@link NoSuchElementException}; content that does
+ * not match its digest is {@link DigestMismatchException}; an unreachable backend is {@link
+ * ProviderException} (retryable when trying again may help).
  */
 public interface ArtifactStore {
 
@@ -43,8 +45,8 @@ public interface ArtifactStore {
   Artifact describe(ArtifactRef ref);
 
   /**
-   * Opens the artifact's content. The caller closes the stream. The stream throws
-   * {@link DigestMismatchException} at its end (at the latest) if the content does not match.
+   * Opens the artifact's content. The caller closes the stream. The stream throws {@link
+   * DigestMismatchException} at its end (at the latest) if the content does not match.
    *
    * @throws NoSuchElementException if the artifact does not exist
    */
@@ -61,9 +63,15 @@ public interface ArtifactStore {
   /** Artifacts of a repository known to the store, newest first where the store can tell. */
   List<ArtifactRef> list(String repository);
 
-  /** Protects an artifact from garbage collection for a reason (e.g. {@code rollback-target:checkout}). */
+  /**
+   * Protects an artifact from garbage collection for a reason (e.g. {@code
+   * rollback-target:checkout}).
+   */
   void pin(ArtifactRef ref, String reason);
 
-  /** Removes one reason for keeping an artifact; the artifact may be collected once no reason is left. */
+  /**
+   * Removes one reason for keeping an artifact; the artifact may be collected once no reason is
+   * left.
+   */
   void unpin(ArtifactRef ref, String reason);
 }

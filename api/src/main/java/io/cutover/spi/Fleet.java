@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.spi;
 
 import io.cutover.api.Instance;
@@ -9,15 +10,16 @@ import java.util.List;
  * Runs instances of releases: launches new units, reports what runs, and stops units. Cutover never
  * patches a running unit: an upgrade launches new instances and retires old ones.
  *
- * <p><b>Idempotency.</b> Every mutating call carries an {@link OperationId}. Calling {@link #launch} twice
- * with the same id launches once and returns the same instances; {@link #retire}, {@link #scale} and
- * {@link #drain} are idempotent likewise (retiring a release that has no instances succeeds).
+ * <p><b>Idempotency.</b> Every mutating call carries an {@link OperationId}. Calling {@link
+ * #launch} twice with the same id launches once and returns the same instances; {@link #retire},
+ * {@link #scale} and {@link #drain} are idempotent likewise (retiring a release that has no
+ * instances succeeds).
  *
- * <p><b>Readiness.</b> {@link #launch} and {@link #scale} return once the new instances are READY, or
- * throw if they cannot become ready; the engine bounds the wait with its time limiter.
+ * <p><b>Readiness.</b> {@link #launch} and {@link #scale} return once the new instances are READY,
+ * or throw if they cannot become ready; the engine bounds the wait with its time limiter.
  *
- * <p><b>Threading.</b> Safe for concurrent use across services; the engine never issues two concurrent
- * calls for the same service.
+ * <p><b>Threading.</b> Safe for concurrent use across services; the engine never issues two
+ * concurrent calls for the same service.
  *
  * <p><b>Errors.</b> {@link ProviderException}, retryable when trying again may help.
  */
@@ -27,9 +29,10 @@ public interface Fleet {
   List<Instance> launch(OperationId op, Release release, int replicas);
 
   /**
-   * Sets the number of instances of a release, launching or stopping the difference; returns the instances.
-   * When scaling down, the most recently launched instances are stopped first: the engine moves traffic off
-   * exactly those (the last ones in launch order) before it calls this method.
+   * Sets the number of instances of a release, launching or stopping the difference; returns the
+   * instances. When scaling down, the most recently launched instances are stopped first: the
+   * engine moves traffic off exactly those (the last ones in launch order) before it calls this
+   * method.
    */
   List<Instance> scale(OperationId op, Release release, int replicas);
 

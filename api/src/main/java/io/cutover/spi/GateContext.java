@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.spi;
 
 import io.cutover.api.Instance;
@@ -15,9 +16,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * What a {@link HealthGate} evaluates: the releases, the measurement window, the instances.
  *
- * <p>Built with {@link #builder()} (or copied and changed with {@link #toBuilder()}), never positionally, so
- * a field added later does not break the code that creates contexts. The engine creates one per
- * measurement or hook; gate implementations only read it.
+ * <p>Built with {@link #builder()} (or copied and changed with {@link #toBuilder()}), never
+ * positionally, so a field added later does not break the code that creates contexts. The engine
+ * creates one per measurement or hook; gate implementations only read it.
  *
  * <p>Immutable and thread-safe. Two contexts with the same fields are {@linkplain #equals equal}.
  */
@@ -51,9 +52,9 @@ public final class GateContext {
   }
 
   /**
-   * A builder. {@code rolloutId}, {@code service}, {@code candidate}, {@code windowStart} and {@code now} are
-   * required; the rest default to: no stable release, measurement 1, no instances, phase {@link #ANALYSIS},
-   * no parameters.
+   * A builder. {@code rolloutId}, {@code service}, {@code candidate}, {@code windowStart} and
+   * {@code now} are required; the rest default to: no stable release, measurement 1, no instances,
+   * phase {@link #ANALYSIS}, no parameters.
    */
   public static Builder builder() {
     return new Builder();
@@ -95,7 +96,9 @@ public final class GateContext {
     return candidate;
   }
 
-  /** Start of the window to judge (when the current verify step began, or the previous measurement). */
+  /**
+   * Start of the window to judge (when the current verify step began, or the previous measurement).
+   */
   public Instant windowStart() {
     return windowStart;
   }
@@ -127,29 +130,63 @@ public final class GateContext {
 
   @Override
   public boolean equals(@Nullable Object o) {
-    return o instanceof GateContext c && measurement == c.measurement && rolloutId.equals(c.rolloutId)
-        && service.equals(c.service) && Objects.equals(stable, c.stable) && candidate.equals(c.candidate)
-        && windowStart.equals(c.windowStart) && now.equals(c.now) && candidateInstances.equals(c.candidateInstances)
-        && phase.equals(c.phase) && params.equals(c.params);
+    return o instanceof GateContext c
+        && measurement == c.measurement
+        && rolloutId.equals(c.rolloutId)
+        && service.equals(c.service)
+        && Objects.equals(stable, c.stable)
+        && candidate.equals(c.candidate)
+        && windowStart.equals(c.windowStart)
+        && now.equals(c.now)
+        && candidateInstances.equals(c.candidateInstances)
+        && phase.equals(c.phase)
+        && params.equals(c.params);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(rolloutId, service, stable, candidate, windowStart, now, measurement, candidateInstances, phase,
+    return Objects.hash(
+        rolloutId,
+        service,
+        stable,
+        candidate,
+        windowStart,
+        now,
+        measurement,
+        candidateInstances,
+        phase,
         params);
   }
 
   @Override
   public String toString() {
-    return "GateContext[rolloutId=" + rolloutId + ", service=" + service + ", stable=" + stable + ", candidate="
-        + candidate + ", windowStart=" + windowStart + ", now=" + now + ", measurement=" + measurement
-        + ", candidateInstances=" + candidateInstances + ", phase=" + phase + ", params=" + params + "]";
+    return "GateContext[rolloutId="
+        + rolloutId
+        + ", service="
+        + service
+        + ", stable="
+        + stable
+        + ", candidate="
+        + candidate
+        + ", windowStart="
+        + windowStart
+        + ", now="
+        + now
+        + ", measurement="
+        + measurement
+        + ", candidateInstances="
+        + candidateInstances
+        + ", phase="
+        + phase
+        + ", params="
+        + params
+        + "]";
   }
 
   /**
-   * Builds a {@link GateContext}. Each field may be set once (a second call is almost always a mistake and
-   * throws {@link IllegalStateException}); {@link #build()} reports every missing required field at once.
-   * Not thread-safe.
+   * Builds a {@link GateContext}. Each field may be set once (a second call is almost always a
+   * mistake and throws {@link IllegalStateException}); {@link #build()} reports every missing
+   * required field at once. Not thread-safe.
    */
   public static final class Builder {
     private final Set<String> set = new HashSet<>();
@@ -254,16 +291,21 @@ public final class GateContext {
       return new GateContext(this);
     }
 
-    private static void require(@Nullable Object value, String field, List<InvalidSpecException.Violation> missing) {
+    private static void require(
+        @Nullable Object value, String field, List<InvalidSpecException.Violation> missing) {
       if (value == null) {
-        missing.add(new InvalidSpecException.Violation("gateContext." + field, "is missing",
-            "call GateContext.builder()." + field + "(...)"));
+        missing.add(
+            new InvalidSpecException.Violation(
+                "gateContext." + field,
+                "is missing",
+                "call GateContext.builder()." + field + "(...)"));
       }
     }
 
     private void once(String field) {
       if (!set.add(field)) {
-        throw new IllegalStateException("GateContext." + field + " was already set on this builder");
+        throw new IllegalStateException(
+            "GateContext." + field + " was already set on this builder");
       }
     }
   }

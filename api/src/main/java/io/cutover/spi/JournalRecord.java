@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.spi;
 
 import java.time.Instant;
@@ -9,18 +10,18 @@ import org.jspecify.annotations.Nullable;
  * One entry of a {@link Journal}: an event in the life of a rollout.
  *
  * <p>The engine writes an {@link Type#INTENT} before each side effect and a {@link Type#DONE} (or
- * {@link Type#FAILED}) after it, with the same {@code operationId}; replaying the records rebuilds every
- * rollout exactly. The payload is JSON owned by the engine (its schema is in {@code docs/journal.md});
- * journals store it verbatim and never need to read it.
+ * {@link Type#FAILED}) after it, with the same {@code operationId}; replaying the records rebuilds
+ * every rollout exactly. The payload is JSON owned by the engine (its schema is in {@code
+ * docs/journal.md}); journals store it verbatim and never need to read it.
  *
  * <p><b>Index.</b> What a journal may want to know about a record without reading its payload — to
- * summarise ended rollouts, to keep the latest succeeded one — the engine hands it in {@code index}: a
- * small map of strings, stored verbatim like the payload. The engine fills it on {@link Type#CREATED}
- * ({@code strategy}, {@code target}, {@code stable}, {@code artifact}, {@code config}, {@code initiator},
- * and {@code annotation.<key>} per annotation) and on {@link Type#ENDED} ({@code outcome}:
- * {@code succeeded} or {@code aborted}, {@code target}, {@code stable}, {@code reason}); a key whose value
- * is unknown is absent. Other records have an empty index. Records written before the index existed have
- * an empty one too.
+ * summarise ended rollouts, to keep the latest succeeded one — the engine hands it in {@code
+ * index}: a small map of strings, stored verbatim like the payload. The engine fills it on {@link
+ * Type#CREATED} ({@code strategy}, {@code target}, {@code stable}, {@code artifact}, {@code
+ * config}, {@code initiator}, and {@code annotation.<key>} per annotation) and on {@link
+ * Type#ENDED} ({@code outcome}: {@code succeeded} or {@code aborted}, {@code target}, {@code
+ * stable}, {@code reason}); a key whose value is unknown is absent. Other records have an empty
+ * index. Records written before the index existed have an empty one too.
  *
  * @param sequence position in the journal, assigned by {@link Journal#append}; -1 before appending
  * @param time when, from the engine's clock
@@ -29,11 +30,18 @@ import org.jspecify.annotations.Nullable;
  * @param type the kind of record
  * @param operationId the side effect it concerns, for INTENT/DONE/FAILED; null otherwise
  * @param payload engine-owned JSON, never null (use {@code {}})
- * @param index strings the engine gives the journal to index and summarise the record by; empty for most
- *     records, never null
+ * @param index strings the engine gives the journal to index and summarise the record by; empty for
+ *     most records, never null
  */
-public record JournalRecord(long sequence, Instant time, String rolloutId, String service, Type type,
-    @Nullable String operationId, String payload, Map<String, String> index) {
+public record JournalRecord(
+    long sequence,
+    Instant time,
+    String rolloutId,
+    String service,
+    Type type,
+    @Nullable String operationId,
+    String payload,
+    Map<String, String> index) {
 
   /** Kinds of records. */
   public enum Type {
@@ -66,14 +74,25 @@ public record JournalRecord(long sequence, Instant time, String rolloutId, Strin
   }
 
   /** A record with an empty index. */
-  public JournalRecord(long sequence, Instant time, String rolloutId, String service, Type type,
-      @Nullable String operationId, String payload) {
+  public JournalRecord(
+      long sequence,
+      Instant time,
+      String rolloutId,
+      String service,
+      Type type,
+      @Nullable String operationId,
+      String payload) {
     this(sequence, time, rolloutId, service, type, operationId, payload, Map.of());
   }
 
   /** A record to append (sequence not yet assigned), with an empty index. */
-  public static JournalRecord of(Instant time, String rolloutId, String service, Type type,
-      @Nullable String operationId, String payload) {
+  public static JournalRecord of(
+      Instant time,
+      String rolloutId,
+      String service,
+      Type type,
+      @Nullable String operationId,
+      String payload) {
     return new JournalRecord(-1, time, rolloutId, service, type, operationId, payload, Map.of());
   }
 

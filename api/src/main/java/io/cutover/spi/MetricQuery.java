@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.spi;
 
 import io.cutover.api.InvalidSpecException;
@@ -8,9 +9,10 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A question to a {@link MetricSource}: a metric (a name or a query in the source's language, which may
- * hold {@code {{release}}}, {@code {{service}}} and other placeholders filled from {@code labels}) over a
- * window. A null {@code step} asks for an instant value at {@code end}; a step asks for a range series.
+ * A question to a {@link MetricSource}: a metric (a name or a query in the source's language, which
+ * may hold {@code {{release}}}, {@code {{service}}} and other placeholders filled from {@code
+ * labels}) over a window. A null {@code step} asks for an instant value at {@code end}; a step asks
+ * for a range series.
  *
  * @param metric the metric name or query template
  * @param labels values for the template's placeholders, e.g. {@code release -> app-1a2b}
@@ -18,7 +20,11 @@ import org.jspecify.annotations.Nullable;
  * @param end end of the window (inclusive); not before {@code start}
  * @param step resolution of a range query, or null for an instant query
  */
-public record MetricQuery(String metric, Map<String, String> labels, Instant start, Instant end,
+public record MetricQuery(
+    String metric,
+    Map<String, String> labels,
+    Instant start,
+    Instant end,
     @Nullable Duration step) {
   /** Validates the window and copies the labels. */
   public MetricQuery {
@@ -29,10 +35,12 @@ public record MetricQuery(String metric, Map<String, String> labels, Instant sta
     Objects.requireNonNull(start, "start");
     Objects.requireNonNull(end, "end");
     if (end.isBefore(start)) {
-      throw new InvalidSpecException("query.end", "is before start (" + end + " < " + start + ")", "swap them");
+      throw new InvalidSpecException(
+          "query.end", "is before start (" + end + " < " + start + ")", "swap them");
     }
     if (step != null && (step.isNegative() || step.isZero())) {
-      throw new InvalidSpecException("query.step", "is " + step, "use a positive step, or null for an instant query");
+      throw new InvalidSpecException(
+          "query.step", "is " + step, "use a positive step, or null for an instant query");
     }
   }
 

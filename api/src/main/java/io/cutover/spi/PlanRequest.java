@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.spi;
 
 import io.cutover.api.InvalidSpecException;
@@ -20,8 +21,10 @@ public record PlanRequest(@Nullable Release stable, Release target, int replicas
       throw new InvalidSpecException("replicas", "is " + replicas, "run at least 1 replica");
     }
     if (stable != null && !stable.service().equals(target.service())) {
-      throw new InvalidSpecException("stable.service", "is '" + stable.service() + "', target's is '"
-          + target.service() + "'", "roll out releases of one service per request");
+      throw new InvalidSpecException(
+          "stable.service",
+          "is '" + stable.service() + "', target's is '" + target.service() + "'",
+          "roll out releases of one service per request");
     }
   }
 

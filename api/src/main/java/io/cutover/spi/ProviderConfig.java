@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.spi;
 
 import io.cutover.api.InvalidSpecException;
@@ -11,19 +12,19 @@ import org.jspecify.annotations.Nullable;
  * A typed, read-only view of one provider's configuration (from YAML, JSON or code), handed to
  * {@link ProviderFactory#create}.
  *
- * <p>An interface, as OpenTelemetry's {@code ConfigProperties}: the implementation lives in
- * {@code cutover-core} ({@code io.cutover.core.ProviderConfigs.of(provider, map)} creates one, e.g. in a
- * provider's tests), so getters can be added here later without breaking anyone. Provider implementations
- * only read it.
+ * <p>An interface, as OpenTelemetry's {@code ConfigProperties}: the implementation lives in {@code
+ * cutover-core} ({@code io.cutover.core.ProviderConfigs.of(provider, map)} creates one, e.g. in a
+ * provider's tests), so getters can be added here later without breaking anyone. Provider
+ * implementations only read it.
  *
- * <p><b>Errors.</b> Every getter that finds a problem throws {@link InvalidSpecException} naming the provider
- * and the JSON path of the key ({@link #pathOf}), what was found, and how to fix it: a missing required
- * key, a value of the wrong type, a malformed duration, or (with {@link #requireOnly}) a key the provider
- * does not know, which is usually a typo.
+ * <p><b>Errors.</b> Every getter that finds a problem throws {@link InvalidSpecException} naming
+ * the provider and the JSON path of the key ({@link #pathOf}), what was found, and how to fix it: a
+ * missing required key, a value of the wrong type, a malformed duration, or (with {@link
+ * #requireOnly}) a key the provider does not know, which is usually a typo.
  *
- * <p><b>Values.</b> Durations accept {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 1d},
- * combinations such as {@code 1m30s}, and ISO-8601 ({@code PT30S}). Numbers given as strings are accepted for
- * numeric keys. {@code toString()} never prints values: they may hold credentials.
+ * <p><b>Values.</b> Durations accept {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code
+ * 1d}, combinations such as {@code 1m30s}, and ISO-8601 ({@code PT30S}). Numbers given as strings
+ * are accepted for numeric keys. {@code toString()} never prints values: they may hold credentials.
  *
  * <p><b>Threading.</b> Implementations are immutable and thread-safe.
  */
@@ -106,7 +107,8 @@ public interface ProviderConfig {
   /**
    * A duration value, or {@code defaultValue} if absent.
    *
-   * @throws InvalidSpecException if the value is not a duration (see the class comment for the forms)
+   * @throws InvalidSpecException if the value is not a duration (see the class comment for the
+   *     forms)
    */
   Duration getDuration(String key, Duration defaultValue);
 
@@ -120,21 +122,22 @@ public interface ProviderConfig {
   /**
    * A list of strings; a single string counts as a list of one; empty if absent.
    *
-   * @throws InvalidSpecException naming the element ({@code key[i]}) that is not a plain string, or if the
-   *     value is an object
+   * @throws InvalidSpecException naming the element ({@code key[i]}) that is not a plain string, or
+   *     if the value is an object
    */
   List<String> getStringList(String key);
 
   /**
-   * A nested configuration rooted at {@link #pathOf pathOf(key)}, for the same provider; empty if absent.
+   * A nested configuration rooted at {@link #pathOf pathOf(key)}, for the same provider; empty if
+   * absent.
    *
    * @throws InvalidSpecException if the value is not an object
    */
   ProviderConfig getConfig(String key);
 
   /**
-   * Fails if a key is present that is not in {@code known}: almost always a typo that would otherwise be
-   * silently ignored.
+   * Fails if a key is present that is not in {@code known}: almost always a typo that would
+   * otherwise be silently ignored.
    *
    * @return this configuration, for chaining
    * @throws InvalidSpecException listing every unknown key, each with its path and the known keys

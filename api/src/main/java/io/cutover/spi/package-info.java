@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The service provider interfaces: {@link io.cutover.spi.ArtifactStore}, {@link io.cutover.spi.Fleet},
  * {@link io.cutover.spi.Router}, {@link io.cutover.spi.HealthGate}, {@link io.cutover.spi.MetricSource},

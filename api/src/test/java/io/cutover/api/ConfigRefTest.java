@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,12 +16,15 @@ class ConfigRefTest {
   void canonicalJson() {
     Map<String, String> config = new LinkedHashMap<>();
     config.put("z", "last");
-    config.put("a.b", "quote \" backslash \\ newline \n tab \t cr \r bs \b ff \f bell \u0007 slash / é");
+    config.put(
+        "a.b", "quote \" backslash \\ newline \n tab \t cr \r bs \b ff \f bell \u0007 slash / é");
     config.put("B", "upper sorts first");
 
-    assertThat(ConfigRef.canonicalJson(config)).isEqualTo("{\"B\":\"upper sorts first\","
-        + "\"a.b\":\"quote \\\" backslash \\\\ newline \\n tab \\t cr \\r bs \\b ff \\f bell \\u0007 slash / é\","
-        + "\"z\":\"last\"}");
+    assertThat(ConfigRef.canonicalJson(config))
+        .isEqualTo(
+            "{\"B\":\"upper sorts first\","
+                + "\"a.b\":\"quote \\\" backslash \\\\ newline \\n tab \\t cr \\r bs \\b ff \\f bell \\u0007 slash / é\","
+                + "\"z\":\"last\"}");
     assertThat(ConfigRef.canonicalJson(Map.of())).isEqualTo("{}");
   }
 
@@ -46,8 +50,10 @@ class ConfigRefTest {
     other.put("pool.size", "20");
 
     assertThat(ConfigRef.of(one)).isEqualTo(ConfigRef.of(other));
-    assertThat(ConfigRef.of(one).digest()).isEqualTo(Digest.sha256("{\"pool.size\":\"20\",\"region\":\"eu-west-1\"}"));
-    assertThat(ConfigRef.of(Map.of("region", "eu-west-2"))).isNotEqualTo(ConfigRef.of(Map.of("region", "eu-west-1")));
+    assertThat(ConfigRef.of(one).digest())
+        .isEqualTo(Digest.sha256("{\"pool.size\":\"20\",\"region\":\"eu-west-1\"}"));
+    assertThat(ConfigRef.of(Map.of("region", "eu-west-2")))
+        .isNotEqualTo(ConfigRef.of(Map.of("region", "eu-west-1")));
     assertThat(ConfigRef.EMPTY.digest()).isEqualTo(Digest.sha256("{}"));
     assertThat(ConfigRef.EMPTY).hasToString("config@" + Digest.sha256("{}"));
   }
@@ -63,29 +69,45 @@ class ConfigRefTest {
     config.put("tls.private_key", "-----BEGIN");
 
     assertThatThrownBy(() -> ConfigRef.of(config))
-        .isInstanceOfSatisfying(InvalidSpecException.class, e -> {
-          assertThat(e.violations()).extracting(InvalidSpecException.Violation::path)
-              .containsExactlyInAnyOrder("config.db.password", "config.stripe.apiKey", "config.auth.token",
-                  "config.tls.private_key");
-          assertThat(e.getMessage()).doesNotContain("hunter2", "sk_live_1", "t0k3n", "BEGIN")
-              .contains("${secret:NAME}");
-        });
+        .isInstanceOfSatisfying(
+            InvalidSpecException.class,
+            e -> {
+              assertThat(e.violations())
+                  .extracting(InvalidSpecException.Violation::path)
+                  .containsExactlyInAnyOrder(
+                      "config.db.password",
+                      "config.stripe.apiKey",
+                      "config.auth.token",
+                      "config.tls.private_key");
+              assertThat(e.getMessage())
+                  .doesNotContain("hunter2", "sk_live_1", "t0k3n", "BEGIN")
+                  .contains("${secret:NAME}");
+            });
   }
 
   @Test
   @DisplayName("accepts ${secret:NAME} references under secret keys, and only well-formed ones")
   void secretReferences() {
-    ConfigRef ref = ConfigRef.of(Map.of("db.password", "${secret:checkout/db-password}", "API_KEY", "${secret:stripe.v1}"));
+    ConfigRef ref =
+        ConfigRef.of(
+            Map.of(
+                "db.password", "${secret:checkout/db-password}", "API_KEY", "${secret:stripe.v1}"));
 
-    assertThat(ref.digest()).isEqualTo(Digest.sha256(
-        "{\"API_KEY\":\"${secret:stripe.v1}\",\"db.password\":\"${secret:checkout/db-password}\"}"));
-    assertThatThrownBy(() -> ConfigRef.of(Map.of("token", "${secret:}"))).isInstanceOf(InvalidSpecException.class);
-    assertThatThrownBy(() -> ConfigRef.of(Map.of("token", "${secret:a b}"))).isInstanceOf(InvalidSpecException.class);
-    assertThatThrownBy(() -> ConfigRef.of(Map.of("token", "prefix ${secret:a}"))).isInstanceOf(InvalidSpecException.class);
+    assertThat(ref.digest())
+        .isEqualTo(
+            Digest.sha256(
+                "{\"API_KEY\":\"${secret:stripe.v1}\",\"db.password\":\"${secret:checkout/db-password}\"}"));
+    assertThatThrownBy(() -> ConfigRef.of(Map.of("token", "${secret:}")))
+        .isInstanceOf(InvalidSpecException.class);
+    assertThatThrownBy(() -> ConfigRef.of(Map.of("token", "${secret:a b}")))
+        .isInstanceOf(InvalidSpecException.class);
+    assertThatThrownBy(() -> ConfigRef.of(Map.of("token", "prefix ${secret:a}")))
+        .isInstanceOf(InvalidSpecException.class);
   }
 
   @Test
-  @DisplayName("secret-looking keys: password, token, credential, api key, private key, anything ending in key")
+  @DisplayName(
+      "secret-looking keys: password, token, credential, api key, private key, anything ending in key")
   void secretKeys() {
     assertThat(ConfigRef.isSecretKey("DB_PASSWORD")).isTrue();
     assertThat(ConfigRef.isSecretKey("smtp.passwd")).isTrue();
@@ -106,9 +128,14 @@ class ConfigRefTest {
     config.put("region", null);
 
     assertThatThrownBy(() -> ConfigRef.canonicalJson(config))
-        .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.violations())
-            .extracting(InvalidSpecException.Violation::path).containsExactlyInAnyOrder("config", "config.region"));
+        .isInstanceOfSatisfying(
+            InvalidSpecException.class,
+            e ->
+                assertThat(e.violations())
+                    .extracting(InvalidSpecException.Violation::path)
+                    .containsExactlyInAnyOrder("config", "config.region"));
     assertThatThrownBy(() -> new ConfigRef(null))
-        .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.path()).isEqualTo("config.digest"));
+        .isInstanceOfSatisfying(
+            InvalidSpecException.class, e -> assertThat(e.path()).isEqualTo("config.digest"));
   }
 }

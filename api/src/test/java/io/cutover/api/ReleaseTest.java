@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,7 +17,8 @@ class ReleaseTest {
   @DisplayName("the id is <service>-<12 hex> of the SHA-256 of service, artifact and config digest")
   void idDerived() {
     Release r = Release.of("checkout", V1, POOL_20);
-    String expected = "checkout-" + Digest.sha256("checkout\n" + V1 + "\n" + POOL_20.digest()).shortHex();
+    String expected =
+        "checkout-" + Digest.sha256("checkout\n" + V1 + "\n" + POOL_20.digest()).shortHex();
 
     assertThat(r.id()).isEqualTo(expected).matches("checkout-[0-9a-f]{12}");
     assertThat(Release.of("checkout", V1, POOL_20).id()).isEqualTo(r.id());
@@ -30,7 +32,10 @@ class ReleaseTest {
   void identity() {
     Release base = Release.of("checkout", V1, POOL_20);
 
-    assertThat(Release.of("checkout", V2, POOL_20)).isNotEqualTo(base).extracting(Release::id).isNotEqualTo(base.id());
+    assertThat(Release.of("checkout", V2, POOL_20))
+        .isNotEqualTo(base)
+        .extracting(Release::id)
+        .isNotEqualTo(base.id());
     Release reconfigured = Release.of("checkout", V1, ConfigRef.of(Map.of("pool.size", "40")));
     assertThat(reconfigured).isNotEqualTo(base);
     assertThat(reconfigured.id()).isNotEqualTo(base.id());
@@ -55,14 +60,19 @@ class ReleaseTest {
   @Test
   @DisplayName("refuses invalid service names and missing parts, naming the field")
   void invalid() {
-    for (String service : new String[] {"Checkout", "-checkout", "checkout-", "check_out", "", "a".repeat(64)}) {
-      assertThatThrownBy(() -> Release.of(service, V1)).as(service)
-          .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.path()).isEqualTo("release.service"));
+    for (String service :
+        new String[] {"Checkout", "-checkout", "checkout-", "check_out", "", "a".repeat(64)}) {
+      assertThatThrownBy(() -> Release.of(service, V1))
+          .as(service)
+          .isInstanceOfSatisfying(
+              InvalidSpecException.class, e -> assertThat(e.path()).isEqualTo("release.service"));
     }
     assertThat(Release.of("a".repeat(63), V1).service()).hasSize(63);
     assertThatThrownBy(() -> Release.of("checkout", null))
-        .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.path()).isEqualTo("release.artifact"));
+        .isInstanceOfSatisfying(
+            InvalidSpecException.class, e -> assertThat(e.path()).isEqualTo("release.artifact"));
     assertThatThrownBy(() -> Release.of("checkout", V1, null))
-        .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.path()).isEqualTo("release.config"));
+        .isInstanceOfSatisfying(
+            InvalidSpecException.class, e -> assertThat(e.path()).isEqualTo("release.config"));
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,7 +37,8 @@ class TagRefTest {
   }
 
   private static void assertPath(Runnable r, String path) {
-    assertThatThrownBy(r::run).isInstanceOfSatisfying(InvalidSpecException.class,
-        e -> assertThat(e.path()).isEqualTo(path));
+    assertThatThrownBy(r::run)
+        .isInstanceOfSatisfying(
+            InvalidSpecException.class, e -> assertThat(e.path()).isEqualTo(path));
   }
 }

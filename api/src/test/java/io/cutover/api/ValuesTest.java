@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,10 +42,13 @@ class ValuesTest {
       assertThat(v.measurements()).isEmpty();
       assertThat(more.measurements()).containsExactly(m);
       assertThat(more.outcome()).isEqualTo(Verdict.Outcome.PASS);
-      assertThatThrownBy(() -> more.measurements().add(m)).isInstanceOf(UnsupportedOperationException.class);
+      assertThatThrownBy(() -> more.measurements().add(m))
+          .isInstanceOf(UnsupportedOperationException.class);
       assertThat(more.toString()).contains("PASS").contains("[r]").contains("success_rate");
-      assertThat(new Verdict.Measurement("latency", null, Double.NaN, "no data").releaseId()).isNull();
-      assertThatThrownBy(() -> new Verdict(null, List.of(), List.of())).isInstanceOf(NullPointerException.class);
+      assertThat(new Verdict.Measurement("latency", null, Double.NaN, "no data").releaseId())
+          .isNull();
+      assertThatThrownBy(() -> new Verdict(null, List.of(), List.of()))
+          .isInstanceOf(NullPointerException.class);
     }
   }
 
@@ -54,13 +58,24 @@ class ValuesTest {
     @Test
     @DisplayName("withState copies every other field; terminal states are TERMINATED and FAILED")
     void withState() {
-      Instance i = new Instance("i-1", "app-1", URI.create("http://127.0.0.1:41234"), InstanceState.PENDING,
-          Digest.sha256("v1"));
+      Instance i =
+          new Instance(
+              "i-1",
+              "app-1",
+              URI.create("http://127.0.0.1:41234"),
+              InstanceState.PENDING,
+              Digest.sha256("v1"));
 
       Instance ready = i.withState(InstanceState.READY);
 
-      assertThat(ready).isEqualTo(new Instance("i-1", "app-1", URI.create("http://127.0.0.1:41234"),
-          InstanceState.READY, Digest.sha256("v1")));
+      assertThat(ready)
+          .isEqualTo(
+              new Instance(
+                  "i-1",
+                  "app-1",
+                  URI.create("http://127.0.0.1:41234"),
+                  InstanceState.READY,
+                  Digest.sha256("v1")));
       assertThat(i.state()).isEqualTo(InstanceState.PENDING);
       assertThat(InstanceState.TERMINATED.isTerminal()).isTrue();
       assertThat(InstanceState.FAILED.isTerminal()).isTrue();
@@ -73,11 +88,15 @@ class ValuesTest {
     @DisplayName("requires an id, a release id and a state")
     void invalid() {
       assertThatThrownBy(() -> new Instance(" ", "app-1", null, InstanceState.READY, null))
-          .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.path()).isEqualTo("instance.id"));
+          .isInstanceOfSatisfying(
+              InvalidSpecException.class, e -> assertThat(e.path()).isEqualTo("instance.id"));
       assertThatThrownBy(() -> new Instance("i", "", null, InstanceState.READY, null))
-          .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.path()).isEqualTo("instance.releaseId"));
+          .isInstanceOfSatisfying(
+              InvalidSpecException.class,
+              e -> assertThat(e.path()).isEqualTo("instance.releaseId"));
       assertThatThrownBy(() -> new Instance("i", "app-1", null, null, null))
-          .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.path()).isEqualTo("instance.state"));
+          .isInstanceOfSatisfying(
+              InvalidSpecException.class, e -> assertThat(e.path()).isEqualTo("instance.state"));
     }
   }
 
@@ -91,11 +110,15 @@ class ValuesTest {
       assertThat(one).hasMessage("invalid a.b: is 3 (fix: use 1)");
       assertThat(one.path()).isEqualTo("a.b");
 
-      InvalidSpecException two = new InvalidSpecException(List.of(
-          new InvalidSpecException.Violation("x", "p1", "f1"), new InvalidSpecException.Violation("y", "p2", "f2")));
+      InvalidSpecException two =
+          new InvalidSpecException(
+              List.of(
+                  new InvalidSpecException.Violation("x", "p1", "f1"),
+                  new InvalidSpecException.Violation("y", "p2", "f2")));
       assertThat(two).hasMessage("2 problems:\n  - x: p1 (fix: f1)\n  - y: p2 (fix: f2)");
       assertThat(two.violations()).hasSize(2);
-      assertThatThrownBy(() -> new InvalidSpecException(List.of())).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> new InvalidSpecException(List.of()))
+          .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -114,22 +137,27 @@ class ValuesTest {
       ProviderException p = ProviderException.retryable("haproxy", "route", "socket closed");
       assertThat(p.retryable()).isTrue();
       assertThat(p).hasMessage("haproxy.route failed: socket closed");
-      ProviderException fatal = ProviderException.permanent("nginx", "reload", "bad config", new RuntimeException("x"));
+      ProviderException fatal =
+          ProviderException.permanent("nginx", "reload", "bad config", new RuntimeException("x"));
       assertThat(fatal.retryable()).isFalse();
       assertThat(fatal.getCause()).hasMessage("x");
       assertThat(fatal.provider()).isEqualTo("nginx");
       assertThat(fatal.operation()).isEqualTo("reload");
 
-      assertThat(ProviderException.permanent("nginx", "reload", "bad config").retryable()).isFalse();
+      assertThat(ProviderException.permanent("nginx", "reload", "bad config").retryable())
+          .isFalse();
       assertThat(ProviderException.retryable("nginx", "reload", "slow", new RuntimeException("y")))
-          .satisfies(e -> assertThat(e.retryable()).isTrue()).hasMessage("nginx.reload failed: slow").hasCauseInstanceOf(RuntimeException.class);
+          .satisfies(e -> assertThat(e.retryable()).isTrue())
+          .hasMessage("nginx.reload failed: slow")
+          .hasCauseInstanceOf(RuntimeException.class);
 
       RolloutConflictException c = new RolloutConflictException("checkout", "r-1");
       assertThat(c.service()).isEqualTo("checkout");
       assertThat(c.activeRolloutId()).isEqualTo("r-1");
       assertThat(c.getMessage()).contains("already has an active rollout r-1").contains("fix:");
 
-      VerificationException v = new VerificationException("app@sha256:1", List.of("unsigned", "too old"));
+      VerificationException v =
+          new VerificationException("app@sha256:1", List.of("unsigned", "too old"));
       assertThat(v.failures()).containsExactly("unsigned", "too old");
       assertThat(v.artifact()).isEqualTo("app@sha256:1");
       assertThat(v.getMessage()).contains("unsigned; too old");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.architecture;
 
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -22,38 +23,42 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Dependencies form a directed graph, so a feature can be read, changed and split out without dragging a
- * loop along. A public package and its {@code internal} packages count as one unit for the package rule:
- * the public side creates internal implementations, and internal code implements the public types (as in
- * resilience4j). Across that line, classes still must not call each other in a circle.
+ * Dependencies form a directed graph, so a feature can be read, changed and split out without
+ * dragging a loop along. A public package and its {@code internal} packages count as one unit for
+ * the package rule: the public side creates internal implementations, and internal code implements
+ * the public types (as in resilience4j). Across that line, classes still must not call each other
+ * in a circle.
  */
 class NoCyclesTest {
 
   /** {@code io.cutover.core.policy.internal} and {@code io.cutover.core.policy} are one slice. */
-  private static final SliceAssignment FEATURES = new SliceAssignment() {
-    @Override
-    public SliceIdentifier getIdentifierOf(JavaClass c) {
-      String p = c.getPackageName();
-      if (!p.startsWith("io.cutover.")) {
-        return SliceIdentifier.ignore();
-      }
-      return SliceIdentifier.of(p.replaceAll("\\.internal(\\..*)?$", ""));
-    }
+  private static final SliceAssignment FEATURES =
+      new SliceAssignment() {
+        @Override
+        public SliceIdentifier getIdentifierOf(JavaClass c) {
+          String p = c.getPackageName();
+          if (!p.startsWith("io.cutover.")) {
+            return SliceIdentifier.ignore();
+          }
+          return SliceIdentifier.of(p.replaceAll("\\.internal(\\..*)?$", ""));
+        }
 
-    @Override
-    public String getDescription() {
-      return "packages of io.cutover (a package with its internal subpackages)";
-    }
-  };
+        @Override
+        public String getDescription() {
+          return "packages of io.cutover (a package with its internal subpackages)";
+        }
+      };
 
   @Test
-  @DisplayName("no cycles between packages of product code (a package and its internal packages are one)")
+  @DisplayName(
+      "no cycles between packages of product code (a package and its internal packages are one)")
   void noPackageCycles() {
     slices().assignedFrom(FEATURES).should().beFreeOfCycles().check(ProjectClasses.main());
   }
 
   @Test
-  @DisplayName("no class cycle crosses a package boundary (e.g. a public class and its internal parser)")
+  @DisplayName(
+      "no class cycle crosses a package boundary (e.g. a public class and its internal parser)")
   void noClassCyclesAcrossPackages() {
     List<String> crossing = new ArrayList<>();
     for (Set<String> cycle : stronglyConnected(classGraph(ProjectClasses.main()))) {
@@ -63,11 +68,17 @@ class NoCyclesTest {
         crossing.add(packages + ": " + cycle);
       }
     }
-    assertEquals(List.of(), crossing, "classes in different packages that depend on each other in a circle;"
-        + " break the loop with an interface or a value type owned by the lower package");
+    assertEquals(
+        List.of(),
+        crossing,
+        "classes in different packages that depend on each other in a circle;"
+            + " break the loop with an interface or a value type owned by the lower package");
   }
 
-  /** Top-level class → the top-level project classes it uses (nested classes count as their outer class). */
+  /**
+   * Top-level class → the top-level project classes it uses (nested classes count as their outer
+   * class).
+   */
   private static Map<String, Set<String>> classGraph(JavaClasses classes) {
     Map<String, Set<String>> graph = new TreeMap<>();
     for (JavaClass c : classes) {
@@ -95,11 +106,14 @@ class NoCyclesTest {
   /** Tarjan's algorithm; returns every strongly connected component with more than one class. */
   private static List<Set<String>> stronglyConnected(Map<String, Set<String>> graph) {
     Tarjan t = new Tarjan(graph);
-    graph.keySet().forEach(v -> {
-      if (!t.index.containsKey(v)) {
-        t.visit(v);
-      }
-    });
+    graph
+        .keySet()
+        .forEach(
+            v -> {
+              if (!t.index.containsKey(v)) {
+                t.visit(v);
+              }
+            });
     return t.components;
   }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.architecture;
 
 import java.io.IOException;
@@ -14,14 +15,15 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * The {@code import} lines of every Java source file in the project, with the module each file and each
- * package belongs to. Class files cannot show every use: a compile-time constant such as
- * {@code CosignSignatures.PAYLOAD_TYPE} is copied into the caller, so a test that imports only a constant
- * leaves no trace in its bytecode. The source does.
+ * The {@code import} lines of every Java source file in the project, with the module each file and
+ * each package belongs to. Class files cannot show every use: a compile-time constant such as
+ * {@code CosignSignatures.PAYLOAD_TYPE} is copied into the caller, so a test that imports only a
+ * constant leaves no trace in its bytecode. The source does.
  */
 final class SourceImports {
 
-  private static final Pattern PACKAGE = Pattern.compile("^package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
+  private static final Pattern PACKAGE =
+      Pattern.compile("^package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
   private static final Pattern IMPORT =
       Pattern.compile("^import\\s+(?:static\\s+)?([\\w.]+)(?:\\.\\*)?\\s*;", Pattern.MULTILINE);
 
@@ -37,13 +39,16 @@ final class SourceImports {
     SourceImports s = new SourceImports();
     List<Path> files;
     try (Stream<Path> walk = Files.walk(root)) {
-      files = walk
-          .filter(p -> p.toString().endsWith(".java"))
-          .filter(p -> root.relativize(p).toString().contains("/src/") || root.relativize(p).startsWith("src"))
-          .filter(p -> !root.relativize(p).startsWith(excludedModule))
-          .filter(p -> !p.toString().contains("/target/") && !p.toString().contains("/.git/"))
-          .sorted()
-          .collect(Collectors.toList());
+      files =
+          walk.filter(p -> p.toString().endsWith(".java"))
+              .filter(
+                  p ->
+                      root.relativize(p).toString().contains("/src/")
+                          || root.relativize(p).startsWith("src"))
+              .filter(p -> !root.relativize(p).startsWith(excludedModule))
+              .filter(p -> !p.toString().contains("/target/") && !p.toString().contains("/.git/"))
+              .sorted()
+              .collect(Collectors.toList());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list the sources under " + root, e);
     }

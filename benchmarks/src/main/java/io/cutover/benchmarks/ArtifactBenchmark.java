@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.benchmarks;
 
 import io.cutover.api.ArtifactRef;
@@ -23,20 +24,21 @@ import okhttp3.Request;
 import okhttp3.Response;
 
 /**
- * Resolve + cosign signature verification against a private docker-registry on 127.0.0.1, compared with
- * the bare HTTP round trips that work needs, measured in the same run and interleaved so that machine
- * load hits both alike.
+ * Resolve + cosign signature verification against a private docker-registry on 127.0.0.1, compared
+ * with the bare HTTP round trips that work needs, measured in the same run and interleaved so that
+ * machine load hits both alike.
  *
- * <p>One iteration of Cutover: a fresh {@link OciArtifactStore} (sharing the HTTP client and scheduler,
- * so its digest cache starts empty as for a never-seen artifact) resolves the tag and a
- * {@link VerificationPolicy} verifies the signature: GET manifest by tag, GET {@code sha256-<hex>.sig},
- * GET the payload blob, plus sha256 of every body, JSON parsing and one ECDSA P-256 verification.
- * One iteration of the baseline: the same three GETs with the same client, bodies read and discarded.
+ * <p>One iteration of Cutover: a fresh {@link OciArtifactStore} (sharing the HTTP client and
+ * scheduler, so its digest cache starts empty as for a never-seen artifact) resolves the tag and a
+ * {@link VerificationPolicy} verifies the signature: GET manifest by tag, GET {@code
+ * sha256-<hex>.sig}, GET the payload blob, plus sha256 of every body, JSON parsing and one ECDSA
+ * P-256 verification. One iteration of the baseline: the same three GETs with the same client,
+ * bodies read and discarded.
  *
- * <p>Prints {@code BENCH artifact.resolve_verify_p50}, {@code artifact.raw_http_p50},
- * {@code artifact.overhead_vs_raw_http} (ratio of the medians; target at most 1.5) and
- * {@code artifact.resolve_verify_p99}. Arguments: [iterations] [warmup] (default 1000, and warm-up iterations
- * max(200, iterations / 5)).
+ * <p>Prints {@code BENCH artifact.resolve_verify_p50}, {@code artifact.raw_http_p50}, {@code
+ * artifact.overhead_vs_raw_http} (ratio of the medians; target at most 1.5) and {@code
+ * artifact.resolve_verify_p99}. Arguments: [iterations] [warmup] (default 1000, and warm-up
+ * iterations max(200, iterations / 5)).
  */
 public final class ArtifactBenchmark {
   private ArtifactBenchmark() {}
@@ -45,31 +47,47 @@ public final class ArtifactBenchmark {
     int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     int warmup = args.length > 1 ? Integer.parseInt(args[1]) : Math.max(200, iterations / 5);
     Path dir = Files.createTempDirectory("cutover-artifact-bench");
-    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "bench-retry");
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledExecutorService scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "bench-retry");
+              t.setDaemon(true);
+              return t;
+            });
     try (RegistryServer registry = RegistryServer.start(dir.resolve("registry"))) {
       KeyPair key = CosignFixtures.newKey();
       String repo = registry.host() + "/bench/app";
-      CosignFixtures.Attachment image = CosignFixtures.image("benchmark layer".getBytes(StandardCharsets.UTF_8),
-          "2026-01-01T00:00:00Z", Map.of());
+      CosignFixtures.Attachment image =
+          CosignFixtures.image(
+              "benchmark layer".getBytes(StandardCharsets.UTF_8), "2026-01-01T00:00:00Z", Map.of());
       registry.push("bench/app", "1.0", image);
       ArtifactRef ref = new ArtifactRef(repo, image.digest());
-      CosignFixtures.Attachment sig = CosignFixtures.signatures(CosignFixtures.signed(repo, ref.digest(), key));
+      CosignFixtures.Attachment sig =
+          CosignFixtures.signatures(CosignFixtures.signed(repo, ref.digest(), key));
       registry.push("bench/app", "sha256-" + ref.digest().hex() + ".sig", sig);
-      String payload = sig.blobs().keySet().stream().filter(d -> !d.equals(firstKey(sig))).findFirst().orElseThrow().toString();
+      String payload =
+          sig.blobs().keySet().stream()
+              .filter(d -> !d.equals(firstKey(sig)))
+              .findFirst()
+              .orElseThrow()
+              .toString();
 
       OkHttpClient http = new OkHttpClient();
-      VerificationPolicy policy = VerificationPolicy.builder()
-          .requireSignatures(SignatureRequirement.anyOf(TrustedKey.of("bench", key.getPublic()))).build();
+      VerificationPolicy policy =
+          VerificationPolicy.builder()
+              .requireSignatures(
+                  SignatureRequirement.anyOf(TrustedKey.of("bench", key.getPublic())))
+              .build();
       TagRef tag = new TagRef(repo, "1.0");
       String base = "http://" + registry.host() + "/v2/bench/app/";
       Request[] raw = {
-          new Request.Builder().url(base + "manifests/1.0").header("Accept", ACCEPT).build(),
-          new Request.Builder().url(base + "manifests/sha256-" + ref.digest().hex() + ".sig").header("Accept", ACCEPT).build(),
-          new Request.Builder().url(base + "blobs/" + payload).build()};
+        new Request.Builder().url(base + "manifests/1.0").header("Accept", ACCEPT).build(),
+        new Request.Builder()
+            .url(base + "manifests/sha256-" + ref.digest().hex() + ".sig")
+            .header("Accept", ACCEPT)
+            .build(),
+        new Request.Builder().url(base + "blobs/" + payload).build()
+      };
 
       long[] cutover = new long[iterations];
       long[] baseline = new long[iterations];
@@ -94,7 +112,8 @@ public final class ArtifactBenchmark {
       double p50 = cutover[iterations / 2] / 1e6;
       double rawP50 = baseline[iterations / 2] / 1e6;
       System.out.println(line("artifact.resolve_verify_p50", p50, "ms"));
-      System.out.println(line("artifact.resolve_verify_p99", cutover[(int) (iterations * 0.99)] / 1e6, "ms"));
+      System.out.println(
+          line("artifact.resolve_verify_p99", cutover[(int) (iterations * 0.99)] / 1e6, "ms"));
       System.out.println(line("artifact.raw_http_p50", rawP50, "ms"));
       System.out.println(line("artifact.overhead_vs_raw_http", p50 / rawP50, "x"));
       http.dispatcher().executorService().shutdown();
@@ -105,13 +124,19 @@ public final class ArtifactBenchmark {
     }
   }
 
-  private static final String ACCEPT = "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, "
-      + "application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json";
+  private static final String ACCEPT =
+      "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, "
+          + "application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json";
 
-  private static long timeCutover(OkHttpClient http, ScheduledExecutorService scheduler, String host, TagRef tag,
+  private static long timeCutover(
+      OkHttpClient http,
+      ScheduledExecutorService scheduler,
+      String host,
+      TagRef tag,
       VerificationPolicy policy) {
     long start = System.nanoTime();
-    OciArtifactStore store = OciArtifactStore.builder().httpClient(http).scheduler(scheduler).insecure(host).build();
+    OciArtifactStore store =
+        OciArtifactStore.builder().httpClient(http).scheduler(scheduler).insecure(host).build();
     ArtifactRef resolved = store.resolve(tag);
     if (policy.verify(resolved, store).isEmpty()) {
       throw new IllegalStateException("verification returned no evidence");

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.benchmarks;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -44,14 +45,16 @@ import java.util.function.Consumer;
 import org.HdrHistogram.Histogram;
 
 /**
- * 10 000 concurrent canary rollouts (10 traffic steps, a gate evaluation every 30 s of virtual time, about
- * one simulated hour each) driven to completion by the engine on one virtual scheduler, against a
- * thread-per-rollout interpreter of the same plans on the same providers and virtual time, in the same run.
+ * 10 000 concurrent canary rollouts (10 traffic steps, a gate evaluation every 30 s of virtual
+ * time, about one simulated hour each) driven to completion by the engine on one virtual scheduler,
+ * against a thread-per-rollout interpreter of the same plans on the same providers and virtual
+ * time, in the same run.
  *
- * <p>Providers are minimal in-memory ones (no recording), and the journal counts and discards records
- * after the engine has serialized them: this measures the engine, not storage ({@code ./benchmarks/run journal}
- * measures the journal). One rollout in ten fails its gate at step 4 and is rolled back; the time from
- * the gate returning FAIL to the router call that restores stable is the reaction time.
+ * <p>Providers are minimal in-memory ones (no recording), and the journal counts and discards
+ * records after the engine has serialized them: this measures the engine, not storage ({@code
+ * ./benchmarks/run journal} measures the journal). One rollout in ten fails its gate at step 4 and
+ * is rolled back; the time from the gate returning FAIL to the router call that restores stable is
+ * the reaction time.
  *
  * <p>Usage: {@code ./benchmarks/run engine [rollouts] [baselineRollouts]}.
  */
@@ -77,54 +80,91 @@ public final class EngineBenchmark {
 
     double virtualHours = engine.virtualSpan.toMillis() / 3_600_000.0;
     double wallPerSimHour = engine.wallNanos / 1e9 / virtualHours;
-    // Work per rollout is identical in both runs; compare wall time per rollout so a smaller baseline still compares.
+    // Work per rollout is identical in both runs; compare wall time per rollout so a smaller
+    // baseline still compares.
     double enginePerRollout = engine.wallNanos / (double) n;
     double baselinePerRollout = baseline.wallNanos / (double) baselineN;
-    System.out.printf(Locale.ROOT, "# engine: %d rollouts (%d succeeded, %d aborted) over %.2f simulated hours in %.2f s"
-            + " wall, %.2f s CPU; %d journal records; %d gate evaluations%n", n, engine.succeeded, engine.aborted,
-        virtualHours, engine.wallNanos / 1e9, engine.cpuNanos / 1e9, engine.journalRecords, engine.evaluations);
-    System.out.printf(Locale.ROOT, "# baseline: %d thread-per-rollout rollouts (%d succeeded, %d aborted) in %.2f s wall,"
-        + " %.2f s CPU%n", baselineN, baseline.succeeded, baseline.aborted, baseline.wallNanos / 1e9,
+    System.out.printf(
+        Locale.ROOT,
+        "# engine: %d rollouts (%d succeeded, %d aborted) over %.2f simulated hours in %.2f s"
+            + " wall, %.2f s CPU; %d journal records; %d gate evaluations%n",
+        n,
+        engine.succeeded,
+        engine.aborted,
+        virtualHours,
+        engine.wallNanos / 1e9,
+        engine.cpuNanos / 1e9,
+        engine.journalRecords,
+        engine.evaluations);
+    System.out.printf(
+        Locale.ROOT,
+        "# baseline: %d thread-per-rollout rollouts (%d succeeded, %d aborted) in %.2f s wall,"
+            + " %.2f s CPU%n",
+        baselineN,
+        baseline.succeeded,
+        baseline.aborted,
+        baseline.wallNanos / 1e9,
         baseline.cpuNanos / 1e9);
-    System.out.printf(Locale.ROOT, "# load average at the end: %.1f on %d cores%n",
-        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), Runtime.getRuntime().availableProcessors());
-    System.out.printf(Locale.ROOT, "BENCH engine.rollouts %d count%n", engine.succeeded + engine.aborted);
+    System.out.printf(
+        Locale.ROOT,
+        "# load average at the end: %.1f on %d cores%n",
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(),
+        Runtime.getRuntime().availableProcessors());
+    System.out.printf(
+        Locale.ROOT, "BENCH engine.rollouts %d count%n", engine.succeeded + engine.aborted);
     System.out.printf(Locale.ROOT, "BENCH engine.wall_per_sim_hour %.3f s%n", wallPerSimHour);
     System.out.printf(Locale.ROOT, "BENCH engine.heap_peak %.1f MB%n", heapPeak / 1e6);
-    System.out.printf(Locale.ROOT, "BENCH engine.speedup_vs_thread_per_rollout %.1f x%n", baselinePerRollout / enginePerRollout);
-    System.out.printf(Locale.ROOT, "BENCH engine.reaction_p99 %.3f ms%n", engine.reaction.getValueAtPercentile(99) / 1e6);
+    System.out.printf(
+        Locale.ROOT,
+        "BENCH engine.speedup_vs_thread_per_rollout %.1f x%n",
+        baselinePerRollout / enginePerRollout);
+    System.out.printf(
+        Locale.ROOT,
+        "BENCH engine.reaction_p99 %.3f ms%n",
+        engine.reaction.getValueAtPercentile(99) / 1e6);
   }
 
-  // ------------------------------------------------------------------------------------------ engine
+  // ------------------------------------------------------------------------------------------
+  // engine
 
   static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
-  record EngineRun(long wallNanos, long cpuNanos, Duration virtualSpan, int succeeded, int aborted, long journalRecords,
-      long evaluations, Histogram reaction) {}
+  record EngineRun(
+      long wallNanos,
+      long cpuNanos,
+      Duration virtualSpan,
+      int succeeded,
+      int aborted,
+      long journalRecords,
+      long evaluations,
+      Histogram reaction) {}
 
   static EngineRun runEngine(int n, HeapWatcher heap) {
     Providers p = new Providers(n);
     VirtualScheduler scheduler = VirtualScheduler.on(VirtualClock.create());
     AtomicInteger succeeded = new AtomicInteger();
     AtomicInteger aborted = new AtomicInteger();
-    Cutover cutover = Cutover.builder()
-        .clock(scheduler.clock())
-        .scheduler(scheduler)
-        .providerExecutor(Runnable::run)
-        .journal(p.journal)
-        .fleet(p.fleet)
-        .router(p.router)
-        .gate(p.gate)
-        .listener(e -> {
-          if (e.type() == RolloutEvent.Type.ROLLOUT_SUCCEEDED) {
-            succeeded.incrementAndGet();
-          } else if (e.type() == RolloutEvent.Type.ROLLOUT_ABORTED) {
-            aborted.incrementAndGet();
-          }
-        })
-        .build();
+    Cutover cutover =
+        Cutover.builder()
+            .clock(scheduler.clock())
+            .scheduler(scheduler)
+            .providerExecutor(Runnable::run)
+            .journal(p.journal)
+            .fleet(p.fleet)
+            .router(p.router)
+            .gate(p.gate)
+            .listener(
+                e -> {
+                  if (e.type() == RolloutEvent.Type.ROLLOUT_SUCCEEDED) {
+                    succeeded.incrementAndGet();
+                  } else if (e.type() == RolloutEvent.Type.ROLLOUT_ABORTED) {
+                    aborted.incrementAndGet();
+                  }
+                })
+            .build();
     CanaryStrategy strategy = strategy();
     for (int i = 0; i < n; i++) {
       cutover.adopt(p.stable[i], 4);
@@ -132,11 +172,15 @@ public final class EngineBenchmark {
     Instant start = scheduler.clock().instant();
     for (int i = 0; i < n; i++) {
       int idx = i;
-      scheduler.schedule(() -> cutover.deploy(strategy, p.target[idx], 4), stagger(i, n).toNanos(),
+      scheduler.schedule(
+          () -> cutover.deploy(strategy, p.target[idx], 4),
+          stagger(i, n).toNanos(),
           java.util.concurrent.TimeUnit.NANOSECONDS);
     }
-    // Run in slices of simulated time; between slices (outside the timed part) a full collection measures
-    // the live heap, so the peak is live data and not garbage that a young collection left in the old gen.
+    // Run in slices of simulated time; between slices (outside the timed part) a full collection
+    // measures
+    // the live heap, so the peak is live data and not garbage that a young collection left in the
+    // old gen.
     long wall = 0;
     long cpu = 0;
     boolean done = false;
@@ -150,17 +194,26 @@ public final class EngineBenchmark {
       heap.sample();
     }
     if (!done) {
-      throw new IllegalStateException("engine run did not finish: " + (succeeded.get() + aborted.get()) + "/" + n);
+      throw new IllegalStateException(
+          "engine run did not finish: " + (succeeded.get() + aborted.get()) + "/" + n);
     }
     scheduler.assertNoTaskFailures();
     cutover.close();
-    return new EngineRun(wall, cpu, Duration.between(start, scheduler.clock().instant()), succeeded.get(), aborted.get(),
-        p.journal.appends.get(), p.gate.evaluations.get(), p.router.reaction);
+    return new EngineRun(
+        wall,
+        cpu,
+        Duration.between(start, scheduler.clock().instant()),
+        succeeded.get(),
+        aborted.get(),
+        p.journal.appends.get(),
+        p.gate.evaluations.get(),
+        p.router.reaction);
   }
 
   static CanaryStrategy strategy() {
     CanaryStrategy.Builder b = Strategies.canary();
-    Step.Verify verify = Step.Verify.gates("health").count(MEASUREMENTS_PER_STEP).interval(INTERVAL).build();
+    Step.Verify verify =
+        Step.Verify.gates("health").count(MEASUREMENTS_PER_STEP).interval(INTERVAL).build();
     for (int s = 1; s <= STEPS; s++) {
       b.setWeight(s * 10).analysis(verify);
     }
@@ -171,14 +224,15 @@ public final class EngineBenchmark {
     return Duration.ofNanos(INTERVAL.toNanos() * i / n);
   }
 
-  // ------------------------------------------------------------------------------------------ baseline
+  // ------------------------------------------------------------------------------------------
+  // baseline
 
   record BaselineRun(long wallNanos, long cpuNanos, int succeeded, int aborted) {}
 
   /**
-   * The design Cutover replaces: one thread per rollout, executing its plan step by step and blocking
-   * while it waits. Waits are in the same virtual time: a coordinator advances the clock to the earliest
-   * wake-up once every thread is blocked, exactly as the engine's scheduler does.
+   * The design Cutover replaces: one thread per rollout, executing its plan step by step and
+   * blocking while it waits. Waits are in the same virtual time: a coordinator advances the clock
+   * to the earliest wake-up once every thread is blocked, exactly as the engine's scheduler does.
    */
   static BaselineRun runBaseline(int n) throws InterruptedException {
     Providers p = new Providers(n);
@@ -192,17 +246,22 @@ public final class EngineBenchmark {
     for (int i = 0; i < n; i++) {
       int idx = i;
       Plan plan = strategy.plan(new PlanRequest(p.stable[i], p.target[i], 4));
-      threads.add(new Thread(null, () -> {
-        try {
-          time.sleep(stagger(idx, n));
-          boolean ok = interpret(plan, "b" + idx, p, clock, time, json);
-          (ok ? succeeded : aborted).incrementAndGet();
-        } catch (Exception e) {
-          throw new IllegalStateException(e);
-        } finally {
-          time.finished();
-        }
-      }, "rollout-" + i, 256 * 1024));
+      threads.add(
+          new Thread(
+              null,
+              () -> {
+                try {
+                  time.sleep(stagger(idx, n));
+                  boolean ok = interpret(plan, "b" + idx, p, clock, time, json);
+                  (ok ? succeeded : aborted).incrementAndGet();
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                } finally {
+                  time.finished();
+                }
+              },
+              "rollout-" + i,
+              256 * 1024));
     }
     long c0 = processCpuNanos();
     long t0 = System.nanoTime();
@@ -213,16 +272,26 @@ public final class EngineBenchmark {
     for (Thread t : threads) {
       t.join();
     }
-    return new BaselineRun(System.nanoTime() - t0, processCpuNanos() - c0, succeeded.get(), aborted.get());
+    return new BaselineRun(
+        System.nanoTime() - t0, processCpuNanos() - c0, succeeded.get(), aborted.get());
   }
 
-  static boolean interpret(Plan plan, String id, Providers p, VirtualClock clock, Coordinator time, ObjectMapper json)
+  static boolean interpret(
+      Plan plan, String id, Providers p, VirtualClock clock, Coordinator time, ObjectMapper json)
       throws Exception {
     String service = plan.service();
     for (int i = 0; i < plan.steps().size(); i++) {
       Step step = plan.steps().get(i);
       OperationId op = new OperationId(id + "/s" + i + "/" + step.kind());
-      journal(p, json, clock, id, service, JournalRecord.Type.INTENT, op.value(), Map.of("kind", step.kind()));
+      journal(
+          p,
+          json,
+          clock,
+          id,
+          service,
+          JournalRecord.Type.INTENT,
+          op.value(),
+          Map.of("kind", step.kind()));
       if (step instanceof Step.Launch l) {
         p.fleet.launch(op, plan.release(l.releaseId()), l.replicas());
       } else if (step instanceof Step.Scale s) {
@@ -236,14 +305,32 @@ public final class EngineBenchmark {
         p.fleet.retire(op, plan.release(r.releaseId()));
       } else if (step instanceof Step.Verify v) {
         for (int m = 1; m <= v.count(); m++) {
-          GateContext gc = GateContext.builder().rolloutId(id).service(service).stable(plan.stable())
-              .candidate(plan.target()).windowStart(clock.instant()).now(clock.instant()).measurement(m).build();
+          GateContext gc =
+              GateContext.builder()
+                  .rolloutId(id)
+                  .service(service)
+                  .stable(plan.stable())
+                  .candidate(plan.target())
+                  .windowStart(clock.instant())
+                  .now(clock.instant())
+                  .measurement(m)
+                  .build();
           Verdict verdict = p.gate.evaluate(gc);
-          journal(p, json, clock, id, service, JournalRecord.Type.VERDICT, null, Map.of("gate", "health",
-              "outcome", verdict.outcome().name()));
+          journal(
+              p,
+              json,
+              clock,
+              id,
+              service,
+              JournalRecord.Type.VERDICT,
+              null,
+              Map.of("gate", "health", "outcome", verdict.outcome().name()));
           if (!verdict.passed()) {
-            p.router.apply(new OperationId(id + "/r0/route"), service,
-                TrafficSplit.all(plan.stable().id()), Map.of());
+            p.router.apply(
+                new OperationId(id + "/r0/route"),
+                service,
+                TrafficSplit.all(plan.stable().id()),
+                Map.of());
             p.fleet.retire(new OperationId(id + "/r1/retire"), plan.target());
             return false;
           }
@@ -252,14 +339,31 @@ public final class EngineBenchmark {
           }
         }
       }
-      journal(p, json, clock, id, service, JournalRecord.Type.DONE, op.value(), Map.of("kind", step.kind()));
+      journal(
+          p,
+          json,
+          clock,
+          id,
+          service,
+          JournalRecord.Type.DONE,
+          op.value(),
+          Map.of("kind", step.kind()));
     }
     return true;
   }
 
-  static void journal(Providers p, ObjectMapper json, VirtualClock clock, String id, String service,
-      JournalRecord.Type type, String op, Map<String, ?> payload) throws Exception {
-    p.journal.append(JournalRecord.of(clock.instant(), id, service, type, op, json.writeValueAsString(payload)));
+  static void journal(
+      Providers p,
+      ObjectMapper json,
+      VirtualClock clock,
+      String id,
+      String service,
+      JournalRecord.Type type,
+      String op,
+      Map<String, ?> payload)
+      throws Exception {
+    p.journal.append(
+        JournalRecord.of(clock.instant(), id, service, type, op, json.writeValueAsString(payload)));
   }
 
   /** Virtual time for blocking threads: the clock advances only when every live thread waits. */
@@ -267,8 +371,9 @@ public final class EngineBenchmark {
     private record Wake(Instant at, long seq, Semaphore permit) {}
 
     private final VirtualClock clock;
-    private final PriorityQueue<Wake> queue = new PriorityQueue<>((a, b) -> a.at.equals(b.at)
-        ? Long.compare(a.seq, b.seq) : a.at.compareTo(b.at));
+    private final PriorityQueue<Wake> queue =
+        new PriorityQueue<>(
+            (a, b) -> a.at.equals(b.at) ? Long.compare(a.seq, b.seq) : a.at.compareTo(b.at));
     private int running;
     private int live;
     private long seq;
@@ -296,7 +401,7 @@ public final class EngineBenchmark {
     }
 
     void drive() throws InterruptedException {
-      for (;;) {
+      for (; ; ) {
         List<Semaphore> wake = new ArrayList<>();
         synchronized (this) {
           while (running > 0) {
@@ -321,9 +426,12 @@ public final class EngineBenchmark {
     }
   }
 
-  // ------------------------------------------------------------------------------------------ providers
+  // ------------------------------------------------------------------------------------------
+  // providers
 
-  /** Minimal providers shared by both runs: no recording, so the measurement is the execution model. */
+  /**
+   * Minimal providers shared by both runs: no recording, so the measurement is the execution model.
+   */
   static final class Providers {
     final Release[] stable;
     final Release[] target;
@@ -338,8 +446,12 @@ public final class EngineBenchmark {
       Map<String, Integer> index = new HashMap<>();
       for (int i = 0; i < n; i++) {
         String service = "svc-" + i;
-        stable[i] = Release.of(service, new ArtifactRef("bench/" + service, Digest.sha256(service + ":v1")));
-        target[i] = Release.of(service, new ArtifactRef("bench/" + service, Digest.sha256(service + ":v2")));
+        stable[i] =
+            Release.of(
+                service, new ArtifactRef("bench/" + service, Digest.sha256(service + ":v1")));
+        target[i] =
+            Release.of(
+                service, new ArtifactRef("bench/" + service, Digest.sha256(service + ":v2")));
         index.put(service, i);
       }
       AtomicLongArray failedAt = new AtomicLongArray(n);
@@ -360,8 +472,13 @@ public final class EngineBenchmark {
     public List<Instance> scale(OperationId op, Release release, int replicas) {
       List<Instance> list = new ArrayList<>(replicas);
       for (int i = 0; i < replicas; i++) {
-        list.add(new Instance(release.id() + "-" + i, release.id(), URI.create("http://127.0.0.1:" + (20000 + i)),
-            InstanceState.READY, release.artifact().digest()));
+        list.add(
+            new Instance(
+                release.id() + "-" + i,
+                release.id(),
+                URI.create("http://127.0.0.1:" + (20000 + i)),
+                InstanceState.READY,
+                release.artifact().digest()));
       }
       byRelease.put(release.id(), list);
       return list;
@@ -395,7 +512,8 @@ public final class EngineBenchmark {
     }
 
     @Override
-    public void apply(OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
+    public void apply(
+        OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
       int i = index.get(service);
       long failed = failedAt.get(i);
       if (failed != 0 && split.weight(stable[i].id()) == TrafficSplit.TOTAL) {
@@ -433,7 +551,8 @@ public final class EngineBenchmark {
     public Verdict evaluate(GateContext context) {
       evaluations.incrementAndGet();
       int i = index.get(context.service());
-      int k = counts.computeIfAbsent(context.rolloutId(), x -> new AtomicInteger()).incrementAndGet();
+      int k =
+          counts.computeIfAbsent(context.rolloutId(), x -> new AtomicInteger()).incrementAndGet();
       if (i % 10 == 0 && k == FAIL_AT_EVALUATION) {
         failedAt.set(i, System.nanoTime());
         return Verdict.fail("error rate 6 %");
@@ -479,7 +598,10 @@ public final class EngineBenchmark {
     public void close() {}
   }
 
-  /** Peak live heap: the heap in use right after a full collection, sampled between slices of the run. */
+  /**
+   * Peak live heap: the heap in use right after a full collection, sampled between slices of the
+   * run.
+   */
   static final class HeapWatcher {
     private long peak;
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.benchmarks;
 
 import io.cutover.api.ArtifactRef;
@@ -56,25 +57,27 @@ import java.util.function.Supplier;
  * Real HAProxy (and NGINX) in front of real sample-service processes, under open-loop load.
  *
  * <ul>
- *   <li>{@code haproxy.reaction_p99}: from the FAIL verdict of a canary's gate (the engine's event time) to
- *       the moment HAProxy has acknowledged the all-stable split (end of the rollback's route call), under
- *       load, over N aborted canaries; at 1000 requests/s the next request, served by stable, follows within
- *       about a millisecond. (Client send times are not used: an overloaded client sends late, which hides
- *       the switch.)</li>
- *   <li>{@code haproxy.requests}, {@code haproxy.failed_requests}: requests sent through HAProxy during the
- *       run, and those without an answer or answered by HAProxy itself with 5xx (the canary's own 5xx are the
- *       application's and do not count);</li>
- *   <li>{@code nginx.failed_requests}: the same for NGINX during weight changes, without client retries;</li>
- *   <li>{@code router.weight_change_p50.<router>}: median time of {@code Router.apply} for a weight change,
- *       in-process, HAProxy and NGINX (the latter includes check, reload and observation).</li>
+ *   <li>{@code haproxy.reaction_p99}: from the FAIL verdict of a canary's gate (the engine's event
+ *       time) to the moment HAProxy has acknowledged the all-stable split (end of the rollback's
+ *       route call), under load, over N aborted canaries; at 1000 requests/s the next request,
+ *       served by stable, follows within about a millisecond. (Client send times are not used: an
+ *       overloaded client sends late, which hides the switch.)
+ *   <li>{@code haproxy.requests}, {@code haproxy.failed_requests}: requests sent through HAProxy
+ *       during the run, and those without an answer or answered by HAProxy itself with 5xx (the
+ *       canary's own 5xx are the application's and do not count);
+ *   <li>{@code nginx.failed_requests}: the same for NGINX during weight changes, without client
+ *       retries;
+ *   <li>{@code router.weight_change_p50.<router>}: median time of {@code Router.apply} for a weight
+ *       change, in-process, HAProxy and NGINX (the latter includes check, reload and observation).
  * </ul>
- * Baselines measured in the same run: {@code baseline.haproxy_api_rtt_p50} (one runtime-API round trip,
- * the floor of an HAProxy weight change) and {@code baseline.gate_interval} (the analysis interval,
- * the floor of detection, which the reaction excludes).
  *
- * <p>Arguments: {@code [trials] [rate] [changes]}, default 15 aborted canaries at 1000 requests/s and 100
- * timed HAProxy weight changes (ten times as many in-process, three tenths as many NGINX reloads). Needs the
- * Debian packages haproxy and nginx-light.
+ * Baselines measured in the same run: {@code baseline.haproxy_api_rtt_p50} (one runtime-API round
+ * trip, the floor of an HAProxy weight change) and {@code baseline.gate_interval} (the analysis
+ * interval, the floor of detection, which the reaction excludes).
+ *
+ * <p>Arguments: {@code [trials] [rate] [changes]}, default 15 aborted canaries at 1000 requests/s
+ * and 100 timed HAProxy weight changes (ten times as many in-process, three tenths as many NGINX
+ * reloads). Needs the Debian packages haproxy and nginx-light.
  */
 public final class HaproxyBenchmark {
   private static final String SHOP = "shop";
@@ -95,56 +98,95 @@ public final class HaproxyBenchmark {
     Path dir = Files.createTempDirectory("cutover-bench-haproxy");
     ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2);
     FilesystemArtifactStore store = FilesystemArtifactStore.open(dir.resolve("store"));
-    LocalProcessFleet fleet = LocalProcessFleet.builder(dir.resolve("fleet"), store).scheduler(scheduler)
-        .gracePeriod(Duration.ofSeconds(3)).build();
-    HaproxyProcess haproxy = HaproxyProcess.start(dir.resolve("haproxy"), Map.of(SHOP, freePort()), scheduler, CLOCK);
+    LocalProcessFleet fleet =
+        LocalProcessFleet.builder(dir.resolve("fleet"), store)
+            .scheduler(scheduler)
+            .gracePeriod(Duration.ofSeconds(3))
+            .build();
+    HaproxyProcess haproxy =
+        HaproxyProcess.start(dir.resolve("haproxy"), Map.of(SHOP, freePort()), scheduler, CLOCK);
     HaproxyRouter router = HaproxyRouter.builder(haproxy.socket()).build();
     InProcessMetrics metrics = InProcessMetrics.create(CLOCK, Duration.ofMinutes(10));
     List<RolloutEvent> events = new CopyOnWriteArrayList<>();
     Duration interval = Duration.ofMillis(500);
     List<Double> rollbackApplies = new CopyOnWriteArrayList<>();
     List<Instant> rollbackDone = new CopyOnWriteArrayList<>();
-    Router timedRouter = new Router() {
-      @Override
-      public void apply(OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
-        long t0 = System.nanoTime();
-        router.apply(op, service, split, backends);
-        if (op.value().contains("/r0/")) {
-          // The rollback's first step routes 100 % to stable: from here on HAProxy sends every new request there.
-          rollbackDone.add(CLOCK.instant());
-          rollbackApplies.add((System.nanoTime() - t0) / 1e6);
-        }
-      }
+    Router timedRouter =
+        new Router() {
+          @Override
+          public void apply(
+              OperationId op,
+              String service,
+              TrafficSplit split,
+              Map<String, List<Instance>> backends) {
+            long t0 = System.nanoTime();
+            router.apply(op, service, split, backends);
+            if (op.value().contains("/r0/")) {
+              // The rollback's first step routes 100 % to stable: from here on HAProxy sends every
+              // new request there.
+              rollbackDone.add(CLOCK.instant());
+              rollbackApplies.add((System.nanoTime() - t0) / 1e6);
+            }
+          }
 
-      @Override
-      public java.util.Optional<TrafficSplit> current(String service) {
-        return router.current(service);
-      }
-    };
-    Cutover cutover = Cutover.builder().fleet(fleet).router(timedRouter)
-        .gate(ThresholdGate.successRate("success-rate", InProcessMetricSource.of(metrics), QueryDialect.IN_PROCESS, 0.99)
-            .onNoData(NoDataPolicy.INCONCLUSIVE).build())
-        .listener(events::add).build();
+          @Override
+          public java.util.Optional<TrafficSplit> current(String service) {
+            return router.current(service);
+          }
+        };
+    Cutover cutover =
+        Cutover.builder()
+            .fleet(fleet)
+            .router(timedRouter)
+            .gate(
+                ThresholdGate.successRate(
+                        "success-rate",
+                        InProcessMetricSource.of(metrics),
+                        QueryDialect.IN_PROCESS,
+                        0.99)
+                    .onNoData(NoDataPolicy.INCONCLUSIVE)
+                    .build())
+            .listener(events::add)
+            .build();
     Release stable = Release.of(SHOP, put(store, "stable", 0)).withLabel("stable");
     Release other = Release.of(SHOP, put(store, "other", 0)).withLabel("other");
     Release bad = Release.of(SHOP, put(store, "bad", 4)).withLabel("bad");
     NginxProcess nginx = null;
     try {
-      await(cutover.deploy(BlueGreenStrategy.builder().scaleDownDelay(Duration.ZERO).build(), stable, 2));
+      await(
+          cutover.deploy(
+              BlueGreenStrategy.builder().scaleDownDelay(Duration.ZERO).build(), stable, 2));
       Queue<Result> results = new ConcurrentLinkedQueue<>();
       LongAdder haproxyFailed = new LongAdder();
-      TrafficGenerator load = TrafficGenerator.builder("http://127.0.0.1:" + haproxy.port(SHOP) + "/", scheduler, CLOCK)
-          .rate(rate).newConnectionShare(0.1).listener((release, status, sent, latency) -> {
-            if (release != null) {
-              metrics.counter("http_requests_total").add(1, "release", release, "code", Integer.toString(status));
-              results.add(new Result(sent, release, status));
-            } else {
-              haproxyFailed.increment();
-            }
-          }).build().start();
+      TrafficGenerator load =
+          TrafficGenerator.builder("http://127.0.0.1:" + haproxy.port(SHOP) + "/", scheduler, CLOCK)
+              .rate(rate)
+              .newConnectionShare(0.1)
+              .listener(
+                  (release, status, sent, latency) -> {
+                    if (release != null) {
+                      metrics
+                          .counter("http_requests_total")
+                          .add(1, "release", release, "code", Integer.toString(status));
+                      results.add(new Result(sent, release, status));
+                    } else {
+                      haproxyFailed.increment();
+                    }
+                  })
+              .build()
+              .start();
 
-      CanaryStrategy canary = CanaryStrategy.builder().scaleDownDelay(Duration.ZERO).setWeight(20)
-          .analysis(Step.Verify.gates("success-rate").initialDelay(interval).interval(interval).count(3).build()).build();
+      CanaryStrategy canary =
+          CanaryStrategy.builder()
+              .scaleDownDelay(Duration.ZERO)
+              .setWeight(20)
+              .analysis(
+                  Step.Verify.gates("success-rate")
+                      .initialDelay(interval)
+                      .interval(interval)
+                      .count(3)
+                      .build())
+              .build();
       List<Double> reactions = new ArrayList<>();
       for (int t = 0; t < trials; t++) {
         results.clear();
@@ -153,20 +195,45 @@ public final class HaproxyBenchmark {
         if (st.state() != RolloutState.ABORTED) {
           throw new IllegalStateException("trial " + t + " did not abort: " + st);
         }
-        Instant failed = events.stream().filter(e -> e.type() == RolloutEvent.Type.GATE_VERDICT && e.verdict() != null
-            && e.verdict().outcome() == Verdict.Outcome.FAIL).findFirst().orElseThrow().time();
+        Instant failed =
+            events.stream()
+                .filter(
+                    e ->
+                        e.type() == RolloutEvent.Type.GATE_VERDICT
+                            && e.verdict() != null
+                            && e.verdict().outcome() == Verdict.Outcome.FAIL)
+                .findFirst()
+                .orElseThrow()
+                .time();
         Instant switched = rollbackDone.get(rollbackDone.size() - 1);
         reactions.add(Duration.between(failed, switched).toNanos() / 1e6);
         TimeUnit.MILLISECONDS.sleep(300);
         double observed = lastRequestTo(new ArrayList<>(results), bad.id(), failed);
-        Instant abort = events.stream().filter(e -> e.type() == RolloutEvent.Type.ABORT_STARTED).findFirst().orElseThrow().time();
-        Instant shifted = events.stream().filter(e -> e.type() == RolloutEvent.Type.TRAFFIC_SHIFTED && e.time().isAfter(abort))
-            .findFirst().orElseThrow().time();
-        System.err.printf(Locale.ROOT, "trial %d: verdict -> HAProxy serving stable only %.1f ms (HAProxy apply %.1f ms; "
-            + "verdict -> engine's TRAFFIC_SHIFTED %.1f ms; last canary request sent %.1f ms after the verdict)%s%n", t,
-            reactions.get(t), rollbackApplies.get(rollbackApplies.size() - 1), Duration.between(failed, shifted).toNanos() / 1e6,
+        Instant abort =
+            events.stream()
+                .filter(e -> e.type() == RolloutEvent.Type.ABORT_STARTED)
+                .findFirst()
+                .orElseThrow()
+                .time();
+        Instant shifted =
+            events.stream()
+                .filter(
+                    e -> e.type() == RolloutEvent.Type.TRAFFIC_SHIFTED && e.time().isAfter(abort))
+                .findFirst()
+                .orElseThrow()
+                .time();
+        System.err.printf(
+            Locale.ROOT,
+            "trial %d: verdict -> HAProxy serving stable only %.1f ms (HAProxy apply %.1f ms; "
+                + "verdict -> engine's TRAFFIC_SHIFTED %.1f ms; last canary request sent %.1f ms after the verdict)%s%n",
+            t,
+            reactions.get(t),
+            rollbackApplies.get(rollbackApplies.size() - 1),
+            Duration.between(failed, shifted).toNanos() / 1e6,
             observed,
-            events.stream().anyMatch(e -> e.type() == RolloutEvent.Type.PROVIDER_RETRY) ? " with provider retries" : "");
+            events.stream().anyMatch(e -> e.type() == RolloutEvent.Type.PROVIDER_RETRY)
+                ? " with provider retries"
+                : "");
       }
 
       // Weight changes under the same load: HAProxy against its API round trip.
@@ -175,23 +242,43 @@ public final class HaproxyBenchmark {
       Map<String, List<Instance>> backends = Map.of(stable.id(), s, other.id(), o);
       List<Double> haproxyChanges = weightChanges(router, SHOP, stable, other, backends, changes);
       List<Double> apiRtt = timed(100, () -> router.api().execute("show info"));
-      router.apply(new OperationId("bench/back"), SHOP, TrafficSplit.all(stable.id()), Map.of(stable.id(), s));
+      router.apply(
+          new OperationId("bench/back"),
+          SHOP,
+          TrafficSplit.all(stable.id()),
+          Map.of(stable.id(), s));
       InProcessRouter inProcess = InProcessRouter.create();
-      List<Double> inProcessChanges = weightChanges(inProcess, SHOP, stable, other, backends, changes * 10);
+      List<Double> inProcessChanges =
+          weightChanges(inProcess, SHOP, stable, other, backends, changes * 10);
       TimeUnit.SECONDS.sleep(1);
       load.stop();
       TimeUnit.SECONDS.sleep(1);
       TrafficGenerator.Stats hs = load.stats();
       load.close();
 
-      nginx = NginxProcess.start(dir.resolve("nginx"), Map.of(SHOP, freePort()), freePort(),
-          new NginxProcess.Upstreams(NginxRouter::upstream, NginxRouter::initialUpstream), scheduler, CLOCK);
-      NginxRouter nginxRouter = NginxRouter.builder(nginx.configFile(), nginx.prefix(), nginx.upstreamDir(),
-          nginx.statusPort()).scheduler(scheduler).build();
-      nginxRouter.apply(new OperationId("bench/n0"), SHOP, TrafficSplit.all(stable.id()), Map.of(stable.id(), s));
-      TrafficGenerator nload = TrafficGenerator.builder("http://127.0.0.1:" + nginx.port(SHOP) + "/", scheduler, CLOCK)
-          .rate(rate).newConnectionShare(0.1).build().start();
-      List<Double> nginxChanges = weightChanges(nginxRouter, SHOP, stable, other, backends, Math.max(2, changes * 3 / 10));
+      nginx =
+          NginxProcess.start(
+              dir.resolve("nginx"),
+              Map.of(SHOP, freePort()),
+              freePort(),
+              new NginxProcess.Upstreams(NginxRouter::upstream, NginxRouter::initialUpstream),
+              scheduler,
+              CLOCK);
+      NginxRouter nginxRouter =
+          NginxRouter.builder(
+                  nginx.configFile(), nginx.prefix(), nginx.upstreamDir(), nginx.statusPort())
+              .scheduler(scheduler)
+              .build();
+      nginxRouter.apply(
+          new OperationId("bench/n0"), SHOP, TrafficSplit.all(stable.id()), Map.of(stable.id(), s));
+      TrafficGenerator nload =
+          TrafficGenerator.builder("http://127.0.0.1:" + nginx.port(SHOP) + "/", scheduler, CLOCK)
+              .rate(rate)
+              .newConnectionShare(0.1)
+              .build()
+              .start();
+      List<Double> nginxChanges =
+          weightChanges(nginxRouter, SHOP, stable, other, backends, Math.max(2, changes * 3 / 10));
       TimeUnit.SECONDS.sleep(1);
       nload.stop();
       TimeUnit.SECONDS.sleep(1);
@@ -199,7 +286,8 @@ public final class HaproxyBenchmark {
       nload.close();
       nginxRouter.close();
 
-      // Requests without the service's X-Release header: no answer at all, or a 5xx made by HAProxy itself.
+      // Requests without the service's X-Release header: no answer at all, or a 5xx made by HAProxy
+      // itself.
       long haproxyProxyErrors = haproxyFailed.sum();
       print("haproxy.reaction_p99", percentile(reactions, 99), "ms");
       print("haproxy.reaction_p50", percentile(reactions, 50), "ms");
@@ -207,9 +295,11 @@ public final class HaproxyBenchmark {
       print("haproxy.rollback_apply_p50", percentile(rollbackApplies, 50), "ms");
       print("baseline.gate_interval", interval.toMillis(), "ms");
       System.out.printf(Locale.ROOT, "BENCH haproxy.requests %d count%n", hs.sent());
-      System.out.printf(Locale.ROOT, "BENCH haproxy.failed_requests %d count%n", haproxyProxyErrors);
+      System.out.printf(
+          Locale.ROOT, "BENCH haproxy.failed_requests %d count%n", haproxyProxyErrors);
       System.out.printf(Locale.ROOT, "BENCH nginx.requests %d count%n", ns.sent());
-      System.out.printf(Locale.ROOT, "BENCH nginx.failed_requests %d count%n", ns.failed() + ns.serverErrors());
+      System.out.printf(
+          Locale.ROOT, "BENCH nginx.failed_requests %d count%n", ns.failed() + ns.serverErrors());
       print("router.weight_change_p50.in-process", percentile(inProcessChanges, 50), "ms");
       print("router.weight_change_p50.haproxy", percentile(haproxyChanges, 50), "ms");
       print("router.weight_change_p50.nginx", percentile(nginxChanges, 50), "ms");
@@ -228,7 +318,10 @@ public final class HaproxyBenchmark {
     }
   }
 
-  /** When, relative to the verdict, the last request that reached the canary was sent (client send time). */
+  /**
+   * When, relative to the verdict, the last request that reached the canary was sent (client send
+   * time).
+   */
   private static double lastRequestTo(List<Result> results, String badId, Instant failed) {
     Instant last = null;
     for (Result r : results) {
@@ -239,8 +332,13 @@ public final class HaproxyBenchmark {
     return last == null ? Double.NaN : Duration.between(failed, last).toNanos() / 1e6;
   }
 
-  private static List<Double> weightChanges(Router router, String service, Release a, Release b,
-      Map<String, List<Instance>> backends, int n) {
+  private static List<Double> weightChanges(
+      Router router,
+      String service,
+      Release a,
+      Release b,
+      Map<String, List<Instance>> backends,
+      int n) {
     List<Double> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       TrafficSplit split = TrafficSplit.of(a.id(), b.id(), (i % 2 == 0) ? 1_000 : 2_000);
@@ -282,8 +380,14 @@ public final class HaproxyBenchmark {
   }
 
   private static ArtifactRef put(FilesystemArtifactStore store, String version, int errorEvery) {
-    return store.put(SampleArtifacts.REPOSITORY, SampleArtifacts.jar(version, errorEvery),
-        new ArtifactMetadata(SampleArtifacts.JAR_MEDIA_TYPE, null, SampleArtifacts.labels(version), Provenance.NONE));
+    return store.put(
+        SampleArtifacts.REPOSITORY,
+        SampleArtifacts.jar(version, errorEvery),
+        new ArtifactMetadata(
+            SampleArtifacts.JAR_MEDIA_TYPE,
+            null,
+            SampleArtifacts.labels(version),
+            Provenance.NONE));
   }
 
   private static int freePort() throws IOException {

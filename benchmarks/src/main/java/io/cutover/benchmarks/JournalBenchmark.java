@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.benchmarks;
 
 import io.cutover.core.journal.DurabilityMode;
@@ -30,31 +31,36 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 /**
- * The file journal's throughput and resume cost, on the machine's real disk ({@code java.io.tmpdir}).
+ * The file journal's throughput and resume cost, on the machine's real disk ({@code
+ * java.io.tmpdir}).
  *
  * <ul>
- *   <li>{@code journal.fsync_baseline}: one writer, one {@code write} + {@code fsync} per record on a
- *       plain {@link FileChannel} — the ceiling for a journal without group commit, measured in the same run.
- *   <li>{@code journal.durable_appends}: 64 writers appending durably ({@link DurabilityMode#FSYNC}) with group
- *       commit, each keeping a window of {@value #WINDOW} appends in flight with
- *       {@link FileJournal#appendAsync}; every record is acknowledged only after its fsync.
+ *   <li>{@code journal.fsync_baseline}: one writer, one {@code write} + {@code fsync} per record on
+ *       a plain {@link FileChannel} — the ceiling for a journal without group commit, measured in
+ *       the same run.
+ *   <li>{@code journal.durable_appends}: 64 writers appending durably ({@link
+ *       DurabilityMode#FSYNC}) with group commit, each keeping a window of {@value #WINDOW} appends
+ *       in flight with {@link FileJournal#appendAsync}; every record is acknowledged only after its
+ *       fsync.
  *   <li>{@code journal.durable_appends_blocking}: the same 64 writers through the blocking SPI call
- *       {@link FileJournal#append} (one record in flight per writer), bounded by 64 records per fsync.
- *   <li>{@code journal.resume_10k}: a fresh JVM opens a journal holding 10 000 open rollouts (8 records
- *       each, the CREATED one carrying the whole plan as the engine writes it) and replays every record:
- *       what a restarted engine pays before it rebuilds its rollouts.
- *   <li>{@code journal.resume_10k_thread_cpu}: the CPU time the resuming thread spent in that open and
- *       replay (helper threads hashing for it not included): close to the wall time on an idle machine,
- *       and not inflated by other processes' load as the wall time is.
- *   <li>{@code journal.resume_10k_after_history}: the same after 100 000 ended rollouts of 500 services (one in
- *       seven aborted) were compacted, showing that open time does not grow with history. Compaction keeps
- *       each service's latest ended and latest succeeded rollout, so those are replayed too; the resuming child
- *       checks that it replayed exactly what that rule keeps ({@link Retained}).
+ *       {@link FileJournal#append} (one record in flight per writer), bounded by 64 records per
+ *       fsync.
+ *   <li>{@code journal.resume_10k}: a fresh JVM opens a journal holding 10 000 open rollouts (8
+ *       records each, the CREATED one carrying the whole plan as the engine writes it) and replays
+ *       every record: what a restarted engine pays before it rebuilds its rollouts.
+ *   <li>{@code journal.resume_10k_thread_cpu}: the CPU time the resuming thread spent in that open
+ *       and replay (helper threads hashing for it not included): close to the wall time on an idle
+ *       machine, and not inflated by other processes' load as the wall time is.
+ *   <li>{@code journal.resume_10k_after_history}: the same after 100 000 ended rollouts of 500
+ *       services (one in seven aborted) were compacted, showing that open time does not grow with
+ *       history. Compaction keeps each service's latest ended and latest succeeded rollout, so
+ *       those are replayed too; the resuming child checks that it replayed exactly what that rule
+ *       keeps ({@link Retained}).
  * </ul>
  *
- * Run with {@code ./benchmarks/run journal [openRollouts] [historyRollouts] [resumeRuns] [appendsPerWriter]
- * [fsyncMillis]} (defaults 10 000, 100 000, 5, 1 500 and 2 000; the blocking writers append a tenth as many).
- * Figures keep their names at other sizes.
+ * Run with {@code ./benchmarks/run journal [openRollouts] [historyRollouts] [resumeRuns]
+ * [appendsPerWriter] [fsyncMillis]} (defaults 10 000, 100 000, 5, 1 500 and 2 000; the blocking
+ * writers append a tenth as many). Figures keep their names at other sizes.
  */
 public final class JournalBenchmark {
   private static final int WRITERS = 64;
@@ -65,9 +71,9 @@ public final class JournalBenchmark {
   private JournalBenchmark() {}
 
   /**
-   * What a replay of the journal holds after compaction, derived from the compaction rule: every record of an
-   * open rollout, and of each service's latest ended and latest succeeded rollout; other ended rollouts are
-   * summarised into history and leave the journal.
+   * What a replay of the journal holds after compaction, derived from the compaction rule: every
+   * record of an open rollout, and of each service's latest ended and latest succeeded rollout;
+   * other ended rollouts are summarised into history and leave the journal.
    */
   static final class Retained {
     private final Map<String, Integer> recordsPerRollout = new HashMap<>();
@@ -106,13 +112,19 @@ public final class JournalBenchmark {
 
   public static void main(String[] args) throws Exception {
     if (args.length == 4 && args[0].equals("--resume")) {
-      java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+      java.lang.management.ThreadMXBean threads =
+          java.lang.management.ManagementFactory.getThreadMXBean();
       long cpu0 = threads.getCurrentThreadCpuTime();
-      double wall = resumeOnce(Path.of(args[1]), Integer.parseInt(args[2]), Long.parseLong(args[3]));
-      // CPU the resuming thread spent (helpers that hash for it excluded): a figure load does not inflate.
+      double wall =
+          resumeOnce(Path.of(args[1]), Integer.parseInt(args[2]), Long.parseLong(args[3]));
+      // CPU the resuming thread spent (helpers that hash for it excluded): a figure load does not
+      // inflate.
       double cpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e6;
-      double process = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-          .getOperatingSystemMXBean()).getProcessCpuTime() / 1e6;
+      double process =
+          ((com.sun.management.OperatingSystemMXBean)
+                      java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                  .getProcessCpuTime()
+              / 1e6;
       System.out.println(wall + " " + cpu + " " + process);
       return;
     }
@@ -124,7 +136,8 @@ public final class JournalBenchmark {
     Path root = Files.createTempDirectory("cutover-journal-bench");
     try {
       double fsyncs = fsyncBaseline(root.resolve("baseline.bin"), fsyncMillis * 1_000_000L);
-      double blocking = appends(root.resolve("blocking"), false, Math.max(1, appendsPerWriter / 10));
+      double blocking =
+          appends(root.resolve("blocking"), false, Math.max(1, appendsPerWriter / 10));
       double pipelined = appends(root.resolve("pipelined"), true, appendsPerWriter);
       Path open = root.resolve("resume");
       Retained openOnly = buildOpenRollouts(open, 0, openRollouts);
@@ -146,7 +159,8 @@ public final class JournalBenchmark {
   /** One writer, one write and one fsync per record, for {@code nanos} of wall time. */
   private static double fsyncBaseline(Path file, long nanos) throws IOException {
     byte[] record = new byte[200];
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       long n = 0;
       long start = System.nanoTime();
       long end = start + nanos;
@@ -172,29 +186,31 @@ public final class JournalBenchmark {
       List<Future<Long>> done = new ArrayList<>();
       for (int w = 0; w < WRITERS; w++) {
         String rollout = "svc-" + w + "-r1";
-        done.add(pool.submit(() -> {
-          start.await();
-          long acked = 0;
-          ArrayDeque<CompletableFuture<JournalRecord>> inFlight = new ArrayDeque<>();
-          for (int i = 0; i < each; i++) {
-            JournalRecord r = step(rollout, i);
-            if (!pipelined) {
-              j.append(r);
-              acked++;
-              continue;
-            }
-            inFlight.add(j.appendAsync(r));
-            if (inFlight.size() >= WINDOW) {
-              inFlight.poll().join();
-              acked++;
-            }
-          }
-          while (!inFlight.isEmpty()) {
-            inFlight.poll().join();
-            acked++;
-          }
-          return acked;
-        }));
+        done.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  long acked = 0;
+                  ArrayDeque<CompletableFuture<JournalRecord>> inFlight = new ArrayDeque<>();
+                  for (int i = 0; i < each; i++) {
+                    JournalRecord r = step(rollout, i);
+                    if (!pipelined) {
+                      j.append(r);
+                      acked++;
+                      continue;
+                    }
+                    inFlight.add(j.appendAsync(r));
+                    if (inFlight.size() >= WINDOW) {
+                      inFlight.poll().join();
+                      acked++;
+                    }
+                  }
+                  while (!inFlight.isEmpty()) {
+                    inFlight.poll().join();
+                    acked++;
+                  }
+                  return acked;
+                }));
       }
       start.await();
       long t0 = System.nanoTime();
@@ -206,8 +222,13 @@ public final class JournalBenchmark {
       if (total != (long) WRITERS * each || j.lastSequence() != total) {
         throw new AssertionError("acknowledged " + total + ", journal holds " + j.lastSequence());
       }
-      System.err.printf("%s: %d records in %.2f s, %d group commits (%.1f records per fsync), load %s%n",
-          pipelined ? "pipelined" : "blocking", total, secs, j.commits(), (double) total / j.commits(),
+      System.err.printf(
+          "%s: %d records in %.2f s, %d group commits (%.1f records per fsync), load %s%n",
+          pipelined ? "pipelined" : "blocking",
+          total,
+          secs,
+          j.commits(),
+          (double) total / j.commits(),
           loadAverage());
       return total / secs;
     } finally {
@@ -216,10 +237,10 @@ public final class JournalBenchmark {
   }
 
   /**
-   * Writes {@code ended} finished rollouts of {@value #HISTORY_SERVICES} services, one in seven aborted
-   * (compacted), and then {@code open} open rollouts of 8 records each, the shape the engine leaves: CREATED,
-   * step started, launch intent/done, step completed, step started, route intent/done. Returns what a replay
-   * must see.
+   * Writes {@code ended} finished rollouts of {@value #HISTORY_SERVICES} services, one in seven
+   * aborted (compacted), and then {@code open} open rollouts of 8 records each, the shape the
+   * engine leaves: CREATED, step started, launch intent/done, step completed, step started, route
+   * intent/done. Returns what a replay must see.
    */
   private static Retained buildOpenRollouts(Path dir, int ended, int open) throws IOException {
     Retained retained = new Retained();
@@ -230,10 +251,27 @@ public final class JournalBenchmark {
         boolean succeeded = i % 7 != 0;
         last.add(j.appendAsync(created(id)));
         last.add(j.appendAsync(step(id, 0)));
-        last.add(j.appendAsync(JournalRecord.of(T0, id, service(id), JournalRecord.Type.ENDED, null,
-            "{\"outcome\":\"" + (succeeded ? "succeeded" : "aborted") + "\",\"target\":\"" + service(id) + "-v2\"}")
-            // the index the engine's codec gives ENDED records: what the file journal summarises by
-            .withIndex(Map.of("outcome", succeeded ? "succeeded" : "aborted", "target", service(id) + "-v2"))));
+        last.add(
+            j.appendAsync(
+                JournalRecord.of(
+                        T0,
+                        id,
+                        service(id),
+                        JournalRecord.Type.ENDED,
+                        null,
+                        "{\"outcome\":\""
+                            + (succeeded ? "succeeded" : "aborted")
+                            + "\",\"target\":\""
+                            + service(id)
+                            + "-v2\"}")
+                    // the index the engine's codec gives ENDED records: what the file journal
+                    // summarises by
+                    .withIndex(
+                        Map.of(
+                            "outcome",
+                            succeeded ? "succeeded" : "aborted",
+                            "target",
+                            service(id) + "-v2"))));
         for (int r = 0; r < 3; r++) {
           retained.record(id);
         }
@@ -263,43 +301,67 @@ public final class JournalBenchmark {
     return retained;
   }
 
-  /** Forks a JVM that opens and replays the journal once; returns its wall and process CPU milliseconds. */
+  /**
+   * Forks a JVM that opens and replays the journal once; returns its wall and process CPU
+   * milliseconds.
+   */
   private static double[] resumeInChildJvm(Path dir, Retained expected) throws Exception {
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-        System.getProperty("java.class.path"), JournalBenchmark.class.getName(), "--resume", dir.toString(),
-        Integer.toString(expected.rollouts().size()), Long.toString(expected.records()))
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                JournalBenchmark.class.getName(),
+                "--resume",
+                dir.toString(),
+                Integer.toString(expected.rollouts().size()),
+                Long.toString(expected.records()))
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
     String out;
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       out = r.readLine();
     }
     if (p.waitFor() != 0 || out == null) {
       throw new IllegalStateException("resume child failed with exit code " + p.exitValue());
     }
     String[] parts = out.trim().split(" ");
-    return new double[] {Double.parseDouble(parts[0]), Double.parseDouble(parts[1]), Double.parseDouble(parts[2])};
+    return new double[] {
+      Double.parseDouble(parts[0]), Double.parseDouble(parts[1]), Double.parseDouble(parts[2])
+    };
   }
 
   /**
-   * Opens the journal and replays every record, as a restarting engine would; milliseconds. Fails unless the
-   * replay holds exactly {@code rollouts} rollouts and {@code expectedRecords} records.
+   * Opens the journal and replays every record, as a restarting engine would; milliseconds. Fails
+   * unless the replay holds exactly {@code rollouts} rollouts and {@code expectedRecords} records.
    */
   private static double resumeOnce(Path dir, int rollouts, long expectedRecords) {
     long t0 = System.nanoTime();
     AtomicLong records = new AtomicLong();
     AtomicLong created = new AtomicLong();
     try (FileJournal j = FileJournal.builder(dir).durability(DurabilityMode.FSYNC).open()) {
-      j.replay(0, r -> {
-        records.incrementAndGet();
-        if (r.type() == JournalRecord.Type.CREATED) {
-          created.incrementAndGet();
-        }
-      });
+      j.replay(
+          0,
+          r -> {
+            records.incrementAndGet();
+            if (r.type() == JournalRecord.Type.CREATED) {
+              created.incrementAndGet();
+            }
+          });
       double ms = (System.nanoTime() - t0) / 1e6;
       if (created.get() != rollouts || records.get() != expectedRecords) {
-        throw new AssertionError("replayed " + records + " records of " + created + " rollouts; compaction keeps "
-            + expectedRecords + " records of " + rollouts + " rollouts (the open ones and each service's latest ended "
-            + "and latest succeeded one)");
+        throw new AssertionError(
+            "replayed "
+                + records
+                + " records of "
+                + created
+                + " rollouts; compaction keeps "
+                + expectedRecords
+                + " records of "
+                + rollouts
+                + " rollouts (the open ones and each service's latest ended "
+                + "and latest succeeded one)");
       }
       return ms;
     }
@@ -314,34 +376,69 @@ public final class JournalBenchmark {
    * four-step canary with analysis), which is what makes CREATED the largest record of a rollout.
    */
   private static JournalRecord created(String id) {
-    // the index the engine's codec gives CREATED records (JournalCodec.index); the payload is its JSON
+    // the index the engine's codec gives CREATED records (JournalCodec.index); the payload is its
+    // JSON
     return JournalRecord.of(T0, id, service(id), JournalRecord.Type.CREATED, null, CREATED_PAYLOAD)
         .withIndex(CREATED_INDEX);
   }
 
   private static final String CREATED_PAYLOAD = createdPayload();
-  private static final Map<String, String> CREATED_INDEX = Map.of("strategy", "canary", "target", "svc-v2",
-      "initiator", "pipeline-4711", "annotation.ticket", "OPS-1234");
+  private static final Map<String, String> CREATED_INDEX =
+      Map.of(
+          "strategy",
+          "canary",
+          "target",
+          "svc-v2",
+          "initiator",
+          "pipeline-4711",
+          "annotation.ticket",
+          "OPS-1234");
 
   private static String createdPayload() {
-    io.cutover.api.Release v1 = io.cutover.api.Release.of("svc", new io.cutover.api.ArtifactRef(
-        "registry.internal/svc", io.cutover.api.Digest.sha256("v1")), io.cutover.api.ConfigRef.EMPTY);
-    io.cutover.api.Release v2 = io.cutover.api.Release.of("svc", new io.cutover.api.ArtifactRef(
-        "registry.internal/svc", io.cutover.api.Digest.sha256("v2")), io.cutover.api.ConfigRef.EMPTY);
-    io.cutover.api.plan.Step.Verify verify = io.cutover.api.plan.Step.Verify.gates("error-rate").count(10)
-        .interval(java.time.Duration.ofSeconds(30)).build();
-    io.cutover.api.plan.Plan plan = io.cutover.core.strategy.Strategies.canary().setWeight(10).analysis(verify)
-        .setWeight(50).analysis(verify).build().plan(new io.cutover.spi.PlanRequest(v1, v2, 4));
+    io.cutover.api.Release v1 =
+        io.cutover.api.Release.of(
+            "svc",
+            new io.cutover.api.ArtifactRef(
+                "registry.internal/svc", io.cutover.api.Digest.sha256("v1")),
+            io.cutover.api.ConfigRef.EMPTY);
+    io.cutover.api.Release v2 =
+        io.cutover.api.Release.of(
+            "svc",
+            new io.cutover.api.ArtifactRef(
+                "registry.internal/svc", io.cutover.api.Digest.sha256("v2")),
+            io.cutover.api.ConfigRef.EMPTY);
+    io.cutover.api.plan.Step.Verify verify =
+        io.cutover.api.plan.Step.Verify.gates("error-rate")
+            .count(10)
+            .interval(java.time.Duration.ofSeconds(30))
+            .build();
+    io.cutover.api.plan.Plan plan =
+        io.cutover.core.strategy.Strategies.canary()
+            .setWeight(10)
+            .analysis(verify)
+            .setWeight(50)
+            .analysis(verify)
+            .build()
+            .plan(new io.cutover.spi.PlanRequest(v1, v2, 4));
     com.fasterxml.jackson.databind.node.ObjectNode created =
         com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
-    created.put("strategy", plan.strategy()).put("target", v2.id()).put("artifact", v2.artifact().toString())
-        .put("config", v2.config().digest().toString()).put("stable", v1.id()).put("steps", plan.steps().size())
-        .put("initiator", "pipeline-4711").put("progressDeadline", "PT10M").put("skipAnalysis", false);
+    created
+        .put("strategy", plan.strategy())
+        .put("target", v2.id())
+        .put("artifact", v2.artifact().toString())
+        .put("config", v2.config().digest().toString())
+        .put("stable", v1.id())
+        .put("steps", plan.steps().size())
+        .put("initiator", "pipeline-4711")
+        .put("progressDeadline", "PT10M")
+        .put("skipAnalysis", false);
     created.putObject("annotations").put("ticket", "OPS-1234");
     created.putArray("verification").add("signature verified");
     try {
-      created.set("plan", new com.fasterxml.jackson.databind.ObjectMapper().readTree(
-          io.cutover.core.plan.PlanJson.toJson(plan)));
+      created.set(
+          "plan",
+          new com.fasterxml.jackson.databind.ObjectMapper()
+              .readTree(io.cutover.core.plan.PlanJson.toJson(plan)));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalStateException("PlanJson wrote JSON that Jackson cannot read", e);
     }
@@ -351,20 +448,44 @@ public final class JournalBenchmark {
   private static JournalRecord step(String id, int i) {
     String svc = service(id);
     return switch (i % 4) {
-      case 0 -> JournalRecord.of(T0, id, svc, JournalRecord.Type.STATE, null,
-          "{\"step\":" + i + ",\"status\":\"started\",\"kind\":\"launch\"}");
-      case 1 -> JournalRecord.of(T0, id, svc, JournalRecord.Type.INTENT, id + "/s" + i + "/launch",
-          "{\"kind\":\"launch\"}");
-      case 2 -> JournalRecord.of(T0, id, svc, JournalRecord.Type.DONE, id + "/s" + i + "/launch",
-          "{\"kind\":\"launch\"}");
-      default -> JournalRecord.of(T0, id, svc, JournalRecord.Type.STATE, null,
-          "{\"step\":" + i + ",\"status\":\"completed\",\"kind\":\"launch\"}");
+      case 0 ->
+          JournalRecord.of(
+              T0,
+              id,
+              svc,
+              JournalRecord.Type.STATE,
+              null,
+              "{\"step\":" + i + ",\"status\":\"started\",\"kind\":\"launch\"}");
+      case 1 ->
+          JournalRecord.of(
+              T0,
+              id,
+              svc,
+              JournalRecord.Type.INTENT,
+              id + "/s" + i + "/launch",
+              "{\"kind\":\"launch\"}");
+      case 2 ->
+          JournalRecord.of(
+              T0,
+              id,
+              svc,
+              JournalRecord.Type.DONE,
+              id + "/s" + i + "/launch",
+              "{\"kind\":\"launch\"}");
+      default ->
+          JournalRecord.of(
+              T0,
+              id,
+              svc,
+              JournalRecord.Type.STATE,
+              null,
+              "{\"step\":" + i + ",\"status\":\"completed\",\"kind\":\"launch\"}");
     };
   }
 
   /**
-   * Medians of {@code runs} fresh-JVM resumes: wall time, and CPU time of the resuming thread. The spread, the
-   * whole child's CPU time and the machine's load go to stderr.
+   * Medians of {@code runs} fresh-JVM resumes: wall time, and CPU time of the resuming thread. The
+   * spread, the whole child's CPU time and the machine's load go to stderr.
    */
   private static double[] medianResume(Path dir, Retained expected, int runs) throws Exception {
     double[] wall = new double[runs];
@@ -379,9 +500,14 @@ public final class JournalBenchmark {
     java.util.Arrays.sort(wall);
     java.util.Arrays.sort(cpu);
     java.util.Arrays.sort(process);
-    System.err.printf("resume %s: wall %s ms, resuming thread cpu %s ms, whole process cpu from JVM start %s ms"
-        + " (load average %s)%n", dir.getFileName(), java.util.Arrays.toString(wall), java.util.Arrays.toString(cpu),
-        java.util.Arrays.toString(process), loadAverage());
+    System.err.printf(
+        "resume %s: wall %s ms, resuming thread cpu %s ms, whole process cpu from JVM start %s ms"
+            + " (load average %s)%n",
+        dir.getFileName(),
+        java.util.Arrays.toString(wall),
+        java.util.Arrays.toString(cpu),
+        java.util.Arrays.toString(process),
+        loadAverage());
     return new double[] {wall[runs / 2], cpu[runs / 2]};
   }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.benchmarks;
 
 import io.cutover.core.judge.MannWhitney;
@@ -14,11 +15,12 @@ import org.apache.commons.math3.stat.inference.MannWhitneyUTest;
 
 /**
  * Mann-Whitney U on two samples of 10 000 each: Cutover's {@link MannWhitney} against Apache
- * commons-math3's {@code MannWhitneyUTest} in the same run (same data, same JVM, alternating rounds after
- * warm-up), plus the largest relative p-value error against the committed scipy vectors.
+ * commons-math3's {@code MannWhitneyUTest} in the same run (same data, same JVM, alternating rounds
+ * after warm-up), plus the largest relative p-value error against the committed scipy vectors.
  *
- * <p>Prints {@code BENCH judge.mannwhitney_20k <ms> ms}, {@code BENCH judge.commons_math_20k <ms> ms},
- * {@code BENCH judge.speedup_vs_commons_math <x> x} and {@code BENCH judge.max_rel_error_vs_scipy <e> ratio}.
+ * <p>Prints {@code BENCH judge.mannwhitney_20k <ms> ms}, {@code BENCH judge.commons_math_20k <ms>
+ * ms}, {@code BENCH judge.speedup_vs_commons_math <x> x} and {@code BENCH
+ * judge.max_rel_error_vs_scipy <e> ratio}.
  */
 public final class JudgeBenchmark {
   private JudgeBenchmark() {}
@@ -55,8 +57,10 @@ public final class JudgeBenchmark {
     double theirsMs = median(theirs) / 1e6;
     System.out.printf(Locale.ROOT, "BENCH judge.mannwhitney_20k %.3f ms%n", oursMs);
     System.out.printf(Locale.ROOT, "BENCH judge.commons_math_20k %.3f ms%n", theirsMs);
-    System.out.printf(Locale.ROOT, "BENCH judge.speedup_vs_commons_math %.2f x%n", theirsMs / oursMs);
-    System.out.printf(Locale.ROOT, "BENCH judge.max_rel_error_vs_scipy %.3e ratio%n", maxRelativeError());
+    System.out.printf(
+        Locale.ROOT, "BENCH judge.speedup_vs_commons_math %.2f x%n", theirsMs / oursMs);
+    System.out.printf(
+        Locale.ROOT, "BENCH judge.max_rel_error_vs_scipy %.3e ratio%n", maxRelativeError());
     if (sink == 42) {
       System.out.println(); // keeps the results alive for the JIT
     }
@@ -83,11 +87,17 @@ public final class JudgeBenchmark {
         continue;
       }
       if (f[6].equals("nan")) {
-        continue; // scipy's 0/0 for all-tied samples without continuity correction; documented difference
+        continue; // scipy's 0/0 for all-tied samples without continuity correction; documented
+        // difference
       }
       double[][] s = samples.get(f[1]);
-      var r = MannWhitney.test(s[0], s[1], MannWhitney.Alternative.valueOf(f[3].replace('-', '_').toUpperCase(Locale.ROOT)),
-          MannWhitney.Method.valueOf(f[2].toUpperCase(Locale.ROOT)), Boolean.parseBoolean(f[4]));
+      var r =
+          MannWhitney.test(
+              s[0],
+              s[1],
+              MannWhitney.Alternative.valueOf(f[3].replace('-', '_').toUpperCase(Locale.ROOT)),
+              MannWhitney.Method.valueOf(f[2].toUpperCase(Locale.ROOT)),
+              Boolean.parseBoolean(f[4]));
       double expected = Double.parseDouble(f[6]);
       max = Math.max(max, Math.abs(r.pValue() - expected) / Math.max(expected, Double.MIN_NORMAL));
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.benchmarks;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,51 +29,114 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Every benchmark runs to its end at a tiny size, the way {@code ./benchmarks/run NAME ARGS} runs it (its
- * {@code main} in a fresh JVM, from the project root), and prints a well-formed {@code BENCH <name> <value>
- * <unit>} line for every figure it promises: a benchmark whose own checks rot fails here, not months later.
- * Benchmarks that need external binaries are skipped with a notice when they are missing, and fail under
- * {@code CI=true}. The figures are not judged: at these sizes they mean nothing. Three benchmarks run at a
- * time: most of their wall time is spent waiting (JVM starts, gate intervals, reloads), not computing.
+ * Every benchmark runs to its end at a tiny size, the way {@code ./benchmarks/run NAME ARGS} runs
+ * it (its {@code main} in a fresh JVM, from the project root), and prints a well-formed {@code
+ * BENCH <name> <value> <unit>} line for every figure it promises: a benchmark whose own checks rot
+ * fails here, not months later. Benchmarks that need external binaries are skipped with a notice
+ * when they are missing, and fail under {@code CI=true}. The figures are not judged: at these sizes
+ * they mean nothing. Three benchmarks run at a time: most of their wall time is spent waiting (JVM
+ * starts, gate intervals, reloads), not computing.
  */
 @DisplayName("Every benchmark runs to the end at a tiny size")
 class BenchmarkSmokeTest {
   private static final Pattern BENCH = Pattern.compile("BENCH (\\S+) (\\S+) (\\S+)");
-  private static final Path ROOT = Path.of(System.getProperty("cutover.project.root", "..")).toAbsolutePath().normalize();
+  private static final Path ROOT =
+      Path.of(System.getProperty("cutover.project.root", "..")).toAbsolutePath().normalize();
 
-  /** A benchmark's tiny run: its {@code ./benchmarks/run} name, arguments, binaries and promised figures. */
-  private record Smoke(String name, List<String> args, List<String> binaries, List<String> figures) {}
+  /**
+   * A benchmark's tiny run: its {@code ./benchmarks/run} name, arguments, binaries and promised
+   * figures.
+   */
+  private record Smoke(
+      String name, List<String> args, List<String> binaries, List<String> figures) {}
 
-  private static final List<Smoke> SMOKES = List.of(
-      new Smoke("artifact", List.of("5", "2"), List.of("docker-registry", "umoci", "skopeo"), List.of(
-          "artifact.resolve_verify_p50", "artifact.resolve_verify_p99", "artifact.raw_http_p50",
-          "artifact.overhead_vs_raw_http")),
-      new Smoke("crash", List.of("1", "3", "1", "1"), List.of(), List.of(
-          "crash.points", "crash.correct", "crash.duplicate_effects", "crash.corrupt_journals", "crash.reissued_effects",
-          "crash.runs", "crash.baseline_runs", "crash.baseline_correct", "crash.baseline_seconds_per_run",
-          "crash.seconds_per_run_with_kills")),
-      new Smoke("engine", List.of("20", "20"), List.of(), List.of(
-          "engine.rollouts", "engine.wall_per_sim_hour", "engine.heap_peak", "engine.speedup_vs_thread_per_rollout",
-          "engine.reaction_p99")),
-      new Smoke("haproxy", List.of("1", "100", "5"), List.of("haproxy", "nginx"), List.of(
-          "haproxy.reaction_p99", "haproxy.reaction_p50", "haproxy.rollback_apply_p99", "haproxy.rollback_apply_p50",
-          "baseline.gate_interval", "haproxy.requests", "haproxy.failed_requests", "nginx.requests",
-          "nginx.failed_requests", "router.weight_change_p50.in-process", "router.weight_change_p50.haproxy",
-          "router.weight_change_p50.nginx", "baseline.haproxy_api_rtt_p50", "haproxy.trials")),
-      new Smoke("journal", List.of("50", "1000", "1", "5", "50"), List.of(), List.of(
-          "journal.fsync_baseline", "journal.durable_appends", "journal.durable_appends_blocking", "journal.resume_10k",
-          "journal.resume_10k_thread_cpu", "journal.resume_10k_after_history")),
-      new Smoke("judge", List.of("1"), List.of(), List.of(
-          "judge.mannwhitney_20k", "judge.commons_math_20k", "judge.speedup_vs_commons_math",
-          "judge.max_rel_error_vs_scipy")));
+  private static final List<Smoke> SMOKES =
+      List.of(
+          new Smoke(
+              "artifact",
+              List.of("5", "2"),
+              List.of("docker-registry", "umoci", "skopeo"),
+              List.of(
+                  "artifact.resolve_verify_p50",
+                  "artifact.resolve_verify_p99",
+                  "artifact.raw_http_p50",
+                  "artifact.overhead_vs_raw_http")),
+          new Smoke(
+              "crash",
+              List.of("1", "3", "1", "1"),
+              List.of(),
+              List.of(
+                  "crash.points",
+                  "crash.correct",
+                  "crash.duplicate_effects",
+                  "crash.corrupt_journals",
+                  "crash.reissued_effects",
+                  "crash.runs",
+                  "crash.baseline_runs",
+                  "crash.baseline_correct",
+                  "crash.baseline_seconds_per_run",
+                  "crash.seconds_per_run_with_kills")),
+          new Smoke(
+              "engine",
+              List.of("20", "20"),
+              List.of(),
+              List.of(
+                  "engine.rollouts",
+                  "engine.wall_per_sim_hour",
+                  "engine.heap_peak",
+                  "engine.speedup_vs_thread_per_rollout",
+                  "engine.reaction_p99")),
+          new Smoke(
+              "haproxy",
+              List.of("1", "100", "5"),
+              List.of("haproxy", "nginx"),
+              List.of(
+                  "haproxy.reaction_p99",
+                  "haproxy.reaction_p50",
+                  "haproxy.rollback_apply_p99",
+                  "haproxy.rollback_apply_p50",
+                  "baseline.gate_interval",
+                  "haproxy.requests",
+                  "haproxy.failed_requests",
+                  "nginx.requests",
+                  "nginx.failed_requests",
+                  "router.weight_change_p50.in-process",
+                  "router.weight_change_p50.haproxy",
+                  "router.weight_change_p50.nginx",
+                  "baseline.haproxy_api_rtt_p50",
+                  "haproxy.trials")),
+          new Smoke(
+              "journal",
+              List.of("50", "1000", "1", "5", "50"),
+              List.of(),
+              List.of(
+                  "journal.fsync_baseline",
+                  "journal.durable_appends",
+                  "journal.durable_appends_blocking",
+                  "journal.resume_10k",
+                  "journal.resume_10k_thread_cpu",
+                  "journal.resume_10k_after_history")),
+          new Smoke(
+              "judge",
+              List.of("1"),
+              List.of(),
+              List.of(
+                  "judge.mannwhitney_20k",
+                  "judge.commons_math_20k",
+                  "judge.speedup_vs_commons_math",
+                  "judge.max_rel_error_vs_scipy")));
 
   @Test
   @DisplayName("every *Benchmark class has a smoke run")
   void everyBenchmarkIsCovered() throws IOException {
     List<String> names = new ArrayList<>();
-    try (Stream<Path> files = Files.list(ROOT.resolve("benchmarks/src/main/java/io/cutover/benchmarks"))) {
-      files.map(p -> p.getFileName().toString()).filter(f -> f.endsWith("Benchmark.java"))
-          .map(f -> f.substring(0, f.length() - "Benchmark.java".length()).toLowerCase(Locale.ROOT)).forEach(names::add);
+    try (Stream<Path> files =
+        Files.list(ROOT.resolve("benchmarks/src/main/java/io/cutover/benchmarks"))) {
+      files
+          .map(p -> p.getFileName().toString())
+          .filter(f -> f.endsWith("Benchmark.java"))
+          .map(f -> f.substring(0, f.length() - "Benchmark.java".length()).toLowerCase(Locale.ROOT))
+          .forEach(names::add);
     }
     assertThat(names).isNotEmpty();
     assertThat(SMOKES).extracting(Smoke::name).containsExactlyInAnyOrderElementsOf(names);
@@ -84,11 +148,19 @@ class BenchmarkSmokeTest {
     ExecutorService pool = Executors.newFixedThreadPool(3);
     Map<Smoke, Future<Run>> runs = new LinkedHashMap<>();
     for (Smoke s : SMOKES) {
-      runs.put(s, s.binaries().stream().allMatch(BenchmarkSmokeTest::installed) ? pool.submit(() -> start(s)) : null);
+      runs.put(
+          s,
+          s.binaries().stream().allMatch(BenchmarkSmokeTest::installed)
+              ? pool.submit(() -> start(s))
+              : null);
     }
     pool.shutdown();
-    return runs.entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey().name() + " "
-        + String.join(" ", e.getKey().args()), () -> check(e.getKey(), e.getValue())));
+    return runs.entrySet().stream()
+        .map(
+            e ->
+                DynamicTest.dynamicTest(
+                    e.getKey().name() + " " + String.join(" ", e.getKey().args()),
+                    () -> check(e.getKey(), e.getValue())));
   }
 
   /** What a benchmark's JVM left behind. */
@@ -100,8 +172,15 @@ class BenchmarkSmokeTest {
     }
     Run run = Objects.requireNonNull(future, "a run for " + smoke.name()).get(5, TimeUnit.MINUTES);
     String out = run.stdout();
-    String context = "./benchmarks/run " + smoke.name() + " " + String.join(" ", smoke.args()) + "\n--- stdout\n" + out
-        + "--- stderr (tail)\n" + tail(run.stderr(), 4_000);
+    String context =
+        "./benchmarks/run "
+            + smoke.name()
+            + " "
+            + String.join(" ", smoke.args())
+            + "\n--- stdout\n"
+            + out
+            + "--- stderr (tail)\n"
+            + tail(run.stderr(), 4_000);
     assertThat(run.ended()).as("ended within 3 minutes: %s", context).isTrue();
     assertThat(run.exitCode()).as("exit code of %s", context).isZero();
 
@@ -116,28 +195,47 @@ class BenchmarkSmokeTest {
       assertThat(Double.isFinite(value)).as("value of '%s'", line).isTrue();
       assertThat(figures.put(m.group(1), value)).as("'%s' printed once", m.group(1)).isNull();
     }
-    assertThat(figures.keySet()).as("figures printed by %s", context).containsExactlyInAnyOrderElementsOf(smoke.figures());
+    assertThat(figures.keySet())
+        .as("figures printed by %s", context)
+        .containsExactlyInAnyOrderElementsOf(smoke.figures());
   }
 
   private static Run start(Smoke smoke) throws Exception {
-    // What ./benchmarks/run does: the class named after the benchmark, its main in a fresh JVM, from the root.
-    String main = "io.cutover.benchmarks." + Character.toUpperCase(smoke.name().charAt(0)) + smoke.name().substring(1)
-        + "Benchmark";
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), main));
+    // What ./benchmarks/run does: the class named after the benchmark, its main in a fresh JVM,
+    // from the root.
+    String main =
+        "io.cutover.benchmarks."
+            + Character.toUpperCase(smoke.name().charAt(0))
+            + smoke.name().substring(1)
+            + "Benchmark";
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                main));
     command.addAll(smoke.args());
     Path stdout = Files.createTempFile("bench-" + smoke.name(), ".out");
     Path stderr = Files.createTempFile("bench-" + smoke.name(), ".err");
-    Process p = new ProcessBuilder(command).directory(ROOT.toFile()).redirectOutput(stdout.toFile())
-        .redirectError(stderr.toFile()).start();
+    Process p =
+        new ProcessBuilder(command)
+            .directory(ROOT.toFile())
+            .redirectOutput(stdout.toFile())
+            .redirectError(stderr.toFile())
+            .start();
     p.getOutputStream().close();
     boolean ended = p.waitFor(3, TimeUnit.MINUTES);
     if (!ended) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
     }
-    Run run = new Run(ended, ended ? p.exitValue() : -1, Files.readString(stdout, StandardCharsets.UTF_8),
-        Files.readString(stderr, StandardCharsets.UTF_8));
+    Run run =
+        new Run(
+            ended,
+            ended ? p.exitValue() : -1,
+            Files.readString(stdout, StandardCharsets.UTF_8),
+            Files.readString(stderr, StandardCharsets.UTF_8));
     Files.deleteIfExists(stdout);
     Files.deleteIfExists(stderr);
     return run;
@@ -156,17 +254,28 @@ class BenchmarkSmokeTest {
   }
 
   private static boolean installed(String binary) {
-    String path = System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/sbin" + File.pathSeparator
-        + "/usr/bin";
-    return Stream.of(path.split(File.pathSeparator)).filter(d -> !d.isEmpty())
+    String path =
+        System.getenv().getOrDefault("PATH", "")
+            + File.pathSeparator
+            + "/usr/sbin"
+            + File.pathSeparator
+            + "/usr/bin";
+    return Stream.of(path.split(File.pathSeparator))
+        .filter(d -> !d.isEmpty())
         .anyMatch(d -> Files.isExecutable(Path.of(d, binary)));
   }
 
-  /** Skips with a notice naming the Debian package, or fails under {@code CI=true}, when a binary is missing. */
+  /**
+   * Skips with a notice naming the Debian package, or fails under {@code CI=true}, when a binary is
+   * missing.
+   */
   private static void requireBinary(String binary) {
     boolean present = installed(binary);
-    String notice = binary + " is not installed (Debian package '" + (binary.equals("nginx") ? "nginx-light" : binary)
-        + "')";
+    String notice =
+        binary
+            + " is not installed (Debian package '"
+            + (binary.equals("nginx") ? "nginx-light" : binary)
+            + "')";
     if (!present && "true".equals(System.getenv("CI"))) {
       throw new AssertionError(notice + ": required because CI=true");
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.cli;
 
 import io.cutover.api.ArtifactRef;
@@ -52,39 +53,59 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
-import picocli.CommandLine.Command;
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The real thing on one machine: three versions of a sample HTTP service built as immutable artifacts,
- * real processes, real HTTP traffic, real gates over the measured error rates. v1 is deployed, v2 is
- * canaried to completion, v3 (5 % errors) fails its gate and traffic returns to v2 automatically.
+ * The real thing on one machine: three versions of a sample HTTP service built as immutable
+ * artifacts, real processes, real HTTP traffic, real gates over the measured error rates. v1 is
+ * deployed, v2 is canaried to completion, v3 (5 % errors) fails its gate and traffic returns to v2
+ * automatically.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-    description = "Run real rollouts of a sample service on this machine: real processes, real traffic, "
-        + "a bad release rolled back automatically. Needs only a JDK 17+ (and haproxy for --router haproxy).")
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run real rollouts of a sample service on this machine: real processes, real traffic, "
+            + "a bad release rolled back automatically. Needs only a JDK 17+ (and haproxy for --router haproxy).")
 final class DemoCommand implements Callable<Integer> {
   static final String SERVICE = "shop";
 
-  @Option(names = "--router", defaultValue = "in-process",
-      description = "in-process (an OkHttp interceptor in this JVM) or haproxy (a private HAProxy driven through "
-          + "its runtime API). Default ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--router",
+      defaultValue = "in-process",
+      description =
+          "in-process (an OkHttp interceptor in this JVM) or haproxy (a private HAProxy driven through "
+              + "its runtime API). Default ${DEFAULT-VALUE}.")
   String router = "in-process";
 
-  @Option(names = "--work-dir", description = "Where the artifact store, instances and logs go (default: a new temp dir).")
+  @Option(
+      names = "--work-dir",
+      description = "Where the artifact store, instances and logs go (default: a new temp dir).")
   @Nullable Path workDir;
 
-  @Option(names = "--report", defaultValue = "cutover-demo-report.html", description = "HTML report (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--report",
+      defaultValue = "cutover-demo-report.html",
+      description = "HTML report (default ${DEFAULT-VALUE}).")
   Path report = Path.of("cutover-demo-report.html");
 
-  @Option(names = "--rate", defaultValue = "300", description = "Requests per second of demo traffic (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--rate",
+      defaultValue = "300",
+      description = "Requests per second of demo traffic (default ${DEFAULT-VALUE}).")
   int rate;
 
-  @Option(names = "--replicas", defaultValue = "2", description = "Instances per release (default ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--replicas",
+      defaultValue = "2",
+      description = "Instances per release (default ${DEFAULT-VALUE}).")
   int replicas;
 
-  @Option(names = "--step-seconds", defaultValue = "2",
+  @Option(
+      names = "--step-seconds",
+      defaultValue = "2",
       description = "Seconds between canary measurements (default ${DEFAULT-VALUE}).")
   int stepSeconds;
 
@@ -106,18 +127,26 @@ final class DemoCommand implements Callable<Integer> {
       return 2;
     }
     if (router.equals("haproxy") && HaproxyProcess.binary().isEmpty()) {
-      out.println("--router haproxy needs haproxy: install the Debian package 'haproxy' (apt-get install -y haproxy),"
-          + " or run the demo with the default in-process router");
+      out.println(
+          "--router haproxy needs haproxy: install the Debian package 'haproxy' (apt-get install -y haproxy),"
+              + " or run the demo with the default in-process router");
       return 2;
     }
-    Path dir = workDir != null ? Files.createDirectories(workDir) : Files.createTempDirectory("cutover-demo");
-    ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
-      Thread t = new Thread(r, "cutover-demo");
-      t.setDaemon(true);
-      return t;
-    });
+    Path dir =
+        workDir != null
+            ? Files.createDirectories(workDir)
+            : Files.createTempDirectory("cutover-demo");
+    ScheduledExecutorService scheduler =
+        Executors.newScheduledThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "cutover-demo");
+              t.setDaemon(true);
+              return t;
+            });
     Instant begin = clock.instant();
-    out.println("Cutover demo: real processes, real HTTP traffic, real gates. Work directory: " + dir);
+    out.println(
+        "Cutover demo: real processes, real HTTP traffic, real gates. Work directory: " + dir);
 
     FilesystemArtifactStore store = FilesystemArtifactStore.open(dir.resolve("store"));
     Release v1 = Release.of(SERVICE, put(store, "v1", 0)).withLabel("v1");
@@ -126,11 +155,16 @@ final class DemoCommand implements Callable<Integer> {
     Map<String, String> labels = new LinkedHashMap<>();
     for (Release r : List.of(v1, v2, v3)) {
       labels.put(r.id(), r.label());
-      out.printf("  built %s as %s%s%n", r.label(), r.artifact(), r == v3 ? "  (answers 5 % errors)" : "");
+      out.printf(
+          "  built %s as %s%s%n", r.label(), r.artifact(), r == v3 ? "  (answers 5 % errors)" : "");
     }
 
-    LocalProcessFleet fleet = LocalProcessFleet.builder(dir.resolve("fleet"), store).scheduler(scheduler)
-        .gracePeriod(Duration.ofSeconds(5)).crashPolicy(CrashPolicy.REPORT, 0).build();
+    LocalProcessFleet fleet =
+        LocalProcessFleet.builder(dir.resolve("fleet"), store)
+            .scheduler(scheduler)
+            .gracePeriod(Duration.ofSeconds(5))
+            .crashPolicy(CrashPolicy.REPORT, 0)
+            .build();
     InProcessMetrics metrics = InProcessMetrics.create(clock, Duration.ofMinutes(30));
     Timeline timeline = new Timeline(clock, labels);
     List<RolloutEvent> events = new CopyOnWriteArrayList<>();
@@ -139,10 +173,13 @@ final class DemoCommand implements Callable<Integer> {
     String url;
     OkHttpClient base = new OkHttpClient();
     if (router.equals("haproxy")) {
-      haproxy = HaproxyProcess.start(dir.resolve("haproxy"), Map.of(SERVICE, freePort()), scheduler, clock);
+      haproxy =
+          HaproxyProcess.start(
+              dir.resolve("haproxy"), Map.of(SERVICE, freePort()), scheduler, clock);
       routing = HaproxyRouter.builder(haproxy.socket()).build();
       url = "http://127.0.0.1:" + haproxy.port(SERVICE) + "/";
-      out.println("  HAProxy pid " + haproxy.pid() + " on " + url + ", runtime API at " + haproxy.socket());
+      out.println(
+          "  HAProxy pid " + haproxy.pid() + " on " + url + ", runtime API at " + haproxy.socket());
     } else {
       InProcessRouter inProcess = InProcessRouter.create();
       routing = inProcess;
@@ -150,35 +187,64 @@ final class DemoCommand implements Callable<Integer> {
       url = "http://" + SERVICE + "/";
       out.println("  in-process router: calls to " + url + " are routed inside this JVM");
     }
-    ThresholdGate successRate = ThresholdGate.successRate("success-rate", InProcessMetricSource.of(metrics),
-        QueryDialect.IN_PROCESS, 0.99).onNoData(NoDataPolicy.INCONCLUSIVE).build();
-    Cutover cutover = Cutover.builder().fleet(fleet).router(routing).artifactStore(store).clock(clock)
-        .gate(successRate).gate(new FleetHealthGate("instances", fleet))
-        .listener(e -> {
-          events.add(e);
-          timeline.event(e);
-          printEvent(e, labels);
-        }).build();
-    TrafficGenerator traffic = TrafficGenerator.builder(url, scheduler, clock).client(base).rate(rate)
-        .newConnectionShare(0.05).listener((release, status, sent, latency) -> {
-          if (release != null) {
-            metrics.counter("http_requests_total").add(1, "release", release, "code", Integer.toString(status));
-          }
-          timeline.record(release, status);
-        }).build();
+    ThresholdGate successRate =
+        ThresholdGate.successRate(
+                "success-rate", InProcessMetricSource.of(metrics), QueryDialect.IN_PROCESS, 0.99)
+            .onNoData(NoDataPolicy.INCONCLUSIVE)
+            .build();
+    Cutover cutover =
+        Cutover.builder()
+            .fleet(fleet)
+            .router(routing)
+            .artifactStore(store)
+            .clock(clock)
+            .gate(successRate)
+            .gate(new FleetHealthGate("instances", fleet))
+            .listener(
+                e -> {
+                  events.add(e);
+                  timeline.event(e);
+                  printEvent(e, labels);
+                })
+            .build();
+    TrafficGenerator traffic =
+        TrafficGenerator.builder(url, scheduler, clock)
+            .client(base)
+            .rate(rate)
+            .newConnectionShare(0.05)
+            .listener(
+                (release, status, sent, latency) -> {
+                  if (release != null) {
+                    metrics
+                        .counter("http_requests_total")
+                        .add(1, "release", release, "code", Integer.toString(status));
+                  }
+                  timeline.record(release, status);
+                })
+            .build();
     ScheduledFuture<?> progress = null;
     Map<String, RolloutStatus> outcomes = new LinkedHashMap<>();
     try {
       out.println();
       out.println("1/3 deploy v1 (" + replicas + " instances)");
-      outcomes.put("v1", run(cutover, BlueGreenStrategy.builder().scaleDownDelay(Duration.ZERO).build(), v1));
+      outcomes.put(
+          "v1",
+          run(cutover, BlueGreenStrategy.builder().scaleDownDelay(Duration.ZERO).build(), v1));
       traffic.start();
-      progress = scheduler.scheduleAtFixedRate(() -> printProgress(timeline, cutover, routing), 1, 1, TimeUnit.SECONDS);
-      scheduler.scheduleAtFixedRate(() -> timeline.sample(routing.current(SERVICE).orElse(null)), 0, 250,
+      progress =
+          scheduler.scheduleAtFixedRate(
+              () -> printProgress(timeline, cutover, routing), 1, 1, TimeUnit.SECONDS);
+      scheduler.scheduleAtFixedRate(
+          () -> timeline.sample(routing.current(SERVICE).orElse(null)),
+          0,
+          250,
           TimeUnit.MILLISECONDS);
       out.println("    traffic: " + rate + " requests/s to " + url);
       out.println();
-      out.println("2/3 canary v2: 10 % -> 30 % -> 60 % -> 100 %, gate: success rate >= 99 % per " + stepSeconds + " s window");
+      out.println(
+          "2/3 canary v2: 10 % -> 30 % -> 60 % -> 100 %, gate: success rate >= 99 % per "
+              + stepSeconds
+              + " s window");
       outcomes.put("v2", run(cutover, canary(), v2));
       out.println();
       out.println("3/3 canary v3 (bad: 5 % errors), same strategy and gate");
@@ -210,44 +276,71 @@ final class DemoCommand implements Callable<Integer> {
     @Nullable Duration rollbackTime = timeToRollback(events, v2.id());
     out.println();
     out.println("Summary");
-    stats.byRelease().forEach((id, n) -> out.printf("  requests served by %-3s %8d%n", labels.getOrDefault(id, id), n));
-    out.printf("  failed requests         %8d  (%d answered 5xx, %d without an answer)%n",
+    stats
+        .byRelease()
+        .forEach(
+            (id, n) ->
+                out.printf("  requests served by %-3s %8d%n", labels.getOrDefault(id, id), n));
+    out.printf(
+        "  failed requests         %8d  (%d answered 5xx, %d without an answer)%n",
         stats.serverErrors() + stats.failed(), stats.serverErrors(), stats.failed());
     if (traffic.skipped() > 0) {
-      out.printf("  not sent                %8d  (the traffic generator fell behind: this machine is busy)%n",
+      out.printf(
+          "  not sent                %8d  (the traffic generator fell behind: this machine is busy)%n",
           traffic.skipped());
     }
-    out.printf("  v3 exposure             %8d requests, at most %.0f %% of traffic, %d errors%n",
-        stats.byRelease().getOrDefault(v3.id(), 0L), timeline.maxWeight(v3.id()), timeline.errors(v3.id()));
-    out.printf("  time to rollback        %8s  (gate failure -> 100 %% on v2)%n",
+    out.printf(
+        "  v3 exposure             %8d requests, at most %.0f %% of traffic, %d errors%n",
+        stats.byRelease().getOrDefault(v3.id(), 0L),
+        timeline.maxWeight(v3.id()),
+        timeline.errors(v3.id()));
+    out.printf(
+        "  time to rollback        %8s  (gate failure -> 100 %% on v2)%n",
         rollbackTime == null ? "n/a" : rollbackTime.toMillis() + " ms");
-    out.printf("  outcomes                v1 %s, v2 %s, v3 %s%n", state(outcomes.get("v1")), state(outcomes.get("v2")),
-        state(outcomes.get("v3")));
-    out.printf("  wall time               %8.1f s%n", Duration.between(begin, clock.instant()).toMillis() / 1000.0);
+    out.printf(
+        "  outcomes                v1 %s, v2 %s, v3 %s%n",
+        state(outcomes.get("v1")), state(outcomes.get("v2")), state(outcomes.get("v3")));
+    out.printf(
+        "  wall time               %8.1f s%n",
+        Duration.between(begin, clock.instant()).toMillis() / 1000.0);
     Path html = report.toAbsolutePath();
     Files.writeString(html, DemoReport.html(timeline, events, labels, stats, rollbackTime, router));
     out.println("  report                  " + html);
-    boolean asExpected = state(outcomes.get("v1")) == RolloutState.SUCCEEDED
-        && state(outcomes.get("v2")) == RolloutState.SUCCEEDED && state(outcomes.get("v3")) == RolloutState.ABORTED;
-    out.println(asExpected ? "As expected: v2 is live, v3 was rolled back automatically."
-        : "NOT as expected: see the events above and " + dir);
+    boolean asExpected =
+        state(outcomes.get("v1")) == RolloutState.SUCCEEDED
+            && state(outcomes.get("v2")) == RolloutState.SUCCEEDED
+            && state(outcomes.get("v3")) == RolloutState.ABORTED;
+    out.println(
+        asExpected
+            ? "As expected: v2 is live, v3 was rolled back automatically."
+            : "NOT as expected: see the events above and " + dir);
     return asExpected ? 0 : 1;
   }
 
-  private RolloutStatus run(Cutover cutover, RolloutStrategy strategy, Release release) throws Exception {
+  private RolloutStatus run(Cutover cutover, RolloutStrategy strategy, Release release)
+      throws Exception {
     Rollout r = cutover.deploy(strategy, release, replicas);
     return r.completion().toCompletableFuture().get(5, TimeUnit.MINUTES);
   }
 
   private CanaryStrategy canary() {
-    Step.Verify verify = Step.Verify.gates("success-rate", "instances").initialDelay(Duration.ofSeconds(stepSeconds))
-        .interval(Duration.ofSeconds(stepSeconds)).count(2)
-        // A window without traffic (a starved machine) is no data: tolerate a few before pausing for a human.
-        .inconclusiveLimit(3).build();
-    return CanaryStrategy.builder().scaleDownDelay(Duration.ofSeconds(2))
-        .setWeight(10).analysis(verify)
-        .setWeight(30).analysis(verify)
-        .setWeight(60).analysis(verify)
+    Step.Verify verify =
+        Step.Verify.gates("success-rate", "instances")
+            .initialDelay(Duration.ofSeconds(stepSeconds))
+            .interval(Duration.ofSeconds(stepSeconds))
+            .count(2)
+            // A window without traffic (a starved machine) is no data: tolerate a few before
+            // pausing for a human.
+            .inconclusiveLimit(3)
+            .build();
+    return CanaryStrategy.builder()
+        .scaleDownDelay(Duration.ofSeconds(2))
+        .setWeight(10)
+        .analysis(verify)
+        .setWeight(30)
+        .analysis(verify)
+        .setWeight(60)
+        .analysis(verify)
         .build();
   }
 
@@ -257,18 +350,35 @@ final class DemoCommand implements Callable<Integer> {
       msg = msg.replace(l.getKey(), l.getValue());
     }
     switch (e.type()) {
-      case STEP_STARTED, TRAFFIC_SHIFTED, GATE_VERDICT, ABORT_STARTED, ROLLOUT_SUCCEEDED, ROLLOUT_ABORTED, DRIFT_DETECTED,
-          PROVIDER_RETRY -> out.printf("    %-17s %s%n", e.type().name().toLowerCase(Locale.ROOT).replace('_', ' '),
-          shorten(msg));
-      default -> { }
+      case STEP_STARTED,
+          TRAFFIC_SHIFTED,
+          GATE_VERDICT,
+          ABORT_STARTED,
+          ROLLOUT_SUCCEEDED,
+          ROLLOUT_ABORTED,
+          DRIFT_DETECTED,
+          PROVIDER_RETRY ->
+          out.printf(
+              "    %-17s %s%n",
+              e.type().name().toLowerCase(Locale.ROOT).replace('_', ' '), shorten(msg));
+      default -> {}
     }
   }
 
   private void printProgress(Timeline timeline, Cutover cutover, Router routing) {
     try {
-      String step = cutover.activeRollouts().stream().findFirst()
-          .map(r -> "step " + (r.status().stepIndex() + 1) + "/" + r.status().stepCount() + " " + r.status().state())
-          .orElse("idle");
+      String step =
+          cutover.activeRollouts().stream()
+              .findFirst()
+              .map(
+                  r ->
+                      "step "
+                          + (r.status().stepIndex() + 1)
+                          + "/"
+                          + r.status().stepCount()
+                          + " "
+                          + r.status().state())
+              .orElse("idle");
       Optional<TrafficSplit> split = routing.current(SERVICE);
       out.println("    ... " + step + " | " + timeline.liveLine(split.orElse(null)));
     } catch (RuntimeException e) {
@@ -281,7 +391,9 @@ final class DemoCommand implements Callable<Integer> {
     for (RolloutEvent e : events) {
       if (e.type() == RolloutEvent.Type.ABORT_STARTED) {
         failed = e.time();
-      } else if (failed != null && e.type() == RolloutEvent.Type.TRAFFIC_SHIFTED && e.split() != null
+      } else if (failed != null
+          && e.type() == RolloutEvent.Type.TRAFFIC_SHIFTED
+          && e.split() != null
           && e.split().weight(stableId) == TrafficSplit.TOTAL) {
         return Duration.between(failed, e.time());
       }
@@ -298,8 +410,14 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static ArtifactRef put(FilesystemArtifactStore store, String version, int errorEvery) {
-    return store.put(SampleArtifacts.REPOSITORY, SampleArtifacts.jar(version, errorEvery),
-        new ArtifactMetadata(SampleArtifacts.JAR_MEDIA_TYPE, null, SampleArtifacts.labels(version), Provenance.NONE));
+    return store.put(
+        SampleArtifacts.REPOSITORY,
+        SampleArtifacts.jar(version, errorEvery),
+        new ArtifactMetadata(
+            SampleArtifacts.JAR_MEDIA_TYPE,
+            null,
+            SampleArtifacts.labels(version),
+            Provenance.NONE));
   }
 
   private static int freePort() throws IOException {

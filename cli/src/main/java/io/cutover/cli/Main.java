@@ -1,11 +1,16 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.cli;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** Entry point of the {@code cutover} command. */
-@Command(name = "cutover", mixinStandardHelpOptions = true, version = "cutover 0.1.0-SNAPSHOT",
-    description = "Immutable deployment: sealed artifacts, progressive rollouts, automatic rollback.",
+@Command(
+    name = "cutover",
+    mixinStandardHelpOptions = true,
+    version = "cutover 0.1.0-SNAPSHOT",
+    description =
+        "Immutable deployment: sealed artifacts, progressive rollouts, automatic rollback.",
     subcommands = {DemoCommand.class, SimulateCommand.class})
 public final class Main implements Runnable {
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,11 +20,19 @@ class DemoCommandTest {
   void deploysV1CanariesV2AndRollsBackV3WithAReport() throws Exception {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     Path report = dir.resolve("report.html");
-    int code = new CommandLine(new DemoCommand(new PrintStream(buf, true, StandardCharsets.UTF_8)))
-        .execute("--work-dir", dir.resolve("work").toString(), "--report", report.toString(), "--replicas", "1");
+    int code =
+        new CommandLine(new DemoCommand(new PrintStream(buf, true, StandardCharsets.UTF_8)))
+            .execute(
+                "--work-dir",
+                dir.resolve("work").toString(),
+                "--report",
+                report.toString(),
+                "--replicas",
+                "1");
     String out = buf.toString(StandardCharsets.UTF_8);
     assertThat(code).as(out).isZero();
-    assertThat(out).contains("built v3 as cutover/sample-service@sha256:")
+    assertThat(out)
+        .contains("built v3 as cutover/sample-service@sha256:")
         .contains("traffic shifted   {v1: 90.00%, v2: 10.00%}")
         .containsPattern("gate verdict +success-rate: FAIL")
         .contains("traffic shifted   {v2: 100.00%}")
@@ -32,7 +41,11 @@ class DemoCommandTest {
         .containsPattern("failed requests +\\d+ +\\(\\d+ answered 5xx, 0 without an answer\\)")
         .containsPattern("v3 exposure +\\d+ requests, at most 10 % of traffic");
     String html = Files.readString(report);
-    assertThat(html).contains("<svg").contains("<polyline").contains("gate failed").contains("rollout_aborted")
+    assertThat(html)
+        .contains("<svg")
+        .contains("<polyline")
+        .contains("gate failed")
+        .contains("rollout_aborted")
         .doesNotContain("NaN");
     // Both charts draw lines: weights and error rates.
     assertThat(html.split("<polyline", -1).length - 1).isGreaterThanOrEqualTo(4);
@@ -47,9 +60,11 @@ class DemoCommandTest {
   @Test
   void refusesAnUnknownRouter() {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    int code = new CommandLine(new DemoCommand(new PrintStream(buf, true, StandardCharsets.UTF_8)))
-        .execute("--router", "envoy");
+    int code =
+        new CommandLine(new DemoCommand(new PrintStream(buf, true, StandardCharsets.UTF_8)))
+            .execute("--router", "envoy");
     assertThat(code).isEqualTo(2);
-    assertThat(buf.toString(StandardCharsets.UTF_8)).contains("--router must be 'in-process' or 'haproxy'");
+    assertThat(buf.toString(StandardCharsets.UTF_8))
+        .contains("--router must be 'in-process' or 'haproxy'");
   }
 }

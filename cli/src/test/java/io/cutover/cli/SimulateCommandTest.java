@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,7 +13,9 @@ class SimulateCommandTest {
 
   private String run(String... args) {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    int code = new CommandLine(new SimulateCommand(new PrintStream(buf, true, StandardCharsets.UTF_8))).execute(args);
+    int code =
+        new CommandLine(new SimulateCommand(new PrintStream(buf, true, StandardCharsets.UTF_8)))
+            .execute(args);
     String out = buf.toString(StandardCharsets.UTF_8);
     assertThat(code).as(out).isZero();
     return out;
@@ -33,10 +36,12 @@ class SimulateCommandTest {
   @Test
   void aThresholdAboveTheBadErrorRateLetsV3Through() {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    int code = new CommandLine(new SimulateCommand(new PrintStream(buf, true, StandardCharsets.UTF_8)))
-        .execute("--max-error-rate", "0.2");
+    int code =
+        new CommandLine(new SimulateCommand(new PrintStream(buf, true, StandardCharsets.UTF_8)))
+            .execute("--max-error-rate", "0.2");
     String out = buf.toString(StandardCharsets.UTF_8);
-    // the engine followed the gate: nothing failed, so v3 was promoted and the demo reports the surprise
+    // the engine followed the gate: nothing failed, so v3 was promoted and the demo reports the
+    // surprise
     assertThat(code).isEqualTo(1);
     assertThat(out).contains("v3: SUCCEEDED").contains("stable release now: v3");
   }

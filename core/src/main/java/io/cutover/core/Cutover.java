@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core;
 
 import io.cutover.api.InvalidSpecException;
@@ -14,13 +15,13 @@ import io.cutover.core.internal.engine.EngineContext;
 import io.cutover.core.internal.engine.EngineTelemetry;
 import io.cutover.core.internal.engine.ResilientCaller;
 import io.cutover.core.internal.engine.RolloutRun;
-import io.cutover.core.internal.schema.JournalCodec;
-import io.cutover.core.internal.schema.JournalPayload;
 import io.cutover.core.internal.facade.ArtifactPins;
 import io.cutover.core.internal.facade.JournalRecovery;
 import io.cutover.core.internal.facade.LiveRollouts;
 import io.cutover.core.internal.facade.PlanValidator;
 import io.cutover.core.internal.facade.ReleaseHistory;
+import io.cutover.core.internal.schema.JournalCodec;
+import io.cutover.core.internal.schema.JournalPayload;
 import io.cutover.core.journal.InMemoryJournal;
 import io.cutover.spi.ArtifactStore;
 import io.cutover.spi.ArtifactVerifier;
@@ -59,24 +60,25 @@ import org.slf4j.LoggerFactory;
 /**
  * The embeddable rollout engine: the entry point of Cutover.
  *
- * <p>Build one per process with {@link #builder()}, wiring a {@link Fleet} and a {@link Router} (required),
- * health gates, an artifact store and verifier, a {@link Journal}, a clock and scheduler, telemetry and
- * listeners. Then {@link #deploy} a release with a {@link RolloutStrategy}, or {@link #start} a
- * {@link Plan} you compiled yourself, and steer it with {@link #abort}, {@link #pause}, {@link #resume},
- * {@link #approve}, {@link #promote} and {@link #rollback}.
+ * <p>Build one per process with {@link #builder()}, wiring a {@link Fleet} and a {@link Router}
+ * (required), health gates, an artifact store and verifier, a {@link Journal}, a clock and
+ * scheduler, telemetry and listeners. Then {@link #deploy} a release with a {@link
+ * RolloutStrategy}, or {@link #start} a {@link Plan} you compiled yourself, and steer it with
+ * {@link #abort}, {@link #pause}, {@link #resume}, {@link #approve}, {@link #promote} and {@link
+ * #rollback}.
  *
- * <p><b>Guarantees.</b> Everything is validated before the first side effect (gates exist, the rollback
- * plan routes to stable first, the artifact passes verification); one rollout per service at a time
- * ({@link RolloutConflictException}); every side effect is journaled before and after it happens with a
- * deterministic operation id; a failed gate or an abort sends traffic to 100 % stable before anything
- * else; a provider that keeps failing leaves traffic at the last split that was applied and verified,
- * and the rollout ends ABORTED with the reason; a rollout that makes no progress for its progress deadline
- * aborts — nothing stays in progress forever.
+ * <p><b>Guarantees.</b> Everything is validated before the first side effect (gates exist, the
+ * rollback plan routes to stable first, the artifact passes verification); one rollout per service
+ * at a time ({@link RolloutConflictException}); every side effect is journaled before and after it
+ * happens with a deterministic operation id; a failed gate or an abort sends traffic to 100 %
+ * stable before anything else; a provider that keeps failing leaves traffic at the last split that
+ * was applied and verified, and the rollout ends ABORTED with the reason; a rollout that makes no
+ * progress for its progress deadline aborts — nothing stays in progress forever.
  *
- * <p><b>Threading.</b> All methods are thread-safe. Rollouts run as state machines on the scheduler (no
- * thread per rollout, no sleeping thread); provider calls run on the provider executor. Time comes only
- * from the injected clock and scheduler, so the testkit's virtual scheduler runs an hour of rollout in
- * milliseconds.
+ * <p><b>Threading.</b> All methods are thread-safe. Rollouts run as state machines on the scheduler
+ * (no thread per rollout, no sleeping thread); provider calls run on the provider executor. Time
+ * comes only from the injected clock and scheduler, so the testkit's virtual scheduler runs an hour
+ * of rollout in milliseconds.
  */
 public final class Cutover implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Cutover.class);
@@ -88,8 +90,10 @@ public final class Cutover implements AutoCloseable {
   private final EngineContext ctx;
   private final List<AutoCloseable> owned;
   private final PlanValidator validator;
+
   /** Also the service lock: lease changes happen under its monitor (see {@link ReleaseHistory}). */
   private final ReleaseHistory history;
+
   private final LiveRollouts live = new LiveRollouts();
   private final ArtifactPins pins;
   private final JournalRecovery recovery;
@@ -130,16 +134,42 @@ public final class Cutover implements AutoCloseable {
     EngineTelemetry telemetry = new EngineTelemetry(otel, b.listeners);
     Map<ResilienceScope, ResiliencePolicy> res = b.resilience;
     ResiliencePolicy defaults = res.getOrDefault(ResilienceScope.DEFAULT, ResiliencePolicy.DEFAULT);
-    ResiliencePolicy gatePolicy = res.getOrDefault(ResilienceScope.GATES, defaults.withMaxAttempts(1));
+    ResiliencePolicy gatePolicy =
+        res.getOrDefault(ResilienceScope.GATES, defaults.withMaxAttempts(1));
     // build() refuses a builder without a fleet or a router.
-    this.ctx = new EngineContext(clock, scheduler, providerExecutor, journal, Objects.requireNonNull(b.fleet, "fleet"),
-        Objects.requireNonNull(b.router, "router"), gates,
-        new ResilientCaller("fleet", res.getOrDefault(ResilienceScope.FLEET, defaults), scheduler, providerExecutor, clock,
-            (n, t) -> telemetry.retry("fleet")),
-        new ResilientCaller("router", res.getOrDefault(ResilienceScope.ROUTER, defaults), scheduler, providerExecutor, clock,
-            (n, t) -> telemetry.retry("router")),
-        new ResilientCaller("gates", gatePolicy.withMaxAttempts(1), scheduler, providerExecutor, clock, (n, t) -> {}),
-        telemetry, new JournalCodec(), this::ended);
+    this.ctx =
+        new EngineContext(
+            clock,
+            scheduler,
+            providerExecutor,
+            journal,
+            Objects.requireNonNull(b.fleet, "fleet"),
+            Objects.requireNonNull(b.router, "router"),
+            gates,
+            new ResilientCaller(
+                "fleet",
+                res.getOrDefault(ResilienceScope.FLEET, defaults),
+                scheduler,
+                providerExecutor,
+                clock,
+                (n, t) -> telemetry.retry("fleet")),
+            new ResilientCaller(
+                "router",
+                res.getOrDefault(ResilienceScope.ROUTER, defaults),
+                scheduler,
+                providerExecutor,
+                clock,
+                (n, t) -> telemetry.retry("router")),
+            new ResilientCaller(
+                "gates",
+                gatePolicy.withMaxAttempts(1),
+                scheduler,
+                providerExecutor,
+                clock,
+                (n, t) -> {}),
+            telemetry,
+            new JournalCodec(),
+            this::ended);
     this.validator = new PlanValidator(gates);
     this.history = new ReleaseHistory(b.historyLimit);
     this.pins = new ArtifactPins(store, ctx.providerExecutor());
@@ -152,14 +182,16 @@ public final class Cutover implements AutoCloseable {
   }
 
   /**
-   * Records that a service currently runs {@code stable} with {@code replicas} instances, deployed before
-   * this engine existed. The next {@link #deploy} of the service uses it as the stable release.
+   * Records that a service currently runs {@code stable} with {@code replicas} instances, deployed
+   * before this engine existed. The next {@link #deploy} of the service uses it as the stable
+   * release.
    *
    * @throws RolloutConflictException if the service has an active rollout
    */
   public void adopt(Release stable, int replicas) {
     if (replicas < 1) {
-      throw new InvalidSpecException("replicas", "is " + replicas, "adopt a service that runs at least 1 replica");
+      throw new InvalidSpecException(
+          "replicas", "is " + replicas, "adopt a service that runs at least 1 replica");
     }
     synchronized (history) {
       recovery.releaseStaleLease(stable.service());
@@ -181,7 +213,8 @@ public final class Cutover implements AutoCloseable {
   }
 
   /** Like {@link #deploy(RolloutStrategy, Release, int)} with explicit options. */
-  public Rollout deploy(RolloutStrategy strategy, Release target, int replicas, RolloutOptions options) {
+  public Rollout deploy(
+      RolloutStrategy strategy, Release target, int replicas, RolloutOptions options) {
     Release stable = stable(target.service()).orElse(null);
     return start(strategy.plan(new PlanRequest(stable, target, replicas)), options);
   }
@@ -192,11 +225,11 @@ public final class Cutover implements AutoCloseable {
   }
 
   /**
-   * Validates, verifies and starts a plan. Returns once the rollout is journaled; it then runs on the
-   * scheduler.
+   * Validates, verifies and starts a plan. Returns once the rollout is journaled; it then runs on
+   * the scheduler.
    *
-   * @throws InvalidSpecException if the plan names unknown gates, its rollback does not route to stable
-   *     first, or its stable release is not the service's stable release (nothing was done)
+   * @throws InvalidSpecException if the plan names unknown gates, its rollback does not route to
+   *     stable first, or its stable release is not the service's stable release (nothing was done)
    * @throws RolloutConflictException if the service has an active rollout (nothing was done)
    * @throws VerificationException if the artifact fails verification (nothing was done)
    */
@@ -209,29 +242,50 @@ public final class Cutover implements AutoCloseable {
     synchronized (history) {
       Release known = history.stable(service);
       if (known != null && !known.equals(plan.stable())) {
-        throw new InvalidSpecException("plan.stable", "is " + (plan.stable() == null ? "none" : plan.stable().id())
-            + " but " + service + " runs " + known.id(), "compile the plan from the current stable release "
-            + "(Cutover.deploy does this for you)");
+        throw new InvalidSpecException(
+            "plan.stable",
+            "is "
+                + (plan.stable() == null ? "none" : plan.stable().id())
+                + " but "
+                + service
+                + " runs "
+                + known.id(),
+            "compile the plan from the current stable release "
+                + "(Cutover.deploy does this for you)");
       }
       if (!journal.tryLease(service, id)) {
         recovery.releaseStaleLease(service);
         if (!journal.tryLease(service, id)) {
-          throw new RolloutConflictException(service, journal.leaseHolder(service).orElse("(unknown)"));
+          throw new RolloutConflictException(
+              service, journal.leaseHolder(service).orElse("(unknown)"));
         }
       }
       live.starting(id);
     }
     RolloutRun run;
     try {
-      List<String> evidence = store == null
-          ? List.of("no artifact store configured: " + plan.target().artifact() + " not verified")
-          : verifier.verify(plan.target().artifact(), store);
+      List<String> evidence =
+          store == null
+              ? List.of(
+                  "no artifact store configured: " + plan.target().artifact() + " not verified")
+              : verifier.verify(plan.target().artifact(), store);
       pins.pinRollout(plan.target(), id);
       // The whole plan, so that a recovering engine can rebuild the rollout from the journal alone.
-      JournalPayload.Created created = new JournalPayload.Created(JournalPayload.SCHEMA_VERSION, plan.strategy(),
-          plan.target().id(), plan.target().artifact().toString(), plan.target().config().digest().toString(),
-          plan.stable() == null ? null : plan.stable().id(), plan.steps().size(), options.initiator(),
-          options.progressDeadline(), options.skipAnalysis(), options.annotations(), evidence, plan);
+      JournalPayload.Created created =
+          new JournalPayload.Created(
+              JournalPayload.SCHEMA_VERSION,
+              plan.strategy(),
+              plan.target().id(),
+              plan.target().artifact().toString(),
+              plan.target().config().digest().toString(),
+              plan.stable() == null ? null : plan.stable().id(),
+              plan.steps().size(),
+              options.initiator(),
+              options.progressDeadline(),
+              options.skipAnalysis(),
+              options.annotations(),
+              evidence,
+              plan);
       journal.append(ctx.codec().record(ctx.clock().instant(), id, service, created));
       run = new RolloutRun(id, plan, options, ctx, evidence);
       live.running(run);
@@ -246,8 +300,9 @@ public final class Cutover implements AutoCloseable {
   }
 
   /**
-   * Rolls a service back to the release it ran before its current stable one, as a new rollout on the
-   * fast path (no analysis, no pauses): launch the previous release, route 100 % to it, retire the current.
+   * Rolls a service back to the release it ran before its current stable one, as a new rollout on
+   * the fast path (no analysis, no pauses): launch the previous release, route 100 % to it, retire
+   * the current.
    *
    * @throws InvalidSpecException if the engine knows no previous release of the service
    * @throws RolloutConflictException if the service has an active rollout
@@ -255,32 +310,39 @@ public final class Cutover implements AutoCloseable {
   public Rollout rollback(String service) {
     ReleaseHistory.RollbackSource src = history.rollbackSource(service);
     if (src == null) {
-      throw new InvalidSpecException("service", "'" + service + "' has no previous release to roll back to",
+      throw new InvalidSpecException(
+          "service",
+          "'" + service + "' has no previous release to roll back to",
           "deploy a specific release instead");
     }
     Release current = src.current();
     Release previous = src.previous();
-    Plan plan = Plan.of("rollback", current, previous, List.of(
-        new Step.Launch(previous.id(), src.replicas()),
-        new Step.Route(TrafficSplit.all(previous.id())),
-        new Step.Drain(current.id(), Duration.ZERO),
-        new Step.Retire(current.id())), List.of(
-        new Step.Route(TrafficSplit.all(current.id())),
-        new Step.Retire(previous.id())));
+    Plan plan =
+        Plan.of(
+            "rollback",
+            current,
+            previous,
+            List.of(
+                new Step.Launch(previous.id(), src.replicas()),
+                new Step.Route(TrafficSplit.all(previous.id())),
+                new Step.Drain(current.id(), Duration.ZERO),
+                new Step.Retire(current.id())),
+            List.of(
+                new Step.Route(TrafficSplit.all(current.id())), new Step.Retire(previous.id())));
     return start(plan, defaultOptions.withSkipAnalysis(true).withInitiator("rollback"));
   }
 
   /**
    * Replays the journal and continues every rollout that was open when the previous engine stopped
-   * (crashed or closed), rebuilds the services' release history from the rollouts that ended, and releases
-   * leases left behind by a process that died between a lease change and the record next to it (a rollout
-   * that ended, or that was never journaled).
-   * Providers receive the same operation ids as before, so effects that already happened are not
-   * repeated visibly; waits continue with the time that remained. A recovered rollout keeps its
-   * {@link RolloutOptions} (deadline, initiator, annotations). A rollout that cannot continue safely
-   * (its plan is unreadable, or the fleet no longer knows its instances) is aborted to stable with the
-   * reason. Rollouts already active in this engine are left alone, so calling it twice is harmless.
-   * {@link Builder#build()} calls it unless {@link Builder#autoResume(boolean) autoResume(false)}.
+   * (crashed or closed), rebuilds the services' release history from the rollouts that ended, and
+   * releases leases left behind by a process that died between a lease change and the record next
+   * to it (a rollout that ended, or that was never journaled). Providers receive the same operation
+   * ids as before, so effects that already happened are not repeated visibly; waits continue with
+   * the time that remained. A recovered rollout keeps its {@link RolloutOptions} (deadline,
+   * initiator, annotations). A rollout that cannot continue safely (its plan is unreadable, or the
+   * fleet no longer knows its instances) is aborted to stable with the reason. Rollouts already
+   * active in this engine are left alone, so calling it twice is harmless. {@link Builder#build()}
+   * calls it unless {@link Builder#autoResume(boolean) autoResume(false)}.
    *
    * <p>Not to be confused with {@link #resume(String)}, which un-pauses one rollout.
    *
@@ -300,7 +362,10 @@ public final class Cutover implements AutoCloseable {
     run(rolloutId).pause("api");
   }
 
-  /** Resumes a paused rollout (the opposite of {@link #pause}; see {@link #recoverFromJournal()} for restarts). */
+  /**
+   * Resumes a paused rollout (the opposite of {@link #pause}; see {@link #recoverFromJournal()} for
+   * restarts).
+   */
   public void resume(String rolloutId) {
     run(rolloutId).resume("api");
   }
@@ -316,8 +381,8 @@ public final class Cutover implements AutoCloseable {
   }
 
   /**
-   * The status of an active rollout, or of a finished one still in its service's history (the latest
-   * {@link Builder#historyLimit(int)} per service).
+   * The status of an active rollout, or of a finished one still in its service's history (the
+   * latest {@link Builder#historyLimit(int)} per service).
    */
   public Optional<RolloutStatus> status(String rolloutId) {
     RolloutRun r = live.get(rolloutId);
@@ -351,8 +416,8 @@ public final class Cutover implements AutoCloseable {
   }
 
   /**
-   * Stops owned executors and the owned journal. Running rollouts stop where they are (continuing them is
-   * {@link #recoverFromJournal()}'s job).
+   * Stops owned executors and the owned journal. Running rollouts stop where they are (continuing
+   * them is {@link #recoverFromJournal()}'s job).
    */
   @Override
   public void close() {
@@ -365,7 +430,10 @@ public final class Cutover implements AutoCloseable {
     }
   }
 
-  /** On the rollout's mailbox: book the end, release the lease, then update pins on the provider executor. */
+  /**
+   * On the rollout's mailbox: book the end, release the lease, then update pins on the provider
+   * executor.
+   */
   private CompletionStage<Void> ended(RolloutRun run) {
     Plan plan = run.plan();
     RolloutStatus st = run.status();
@@ -381,7 +449,9 @@ public final class Cutover implements AutoCloseable {
   private RolloutRun run(String rolloutId) {
     RolloutRun r = live.get(rolloutId);
     if (r == null) {
-      throw new InvalidSpecException("rolloutId", "no active rollout '" + rolloutId + "'",
+      throw new InvalidSpecException(
+          "rolloutId",
+          "no active rollout '" + rolloutId + "'",
           "use the id of a running rollout (see activeRollouts())");
     }
     return r;
@@ -397,8 +467,9 @@ public final class Cutover implements AutoCloseable {
   }
 
   /**
-   * Builds a {@link Cutover}. Each option may be set once (a second call is a mistake and is refused);
-   * {@code gate}, {@code listener} and {@code resilience} add to collections. Not thread-safe.
+   * Builds a {@link Cutover}. Each option may be set once (a second call is a mistake and is
+   * refused); {@code gate}, {@code listener} and {@code resilience} add to collections. Not
+   * thread-safe.
    */
   public static final class Builder {
     private @Nullable InstantSource clock;
@@ -413,7 +484,8 @@ public final class Cutover implements AutoCloseable {
     private @Nullable RolloutOptions defaultOptions;
     private final Map<String, HealthGate> gates = new LinkedHashMap<>();
     private final List<RolloutListener> listeners = new ArrayList<>();
-    private final Map<ResilienceScope, ResiliencePolicy> resilience = new EnumMap<>(ResilienceScope.class);
+    private final Map<ResilienceScope, ResiliencePolicy> resilience =
+        new EnumMap<>(ResilienceScope.class);
     private final Set<String> set = new HashSet<>();
     private boolean autoResume = true;
     private int historyLimit = ReleaseHistory.DEFAULT_FINISHED_LIMIT;
@@ -421,8 +493,8 @@ public final class Cutover implements AutoCloseable {
     private Builder() {}
 
     /**
-     * Whether {@link #build()} calls {@link Cutover#recoverFromJournal()} to continue the rollouts open in the
-     * journal (default true).
+     * Whether {@link #build()} calls {@link Cutover#recoverFromJournal()} to continue the rollouts
+     * open in the journal (default true).
      */
     public Builder autoResume(boolean resume) {
       once("autoResume");
@@ -443,7 +515,10 @@ public final class Cutover implements AutoCloseable {
       return this;
     }
 
-    /** The scheduler that runs every rollout's state machine; default a single daemon thread owned by the engine. */
+    /**
+     * The scheduler that runs every rollout's state machine; default a single daemon thread owned
+     * by the engine.
+     */
     public Builder scheduler(ScheduledExecutorService scheduler) {
       once("scheduler");
       this.scheduler = Objects.requireNonNull(scheduler);
@@ -500,16 +575,18 @@ public final class Cutover implements AutoCloseable {
     }
 
     /**
-     * How many finished rollouts per service the engine keeps in memory for {@link Cutover#history(String)}
-     * and {@link Cutover#status(String)} (default {@value ReleaseHistory#DEFAULT_FINISHED_LIMIT}); older
-     * ones are dropped, oldest first. The journal keeps the durable record.
+     * How many finished rollouts per service the engine keeps in memory for {@link
+     * Cutover#history(String)} and {@link Cutover#status(String)} (default {@value
+     * ReleaseHistory#DEFAULT_FINISHED_LIMIT}); older ones are dropped, oldest first. The journal
+     * keeps the durable record.
      *
      * @throws InvalidSpecException if {@code limit} is below 1
      */
     public Builder historyLimit(int limit) {
       once("historyLimit");
       if (limit < 1) {
-        throw new InvalidSpecException("historyLimit", "is " + limit, "keep at least 1 finished rollout per service");
+        throw new InvalidSpecException(
+            "historyLimit", "is " + limit, "keep at least 1 finished rollout per service");
       }
       this.historyLimit = limit;
       return this;
@@ -526,7 +603,8 @@ public final class Cutover implements AutoCloseable {
     public Builder gate(HealthGate gate) {
       Objects.requireNonNull(gate);
       if (gates.putIfAbsent(gate.name(), gate) != null) {
-        throw new InvalidSpecException("gates." + gate.name(), "is registered twice", "give each gate a unique name");
+        throw new InvalidSpecException(
+            "gates." + gate.name(), "is registered twice", "give each gate a unique name");
       }
       return this;
     }
@@ -538,26 +616,29 @@ public final class Cutover implements AutoCloseable {
     }
 
     /**
-     * Sets the resilience policy of a provider kind, or of {@link ResilienceScope#DEFAULT} for every kind
-     * without its own.
+     * Sets the resilience policy of a provider kind, or of {@link ResilienceScope#DEFAULT} for
+     * every kind without its own.
      *
      * @throws IllegalStateException if the scope's policy was already set on this builder
      */
     public Builder resilience(ResilienceScope scope, ResiliencePolicy policy) {
       Objects.requireNonNull(scope, "scope");
       if (resilience.putIfAbsent(scope, Objects.requireNonNull(policy)) != null) {
-        throw new IllegalStateException("resilience for " + scope.name().toLowerCase(Locale.ROOT)
-            + " was already set on this builder");
+        throw new IllegalStateException(
+            "resilience for "
+                + scope.name().toLowerCase(Locale.ROOT)
+                + " was already set on this builder");
       }
       return this;
     }
 
     /**
-     * Sets the resilience policy of a provider kind named {@code fleet}, {@code router}, {@code gates}, or
-     * {@code default} for all.
+     * Sets the resilience policy of a provider kind named {@code fleet}, {@code router}, {@code
+     * gates}, or {@code default} for all.
      *
      * @throws InvalidSpecException for any other name
-     * @deprecated use {@link #resilience(ResilienceScope, ResiliencePolicy)}, which the compiler checks
+     * @deprecated use {@link #resilience(ResilienceScope, ResiliencePolicy)}, which the compiler
+     *     checks
      */
     @Deprecated
     public Builder resilience(String provider, ResiliencePolicy policy) {
@@ -567,19 +648,26 @@ public final class Cutover implements AutoCloseable {
     /**
      * Builds the engine.
      *
-     * @throws InvalidSpecException if the fleet or router is missing, or a verifier is set without a store
+     * @throws InvalidSpecException if the fleet or router is missing, or a verifier is set without
+     *     a store
      */
     public Cutover build() {
       List<InvalidSpecException.Violation> v = new ArrayList<>();
       if (fleet == null) {
-        v.add(new InvalidSpecException.Violation("fleet", "is missing", "call builder().fleet(...)"));
+        v.add(
+            new InvalidSpecException.Violation("fleet", "is missing", "call builder().fleet(...)"));
       }
       if (router == null) {
-        v.add(new InvalidSpecException.Violation("router", "is missing", "call builder().router(...)"));
+        v.add(
+            new InvalidSpecException.Violation(
+                "router", "is missing", "call builder().router(...)"));
       }
       if (verifier != null && store == null) {
-        v.add(new InvalidSpecException.Violation("verifier", "is set without an artifact store",
-            "call builder().artifactStore(...) too"));
+        v.add(
+            new InvalidSpecException.Violation(
+                "verifier",
+                "is set without an artifact store",
+                "call builder().artifactStore(...) too"));
       }
       if (!v.isEmpty()) {
         throw new InvalidSpecException(v);

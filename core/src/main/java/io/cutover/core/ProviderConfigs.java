@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core;
 
 import io.cutover.core.internal.provider.MapProviderConfig;
@@ -5,9 +6,10 @@ import io.cutover.spi.ProviderConfig;
 import java.util.Map;
 
 /**
- * Creates {@link ProviderConfig}s from maps: what a spec loader, a platform's own configuration code, or a
- * provider's tests pass to {@link io.cutover.spi.ProviderFactory#create}. The map is copied; its values are
- * what YAML or JSON parsers produce (strings, numbers, booleans, lists, maps) or typed values set from code.
+ * Creates {@link ProviderConfig}s from maps: what a spec loader, a platform's own configuration
+ * code, or a provider's tests pass to {@link io.cutover.spi.ProviderFactory#create}. The map is
+ * copied; its values are what YAML or JSON parsers produce (strings, numbers, booleans, lists,
+ * maps) or typed values set from code.
  *
  * <p>Thread-safe; the configurations returned are immutable.
  */

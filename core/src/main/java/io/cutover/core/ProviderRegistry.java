@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core;
 
 import io.cutover.api.InvalidSpecException;
@@ -30,17 +31,17 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Finds provider factories by name: those registered explicitly first, then (if enabled) those on the
- * class or module path through {@link ServiceLoader}. Explicit registration wins on a name clash, so a
- * platform can override a bundled provider deliberately. Discovery is never implicit: call
- * {@link #withDiscovery()} to opt in (jdbi's lesson: implicit plugin loading surprises users).
+ * Finds provider factories by name: those registered explicitly first, then (if enabled) those on
+ * the class or module path through {@link ServiceLoader}. Explicit registration wins on a name
+ * clash, so a platform can override a bundled provider deliberately. Discovery is never implicit:
+ * call {@link #withDiscovery()} to opt in (jdbi's lesson: implicit plugin loading surprises users).
  *
  * <p>Only the selected factory's {@code create} is called; discovery merely instantiates factories,
- * which must be cheap. Every factory receives the registry's {@link #context()}: its clock
- * ({@link #withClock}, default the system clock), scheduler ({@link #withScheduler}, default one shared
+ * which must be cheap. Every factory receives the registry's {@link #context()}: its clock ({@link
+ * #withClock}, default the system clock), scheduler ({@link #withScheduler}, default one shared
  * daemon thread), OpenTelemetry ({@link #withOpenTelemetry}, default no-op) and other components
- * ({@link #withComponent}), and this registry for the providers a provider composes (a gate's metric
- * source), which therefore obey the same registrations and discovery setting.
+ * ({@link #withComponent}), and this registry for the providers a provider composes (a gate's
+ * metric source), which therefore obey the same registrations and discovery setting.
  *
  * <p>Thread-safe after construction; registration and {@code with*} methods are for set-up time.
  */
@@ -65,7 +66,10 @@ public final class ProviderRegistry {
     return this;
   }
 
-  /** The clock handed to factories (default: the system clock); the engine's, for virtual time in tests. */
+  /**
+   * The clock handed to factories (default: the system clock); the engine's, for virtual time in
+   * tests.
+   */
   public ProviderRegistry withClock(InstantSource clock) {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.context = null;
@@ -73,8 +77,8 @@ public final class ProviderRegistry {
   }
 
   /**
-   * The scheduler handed to factories for short, non-blocking tasks; the registry does not shut it down.
-   * Default: one daemon thread shared by the JVM, started on first use.
+   * The scheduler handed to factories for short, non-blocking tasks; the registry does not shut it
+   * down. Default: one daemon thread shared by the JVM, started on first use.
    */
   public ProviderRegistry withScheduler(ScheduledExecutorService scheduler) {
     this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -82,24 +86,31 @@ public final class ProviderRegistry {
     return this;
   }
 
-  /** The OpenTelemetry that factories find with {@code context.lookup(OpenTelemetry.class)}; default no-op. */
+  /**
+   * The OpenTelemetry that factories find with {@code context.lookup(OpenTelemetry.class)}; default
+   * no-op.
+   */
   public ProviderRegistry withOpenTelemetry(OpenTelemetry openTelemetry) {
     return withComponent(OpenTelemetry.class, openTelemetry);
   }
 
   /**
    * A host component that factories find with {@code context.lookup(type)}: a shared HTTP client, a
-   * credentials source, anything a platform's own providers need. A later call for the same type replaces it.
+   * credentials source, anything a platform's own providers need. A later call for the same type
+   * replaces it.
    */
   public synchronized <T> ProviderRegistry withComponent(Class<T> type, T component) {
-    components.put(Objects.requireNonNull(type, "type"), type.cast(Objects.requireNonNull(component, "component")));
+    components.put(
+        Objects.requireNonNull(type, "type"),
+        type.cast(Objects.requireNonNull(component, "component")));
     this.context = null;
     return this;
   }
 
   /**
-   * The context every factory created through this registry receives; also what a test passes when it
-   * calls a factory's {@code create} directly, e.g. {@code ProviderRegistry.create().withDiscovery().context()}.
+   * The context every factory created through this registry receives; also what a test passes when
+   * it calls a factory's {@code create} directly, e.g. {@code
+   * ProviderRegistry.create().withDiscovery().context()}.
    */
   public synchronized ProviderContext context() {
     ProviderContext c = context;
@@ -117,16 +128,25 @@ public final class ProviderRegistry {
   /**
    * Registers a factory explicitly.
    *
-   * @throws InvalidSpecException if another factory of the same kind is already registered under the name
+   * @throws InvalidSpecException if another factory of the same kind is already registered under
+   *     the name
    */
   public synchronized ProviderRegistry register(ProviderFactory<?> factory) {
     Class<?> kind = kindOf(factory);
-    Map<String, ProviderFactory<?>> byName = explicit.computeIfAbsent(kind, k -> new LinkedHashMap<>());
+    Map<String, ProviderFactory<?>> byName =
+        explicit.computeIfAbsent(kind, k -> new LinkedHashMap<>());
     ProviderFactory<?> previous = byName.putIfAbsent(factory.name(), factory);
     if (previous != null && previous != factory) {
-      throw new InvalidSpecException("providers." + factory.name(),
-          "two " + kind.getSimpleName() + "s are registered as '" + factory.name() + "': "
-              + previous.getClass().getName() + " and " + factory.getClass().getName(),
+      throw new InvalidSpecException(
+          "providers." + factory.name(),
+          "two "
+              + kind.getSimpleName()
+              + "s are registered as '"
+              + factory.name()
+              + "': "
+              + previous.getClass().getName()
+              + " and "
+              + factory.getClass().getName(),
           "register each provider name once");
     }
     return this;
@@ -173,26 +193,34 @@ public final class ProviderRegistry {
     return names;
   }
 
-  private <T> T create(Class<? extends ProviderFactory<T>> kind, String name, ProviderConfig config) {
+  private <T> T create(
+      Class<? extends ProviderFactory<T>> kind, String name, ProviderConfig config) {
     return create(kind, name, config, context());
   }
 
-  // Not synchronized around create(): a factory may call back into the registry (nested providers) from
+  // Not synchronized around create(): a factory may call back into the registry (nested providers)
+  // from
   // another thread, and creation may do I/O.
   @SuppressWarnings("unchecked")
-  private <T> T create(Class<? extends ProviderFactory<T>> kind, String name, ProviderConfig config,
+  private <T> T create(
+      Class<? extends ProviderFactory<T>> kind,
+      String name,
+      ProviderConfig config,
       ProviderContext context) {
     ProviderFactory<?> f = find(kind, name);
     if (f == null) {
-      throw new InvalidSpecException(config.path(),
+      throw new InvalidSpecException(
+          config.path(),
           "no " + kind.getSimpleName() + " named '" + name + "' (available: " + names(kind) + ")",
-          discovery ? "add the provider's module to the class path or register it explicitly"
+          discovery
+              ? "add the provider's module to the class path or register it explicitly"
               : "register it with ProviderRegistry.register(...) or enable withDiscovery()");
     }
     return (T) f.create(config, context);
   }
 
-  private synchronized @Nullable ProviderFactory<?> find(Class<? extends ProviderFactory<?>> kind, String name) {
+  private synchronized @Nullable ProviderFactory<?> find(
+      Class<? extends ProviderFactory<?>> kind, String name) {
     ProviderFactory<?> f = explicit.getOrDefault(kind, Map.of()).get(name);
     if (f == null && discovery) {
       for (ProviderFactory<?> candidate : ServiceLoader.load(kind, classLoader())) {
@@ -208,7 +236,10 @@ public final class ProviderRegistry {
   /** The registry as the context sees it. */
   private final class Lookup implements RegistryContext.Lookup {
     @Override
-    public <T> T create(Class<? extends ProviderFactory<T>> kind, String name, ProviderConfig config,
+    public <T> T create(
+        Class<? extends ProviderFactory<T>> kind,
+        String name,
+        ProviderConfig config,
         ProviderContext context) {
       return ProviderRegistry.this.create(kind, name, config, context);
     }
@@ -225,14 +256,23 @@ public final class ProviderRegistry {
   }
 
   private static Class<?> kindOf(ProviderFactory<?> f) {
-    for (Class<?> k : new Class<?>[] {RouterProvider.class, FleetProvider.class, ArtifactStoreProvider.class,
-        HealthGateProvider.class, MetricSourceProvider.class, JournalProvider.class}) {
+    for (Class<?> k :
+        new Class<?>[] {
+          RouterProvider.class,
+          FleetProvider.class,
+          ArtifactStoreProvider.class,
+          HealthGateProvider.class,
+          MetricSourceProvider.class,
+          JournalProvider.class
+        }) {
       if (k.isInstance(f)) {
         return k;
       }
     }
-    throw new InvalidSpecException("providers." + f.name(), f.getClass().getName()
-        + " implements no provider interface", "implement RouterProvider, FleetProvider, ArtifactStoreProvider,"
-        + " HealthGateProvider, MetricSourceProvider or JournalProvider");
+    throw new InvalidSpecException(
+        "providers." + f.name(),
+        f.getClass().getName() + " implements no provider interface",
+        "implement RouterProvider, FleetProvider, ArtifactStoreProvider,"
+            + " HealthGateProvider, MetricSourceProvider or JournalProvider");
   }
 }

@@ -1,12 +1,11 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core;
 
 import io.cutover.api.plan.Plan;
 import io.cutover.api.rollout.RolloutStatus;
 import java.util.concurrent.CompletionStage;
 
-/**
- * A handle on one rollout started by {@link Cutover}. Thread-safe; cheap to keep.
- */
+/** A handle on one rollout started by {@link Cutover}. Thread-safe; cheap to keep. */
 public interface Rollout {
 
   /** The rollout's id. */
@@ -16,14 +15,17 @@ public interface Rollout {
   Plan plan();
 
   /**
-   * The options it runs with; a rollout recovered from the journal after a restart has the options it
-   * was started with (deadline, initiator, annotations).
+   * The options it runs with; a rollout recovered from the journal after a restart has the options
+   * it was started with (deadline, initiator, annotations).
    */
   RolloutOptions options();
 
   /** A consistent snapshot of its state. */
   RolloutStatus status();
 
-  /** Completes with the final status once the rollout is SUCCEEDED or ABORTED; never completes exceptionally. */
+  /**
+   * Completes with the final status once the rollout is SUCCEEDED or ABORTED; never completes
+   * exceptionally.
+   */
   CompletionStage<RolloutStatus> completion();
 }

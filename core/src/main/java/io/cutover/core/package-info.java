@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The embeddable engine's public face: {@link io.cutover.core.Cutover} (the entry point, built with a
  * builder that wires providers, journal, clock, scheduler and telemetry), the {@link io.cutover.core.Rollout}

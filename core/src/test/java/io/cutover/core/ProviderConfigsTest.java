@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,41 +27,56 @@ class ProviderConfigsTest {
   }
 
   private static void refused(Executable e, String path, String... messageParts) {
-    assertThatThrownBy(e::execute).isInstanceOfSatisfying(InvalidSpecException.class, ex -> {
-      assertThat(ex.path()).isEqualTo(path);
-      for (String part : messageParts) {
-        assertThat(ex.getMessage()).contains(part);
-      }
-    });
+    assertThatThrownBy(e::execute)
+        .isInstanceOfSatisfying(
+            InvalidSpecException.class,
+            ex -> {
+              assertThat(ex.path()).isEqualTo(path);
+              for (String part : messageParts) {
+                assertThat(ex.getMessage()).contains(part);
+              }
+            });
   }
 
   @Test
   @DisplayName("strings: present, defaulted, required; scalars convert; objects do not")
   void strings() {
-    ProviderConfig c = config("socket", "/run/h.sock", "port", 8404, "tls", Map.of("cert", "a.pem"), "blank", " ");
+    ProviderConfig c =
+        config("socket", "/run/h.sock", "port", 8404, "tls", Map.of("cert", "a.pem"), "blank", " ");
 
     assertThat(c.getString("socket")).isEqualTo("/run/h.sock");
     assertThat(c.getString("port")).isEqualTo("8404");
     assertThat(c.getString("absent")).isNull();
     assertThat(c.getString("absent", "fallback")).isEqualTo("fallback");
     assertThat(c.requireString("socket")).isEqualTo("/run/h.sock");
-    refused(() -> c.requireString("backend"), "$.providers.haproxy.backend",
-        "provider 'haproxy' requires 'backend', which is missing", "set 'backend' to a string");
+    refused(
+        () -> c.requireString("backend"),
+        "$.providers.haproxy.backend",
+        "provider 'haproxy' requires 'backend', which is missing",
+        "set 'backend' to a string");
     refused(() -> c.requireString("blank"), "$.providers.haproxy.blank");
-    refused(() -> c.getString("tls"), "$.providers.haproxy.tls", "expected a string, found an object");
+    refused(
+        () -> c.getString("tls"), "$.providers.haproxy.tls", "expected a string, found an object");
   }
 
   @Test
-  @DisplayName("numbers: ints, longs and doubles from numbers or numeric strings; fractions and overflow refused")
+  @DisplayName(
+      "numbers: ints, longs and doubles from numbers or numeric strings; fractions and overflow refused")
   void numbers() {
-    ProviderConfig c = config("a", 42, "b", "17", "c", 2.5, "d", 3_000_000_000L, "e", "0.25", "f", "ten", "g", 7.0);
+    ProviderConfig c =
+        config(
+            "a", 42, "b", "17", "c", 2.5, "d", 3_000_000_000L, "e", "0.25", "f", "ten", "g", 7.0);
 
     assertThat(c.getInt("a", 0)).isEqualTo(42);
     assertThat(c.getInt("b", 0)).isEqualTo(17);
     assertThat(c.getInt("absent", 5)).isEqualTo(5);
     assertThat(c.requireInt("a")).isEqualTo(42);
     assertThat(c.getInt("g", 0)).isEqualTo(7);
-    refused(() -> c.requireInt("absent"), "$.providers.haproxy.absent", "requires 'absent'", "an integer");
+    refused(
+        () -> c.requireInt("absent"),
+        "$.providers.haproxy.absent",
+        "requires 'absent'",
+        "an integer");
     refused(() -> c.getInt("c", 0), "$.providers.haproxy.c", "expected an integer, found '2.5'");
     refused(() -> c.getInt("d", 0), "$.providers.haproxy.d", "within int range");
     assertThat(c.getLong("d", 0)).isEqualTo(3_000_000_000L);
@@ -80,11 +96,15 @@ class ProviderConfigsTest {
     assertThat(c.getBoolean("a", false)).isTrue();
     assertThat(c.getBoolean("b", true)).isFalse();
     assertThat(c.getBoolean("absent", true)).isTrue();
-    refused(() -> c.getBoolean("c", false), "$.providers.haproxy.c", "expected true or false, found 'yes'");
+    refused(
+        () -> c.getBoolean("c", false),
+        "$.providers.haproxy.c",
+        "expected true or false, found 'yes'");
   }
 
   @Test
-  @DisplayName("durations: 250ms, 30s, 5m, 1h, 1d, combinations like 1m30s, ISO-8601 in any case, Duration values")
+  @DisplayName(
+      "durations: 250ms, 30s, 5m, 1h, 1d, combinations like 1m30s, ISO-8601 in any case, Duration values")
   void durations() {
     Map<String, Duration> ok = new LinkedHashMap<>();
     ok.put("250ms", Duration.ofMillis(250));
@@ -99,19 +119,41 @@ class ProviderConfigsTest {
     ok.put("PT30S", Duration.ofSeconds(30));
     ok.put("pt1m30s", Duration.ofSeconds(90));
     ok.put("P1DT1H", Duration.ofHours(25));
-    ok.forEach((text, expected) ->
-        assertThat(config("t", text).getDuration("t", Duration.ZERO)).as(text).isEqualTo(expected));
-    assertThat(config("t", Duration.ofSeconds(7)).requireDuration("t")).isEqualTo(Duration.ofSeconds(7));
+    ok.forEach(
+        (text, expected) ->
+            assertThat(config("t", text).getDuration("t", Duration.ZERO))
+                .as(text)
+                .isEqualTo(expected));
+    assertThat(config("t", Duration.ofSeconds(7)).requireDuration("t"))
+        .isEqualTo(Duration.ofSeconds(7));
     assertThat(config().getDuration("t", Duration.ofSeconds(3))).isEqualTo(Duration.ofSeconds(3));
-    refused(() -> config().requireDuration("timeout"), "$.providers.haproxy.timeout", "a duration such as 30s");
+    refused(
+        () -> config().requireDuration("timeout"),
+        "$.providers.haproxy.timeout",
+        "a duration such as 30s");
   }
 
   @Test
-  @DisplayName("malformed durations are refused with the path and the accepted forms, never with a raw exception")
+  @DisplayName(
+      "malformed durations are refused with the path and the accepted forms, never with a raw exception")
   void badDurations() {
-    for (String text : Arrays.asList("30", "5 m", "1h30", "-5s", "", "s", "1y", "PTXS", "1.5s", "30s5",
-        "99999999999999999999s", "9223372036854775807d")) {
-      refused(() -> config("timeout", text).getDuration("timeout", Duration.ZERO), "$.providers.haproxy.timeout",
+    for (String text :
+        Arrays.asList(
+            "30",
+            "5 m",
+            "1h30",
+            "-5s",
+            "",
+            "s",
+            "1y",
+            "PTXS",
+            "1.5s",
+            "30s5",
+            "99999999999999999999s",
+            "9223372036854775807d")) {
+      refused(
+          () -> config("timeout", text).getDuration("timeout", Duration.ZERO),
+          "$.providers.haproxy.timeout",
           "provider 'haproxy': expected a duration");
     }
   }
@@ -119,13 +161,22 @@ class ProviderConfigsTest {
   @Test
   @DisplayName("string lists: a list, a single string, or absent; elements must be scalars")
   void stringLists() {
-    assertThat(config("a", List.of("x", 2, true)).getStringList("a")).containsExactly("x", "2", "true");
+    assertThat(config("a", List.of("x", 2, true)).getStringList("a"))
+        .containsExactly("x", "2", "true");
     assertThat(config("a", "one").getStringList("a")).containsExactly("one");
     assertThat(config().getStringList("a")).isEmpty();
-    refused(() -> config("a", Arrays.asList("x", null)).getStringList("a"), "$.providers.haproxy.a[1]",
+    refused(
+        () -> config("a", Arrays.asList("x", null)).getStringList("a"),
+        "$.providers.haproxy.a[1]",
         "expected a string, found null");
-    refused(() -> config("a", List.of("x", Map.of())).getStringList("a"), "$.providers.haproxy.a[1]", "an object");
-    refused(() -> config("a", Map.of("k", "v")).getStringList("a"), "$.providers.haproxy.a", "a list of strings");
+    refused(
+        () -> config("a", List.of("x", Map.of())).getStringList("a"),
+        "$.providers.haproxy.a[1]",
+        "an object");
+    refused(
+        () -> config("a", Map.of("k", "v")).getStringList("a"),
+        "$.providers.haproxy.a",
+        "a list of strings");
   }
 
   @Test
@@ -137,7 +188,10 @@ class ProviderConfigsTest {
     assertThat(tls.path()).isEqualTo("$.providers.haproxy.tls");
     assertThat(tls.provider()).isEqualTo("haproxy");
     assertThat(tls.requireString("cert")).isEqualTo("a.pem");
-    refused(() -> tls.getBoolean("verify", true), "$.providers.haproxy.tls.verify", "provider 'haproxy'");
+    refused(
+        () -> tls.getBoolean("verify", true),
+        "$.providers.haproxy.tls.verify",
+        "provider 'haproxy'");
     refused(() -> tls.requireString("key"), "$.providers.haproxy.tls.key", "requires 'key'");
     assertThat(c.getConfig("absent").keys()).isEmpty();
     assertThat(c.getConfig("absent").path()).isEqualTo("$.providers.haproxy.absent");
@@ -149,18 +203,24 @@ class ProviderConfigsTest {
   void requireOnly() {
     ProviderConfig c = config("socket", "/s", "sokcet", "/t", "timeuot", "5s");
 
-    assertThat(config("socket", "/s").requireOnly(Set.of("socket", "timeout")).getString("socket")).isEqualTo("/s");
+    assertThat(config("socket", "/s").requireOnly(Set.of("socket", "timeout")).getString("socket"))
+        .isEqualTo("/s");
     assertThatThrownBy(() -> c.requireOnly(Set.of("socket", "timeout")))
-        .isInstanceOfSatisfying(InvalidSpecException.class, e -> {
-          assertThat(e.violations()).extracting(InvalidSpecException.Violation::path)
-              .containsExactly("$.providers.haproxy.sokcet", "$.providers.haproxy.timeuot");
-          assertThat(e.getMessage()).contains("provider 'haproxy' has no setting 'sokcet'")
-              .contains("use one of [socket, timeout]");
-        });
+        .isInstanceOfSatisfying(
+            InvalidSpecException.class,
+            e -> {
+              assertThat(e.violations())
+                  .extracting(InvalidSpecException.Violation::path)
+                  .containsExactly("$.providers.haproxy.sokcet", "$.providers.haproxy.timeuot");
+              assertThat(e.getMessage())
+                  .contains("provider 'haproxy' has no setting 'sokcet'")
+                  .contains("use one of [socket, timeout]");
+            });
   }
 
   @Test
-  @DisplayName("views: keys, presence, raw map, custom paths, and a toString that never shows values")
+  @DisplayName(
+      "views: keys, presence, raw map, custom paths, and a toString that never shows values")
   void views() {
     Map<String, Object> raw = new HashMap<>();
     raw.put("password", "hunter2");
@@ -172,7 +232,8 @@ class ProviderConfigsTest {
     assertThat(c.has("password")).isTrue();
     assertThat(c.has("nothing")).isFalse();
     assertThat(c.pathOf("password")).isEqualTo("$.journal.jdbc.password");
-    assertThatThrownBy(() -> c.asMap().put("x", 1)).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> c.asMap().put("x", 1))
+        .isInstanceOf(UnsupportedOperationException.class);
     assertThat(c.toString()).contains("jdbc").contains("$.journal.jdbc").doesNotContain("hunter2");
     assertThat(ProviderConfigs.empty("fake").path()).isEqualTo("$.providers.fake");
     assertThat(ProviderConfigs.empty("fake").keys()).isEmpty();

@@ -1,11 +1,12 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.cutover.api.Instance;
 import io.cutover.api.InvalidSpecException;
 import io.cutover.api.TrafficSplit;
-import io.cutover.api.Instance;
 import io.cutover.spi.OperationId;
 import io.cutover.spi.ProviderConfig;
 import io.cutover.spi.ProviderContext;
@@ -19,7 +20,10 @@ import org.junit.jupiter.api.Test;
 
 class ProviderRegistryTest {
 
-  /** A router that only remembers its configured name; registered in META-INF/services for discovery. */
+  /**
+   * A router that only remembers its configured name; registered in META-INF/services for
+   * discovery.
+   */
   public static final class EchoRouterProvider implements RouterProvider {
     @Override
     public String name() {
@@ -32,7 +36,11 @@ class ProviderRegistryTest {
       String label = config.requireString("label");
       return new Router() {
         @Override
-        public void apply(OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {}
+        public void apply(
+            OperationId op,
+            String service,
+            TrafficSplit split,
+            Map<String, List<Instance>> backends) {}
 
         @Override
         public Optional<TrafficSplit> current(String service) {
@@ -51,40 +59,48 @@ class ProviderRegistryTest {
   void discoveryIsOptInAndFindsServiceLoaderProviders() {
     ProviderConfig cfg = ProviderConfigs.of("echo", Map.of("label", "a"));
     assertThatThrownBy(() -> ProviderRegistry.create().router("echo", cfg))
-        .isInstanceOf(InvalidSpecException.class).hasMessageContaining("no RouterProvider named 'echo'")
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("no RouterProvider named 'echo'")
         .hasMessageContaining("withDiscovery");
     Router r = ProviderRegistry.create().withDiscovery().router("echo", cfg);
     assertThat(r).hasToString("echo:a");
-    assertThat(ProviderRegistry.create().withDiscovery().names(RouterProvider.class)).contains("echo");
+    assertThat(ProviderRegistry.create().withDiscovery().names(RouterProvider.class))
+        .contains("echo");
   }
 
   @Test
   void explicitRegistrationWinsAndDuplicatesAreRefused() {
-    RouterProvider mine = new RouterProvider() {
-      @Override
-      public String name() {
-        return "echo";
-      }
+    RouterProvider mine =
+        new RouterProvider() {
+          @Override
+          public String name() {
+            return "echo";
+          }
 
-      @Override
-      public Router create(ProviderConfig config, ProviderContext context) {
-        return new EchoRouterProvider().create(ProviderConfigs.of("echo", Map.of("label", "explicit")), context);
-      }
-    };
+          @Override
+          public Router create(ProviderConfig config, ProviderContext context) {
+            return new EchoRouterProvider()
+                .create(ProviderConfigs.of("echo", Map.of("label", "explicit")), context);
+          }
+        };
     ProviderRegistry reg = ProviderRegistry.create().withDiscovery().register(mine);
     assertThat(reg.router("echo", ProviderConfigs.empty("echo"))).hasToString("echo:explicit");
     assertThatThrownBy(() -> reg.register(new EchoRouterProvider()))
-        .isInstanceOf(InvalidSpecException.class).hasMessageContaining("registered as 'echo'");
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("registered as 'echo'");
   }
 
   @Test
   void configurationErrorsNameTheProviderAndThePath() {
     ProviderRegistry reg = ProviderRegistry.create().register(new EchoRouterProvider());
-    assertThatThrownBy(() -> reg.router("echo", ProviderConfigs.of("echo", Map.of("lable", "typo"))))
+    assertThatThrownBy(
+            () -> reg.router("echo", ProviderConfigs.of("echo", Map.of("lable", "typo"))))
         .isInstanceOf(InvalidSpecException.class)
-        .hasMessageContaining("$.providers.echo.lable").hasMessageContaining("provider 'echo' has no setting 'lable'");
+        .hasMessageContaining("$.providers.echo.lable")
+        .hasMessageContaining("provider 'echo' has no setting 'lable'");
     assertThatThrownBy(() -> reg.router("echo", ProviderConfigs.of("echo", Map.of())))
         .isInstanceOf(InvalidSpecException.class)
-        .hasMessageContaining("$.providers.echo.label").hasMessageContaining("requires 'label'");
+        .hasMessageContaining("$.providers.echo.label")
+        .hasMessageContaining("requires 'label'");
   }
 }

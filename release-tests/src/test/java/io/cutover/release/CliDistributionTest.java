@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.release;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,7 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** The CLI distribution as a user downloads it: cli/target/cutover-cli-VERSION-bin.tar.gz. */
 class CliDistributionTest {
 
-  private static final String[] TEST_LIBRARIES = {"org/junit/", "org/assertj/", "junit/", "org/opentest4j/"};
+  private static final String[] TEST_LIBRARIES = {
+    "org/junit/", "org/assertj/", "junit/", "org/opentest4j/"
+  };
 
   private static Path tarball;
   private static String top;
@@ -39,15 +42,23 @@ class CliDistributionTest {
   static void readTarball() throws IOException {
     Path target = Reactor.root().resolve("cli/target");
     try (Stream<Path> files = Files.list(target)) {
-      tarball = files.filter(p -> p.getFileName().toString().matches("cutover-cli-.*-bin\\.tar\\.gz"))
-          .findFirst()
-          .orElseThrow(() -> new AssertionError("no cutover-cli-*-bin.tar.gz in " + target
-              + ": run the build through the package phase (./mvnw verify)"));
+      tarball =
+          files
+              .filter(p -> p.getFileName().toString().matches("cutover-cli-.*-bin\\.tar\\.gz"))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new AssertionError(
+                          "no cutover-cli-*-bin.tar.gz in "
+                              + target
+                              + ": run the build through the package phase (./mvnw verify)"));
     }
-    String version = tarball.getFileName().toString().replaceAll("^cutover-cli-(.*)-bin\\.tar\\.gz$", "$1");
+    String version =
+        tarball.getFileName().toString().replaceAll("^cutover-cli-(.*)-bin\\.tar\\.gz$", "$1");
     top = "cutover-" + version + "/";
     try (InputStream file = Files.newInputStream(tarball);
-        TarArchiveInputStream tar = new TarArchiveInputStream(new GzipCompressorInputStream(file))) {
+        TarArchiveInputStream tar =
+            new TarArchiveInputStream(new GzipCompressorInputStream(file))) {
       for (TarArchiveEntry e = tar.getNextEntry(); e != null; e = tar.getNextEntry()) {
         ENTRIES.put(e.getName(), e);
         if (!e.isDirectory()) {
@@ -58,13 +69,22 @@ class CliDistributionTest {
   }
 
   @Test
-  @DisplayName("the tar.gz holds the launcher (executable), the runnable jar, licence, notice and SBOM under one top folder")
+  @DisplayName(
+      "the tar.gz holds the launcher (executable), the runnable jar, licence, notice and SBOM under one top folder")
   void layout() {
     assertThat(ENTRIES.keySet()).allMatch(name -> name.startsWith(top), "is under " + top);
-    assertThat(ENTRIES).containsKeys(top + "bin/cutover", top + "lib/cutover.jar", top + "LICENSE", top + "NOTICE",
-        top + "sbom/cutover-cli.cdx.json");
-    assertThat(ENTRIES.get(top + "bin/cutover").getMode() & 0777).as("bin/cutover mode").isEqualTo(0755);
-    assertThat(new String(CONTENT.get(top + "bin/cutover"), StandardCharsets.UTF_8)).startsWith("#!/bin/sh\n");
+    assertThat(ENTRIES)
+        .containsKeys(
+            top + "bin/cutover",
+            top + "lib/cutover.jar",
+            top + "LICENSE",
+            top + "NOTICE",
+            top + "sbom/cutover-cli.cdx.json");
+    assertThat(ENTRIES.get(top + "bin/cutover").getMode() & 0777)
+        .as("bin/cutover mode")
+        .isEqualTo(0755);
+    assertThat(new String(CONTENT.get(top + "bin/cutover"), StandardCharsets.UTF_8))
+        .startsWith("#!/bin/sh\n");
     assertThat(new String(CONTENT.get(top + "sbom/cutover-cli.cdx.json"), StandardCharsets.UTF_8))
         .contains("\"bomFormat\" : \"CycloneDX\"", "pkg:maven/io.cutover/cutover-cli@");
   }
@@ -73,7 +93,8 @@ class CliDistributionTest {
   @DisplayName("the runnable jar carries no test library (JUnit, AssertJ, opentest4j)")
   void noTestLibraries() throws IOException {
     List<String> offending = new ArrayList<>();
-    try (ZipInputStream jar = new ZipInputStream(new ByteArrayInputStream(CONTENT.get(top + "lib/cutover.jar")))) {
+    try (ZipInputStream jar =
+        new ZipInputStream(new ByteArrayInputStream(CONTENT.get(top + "lib/cutover.jar")))) {
       for (ZipEntry e = jar.getNextEntry(); e != null; e = jar.getNextEntry()) {
         for (String prefix : TEST_LIBRARIES) {
           if (e.getName().startsWith(prefix)) {
@@ -118,7 +139,8 @@ class CliDistributionTest {
     Files.write(launcher, CONTENT.get(top + "bin/cutover"));
     Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwxr-xr-x"));
 
-    ProcessBuilder pb = new ProcessBuilder("/bin/sh", launcher.toString(), "--version").redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder("/bin/sh", launcher.toString(), "--version").redirectErrorStream(true);
     pb.environment().put("JAVA_HOME", dir.resolve("no-such-jdk").toString());
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

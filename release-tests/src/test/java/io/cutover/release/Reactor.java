@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.release;
 
 import java.io.IOException;
@@ -13,12 +14,15 @@ import org.w3c.dom.Node;
 import org.xml.sax.SAXException;
 
 /**
- * The reactor as its POM files say it is: every module reachable from the root POM's {@code <modules>},
- * read raw (not the effective model), which is what a release deploys.
+ * The reactor as its POM files say it is: every module reachable from the root POM's {@code
+ * <modules>}, read raw (not the effective model), which is what a release deploys.
  */
 final class Reactor {
 
-  /** One module's POM. {@code published} is the build's one rule: not {@code maven.deploy.skip=true}. */
+  /**
+   * One module's POM. {@code published} is the build's one rule: not {@code
+   * maven.deploy.skip=true}.
+   */
   record Module(Path dir, Element pom) {
 
     String artifactId() {
@@ -50,7 +54,8 @@ final class Reactor {
 
   static Path root() {
     String configured = System.getProperty("cutover.project.root");
-    Path root = configured != null ? Paths.get(configured) : Paths.get("").toAbsolutePath().getParent();
+    Path root =
+        configured != null ? Paths.get(configured) : Paths.get("").toAbsolutePath().getParent();
     return root.toAbsolutePath().normalize();
   }
 
@@ -64,8 +69,12 @@ final class Reactor {
   private static void collect(Path dir, List<Module> into) {
     Element pom = read(dir.resolve("pom.xml"));
     into.add(new Module(dir, pom));
-    child(pom, "modules").ifPresent(modules -> children(modules, "module")
-        .forEach(m -> collect(dir.resolve(m.getTextContent().trim()).normalize(), into)));
+    child(pom, "modules")
+        .ifPresent(
+            modules ->
+                children(modules, "module")
+                    .forEach(
+                        m -> collect(dir.resolve(m.getTextContent().trim()).normalize(), into)));
   }
 
   static Element read(Path pom) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.samples;
 
 import java.io.File;
@@ -16,10 +17,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A server binary run as a child process on this machine (HAProxy for the demo; NGINX, a registry or
- * Prometheus for the integration tests): found on the {@code PATH} or in {@code /usr/sbin} and
- * {@code /usr/bin}, started with its output appended to a log file, polled until ready, and stopped by
- * its pid. The one copy of that life cycle that every private server of the demo and the tests uses.
+ * A server binary run as a child process on this machine (HAProxy for the demo; NGINX, a registry
+ * or Prometheus for the integration tests): found on the {@code PATH} or in {@code /usr/sbin} and
+ * {@code /usr/bin}, started with its output appended to a log file, polled until ready, and stopped
+ * by its pid. The one copy of that life cycle that every private server of the demo and the tests
+ * uses.
  *
  * <p>Not thread-safe; {@link #close} may be called more than once.
  */
@@ -44,10 +46,17 @@ public final class ExternalProcess implements AutoCloseable {
     this.log = log;
   }
 
-  /** The executable {@code name} on the {@code PATH}, or in {@code /usr/sbin} or {@code /usr/bin}, if installed. */
+  /**
+   * The executable {@code name} on the {@code PATH}, or in {@code /usr/sbin} or {@code /usr/bin},
+   * if installed.
+   */
   public static Optional<Path> find(String name) {
-    String path = System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/sbin" + File.pathSeparator
-        + "/usr/bin";
+    String path =
+        System.getenv().getOrDefault("PATH", "")
+            + File.pathSeparator
+            + "/usr/sbin"
+            + File.pathSeparator
+            + "/usr/bin";
     for (String dir : path.split(File.pathSeparator)) {
       Path p = Path.of(dir.isEmpty() ? "." : dir, name);
       if (!dir.isEmpty() && Files.isExecutable(p)) {
@@ -58,43 +67,68 @@ public final class ExternalProcess implements AutoCloseable {
   }
 
   /**
-   * Starts {@code command} (its first word is the binary) with standard output and error appended to
-   * {@code log}.
+   * Starts {@code command} (its first word is the binary) with standard output and error appended
+   * to {@code log}.
    *
    * @throws IOException if it cannot be started
    */
   public static ExternalProcess start(List<String> command, Path log) throws IOException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    Process p =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
     return new ExternalProcess(Path.of(command.get(0)).getFileName().toString(), p, log);
   }
 
   /**
-   * Polls {@code check} every 20 ms on {@code scheduler} until it is true; the calling thread waits.
+   * Polls {@code check} every 20 ms on {@code scheduler} until it is true; the calling thread
+   * waits.
    *
    * @param what what ready means, for the error message (e.g. "its admin socket answers")
    * @param timeout how long it may take, measured by {@code clock}
-   * @throws IllegalStateException if the process exits first (naming its log) or is not ready in time;
-   *     the process is stopped then
+   * @throws IllegalStateException if the process exits first (naming its log) or is not ready in
+   *     time; the process is stopped then
    */
-  public void awaitReady(String what, Duration timeout, ReadyCheck check, ScheduledExecutorService scheduler,
+  public void awaitReady(
+      String what,
+      Duration timeout,
+      ReadyCheck check,
+      ScheduledExecutorService scheduler,
       InstantSource clock) {
     Instant deadline = clock.instant().plus(timeout);
     CompletableFuture<Void> ready = new CompletableFuture<>();
     Runnable[] poll = new Runnable[1];
-    poll[0] = () -> {
-      if (!process.isAlive()) {
-        ready.completeExceptionally(new IllegalStateException(name + " exited with " + process.exitValue()
-            + " before " + what + "; see " + log));
-      } else if (passes(check)) {
-        ready.complete(null);
-      } else if (!clock.instant().isBefore(deadline)) {
-        ready.completeExceptionally(new IllegalStateException(name + " (pid " + pid() + ") not ready in "
-            + timeout.toMillis() + " ms: " + what + " did not happen; see " + log));
-      } else {
-        scheduler.schedule(poll[0], POLL.toMillis(), TimeUnit.MILLISECONDS);
-      }
-    };
+    poll[0] =
+        () -> {
+          if (!process.isAlive()) {
+            ready.completeExceptionally(
+                new IllegalStateException(
+                    name
+                        + " exited with "
+                        + process.exitValue()
+                        + " before "
+                        + what
+                        + "; see "
+                        + log));
+          } else if (passes(check)) {
+            ready.complete(null);
+          } else if (!clock.instant().isBefore(deadline)) {
+            ready.completeExceptionally(
+                new IllegalStateException(
+                    name
+                        + " (pid "
+                        + pid()
+                        + ") not ready in "
+                        + timeout.toMillis()
+                        + " ms: "
+                        + what
+                        + " did not happen; see "
+                        + log));
+          } else {
+            scheduler.schedule(poll[0], POLL.toMillis(), TimeUnit.MILLISECONDS);
+          }
+        };
     scheduler.execute(poll[0]);
     try {
       // The clock decides the deadline; this bound only guards against a scheduler that never runs.
@@ -136,8 +170,8 @@ public final class ExternalProcess implements AutoCloseable {
   }
 
   /**
-   * Stops it: SIGTERM, SIGKILL after 5 s, then any of its descendants still alive (NGINX workers), and
-   * waits for it.
+   * Stops it: SIGTERM, SIGKILL after 5 s, then any of its descendants still alive (NGINX workers),
+   * and waits for it.
    */
   @Override
   public void close() {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.samples;
 
 import io.cutover.api.InvalidSpecException;
@@ -23,9 +24,9 @@ import java.util.concurrent.ScheduledExecutorService;
  * A private HAProxy for one machine: writes a configuration into a directory (one frontend on
  * 127.0.0.1 and one {@code be_<service>} backend per service, an admin stats socket, retries and
  * redispatch on connection failures), starts {@code haproxy -db} in the foreground, waits until the
- * socket answers, and stops it by pid. Used by {@code cutover demo --router haproxy}, the integration
- * tests and the benchmarks; production HAProxies are configured and run by their owners, and only the
- * {@code HaproxyRouter} of {@code cutover-provider-haproxy} talks to them.
+ * socket answers, and stops it by pid. Used by {@code cutover demo --router haproxy}, the
+ * integration tests and the benchmarks; production HAProxies are configured and run by their
+ * owners, and only the {@code HaproxyRouter} of {@code cutover-provider-haproxy} talks to them.
  *
  * <p>Not thread-safe; {@link #close} stops the process.
  */
@@ -55,10 +56,17 @@ public final class HaproxyProcess implements AutoCloseable {
    * @throws IllegalStateException if haproxy is missing or does not start within 10 s
    * @throws InvalidSpecException if {@code frontends} is empty
    */
-  public static HaproxyProcess start(Path dir, Map<String, Integer> frontends, ScheduledExecutorService scheduler,
+  public static HaproxyProcess start(
+      Path dir,
+      Map<String, Integer> frontends,
+      ScheduledExecutorService scheduler,
       InstantSource clock) {
-    Path haproxy = binary().orElseThrow(() -> new IllegalStateException(
-        "haproxy is not installed: install the Debian package 'haproxy' (apt-get install -y haproxy)"));
+    Path haproxy =
+        binary()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "haproxy is not installed: install the Debian package 'haproxy' (apt-get install -y haproxy)"));
     if (frontends.isEmpty()) {
       throw new InvalidSpecException("frontends", "is empty", "give at least one service a port");
     }
@@ -69,12 +77,18 @@ public final class HaproxyProcess implements AutoCloseable {
       Files.deleteIfExists(socket);
       Path cfg = dir.resolve("haproxy.cfg");
       Files.writeString(cfg, config(socket, frontends));
-      p = ExternalProcess.start(List.of(haproxy.toString(), "-db", "-f", cfg.toString()), dir.resolve("haproxy.log"));
+      p =
+          ExternalProcess.start(
+              List.of(haproxy.toString(), "-db", "-f", cfg.toString()), dir.resolve("haproxy.log"));
     } catch (IOException e) {
       throw new IllegalStateException("cannot start haproxy in " + dir + ": " + e, e);
     }
-    p.awaitReady("its admin socket " + socket + " answers 'show info'", Duration.ofSeconds(10),
-        () -> Files.exists(socket) && showInfo(socket).contains("Name: HAProxy"), scheduler, clock);
+    p.awaitReady(
+        "its admin socket " + socket + " answers 'show info'",
+        Duration.ofSeconds(10),
+        () -> Files.exists(socket) && showInfo(socket).contains("Name: HAProxy"),
+        scheduler,
+        clock);
     return new HaproxyProcess(p, socket, new LinkedHashMap<>(frontends));
   }
 
@@ -82,7 +96,9 @@ public final class HaproxyProcess implements AutoCloseable {
   public static String config(Path socket, Map<String, Integer> frontends) {
     StringBuilder sb = new StringBuilder();
     sb.append("global\n")
-        .append("  stats socket ").append(socket).append(" mode 600 level admin\n")
+        .append("  stats socket ")
+        .append(socket)
+        .append(" mode 600 level admin\n")
         .append("  maxconn 4096\n")
         .append("defaults\n")
         .append("  mode http\n")
@@ -96,15 +112,28 @@ public final class HaproxyProcess implements AutoCloseable {
         .append("  timeout client 30s\n")
         .append("  timeout server 30s\n")
         .append("  timeout http-keep-alive 10s\n");
-    frontends.forEach((service, port) -> sb.append("frontend fe_").append(service).append('\n')
-        .append("  bind 127.0.0.1:").append(port).append('\n')
-        .append("  default_backend be_").append(service).append('\n')
-        .append("backend be_").append(service).append('\n')
-        .append("  balance roundrobin\n"));
+    frontends.forEach(
+        (service, port) ->
+            sb.append("frontend fe_")
+                .append(service)
+                .append('\n')
+                .append("  bind 127.0.0.1:")
+                .append(port)
+                .append('\n')
+                .append("  default_backend be_")
+                .append(service)
+                .append('\n')
+                .append("backend be_")
+                .append(service)
+                .append('\n')
+                .append("  balance roundrobin\n"));
     return sb.toString();
   }
 
-  /** One runtime-API command, as the router sends it: one line, the answer read until HAProxy closes. */
+  /**
+   * One runtime-API command, as the router sends it: one line, the answer read until HAProxy
+   * closes.
+   */
   private static String showInfo(Path socket) throws IOException {
     try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       ch.connect(UnixDomainSocketAddress.of(socket));

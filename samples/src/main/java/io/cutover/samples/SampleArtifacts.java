@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.samples;
 
 import io.cutover.api.InvalidSpecException;
@@ -14,15 +15,17 @@ import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
 /**
- * Packages {@link SampleService} as executable jars, one immutable artifact per version, with the labels
- * that tell a local-process fleet how to run it. The jar bytes depend only on the version, the error rate
- * and the compiled class, so building the same version twice gives the same digest.
+ * Packages {@link SampleService} as executable jars, one immutable artifact per version, with the
+ * labels that tell a local-process fleet how to run it. The jar bytes depend only on the version,
+ * the error rate and the compiled class, so building the same version twice gives the same digest.
  *
  * <p>To put a version into the filesystem store of {@code cutover-provider-local}:
+ *
  * <pre>{@code
  * store.put(SampleArtifacts.REPOSITORY, SampleArtifacts.jar("v2", 0),
  *     new ArtifactMetadata(SampleArtifacts.JAR_MEDIA_TYPE, null, SampleArtifacts.labels("v2"), Provenance.NONE));
  * }</pre>
+ *
  * (This module does not depend on the local provider, whose own tests launch these jars.)
  *
  * <p>Thread-safe (stateless).
@@ -30,14 +33,20 @@ import java.util.jar.Manifest;
 public final class SampleArtifacts {
   /** The repository the sample service is stored under. */
   public static final String REPOSITORY = "cutover/sample-service";
+
   /** Media type of an executable jar. */
   public static final String JAR_MEDIA_TYPE = "application/java-archive";
-  /** JVM options of a sample instance: small and quick to start, so a demo runs many on one machine. */
-  public static final String JAVA_OPTIONS = "-XX:+UseSerialGC -Xmx48m -Xss512k -XX:TieredStopAtLevel=1";
+
+  /**
+   * JVM options of a sample instance: small and quick to start, so a demo runs many on one machine.
+   */
+  public static final String JAVA_OPTIONS =
+      "-XX:+UseSerialGC -Xmx48m -Xss512k -XX:TieredStopAtLevel=1";
 
   // Zip stores local DOS times; a fixed local date keeps the bytes independent of the time zone.
   private static final LocalDateTime FIXED_TIME = LocalDateTime.of(2020, 1, 1, 0, 0);
-  private static final String CLASS_FILE = SampleService.class.getName().replace('.', '/') + ".class";
+  private static final String CLASS_FILE =
+      SampleService.class.getName().replace('.', '/') + ".class";
 
   private SampleArtifacts() {}
 
@@ -50,11 +59,14 @@ public final class SampleArtifacts {
    */
   public static byte[] jar(String version, int errorEvery) {
     if (version == null || version.isBlank() || !version.matches("[A-Za-z0-9._-]+")) {
-      throw new InvalidSpecException("sample.version", "'" + version + "' is not a plain version",
+      throw new InvalidSpecException(
+          "sample.version",
+          "'" + version + "' is not a plain version",
           "use letters, digits, '.', '_' or '-', e.g. v2");
     }
     if (errorEvery < 0) {
-      throw new InvalidSpecException("sample.errorEvery", "is " + errorEvery, "use 0 (no errors) or n >= 1");
+      throw new InvalidSpecException(
+          "sample.errorEvery", "is " + errorEvery, "use 0 (no errors) or n >= 1");
     }
     Manifest manifest = new Manifest();
     manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
@@ -74,7 +86,9 @@ public final class SampleArtifacts {
       }
       jar.closeEntry();
       jar.putNextEntry(entry("sample-service.properties"));
-      jar.write(("version=" + version + "\nerrorEvery=" + errorEvery + "\n").getBytes(StandardCharsets.UTF_8));
+      jar.write(
+          ("version=" + version + "\nerrorEvery=" + errorEvery + "\n")
+              .getBytes(StandardCharsets.UTF_8));
       jar.closeEntry();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -83,9 +97,9 @@ public final class SampleArtifacts {
   }
 
   /**
-   * The labels of a version's artifact: its OCI title and version, and the launch labels of the local
-   * fleet ({@code io.cutover.launch.*}, see {@code LaunchSpec} in {@code cutover-provider-local}): run as
-   * a jar, ready at {@code /healthz}, with a small heap.
+   * The labels of a version's artifact: its OCI title and version, and the launch labels of the
+   * local fleet ({@code io.cutover.launch.*}, see {@code LaunchSpec} in {@code
+   * cutover-provider-local}): run as a jar, ready at {@code /healthz}, with a small heap.
    */
   public static Map<String, String> labels(String version) {
     return Map.of(

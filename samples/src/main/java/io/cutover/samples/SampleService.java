@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.samples;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -22,19 +23,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * depends on the JDK alone, so {@link SampleArtifacts} can package its single class file as an
  * executable jar.
  *
- * <p><b>What is baked into the artifact</b> ({@code sample-service.properties} inside the jar, so each
- * version is a distinct, immutable artifact): {@code version} and {@code errorEvery} (answer 500 to
- * every n-th request; 0 never, 20 gives exactly 5 %).
+ * <p><b>What is baked into the artifact</b> ({@code sample-service.properties} inside the jar, so
+ * each version is a distinct, immutable artifact): {@code version} and {@code errorEvery} (answer
+ * 500 to every n-th request; 0 never, 20 gives exactly 5 %).
  *
- * <p><b>What comes from the environment</b> (externalized configuration, set by the fleet):
- * {@code PORT} (required), {@code CUTOVER_RELEASE} and {@code CUTOVER_INSTANCE} (echoed in the
- * {@code X-Release} and {@code X-Instance} response headers), {@code GREETING} (response text),
- * {@code API_TOKEN} (a secret: only its presence is reported), {@code IGNORE_SIGTERM=true} (keep serving
+ * <p><b>What comes from the environment</b> (externalized configuration, set by the fleet): {@code
+ * PORT} (required), {@code CUTOVER_RELEASE} and {@code CUTOVER_INSTANCE} (echoed in the {@code
+ * X-Release} and {@code X-Instance} response headers), {@code GREETING} (response text), {@code
+ * API_TOKEN} (a secret: only its presence is reported), {@code IGNORE_SIGTERM=true} (keep serving
  * after SIGTERM, to exercise a fleet's forced stop), {@code DELAY_MS} (added latency per request).
  *
- * <p><b>Endpoints.</b> {@code GET /healthz} 200 once serving; anything else answers the greeting (or 500
- * per {@code errorEvery}). On SIGTERM it waits up to two seconds for the requests in flight to finish,
- * then closes its listener and exits.
+ * <p><b>Endpoints.</b> {@code GET /healthz} 200 once serving; anything else answers the greeting
+ * (or 500 per {@code errorEvery}). On SIGTERM it waits up to two seconds for the requests in flight
+ * to finish, then closes its listener and exits.
  */
 public final class SampleService {
   private static final AtomicBoolean DRAINING = new AtomicBoolean();
@@ -71,52 +72,77 @@ public final class SampleService {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 512);
     ExecutorService workers = Executors.newFixedThreadPool(8);
     server.setExecutor(workers);
-    server.createContext("/healthz", ex -> respond(ex, 200, release, instance,
-        "ok " + version + " token=" + (hasToken ? "present" : "absent") + "\n"));
+    server.createContext(
+        "/healthz",
+        ex ->
+            respond(
+                ex,
+                200,
+                release,
+                instance,
+                "ok " + version + " token=" + (hasToken ? "present" : "absent") + "\n"));
     ScheduledExecutorService delays = Executors.newSingleThreadScheduledExecutor();
-    server.createContext("/", ex -> {
-      inFlight.incrementAndGet();
-      long n = counter.incrementAndGet();
-      boolean fail = errorEvery > 0 && n % errorEvery == 0;
-      String body = fail ? "injected failure in " + version + "\n" : greeting;
-      if (delayMs <= 0) {
-        finish(ex, fail ? 500 : 200, release, instance, body, inFlight);
-        return;
-      }
-      delays.schedule(() -> {
-        finish(ex, fail ? 500 : 200, release, instance, body, inFlight);
-        return null;
-      }, delayMs, TimeUnit.MILLISECONDS);
-    });
+    server.createContext(
+        "/",
+        ex -> {
+          inFlight.incrementAndGet();
+          long n = counter.incrementAndGet();
+          boolean fail = errorEvery > 0 && n % errorEvery == 0;
+          String body = fail ? "injected failure in " + version + "\n" : greeting;
+          if (delayMs <= 0) {
+            finish(ex, fail ? 500 : 200, release, instance, body, inFlight);
+            return;
+          }
+          delays.schedule(
+              () -> {
+                finish(ex, fail ? 500 : 200, release, instance, body, inFlight);
+                return null;
+              },
+              delayMs,
+              TimeUnit.MILLISECONDS);
+        });
     server.start();
-    System.out.println("sample-service " + version + " release " + release + " listening on 127.0.0.1:" + port);
+    System.out.println(
+        "sample-service " + version + " release " + release + " listening on 127.0.0.1:" + port);
     if (!"true".equals(System.getenv("IGNORE_SIGTERM"))) {
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        System.out.println("sample-service " + version + " stopping after " + counter.get() + " requests");
-        DRAINING.set(true);
-        if (inFlight.get() == 0) {
-          IDLE.complete(null);
-        }
-        IDLE.completeOnTimeout(null, 2, TimeUnit.SECONDS).join();
-        // JDK 17's stop(n) always waits n seconds; in-flight work was awaited above.
-        server.stop(0);
-        workers.shutdown();
-        delays.shutdown();
-      }));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    System.out.println(
+                        "sample-service "
+                            + version
+                            + " stopping after "
+                            + counter.get()
+                            + " requests");
+                    DRAINING.set(true);
+                    if (inFlight.get() == 0) {
+                      IDLE.complete(null);
+                    }
+                    IDLE.completeOnTimeout(null, 2, TimeUnit.SECONDS).join();
+                    // JDK 17's stop(n) always waits n seconds; in-flight work was awaited above.
+                    server.stop(0);
+                    workers.shutdown();
+                    delays.shutdown();
+                  }));
     } else {
       // Blocks the shutdown sequence for good, so only SIGKILL ends the process.
       CountDownLatch never = new CountDownLatch(1);
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        try {
-          never.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }));
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      never.await();
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  }));
     }
   }
 
-  private static void respond(HttpExchange ex, int status, String release, String instance, String body)
+  private static void respond(
+      HttpExchange ex, int status, String release, String instance, String body)
       throws IOException {
     try (InputStream in = ex.getRequestBody()) {
       in.transferTo(OutputStream.nullOutputStream());
@@ -131,8 +157,14 @@ public final class SampleService {
     }
   }
 
-  private static void finish(HttpExchange ex, int status, String release, String instance, String body,
-      AtomicLong inFlight) throws IOException {
+  private static void finish(
+      HttpExchange ex,
+      int status,
+      String release,
+      String instance,
+      String body,
+      AtomicLong inFlight)
+      throws IOException {
     try {
       respond(ex, status, release, instance, body);
     } finally {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.samples;
 
 import io.cutover.api.InvalidSpecException;
@@ -24,16 +25,17 @@ import okhttp3.Response;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Open-loop HTTP load at a fixed rate: every tick of the injected scheduler sends the requests due since
- * the last tick, asynchronously, so a slow server cannot slow the offered load down (no coordinated
- * omission). If the generator itself stalls (a starved machine), requests more than 100 ms overdue are
- * skipped and counted ({@link #skipped}) instead of being fired as one burst. Each response's release is read from its {@code X-Release} header; the
- * {@link Listener} hears about every outcome, and {@link #stats} counts them.
+ * Open-loop HTTP load at a fixed rate: every tick of the injected scheduler sends the requests due
+ * since the last tick, asynchronously, so a slow server cannot slow the offered load down (no
+ * coordinated omission). If the generator itself stalls (a starved machine), requests more than 100
+ * ms overdue are skipped and counted ({@link #skipped}) instead of being fired as one burst. Each
+ * response's release is read from its {@code X-Release} header; the {@link Listener} hears about
+ * every outcome, and {@link #stats} counts them.
  *
  * <p>A share of requests carries {@code Connection: close} and so opens a new connection; the rest
- * reuse keep-alive connections. With {@link Builder#retries} an idempotent request that fails on the
- * connection level is retried that many times, 25 ms x attempt apart, before it counts as failed (the client-side retry an
- * NGINX reload calls for).
+ * reuse keep-alive connections. With {@link Builder#retries} an idempotent request that fails on
+ * the connection level is retried that many times, 25 ms x attempt apart, before it counts as
+ * failed (the client-side retry an NGINX reload calls for).
  *
  * <p>Used by {@code cutover demo} and the integration tests. Thread-safe; {@link #stop} waits for
  * nothing: late responses are still counted.
@@ -62,7 +64,12 @@ public final class TrafficGenerator implements AutoCloseable {
    * @param byRelease responses per {@code X-Release}
    * @param retried connection-level retries performed
    */
-  public record Stats(long sent, long completed, long failed, long serverErrors, Map<String, Long> byRelease,
+  public record Stats(
+      long sent,
+      long completed,
+      long failed,
+      long serverErrors,
+      Map<String, Long> byRelease,
       long retried) {}
 
   private final OkHttpClient client;
@@ -81,7 +88,8 @@ public final class TrafficGenerator implements AutoCloseable {
   private final LongAdder skipped = new LongAdder();
   private final int retries;
   private final Map<String, LongAdder> byRelease = new ConcurrentHashMap<>();
-  // Idle connections are dropped before a proxy (HAProxy: 10 s, NGINX: 75 s) would close them under us.
+  // Idle connections are dropped before a proxy (HAProxy: 10 s, NGINX: 75 s) would close them under
+  // us.
   private volatile @Nullable ScheduledFuture<?> ticker;
   private @Nullable Instant started;
   private long closeCounter;
@@ -96,17 +104,22 @@ public final class TrafficGenerator implements AutoCloseable {
     Dispatcher dispatcher = new Dispatcher();
     dispatcher.setMaxRequests(512);
     dispatcher.setMaxRequestsPerHost(512);
-    OkHttpClient.Builder cb = b.base.newBuilder().dispatcher(dispatcher)
-        .connectionPool(new ConnectionPool(64, 5, TimeUnit.SECONDS))
-        .retryOnConnectionFailure(b.retries > 0)
-        .connectTimeout(Duration.ofSeconds(2)).readTimeout(Duration.ofSeconds(10));
+    OkHttpClient.Builder cb =
+        b.base
+            .newBuilder()
+            .dispatcher(dispatcher)
+            .connectionPool(new ConnectionPool(64, 5, TimeUnit.SECONDS))
+            .retryOnConnectionFailure(b.retries > 0)
+            .connectTimeout(Duration.ofSeconds(2))
+            .readTimeout(Duration.ofSeconds(10));
     this.client = cb.build();
     this.keepAlive = new Request.Builder().url(b.url).build();
     this.close = keepAlive.newBuilder().header("Connection", "close").build();
   }
 
   /** A builder sending {@code GET url}. */
-  public static Builder builder(String url, ScheduledExecutorService scheduler, InstantSource clock) {
+  public static Builder builder(
+      String url, ScheduledExecutorService scheduler, InstantSource clock) {
     return new Builder(url, scheduler, clock);
   }
 
@@ -132,7 +145,8 @@ public final class TrafficGenerator implements AutoCloseable {
   public Stats stats() {
     Map<String, Long> releases = new TreeMap<>();
     byRelease.forEach((k, v) -> releases.put(k, v.sum()));
-    return new Stats(sent.get(), completed.sum(), failed.sum(), serverErrors.sum(), releases, retried.sum());
+    return new Stats(
+        sent.get(), completed.sum(), failed.sum(), serverErrors.sum(), releases, retried.sum());
   }
 
   /** Requests not sent because the generator itself fell more than 100 ms behind its schedule. */
@@ -162,7 +176,8 @@ public final class TrafficGenerator implements AutoCloseable {
     Instant t0 = Objects.requireNonNull(started);
     Instant now = clock.instant();
     long due = Duration.between(t0, now).toNanos() * perSecond / 1_000_000_000L;
-    // After a stall of the generator itself (a starved machine), requests more than 100 ms overdue are
+    // After a stall of the generator itself (a starved machine), requests more than 100 ms overdue
+    // are
     // skipped rather than sent as one burst that would measure the burst instead of the system.
     long maxBacklog = Math.max(1, perSecond / 10);
     long behind = due - sent.get() - skipped.sum();
@@ -171,7 +186,9 @@ public final class TrafficGenerator implements AutoCloseable {
     }
     while (sent.get() + skipped.sum() < due) {
       sent.incrementAndGet();
-      boolean fresh = newConnectionShare > 0 && (closeCounter++ % Math.max(1, Math.round(1 / newConnectionShare))) == 0;
+      boolean fresh =
+          newConnectionShare > 0
+              && (closeCounter++ % Math.max(1, Math.round(1 / newConnectionShare))) == 0;
       send(fresh ? close : keepAlive);
     }
   }
@@ -182,39 +199,47 @@ public final class TrafficGenerator implements AutoCloseable {
 
   /**
    * Sends one attempt. A connection-level failure of a GET with attempts left is sent again after
-   * 25 ms x attempt on the scheduler (a reload's window of closing connections passes; nothing sleeps).
+   * 25 ms x attempt on the scheduler (a reload's window of closing connections passes; nothing
+   * sleeps).
    */
   private void send(Request request, Instant at, int attempt) {
-    client.newCall(request).enqueue(new Callback() {
-      @Override
-      public void onFailure(Call call, IOException e) {
-        if (attempt < retries && request.method().equals("GET")) {
-          retried.increment();
-          scheduler.schedule(() -> send(request, at, attempt + 1), 25L * (attempt + 1), TimeUnit.MILLISECONDS);
-          return;
-        }
-        failed.increment();
-        listener.onResult(null, -1, at, Duration.between(at, clock.instant()));
-      }
+    client
+        .newCall(request)
+        .enqueue(
+            new Callback() {
+              @Override
+              public void onFailure(Call call, IOException e) {
+                if (attempt < retries && request.method().equals("GET")) {
+                  retried.increment();
+                  scheduler.schedule(
+                      () -> send(request, at, attempt + 1),
+                      25L * (attempt + 1),
+                      TimeUnit.MILLISECONDS);
+                  return;
+                }
+                failed.increment();
+                listener.onResult(null, -1, at, Duration.between(at, clock.instant()));
+              }
 
-      @Override
-      public void onResponse(Call call, Response response) {
-        try (response) {
-          response.body().source().skip(Long.MAX_VALUE);
-        } catch (IOException | IllegalStateException e) {
-          // The status arrived; the rest of a tiny body does not change the outcome.
-        }
-        String release = response.header("X-Release");
-        completed.increment();
-        if (response.code() >= 500) {
-          serverErrors.increment();
-        }
-        if (release != null) {
-          byRelease.computeIfAbsent(release, k -> new LongAdder()).increment();
-        }
-        listener.onResult(release, response.code(), at, Duration.between(at, clock.instant()));
-      }
-    });
+              @Override
+              public void onResponse(Call call, Response response) {
+                try (response) {
+                  response.body().source().skip(Long.MAX_VALUE);
+                } catch (IOException | IllegalStateException e) {
+                  // The status arrived; the rest of a tiny body does not change the outcome.
+                }
+                String release = response.header("X-Release");
+                completed.increment();
+                if (response.code() >= 500) {
+                  serverErrors.increment();
+                }
+                if (release != null) {
+                  byRelease.computeIfAbsent(release, k -> new LongAdder()).increment();
+                }
+                listener.onResult(
+                    release, response.code(), at, Duration.between(at, clock.instant()));
+              }
+            });
   }
 
   /** Builds a {@link TrafficGenerator}. Not thread-safe. */
@@ -237,13 +262,16 @@ public final class TrafficGenerator implements AutoCloseable {
     /** Requests per second; default 100. */
     public Builder rate(int perSecond) {
       if (perSecond < 1 || perSecond > 100_000) {
-        throw new InvalidSpecException("rate", "is " + perSecond, "use 1..100000 requests per second");
+        throw new InvalidSpecException(
+            "rate", "is " + perSecond, "use 1..100000 requests per second");
       }
       this.perSecond = perSecond;
       return this;
     }
 
-    /** Share of requests sent with {@code Connection: close} (a new connection each); default 0.1. */
+    /**
+     * Share of requests sent with {@code Connection: close} (a new connection each); default 0.1.
+     */
     public Builder newConnectionShare(double share) {
       if (share < 0 || share > 1) {
         throw new InvalidSpecException("newConnectionShare", "is " + share, "use 0..1");
@@ -261,7 +289,9 @@ public final class TrafficGenerator implements AutoCloseable {
       return this;
     }
 
-    /** The client to derive from (e.g. one routed by the in-process router); default a plain client. */
+    /**
+     * The client to derive from (e.g. one routed by the in-process router); default a plain client.
+     */
     public Builder client(OkHttpClient base) {
       this.base = Objects.requireNonNull(base);
       return this;

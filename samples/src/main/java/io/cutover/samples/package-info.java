@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * What {@code cutover demo} deploys and drives, published separately so that no provider jar carries
  * demo code: a tiny JDK-only HTTP service, the code that packages it as immutable executable-jar

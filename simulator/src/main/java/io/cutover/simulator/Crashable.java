@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.simulator;
 
 import io.cutover.api.Instance;
@@ -17,8 +18,8 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * The engine's view of the harness's journal and fakes, through a switch that can "kill the process":
- * after a crash, nothing the old engine does reaches the world any more.
+ * The engine's view of the harness's journal and fakes, through a switch that can "kill the
+ * process": after a crash, nothing the old engine does reaches the world any more.
  */
 final class Crashable {
   private Crashable() {}
@@ -146,7 +147,8 @@ final class Crashable {
     }
 
     @Override
-    public void apply(OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
+    public void apply(
+        OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
       crash.check();
       delegate.apply(op, service, split, backends);
     }

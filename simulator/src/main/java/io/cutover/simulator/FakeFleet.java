@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.simulator;
 
 import io.cutover.api.Digest;
@@ -23,28 +24,28 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link Fleet} whose instances exist only in memory: launches are instant, every instance is READY
- * at once, serves at a made-up endpoint {@code http://127.0.0.1:<port>} (nothing listens there) and runs
- * its release's artifact digest.
+ * A {@link Fleet} whose instances exist only in memory: launches are instant, every instance is
+ * READY at once, serves at a made-up endpoint {@code http://127.0.0.1:<port>} (nothing listens
+ * there) and runs its release's artifact digest.
  *
- * <p><b>Idempotency.</b> Every mutating call is remembered by {@link OperationId}: the same id again
- * performs nothing and returns what the first call returned (the instances in their current state).
- * Reusing an id for a different effect (another kind, release or replica count) is a bug in the caller
- * and fails with {@link InvalidSpecException}. A call that failed is not remembered, so a retry with the
- * same id tries again.
+ * <p><b>Idempotency.</b> Every mutating call is remembered by {@link OperationId}: the same id
+ * again performs nothing and returns what the first call returned (the instances in their current
+ * state). Reusing an id for a different effect (another kind, release or replica count) is a bug in
+ * the caller and fails with {@link InvalidSpecException}. A call that failed is not remembered, so
+ * a retry with the same id tries again.
  *
  * <p><b>Recording.</b> {@link #calls()} lists every mutating call, repeats and failures included;
  * {@link #effects(OperationId)} says how many times an operation changed the fleet (0 or 1).
  *
  * <p><b>Faults.</b> {@link #failReadiness(String)} makes launches of a release fail readiness (a
- * non-retryable {@link ProviderException}, no instance left behind); {@link #crash(String)} turns an
- * instance FAILED; {@link #drift(String, Digest)} makes it report another running digest.
+ * non-retryable {@link ProviderException}, no instance left behind); {@link #crash(String)} turns
+ * an instance FAILED; {@link #drift(String, Digest)} makes it report another running digest.
  *
- * <p>{@link #instances(String)} lists every instance of the service that was not stopped on purpose: FAILED
- * instances stay visible until retired, as a real fleet would report crashed units.
+ * <p>{@link #instances(String)} lists every instance of the service that was not stopped on
+ * purpose: FAILED instances stay visible until retired, as a real fleet would report crashed units.
  *
- * <p><b>Threading.</b> Thread-safe; listeners ({@link #onInstanceChange}) are called on the thread that made
- * the change, after it was made, outside the fleet's lock.
+ * <p><b>Threading.</b> Thread-safe; listeners ({@link #onInstanceChange}) are called on the thread
+ * that made the change, after it was made, outside the fleet's lock.
  */
 public final class FakeFleet implements Fleet {
 
@@ -72,7 +73,8 @@ public final class FakeFleet implements Fleet {
    * @param replicas the replicas asked for (launch, scale), 0 otherwise
    * @param outcome what the fleet did
    */
-  public record Call(OperationId op, CallKind kind, Release release, int replicas, Outcome outcome) {}
+  public record Call(
+      OperationId op, CallKind kind, Release release, int replicas, Outcome outcome) {}
 
   /** What a call did. */
   public enum Outcome {
@@ -109,7 +111,8 @@ public final class FakeFleet implements Fleet {
     requireCall(op, release);
     if (replicas < 1) {
       record(op, CallKind.LAUNCH, release, replicas, Outcome.FAILED);
-      throw new InvalidSpecException("launch.replicas", "is " + replicas, "launch at least 1 replica");
+      throw new InvalidSpecException(
+          "launch.replicas", "is " + replicas, "launch at least 1 replica");
     }
     List<Instance> changed = new ArrayList<>();
     List<Instance> result;
@@ -158,7 +161,10 @@ public final class FakeFleet implements Fleet {
         }
       }
       result = running(release.id());
-      applied(op, new Effect(CallKind.SCALE, release, replicas, result.stream().map(Instance::id).toList()));
+      applied(
+          op,
+          new Effect(
+              CallKind.SCALE, release, replicas, result.stream().map(Instance::id).toList()));
     }
     notifyListeners(changed);
     return result;
@@ -177,7 +183,8 @@ public final class FakeFleet implements Fleet {
           changed.add(set(i, InstanceState.DRAINING));
         }
       }
-      applied(op, new Effect(CallKind.DRAIN, release, 0, changed.stream().map(Instance::id).toList()));
+      applied(
+          op, new Effect(CallKind.DRAIN, release, 0, changed.stream().map(Instance::id).toList()));
     }
     notifyListeners(changed);
   }
@@ -196,7 +203,8 @@ public final class FakeFleet implements Fleet {
         }
       }
       changed.replaceAll(i -> set(i, InstanceState.TERMINATED));
-      applied(op, new Effect(CallKind.RETIRE, release, 0, changed.stream().map(Instance::id).toList()));
+      applied(
+          op, new Effect(CallKind.RETIRE, release, 0, changed.stream().map(Instance::id).toList()));
     }
     notifyListeners(changed);
   }
@@ -220,7 +228,10 @@ public final class FakeFleet implements Fleet {
     return List.copyOf(calls);
   }
 
-  /** How many times {@code op} changed the fleet: 1 once applied, 0 before or if it failed; never more. */
+  /**
+   * How many times {@code op} changed the fleet: 1 once applied, 0 before or if it failed; never
+   * more.
+   */
   public synchronized int effects(OperationId op) {
     return effects.getOrDefault(op, 0);
   }
@@ -241,8 +252,8 @@ public final class FakeFleet implements Fleet {
   }
 
   /**
-   * Calls {@code listener} with every instance whose state changed or that was started, after the change.
-   * {@link FakeRouter#watch(FakeFleet)} uses it to catch traffic to retired instances.
+   * Calls {@code listener} with every instance whose state changed or that was started, after the
+   * change. {@link FakeRouter#watch(FakeFleet)} uses it to catch traffic to retired instances.
    */
   public void onInstanceChange(Consumer<Instance> listener) {
     listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -250,7 +261,10 @@ public final class FakeFleet implements Fleet {
 
   // ---------------------------------------------------------------- faults
 
-  /** From now on, launching (or scaling up) {@code releaseId} fails readiness with a non-retryable error. */
+  /**
+   * From now on, launching (or scaling up) {@code releaseId} fails readiness with a non-retryable
+   * error.
+   */
   public synchronized void failReadiness(String releaseId) {
     failingReadiness.add(Objects.requireNonNull(releaseId, "releaseId"));
   }
@@ -296,7 +310,8 @@ public final class FakeFleet implements Fleet {
     Objects.requireNonNull(release, "release");
   }
 
-  private synchronized void record(OperationId op, CallKind kind, Release release, int replicas, Outcome outcome) {
+  private synchronized void record(
+      OperationId op, CallKind kind, Release release, int replicas, Outcome outcome) {
     calls.add(new Call(op, kind, release, replicas, outcome));
   }
 
@@ -306,10 +321,18 @@ public final class FakeFleet implements Fleet {
     if (previous == null) {
       return null;
     }
-    if (previous.kind() != kind || !previous.release().equals(release) || previous.replicas() != replicas) {
+    if (previous.kind() != kind
+        || !previous.release().equals(release)
+        || previous.replicas() != replicas) {
       record(op, kind, release, replicas, Outcome.FAILED);
-      throw new InvalidSpecException("operationId", "'" + op + "' was used for " + describe(previous.kind(),
-          previous.release(), previous.replicas()) + " and now for " + describe(kind, release, replicas),
+      throw new InvalidSpecException(
+          "operationId",
+          "'"
+              + op
+              + "' was used for "
+              + describe(previous.kind(), previous.release(), previous.replicas())
+              + " and now for "
+              + describe(kind, release, replicas),
           "derive a distinct operation id for every effect (and OperationId.child for the parts of one)");
     }
     record(op, kind, release, replicas, Outcome.REPEATED);
@@ -318,7 +341,8 @@ public final class FakeFleet implements Fleet {
 
   private static String describe(CallKind kind, Release release, int replicas) {
     String what = kind.name().toLowerCase(java.util.Locale.ROOT);
-    return kind == CallKind.LAUNCH || kind == CallKind.SCALE ? what + " " + replicas + " x " + release.id()
+    return kind == CallKind.LAUNCH || kind == CallKind.SCALE
+        ? what + " " + replicas + " x " + release.id()
         : what + " " + release.id();
   }
 
@@ -331,15 +355,24 @@ public final class FakeFleet implements Fleet {
   private void checkReadiness(OperationId op, CallKind kind, Release release, int replicas) {
     if (failingReadiness.contains(release.id())) {
       record(op, kind, release, replicas, Outcome.FAILED);
-      throw ProviderException.permanent("fake", kind.name().toLowerCase(java.util.Locale.ROOT),
-          "instances of " + release.id() + " failed readiness (fault injected by FakeFleet.failReadiness)");
+      throw ProviderException.permanent(
+          "fake",
+          kind.name().toLowerCase(java.util.Locale.ROOT),
+          "instances of "
+              + release.id()
+              + " failed readiness (fault injected by FakeFleet.failReadiness)");
     }
   }
 
   private Instance start(Release release) {
     int n = nextInstance++;
-    Instance i = new Instance(release.id() + "-" + n, release.id(), URI.create("http://127.0.0.1:" + (FIRST_PORT + n)),
-        InstanceState.READY, release.artifact().digest());
+    Instance i =
+        new Instance(
+            release.id() + "-" + n,
+            release.id(),
+            URI.create("http://127.0.0.1:" + (FIRST_PORT + n)),
+            InstanceState.READY,
+            release.artifact().digest());
     instances.put(i.id(), i);
     serviceOf.put(i.id(), release.service());
     return i;
@@ -368,7 +401,9 @@ public final class FakeFleet implements Fleet {
   private Instance known(String instanceId) {
     Instance i = instances.get(Objects.requireNonNull(instanceId, "instanceId"));
     if (i == null) {
-      throw new InvalidSpecException("instanceId", "'" + instanceId + "' is not an instance of this fleet",
+      throw new InvalidSpecException(
+          "instanceId",
+          "'" + instanceId + "' is not an instance of this fleet",
           "use an id returned by launch(), scale() or instances()");
     }
     return i;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.simulator;
 
 import io.cutover.api.Instance;
@@ -22,27 +23,28 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link Router} that routes nothing but remembers everything: each applied split becomes an entry
- * of a timeline (time, split, operation id, backends) from which tests read exposure, durations and the
- * split in effect at any instant, and every breach of the Router contract is recorded as a
- * {@link Violation}.
+ * A {@link Router} that routes nothing but remembers everything: each applied split becomes an
+ * entry of a timeline (time, split, operation id, backends) from which tests read exposure,
+ * durations and the split in effect at any instant, and every breach of the Router contract is
+ * recorded as a {@link Violation}.
  *
- * <p><b>Idempotency.</b> A repeated {@link OperationId} changes nothing and adds no entry. Reusing an id
- * for another service or split is a caller bug and fails with {@link InvalidSpecException}. A new id
- * always adds an entry, even for the split already in effect, because its backends may differ.
+ * <p><b>Idempotency.</b> A repeated {@link OperationId} changes nothing and adds no entry. Reusing
+ * an id for another service or split is a caller bug and fails with {@link InvalidSpecException}. A
+ * new id always adds an entry, even for the split already in effect, because its backends may
+ * differ.
  *
- * <p><b>Contract checks.</b> Applying weight to a release without backends is allowed (the engine may
- * route before instances exist) but flagged in {@link #unroutable()}. Traffic to an instance that is not
- * READY, or that was retired, is a {@link Violation} in {@link #violations()}; to catch retirements that
- * happen while an instance still receives traffic, let the router {@link #watch(FakeFleet) watch} the fleet.
- * So a test asserts "traffic never routed to a retired instance" with
- * {@code assertThat(router.violations()).isEmpty()}.
+ * <p><b>Contract checks.</b> Applying weight to a release without backends is allowed (the engine
+ * may route before instances exist) but flagged in {@link #unroutable()}. Traffic to an instance
+ * that is not READY, or that was retired, is a {@link Violation} in {@link #violations()}; to catch
+ * retirements that happen while an instance still receives traffic, let the router {@link
+ * #watch(FakeFleet) watch} the fleet. So a test asserts "traffic never routed to a retired
+ * instance" with {@code assertThat(router.violations()).isEmpty()}.
  *
  * <p><b>Faults.</b> {@link #failNextApplies(int)} makes the next applies fail with a retryable
  * {@link ProviderException}, leaving the previous split in effect, as the contract requires.
  *
- * <p><b>Threading.</b> Thread-safe. Times come from the {@link InstantSource} given at creation, normally
- * the test's {@link VirtualClock}.
+ * <p><b>Threading.</b> Thread-safe. Times come from the {@link InstantSource} given at creation,
+ * normally the test's {@link VirtualClock}.
  */
 public final class FakeRouter implements Router {
 
@@ -55,7 +57,11 @@ public final class FakeRouter implements Router {
    * @param op the operation that applied it
    * @param backends the instances per release id given with it
    */
-  public record Entry(Instant time, String service, TrafficSplit split, OperationId op,
+  public record Entry(
+      Instant time,
+      String service,
+      TrafficSplit split,
+      OperationId op,
       Map<String, List<Instance>> backends) {
     /** Copies the backends. */
     public Entry {
@@ -66,7 +72,8 @@ public final class FakeRouter implements Router {
   }
 
   /**
-   * A breach of the Router contract, or (kind {@link Kind#UNROUTABLE}) a split that could not route.
+   * A breach of the Router contract, or (kind {@link Kind#UNROUTABLE}) a split that could not
+   * route.
    *
    * @param time when it was detected
    * @param service the service
@@ -76,16 +83,30 @@ public final class FakeRouter implements Router {
    * @param op the operation whose split was in effect
    * @param message a sentence for failure messages
    */
-  public record Violation(Instant time, String service, Kind kind, String releaseId, @Nullable String instanceId,
-      OperationId op, String message) {
+  public record Violation(
+      Instant time,
+      String service,
+      Kind kind,
+      String releaseId,
+      @Nullable String instanceId,
+      OperationId op,
+      String message) {
 
     /** Kinds of findings. */
     public enum Kind {
-      /** Weight above 0 for a release that has no backends: allowed, but that traffic has nowhere to go. */
+      /**
+       * Weight above 0 for a release that has no backends: allowed, but that traffic has nowhere to
+       * go.
+       */
       UNROUTABLE,
-      /** Weight above 0 for an instance that is not READY (pending, draining, failed or terminated). */
+      /**
+       * Weight above 0 for an instance that is not READY (pending, draining, failed or terminated).
+       */
       NOT_READY_INSTANCE,
-      /** An instance retired while its release had weight, or given as a backend after it was retired. */
+      /**
+       * An instance retired while its release had weight, or given as a backend after it was
+       * retired.
+       */
       RETIRED_INSTANCE
     }
   }
@@ -110,8 +131,9 @@ public final class FakeRouter implements Router {
   }
 
   /**
-   * Follows the fleet's instance changes: an instance retired while it still receives traffic, or given
-   * as a backend after its retirement, is recorded as a {@link Violation.Kind#RETIRED_INSTANCE} violation.
+   * Follows the fleet's instance changes: an instance retired while it still receives traffic, or
+   * given as a backend after its retirement, is recorded as a {@link
+   * Violation.Kind#RETIRED_INSTANCE} violation.
    *
    * @return this router
    */
@@ -123,13 +145,15 @@ public final class FakeRouter implements Router {
   // ---------------------------------------------------------------- the SPI
 
   @Override
-  public void apply(OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
+  public void apply(
+      OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
     Objects.requireNonNull(op, "op");
     Objects.requireNonNull(service, "service");
     Objects.requireNonNull(split, "split");
     Objects.requireNonNull(backends, "backends");
     if (service.isBlank()) {
-      throw new InvalidSpecException("service", "is blank", "name the service whose traffic to route");
+      throw new InvalidSpecException(
+          "service", "is blank", "name the service whose traffic to route");
     }
     checkBackends(backends);
     synchronized (this) {
@@ -137,16 +161,31 @@ public final class FakeRouter implements Router {
       Entry previous = byOp.get(op);
       if (previous != null) {
         if (!previous.service().equals(service) || !previous.split().equals(split)) {
-          throw new InvalidSpecException("operationId", "'" + op + "' applied " + previous.split() + " to '"
-              + previous.service() + "' and now " + split + " to '" + service + "'",
+          throw new InvalidSpecException(
+              "operationId",
+              "'"
+                  + op
+                  + "' applied "
+                  + previous.split()
+                  + " to '"
+                  + previous.service()
+                  + "' and now "
+                  + split
+                  + " to '"
+                  + service
+                  + "'",
               "derive a distinct operation id for every effect (and OperationId.child for the parts of one)");
         }
         return;
       }
       if (failuresToInject > 0) {
         failuresToInject--;
-        throw ProviderException.retryable("fake-router", "apply", "injected failure for " + service
-            + " (FakeRouter.failNextApplies); the previous split stays in effect");
+        throw ProviderException.retryable(
+            "fake-router",
+            "apply",
+            "injected failure for "
+                + service
+                + " (FakeRouter.failNextApplies); the previous split stays in effect");
       }
       Entry entry = new Entry(clock.instant(), service, split, op, backends);
       timeline.add(entry);
@@ -227,7 +266,10 @@ public final class FakeRouter implements Router {
 
   // ---------------------------------------------------------------- faults
 
-  /** The next {@code count} applies (with new operation ids) fail with a retryable {@link ProviderException}. */
+  /**
+   * The next {@code count} applies (with new operation ids) fail with a retryable {@link
+   * ProviderException}.
+   */
   public synchronized void failNextApplies(int count) {
     if (count < 0) {
       throw new InvalidSpecException("count", "is " + count, "use 0 or more");
@@ -239,41 +281,86 @@ public final class FakeRouter implements Router {
 
   private static void checkBackends(Map<String, List<Instance>> backends) {
     List<InvalidSpecException.Violation> bad = new ArrayList<>();
-    backends.forEach((releaseId, list) -> {
-      for (int i = 0; i < list.size(); i++) {
-        Instance inst = list.get(i);
-        if (!inst.releaseId().equals(releaseId)) {
-          bad.add(new InvalidSpecException.Violation("backends." + releaseId + "[" + i + "]",
-              "is instance " + inst.id() + " of release " + inst.releaseId(),
-              "list each release's own instances under its id"));
-        }
-      }
-    });
+    backends.forEach(
+        (releaseId, list) -> {
+          for (int i = 0; i < list.size(); i++) {
+            Instance inst = list.get(i);
+            if (!inst.releaseId().equals(releaseId)) {
+              bad.add(
+                  new InvalidSpecException.Violation(
+                      "backends." + releaseId + "[" + i + "]",
+                      "is instance " + inst.id() + " of release " + inst.releaseId(),
+                      "list each release's own instances under its id"));
+            }
+          }
+        });
     if (!bad.isEmpty()) {
       throw new InvalidSpecException(bad);
     }
   }
 
   private void inspect(Entry e) {
-    e.split().weights().forEach((releaseId, weight) -> {
-      if (weight == 0) {
-        return;
-      }
-      List<Instance> list = e.backends().getOrDefault(releaseId, List.of());
-      if (list.isEmpty()) {
-        unroutable.add(new Violation(e.time(), e.service(), Violation.Kind.UNROUTABLE, releaseId, null, e.op(),
-            "release " + releaseId + " has " + percent(weight) + " of " + e.service() + "'s traffic but no backends"));
-      }
-      for (Instance i : list) {
-        if (retired.contains(i.id())) {
-          violations.add(new Violation(e.time(), e.service(), Violation.Kind.RETIRED_INSTANCE, releaseId, i.id(),
-              e.op(), "traffic routed to retired instance " + i.id() + " of " + releaseId + " by " + e.op()));
-        } else if (i.state() != InstanceState.READY) {
-          violations.add(new Violation(e.time(), e.service(), Violation.Kind.NOT_READY_INSTANCE, releaseId, i.id(),
-              e.op(), "traffic routed to " + i.state() + " instance " + i.id() + " of " + releaseId + " by " + e.op()));
-        }
-      }
-    });
+    e.split()
+        .weights()
+        .forEach(
+            (releaseId, weight) -> {
+              if (weight == 0) {
+                return;
+              }
+              List<Instance> list = e.backends().getOrDefault(releaseId, List.of());
+              if (list.isEmpty()) {
+                unroutable.add(
+                    new Violation(
+                        e.time(),
+                        e.service(),
+                        Violation.Kind.UNROUTABLE,
+                        releaseId,
+                        null,
+                        e.op(),
+                        "release "
+                            + releaseId
+                            + " has "
+                            + percent(weight)
+                            + " of "
+                            + e.service()
+                            + "'s traffic but no backends"));
+              }
+              for (Instance i : list) {
+                if (retired.contains(i.id())) {
+                  violations.add(
+                      new Violation(
+                          e.time(),
+                          e.service(),
+                          Violation.Kind.RETIRED_INSTANCE,
+                          releaseId,
+                          i.id(),
+                          e.op(),
+                          "traffic routed to retired instance "
+                              + i.id()
+                              + " of "
+                              + releaseId
+                              + " by "
+                              + e.op()));
+                } else if (i.state() != InstanceState.READY) {
+                  violations.add(
+                      new Violation(
+                          e.time(),
+                          e.service(),
+                          Violation.Kind.NOT_READY_INSTANCE,
+                          releaseId,
+                          i.id(),
+                          e.op(),
+                          "traffic routed to "
+                              + i.state()
+                              + " instance "
+                              + i.id()
+                              + " of "
+                              + releaseId
+                              + " by "
+                              + e.op()));
+                }
+              }
+            });
   }
 
   private synchronized void instanceChanged(Instance instance) {
@@ -282,12 +369,27 @@ public final class FakeRouter implements Router {
     }
     for (Entry e : current.values()) {
       int weight = e.split().weight(instance.releaseId());
-      boolean backend = e.backends().getOrDefault(instance.releaseId(), List.of()).stream()
-          .anyMatch(i -> i.id().equals(instance.id()));
+      boolean backend =
+          e.backends().getOrDefault(instance.releaseId(), List.of()).stream()
+              .anyMatch(i -> i.id().equals(instance.id()));
       if (weight > 0 && backend) {
-        violations.add(new Violation(clock.instant(), e.service(), Violation.Kind.RETIRED_INSTANCE,
-            instance.releaseId(), instance.id(), e.op(), "instance " + instance.id() + " retired while receiving "
-                + percent(weight) + " of " + e.service() + "'s traffic (split of " + e.op() + ")"));
+        violations.add(
+            new Violation(
+                clock.instant(),
+                e.service(),
+                Violation.Kind.RETIRED_INSTANCE,
+                instance.releaseId(),
+                instance.id(),
+                e.op(),
+                "instance "
+                    + instance.id()
+                    + " retired while receiving "
+                    + percent(weight)
+                    + " of "
+                    + e.service()
+                    + "'s traffic (split of "
+                    + e.op()
+                    + ")"));
       }
     }
   }

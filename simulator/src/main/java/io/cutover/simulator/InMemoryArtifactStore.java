@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.simulator;
 
 import io.cutover.api.Artifact;
@@ -22,23 +23,23 @@ import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
- * An {@link ArtifactStore} in memory: content-addressed blobs per repository, movable tags, pins with
- * reasons, and garbage collection of what nothing keeps.
+ * An {@link ArtifactStore} in memory: content-addressed blobs per repository, movable tags, pins
+ * with reasons, and garbage collection of what nothing keeps.
  *
  * <p>{@link #push} stores content under {@code repository@sha256(content)} and points a tag at it;
  * pushing other content under the same tag moves the tag. Metadata (media type, labels, provenance,
- * signatures, creation time) is whatever the push's {@code metadata} callback sets on the
- * {@link Artifact.Builder}; the size defaults to the content length. Pushing the same content again
+ * signatures, creation time) is whatever the push's {@code metadata} callback sets on the {@link
+ * Artifact.Builder}; the size defaults to the content length. Pushing the same content again
  * replaces its metadata.
  *
- * <p>{@link #fetch} and {@link #verify} re-hash the stored bytes on every call, so {@link #corrupt} shows
- * how the code under test reacts to tampered content ({@link DigestMismatchException}).
+ * <p>{@link #fetch} and {@link #verify} re-hash the stored bytes on every call, so {@link #corrupt}
+ * shows how the code under test reacts to tampered content ({@link DigestMismatchException}).
  *
  * <p>{@link #list} orders newest push first. {@link #pin}/{@link #unpin} are idempotent per reason;
  * {@link #collectGarbage()} deletes every artifact that has neither a pin nor a tag.
  *
- * <p><b>Threading.</b> Thread-safe. <b>Errors.</b> {@link NoSuchElementException} for unknown tags and
- * artifacts, {@link InvalidSpecException} for invalid names and blank pin reasons.
+ * <p><b>Threading.</b> Thread-safe. <b>Errors.</b> {@link NoSuchElementException} for unknown tags
+ * and artifacts, {@link InvalidSpecException} for invalid names and blank pin reasons.
  */
 public final class InMemoryArtifactStore implements ArtifactStore {
 
@@ -74,13 +75,15 @@ public final class InMemoryArtifactStore implements ArtifactStore {
   }
 
   /**
-   * Stores {@code content} in {@code repository}, points {@code tag} at it and returns its reference,
-   * {@code repository@sha256(content)}.
+   * Stores {@code content} in {@code repository}, points {@code tag} at it and returns its
+   * reference, {@code repository@sha256(content)}.
    *
-   * @param metadata sets media type, labels, provenance, signatures or creation time on the description
+   * @param metadata sets media type, labels, provenance, signatures or creation time on the
+   *     description
    * @throws InvalidSpecException if the repository or tag is not a valid name
    */
-  public ArtifactRef push(String repository, String tag, byte[] content, Consumer<Artifact.Builder> metadata) {
+  public ArtifactRef push(
+      String repository, String tag, byte[] content, Consumer<Artifact.Builder> metadata) {
     TagRef tagRef = new TagRef(repository, tag);
     Objects.requireNonNull(content, "content");
     Objects.requireNonNull(metadata, "metadata");
@@ -119,10 +122,19 @@ public final class InMemoryArtifactStore implements ArtifactStore {
     Objects.requireNonNull(tag, "tag");
     ArtifactRef ref = tags.get(tag);
     if (ref == null) {
-      List<String> known = tags.keySet().stream().filter(t -> t.repository().equals(tag.repository()))
-          .map(TagRef::tag).sorted().toList();
-      throw new NoSuchElementException("tag " + tag + " not found; tags of " + tag.repository() + ": "
-          + (known.isEmpty() ? "none" : known));
+      List<String> known =
+          tags.keySet().stream()
+              .filter(t -> t.repository().equals(tag.repository()))
+              .map(TagRef::tag)
+              .sorted()
+              .toList();
+      throw new NoSuchElementException(
+          "tag "
+              + tag
+              + " not found; tags of "
+              + tag.repository()
+              + ": "
+              + (known.isEmpty() ? "none" : known));
     }
     return ref;
   }
@@ -165,7 +177,9 @@ public final class InMemoryArtifactStore implements ArtifactStore {
         found.add(e);
       }
     }
-    found.sort(Comparator.comparingLong((Map.Entry<ArtifactRef, Stored> e) -> e.getValue().pushed).reversed());
+    found.sort(
+        Comparator.comparingLong((Map.Entry<ArtifactRef, Stored> e) -> e.getValue().pushed)
+            .reversed());
     return found.stream().map(Map.Entry::getKey).toList();
   }
 
@@ -174,7 +188,9 @@ public final class InMemoryArtifactStore implements ArtifactStore {
     stored(ref).pins.add(requireReason(reason));
   }
 
-  /** Removes one reason; unknown artifacts and reasons are ignored, so that cleanup is always safe. */
+  /**
+   * Removes one reason; unknown artifacts and reasons are ignored, so that cleanup is always safe.
+   */
   @Override
   public synchronized void unpin(ArtifactRef ref, String reason) {
     requireReason(reason);
@@ -205,13 +221,16 @@ public final class InMemoryArtifactStore implements ArtifactStore {
   public synchronized List<ArtifactRef> collectGarbage() {
     Set<ArtifactRef> tagged = Set.copyOf(tags.values());
     List<ArtifactRef> deleted = new ArrayList<>();
-    artifacts.entrySet().removeIf(e -> {
-      boolean garbage = e.getValue().pins.isEmpty() && !tagged.contains(e.getKey());
-      if (garbage) {
-        deleted.add(e.getKey());
-      }
-      return garbage;
-    });
+    artifacts
+        .entrySet()
+        .removeIf(
+            e -> {
+              boolean garbage = e.getValue().pins.isEmpty() && !tagged.contains(e.getKey());
+              if (garbage) {
+                deleted.add(e.getKey());
+              }
+              return garbage;
+            });
     return deleted;
   }
 
@@ -219,8 +238,8 @@ public final class InMemoryArtifactStore implements ArtifactStore {
 
   /**
    * Flips the first byte of the stored content (or adds one to empty content) without changing its
-   * digest, as a tampered registry or a failing disk would: {@link #fetch} and {@link #verify} then throw
-   * {@link DigestMismatchException}.
+   * digest, as a tampered registry or a failing disk would: {@link #fetch} and {@link #verify} then
+   * throw {@link DigestMismatchException}.
    *
    * @throws NoSuchElementException if the artifact is unknown
    */
@@ -239,14 +258,16 @@ public final class InMemoryArtifactStore implements ArtifactStore {
   private Stored stored(ArtifactRef ref) {
     Stored s = artifacts.get(Objects.requireNonNull(ref, "ref"));
     if (s == null) {
-      throw new NoSuchElementException("artifact " + ref + " not found in the store; push it first or resolve a tag");
+      throw new NoSuchElementException(
+          "artifact " + ref + " not found in the store; push it first or resolve a tag");
     }
     return s;
   }
 
   private static String requireReason(String reason) {
     if (reason == null || reason.isBlank()) {
-      throw new InvalidSpecException("reason", "is blank", "say why the artifact is kept, e.g. rollback-target:checkout");
+      throw new InvalidSpecException(
+          "reason", "is blank", "say why the artifact is kept, e.g. rollback-target:checkout");
     }
     return reason;
   }

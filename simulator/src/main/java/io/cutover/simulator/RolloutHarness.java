@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.simulator;
 
 import io.cutover.api.ArtifactRef;
@@ -25,10 +26,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 /**
- * A complete Cutover engine on fakes and virtual time, to run rollouts to their end in milliseconds:
- * a {@link VirtualScheduler}, a {@link FakeFleet}, a {@link FakeRouter} watching it, an
- * {@link InMemoryArtifactStore}, {@link ScriptedMetrics}, an {@link InMemoryJournal}, and the engine wired
- * to them (provider calls run inline on the test thread, so runs are deterministic).
+ * A complete Cutover engine on fakes and virtual time, to run rollouts to their end in
+ * milliseconds: a {@link VirtualScheduler}, a {@link FakeFleet}, a {@link FakeRouter} watching it,
+ * an {@link InMemoryArtifactStore}, {@link ScriptedMetrics}, an {@link InMemoryJournal}, and the
+ * engine wired to them (provider calls run inline on the test thread, so runs are deterministic).
  *
  * <pre>{@code
  * RolloutHarness h = RolloutHarness.builder().gate(errorRateGate).build();
@@ -71,18 +72,22 @@ public final class RolloutHarness implements AutoCloseable {
     this.cutover = newEngine();
   }
 
-  /** An engine on the current scheduler, wired to the harness's journal and fakes through the crash switch. */
+  /**
+   * An engine on the current scheduler, wired to the harness's journal and fakes through the crash
+   * switch.
+   */
   private Cutover newEngine() {
-    Cutover.Builder cb = Cutover.builder()
-        .clock(scheduler.clock())
-        .scheduler(scheduler)
-        .providerExecutor(Runnable::run)
-        .journal(new Crashable.CrashableJournal(journal, crash))
-        .fleet(new Crashable.CrashableFleet(fleet, crash))
-        .router(new Crashable.CrashableRouter(router, crash))
-        .artifactStore(store)
-        .listener(events::add)
-        .resilience(ResilienceScope.DEFAULT, settings.resilience);
+    Cutover.Builder cb =
+        Cutover.builder()
+            .clock(scheduler.clock())
+            .scheduler(scheduler)
+            .providerExecutor(Runnable::run)
+            .journal(new Crashable.CrashableJournal(journal, crash))
+            .fleet(new Crashable.CrashableFleet(fleet, crash))
+            .router(new Crashable.CrashableRouter(router, crash))
+            .artifactStore(store)
+            .listener(events::add)
+            .resilience(ResilienceScope.DEFAULT, settings.resilience);
     for (HealthGate g : gates) {
       cb.gate(new Crashable.CrashableGate(g, crash));
     }
@@ -91,10 +96,10 @@ public final class RolloutHarness implements AutoCloseable {
   }
 
   /**
-   * Arms a crash: the engine may append {@code records} more journal records; the next append fails and
-   * from then on the journal accepts nothing and every provider refuses every call (no effect), as if the
-   * process had died right after that many durable records. Effects the engine performed before the
-   * failed append did happen. Follow with {@link #restart()}.
+   * Arms a crash: the engine may append {@code records} more journal records; the next append fails
+   * and from then on the journal accepts nothing and every provider refuses every call (no effect),
+   * as if the process had died right after that many durable records. Effects the engine performed
+   * before the failed append did happen. Follow with {@link #restart()}.
    */
   public void crashAfterRecords(long records) {
     crash.arm(journal.lastSequence() + records);
@@ -106,9 +111,9 @@ public final class RolloutHarness implements AutoCloseable {
   }
 
   /**
-   * Starts a new engine, as a new process would: a new scheduler on the same clock (the old engine's
-   * pending timers die with it), the same journal and the same (real) fleet, router, store and gates. The
-   * new engine resumes what the journal says was open.
+   * Starts a new engine, as a new process would: a new scheduler on the same clock (the old
+   * engine's pending timers die with it), the same journal and the same (real) fleet, router, store
+   * and gates. The new engine resumes what the journal says was open.
    *
    * @return the rollouts it resumed
    */
@@ -129,15 +134,21 @@ public final class RolloutHarness implements AutoCloseable {
     return new Builder();
   }
 
-  /** A release of {@code service} whose artifact (content {@code service:label}) is pushed to the store, tagged {@code label}. */
+  /**
+   * A release of {@code service} whose artifact (content {@code service:label}) is pushed to the
+   * store, tagged {@code label}.
+   */
   public Release release(String service, String label) {
     return release(service, label, Map.of());
   }
 
   /** Like {@link #release(String, String)} with a configuration snapshot. */
   public Release release(String service, String label, Map<String, String> config) {
-    ArtifactRef ref = store.push("cutover.test/" + service, label,
-        (service + ":" + label).getBytes(StandardCharsets.UTF_8));
+    ArtifactRef ref =
+        store.push(
+            "cutover.test/" + service,
+            label,
+            (service + ":" + label).getBytes(StandardCharsets.UTF_8));
     return Release.of(service, ref, ConfigRef.of(config)).withLabel(label);
   }
 
@@ -157,7 +168,8 @@ public final class RolloutHarness implements AutoCloseable {
   }
 
   /**
-   * Runs a started rollout until it is terminal, at most {@link #DEFAULT_MAX_VIRTUAL_TIME} of virtual time.
+   * Runs a started rollout until it is terminal, at most {@link #DEFAULT_MAX_VIRTUAL_TIME} of
+   * virtual time.
    *
    * @throws AssertionError if it is still running then (stuck), or a scheduler task failed
    */
@@ -168,21 +180,30 @@ public final class RolloutHarness implements AutoCloseable {
   /** Runs a started rollout until it is terminal, at most {@code maxVirtualTime}. */
   public RolloutResult run(Rollout rollout, Duration maxVirtualTime) {
     Instant from = scheduler.clock().instant();
-    boolean done = scheduler.runUntil(() -> rollout.status().state().isTerminal() || crash.crashed, maxVirtualTime);
+    boolean done =
+        scheduler.runUntil(
+            () -> rollout.status().state().isTerminal() || crash.crashed, maxVirtualTime);
     if (crash.crashed) {
       return result(rollout, from);
     }
     scheduler.assertNoTaskFailures();
     if (!done) {
-      throw new AssertionError("rollout " + rollout.id() + " is still " + rollout.status().state() + " after "
-          + maxVirtualTime + " of virtual time: " + rollout.status());
+      throw new AssertionError(
+          "rollout "
+              + rollout.id()
+              + " is still "
+              + rollout.status().state()
+              + " after "
+              + maxVirtualTime
+              + " of virtual time: "
+              + rollout.status());
     }
     return result(rollout, from);
   }
 
   /**
-   * Advances virtual time by {@code d} (running everything due) and returns the rollout's state then;
-   * for tests that act in the middle of a rollout (approve, abort, promote).
+   * Advances virtual time by {@code d} (running everything due) and returns the rollout's state
+   * then; for tests that act in the middle of a rollout (approve, abort, promote).
    */
   public RolloutResult runFor(Rollout rollout, Duration d) {
     Instant from = scheduler.clock().instant();
@@ -201,11 +222,20 @@ public final class RolloutHarness implements AutoCloseable {
         mine.add(e);
       }
     }
-    List<FakeRouter.Entry> timeline = router.timeline(service).stream()
-        .filter(e -> !e.time().isBefore(from)).toList();
-    List<FakeRouter.Violation> violations = router.violations().stream()
-        .filter(v -> v.service().equals(service) && !v.time().isBefore(from)).toList();
-    return new RolloutResult(rollout, rollout.status(), mine, timeline, fleet.calls(), violations, from,
+    List<FakeRouter.Entry> timeline =
+        router.timeline(service).stream().filter(e -> !e.time().isBefore(from)).toList();
+    List<FakeRouter.Violation> violations =
+        router.violations().stream()
+            .filter(v -> v.service().equals(service) && !v.time().isBefore(from))
+            .toList();
+    return new RolloutResult(
+        rollout,
+        rollout.status(),
+        mine,
+        timeline,
+        fleet.calls(),
+        violations,
+        from,
         scheduler.clock().instant());
   }
 
@@ -262,7 +292,8 @@ public final class RolloutHarness implements AutoCloseable {
   /** Builds a {@link RolloutHarness}. Not thread-safe. */
   public static final class Builder {
     private Instant start = VirtualClock.DEFAULT_START;
-    private final List<java.util.function.Function<ScriptedMetrics, HealthGate>> gates = new ArrayList<>();
+    private final List<java.util.function.Function<ScriptedMetrics, HealthGate>> gates =
+        new ArrayList<>();
     private Consumer<Cutover.Builder> customizer = b -> {};
     private ResiliencePolicy resilience = ResiliencePolicy.DEFAULT;
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.simulator;
 
 import io.cutover.api.TrafficSplit;
@@ -11,11 +12,13 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What happened during one rollout run by a {@link RolloutHarness}: its final status, its events, and the
- * traffic timeline its router recorded. Immutable; inspect it directly or with {@code CutoverAssertions}.
+ * What happened during one rollout run by a {@link RolloutHarness}: its final status, its events,
+ * and the traffic timeline its router recorded. Immutable; inspect it directly or with {@code
+ * CutoverAssertions}.
  *
  * @param rollout the rollout handle
- * @param status the status when the harness stopped running it (terminal unless the run was bounded)
+ * @param status the status when the harness stopped running it (terminal unless the run was
+ *     bounded)
  * @param events the rollout's events, in order
  * @param timeline the router's timeline for the rollout's service during the run
  * @param fleetCalls the fleet calls made during the run
@@ -23,9 +26,15 @@ import java.util.Optional;
  * @param startedAt virtual time when the run began
  * @param endedAt virtual time when it stopped
  */
-public record RolloutResult(Rollout rollout, RolloutStatus status, List<RolloutEvent> events,
-    List<FakeRouter.Entry> timeline, List<FakeFleet.Call> fleetCalls, List<FakeRouter.Violation> violations,
-    Instant startedAt, Instant endedAt) {
+public record RolloutResult(
+    Rollout rollout,
+    RolloutStatus status,
+    List<RolloutEvent> events,
+    List<FakeRouter.Entry> timeline,
+    List<FakeFleet.Call> fleetCalls,
+    List<FakeRouter.Violation> violations,
+    Instant startedAt,
+    Instant endedAt) {
 
   /** Copies the lists. */
   public RolloutResult {
@@ -52,7 +61,9 @@ public record RolloutResult(Rollout rollout, RolloutStatus status, List<RolloutE
 
   /** The last split applied during the run, if any. */
   public Optional<TrafficSplit> finalSplit() {
-    return timeline.isEmpty() ? Optional.empty() : Optional.of(timeline.get(timeline.size() - 1).split());
+    return timeline.isEmpty()
+        ? Optional.empty()
+        : Optional.of(timeline.get(timeline.size() - 1).split());
   }
 
   /** The first event of a type, if any. */
@@ -61,8 +72,8 @@ public record RolloutResult(Rollout rollout, RolloutStatus status, List<RolloutE
   }
 
   /**
-   * Time from the abort decision to the first split that sends 100 % of traffic to the stable release,
-   * if the rollout was aborted and got there.
+   * Time from the abort decision to the first split that sends 100 % of traffic to the stable
+   * release, if the rollout was aborted and got there.
    */
   public Optional<Duration> timeToRollback() {
     Optional<RolloutEvent> abort = firstEvent(RolloutEvent.Type.ABORT_STARTED);
@@ -73,6 +84,7 @@ public record RolloutResult(Rollout rollout, RolloutStatus status, List<RolloutE
     Instant from = abort.get().time();
     return timeline.stream()
         .filter(e -> !e.time().isBefore(from) && e.split().weight(stable) == TrafficSplit.TOTAL)
-        .findFirst().map(e -> Duration.between(from, e.time()));
+        .findFirst()
+        .map(e -> Duration.between(from, e.time()));
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.simulator;
 
 import io.cutover.api.InvalidSpecException;
@@ -24,24 +25,28 @@ import java.util.TreeMap;
  * metrics.series("error_rate").release(v2.id()).constant(0.001);
  * metrics.series("error_rate").release(v3.id()).constant(0.001).from(Duration.ofMinutes(3), 0.06);
  * }</pre>
- * reads "error rate 0.1 % for both; for v3, from minute 3 on, 6 %". Times are offsets from an origin: the
- * clock's instant when the metrics were created, or one given explicitly.
  *
- * <p><b>Matching.</b> A query matches a series by its {@link MetricQuery#metric() metric} (exactly) and a
- * release by its {@code release} label. An instant query returns the value at {@code end}; a range query
- * one sample per {@code step} from {@code start} to {@code end}. An unknown metric or release, a missing
- * {@code release} label, or a time inside an {@link ReleaseSeries#absentBetween absent} window gives no data
- * ({@link MetricResult#noData}), never 0.
+ * reads "error rate 0.1 % for both; for v3, from minute 3 on, 6 %". Times are offsets from an
+ * origin: the clock's instant when the metrics were created, or one given explicitly.
  *
- * <p><b>Noise.</b> {@link ReleaseSeries#noise(double, long)} adds seeded gaussian noise that depends only on
- * the seed and the sample's instant, so the same query always gives the same answer, in any order.
+ * <p><b>Matching.</b> A query matches a series by its {@link MetricQuery#metric() metric} (exactly)
+ * and a release by its {@code release} label. An instant query returns the value at {@code end}; a
+ * range query one sample per {@code step} from {@code start} to {@code end}. An unknown metric or
+ * release, a missing {@code release} label, or a time inside an {@link ReleaseSeries#absentBetween
+ * absent} window gives no data ({@link MetricResult#noData}), never 0.
+ *
+ * <p><b>Noise.</b> {@link ReleaseSeries#noise(double, long)} adds seeded gaussian noise that
+ * depends only on the seed and the sample's instant, so the same query always gives the same
+ * answer, in any order.
  *
  * <p><b>Threading.</b> Thread-safe: scripts may change while queries run. Every query is recorded
  * ({@link #queries()}) so tests can check which windows a gate asked for.
  */
 public final class ScriptedMetrics implements MetricSource {
 
-  /** Prometheus refuses range queries of more points; so do scripted ones, to catch runaway steps. */
+  /**
+   * Prometheus refuses range queries of more points; so do scripted ones, to catch runaway steps.
+   */
   public static final int MAX_POINTS = 11_000;
 
   private final Instant origin;
@@ -89,25 +94,38 @@ public final class ScriptedMetrics implements MetricSource {
       String what = query.metric() + "{release=" + release + "}";
       Series s = series.get(query.metric());
       if (s == null) {
-        return MetricResult.noData("no scripted series '" + query.metric() + "'; scripted: " + series.keySet());
+        return MetricResult.noData(
+            "no scripted series '" + query.metric() + "'; scripted: " + series.keySet());
       }
       if (release == null) {
-        return MetricResult.noData(query.metric() + ": the query has no 'release' label; scripted releases: "
-            + s.releases.keySet());
+        return MetricResult.noData(
+            query.metric()
+                + ": the query has no 'release' label; scripted releases: "
+                + s.releases.keySet());
       }
       ReleaseSeries r = s.releases.get(release);
       if (r == null) {
-        return MetricResult.noData(what + ": release not scripted; scripted releases: " + s.releases.keySet());
+        return MetricResult.noData(
+            what + ": release not scripted; scripted releases: " + s.releases.keySet());
       }
       if (query.step() == null) {
         OptionalDouble v = r.valueAt(query.end());
-        return v.isPresent() ? MetricResult.of(query.end(), v.getAsDouble(), what + " at " + query.end())
+        return v.isPresent()
+            ? MetricResult.of(query.end(), v.getAsDouble(), what + " at " + query.end())
             : MetricResult.noData(what + " at " + query.end() + ": absent");
       }
       long points = Duration.between(query.start(), query.end()).dividedBy(query.step()) + 1;
       if (points > MAX_POINTS) {
-        throw new InvalidSpecException("query.step", query.step() + " over " + Duration.between(query.start(),
-            query.end()) + " gives " + points + " points, more than " + MAX_POINTS, "use a larger step or a shorter window");
+        throw new InvalidSpecException(
+            "query.step",
+            query.step()
+                + " over "
+                + Duration.between(query.start(), query.end())
+                + " gives "
+                + points
+                + " points, more than "
+                + MAX_POINTS,
+            "use a larger step or a shorter window");
       }
       List<MetricResult.Sample> samples = new ArrayList<>();
       for (Instant t = query.start(); !t.isAfter(query.end()); t = t.plus(query.step())) {
@@ -116,7 +134,9 @@ public final class ScriptedMetrics implements MetricSource {
           samples.add(new MetricResult.Sample(t, v.getAsDouble()));
         }
       }
-      return new MetricResult(samples, what + " from " + query.start() + " to " + query.end() + " step " + query.step());
+      return new MetricResult(
+          samples,
+          what + " from " + query.start() + " to " + query.end() + " step " + query.step());
     }
   }
 
@@ -137,7 +157,8 @@ public final class ScriptedMetrics implements MetricSource {
     /** The script of one release, created empty (no data at any time) on first use. */
     public ReleaseSeries release(String releaseId) {
       if (releaseId == null || releaseId.isBlank()) {
-        throw new InvalidSpecException("release", "is blank", "give the release id, e.g. release.id()");
+        throw new InvalidSpecException(
+            "release", "is blank", "give the release id, e.g. release.id()");
       }
       synchronized (ScriptedMetrics.this) {
         return releases.computeIfAbsent(releaseId, id -> new ReleaseSeries(this, id));
@@ -147,7 +168,8 @@ public final class ScriptedMetrics implements MetricSource {
 
   /**
    * The script of one metric for one release: a base value, changes from given offsets on, windows
-   * without data, optional noise. Every method returns this script, so a script reads as one sentence.
+   * without data, optional noise. Every method returns this script, so a script reads as one
+   * sentence.
    */
   public final class ReleaseSeries {
     private final Series series;
@@ -186,7 +208,9 @@ public final class ScriptedMetrics implements MetricSource {
       long start = nanos(from, "absentBetween.from");
       long end = nanos(to, "absentBetween.to");
       if (end <= start) {
-        throw new InvalidSpecException("absentBetween.to", "(" + to + ") is not after from (" + from + ")",
+        throw new InvalidSpecException(
+            "absentBetween.to",
+            "(" + to + ") is not after from (" + from + ")",
             "give a window that ends after it starts");
       }
       synchronized (ScriptedMetrics.this) {
@@ -195,10 +219,14 @@ public final class ScriptedMetrics implements MetricSource {
       return this;
     }
 
-    /** Adds gaussian noise of standard deviation {@code stdDev}, the same for the same seed and instant. */
+    /**
+     * Adds gaussian noise of standard deviation {@code stdDev}, the same for the same seed and
+     * instant.
+     */
     public ReleaseSeries noise(double stdDev, long seed) {
       if (!(stdDev >= 0) || Double.isInfinite(stdDev)) {
-        throw new InvalidSpecException("noise.stdDev", "is " + stdDev, "use a finite value of 0 or more");
+        throw new InvalidSpecException(
+            "noise.stdDev", "is " + stdDev, "use a finite value of 0 or more");
       }
       synchronized (ScriptedMetrics.this) {
         noiseStdDev = stdDev;
@@ -233,7 +261,10 @@ public final class ScriptedMetrics implements MetricSource {
         }
         if (noiseStdDev > 0) {
           long epochNanos = time.getEpochSecond() * 1_000_000_000L + time.getNano();
-          v += noiseStdDev * new SplittableRandom(noiseSeed * 0x9E3779B97F4A7C15L ^ epochNanos).nextGaussian();
+          v +=
+              noiseStdDev
+                  * new SplittableRandom(noiseSeed * 0x9E3779B97F4A7C15L ^ epochNanos)
+                      .nextGaussian();
         }
         return OptionalDouble.of(v);
       }
@@ -242,14 +273,16 @@ public final class ScriptedMetrics implements MetricSource {
     private long nanos(Duration d, String field) {
       Objects.requireNonNull(d, field);
       if (d.isNegative()) {
-        throw new InvalidSpecException(field, "is negative (" + d + ")", "give an offset after the origin");
+        throw new InvalidSpecException(
+            field, "is negative (" + d + ")", "give an offset after the origin");
       }
       return d.toNanos();
     }
 
     private double finite(double v, String field) {
       if (!Double.isFinite(v)) {
-        throw new InvalidSpecException(field, "is " + v, "give a finite value; script gaps with absentBetween");
+        throw new InvalidSpecException(
+            field, "is " + v, "give a finite value; script gaps with absentBetween");
       }
       return v;
     }

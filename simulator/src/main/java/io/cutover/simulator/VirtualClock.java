@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.simulator;
 
 import java.time.Duration;
@@ -9,19 +10,19 @@ import java.util.Objects;
  * A clock that moves only when told to: the time source of every testkit test.
  *
  * <p>It starts at a given instant ({@link #DEFAULT_START} unless stated) and moves forward with
- * {@link #advance(Duration)} or {@link #advanceTo(Instant)}; it never moves backwards and never moves
- * by itself. Besides the wall-clock {@link #instant()} it offers {@link #nanos()}, the monotonic
- * nanoseconds elapsed since the start, for code that measures durations the way it would with
- * {@code System.nanoTime()}.
+ * {@link #advance(Duration)} or {@link #advanceTo(Instant)}; it never moves backwards and never
+ * moves by itself. Besides the wall-clock {@link #instant()} it offers {@link #nanos()}, the
+ * monotonic nanoseconds elapsed since the start, for code that measures durations the way it would
+ * with {@code System.nanoTime()}.
  *
- * <p>A clock is usually driven by a {@link VirtualScheduler} ({@link VirtualScheduler#advance}), which moves
- * it task by task. Advancing the clock directly runs nothing: tasks that became due run at the
- * scheduler's next {@link VirtualScheduler#runUntilIdle()}.
+ * <p>A clock is usually driven by a {@link VirtualScheduler} ({@link VirtualScheduler#advance}),
+ * which moves it task by task. Advancing the clock directly runs nothing: tasks that became due run
+ * at the scheduler's next {@link VirtualScheduler#runUntilIdle()}.
  *
  * <p><b>Threading.</b> Reads are safe from any thread and never block; writes are serialized.
  *
- * <p><b>Errors.</b> {@link IllegalArgumentException} for a move backwards or beyond roughly 292 years of
- * elapsed time.
+ * <p><b>Errors.</b> {@link IllegalArgumentException} for a move backwards or beyond roughly 292
+ * years of elapsed time.
  */
 public final class VirtualClock implements InstantSource {
 
@@ -82,8 +83,10 @@ public final class VirtualClock implements InstantSource {
   public Instant advance(Duration duration) {
     Objects.requireNonNull(duration, "duration");
     if (duration.isNegative()) {
-      throw new IllegalArgumentException("cannot advance a virtual clock by a negative duration (" + duration
-          + "); virtual time only moves forward");
+      throw new IllegalArgumentException(
+          "cannot advance a virtual clock by a negative duration ("
+              + duration
+              + "); virtual time only moves forward");
     }
     synchronized (this) {
       elapsedNanos = checkedElapsed(elapsedNanos, duration);
@@ -101,8 +104,12 @@ public final class VirtualClock implements InstantSource {
     synchronized (this) {
       Instant now = instant();
       if (target.isBefore(now)) {
-        throw new IllegalArgumentException("cannot move a virtual clock back from " + now + " to " + target
-            + "; virtual time only moves forward");
+        throw new IllegalArgumentException(
+            "cannot move a virtual clock back from "
+                + now
+                + " to "
+                + target
+                + "; virtual time only moves forward");
       }
       elapsedNanos = checkedElapsed(elapsedNanos, Duration.between(now, target));
     }
@@ -115,7 +122,8 @@ public final class VirtualClock implements InstantSource {
 
   /** Moves to {@code nanos} elapsed if that is later than now; used by the scheduler. */
   void moveToNanos(long nanos) {
-    if (nanos > elapsedNanos) { // most tasks share a due time: skip the lock when there is nothing to do
+    if (nanos
+        > elapsedNanos) { // most tasks share a due time: skip the lock when there is nothing to do
       synchronized (this) {
         if (nanos > elapsedNanos) {
           elapsedNanos = nanos;
@@ -128,8 +136,13 @@ public final class VirtualClock implements InstantSource {
     try {
       return Math.addExact(base, d.toNanos());
     } catch (ArithmeticException e) {
-      throw new IllegalArgumentException("virtual time overflow: " + d + " after " + Duration.ofNanos(base)
-          + " exceeds about 292 years of elapsed time; use shorter durations", e);
+      throw new IllegalArgumentException(
+          "virtual time overflow: "
+              + d
+              + " after "
+              + Duration.ofNanos(base)
+              + " exceeds about 292 years of elapsed time; use shorter durations",
+          e);
     }
   }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.simulator;
 
 import java.time.Duration;
@@ -25,39 +26,42 @@ import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link ScheduledExecutorService} on virtual time: an hour of scheduled work runs in milliseconds,
- * deterministically, on the test's own thread.
+ * A {@link ScheduledExecutorService} on virtual time: an hour of scheduled work runs in
+ * milliseconds, deterministically, on the test's own thread.
  *
  * <p><b>Ordering.</b> Tasks run in order of due time, then of submission (a periodic task is
  * re-submitted when its next run is scheduled). {@link #execute} and {@link #submit} are due now.
  *
- * <p><b>Driving.</b> Nothing runs by itself. Tasks run only on the thread that calls
- * {@link #runUntilIdle()}, {@link #advance(Duration)}, {@link #advanceTo(Instant)} or
- * {@link #runUntil(BooleanSupplier, Duration)}; while a task runs, the {@link #clock()} shows its due
+ * <p><b>Driving.</b> Nothing runs by itself. Tasks run only on the thread that calls {@link
+ * #runUntilIdle()}, {@link #advance(Duration)}, {@link #advanceTo(Instant)} or {@link
+ * #runUntil(BooleanSupplier, Duration)}; while a task runs, the {@link #clock()} shows its due
  * time. Only one thread drives at a time, and a task must not drive the scheduler it runs on.
  *
  * <p><b>Failures.</b> An exception thrown by a task completes its future exceptionally (and stops a
- * periodic task, like the JDK's executors); it never escapes the driving call. Every such failure is
- * also kept in {@link #uncaughtTaskFailures()}, so a test can assert that no task failed even when no one
- * looked at the future.
+ * periodic task, like the JDK's executors); it never escapes the driving call. Every such failure
+ * is also kept in {@link #uncaughtTaskFailures()}, so a test can assert that no task failed even
+ * when no one looked at the future.
  *
- * <p><b>Futures.</b> {@code cancel} works before and (for periodic tasks) during a run; {@code getDelay} is
- * relative to virtual now. A blocking {@code get} waits for another thread to drive the scheduler; called
- * on the driving thread (where waiting could never end) it throws {@link IllegalStateException} instead of
- * hanging.
+ * <p><b>Futures.</b> {@code cancel} works before and (for periodic tasks) during a run; {@code
+ * getDelay} is relative to virtual now. A blocking {@code get} waits for another thread to drive
+ * the scheduler; called on the driving thread (where waiting could never end) it throws {@link
+ * IllegalStateException} instead of hanging.
  *
- * <p><b>Shutdown.</b> As the JDK's {@code ScheduledThreadPoolExecutor} by default: after {@link #shutdown()}
- * new tasks are rejected, periodic tasks stop, delayed one-shot tasks still run when time is advanced.
- * {@link #shutdownNow()} cancels and returns every task not yet started. {@link #awaitTermination} waits
- * only while another thread is driving; otherwise it answers at once, since virtual time cannot pass by
- * waiting.
+ * <p><b>Shutdown.</b> As the JDK's {@code ScheduledThreadPoolExecutor} by default: after {@link
+ * #shutdown()} new tasks are rejected, periodic tasks stop, delayed one-shot tasks still run when
+ * time is advanced. {@link #shutdownNow()} cancels and returns every task not yet started. {@link
+ * #awaitTermination} waits only while another thread is driving; otherwise it answers at once,
+ * since virtual time cannot pass by waiting.
  *
  * <p><b>Threading and cost.</b> Scheduling, cancelling and inspection are safe from any thread. One
- * priority queue, one object per task, cancelled tasks removed lazily: millions of tasks per second.
+ * priority queue, one object per task, cancelled tasks removed lazily: millions of tasks per
+ * second.
  */
-public final class VirtualScheduler extends AbstractExecutorService implements ScheduledExecutorService {
+public final class VirtualScheduler extends AbstractExecutorService
+    implements ScheduledExecutorService {
 
-  // A guard against a task that resubmits itself with no delay: without it runUntilIdle() never returns.
+  // A guard against a task that resubmits itself with no delay: without it runUntilIdle() never
+  // returns.
   private static final long DEFAULT_LIVELOCK_LIMIT = 10_000_000;
   private static final int PURGE_THRESHOLD = 1024;
 
@@ -68,8 +72,8 @@ public final class VirtualScheduler extends AbstractExecutorService implements S
   private static final int FAILED = 4;
   private static final int CANCELLED = 5;
 
-  private static final Comparator<Task<?>> ORDER = (a, b) ->
-      a.due != b.due ? Long.compare(a.due, b.due) : Long.compare(a.seq, b.seq);
+  private static final Comparator<Task<?>> ORDER =
+      (a, b) -> a.due != b.due ? Long.compare(a.due, b.due) : Long.compare(a.seq, b.seq);
 
   private final VirtualClock clock;
   private final Object lock = new Object();
@@ -126,8 +130,10 @@ public final class VirtualScheduler extends AbstractExecutorService implements S
   public int advance(Duration duration) {
     Objects.requireNonNull(duration, "duration");
     if (duration.isNegative()) {
-      throw new IllegalArgumentException("cannot advance by a negative duration (" + duration
-          + "); virtual time only moves forward");
+      throw new IllegalArgumentException(
+          "cannot advance by a negative duration ("
+              + duration
+              + "); virtual time only moves forward");
     }
     return (int) drive(saturatedAdd(clock.nanos(), duration.toNanos()), null)[0];
   }
@@ -142,15 +148,17 @@ public final class VirtualScheduler extends AbstractExecutorService implements S
     Objects.requireNonNull(target, "target");
     Instant now = clock.instant();
     if (target.isBefore(now)) {
-      throw new IllegalArgumentException("cannot advance to " + target + ": the virtual clock is already at " + now);
+      throw new IllegalArgumentException(
+          "cannot advance to " + target + ": the virtual clock is already at " + now);
     }
     return (int) drive(clock.nanosAt(target), null)[0];
   }
 
   /**
-   * Runs tasks one by one, in time order, until {@code condition} holds or {@code maxVirtualTime} has
-   * passed. The condition is checked before the first task and after each one, so the clock stops at the
-   * due time of the task that made it true; if it never holds, the clock ends at now + {@code maxVirtualTime}.
+   * Runs tasks one by one, in time order, until {@code condition} holds or {@code maxVirtualTime}
+   * has passed. The condition is checked before the first task and after each one, so the clock
+   * stops at the due time of the task that made it true; if it never holds, the clock ends at now +
+   * {@code maxVirtualTime}.
    *
    * @return whether the condition holds
    */
@@ -158,7 +166,8 @@ public final class VirtualScheduler extends AbstractExecutorService implements S
     Objects.requireNonNull(condition, "condition");
     Objects.requireNonNull(maxVirtualTime, "maxVirtualTime");
     if (maxVirtualTime.isNegative()) {
-      throw new IllegalArgumentException("maxVirtualTime is negative (" + maxVirtualTime + "); use zero or more");
+      throw new IllegalArgumentException(
+          "maxVirtualTime is negative (" + maxVirtualTime + "); use zero or more");
     }
     return drive(saturatedAdd(clock.nanos(), maxVirtualTime.toNanos()), condition)[1] == 1;
   }
@@ -168,12 +177,16 @@ public final class VirtualScheduler extends AbstractExecutorService implements S
     Thread me = Thread.currentThread();
     synchronized (lock) {
       if (driver == me) {
-        throw new IllegalStateException("a task of this VirtualScheduler tried to advance it; only the test's "
-            + "thread may drive virtual time (schedule follow-up work instead)");
+        throw new IllegalStateException(
+            "a task of this VirtualScheduler tried to advance it; only the test's "
+                + "thread may drive virtual time (schedule follow-up work instead)");
       }
       if (driver != null) {
-        throw new IllegalStateException("thread '" + driver.getName() + "' is already driving this "
-            + "VirtualScheduler; drive it from one thread at a time");
+        throw new IllegalStateException(
+            "thread '"
+                + driver.getName()
+                + "' is already driving this "
+                + "VirtualScheduler; drive it from one thread at a time");
       }
       driver = me;
     }
@@ -201,8 +214,11 @@ public final class VirtualScheduler extends AbstractExecutorService implements S
         runsAtThisInstant = task.due == lastDue ? runsAtThisInstant + 1 : 1;
         lastDue = task.due;
         if (runsAtThisInstant > livelockLimit) {
-          throw new IllegalStateException(livelockLimit + " tasks ran at " + clock.instant()
-              + " without virtual time advancing: a task probably resubmits itself with no delay");
+          throw new IllegalStateException(
+              livelockLimit
+                  + " tasks ran at "
+                  + clock.instant()
+                  + " without virtual time advancing: a task probably resubmits itself with no delay");
         }
         task.runOnce();
         runs++;
@@ -240,7 +256,9 @@ public final class VirtualScheduler extends AbstractExecutorService implements S
 
   // ---------------------------------------------------------------- inspection
 
-  /** Tasks waiting to run: scheduled, not cancelled; a periodic task counts once while it repeats. */
+  /**
+   * Tasks waiting to run: scheduled, not cancelled; a periodic task counts once while it repeats.
+   */
   public int pendingTaskCount() {
     synchronized (lock) {
       return pending;
@@ -256,8 +274,8 @@ public final class VirtualScheduler extends AbstractExecutorService implements S
   }
 
   /**
-   * Every throwable that escaped a task, in the order they happened, whether or not the task's future
-   * was also read. A healthy test ends with this list empty.
+   * Every throwable that escaped a task, in the order they happened, whether or not the task's
+   * future was also read. A healthy test ends with this list empty.
    */
   public List<Throwable> uncaughtTaskFailures() {
     synchronized (lock) {
@@ -266,8 +284,8 @@ public final class VirtualScheduler extends AbstractExecutorService implements S
   }
 
   /**
-   * Throws an {@link AssertionError} listing every task failure (the first as its cause) if any task
-   * failed; does nothing otherwise.
+   * Throws an {@link AssertionError} listing every task failure (the first as its cause) if any
+   * task failed; does nothing otherwise.
    */
   public void assertNoTaskFailures() {
     List<Throwable> all = uncaughtTaskFailures();
@@ -290,7 +308,12 @@ public final class VirtualScheduler extends AbstractExecutorService implements S
   @Override
   public String toString() {
     synchronized (lock) {
-      return "VirtualScheduler[now=" + clock.instant() + ", pending=" + pending + (shutdown ? ", shut down" : "") + "]";
+      return "VirtualScheduler[now="
+          + clock.instant()
+          + ", pending="
+          + pending
+          + (shutdown ? ", shut down" : "")
+          + "]";
     }
   }
 
@@ -330,24 +353,30 @@ public final class VirtualScheduler extends AbstractExecutorService implements S
   }
 
   @Override
-  public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period, TimeUnit unit) {
+  public ScheduledFuture<?> scheduleAtFixedRate(
+      Runnable command, long initialDelay, long period, TimeUnit unit) {
     Objects.requireNonNull(command, "command");
-    return enqueue(new Task<>(command, null, positivePeriod(period, unit, "period")), dueAfter(initialDelay, unit));
+    return enqueue(
+        new Task<>(command, null, positivePeriod(period, unit, "period")),
+        dueAfter(initialDelay, unit));
   }
 
   @Override
-  public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay, TimeUnit unit) {
+  public ScheduledFuture<?> scheduleWithFixedDelay(
+      Runnable command, long initialDelay, long delay, TimeUnit unit) {
     Objects.requireNonNull(command, "command");
     // A negative period marks fixed-delay scheduling, as in the JDK.
-    return enqueue(new Task<>(command, null, -positivePeriod(delay, unit, "delay")), dueAfter(initialDelay, unit));
+    return enqueue(
+        new Task<>(command, null, -positivePeriod(delay, unit, "delay")),
+        dueAfter(initialDelay, unit));
   }
 
   private static long positivePeriod(long period, TimeUnit unit, String name) {
     Objects.requireNonNull(unit, "unit");
     long nanos = unit.toNanos(period);
     if (nanos <= 0) {
-      throw new IllegalArgumentException(name + " is " + period + " " + unit + "; a periodic task needs a positive "
-          + name);
+      throw new IllegalArgumentException(
+          name + " is " + period + " " + unit + "; a periodic task needs a positive " + name);
     }
     return nanos;
   }
@@ -360,7 +389,8 @@ public final class VirtualScheduler extends AbstractExecutorService implements S
   private <V> Task<V> enqueue(Task<V> task, long due) {
     synchronized (lock) {
       if (shutdown) {
-        throw new RejectedExecutionException("VirtualScheduler is shut down; it accepts no new task");
+        throw new RejectedExecutionException(
+            "VirtualScheduler is shut down; it accepts no new task");
       }
       task.due = due;
       task.seq = sequence++;
@@ -452,7 +482,8 @@ public final class VirtualScheduler extends AbstractExecutorService implements S
   }
 
   private void purgeIfWorthIt() {
-    // Lazy removal keeps cancel O(1); rebuild once cancelled tasks dominate so memory stays bounded.
+    // Lazy removal keeps cancel O(1); rebuild once cancelled tasks dominate so memory stays
+    // bounded.
     if (cancelledInQueue > PURGE_THRESHOLD && cancelledInQueue > queue.size() / 2) {
       queue.removeIf(t -> t.state == CANCELLED);
       cancelledInQueue = 0;
@@ -495,7 +526,8 @@ public final class VirtualScheduler extends AbstractExecutorService implements S
           ((Runnable) action).run();
           result = outcome;
         }
-      } catch (Throwable t) { // NOPMD: a task's failure belongs to its future, never to the driving loop
+      } catch (
+          Throwable t) { // NOPMD: a task's failure belongs to its future, never to the driving loop
         failure = t;
       }
       boolean finished;
@@ -627,8 +659,9 @@ public final class VirtualScheduler extends AbstractExecutorService implements S
     public @Nullable V get() throws InterruptedException, ExecutionException {
       if (state < DONE) {
         if (driver == Thread.currentThread()) {
-          throw new IllegalStateException("get() on an unfinished task, called on the thread that drives the "
-              + "VirtualScheduler: it would wait forever; advance time first or chain the work instead");
+          throw new IllegalStateException(
+              "get() on an unfinished task, called on the thread that drives the "
+                  + "VirtualScheduler: it would wait forever; advance time first or chain the work instead");
         }
         CountDownLatch c = completionLatch();
         if (state < DONE) { // re-read after publishing the latch: signal() may have missed it
@@ -639,17 +672,26 @@ public final class VirtualScheduler extends AbstractExecutorService implements S
     }
 
     @Override
-    public @Nullable V get(long timeout, TimeUnit unit) throws InterruptedException, ExecutionException, TimeoutException {
+    public @Nullable V get(long timeout, TimeUnit unit)
+        throws InterruptedException, ExecutionException, TimeoutException {
       if (state < DONE) {
         if (driver == Thread.currentThread()) {
-          throw new TimeoutException("task not done at " + clock.instant() + "; waiting on the thread that drives "
-              + "the VirtualScheduler cannot make it progress");
+          throw new TimeoutException(
+              "task not done at "
+                  + clock.instant()
+                  + "; waiting on the thread that drives "
+                  + "the VirtualScheduler cannot make it progress");
         }
         CountDownLatch c = completionLatch();
         // Real time: only another thread driving the scheduler can complete the task meanwhile.
         if (state < DONE && !c.await(timeout, unit)) {
-          throw new TimeoutException("task not done after " + timeout + " " + unit + " of real time; "
-              + "is any thread advancing the VirtualScheduler?");
+          throw new TimeoutException(
+              "task not done after "
+                  + timeout
+                  + " "
+                  + unit
+                  + " of real time; "
+                  + "is any thread advancing the VirtualScheduler?");
         }
       }
       return report();
@@ -669,8 +711,13 @@ public final class VirtualScheduler extends AbstractExecutorService implements S
 
     @Override
     public String toString() {
-      return "VirtualTask[due=" + clock.start().plusNanos(due) + ", state=" + state + ", " + action + "]";
+      return "VirtualTask[due="
+          + clock.start().plusNanos(due)
+          + ", state="
+          + state
+          + ", "
+          + action
+          + "]";
     }
   }
-
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The Cutover simulator: virtual time ({@link io.cutover.simulator.VirtualClock},
  * {@link io.cutover.simulator.VirtualScheduler}), in-memory fakes of the SPIs that touch the world

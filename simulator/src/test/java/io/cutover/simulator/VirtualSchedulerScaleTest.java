@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,9 +11,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * 10 000 concurrent rollouts on one virtual scheduler: every step arms a 30 s timeout, cancels the
- * previous one and schedules the next step 1-20 s later, as the engine does; every step must run exactly
- * once and no cancelled timeout may fire. Steps per rollout default to 10 to keep the suite fast;
- * {@code -Dcutover.scale.steps=100} runs the full size.
+ * previous one and schedules the next step 1-20 s later, as the engine does; every step must run
+ * exactly once and no cancelled timeout may fire. Steps per rollout default to 10 to keep the suite
+ * fast; {@code -Dcutover.scale.steps=100} runs the full size.
  */
 class VirtualSchedulerScaleTest {
   private static final int ROLLOUTS = 10_000;
@@ -28,17 +29,18 @@ class VirtualSchedulerScaleTest {
       int[] step = {0};
       ScheduledFuture<?>[] timeout = new ScheduledFuture<?>[1];
       Runnable[] self = new Runnable[1];
-      self[0] = () -> {
-        if (timeout[0] != null) {
-          timeout[0].cancel(false);
-        }
-        if (++step[0] == STEPS) {
-          finished[0]++;
-          return;
-        }
-        timeout[0] = scheduler.schedule(() -> timeoutsFired[0]++, 30, TimeUnit.SECONDS);
-        scheduler.schedule(self[0], 1 + random.nextInt(20), TimeUnit.SECONDS);
-      };
+      self[0] =
+          () -> {
+            if (timeout[0] != null) {
+              timeout[0].cancel(false);
+            }
+            if (++step[0] == STEPS) {
+              finished[0]++;
+              return;
+            }
+            timeout[0] = scheduler.schedule(() -> timeoutsFired[0]++, 30, TimeUnit.SECONDS);
+            scheduler.schedule(self[0], 1 + random.nextInt(20), TimeUnit.SECONDS);
+          };
       scheduler.schedule(self[0], r % 60, TimeUnit.SECONDS);
     }
     // Exactness at scale only; speed is the engine benchmark's job (./benchmarks/run engine).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,13 +54,15 @@ class VirtualSchedulerTest {
     }
 
     @Test
-    @DisplayName("runUntilIdle runs only what is due now, including work those tasks submit for now")
+    @DisplayName(
+        "runUntilIdle runs only what is due now, including work those tasks submit for now")
     void runUntilIdleRunsDueWorkOnly() {
-      scheduler.execute(() -> {
-        log.add("first");
-        scheduler.execute(() -> log.add("submitted-by-first"));
-        scheduler.schedule(() -> log.add("later"), 1, TimeUnit.SECONDS);
-      });
+      scheduler.execute(
+          () -> {
+            log.add("first");
+            scheduler.execute(() -> log.add("submitted-by-first"));
+            scheduler.schedule(() -> log.add("later"), 1, TimeUnit.SECONDS);
+          });
 
       assertThat(scheduler.runUntilIdle()).isEqualTo(2);
       assertThat(log).containsExactly("first", "submitted-by-first");
@@ -69,13 +72,17 @@ class VirtualSchedulerTest {
     }
 
     @Test
-    @DisplayName("a task scheduled during a run for a time inside the window runs in the same advance")
+    @DisplayName(
+        "a task scheduled during a run for a time inside the window runs in the same advance")
     void tasksScheduledDuringARunJoinTheWindow() {
-      scheduler.schedule(() -> {
-        record("outer").run();
-        scheduler.schedule(record("inner"), 2, TimeUnit.SECONDS);
-        scheduler.schedule(record("beyond"), 20, TimeUnit.SECONDS);
-      }, 5, TimeUnit.SECONDS);
+      scheduler.schedule(
+          () -> {
+            record("outer").run();
+            scheduler.schedule(record("inner"), 2, TimeUnit.SECONDS);
+            scheduler.schedule(record("beyond"), 20, TimeUnit.SECONDS);
+          },
+          5,
+          TimeUnit.SECONDS);
       scheduler.schedule(record("other"), 6, TimeUnit.SECONDS);
 
       scheduler.advance(Duration.ofSeconds(10));
@@ -85,7 +92,8 @@ class VirtualSchedulerTest {
     }
 
     @Test
-    @DisplayName("tasks that became due because the clock was moved directly run at the next runUntilIdle")
+    @DisplayName(
+        "tasks that became due because the clock was moved directly run at the next runUntilIdle")
     void directClockMovesRunNothingUntilDriven() {
       scheduler.schedule(record("due"), 1, TimeUnit.MINUTES);
       clock.advance(Duration.ofMinutes(5));
@@ -102,9 +110,11 @@ class VirtualSchedulerTest {
       scheduler.advanceTo(t0.plusSeconds(120));
       assertThat(log).containsExactly("x@90");
       assertThat(clock.instant()).isEqualTo(t0.plusSeconds(120));
-      assertThatThrownBy(() -> scheduler.advanceTo(t0)).isInstanceOf(IllegalArgumentException.class)
+      assertThatThrownBy(() -> scheduler.advanceTo(t0))
+          .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("already at");
-      assertThatThrownBy(() -> scheduler.advance(Duration.ofSeconds(-1))).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> scheduler.advance(Duration.ofSeconds(-1)))
+          .isInstanceOf(IllegalArgumentException.class);
     }
   }
 
@@ -121,15 +131,20 @@ class VirtualSchedulerTest {
     }
 
     @Test
-    @DisplayName("fixed delay measures the delay from the end of each run, even if the clock moved meanwhile")
+    @DisplayName(
+        "fixed delay measures the delay from the end of each run, even if the clock moved meanwhile")
     void fixedDelay() {
       AtomicInteger n = new AtomicInteger();
-      scheduler.scheduleWithFixedDelay(() -> {
-        record("run").run();
-        if (n.incrementAndGet() == 2) {
-          clock.advance(Duration.ofSeconds(3)); // a run that "took" 3 seconds
-        }
-      }, 0, 10, TimeUnit.SECONDS);
+      scheduler.scheduleWithFixedDelay(
+          () -> {
+            record("run").run();
+            if (n.incrementAndGet() == 2) {
+              clock.advance(Duration.ofSeconds(3)); // a run that "took" 3 seconds
+            }
+          },
+          0,
+          10,
+          TimeUnit.SECONDS);
       scheduler.advance(Duration.ofSeconds(40));
       assertThat(log).containsExactly("run@0", "run@10", "run@23", "run@33");
     }
@@ -148,20 +163,28 @@ class VirtualSchedulerTest {
     @DisplayName("an exception stops the repetition and completes the future exceptionally")
     void failureStopsRepetition() {
       AtomicInteger runs = new AtomicInteger();
-      ScheduledFuture<?> f = scheduler.scheduleAtFixedRate(() -> {
-        if (runs.incrementAndGet() == 3) {
-          throw new IllegalStateException("boom on run 3");
-        }
-      }, 1, 1, TimeUnit.SECONDS);
+      ScheduledFuture<?> f =
+          scheduler.scheduleAtFixedRate(
+              () -> {
+                if (runs.incrementAndGet() == 3) {
+                  throw new IllegalStateException("boom on run 3");
+                }
+              },
+              1,
+              1,
+              TimeUnit.SECONDS);
 
       scheduler.advance(Duration.ofSeconds(10));
 
       assertThat(runs).hasValue(3);
       assertThat(f.isDone()).isTrue();
       assertThat(f.isCancelled()).isFalse();
-      assertThatThrownBy(f::get).isInstanceOf(ExecutionException.class).hasRootCauseMessage("boom on run 3");
+      assertThatThrownBy(f::get)
+          .isInstanceOf(ExecutionException.class)
+          .hasRootCauseMessage("boom on run 3");
       assertThat(scheduler.pendingTaskCount()).isZero();
-      assertThat(scheduler.uncaughtTaskFailures()).singleElement()
+      assertThat(scheduler.uncaughtTaskFailures())
+          .singleElement()
           .satisfies(t -> assertThat(t).hasMessage("boom on run 3"));
     }
 
@@ -170,11 +193,16 @@ class VirtualSchedulerTest {
     void selfCancel() {
       AtomicReference<ScheduledFuture<?>> self = new AtomicReference<>();
       AtomicInteger runs = new AtomicInteger();
-      self.set(scheduler.scheduleAtFixedRate(() -> {
-        if (runs.incrementAndGet() == 4) {
-          self.get().cancel(false);
-        }
-      }, 0, 1, TimeUnit.SECONDS));
+      self.set(
+          scheduler.scheduleAtFixedRate(
+              () -> {
+                if (runs.incrementAndGet() == 4) {
+                  self.get().cancel(false);
+                }
+              },
+              0,
+              1,
+              TimeUnit.SECONDS));
 
       scheduler.advance(Duration.ofSeconds(30));
 
@@ -185,13 +213,15 @@ class VirtualSchedulerTest {
     }
 
     @Test
-    @DisplayName("one hour of 100 one-second periodic tasks runs every tick and keeps them all pending")
+    @DisplayName(
+        "one hour of 100 one-second periodic tasks runs every tick and keeps them all pending")
     void anHourOfPeriodicTasks() {
       AtomicInteger runs = new AtomicInteger();
       for (int i = 0; i < 100; i++) {
         scheduler.scheduleAtFixedRate(runs::incrementAndGet, 1, 1, TimeUnit.SECONDS);
       }
-      // Speed is measured by the engine benchmark, not asserted here: wall-clock bounds flake on a loaded machine.
+      // Speed is measured by the engine benchmark, not asserted here: wall-clock bounds flake on a
+      // loaded machine.
       scheduler.advance(Duration.ofHours(1));
 
       assertThat(runs).hasValue(100 * 3600);
@@ -203,9 +233,12 @@ class VirtualSchedulerTest {
     @DisplayName("a non-positive period is refused")
     void badPeriod() {
       assertThatThrownBy(() -> scheduler.scheduleAtFixedRate(record("x"), 0, 0, TimeUnit.SECONDS))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive period");
-      assertThatThrownBy(() -> scheduler.scheduleWithFixedDelay(record("x"), 0, -1, TimeUnit.SECONDS))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("positive delay");
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("positive period");
+      assertThatThrownBy(
+              () -> scheduler.scheduleWithFixedDelay(record("x"), 0, -1, TimeUnit.SECONDS))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("positive delay");
     }
   }
 
@@ -241,7 +274,8 @@ class VirtualSchedulerTest {
     }
 
     @Test
-    @DisplayName("a cancelled task never runs, its future reports cancellation, and pending counts drop")
+    @DisplayName(
+        "a cancelled task never runs, its future reports cancellation, and pending counts drop")
     void cancel() {
       ScheduledFuture<?> f = scheduler.schedule(record("never"), 5, TimeUnit.SECONDS);
       scheduler.schedule(record("kept"), 6, TimeUnit.SECONDS);
@@ -282,24 +316,33 @@ class VirtualSchedulerTest {
     }
 
     @Test
-    @DisplayName("an exception completes the future, is recorded, and never escapes the driving call")
+    @DisplayName(
+        "an exception completes the future, is recorded, and never escapes the driving call")
     void failuresAreCaptured() {
-      Future<Object> f = scheduler.submit(() -> {
-        throw new java.io.IOException("disk on fire");
-      });
-      scheduler.execute(() -> {
-        throw new AssertionError("assertion inside a task");
-      });
+      Future<Object> f =
+          scheduler.submit(
+              () -> {
+                throw new java.io.IOException("disk on fire");
+              });
+      scheduler.execute(
+          () -> {
+            throw new AssertionError("assertion inside a task");
+          });
       scheduler.execute(record("after"));
 
       assertThat(scheduler.runUntilIdle()).isEqualTo(3);
 
       assertThat(log).containsExactly("after@0");
-      assertThatThrownBy(f::get).isInstanceOf(ExecutionException.class).hasCauseInstanceOf(java.io.IOException.class);
-      assertThat(scheduler.uncaughtTaskFailures()).extracting(Throwable::getMessage)
+      assertThatThrownBy(f::get)
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(java.io.IOException.class);
+      assertThat(scheduler.uncaughtTaskFailures())
+          .extracting(Throwable::getMessage)
           .containsExactly("disk on fire", "assertion inside a task");
-      assertThatThrownBy(scheduler::assertNoTaskFailures).isInstanceOf(AssertionError.class)
-          .hasMessageContaining("2 task(s)").hasMessageContaining("disk on fire");
+      assertThatThrownBy(scheduler::assertNoTaskFailures)
+          .isInstanceOf(AssertionError.class)
+          .hasMessageContaining("2 task(s)")
+          .hasMessageContaining("disk on fire");
       scheduler.clearTaskFailures();
       scheduler.assertNoTaskFailures();
     }
@@ -310,20 +353,23 @@ class VirtualSchedulerTest {
       ScheduledFuture<String> later = scheduler.schedule(() -> "x", 1, TimeUnit.HOURS);
       AtomicReference<Throwable> seen = new AtomicReference<>();
       AtomicReference<Throwable> seenTimed = new AtomicReference<>();
-      scheduler.execute(() -> {
-        try {
-          later.get();
-        } catch (Throwable t) {
-          seen.set(t);
-        }
-        try {
-          later.get(1, TimeUnit.DAYS);
-        } catch (Throwable t) {
-          seenTimed.set(t);
-        }
-      });
+      scheduler.execute(
+          () -> {
+            try {
+              later.get();
+            } catch (Throwable t) {
+              seen.set(t);
+            }
+            try {
+              later.get(1, TimeUnit.DAYS);
+            } catch (Throwable t) {
+              seenTimed.set(t);
+            }
+          });
       scheduler.runUntilIdle();
-      assertThat(seen.get()).isInstanceOf(IllegalStateException.class).hasMessageContaining("wait forever");
+      assertThat(seen.get())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("wait forever");
       assertThat(seenTimed.get()).isInstanceOf(TimeoutException.class);
     }
 
@@ -333,14 +379,16 @@ class VirtualSchedulerTest {
       ScheduledFuture<String> f = scheduler.schedule(() -> "done", 10, TimeUnit.SECONDS);
       AtomicReference<Object> got = new AtomicReference<>();
       CountDownLatch waiting = new CountDownLatch(1);
-      Thread waiter = new Thread(() -> {
-        waiting.countDown();
-        try {
-          got.set(f.get(10, TimeUnit.SECONDS));
-        } catch (Exception e) {
-          got.set(e);
-        }
-      });
+      Thread waiter =
+          new Thread(
+              () -> {
+                waiting.countDown();
+                try {
+                  got.set(f.get(10, TimeUnit.SECONDS));
+                } catch (Exception e) {
+                  got.set(e);
+                }
+              });
       waiter.start();
       waiting.await();
       scheduler.advance(Duration.ofSeconds(10));
@@ -352,7 +400,8 @@ class VirtualSchedulerTest {
     @DisplayName("a timed get from another thread times out in real time when nobody drives")
     void timedGetTimesOut() {
       ScheduledFuture<String> f = scheduler.schedule(() -> "x", 1, TimeUnit.SECONDS);
-      assertThatThrownBy(() -> f.get(20, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class)
+      assertThatThrownBy(() -> f.get(20, TimeUnit.MILLISECONDS))
+          .isInstanceOf(TimeoutException.class)
           .hasMessageContaining("advancing");
     }
   }
@@ -386,15 +435,18 @@ class VirtualSchedulerTest {
     @DisplayName("a task may not drive the scheduler it runs on")
     void noReentrantDriving() {
       AtomicReference<Throwable> seen = new AtomicReference<>();
-      scheduler.execute(() -> {
-        try {
-          scheduler.advance(Duration.ofSeconds(1));
-        } catch (Throwable t) {
-          seen.set(t);
-        }
-      });
+      scheduler.execute(
+          () -> {
+            try {
+              scheduler.advance(Duration.ofSeconds(1));
+            } catch (Throwable t) {
+              seen.set(t);
+            }
+          });
       scheduler.runUntilIdle();
-      assertThat(seen.get()).isInstanceOf(IllegalStateException.class).hasMessageContaining("only the test's thread");
+      assertThat(seen.get())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("only the test's thread");
     }
 
     @Test
@@ -403,11 +455,14 @@ class VirtualSchedulerTest {
       List<Thread> ranOn = Collections.synchronizedList(new ArrayList<>());
       Thread[] producers = new Thread[4];
       for (int p = 0; p < producers.length; p++) {
-        producers[p] = new Thread(() -> {
-          for (int i = 0; i < 2_500; i++) {
-            scheduler.schedule(() -> ranOn.add(Thread.currentThread()), i % 50, TimeUnit.SECONDS);
-          }
-        });
+        producers[p] =
+            new Thread(
+                () -> {
+                  for (int i = 0; i < 2_500; i++) {
+                    scheduler.schedule(
+                        () -> ranOn.add(Thread.currentThread()), i % 50, TimeUnit.SECONDS);
+                  }
+                });
         producers[p].start();
       }
       for (Thread p : producers) {
@@ -425,7 +480,8 @@ class VirtualSchedulerTest {
       Runnable[] self = new Runnable[1];
       self[0] = () -> scheduler.execute(self[0]);
       scheduler.execute(self[0]);
-      assertThatThrownBy(scheduler::runUntilIdle).isInstanceOf(IllegalStateException.class)
+      assertThatThrownBy(scheduler::runUntilIdle)
+          .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("without virtual time advancing");
     }
   }
@@ -443,8 +499,10 @@ class VirtualSchedulerTest {
       scheduler.shutdown();
       assertThat(scheduler.isShutdown()).isTrue();
       assertThat(scheduler.isTerminated()).isFalse();
-      assertThat(scheduler.awaitTermination(1, TimeUnit.HOURS)).isFalse(); // answers at once: nobody drives
-      assertThatThrownBy(() -> scheduler.execute(record("x"))).isInstanceOf(RejectedExecutionException.class);
+      assertThat(scheduler.awaitTermination(1, TimeUnit.HOURS))
+          .isFalse(); // answers at once: nobody drives
+      assertThatThrownBy(() -> scheduler.execute(record("x")))
+          .isInstanceOf(RejectedExecutionException.class);
 
       scheduler.advance(Duration.ofSeconds(10));
       assertThat(log).containsExactly("tick@1", "tick@2", "delayed@5");
@@ -470,14 +528,15 @@ class VirtualSchedulerTest {
     void awaitWhileAnotherThreadDrives() throws Exception {
       CountDownLatch inTask = new CountDownLatch(1);
       CountDownLatch release = new CountDownLatch(1);
-      scheduler.execute(() -> {
-        inTask.countDown();
-        try {
-          release.await();
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
+      scheduler.execute(
+          () -> {
+            inTask.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
       Thread driverThread = new Thread(scheduler::runUntilIdle);
       driverThread.start();
       inTask.await();

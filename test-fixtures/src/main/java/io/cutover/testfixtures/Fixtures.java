@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testfixtures;
 
 import java.io.IOException;
@@ -37,10 +38,11 @@ public final class Fixtures {
   }
 
   /**
-   * Sends {@code n} sequential GETs to {@code url}, asserting each answers 200, and counts the answers
-   * per {@code X-Release}.
+   * Sends {@code n} sequential GETs to {@code url}, asserting each answers 200, and counts the
+   * answers per {@code X-Release}.
    */
-  public static Map<String, Integer> countReleases(OkHttpClient client, String url, int n) throws IOException {
+  public static Map<String, Integer> countReleases(OkHttpClient client, String url, int n)
+      throws IOException {
     Map<String, Integer> counts = new HashMap<>();
     for (int i = 0; i < n; i++) {
       try (Response r = client.newCall(new Request.Builder().url(url).build()).execute()) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testfixtures;
 
 import io.cutover.samples.ExternalProcess;
@@ -17,33 +18,37 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
- * A private NGINX for one machine: a configuration in a directory (own pid, logs and temp paths, one
- * proxy server on 127.0.0.1 per service, the upstream directory included), started in the foreground
- * ({@code daemon off}) and stopped by pid. Used by the integration tests and benchmarks; production NGINX
- * is configured by its owners and only the NGINX router touches its upstream files.
+ * A private NGINX for one machine: a configuration in a directory (own pid, logs and temp paths,
+ * one proxy server on 127.0.0.1 per service, the upstream directory included), started in the
+ * foreground ({@code daemon off}) and stopped by pid. Used by the integration tests and benchmarks;
+ * production NGINX is configured by its owners and only the NGINX router touches its upstream
+ * files.
  *
- * <p>This module cannot depend on {@code cutover-provider-nginx} (whose tests use it), so the caller
- * passes the router's naming and first upstream file as {@link Upstreams}, e.g.
- * {@code new Upstreams(NginxRouter::upstream, NginxRouter::initialUpstream)}.
+ * <p>This module cannot depend on {@code cutover-provider-nginx} (whose tests use it), so the
+ * caller passes the router's naming and first upstream file as {@link Upstreams}, e.g. {@code new
+ * Upstreams(NginxRouter::upstream, NginxRouter::initialUpstream)}.
  *
  * <p>Not thread-safe; {@link #close} stops the process.
  */
 public final class NginxProcess implements AutoCloseable {
   /**
-   * How the router under test names a service's upstream and what it expects in the upstream directory
-   * before its first apply.
+   * How the router under test names a service's upstream and what it expects in the upstream
+   * directory before its first apply.
    *
    * @param name upstream name of a service
-   * @param initialFile content of {@code <service>.conf} before the first apply, given the service and the status port
+   * @param initialFile content of {@code <service>.conf} before the first apply, given the service
+   *     and the status port
    */
-  public record Upstreams(Function<String, String> name, BiFunction<String, Integer, String> initialFile) {}
+  public record Upstreams(
+      Function<String, String> name, BiFunction<String, Integer, String> initialFile) {}
 
   private final ExternalProcess process;
   private final Path dir;
   private final Map<String, Integer> ports;
   private final int statusPort;
 
-  private NginxProcess(ExternalProcess process, Path dir, Map<String, Integer> ports, int statusPort) {
+  private NginxProcess(
+      ExternalProcess process, Path dir, Map<String, Integer> ports, int statusPort) {
     this.process = process;
     this.dir = dir;
     this.ports = Map.copyOf(ports);
@@ -64,10 +69,19 @@ public final class NginxProcess implements AutoCloseable {
    * @param upstreams the router's upstream naming and initial files
    * @throws IllegalStateException if nginx is missing or does not start within 10 s
    */
-  public static NginxProcess start(Path dir, Map<String, Integer> frontends, int statusPort, Upstreams upstreams,
-      ScheduledExecutorService scheduler, InstantSource clock) {
-    Path nginx = binary().orElseThrow(() -> new IllegalStateException(
-        "nginx is not installed: install the Debian package 'nginx-light' (apt-get install -y nginx-light)"));
+  public static NginxProcess start(
+      Path dir,
+      Map<String, Integer> frontends,
+      int statusPort,
+      Upstreams upstreams,
+      ScheduledExecutorService scheduler,
+      InstantSource clock) {
+    Path nginx =
+        binary()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "nginx is not installed: install the Debian package 'nginx-light' (apt-get install -y nginx-light)"));
     if (frontends.isEmpty()) {
       throw new IllegalArgumentException("frontends is empty: give at least one service a port");
     }
@@ -76,39 +90,67 @@ public final class NginxProcess implements AutoCloseable {
       Path upstreamDir = Files.createDirectories(dir.resolve("upstreams"));
       Files.createDirectories(dir.resolve("tmp"));
       for (String service : frontends.keySet()) {
-        Files.writeString(upstreamDir.resolve(service + ".conf"), upstreams.initialFile().apply(service, statusPort));
+        Files.writeString(
+            upstreamDir.resolve(service + ".conf"),
+            upstreams.initialFile().apply(service, statusPort));
       }
       Files.writeString(dir.resolve("nginx.conf"), config(dir, frontends, upstreams.name()));
-      p = ExternalProcess.start(List.of(nginx.toString(), "-c", dir.resolve("nginx.conf").toString(), "-p",
-          dir.toString()), dir.resolve("stdout.log"));
+      p =
+          ExternalProcess.start(
+              List.of(
+                  nginx.toString(),
+                  "-c",
+                  dir.resolve("nginx.conf").toString(),
+                  "-p",
+                  dir.toString()),
+              dir.resolve("stdout.log"));
     } catch (IOException e) {
       throw new IllegalStateException("cannot start nginx in " + dir + ": " + e, e);
     }
-    p.awaitReady("it listens on " + statusPort + " (see also " + dir.resolve("error.log") + ")",
-        Duration.ofSeconds(10), () -> {
+    p.awaitReady(
+        "it listens on " + statusPort + " (see also " + dir.resolve("error.log") + ")",
+        Duration.ofSeconds(10),
+        () -> {
           try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", statusPort), 200);
             return true;
           }
-        }, scheduler, clock);
+        },
+        scheduler,
+        clock);
     return new NginxProcess(p, dir, frontends, statusPort);
   }
 
   /** The main configuration {@link #start} writes: also the shape a user's NGINX needs. */
-  public static String config(Path dir, Map<String, Integer> frontends, Function<String, String> upstreamName) {
+  public static String config(
+      Path dir, Map<String, Integer> frontends, Function<String, String> upstreamName) {
     StringBuilder sb = new StringBuilder();
-    sb.append("daemon off;\nworker_processes 1;\npid ").append(dir.resolve("nginx.pid")).append(";\n")
-        .append("error_log ").append(dir.resolve("error.log")).append(" warn;\n")
+    sb.append("daemon off;\nworker_processes 1;\npid ")
+        .append(dir.resolve("nginx.pid"))
+        .append(";\n")
+        .append("error_log ")
+        .append(dir.resolve("error.log"))
+        .append(" warn;\n")
         .append("events { worker_connections 2048; }\n")
         .append("http {\n  access_log off;\n");
     for (String t : new String[] {"client_body", "proxy", "fastcgi", "uwsgi", "scgi"}) {
-      sb.append("  ").append(t).append("_temp_path ").append(dir.resolve("tmp").resolve(t)).append(";\n");
+      sb.append("  ")
+          .append(t)
+          .append("_temp_path ")
+          .append(dir.resolve("tmp").resolve(t))
+          .append(";\n");
     }
     sb.append("  include ").append(dir.resolve("upstreams")).append("/*.conf;\n");
-    frontends.forEach((service, port) -> sb.append("  server {\n    listen 127.0.0.1:").append(port).append(";\n")
-        .append("    location / {\n      proxy_pass http://").append(upstreamName.apply(service)).append(";\n")
-        .append("      proxy_http_version 1.1;\n      proxy_set_header Connection \"\";\n")
-        .append("      proxy_next_upstream error timeout;\n    }\n  }\n"));
+    frontends.forEach(
+        (service, port) ->
+            sb.append("  server {\n    listen 127.0.0.1:")
+                .append(port)
+                .append(";\n")
+                .append("    location / {\n      proxy_pass http://")
+                .append(upstreamName.apply(service))
+                .append(";\n")
+                .append("      proxy_http_version 1.1;\n      proxy_set_header Connection \"\";\n")
+                .append("      proxy_next_upstream error timeout;\n    }\n  }\n"));
     return sb.append("}\n").toString();
   }
 

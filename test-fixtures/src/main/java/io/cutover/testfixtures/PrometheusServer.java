@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testfixtures;
 
 import io.cutover.samples.ExternalProcess;
@@ -17,16 +18,22 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.stream.Stream;
 
-/** A private Prometheus on 127.0.0.1 with a free port and a temp dir, scraping one target at a given interval. */
+/**
+ * A private Prometheus on 127.0.0.1 with a free port and a temp dir, scraping one target at a given
+ * interval.
+ */
 public final class PrometheusServer implements AutoCloseable {
-  private static final ScheduledExecutorService POLLER = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "prometheus-fixture");
-    t.setDaemon(true);
-    return t;
-  });
+  private static final ScheduledExecutorService POLLER =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "prometheus-fixture");
+            t.setDaemon(true);
+            return t;
+          });
 
   private final ExternalProcess process;
   private final Path dir;
+
   /** Its base URL, e.g. {@code http://127.0.0.1:9090}. */
   public final String url;
 
@@ -42,17 +49,25 @@ public final class PrometheusServer implements AutoCloseable {
   }
 
   /**
-   * Starts Prometheus on a free port. Other test JVMs on the machine pick free ports too, so a port can be
-   * taken between choosing and binding it: the server that answers must report our own storage path, and a
-   * lost race is retried on another port.
+   * Starts Prometheus on a free port. Other test JVMs on the machine pick free ports too, so a port
+   * can be taken between choosing and binding it: the server that answers must report our own
+   * storage path, and a lost race is retried on another port.
    */
   public static PrometheusServer start(int targetPort, Duration scrapeInterval) throws IOException {
     Path binary = requireBinary();
     Path dir = Files.createTempDirectory("cutover-prom");
     Path cfg = dir.resolve("prometheus.yml");
     long ms = scrapeInterval.toMillis();
-    Files.writeString(cfg, "global:\n  scrape_interval: " + ms + "ms\n  scrape_timeout: " + (ms * 3 / 4) + "ms\n"
-        + "scrape_configs:\n  - job_name: target\n    static_configs:\n      - targets: ['127.0.0.1:" + targetPort + "']\n");
+    Files.writeString(
+        cfg,
+        "global:\n  scrape_interval: "
+            + ms
+            + "ms\n  scrape_timeout: "
+            + (ms * 3 / 4)
+            + "ms\n"
+            + "scrape_configs:\n  - job_name: target\n    static_configs:\n      - targets: ['127.0.0.1:"
+            + targetPort
+            + "']\n");
     Path log = dir.resolve("prometheus.log");
     String dataDir = dir.resolve("data").toString();
     HttpClient http = HttpClient.newHttpClient();
@@ -60,11 +75,22 @@ public final class PrometheusServer implements AutoCloseable {
     for (int attempt = 1; attempt <= 3; attempt++) {
       int port = freePort();
       String url = "http://127.0.0.1:" + port;
-      ExternalProcess p = ExternalProcess.start(List.of(binary.toString(), "--config.file=" + cfg,
-          "--storage.tsdb.path=" + dataDir, "--web.listen-address=127.0.0.1:" + port, "--log.level=warn"), log);
+      ExternalProcess p =
+          ExternalProcess.start(
+              List.of(
+                  binary.toString(),
+                  "--config.file=" + cfg,
+                  "--storage.tsdb.path=" + dataDir,
+                  "--web.listen-address=127.0.0.1:" + port,
+                  "--log.level=warn"),
+              log);
       try {
-        p.awaitReady("it is ready on " + url + " and stores in " + dataDir, Duration.ofSeconds(20),
-            () -> isOurs(http, url, dataDir), POLLER, InstantSource.system());
+        p.awaitReady(
+            "it is ready on " + url + " and stores in " + dataDir,
+            Duration.ofSeconds(20),
+            () -> isOurs(http, url, dataDir),
+            POLLER,
+            InstantSource.system());
         return new PrometheusServer(p, dir, url);
       } catch (IllegalStateException e) {
         last = e;
@@ -73,19 +99,29 @@ public final class PrometheusServer implements AutoCloseable {
         }
       }
     }
-    throw new IllegalStateException("prometheus did not become ready: " + Files.readString(log), last);
+    throw new IllegalStateException(
+        "prometheus did not become ready: " + Files.readString(log), last);
   }
 
   /** Whether the server at {@code url} is ready and is the one storing in {@code dataDir}. */
   private static boolean isOurs(HttpClient http, String url, String dataDir) throws Exception {
-    var ready = http.send(HttpRequest.newBuilder(URI.create(url + "/-/ready")).timeout(Duration.ofSeconds(1)).build(),
-        HttpResponse.BodyHandlers.discarding());
+    var ready =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url + "/-/ready"))
+                .timeout(Duration.ofSeconds(1))
+                .build(),
+            HttpResponse.BodyHandlers.discarding());
     if (ready.statusCode() != 200) {
       return false;
     }
-    var flags = http.send(HttpRequest.newBuilder(URI.create(url + "/api/v1/status/flags"))
-        .timeout(Duration.ofSeconds(1)).build(), HttpResponse.BodyHandlers.ofString());
-    // JSON escapes '/' only optionally; Prometheus does not. If another server holds the port, ours exits
+    var flags =
+        http.send(
+            HttpRequest.newBuilder(URI.create(url + "/api/v1/status/flags"))
+                .timeout(Duration.ofSeconds(1))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    // JSON escapes '/' only optionally; Prometheus does not. If another server holds the port, ours
+    // exits
     // ("address already in use"), which ends the wait, and the caller retries on another port.
     return flags.body().contains("\"" + dataDir + "\"");
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * What the integration tests and benchmarks share, and no published jar carries: private servers on
  * 127.0.0.1 (NGINX, an OCI registry, Prometheus; HAProxy is in {@code cutover-samples} because the demo

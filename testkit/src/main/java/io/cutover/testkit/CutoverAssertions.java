@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit;
 
 import io.cutover.api.Release;
@@ -13,8 +14,8 @@ import org.assertj.core.api.AbstractAssert;
 import org.assertj.core.api.Assertions;
 
 /**
- * AssertJ entry point for Cutover: one static import gives every {@code assertThat}, AssertJ's own and
- * {@code assertThat(RolloutResult)}.
+ * AssertJ entry point for Cutover: one static import gives every {@code assertThat}, AssertJ's own
+ * and {@code assertThat(RolloutResult)}.
  *
  * <pre>{@code
  * assertThat(result).wasAborted().endedWithAllTrafficOn(v1).routedToStableBeforeAnyRetire()
@@ -29,7 +30,8 @@ public class CutoverAssertions extends Assertions {
   }
 
   /** Fluent assertions on a {@link RolloutResult}. */
-  public static final class RolloutResultAssert extends AbstractAssert<RolloutResultAssert, RolloutResult> {
+  public static final class RolloutResultAssert
+      extends AbstractAssert<RolloutResultAssert, RolloutResult> {
     RolloutResultAssert(RolloutResult actual) {
       super(actual, RolloutResultAssert.class);
     }
@@ -48,8 +50,13 @@ public class CutoverAssertions extends Assertions {
     public RolloutResultAssert hasState(RolloutState state) {
       isNotNull();
       if (actual.status().state() != state) {
-        failWithMessage("expected rollout %s to be %s but it is %s (reason: %s)%nevents:%n%s", actual.rollout().id(),
-            state, actual.status().state(), actual.status().reason(), describe(actual.events()));
+        failWithMessage(
+            "expected rollout %s to be %s but it is %s (reason: %s)%nevents:%n%s",
+            actual.rollout().id(),
+            state,
+            actual.status().state(),
+            actual.status().reason(),
+            describe(actual.events()));
       }
       return this;
     }
@@ -69,8 +76,9 @@ public class CutoverAssertions extends Assertions {
       isNotNull();
       Optional<TrafficSplit> last = actual.finalSplit();
       if (last.isEmpty() || last.get().weight(release.id()) != TrafficSplit.TOTAL) {
-        failWithMessage("expected the final split to send 100%% to %s but it was %s", release.id(),
-            last.map(Object::toString).orElse("(nothing applied)"));
+        failWithMessage(
+            "expected the final split to send 100%% to %s but it was %s",
+            release.id(), last.map(Object::toString).orElse("(nothing applied)"));
       }
       return this;
     }
@@ -80,7 +88,9 @@ public class CutoverAssertions extends Assertions {
       isNotNull();
       int max = actual.maxExposure(release.id());
       if (max > Math.round(percent * 100)) {
-        failWithMessage("expected %s to get at most %s%% of traffic but it got %s%%", release.id(), percent, max / 100.0);
+        failWithMessage(
+            "expected %s to get at most %s%% of traffic but it got %s%%",
+            release.id(), percent, max / 100.0);
       }
       return this;
     }
@@ -90,7 +100,9 @@ public class CutoverAssertions extends Assertions {
       isNotNull();
       Optional<Duration> t = actual.timeToRollback();
       if (t.isEmpty()) {
-        failWithMessage("expected a rollback to stable, but none happened; events:%n%s", describe(actual.events()));
+        failWithMessage(
+            "expected a rollback to stable, but none happened; events:%n%s",
+            describe(actual.events()));
       } else if (t.get().compareTo(d) > 0) {
         failWithMessage("expected traffic back on stable within %s but it took %s", d, t.get());
       }
@@ -98,20 +110,24 @@ public class CutoverAssertions extends Assertions {
     }
 
     /**
-     * No instance was retired while its release still received traffic, and no retired instance was ever
-     * given to the router again: traffic always moved off a release before it was retired.
+     * No instance was retired while its release still received traffic, and no retired instance was
+     * ever given to the router again: traffic always moved off a release before it was retired.
      */
     public RolloutResultAssert routedToStableBeforeAnyRetire() {
       isNotNull();
-      List<FakeRouter.Violation> retired = actual.violations().stream()
-          .filter(v -> v.kind() == FakeRouter.Violation.Kind.RETIRED_INSTANCE).toList();
+      List<FakeRouter.Violation> retired =
+          actual.violations().stream()
+              .filter(v -> v.kind() == FakeRouter.Violation.Kind.RETIRED_INSTANCE)
+              .toList();
       if (!retired.isEmpty()) {
         failWithMessage("traffic was still routed to retired instances: %s", retired);
       }
       return this;
     }
 
-    /** The router saw no contract violation at all (retired or not-ready instances given traffic). */
+    /**
+     * The router saw no contract violation at all (retired or not-ready instances given traffic).
+     */
     public RolloutResultAssert hasNoRouterViolations() {
       isNotNull();
       if (!actual.violations().isEmpty()) {
@@ -142,7 +158,13 @@ public class CutoverAssertions extends Assertions {
     private static String describe(List<RolloutEvent> events) {
       StringBuilder sb = new StringBuilder();
       for (RolloutEvent e : events) {
-        sb.append("  ").append(e.time()).append(' ').append(e.type()).append(' ').append(e.message()).append('\n');
+        sb.append("  ")
+            .append(e.time())
+            .append(' ')
+            .append(e.type())
+            .append(' ')
+            .append(e.message())
+            .append('\n');
       }
       return sb.toString();
     }

@@ -1,17 +1,18 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit;
 
 import io.cutover.simulator.RolloutHarness;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
-import org.jspecify.annotations.Nullable;
 
 /**
- * JUnit 5 extension that gives each test a fresh {@link RolloutHarness} and, after the test, fails it if
- * any task on the virtual scheduler threw (a bug that would otherwise pass silently).
+ * JUnit 5 extension that gives each test a fresh {@link RolloutHarness} and, after the test, fails
+ * it if any task on the virtual scheduler threw (a bug that would otherwise pass silently).
  *
  * <pre>{@code
  * @RegisterExtension
@@ -23,7 +24,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Register it as a static field; it is safe for sequential tests (one harness at a time).
  */
-public final class CutoverExtension implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
+public final class CutoverExtension
+    implements BeforeEachCallback, AfterEachCallback, ParameterResolver {
   private final Consumer<RolloutHarness.Builder> setup;
   private @Nullable RolloutHarness harness;
 
@@ -45,7 +47,8 @@ public final class CutoverExtension implements BeforeEachCallback, AfterEachCall
   public RolloutHarness harness() {
     RolloutHarness h = harness;
     if (h == null) {
-      throw new IllegalStateException("no harness: CutoverExtension gives one only while a test runs");
+      throw new IllegalStateException(
+          "no harness: CutoverExtension gives one only while a test runs");
     }
     return h;
   }
@@ -71,12 +74,14 @@ public final class CutoverExtension implements BeforeEachCallback, AfterEachCall
   }
 
   @Override
-  public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+  public boolean supportsParameter(
+      ParameterContext parameterContext, ExtensionContext extensionContext) {
     return parameterContext.getParameter().getType() == RolloutHarness.class;
   }
 
   @Override
-  public Object resolveParameter(ParameterContext parameterContext, ExtensionContext extensionContext) {
+  public Object resolveParameter(
+      ParameterContext parameterContext, ExtensionContext extensionContext) {
     return harness();
   }
 }

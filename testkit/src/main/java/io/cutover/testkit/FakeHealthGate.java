@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit;
 
 import io.cutover.api.InvalidSpecException;
@@ -11,8 +12,8 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link HealthGate} whose verdicts are scripted: always the same, a sequence, or any function of the
- * {@link GateContext}. It records every context it was asked to evaluate.
+ * A {@link HealthGate} whose verdicts are scripted: always the same, a sequence, or any function of
+ * the {@link GateContext}. It records every context it was asked to evaluate.
  *
  * <pre>{@code
  * FakeHealthGate smoke = FakeHealthGate.named("smoke");                       // always PASS
@@ -22,8 +23,8 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>Like every well-behaved gate it never throws out of {@link #evaluate}: an exception from an
- * {@link #answering} function becomes an ERROR verdict. {@link #throwing} breaks that rule on purpose, to
- * test how the engine copes with a gate that does.
+ * {@link #answering} function becomes an ERROR verdict. {@link #throwing} breaks that rule on
+ * purpose, to test how the engine copes with a gate that does.
  *
  * <p><b>Threading.</b> Thread-safe; a sequence is consumed in the order evaluations arrive.
  */
@@ -37,7 +38,8 @@ public final class FakeHealthGate implements HealthGate {
 
   private FakeHealthGate(String name) {
     if (name == null || name.isBlank()) {
-      throw new InvalidSpecException("gate.name", "is blank", "name the gate as Verify steps reference it");
+      throw new InvalidSpecException(
+          "gate.name", "is blank", "name the gate as Verify steps reference it");
     }
     this.name = name;
   }
@@ -54,8 +56,8 @@ public final class FakeHealthGate implements HealthGate {
   }
 
   /**
-   * The next evaluations return these verdicts in order; after the last one, the gate goes back to its
-   * {@link #returning}/{@link #answering} answer.
+   * The next evaluations return these verdicts in order; after the last one, the gate goes back to
+   * its {@link #returning}/{@link #answering} answer.
    */
   public synchronized FakeHealthGate sequence(Verdict... verdicts) {
     for (Verdict v : verdicts) {
@@ -64,14 +66,20 @@ public final class FakeHealthGate implements HealthGate {
     return this;
   }
 
-  /** From now on, the verdict is {@code answer} applied to the context; exceptions become ERROR verdicts. */
+  /**
+   * From now on, the verdict is {@code answer} applied to the context; exceptions become ERROR
+   * verdicts.
+   */
   public synchronized FakeHealthGate answering(Function<GateContext, Verdict> answer) {
     this.answer = Objects.requireNonNull(answer, "answer");
     this.toThrow = null;
     return this;
   }
 
-  /** From now on, evaluation throws {@code failure}: a gate that breaks its contract, for robustness tests. */
+  /**
+   * From now on, evaluation throws {@code failure}: a gate that breaks its contract, for robustness
+   * tests.
+   */
   public synchronized FakeHealthGate throwing(RuntimeException failure) {
     this.toThrow = Objects.requireNonNull(failure, "failure");
     return this;

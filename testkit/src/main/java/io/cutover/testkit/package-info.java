@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The Cutover testkit: the JUnit 5 extension ({@link io.cutover.testkit.CutoverExtension}), AssertJ
  * assertions on finished rollouts ({@link io.cutover.testkit.CutoverAssertions}) and a scripted gate

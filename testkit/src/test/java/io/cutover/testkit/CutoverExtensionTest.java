@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit;
 
 import static io.cutover.testkit.CutoverAssertions.assertThat;
@@ -12,7 +13,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 class CutoverExtensionTest {
   @RegisterExtension
-  static final CutoverExtension cutover = CutoverExtension.create(b -> b.gate(FakeHealthGate.named("ok").returning(Verdict.pass())));
+  static final CutoverExtension cutover =
+      CutoverExtension.create(b -> b.gate(FakeHealthGate.named("ok").returning(Verdict.pass())));
 
   static RolloutHarness previous;
 
@@ -21,7 +23,11 @@ class CutoverExtensionTest {
     assertThat(harness).isSameAs(cutover.harness()).isNotSameAs(previous);
     previous = harness;
     Release v1 = harness.release("api", "v1");
-    assertThat(harness.deploy(Strategies.canary().setWeight(50).analysis(Step.Verify.gates("ok").build()).build(), v1, 2))
+    assertThat(
+            harness.deploy(
+                Strategies.canary().setWeight(50).analysis(Step.Verify.gates("ok").build()).build(),
+                v1,
+                2))
         .succeeded();
   }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,8 +12,8 @@ import io.cutover.api.ProviderException;
 import io.cutover.api.Release;
 import io.cutover.api.TrafficSplit;
 import io.cutover.simulator.FakeFleet;
-import io.cutover.simulator.FakeRouter.Violation.Kind;
 import io.cutover.simulator.FakeRouter;
+import io.cutover.simulator.FakeRouter.Violation.Kind;
 import io.cutover.simulator.VirtualClock;
 import io.cutover.spi.OperationId;
 import io.cutover.spi.Router;
@@ -55,8 +56,10 @@ class FakeRouterContractTest extends RouterContract {
   class Specifics {
     private final FakeFleet fleet = FakeFleet.create();
     private final FakeRouter router = FakeRouter.create(clock).watch(fleet);
-    private final Release v1 = Release.of("shop", new ArtifactRef("team/shop", Digest.sha256("v1")));
-    private final Release v2 = Release.of("shop", new ArtifactRef("team/shop", Digest.sha256("v2")));
+    private final Release v1 =
+        Release.of("shop", new ArtifactRef("team/shop", Digest.sha256("v1")));
+    private final Release v2 =
+        Release.of("shop", new ArtifactRef("team/shop", Digest.sha256("v2")));
     private final Instant t0 = clock.instant();
     private int step;
 
@@ -65,11 +68,16 @@ class FakeRouterContractTest extends RouterContract {
     }
 
     private void route(int v2BasisPoints, List<Instance> ofV1, List<Instance> ofV2) {
-      router.apply(op(), "shop", TrafficSplit.of(v1.id(), v2.id(), v2BasisPoints), Map.of(v1.id(), ofV1, v2.id(), ofV2));
+      router.apply(
+          op(),
+          "shop",
+          TrafficSplit.of(v1.id(), v2.id(), v2BasisPoints),
+          Map.of(v1.id(), ofV1, v2.id(), ofV2));
     }
 
     @Test
-    @DisplayName("records a timeline with times, ops and backends, and answers exposure questions from it")
+    @DisplayName(
+        "records a timeline with times, ops and backends, and answers exposure questions from it")
     void timelineAndExposure() {
       List<Instance> a = fleet.launch(new OperationId("r-1/s90/launch"), v1, 2);
       List<Instance> b = fleet.launch(new OperationId("r-1/s91/launch"), v2, 1);
@@ -102,11 +110,14 @@ class FakeRouterContractTest extends RouterContract {
     void unroutable() {
       List<Instance> a = fleet.launch(new OperationId("r-1/s90/launch"), v1, 1);
       route(1_000, a, List.of());
-      assertThat(router.unroutable()).singleElement().satisfies(v -> {
-        assertThat(v.kind()).isEqualTo(Kind.UNROUTABLE);
-        assertThat(v.releaseId()).isEqualTo(v2.id());
-        assertThat(v.message()).contains("10.00%").contains("no backends");
-      });
+      assertThat(router.unroutable())
+          .singleElement()
+          .satisfies(
+              v -> {
+                assertThat(v.kind()).isEqualTo(Kind.UNROUTABLE);
+                assertThat(v.releaseId()).isEqualTo(v2.id());
+                assertThat(v.message()).contains("10.00%").contains("no backends");
+              });
       assertThat(router.violations()).isEmpty();
     }
 
@@ -118,15 +129,19 @@ class FakeRouterContractTest extends RouterContract {
       route(5_000, a, b);
       fleet.retire(new OperationId("r-1/s92/retire"), v1); // the bug: retired before routing away
 
-      assertThat(router.violations()).singleElement().satisfies(v -> {
-        assertThat(v.kind()).isEqualTo(Kind.RETIRED_INSTANCE);
-        assertThat(v.instanceId()).isEqualTo(a.get(0).id());
-        assertThat(v.message()).contains("retired while receiving 50.00%");
-      });
+      assertThat(router.violations())
+          .singleElement()
+          .satisfies(
+              v -> {
+                assertThat(v.kind()).isEqualTo(Kind.RETIRED_INSTANCE);
+                assertThat(v.instanceId()).isEqualTo(a.get(0).id());
+                assertThat(v.message()).contains("retired while receiving 50.00%");
+              });
     }
 
     @Test
-    @DisplayName("retiring after traffic moved away is fine; routing to the retired instance later is a violation")
+    @DisplayName(
+        "retiring after traffic moved away is fine; routing to the retired instance later is a violation")
     void routedAfterRetirement() {
       List<Instance> a = fleet.launch(new OperationId("r-1/s90/launch"), v1, 1);
       List<Instance> b = fleet.launch(new OperationId("r-1/s91/launch"), v2, 1);
@@ -135,8 +150,11 @@ class FakeRouterContractTest extends RouterContract {
       assertThat(router.violations()).isEmpty();
 
       route(5_000, a, b); // stale backends: a[0] is gone
-      assertThat(router.violations()).extracting(FakeRouter.Violation::kind).containsExactly(Kind.RETIRED_INSTANCE);
-      assertThat(router.violations().get(0).message()).contains("traffic routed to retired instance");
+      assertThat(router.violations())
+          .extracting(FakeRouter.Violation::kind)
+          .containsExactly(Kind.RETIRED_INSTANCE);
+      assertThat(router.violations().get(0).message())
+          .contains("traffic routed to retired instance");
     }
 
     @Test
@@ -145,11 +163,14 @@ class FakeRouterContractTest extends RouterContract {
       List<Instance> a = fleet.launch(new OperationId("r-1/s90/launch"), v1, 1);
       fleet.drain(new OperationId("r-1/s91/drain"), v1);
       route(0, fleet.instancesOf(v1.id()), List.of());
-      assertThat(router.violations()).singleElement().satisfies(v -> {
-        assertThat(v.kind()).isEqualTo(Kind.NOT_READY_INSTANCE);
-        assertThat(v.instanceId()).isEqualTo(a.get(0).id());
-        assertThat(v.message()).contains("DRAINING");
-      });
+      assertThat(router.violations())
+          .singleElement()
+          .satisfies(
+              v -> {
+                assertThat(v.kind()).isEqualTo(Kind.NOT_READY_INSTANCE);
+                assertThat(v.instanceId()).isEqualTo(a.get(0).id());
+                assertThat(v.message()).contains("DRAINING");
+              });
     }
 
     @Test
@@ -161,7 +182,8 @@ class FakeRouterContractTest extends RouterContract {
       assertThat(router.timeline()).hasSize(1);
       assertThat(router.applyCalls()).isEqualTo(2);
       assertThatThrownBy(() -> router.apply(op, "shop", TrafficSplit.all(v2.id()), Map.of()))
-          .isInstanceOf(InvalidSpecException.class).hasMessageContaining("operationId")
+          .isInstanceOf(InvalidSpecException.class)
+          .hasMessageContaining("operationId")
           .hasMessageContaining("distinct operation id");
       assertThat(router.current("shop")).contains(TrafficSplit.all(v1.id()));
     }
@@ -173,7 +195,8 @@ class FakeRouterContractTest extends RouterContract {
       router.failNextApplies(2);
       for (int i = 0; i < 2; i++) {
         assertThatThrownBy(() -> router.apply(op(), "shop", TrafficSplit.all(v2.id()), Map.of()))
-            .isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.retryable()).isTrue());
+            .isInstanceOfSatisfying(
+                ProviderException.class, e -> assertThat(e.retryable()).isTrue());
       }
       assertThat(router.current("shop")).contains(TrafficSplit.all(v1.id()));
       router.apply(op(), "shop", TrafficSplit.all(v2.id()), Map.of());
@@ -185,8 +208,10 @@ class FakeRouterContractTest extends RouterContract {
     @DisplayName("backends listed under the wrong release are refused before anything changes")
     void wrongBackends() {
       List<Instance> a = fleet.launch(new OperationId("r-1/s90/launch"), v1, 1);
-      assertThatThrownBy(() -> router.apply(op(), "shop", TrafficSplit.all(v2.id()), Map.of(v2.id(), a)))
-          .isInstanceOf(InvalidSpecException.class).hasMessageContaining("backends." + v2.id() + "[0]");
+      assertThatThrownBy(
+              () -> router.apply(op(), "shop", TrafficSplit.all(v2.id()), Map.of(v2.id(), a)))
+          .isInstanceOf(InvalidSpecException.class)
+          .hasMessageContaining("backends." + v2.id() + "[0]");
       assertThat(router.current("shop")).isEmpty();
       assertThat(router.timeline()).isEmpty();
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,9 +49,23 @@ class InMemoryArtifactStoreContractTest extends ArtifactStoreContract {
     @DisplayName("push addresses content by its sha256 and records the metadata given")
     void pushWithMetadata() {
       Instant built = Instant.parse("2026-02-01T10:00:00Z");
-      ArtifactRef ref = store.push("team/app", "1.0", content, b -> b.mediaType("application/vnd.test")
-          .created(built).label("team", "payments")
-          .provenance(new Provenance("git+https://git.example/app", "refs/heads/main", "abc123", "ci", null, "42")));
+      ArtifactRef ref =
+          store.push(
+              "team/app",
+              "1.0",
+              content,
+              b ->
+                  b.mediaType("application/vnd.test")
+                      .created(built)
+                      .label("team", "payments")
+                      .provenance(
+                          new Provenance(
+                              "git+https://git.example/app",
+                              "refs/heads/main",
+                              "abc123",
+                              "ci",
+                              null,
+                              "42")));
       assertThat(ref).isEqualTo(new ArtifactRef("team/app", Digest.sha256(content)));
       Artifact a = store.describe(ref);
       assertThat(a.size()).isEqualTo(5);
@@ -101,11 +116,15 @@ class InMemoryArtifactStoreContractTest extends ArtifactStoreContract {
     @DisplayName("errors name what is missing and how to fix it")
     void errors() {
       store.push("team/app", "1.0", content);
-      assertThatThrownBy(() -> store.resolve(new TagRef("team/app", "2.0"))).isInstanceOf(NoSuchElementException.class)
-          .hasMessageContaining("team/app:2.0").hasMessageContaining("[1.0]");
-      assertThatThrownBy(() -> store.push("Team/App", "1.0", content)).isInstanceOf(InvalidSpecException.class);
+      assertThatThrownBy(() -> store.resolve(new TagRef("team/app", "2.0")))
+          .isInstanceOf(NoSuchElementException.class)
+          .hasMessageContaining("team/app:2.0")
+          .hasMessageContaining("[1.0]");
+      assertThatThrownBy(() -> store.push("Team/App", "1.0", content))
+          .isInstanceOf(InvalidSpecException.class);
       ArtifactRef ref = store.resolve(new TagRef("team/app", "1.0"));
-      assertThatThrownBy(() -> store.pin(ref, " ")).isInstanceOf(InvalidSpecException.class)
+      assertThatThrownBy(() -> store.pin(ref, " "))
+          .isInstanceOf(InvalidSpecException.class)
           .hasMessageContaining("reason");
     }
 
@@ -123,7 +142,8 @@ class InMemoryArtifactStoreContractTest extends ArtifactStoreContract {
     void corruptEmpty() {
       ArtifactRef ref = store.push("team/app", "empty", new byte[0]);
       store.corrupt(ref);
-      assertThatThrownBy(() -> store.verify(ref)).isInstanceOf(io.cutover.api.DigestMismatchException.class);
+      assertThatThrownBy(() -> store.verify(ref))
+          .isInstanceOf(io.cutover.api.DigestMismatchException.class);
     }
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.api.plan;
 
 import io.cutover.api.InvalidSpecException;
@@ -14,9 +15,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A compiled rollout: which releases take part, the ordered steps that move traffic from the stable
- * release to the target, and the steps that undo it (the rollback plan: traffic back to 100 % stable,
- * then the target retired). Immutable, thread-safe, and valid by construction: every release a step
- * names is one of the plan's releases.
+ * release to the target, and the steps that undo it (the rollback plan: traffic back to 100 %
+ * stable, then the target retired). Immutable, thread-safe, and valid by construction: every
+ * release a step names is one of the plan's releases.
  */
 public final class Plan {
   private final String strategy;
@@ -26,7 +27,12 @@ public final class Plan {
   private final List<Step> steps;
   private final List<Step> rollbackSteps;
 
-  private Plan(String strategy, @Nullable Release stable, Release target, List<Step> steps, List<Step> rollbackSteps) {
+  private Plan(
+      String strategy,
+      @Nullable Release stable,
+      Release target,
+      List<Step> steps,
+      List<Step> rollbackSteps) {
     this.strategy = Objects.requireNonNull(strategy, "strategy");
     this.stable = stable;
     this.target = Objects.requireNonNull(target, "target");
@@ -43,10 +49,16 @@ public final class Plan {
    * @param stable the release serving now, or null for a first deployment
    * @param target the release to roll out
    * @param steps the forward steps, at least one
-   * @param rollbackSteps the steps that return to {@code stable}; for a first deployment they retire the target
-   * @throws InvalidSpecException if a step names an unknown release, services differ, or steps are empty
+   * @param rollbackSteps the steps that return to {@code stable}; for a first deployment they
+   *     retire the target
+   * @throws InvalidSpecException if a step names an unknown release, services differ, or steps are
+   *     empty
    */
-  public static Plan of(String strategy, @Nullable Release stable, Release target, List<Step> steps,
+  public static Plan of(
+      String strategy,
+      @Nullable Release stable,
+      Release target,
+      List<Step> steps,
       List<Step> rollbackSteps) {
     return new Plan(strategy, stable, target, steps, rollbackSteps);
   }
@@ -54,17 +66,23 @@ public final class Plan {
   private void validate() {
     List<InvalidSpecException.Violation> v = new ArrayList<>();
     if (stable != null && !stable.service().equals(target.service())) {
-      v.add(new InvalidSpecException.Violation("plan.stable.service",
-          "is '" + stable.service() + "' but the target's is '" + target.service() + "'",
-          "roll out releases of one service per plan"));
+      v.add(
+          new InvalidSpecException.Violation(
+              "plan.stable.service",
+              "is '" + stable.service() + "' but the target's is '" + target.service() + "'",
+              "roll out releases of one service per plan"));
     }
     if (stable != null && stable.id().equals(target.id())) {
-      v.add(new InvalidSpecException.Violation("plan.target",
-          "is the stable release " + target.id() + " itself",
-          "nothing to roll out: change the artifact or the configuration"));
+      v.add(
+          new InvalidSpecException.Violation(
+              "plan.target",
+              "is the stable release " + target.id() + " itself",
+              "nothing to roll out: change the artifact or the configuration"));
     }
     if (steps.isEmpty()) {
-      v.add(new InvalidSpecException.Violation("plan.steps", "is empty", "a plan needs at least one step"));
+      v.add(
+          new InvalidSpecException.Violation(
+              "plan.steps", "is empty", "a plan needs at least one step"));
     }
     check(steps, "plan.steps", v);
     check(rollbackSteps, "plan.rollback", v);
@@ -78,9 +96,18 @@ public final class Plan {
       Step s = Objects.requireNonNull(list.get(i), path + "[" + i + "]");
       for (String id : releaseIdsOf(s)) {
         if (release(id) == null) {
-          v.add(new InvalidSpecException.Violation(path + "[" + i + "]",
-              s.kind() + " names release '" + id + "', which is neither the stable nor the target release",
-              "use " + (stable == null ? "" : "'" + stable.id() + "' or ") + "'" + target.id() + "'"));
+          v.add(
+              new InvalidSpecException.Violation(
+                  path + "[" + i + "]",
+                  s.kind()
+                      + " names release '"
+                      + id
+                      + "', which is neither the stable nor the target release",
+                  "use "
+                      + (stable == null ? "" : "'" + stable.id() + "' or ")
+                      + "'"
+                      + target.id()
+                      + "'"));
         }
       }
     }
@@ -154,7 +181,9 @@ public final class Plan {
   public String toTable() {
     StringBuilder sb = new StringBuilder();
     sb.append("plan ").append(strategy).append(" for ").append(service).append('\n');
-    sb.append("  stable: ").append(stable == null ? "(none: first deployment)" : stable).append('\n');
+    sb.append("  stable: ")
+        .append(stable == null ? "(none: first deployment)" : stable)
+        .append('\n');
     sb.append("  target: ").append(target).append('\n');
     table(sb, "step", steps);
     table(sb, "rollback", rollbackSteps);
@@ -162,8 +191,15 @@ public final class Plan {
   }
 
   private static void table(StringBuilder sb, String title, List<Step> list) {
-    // Locale.ROOT and '\n': the table is the same bytes on every machine, like the rest of toTable().
-    sb.append(String.format(Locale.ROOT, "  %-9s %-7s %s\n", title.equals("step") ? "#" : "rollback#", "kind", "detail"));
+    // Locale.ROOT and '\n': the table is the same bytes on every machine, like the rest of
+    // toTable().
+    sb.append(
+        String.format(
+            Locale.ROOT,
+            "  %-9s %-7s %s\n",
+            title.equals("step") ? "#" : "rollback#",
+            "kind",
+            "detail"));
     for (int i = 0; i < list.size(); i++) {
       Step s = list.get(i);
       sb.append(String.format(Locale.ROOT, "  %-9d %-7s %s\n", i, s.kind(), s.describe()));
@@ -186,8 +222,12 @@ public final class Plan {
 
   @Override
   public boolean equals(@Nullable Object o) {
-    return o instanceof Plan p && strategy.equals(p.strategy) && Objects.equals(stable, p.stable)
-        && target.equals(p.target) && steps.equals(p.steps) && rollbackSteps.equals(p.rollbackSteps);
+    return o instanceof Plan p
+        && strategy.equals(p.strategy)
+        && Objects.equals(stable, p.stable)
+        && target.equals(p.target)
+        && steps.equals(p.steps)
+        && rollbackSteps.equals(p.rollbackSteps);
   }
 
   @Override

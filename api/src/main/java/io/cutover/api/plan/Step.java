@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.api.plan;
 
 import io.cutover.api.InvalidSpecException;
@@ -9,9 +10,10 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One step of a {@link Plan}. The set of step kinds is closed (sealed) so the engine, the JSON codec and
- * every tool that prints plans handle all of them; strategies combine them. Each step names releases by
- * their {@link io.cutover.api.Release#id() id}, which must be one of the plan's releases.
+ * One step of a {@link Plan}. The set of step kinds is closed (sealed) so the engine, the JSON
+ * codec and every tool that prints plans handle all of them; strategies combine them. Each step
+ * names releases by their {@link io.cutover.api.Release#id() id}, which must be one of the plan's
+ * releases.
  *
  * <p>Every step is an immutable record validated at construction.
  */
@@ -24,8 +26,8 @@ public sealed interface Step {
   String describe();
 
   /**
-   * Start {@code replicas} new instances of a release and wait until they are ready. Idempotent: the
-   * fleet receives a deterministic operation id.
+   * Start {@code replicas} new instances of a release and wait until they are ready. Idempotent:
+   * the fleet receives a deterministic operation id.
    *
    * @param releaseId the release to launch
    * @param replicas how many instances, at least 1
@@ -35,7 +37,8 @@ public sealed interface Step {
     public Launch {
       requireId(releaseId, "launch.releaseId");
       if (replicas < 1) {
-        throw new InvalidSpecException("launch.replicas", "is " + replicas, "launch at least 1 replica");
+        throw new InvalidSpecException(
+            "launch.replicas", "is " + replicas, "launch at least 1 replica");
       }
     }
 
@@ -75,25 +78,34 @@ public sealed interface Step {
   /**
    * Evaluate health gates as an analysis run, with Argo Rollouts' semantics: the gates are measured
    * {@code count} times, {@code interval} apart, after {@code initialDelay}. The run fails (and the
-   * rollout aborts) when a gate's failures exceed {@code failureLimit} or its consecutive errors exceed
-   * {@code consecutiveErrorLimit}; it pauses for a human when inconclusive results exceed
-   * {@code inconclusiveLimit}. Dry-run gates are evaluated and recorded but never abort or pause.
-   * A background verify starts the run and lets the plan go on; it keeps measuring across later steps
-   * (until {@code count} measurements, or until the rollout ends when {@code count} is 0) and aborts the
-   * rollout whenever it fails.
+   * rollout aborts) when a gate's failures exceed {@code failureLimit} or its consecutive errors
+   * exceed {@code consecutiveErrorLimit}; it pauses for a human when inconclusive results exceed
+   * {@code inconclusiveLimit}. Dry-run gates are evaluated and recorded but never abort or pause. A
+   * background verify starts the run and lets the plan go on; it keeps measuring across later steps
+   * (until {@code count} measurements, or until the rollout ends when {@code count} is 0) and
+   * aborts the rollout whenever it fails.
    *
    * @param gates names of the gates that decide
    * @param dryRunGates names of gates that are only recorded
    * @param initialDelay wait before the first measurement
    * @param interval wait between measurements
-   * @param count number of measurements; 0 only for background runs (measure until the rollout ends)
+   * @param count number of measurements; 0 only for background runs (measure until the rollout
+   *     ends)
    * @param failureLimit failures tolerated per gate (default 0: the first failure fails the run)
    * @param inconclusiveLimit inconclusive results tolerated per gate (default 0)
    * @param consecutiveErrorLimit consecutive errors tolerated per gate (default 4)
    * @param background whether the run continues across the following steps
    */
-  record Verify(List<String> gates, List<String> dryRunGates, Duration initialDelay, Duration interval,
-      int count, int failureLimit, int inconclusiveLimit, int consecutiveErrorLimit, boolean background)
+  record Verify(
+      List<String> gates,
+      List<String> dryRunGates,
+      Duration initialDelay,
+      Duration interval,
+      int count,
+      int failureLimit,
+      int inconclusiveLimit,
+      int consecutiveErrorLimit,
+      boolean background)
       implements Step {
 
     /** Default {@code consecutiveErrorLimit}, as in Argo Rollouts. */
@@ -106,7 +118,8 @@ public sealed interface Step {
       Objects.requireNonNull(initialDelay, "initialDelay");
       Objects.requireNonNull(interval, "interval");
       if (gates.isEmpty() && dryRunGates.isEmpty()) {
-        throw new InvalidSpecException("verify.gates", "is empty", "name at least one gate to evaluate");
+        throw new InvalidSpecException(
+            "verify.gates", "is empty", "name at least one gate to evaluate");
       }
       for (String g : gates) {
         requireId(g, "verify.gates");
@@ -115,31 +128,43 @@ public sealed interface Step {
         requireId(g, "verify.dryRunGates");
       }
       if (initialDelay.isNegative()) {
-        throw new InvalidSpecException("verify.initialDelay", "is negative (" + initialDelay + ")", "use 0 or more");
+        throw new InvalidSpecException(
+            "verify.initialDelay", "is negative (" + initialDelay + ")", "use 0 or more");
       }
       if (interval.isNegative()) {
-        throw new InvalidSpecException("verify.interval", "is negative (" + interval + ")", "use 0 or more");
+        throw new InvalidSpecException(
+            "verify.interval", "is negative (" + interval + ")", "use 0 or more");
       }
       if (count < 0 || (count == 0 && !background)) {
-        throw new InvalidSpecException("verify.count", "is " + count,
+        throw new InvalidSpecException(
+            "verify.count",
+            "is " + count,
             "measure at least once; count 0 (until the rollout ends) is only for background analysis");
       }
       if ((count > 1 || count == 0) && interval.isZero()) {
-        throw new InvalidSpecException("verify.interval", "is 0 with " + (count == 0 ? "unbounded" : count) + " measurements",
+        throw new InvalidSpecException(
+            "verify.interval",
+            "is 0 with " + (count == 0 ? "unbounded" : count) + " measurements",
             "give an interval between measurements, e.g. 30s");
       }
       if (failureLimit < 0) {
-        throw new InvalidSpecException("verify.failureLimit", "is " + failureLimit, "use 0 or more");
+        throw new InvalidSpecException(
+            "verify.failureLimit", "is " + failureLimit, "use 0 or more");
       }
       if (inconclusiveLimit < 0) {
-        throw new InvalidSpecException("verify.inconclusiveLimit", "is " + inconclusiveLimit, "use 0 or more");
+        throw new InvalidSpecException(
+            "verify.inconclusiveLimit", "is " + inconclusiveLimit, "use 0 or more");
       }
       if (consecutiveErrorLimit < 0) {
-        throw new InvalidSpecException("verify.consecutiveErrorLimit", "is " + consecutiveErrorLimit, "use 0 or more");
+        throw new InvalidSpecException(
+            "verify.consecutiveErrorLimit", "is " + consecutiveErrorLimit, "use 0 or more");
       }
     }
 
-    /** A builder deciding with the given gates; defaults: count 1, no delay, limits 0/0/4, foreground. */
+    /**
+     * A builder deciding with the given gates; defaults: count 1, no delay, limits 0/0/4,
+     * foreground.
+     */
     public static Builder gates(String... gates) {
       return new Builder(List.of(gates));
     }
@@ -163,8 +188,12 @@ public sealed interface Step {
       if (!initialDelay.isZero()) {
         sb.append(" after ").append(Plan.human(initialDelay));
       }
-      sb.append(" limits f=").append(failureLimit).append(" i=").append(inconclusiveLimit)
-          .append(" e=").append(consecutiveErrorLimit);
+      sb.append(" limits f=")
+          .append(failureLimit)
+          .append(" i=")
+          .append(inconclusiveLimit)
+          .append(" e=")
+          .append(consecutiveErrorLimit);
       return sb.toString();
     }
 
@@ -234,8 +263,16 @@ public sealed interface Step {
 
       /** Builds and validates the step. */
       public Verify build() {
-        return new Verify(gates, dryRunGates, initialDelay, interval, count, failureLimit, inconclusiveLimit,
-            consecutiveErrorLimit, background);
+        return new Verify(
+            gates,
+            dryRunGates,
+            initialDelay,
+            interval,
+            count,
+            failureLimit,
+            inconclusiveLimit,
+            consecutiveErrorLimit,
+            background);
       }
     }
   }
@@ -249,7 +286,9 @@ public sealed interface Step {
     /** Validates the duration. */
     public Pause {
       if (duration != null && (duration.isNegative() || duration.isZero())) {
-        throw new InvalidSpecException("pause.duration", "is " + duration,
+        throw new InvalidSpecException(
+            "pause.duration",
+            "is " + duration,
             "use a positive duration, or no duration to wait for approval");
       }
     }
@@ -281,8 +320,8 @@ public sealed interface Step {
   }
 
   /**
-   * Run a lifecycle hook (pre-rollout job, migration, warm-up, confirm-promotion, ...): the named gate
-   * is evaluated once with the phase and parameters; anything but PASS aborts the rollout.
+   * Run a lifecycle hook (pre-rollout job, migration, warm-up, confirm-promotion, ...): the named
+   * gate is evaluated once with the phase and parameters; anything but PASS aborts the rollout.
    *
    * @param gate name of the gate that implements the hook
    * @param phase the lifecycle phase, e.g. {@code pre-rollout}, passed to the gate
@@ -303,7 +342,11 @@ public sealed interface Step {
 
     @Override
     public String describe() {
-      return "hook " + phase + " via " + gate + (params.isEmpty() ? "" : " " + new java.util.TreeMap<>(params));
+      return "hook "
+          + phase
+          + " via "
+          + gate
+          + (params.isEmpty() ? "" : " " + new java.util.TreeMap<>(params));
     }
   }
 
@@ -368,7 +411,8 @@ public sealed interface Step {
       requireId(releaseId, "drain.releaseId");
       Objects.requireNonNull(period, "period");
       if (period.isNegative()) {
-        throw new InvalidSpecException("drain.period", "is negative (" + period + ")", "use 0 or more");
+        throw new InvalidSpecException(
+            "drain.period", "is negative (" + period + ")", "use 0 or more");
       }
     }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Plans as data: a {@link io.cutover.api.plan.Plan} is an ordered list of sealed
  * {@link io.cutover.api.plan.Step}s compiled by a {@link io.cutover.spi.RolloutStrategy}. Plans never touch

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.api.rollout;
 
 import io.cutover.api.TrafficSplit;
@@ -6,12 +7,14 @@ import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Something that happened to a rollout, delivered to {@link RolloutListener}s in the order it happened.
+ * Something that happened to a rollout, delivered to {@link RolloutListener}s in the order it
+ * happened.
  *
- * <p>Pairing: every {@link Type#STEP_STARTED} is followed by exactly one {@link Type#STEP_COMPLETED} or
- * {@link Type#STEP_FAILED} for the same step index, unless the rollout is aborted in between (then
- * {@link Type#ABORT_STARTED} follows). Every rollout starts with {@link Type#ROLLOUT_STARTED} and ends
- * with exactly one of {@link Type#ROLLOUT_SUCCEEDED} or {@link Type#ROLLOUT_ABORTED}.
+ * <p>Pairing: every {@link Type#STEP_STARTED} is followed by exactly one {@link
+ * Type#STEP_COMPLETED} or {@link Type#STEP_FAILED} for the same step index, unless the rollout is
+ * aborted in between (then {@link Type#ABORT_STARTED} follows). Every rollout starts with {@link
+ * Type#ROLLOUT_STARTED} and ends with exactly one of {@link Type#ROLLOUT_SUCCEEDED} or {@link
+ * Type#ROLLOUT_ABORTED}.
  *
  * @param type what happened
  * @param rolloutId the rollout
@@ -24,8 +27,17 @@ import org.jspecify.annotations.Nullable;
  * @param gate the gate's name, for {@link Type#GATE_VERDICT}
  * @param split the split, for {@link Type#TRAFFIC_SHIFTED}
  */
-public record RolloutEvent(Type type, String rolloutId, String service, Instant time, int stepIndex, String stepKind,
-    String message, @Nullable Verdict verdict, @Nullable String gate, @Nullable TrafficSplit split) {
+public record RolloutEvent(
+    Type type,
+    String rolloutId,
+    String service,
+    Instant time,
+    int stepIndex,
+    String stepKind,
+    String message,
+    @Nullable Verdict verdict,
+    @Nullable String gate,
+    @Nullable TrafficSplit split) {
 
   /** Kinds of events. */
   public enum Type {

@@ -1,11 +1,13 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.api.rollout;
 
 /**
  * Receives {@link RolloutEvent}s.
  *
- * <p>Contract: events of one rollout arrive in order, on the engine's thread, one at a time. Handlers
- * must be fast and must not block: hand slow work to your own executor. A handler that throws is logged
- * and ignored: it can never break or slow down a rollout, and later events are still delivered.
+ * <p>Contract: events of one rollout arrive in order, on the engine's thread, one at a time.
+ * Handlers must be fast and must not block: hand slow work to your own executor. A handler that
+ * throws is logged and ignored: it can never break or slow down a rollout, and later events are
+ * still delivered.
  */
 @FunctionalInterface
 public interface RolloutListener {

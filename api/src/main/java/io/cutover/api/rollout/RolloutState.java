@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.api.rollout;
 
 /** Where a rollout is in its life. */
@@ -6,7 +7,9 @@ public enum RolloutState {
   PROGRESSING,
   /** Waiting for a human: a pause until approval, an inconclusive analysis, or a manual pause. */
   PAUSED,
-  /** A gate failed, a provider kept failing, or someone aborted: traffic is going back to stable. */
+  /**
+   * A gate failed, a provider kept failing, or someone aborted: traffic is going back to stable.
+   */
   ABORTING,
   /** All steps done; the target is the new stable release. Terminal. */
   SUCCEEDED,

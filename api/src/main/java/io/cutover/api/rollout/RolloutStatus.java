@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.api.rollout;
 
 import io.cutover.api.TrafficSplit;
@@ -20,6 +21,16 @@ import org.jspecify.annotations.Nullable;
  * @param updatedAt when its state last changed
  * @param reason why it paused or aborted; null otherwise
  */
-public record RolloutStatus(String rolloutId, String service, RolloutState state, @Nullable String stableReleaseId,
-    String targetReleaseId, int stepIndex, int stepCount, String currentStep, @Nullable TrafficSplit split,
-    Instant startedAt, Instant updatedAt, @Nullable String reason) {}
+public record RolloutStatus(
+    String rolloutId,
+    String service,
+    RolloutState state,
+    @Nullable String stableReleaseId,
+    String targetReleaseId,
+    int stepIndex,
+    int stepCount,
+    String currentStep,
+    @Nullable TrafficSplit split,
+    Instant startedAt,
+    Instant updatedAt,
+    @Nullable String reason) {}

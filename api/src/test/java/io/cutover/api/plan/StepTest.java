@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.api.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,8 +20,9 @@ class StepTest {
   private static final Duration S30 = Duration.ofSeconds(30);
 
   private static void refused(Executable e, String path) {
-    assertThatThrownBy(e::execute).isInstanceOfSatisfying(InvalidSpecException.class,
-        ex -> assertThat(ex.path()).isEqualTo(path));
+    assertThatThrownBy(e::execute)
+        .isInstanceOfSatisfying(
+            InvalidSpecException.class, ex -> assertThat(ex.path()).isEqualTo(path));
   }
 
   @Test
@@ -47,15 +49,29 @@ class StepTest {
   void verifyDefaults() {
     Step.Verify v = Step.Verify.gates("error-rate").build();
 
-    assertThat(v).isEqualTo(new Step.Verify(List.of("error-rate"), List.of(), Z, Z, 1, 0, 0, 4, false));
+    assertThat(v)
+        .isEqualTo(new Step.Verify(List.of("error-rate"), List.of(), Z, Z, 1, 0, 0, 4, false));
     assertThat(v.describe()).isEqualTo("verify error-rate x1 limits f=0 i=0 e=4");
-    Step.Verify all = Step.Verify.gates("a", "b").dryRun("c").initialDelay(Duration.ofMinutes(1)).interval(S30)
-        .count(0).failureLimit(1).inconclusiveLimit(2).consecutiveErrorLimit(3).background().build();
-    assertThat(all).isEqualTo(new Step.Verify(List.of("a", "b"), List.of("c"), Duration.ofMinutes(1), S30, 0, 1, 2, 3,
-        true));
+    Step.Verify all =
+        Step.Verify.gates("a", "b")
+            .dryRun("c")
+            .initialDelay(Duration.ofMinutes(1))
+            .interval(S30)
+            .count(0)
+            .failureLimit(1)
+            .inconclusiveLimit(2)
+            .consecutiveErrorLimit(3)
+            .background()
+            .build();
+    assertThat(all)
+        .isEqualTo(
+            new Step.Verify(
+                List.of("a", "b"), List.of("c"), Duration.ofMinutes(1), S30, 0, 1, 2, 3, true));
     assertThat(all.describe())
-        .isEqualTo("verify (background) a,b dry-run:c until end every 30s after 1m limits f=1 i=2 e=3");
-    assertThat(Step.Verify.gates(new String[0]).dryRun("only-recorded").build().dryRunGates()).containsExactly("only-recorded");
+        .isEqualTo(
+            "verify (background) a,b dry-run:c until end every 30s after 1m limits f=1 i=2 e=3");
+    assertThat(Step.Verify.gates(new String[0]).dryRun("only-recorded").build().dryRunGates())
+        .containsExactly("only-recorded");
   }
 
   @Test
@@ -74,15 +90,21 @@ class StepTest {
     refused(() -> Step.Verify.gates(new String[0]).build(), "verify.gates");
     refused(() -> Step.Verify.gates(" ").build(), "verify.gates");
     refused(() -> Step.Verify.gates("a").dryRun("").build(), "verify.dryRunGates");
-    refused(() -> Step.Verify.gates("a").initialDelay(Duration.ofSeconds(-1)).build(), "verify.initialDelay");
-    refused(() -> Step.Verify.gates("a").interval(Duration.ofSeconds(-1)).build(), "verify.interval");
+    refused(
+        () -> Step.Verify.gates("a").initialDelay(Duration.ofSeconds(-1)).build(),
+        "verify.initialDelay");
+    refused(
+        () -> Step.Verify.gates("a").interval(Duration.ofSeconds(-1)).build(), "verify.interval");
     refused(() -> Step.Verify.gates("a").count(0).build(), "verify.count");
-    refused(() -> Step.Verify.gates("a").count(-1).background().interval(S30).build(), "verify.count");
+    refused(
+        () -> Step.Verify.gates("a").count(-1).background().interval(S30).build(), "verify.count");
     refused(() -> Step.Verify.gates("a").count(3).build(), "verify.interval");
     refused(() -> Step.Verify.gates("a").count(0).background().build(), "verify.interval");
     refused(() -> Step.Verify.gates("a").failureLimit(-1).build(), "verify.failureLimit");
     refused(() -> Step.Verify.gates("a").inconclusiveLimit(-1).build(), "verify.inconclusiveLimit");
-    refused(() -> Step.Verify.gates("a").consecutiveErrorLimit(-1).build(), "verify.consecutiveErrorLimit");
+    refused(
+        () -> Step.Verify.gates("a").consecutiveErrorLimit(-1).build(),
+        "verify.consecutiveErrorLimit");
     assertThat(Step.Verify.gates("a").count(3).interval(S30).build().count()).isEqualTo(3);
   }
 
@@ -111,7 +133,8 @@ class StepTest {
 
     assertThat(h.params()).containsOnlyKeys("table", "mode");
     assertThat(h.describe()).isEqualTo("hook pre-rollout via migrate {mode=expand, table=orders}");
-    assertThat(new Step.Hook("warmup", "post-launch", Map.of()).describe()).isEqualTo("hook post-launch via warmup");
+    assertThat(new Step.Hook("warmup", "post-launch", Map.of()).describe())
+        .isEqualTo("hook post-launch via warmup");
     refused(() -> new Step.Hook(" ", "pre-rollout", Map.of()), "hook.gate");
     refused(() -> new Step.Hook("migrate", "", Map.of()), "hook.phase");
   }
@@ -123,7 +146,11 @@ class StepTest {
     assertThat(new Step.Scale("app-1", 0).describe()).isEqualTo("scale app-1 to 0");
     assertThat(new Step.Drain("app-1", S30).describe()).isEqualTo("drain app-1 for 30s");
     assertThat(new Step.Drain("app-1", Z).describe()).isEqualTo("drain app-1");
-    assertThat(List.of(new Step.Retire("a").kind(), new Step.Scale("a", 1).kind(), new Step.Drain("a", Z).kind()))
+    assertThat(
+            List.of(
+                new Step.Retire("a").kind(),
+                new Step.Scale("a", 1).kind(),
+                new Step.Drain("a", Z).kind()))
         .containsExactly("retire", "scale", "drain");
     refused(() -> new Step.Retire(""), "retire.releaseId");
     refused(() -> new Step.Scale("app-1", -1), "scale.replicas");

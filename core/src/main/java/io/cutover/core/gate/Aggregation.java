@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.gate;
 
 import io.cutover.api.InvalidSpecException;
@@ -16,21 +17,23 @@ public enum Aggregation {
 
   /** Applies the aggregation to a non-empty array. */
   public double apply(double[] values) {
-    double acc = switch (this) {
-      case LAST -> values[values.length - 1];
-      case MEAN -> 0;
-      case MIN -> Double.POSITIVE_INFINITY;
-      case MAX -> Double.NEGATIVE_INFINITY;
-    };
+    double acc =
+        switch (this) {
+          case LAST -> values[values.length - 1];
+          case MEAN -> 0;
+          case MIN -> Double.POSITIVE_INFINITY;
+          case MAX -> Double.NEGATIVE_INFINITY;
+        };
     if (this == LAST) {
       return acc;
     }
     for (double v : values) {
-      acc = switch (this) {
-        case MEAN -> acc + v;
-        case MIN -> Math.min(acc, v);
-        default -> Math.max(acc, v);
-      };
+      acc =
+          switch (this) {
+            case MEAN -> acc + v;
+            case MIN -> Math.min(acc, v);
+            default -> Math.max(acc, v);
+          };
     }
     return this == MEAN ? acc / values.length : acc;
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.gate;
 
 import io.cutover.api.InvalidSpecException;
@@ -12,8 +13,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Creates SLO gates: provider name {@code burn-rate} for {@link BurnRateGate} and, with
- * {@code freeze: true}, the {@link ReleaseFreezePolicy#asGate gate form} of the release-freeze policy.
+ * Creates SLO gates: provider name {@code burn-rate} for {@link BurnRateGate} and, with {@code
+ * freeze: true}, the {@link ReleaseFreezePolicy#asGate gate form} of the release-freeze policy.
  *
  * <pre>
  * name: slo
@@ -40,42 +41,69 @@ public final class BurnRateGateProvider implements HealthGateProvider {
 
   @Override
   public HealthGate create(ProviderConfig config, ProviderContext context) {
-    config.requireOnly(Set.of("name", "source", "query", "objective", "windows", "noData", "freeze", "period",
-        "minimumRemaining", "refuseWithoutData", "clock"));
+    config.requireOnly(
+        Set.of(
+            "name",
+            "source",
+            "query",
+            "objective",
+            "windows",
+            "noData",
+            "freeze",
+            "period",
+            "minimumRemaining",
+            "refuseWithoutData",
+            "clock"));
     String name = config.requireString("name");
     String query = config.requireString("query");
     if (!config.has("objective")) {
-      throw new InvalidSpecException(config.pathOf("objective"), "is missing", "set the SLO objective, e.g. 0.999");
+      throw new InvalidSpecException(
+          config.pathOf("objective"), "is missing", "set the SLO objective, e.g. 0.999");
     }
     double objective = config.getDouble("objective", Double.NaN);
     if (config.getBoolean("freeze", false)) {
       for (String k : List.of("windows", "noData")) {
         if (config.has(k)) {
-          throw new InvalidSpecException(config.pathOf(k), "does not apply to a release freeze", "remove it");
+          throw new InvalidSpecException(
+              config.pathOf(k), "does not apply to a release freeze", "remove it");
         }
       }
-      return ReleaseFreezePolicy.builder(MetricSources.fromConfig(config, "source", context), query, objective,
+      return ReleaseFreezePolicy.builder(
+              MetricSources.fromConfig(config, "source", context),
+              query,
+              objective,
               Configs.clock(config, context))
           .period(config.getDuration("period", java.time.Duration.ofDays(30)))
           .minimumRemaining(config.getDouble("minimumRemaining", 0))
           .refuseWithoutData(config.getBoolean("refuseWithoutData", false))
-          .build().asGate(name);
+          .build()
+          .asGate(name);
     }
     for (String k : List.of("period", "minimumRemaining", "refuseWithoutData")) {
       if (config.has(k)) {
-        throw new InvalidSpecException(config.pathOf(k), "only applies with freeze: true", "remove it or set freeze: true");
+        throw new InvalidSpecException(
+            config.pathOf(k), "only applies with freeze: true", "remove it or set freeze: true");
       }
     }
     List<BurnRateWindow> windows = new ArrayList<>();
     for (ProviderConfig w : Configs.objects(config, "windows")) {
       w.requireOnly(Set.of("long", "short", "factor"));
       if (!w.has("factor")) {
-        throw new InvalidSpecException(w.pathOf("factor"), "is missing", "set the burn-rate multiple, e.g. 14.4");
+        throw new InvalidSpecException(
+            w.pathOf("factor"), "is missing", "set the burn-rate multiple, e.g. 14.4");
       }
-      windows.add(new BurnRateWindow(w.requireDuration("long"), w.requireDuration("short"), w.getDouble("factor", 0)));
+      windows.add(
+          new BurnRateWindow(
+              w.requireDuration("long"), w.requireDuration("short"), w.getDouble("factor", 0)));
     }
-    NoDataPolicy noData = NoDataPolicy.parse(config.getString("noData", "inconclusive"), config.pathOf("noData"));
-    return BurnRateGate.of(name, MetricSources.fromConfig(config, "source", context), query, objective,
-        windows.isEmpty() ? BurnRateWindow.DEFAULTS : windows, noData);
+    NoDataPolicy noData =
+        NoDataPolicy.parse(config.getString("noData", "inconclusive"), config.pathOf("noData"));
+    return BurnRateGate.of(
+        name,
+        MetricSources.fromConfig(config, "source", context),
+        query,
+        objective,
+        windows.isEmpty() ? BurnRateWindow.DEFAULTS : windows,
+        noData);
   }
 }

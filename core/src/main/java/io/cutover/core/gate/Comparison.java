@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.gate;
 
 import io.cutover.api.InvalidSpecException;
@@ -35,7 +36,8 @@ public enum Comparison {
   }
 
   /**
-   * Parses an operator ({@code <}, {@code <=}, {@code >}, {@code >=}) or a name such as {@code at-least}.
+   * Parses an operator ({@code <}, {@code <=}, {@code >}, {@code >=}) or a name such as {@code
+   * at-least}.
    *
    * @throws InvalidSpecException naming {@code path} for anything else
    */
@@ -46,6 +48,7 @@ public enum Comparison {
         return c;
       }
     }
-    throw new InvalidSpecException(path, "is '" + text + "'", "use one of <, <=, >, >= (the condition that passes)");
+    throw new InvalidSpecException(
+        path, "is '" + text + "'", "use one of <, <=, >, >= (the condition that passes)");
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.gate;
 
 import io.cutover.api.InvalidSpecException;
@@ -10,14 +11,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Combines gates: {@link #all all} must pass, {@link #any any} one must pass, or a {@link #quorum quorum}
- * of {@code k} out of {@code n} must pass.
+ * Combines gates: {@link #all all} must pass, {@link #any any} one must pass, or a {@link #quorum
+ * quorum} of {@code k} out of {@code n} must pass.
  *
  * <p><b>Outcome.</b> With {@code p} passes, {@code f} failures and {@code u} undecided children
- * (inconclusive or error): PASS when {@code p >= k}; FAIL when even all undecided children passing could
- * not reach the quorum ({@code p + u < k}); otherwise INCONCLUSIVE if any child was inconclusive, else
- * ERROR. So {@code all} fails on the first failure and {@code any} fails only when every child failed.
- * The verdict carries every child's measurements and reasons, prefixed with the child's name.
+ * (inconclusive or error): PASS when {@code p >= k}; FAIL when even all undecided children passing
+ * could not reach the quorum ({@code p + u < k}); otherwise INCONCLUSIVE if any child was
+ * inconclusive, else ERROR. So {@code all} fails on the first failure and {@code any} fails only
+ * when every child failed. The verdict carries every child's measurements and reasons, prefixed
+ * with the child's name.
  *
  * <p><b>Threading.</b> Children are evaluated one after the other on the caller's thread, in order;
  * immutable and safe for concurrent use if the children are. A child that throws counts as ERROR.
@@ -31,10 +33,13 @@ public final class CompositeGate implements HealthGate {
     this.name = Gates.name(name, "gate.name");
     this.gates = List.copyOf(gates);
     if (this.gates.isEmpty()) {
-      throw new InvalidSpecException("gate." + name + ".gates", "is empty", "combine at least one gate");
+      throw new InvalidSpecException(
+          "gate." + name + ".gates", "is empty", "combine at least one gate");
     }
     if (quorum < 1 || quorum > this.gates.size()) {
-      throw new InvalidSpecException("gate." + name + ".quorum", "is " + quorum + " for " + this.gates.size() + " gates",
+      throw new InvalidSpecException(
+          "gate." + name + ".quorum",
+          "is " + quorum + " for " + this.gates.size() + " gates",
           "use 1.." + this.gates.size());
     }
     this.quorum = quorum;
@@ -78,7 +83,7 @@ public final class CompositeGate implements HealthGate {
         case PASS -> pass++;
         case FAIL -> fail++;
         case INCONCLUSIVE -> inconclusive++;
-        default -> { }
+        default -> {}
       }
       measurements.addAll(v.measurements());
       for (String r : v.reasons()) {
@@ -97,7 +102,17 @@ public final class CompositeGate implements HealthGate {
     } else {
       outcome = inconclusive > 0 ? Outcome.INCONCLUSIVE : Outcome.ERROR;
     }
-    reasons.add(0, "gate '" + name + "': " + pass + " of " + gates.size() + " passed, " + quorum + " required");
+    reasons.add(
+        0,
+        "gate '"
+            + name
+            + "': "
+            + pass
+            + " of "
+            + gates.size()
+            + " passed, "
+            + quorum
+            + " required");
     return new Verdict(outcome, measurements, reasons);
   }
 }

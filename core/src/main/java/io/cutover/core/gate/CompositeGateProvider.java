@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.gate;
 
 import io.cutover.api.InvalidSpecException;
@@ -12,8 +13,9 @@ import java.util.Set;
 
 /**
  * Creates {@link CompositeGate}s; provider name {@code composite}. Keys: {@code name}, {@code mode}
- * ({@code all}, {@code any} or {@code quorum}), {@code quorum} (for mode quorum) and {@code gates}, a list
- * of nested gate configurations each with a {@code type} naming its provider. Stateless and thread-safe.
+ * ({@code all}, {@code any} or {@code quorum}), {@code quorum} (for mode quorum) and {@code gates},
+ * a list of nested gate configurations each with a {@code type} naming its provider. Stateless and
+ * thread-safe.
  */
 public final class CompositeGateProvider implements HealthGateProvider {
   /** Creates the factory; no I/O. */
@@ -31,10 +33,16 @@ public final class CompositeGateProvider implements HealthGateProvider {
     String mode = config.getString("mode", "all");
     List<ProviderConfig> children = Configs.objects(config, "gates");
     if (children.isEmpty()) {
-      throw new InvalidSpecException(config.pathOf("gates"), "is missing or empty", "list the gates to combine, each with a 'type'");
+      throw new InvalidSpecException(
+          config.pathOf("gates"),
+          "is missing or empty",
+          "list the gates to combine, each with a 'type'");
     }
     if (!mode.equals("quorum") && config.has("quorum")) {
-      throw new InvalidSpecException(config.pathOf("quorum"), "is set with mode '" + mode + "'", "remove it or set mode: quorum");
+      throw new InvalidSpecException(
+          config.pathOf("quorum"),
+          "is set with mode '" + mode + "'",
+          "remove it or set mode: quorum");
     }
     int quorum = mode.equals("quorum") ? config.requireInt("quorum") : 0;
     List<HealthGate> gates = new ArrayList<>();
@@ -45,7 +53,9 @@ public final class CompositeGateProvider implements HealthGateProvider {
       case "all" -> CompositeGate.all(name, gates);
       case "any" -> CompositeGate.any(name, gates);
       case "quorum" -> CompositeGate.quorum(name, quorum, gates);
-      default -> throw new InvalidSpecException(config.pathOf("mode"), "is '" + mode + "'", "use all, any or quorum");
+      default ->
+          throw new InvalidSpecException(
+              config.pathOf("mode"), "is '" + mode + "'", "use all, any or quorum");
     };
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.gate;
 
 import io.cutover.api.InvalidSpecException;
@@ -5,11 +6,14 @@ import io.cutover.api.Verdict;
 import java.util.Locale;
 
 /**
- * What a gate answers when its metric has no data (an empty result, NaN, an absent series). There is
- * deliberately no "pass" policy: missing data is never evidence that a release is healthy.
+ * What a gate answers when its metric has no data (an empty result, NaN, an absent series). There
+ * is deliberately no "pass" policy: missing data is never evidence that a release is healthy.
  */
 public enum NoDataPolicy {
-  /** No data is {@link Verdict.Outcome#INCONCLUSIVE}: counts toward {@code inconclusiveLimit}, then pauses. */
+  /**
+   * No data is {@link Verdict.Outcome#INCONCLUSIVE}: counts toward {@code inconclusiveLimit}, then
+   * pauses.
+   */
   INCONCLUSIVE,
   /** No data is {@link Verdict.Outcome#FAIL}: counts toward {@code failureLimit}, then aborts. */
   FAIL;
@@ -30,8 +34,11 @@ public enum NoDataPolicy {
     return switch (t) {
       case "inconclusive" -> INCONCLUSIVE;
       case "fail" -> FAIL;
-      default -> throw new InvalidSpecException(path, "is '" + text + "'"
-          + (t.equals("pass") ? " (no data is never a pass)" : ""), "use 'inconclusive' or 'fail'");
+      default ->
+          throw new InvalidSpecException(
+              path,
+              "is '" + text + "'" + (t.equals("pass") ? " (no data is never a pass)" : ""),
+              "use 'inconclusive' or 'fail'");
     };
   }
 }

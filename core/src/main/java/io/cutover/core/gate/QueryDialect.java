@@ -1,12 +1,13 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.gate;
 
 import io.cutover.api.InvalidSpecException;
 import java.util.Locale;
 
 /**
- * The query language of a {@link io.cutover.spi.MetricSource}, so the built-in gates can write their
- * queries for it. Every template uses the {@code {{release}}} and {@code {{window}}} placeholders that
- * the gates fill from the {@link io.cutover.spi.GateContext}.
+ * The query language of a {@link io.cutover.spi.MetricSource}, so the built-in gates can write
+ * their queries for it. Every template uses the {@code {{release}}} and {@code {{window}}}
+ * placeholders that the gates fill from the {@link io.cutover.spi.GateContext}.
  */
 public enum QueryDialect {
   /** PromQL, for {@code cutover-provider-prometheus}; counters and classic histograms. */
@@ -24,10 +25,31 @@ public enum QueryDialect {
   public String successRate(String requests, String releaseLabel, String statusLabel) {
     String sel = releaseLabel + "=\"{{release}}\"";
     return switch (this) {
-      case PROMETHEUS -> "sum(rate(" + requests + "{" + sel + "," + statusLabel + "!~\"5..\"}[{{window}}]))"
-          + " / sum(rate(" + requests + "{" + sel + "}[{{window}}]))";
-      case IN_PROCESS -> "ratio(" + requests + "{" + sel + "," + statusLabel + "!~\"5..\"}[{{window}}] / "
-          + requests + "{" + sel + "}[{{window}}])";
+      case PROMETHEUS ->
+          "sum(rate("
+              + requests
+              + "{"
+              + sel
+              + ","
+              + statusLabel
+              + "!~\"5..\"}[{{window}}]))"
+              + " / sum(rate("
+              + requests
+              + "{"
+              + sel
+              + "}[{{window}}]))";
+      case IN_PROCESS ->
+          "ratio("
+              + requests
+              + "{"
+              + sel
+              + ","
+              + statusLabel
+              + "!~\"5..\"}[{{window}}] / "
+              + requests
+              + "{"
+              + sel
+              + "}[{{window}}])";
     };
   }
 
@@ -40,8 +62,12 @@ public enum QueryDialect {
   public String durationP99(String durations, String releaseLabel) {
     String sel = releaseLabel + "=\"{{release}}\"";
     return switch (this) {
-      case PROMETHEUS -> "histogram_quantile(0.99, sum by (le) (rate(" + durations + "_bucket{" + sel
-          + "}[{{window}}])))";
+      case PROMETHEUS ->
+          "histogram_quantile(0.99, sum by (le) (rate("
+              + durations
+              + "_bucket{"
+              + sel
+              + "}[{{window}}])))";
       case IN_PROCESS -> "quantile(0.99, " + durations + "{" + sel + "}[{{window}}])";
     };
   }

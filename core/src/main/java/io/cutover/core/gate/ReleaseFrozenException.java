@@ -1,10 +1,11 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.gate;
 
 import io.cutover.api.CutoverException;
 
 /**
- * A rollout of a service was refused because its error budget is exhausted (a release freeze). Thrown by
- * {@link ReleaseFreezePolicy#check} before anything is changed.
+ * A rollout of a service was refused because its error budget is exhausted (a release freeze).
+ * Thrown by {@link ReleaseFreezePolicy#check} before anything is changed.
  */
 public class ReleaseFrozenException extends CutoverException {
   private static final long serialVersionUID = 1L;
@@ -17,8 +18,13 @@ public class ReleaseFrozenException extends CutoverException {
    * @param detail what was measured
    */
   public ReleaseFrozenException(String service, double budgetRemaining, String detail) {
-    super("service '" + service + "' is frozen: its error budget is exhausted (" + detail + ")"
-        + " (fix: restore reliability first, or exempt a fix deliberately with ReleaseFreezePolicy.exempt)");
+    super(
+        "service '"
+            + service
+            + "' is frozen: its error budget is exhausted ("
+            + detail
+            + ")"
+            + " (fix: restore reliability first, or exempt a fix deliberately with ReleaseFreezePolicy.exempt)");
     this.service = service;
     this.budgetRemaining = budgetRemaining;
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.gate;
 
 import io.cutover.api.CutoverException;
@@ -18,19 +19,19 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Compares one metric of the candidate release with a fixed threshold: "success rate at least 0.99",
- * "p99 duration at most 0.5 s", "error count less than 1".
+ * Compares one metric of the candidate release with a fixed threshold: "success rate at least
+ * 0.99", "p99 duration at most 0.5 s", "error count less than 1".
  *
- * <p><b>Query.</b> A template in the source's language with placeholders filled from the
- * {@link GateContext}: {@code {{release}}} (the candidate's id), {@code {{stable}}}, {@code {{service}}},
+ * <p><b>Query.</b> A template in the source's language with placeholders filled from the {@link
+ * GateContext}: {@code {{release}}} (the candidate's id), {@code {{stable}}}, {@code {{service}}},
  * {@code {{rollout}}}, {@code {{phase}}}, {@code {{window}}} (the window as a PromQL duration, e.g.
  * {@code 300s}) and any hook parameter. By default the gate asks an instant query at the context's
- * {@code now}; with a {@link Builder#step step} it asks a range query over the window and
- * {@link Aggregation aggregates} the samples.
+ * {@code now}; with a {@link Builder#step step} it asks a range query over the window and {@link
+ * Aggregation aggregates} the samples.
  *
  * <p><b>Outcomes.</b> PASS when the value satisfies the comparison; FAIL when it does not; no data
- * (empty result, NaN, absent series) gives the configured {@link NoDataPolicy} outcome, never PASS; a
- * source that fails or rejects the query gives ERROR with the source's message.
+ * (empty result, NaN, absent series) gives the configured {@link NoDataPolicy} outcome, never PASS;
+ * a source that fails or rejects the query gives ERROR with the source's message.
  *
  * <p><b>Threading.</b> Immutable; safe for concurrent evaluations if its source is.
  *
@@ -71,22 +72,26 @@ public final class ThresholdGate implements HealthGate {
   }
 
   /**
-   * The built-in request success rate (share of non-5xx responses of the candidate) that must be at least
-   * {@code minimum}, with the conventional metric and label names of the dialect
-   * ({@code http_requests_total}, {@code release}, {@code code}). Use {@link QueryDialect#successRate}
-   * with {@link Builder#query} for other names.
+   * The built-in request success rate (share of non-5xx responses of the candidate) that must be at
+   * least {@code minimum}, with the conventional metric and label names of the dialect ({@code
+   * http_requests_total}, {@code release}, {@code code}). Use {@link QueryDialect#successRate} with
+   * {@link Builder#query} for other names.
    */
-  public static Builder successRate(String name, MetricSource source, QueryDialect dialect, double minimum) {
-    return builder(name, source).query(dialect.successRate("http_requests_total", "release", "code"))
+  public static Builder successRate(
+      String name, MetricSource source, QueryDialect dialect, double minimum) {
+    return builder(name, source)
+        .query(dialect.successRate("http_requests_total", "release", "code"))
         .passWhen(Comparison.AT_LEAST, minimum);
   }
 
   /**
-   * The built-in 99th percentile of request durations of the candidate, in seconds, that must be at most
-   * {@code maximumSeconds} ({@code http_request_duration_seconds}, label {@code release}).
+   * The built-in 99th percentile of request durations of the candidate, in seconds, that must be at
+   * most {@code maximumSeconds} ({@code http_request_duration_seconds}, label {@code release}).
    */
-  public static Builder durationP99(String name, MetricSource source, QueryDialect dialect, double maximumSeconds) {
-    return builder(name, source).query(dialect.durationP99("http_request_duration_seconds", "release"))
+  public static Builder durationP99(
+      String name, MetricSource source, QueryDialect dialect, double maximumSeconds) {
+    return builder(name, source)
+        .query(dialect.durationP99("http_request_duration_seconds", "release"))
         .passWhen(Comparison.AT_MOST, maximumSeconds);
   }
 
@@ -106,8 +111,10 @@ public final class ThresholdGate implements HealthGate {
     Map<String, String> values = Templates.labels(ctx, window, labels);
     MetricQuery q;
     try {
-      q = step == null ? MetricQuery.instant(query, values, ctx.now())
-          : new MetricQuery(query, values, ctx.now().minus(window), ctx.now(), step);
+      q =
+          step == null
+              ? MetricQuery.instant(query, values, ctx.now())
+              : new MetricQuery(query, values, ctx.now().minus(window), ctx.now(), step);
     } catch (InvalidSpecException e) {
       return Verdict.error("gate '" + name + "': " + e.getMessage());
     }
@@ -123,25 +130,54 @@ public final class ThresholdGate implements HealthGate {
       return Verdict.error("gate '" + name + "': metric source failed: " + e);
     }
     if (r.isNoData()) {
-      return new Verdict(noData.outcome(), List.of(new Verdict.Measurement(name, ctx.candidate().id(), Double.NaN, condition)),
-          List.of("gate '" + name + "': no data for " + rendered + " (no-data policy: " + noData.name().toLowerCase(java.util.Locale.ROOT) + ")"));
+      return new Verdict(
+          noData.outcome(),
+          List.of(new Verdict.Measurement(name, ctx.candidate().id(), Double.NaN, condition)),
+          List.of(
+              "gate '"
+                  + name
+                  + "': no data for "
+                  + rendered
+                  + " (no-data policy: "
+                  + noData.name().toLowerCase(java.util.Locale.ROOT)
+                  + ")"));
     }
     double value = aggregation.apply(r.values());
     boolean ok = comparison.passes(value, threshold);
-    String reason = "gate '" + name + "': " + Gates.num(value) + (ok ? " satisfies " : " violates ") + condition
-        + " for release " + ctx.candidate().id() + " (" + rendered + ")";
-    return new Verdict(ok ? Verdict.Outcome.PASS : Verdict.Outcome.FAIL,
-        List.of(new Verdict.Measurement(name, ctx.candidate().id(), value, condition)), List.of(reason));
+    String reason =
+        "gate '"
+            + name
+            + "': "
+            + Gates.num(value)
+            + (ok ? " satisfies " : " violates ")
+            + condition
+            + " for release "
+            + ctx.candidate().id()
+            + " ("
+            + rendered
+            + ")";
+    return new Verdict(
+        ok ? Verdict.Outcome.PASS : Verdict.Outcome.FAIL,
+        List.of(new Verdict.Measurement(name, ctx.candidate().id(), value, condition)),
+        List.of(reason));
   }
 
   @Override
   public String toString() {
-    return "ThresholdGate{" + name + ": " + query + " " + comparison.symbol() + " " + Gates.num(threshold) + "}";
+    return "ThresholdGate{"
+        + name
+        + ": "
+        + query
+        + " "
+        + comparison.symbol()
+        + " "
+        + Gates.num(threshold)
+        + "}";
   }
 
   /**
-   * Builds a {@link ThresholdGate}. A query and a comparison are required; the no-data policy defaults to
-   * {@link NoDataPolicy#INCONCLUSIVE}. Not thread-safe.
+   * Builds a {@link ThresholdGate}. A query and a comparison are required; the no-data policy
+   * defaults to {@link NoDataPolicy#INCONCLUSIVE}. Not thread-safe.
    */
   public static final class Builder {
     private final String name;
@@ -163,7 +199,10 @@ public final class ThresholdGate implements HealthGate {
     /** The query template (see the class comment for placeholders). */
     public Builder query(String template) {
       if (template == null || template.isBlank()) {
-        throw new InvalidSpecException("gate." + name + ".query", "is blank", "write the metric query, e.g. a PromQL expression");
+        throw new InvalidSpecException(
+            "gate." + name + ".query",
+            "is blank",
+            "write the metric query, e.g. a PromQL expression");
       }
       this.query = template;
       return this;
@@ -172,7 +211,8 @@ public final class ThresholdGate implements HealthGate {
     /** The condition that passes, e.g. {@code passWhen(Comparison.AT_LEAST, 0.99)}. */
     public Builder passWhen(Comparison comparison, double threshold) {
       if (Double.isNaN(threshold) || Double.isInfinite(threshold)) {
-        throw new InvalidSpecException("gate." + name + ".threshold", "is " + threshold, "use a finite number");
+        throw new InvalidSpecException(
+            "gate." + name + ".threshold", "is " + threshold, "use a finite number");
       }
       this.comparison = Objects.requireNonNull(comparison, "comparison");
       this.threshold = threshold;
@@ -185,19 +225,27 @@ public final class ThresholdGate implements HealthGate {
       return this;
     }
 
-    /** A fixed window ending at {@code now}, instead of the context's window (since the step began). */
+    /**
+     * A fixed window ending at {@code now}, instead of the context's window (since the step began).
+     */
     public Builder lookback(Duration lookback) {
       if (lookback.isNegative()) {
-        throw new InvalidSpecException("gate." + name + ".lookback", "is negative", "use a positive duration, or 0 for the step's window");
+        throw new InvalidSpecException(
+            "gate." + name + ".lookback",
+            "is negative",
+            "use a positive duration, or 0 for the step's window");
       }
       this.lookback = lookback;
       return this;
     }
 
-    /** Ask a range query with this resolution and aggregate its samples (default: an instant query). */
+    /**
+     * Ask a range query with this resolution and aggregate its samples (default: an instant query).
+     */
     public Builder step(Duration step, Aggregation aggregation) {
       if (step.isNegative() || step.isZero()) {
-        throw new InvalidSpecException("gate." + name + ".step", "is " + step, "use a positive step such as 15s");
+        throw new InvalidSpecException(
+            "gate." + name + ".step", "is " + step, "use a positive step such as 15s");
       }
       this.step = step;
       this.aggregation = Objects.requireNonNull(aggregation, "aggregation");
@@ -218,11 +266,16 @@ public final class ThresholdGate implements HealthGate {
     public ThresholdGate build() {
       List<InvalidSpecException.Violation> v = new java.util.ArrayList<>();
       if (query == null) {
-        v.add(new InvalidSpecException.Violation("gate." + name + ".query", "is missing", "set the metric query template"));
+        v.add(
+            new InvalidSpecException.Violation(
+                "gate." + name + ".query", "is missing", "set the metric query template"));
       }
       if (comparison == null) {
-        v.add(new InvalidSpecException.Violation("gate." + name + ".threshold", "is missing",
-            "say what passes, e.g. passWhen(Comparison.AT_LEAST, 0.99)"));
+        v.add(
+            new InvalidSpecException.Violation(
+                "gate." + name + ".threshold",
+                "is missing",
+                "say what passes, e.g. passWhen(Comparison.AT_LEAST, 0.99)"));
       }
       if (!v.isEmpty()) {
         throw new InvalidSpecException(v);

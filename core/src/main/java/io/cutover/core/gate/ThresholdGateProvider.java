@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.gate;
 
 import io.cutover.api.InvalidSpecException;
@@ -33,8 +34,22 @@ import java.util.Set;
  * <p>Thread-safe and stateless; {@link #create} throws {@link InvalidSpecException} naming the key.
  */
 public final class ThresholdGateProvider implements HealthGateProvider {
-  private static final Set<String> KEYS = Set.of("name", "source", "query", "builtin", "dialect", "metric",
-      "releaseLabel", "statusLabel", "comparison", "threshold", "noData", "lookback", "step", "aggregation");
+  private static final Set<String> KEYS =
+      Set.of(
+          "name",
+          "source",
+          "query",
+          "builtin",
+          "dialect",
+          "metric",
+          "releaseLabel",
+          "statusLabel",
+          "comparison",
+          "threshold",
+          "noData",
+          "lookback",
+          "step",
+          "aggregation");
 
   /** Creates the factory; no I/O. */
   public ThresholdGateProvider() {}
@@ -51,46 +66,68 @@ public final class ThresholdGateProvider implements HealthGateProvider {
     String builtin = config.getString("builtin");
     String query = config.getString("query");
     if ((builtin == null) == (query == null)) {
-      throw new InvalidSpecException(config.pathOf("query"), builtin == null ? "is missing" : "is set together with 'builtin'",
+      throw new InvalidSpecException(
+          config.pathOf("query"),
+          builtin == null ? "is missing" : "is set together with 'builtin'",
           "set exactly one of 'query' (your own template) or 'builtin' (success-rate or duration-p99)");
     }
     if (!config.has("threshold")) {
-      throw new InvalidSpecException(config.pathOf("threshold"), "is missing", "set the threshold the value is compared with");
+      throw new InvalidSpecException(
+          config.pathOf("threshold"), "is missing", "set the threshold the value is compared with");
     }
     double threshold = config.getDouble("threshold", Double.NaN);
-    QueryDialect dialect = QueryDialect.parse(config.getString("dialect", "prometheus"), config.pathOf("dialect"));
+    QueryDialect dialect =
+        QueryDialect.parse(config.getString("dialect", "prometheus"), config.pathOf("dialect"));
     String releaseLabel = config.getString("releaseLabel", "release");
     Comparison defaultComparison = null;
     if (builtin != null) {
       switch (builtin) {
         case "success-rate" -> {
-          query = dialect.successRate(config.getString("metric", "http_requests_total"), releaseLabel,
-              config.getString("statusLabel", "code"));
+          query =
+              dialect.successRate(
+                  config.getString("metric", "http_requests_total"),
+                  releaseLabel,
+                  config.getString("statusLabel", "code"));
           defaultComparison = Comparison.AT_LEAST;
         }
         case "duration-p99" -> {
-          query = dialect.durationP99(config.getString("metric", "http_request_duration_seconds"), releaseLabel);
+          query =
+              dialect.durationP99(
+                  config.getString("metric", "http_request_duration_seconds"), releaseLabel);
           defaultComparison = Comparison.AT_MOST;
         }
-        default -> throw new InvalidSpecException(config.pathOf("builtin"), "is '" + builtin + "'",
-            "use 'success-rate' or 'duration-p99', or write your own 'query'");
+        default ->
+            throw new InvalidSpecException(
+                config.pathOf("builtin"),
+                "is '" + builtin + "'",
+                "use 'success-rate' or 'duration-p99', or write your own 'query'");
       }
     }
     String cmp = config.getString("comparison");
-    Comparison comparison = cmp != null ? Comparison.parse(cmp, config.pathOf("comparison")) : defaultComparison;
+    Comparison comparison =
+        cmp != null ? Comparison.parse(cmp, config.pathOf("comparison")) : defaultComparison;
     if (comparison == null) {
-      throw new InvalidSpecException(config.pathOf("comparison"), "is missing", "say what passes: <, <=, > or >=");
+      throw new InvalidSpecException(
+          config.pathOf("comparison"), "is missing", "say what passes: <, <=, > or >=");
     }
-    NoDataPolicy noData = NoDataPolicy.parse(config.getString("noData", "inconclusive"), config.pathOf("noData"));
+    NoDataPolicy noData =
+        NoDataPolicy.parse(config.getString("noData", "inconclusive"), config.pathOf("noData"));
     Duration lookback = config.getDuration("lookback", Duration.ZERO);
     MetricSource source = MetricSources.fromConfig(config, "source", context);
-    ThresholdGate.Builder b = ThresholdGate.builder(name, source).query(query).passWhen(comparison, threshold)
-        .onNoData(noData).lookback(lookback);
+    ThresholdGate.Builder b =
+        ThresholdGate.builder(name, source)
+            .query(query)
+            .passWhen(comparison, threshold)
+            .onNoData(noData)
+            .lookback(lookback);
     if (config.has("step")) {
-      b.step(config.getDuration("step", Duration.ZERO),
+      b.step(
+          config.getDuration("step", Duration.ZERO),
           Aggregation.parse(config.getString("aggregation", "mean"), config.pathOf("aggregation")));
     } else if (config.has("aggregation")) {
-      throw new InvalidSpecException(config.pathOf("aggregation"), "is set without 'step'",
+      throw new InvalidSpecException(
+          config.pathOf("aggregation"),
+          "is set without 'step'",
           "set 'step' to ask a range query, or remove 'aggregation'");
     }
     return b.build();

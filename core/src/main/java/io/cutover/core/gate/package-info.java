@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Generic health gates that work over any {@link io.cutover.spi.MetricSource}: thresholds (with the
  * request success-rate and p99-duration built-ins), SLO burn rate and the release-freeze policy, manual

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.journal;
 
 import io.cutover.api.InvalidSpecException;
@@ -36,44 +37,46 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded default {@link Journal}: durable, tamper-evident, append-only files in one directory.
+ * The embedded default {@link Journal}: durable, tamper-evident, append-only files in one
+ * directory.
  *
- * <p><b>Format.</b> Records go to numbered segment files; every entry carries its length, a CRC32C, and
- * the SHA-256 of the entry before it, so the whole journal is one hash chain across segments, the
- * snapshot's anchor, and the history file. See {@code docs/journal.md} for the byte layout.
+ * <p><b>Format.</b> Records go to numbered segment files; every entry carries its length, a CRC32C,
+ * and the SHA-256 of the entry before it, so the whole journal is one hash chain across segments,
+ * the snapshot's anchor, and the history file. See {@code docs/journal.md} for the byte layout.
  *
- * <p><b>Durability.</b> With {@link DurabilityMode#FSYNC} (the default) {@link #append} returns only after
- * the record was forced to disk. One writer thread takes every append queued while the previous flush ran
- * and makes them durable with one {@code fsync} (group commit): sixty-four concurrent appenders share a
- * flush instead of queueing for sixty-four. {@link #appendAsync} lets a single caller keep many appends
- * in flight.
+ * <p><b>Durability.</b> With {@link DurabilityMode#FSYNC} (the default) {@link #append} returns
+ * only after the record was forced to disk. One writer thread takes every append queued while the
+ * previous flush ran and makes them durable with one {@code fsync} (group commit): sixty-four
+ * concurrent appenders share a flush instead of queueing for sixty-four. {@link #appendAsync} lets
+ * a single caller keep many appends in flight.
  *
- * <p><b>Open and recovery.</b> {@link #open} locks the directory ({@link JournalLockedException} if another
- * process or {@code FileJournal} holds it), loads the snapshot, verifies every live segment, and
- * truncates a torn tail of the newest segment (a record that was being written when the process or
- * machine stopped, and so was never acknowledged). Anything else that does not verify — a flipped byte,
- * an edited, removed or reordered record, a missing segment — raises {@link JournalCorruptedException}
- * naming the file and offset; nothing is skipped.
+ * <p><b>Open and recovery.</b> {@link #open} locks the directory ({@link JournalLockedException} if
+ * another process or {@code FileJournal} holds it), loads the snapshot, verifies every live
+ * segment, and truncates a torn tail of the newest segment (a record that was being written when
+ * the process or machine stopped, and so was never acknowledged). Anything else that does not
+ * verify — a flipped byte, an edited, removed or reordered record, a missing segment — raises
+ * {@link JournalCorruptedException} naming the file and offset; nothing is skipped.
  *
- * <p><b>Compaction.</b> Segments roll at {@link Builder#segmentSize}. When {@link Builder#compactAfterSegments}
- * sealed segments have accumulated (and outweigh the last snapshot), a background thread compacts them: each ended rollout becomes a
- * {@link RolloutSummary} in the history file ({@link #history}), the records of open rollouts and the
- * lease table move into a snapshot, and the covered segments are deleted. The latest ended and the latest
- * succeeded rollout of each service keep their records until newer ones end, so that an engine replaying
- * the journal after a restart still learns every service's stable release. Open time therefore depends
- * on the open rollouts, the services and the newest segments, not on how much history the directory holds.
- * {@link #replay} and {@link #records} return the retained records: those of open rollouts always, those
- * of ended rollouts until they are compacted.
+ * <p><b>Compaction.</b> Segments roll at {@link Builder#segmentSize}. When {@link
+ * Builder#compactAfterSegments} sealed segments have accumulated (and outweigh the last snapshot),
+ * a background thread compacts them: each ended rollout becomes a {@link RolloutSummary} in the
+ * history file ({@link #history}), the records of open rollouts and the lease table move into a
+ * snapshot, and the covered segments are deleted. The latest ended and the latest succeeded rollout
+ * of each service keep their records until newer ones end, so that an engine replaying the journal
+ * after a restart still learns every service's stable release. Open time therefore depends on the
+ * open rollouts, the services and the newest segments, not on how much history the directory holds.
+ * {@link #replay} and {@link #records} return the retained records: those of open rollouts always,
+ * those of ended rollouts until they are compacted.
  *
  * <p><b>Leases</b> are journal entries too, so they survive reopening.
  *
- * <p><b>Threading.</b> Safe for concurrent use. Appends, lease changes and compaction cuts are serialised
- * by the writer thread; reads ({@link #replay}, {@link #records}, {@link #leaseHolder}, {@link #history})
- * see every acknowledged change and never a record that is not yet durable. {@link #close} waits for a
- * running compaction and for queued appends.
+ * <p><b>Threading.</b> Safe for concurrent use. Appends, lease changes and compaction cuts are
+ * serialised by the writer thread; reads ({@link #replay}, {@link #records}, {@link #leaseHolder},
+ * {@link #history}) see every acknowledged change and never a record that is not yet durable.
+ * {@link #close} waits for a running compaction and for queued appends.
  *
- * <p><b>Errors.</b> {@link ProviderException} (provider {@code file}, not retryable) when a record cannot be
- * made durable; after an I/O error the journal accepts nothing more and must be reopened.
+ * <p><b>Errors.</b> {@link ProviderException} (provider {@code file}, not retryable) when a record
+ * cannot be made durable; after an I/O error the journal accepts nothing more and must be reopened.
  * {@link InvalidSpecException} for a payload over 16 MiB.
  */
 public final class FileJournal implements Journal {
@@ -81,8 +84,10 @@ public final class FileJournal implements Journal {
 
   /** Default segment size: 16 MiB. */
   public static final long DEFAULT_SEGMENT_SIZE = 16L << 20;
+
   /** Default number of sealed segments that triggers compaction. */
   public static final int DEFAULT_COMPACT_AFTER_SEGMENTS = 2;
+
   /** Largest encoded record accepted, payload included. */
   public static final int MAX_RECORD_BYTES = Frames.MAX_BODY;
 
@@ -90,7 +95,8 @@ public final class FileJournal implements Journal {
   private final DurabilityMode durability;
   private final int compactAfterSegments;
   private final long segmentSize;
-  // Size of the last snapshot: compacting before the sealed segments outweigh it would rewrite the open
+  // Size of the last snapshot: compacting before the sealed segments outweigh it would rewrite the
+  // open
   // rollouts' records more often than new records arrive.
   private volatile long snapshotBytes;
   private final ThreadFactory threads;
@@ -118,8 +124,14 @@ public final class FileJournal implements Journal {
     this.firstLiveSegment = rec.firstLiveSegment();
     index.add(rec.records());
     rec.leases().forEach((service, rollout) -> index.lease(service, rollout, true));
-    this.writer = new Writer(dir, durability == DurabilityMode.FSYNC, b.segmentSize, index, rec,
-        this::segmentSealed);
+    this.writer =
+        new Writer(
+            dir,
+            durability == DurabilityMode.FSYNC,
+            b.segmentSize,
+            index,
+            rec,
+            this::segmentSealed);
   }
 
   /** Opens (creating if needed) a journal in {@code directory} with the defaults. */
@@ -143,38 +155,51 @@ public final class FileJournal implements Journal {
   }
 
   /**
-   * Appends a record and returns it with its sequence once it is durable (per {@link #durability()}).
-   * The record's own sequence, if any, is ignored.
+   * Appends a record and returns it with its sequence once it is durable (per {@link
+   * #durability()}). The record's own sequence, if any, is ignored.
    *
-   * @throws ProviderException if it could not be made durable (the journal then accepts nothing more)
+   * @throws ProviderException if it could not be made durable (the journal then accepts nothing
+   *     more)
    * @throws InvalidSpecException if the encoded record exceeds {@link #MAX_RECORD_BYTES}
-   * @throws IllegalStateException if called from a callback of {@link #appendAsync}, where waiting would deadlock
+   * @throws IllegalStateException if called from a callback of {@link #appendAsync}, where waiting
+   *     would deadlock
    */
   @Override
   public JournalRecord append(JournalRecord record) {
     if (writer.isWriterThread()) {
-      throw new IllegalStateException("FileJournal.append was called from a completion callback of appendAsync,"
-          + " which runs on the journal's writer thread and would wait for itself; use thenApplyAsync/"
-          + "thenRunAsync for callbacks that append");
+      throw new IllegalStateException(
+          "FileJournal.append was called from a completion callback of appendAsync,"
+              + " which runs on the journal's writer thread and would wait for itself; use thenApplyAsync/"
+              + "thenRunAsync for callbacks that append");
     }
     return join(appendAsync(record));
   }
 
   /**
    * Queues a record and returns at once; the future completes with the sequenced record when it is
-   * durable, or fails with {@link ProviderException}. Records are written in the order of the calls.
+   * durable, or fails with {@link ProviderException}. Records are written in the order of the
+   * calls.
    *
    * <p>Dependent stages without an executor run on the journal's writer thread: keep them short and
    * non-blocking, or use the {@code *Async} variants.
    *
-   * @throws InvalidSpecException if the encoded record exceeds {@link #MAX_RECORD_BYTES} (nothing is queued)
+   * @throws InvalidSpecException if the encoded record exceeds {@link #MAX_RECORD_BYTES} (nothing
+   *     is queued)
    */
   public CompletableFuture<JournalRecord> appendAsync(JournalRecord record) {
     Objects.requireNonNull(record, "record");
     byte[] body = Bodies.record(record);
     if (body.length > MAX_RECORD_BYTES) {
-      throw new InvalidSpecException("record.payload", "the " + record.type() + " record of " + record.rolloutId()
-          + " encodes to " + body.length + " bytes, over the journal's limit of " + MAX_RECORD_BYTES,
+      throw new InvalidSpecException(
+          "record.payload",
+          "the "
+              + record.type()
+              + " record of "
+              + record.rolloutId()
+              + " encodes to "
+              + body.length
+              + " bytes, over the journal's limit of "
+              + MAX_RECORD_BYTES,
           "keep payloads small: store large data elsewhere and journal a reference to it");
     }
     return writer.append(record, body);
@@ -214,9 +239,10 @@ public final class FileJournal implements Journal {
   }
 
   /**
-   * The ended rollouts of a service, oldest first (by their first record): compacted ones from the history
-   * file and those not compacted yet from their records. Reads and verifies the whole history file, so its
-   * cost grows with history; meant for audits and the {@code history} command, not for hot paths.
+   * The ended rollouts of a service, oldest first (by their first record): compacted ones from the
+   * history file and those not compacted yet from their records. Reads and verifies the whole
+   * history file, so its cost grows with history; meant for audits and the {@code history} command,
+   * not for hot paths.
    *
    * @throws JournalCorruptedException if the history file does not verify
    */
@@ -237,19 +263,21 @@ public final class FileJournal implements Journal {
       // The committed prefix of the history file never changes, so it can be read outside the lock.
       out.addAll(HistoryFile.read(directory, committed, service));
     } catch (IOException e) {
-      throw ProviderException.retryable("file", "history", "cannot read " + directory.resolve("history.dat") + ": " + e, e);
+      throw ProviderException.retryable(
+          "file", "history", "cannot read " + directory.resolve("history.dat") + ": " + e, e);
     }
     out.sort(Comparator.comparingLong(RolloutSummary::firstSequence));
     return out;
   }
 
   /**
-   * Compacts now, in the calling thread: seals the active segment, moves ended rollouts into history and
-   * open ones into the snapshot, and deletes the covered segments. Appends continue meanwhile (they wait
-   * only for the segment roll). Does nothing if nothing was appended since the last compaction.
+   * Compacts now, in the calling thread: seals the active segment, moves ended rollouts into
+   * history and open ones into the snapshot, and deletes the covered segments. Appends continue
+   * meanwhile (they wait only for the segment roll). Does nothing if nothing was appended since the
+   * last compaction.
    *
-   * @throws ProviderException if the journal is closed or the files cannot be written (the journal stays
-   *     consistent: the previous snapshot and segments are kept)
+   * @throws ProviderException if the journal is closed or the files cannot be written (the journal
+   *     stays consistent: the previous snapshot and segments are kept)
    */
   public void compact() {
     synchronized (compactionLock) {
@@ -257,21 +285,32 @@ public final class FileJournal implements Journal {
         throw ProviderException.permanent("file", "compact", "journal " + directory + " is closed");
       }
       try {
-        Compactor.Outcome o = Compactor.run(directory, writer, index, history, firstLiveSegment,
-            durability == DurabilityMode.FSYNC);
+        Compactor.Outcome o =
+            Compactor.run(
+                directory,
+                writer,
+                index,
+                history,
+                firstLiveSegment,
+                durability == DurabilityMode.FSYNC);
         synchronized (publishLock) {
           index.prune(o.summarised(), o.upTo());
           history = o.history();
         }
         writer.firstLiveSegment(o.firstLiveSegment());
         if (o.firstLiveSegment() != firstLiveSegment) {
-          LOG.debug("compacted {}: {} rollouts into history, {} records kept, live from segment {}", directory,
-              o.summarised().size(), o.retained(), o.firstLiveSegment());
+          LOG.debug(
+              "compacted {}: {} rollouts into history, {} records kept, live from segment {}",
+              directory,
+              o.summarised().size(),
+              o.retained(),
+              o.firstLiveSegment());
         }
         firstLiveSegment = o.firstLiveSegment();
         snapshotBytes = sizeOf(directory.resolve(Layout.SNAPSHOT));
       } catch (IOException e) {
-        throw ProviderException.retryable("file", "compact", "compaction of " + directory + " failed: " + e, e);
+        throw ProviderException.retryable(
+            "file", "compact", "compaction of " + directory + " failed: " + e, e);
       } catch (CompletionException e) {
         throw unwrap(e);
       }
@@ -286,7 +325,8 @@ public final class FileJournal implements Journal {
   /**
    * How many group commits this journal has made since it was opened: each is one {@code fsync} in
    * {@link DurabilityMode#FSYNC} mode, covering every append that was queued when it began. Appends
-   * divided by commits is the average group size, a useful gauge of how much concurrency the disk sees.
+   * divided by commits is the average group size, a useful gauge of how much concurrency the disk
+   * sees.
    */
   public long commits() {
     return writer.commits();
@@ -294,14 +334,17 @@ public final class FileJournal implements Journal {
 
   /**
    * The hash of the last durable entry, {@code sha256:<hex>}: the head of the journal's hash chain.
-   * Recording it elsewhere (a ticket, a log shipped off the machine) lets an audit prove later that no
-   * entry before it was rewritten, since rewriting one changes every hash after it.
+   * Recording it elsewhere (a ticket, a log shipped off the machine) lets an audit prove later that
+   * no entry before it was rewritten, since rewriting one changes every hash after it.
    */
   public String headHash() {
     return Frames.hex(writer.head());
   }
 
-  /** Waits for a running compaction and queued appends, then closes the files and releases the directory. */
+  /**
+   * Waits for a running compaction and queued appends, then closes the files and releases the
+   * directory.
+   */
   @Override
   public void close() {
     if (closed) {
@@ -335,24 +378,31 @@ public final class FileJournal implements Journal {
 
   /** Called on the writer thread after a segment roll. */
   private void segmentSealed(long sealedSegments) {
-    if (compactAfterSegments <= 0 || sealedSegments < compactAfterSegments
-        || sealedSegments * segmentSize < snapshotBytes || closed
+    if (compactAfterSegments <= 0
+        || sealedSegments < compactAfterSegments
+        || sealedSegments * segmentSize < snapshotBytes
+        || closed
         || !compactionQueued.compareAndSet(false, true)) {
       return;
     }
     try {
-      compactorExecutor().execute(() -> {
-        try {
-          compact();
-        } catch (RuntimeException e) {
-          if (!closed) {
-            LOG.warn("background compaction of journal {} failed; it will be retried after the next segment"
-                + " roll", directory, e);
-          }
-        } finally {
-          compactionQueued.set(false);
-        }
-      });
+      compactorExecutor()
+          .execute(
+              () -> {
+                try {
+                  compact();
+                } catch (RuntimeException e) {
+                  if (!closed) {
+                    LOG.warn(
+                        "background compaction of journal {} failed; it will be retried after the next segment"
+                            + " roll",
+                        directory,
+                        e);
+                  }
+                } finally {
+                  compactionQueued.set(false);
+                }
+              });
     } catch (RejectedExecutionException e) {
       compactionQueued.set(false); // closing
     }
@@ -385,9 +435,7 @@ public final class FileJournal implements Journal {
     return e.getCause() instanceof RuntimeException r ? r : e;
   }
 
-  /**
-   * Configures and opens a {@link FileJournal}. Not thread-safe.
-   */
+  /** Configures and opens a {@link FileJournal}. Not thread-safe. */
   public static final class Builder {
     private final Path directory;
     private DurabilityMode durability = DurabilityMode.FSYNC;
@@ -406,32 +454,37 @@ public final class FileJournal implements Journal {
     }
 
     /**
-     * Size at which a segment is sealed and the next begins; default 16 MiB, at least 4 KiB. A record larger
-     * than this gets a segment of its own.
+     * Size at which a segment is sealed and the next begins; default 16 MiB, at least 4 KiB. A
+     * record larger than this gets a segment of its own.
      */
     public Builder segmentSize(long bytes) {
       if (bytes < 4096 || bytes > (1L << 30)) {
-        throw new InvalidSpecException("segmentSize", "is " + bytes + " bytes", "use 4096 bytes to 1 GiB");
+        throw new InvalidSpecException(
+            "segmentSize", "is " + bytes + " bytes", "use 4096 bytes to 1 GiB");
       }
       this.segmentSize = bytes;
       return this;
     }
 
     /**
-     * Compact in the background once this many sealed segments accumulate, and they hold at least as many
-     * bytes as the last snapshot (so that the open rollouts' records, which every compaction rewrites, are
-     * not rewritten more often than new records arrive); default 2; 0 turns background compaction off
-     * (call {@link FileJournal#compact()} yourself).
+     * Compact in the background once this many sealed segments accumulate, and they hold at least
+     * as many bytes as the last snapshot (so that the open rollouts' records, which every
+     * compaction rewrites, are not rewritten more often than new records arrive); default 2; 0
+     * turns background compaction off (call {@link FileJournal#compact()} yourself).
      */
     public Builder compactAfterSegments(int segments) {
       if (segments < 0) {
-        throw new InvalidSpecException("compactAfterSegments", "is " + segments, "use 0 (off) or more");
+        throw new InvalidSpecException(
+            "compactAfterSegments", "is " + segments, "use 0 (off) or more");
       }
       this.compactAfterSegments = segments;
       return this;
     }
 
-    /** Creates the writer and compaction threads; default daemon threads named {@code cutover-journal-*}. */
+    /**
+     * Creates the writer and compaction threads; default daemon threads named {@code
+     * cutover-journal-*}.
+     */
     public Builder threadFactory(ThreadFactory factory) {
       this.threads = Objects.requireNonNull(factory, "threadFactory");
       return this;
@@ -450,14 +503,18 @@ public final class FileJournal implements Journal {
         Files.createDirectories(directory);
         real = directory.toRealPath();
       } catch (IOException e) {
-        throw ProviderException.permanent("file", "open", "cannot create or resolve journal directory " + directory
-            + ": " + e, e);
+        throw ProviderException.permanent(
+            "file",
+            "open",
+            "cannot create or resolve journal directory " + directory + ": " + e,
+            e);
       }
       DirectoryLock lock;
       try {
         lock = DirectoryLock.acquire(real);
       } catch (IOException e) {
-        throw ProviderException.permanent("file", "open", "cannot lock journal directory " + real + ": " + e, e);
+        throw ProviderException.permanent(
+            "file", "open", "cannot lock journal directory " + real + ": " + e, e);
       }
       try {
         Recovery.Recovered rec = Recovery.recover(real, durability == DurabilityMode.FSYNC);
@@ -474,8 +531,8 @@ public final class FileJournal implements Journal {
           e.addSuppressed(suppressed);
         }
         if (e instanceof IOException io) {
-          throw ProviderException.permanent("file", "open", "cannot read journal directory " + real + ": " + io,
-              io);
+          throw ProviderException.permanent(
+              "file", "open", "cannot read journal directory " + real + ": " + io, io);
         }
         throw (RuntimeException) e;
       }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.journal;
 
 import io.cutover.api.InvalidSpecException;
@@ -20,8 +21,8 @@ import java.util.Set;
  *   durability: fsync                     # fsync (default) or os_buffered
  * </pre>
  *
- * Any other key is refused (it is almost always a typo). Registered for {@link java.util.ServiceLoader};
- * stateless and thread-safe.
+ * Any other key is refused (it is almost always a typo). Registered for {@link
+ * java.util.ServiceLoader}; stateless and thread-safe.
  */
 public final class FileJournalProvider implements JournalProvider {
   private static final Set<String> KEYS = Set.of("directory", "durability");
@@ -37,8 +38,8 @@ public final class FileJournalProvider implements JournalProvider {
   /**
    * Opens the configured journal.
    *
-   * @throws InvalidSpecException for a missing or malformed {@code directory}, an unknown {@code durability},
-   *     or an unknown key
+   * @throws InvalidSpecException for a missing or malformed {@code directory}, an unknown {@code
+   *     durability}, or an unknown key
    * @throws JournalLockedException if the directory is in use
    * @throws JournalCorruptedException if the directory's files do not verify
    */
@@ -50,16 +51,21 @@ public final class FileJournalProvider implements JournalProvider {
     try {
       path = Path.of(dir);
     } catch (InvalidPathException e) {
-      throw new InvalidSpecException(config.pathOf("directory"), "'" + dir + "' is not a valid path: "
-          + e.getReason(), "give the journal directory as an absolute path");
+      throw new InvalidSpecException(
+          config.pathOf("directory"),
+          "'" + dir + "' is not a valid path: " + e.getReason(),
+          "give the journal directory as an absolute path");
     }
-    String d = config.getString("durability", "fsync").trim().toUpperCase(Locale.ROOT).replace('-', '_');
+    String d =
+        config.getString("durability", "fsync").trim().toUpperCase(Locale.ROOT).replace('-', '_');
     DurabilityMode mode;
     try {
       mode = DurabilityMode.valueOf(d);
     } catch (IllegalArgumentException e) {
-      throw new InvalidSpecException(config.pathOf("durability"), "'" + config.getString("durability")
-          + "' is not a durability mode", "use fsync (survives power loss) or os_buffered (tests only)");
+      throw new InvalidSpecException(
+          config.pathOf("durability"),
+          "'" + config.getString("durability") + "' is not a durability mode",
+          "use fsync (survives power loss) or os_buffered (tests only)");
     }
     return FileJournal.builder(path).durability(mode).open();
   }

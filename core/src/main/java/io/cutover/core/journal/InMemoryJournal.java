@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.journal;
 
 import io.cutover.api.InvalidSpecException;
@@ -17,30 +18,30 @@ import java.util.function.Consumer;
 /**
  * A {@link Journal} in the heap: for tests, simulations under virtual time, and benchmarks.
  *
- * <p><b>Not durable.</b> Records and leases live only as long as this object; a crash loses them all.
- * "Durable" in the {@link Journal} contract holds only within one JVM run here. Production deployments use
- * a durable journal (file or JDBC).
+ * <p><b>Not durable.</b> Records and leases live only as long as this object; a crash loses them
+ * all. "Durable" in the {@link Journal} contract holds only within one JVM run here. Production
+ * deployments use a durable journal (file or JDBC).
  *
  * <p><b>Semantics.</b> Sequences start at 1 and increase by one per append, strictly, across all
- * rollouts. {@link #replay} and {@link #records} deliver records in sequence order. A rollout's records must
- * all name the same service, and a rollout takes no record after its {@link JournalRecord.Type#ENDED}
- * record. Leases are held per service until released.
+ * rollouts. {@link #replay} and {@link #records} deliver records in sequence order. A rollout's
+ * records must all name the same service, and a rollout takes no record after its {@link
+ * JournalRecord.Type#ENDED} record. Leases are held per service until released.
  *
- * <p><b>Compaction.</b> {@link #create()} retains every record. {@link #compactingEndedRollouts()} drops a
- * rollout's records as soon as its {@code ENDED} record is appended and keeps a small {@link Summary}
- * instead ({@link #summary(String)}), so that a benchmark of 10 000 rollouts runs in bounded memory; records
- * of open rollouts are never dropped, as the contract requires.
+ * <p><b>Compaction.</b> {@link #create()} retains every record. {@link #compactingEndedRollouts()}
+ * drops a rollout's records as soon as its {@code ENDED} record is appended and keeps a small
+ * {@link Summary} instead ({@link #summary(String)}), so that a benchmark of 10 000 rollouts runs
+ * in bounded memory; records of open rollouts are never dropped, as the contract requires.
  *
- * <p><b>Close.</b> After {@link #close()}, {@link #append} and {@link #tryLease} throw
- * {@link IllegalStateException}; reads keep working so that tests can inspect a journal after the engine
+ * <p><b>Close.</b> After {@link #close()}, {@link #append} and {@link #tryLease} throw {@link
+ * IllegalStateException}; reads keep working so that tests can inspect a journal after the engine
  * that owned it has shut down, and {@link #releaseLease} stays harmless.
  *
- * <p><b>Threading.</b> Safe for concurrent use; one lock guards all state, and {@link #replay} delivers a
- * snapshot outside it, so a consumer may append.
+ * <p><b>Threading.</b> Safe for concurrent use; one lock guards all state, and {@link #replay}
+ * delivers a snapshot outside it, so a consumer may append.
  *
- * <p><b>Errors.</b> {@link InvalidSpecException} for a record that already has a sequence, that names
- * another service than its rollout's, or that follows its rollout's {@code ENDED} record; nothing is
- * stored then.
+ * <p><b>Errors.</b> {@link InvalidSpecException} for a record that already has a sequence, that
+ * names another service than its rollout's, or that follows its rollout's {@code ENDED} record;
+ * nothing is stored then.
  */
 public final class InMemoryJournal implements Journal {
 
@@ -54,10 +55,18 @@ public final class InMemoryJournal implements Journal {
    * @param firstSequence sequence of its first record
    * @param lastSequence sequence of its {@code ENDED} record
    * @param recordCount how many records it had, {@code ENDED} included
-   * @param endPayload the payload of its {@code ENDED} record (the outcome, as written by the engine)
+   * @param endPayload the payload of its {@code ENDED} record (the outcome, as written by the
+   *     engine)
    */
-  public record Summary(String rolloutId, String service, Instant startedAt, Instant endedAt, long firstSequence,
-      long lastSequence, int recordCount, String endPayload) {}
+  public record Summary(
+      String rolloutId,
+      String service,
+      Instant startedAt,
+      Instant endedAt,
+      long firstSequence,
+      long lastSequence,
+      int recordCount,
+      String endPayload) {}
 
   /** The records and state of one rollout. */
   private static final class Rollout {
@@ -89,8 +98,9 @@ public final class InMemoryJournal implements Journal {
   }
 
   /**
-   * A journal that drops the records of each rollout once its {@code ENDED} record is appended, keeping a
-   * {@link Summary}: memory stays proportional to the open rollouts plus one summary per ended one.
+   * A journal that drops the records of each rollout once its {@code ENDED} record is appended,
+   * keeping a {@link Summary}: memory stays proportional to the open rollouts plus one summary per
+   * ended one.
    */
   public static InMemoryJournal compactingEndedRollouts() {
     return new InMemoryJournal(true);
@@ -101,24 +111,45 @@ public final class InMemoryJournal implements Journal {
     Objects.requireNonNull(record, "record");
     synchronized (lock) {
       if (closed) {
-        throw new IllegalStateException("the journal is closed: no record can be appended (rollout "
-            + record.rolloutId() + ", " + record.type() + "); open a new journal");
+        throw new IllegalStateException(
+            "the journal is closed: no record can be appended (rollout "
+                + record.rolloutId()
+                + ", "
+                + record.type()
+                + "); open a new journal");
       }
       if (record.sequence() != -1) {
-        throw new InvalidSpecException("record.sequence", "is " + record.sequence()
-            + ", but sequences are assigned by the journal", "append JournalRecord.of(...), whose sequence is -1");
+        throw new InvalidSpecException(
+            "record.sequence",
+            "is " + record.sequence() + ", but sequences are assigned by the journal",
+            "append JournalRecord.of(...), whose sequence is -1");
       }
       Summary compacted = summaries.get(record.rolloutId());
       Rollout rollout = rollouts.get(record.rolloutId());
       if (compacted != null || (rollout != null && rollout.endedAt >= 0)) {
-        long endedAt = compacted != null ? compacted.lastSequence() : Objects.requireNonNull(rollout).endedAt;
-        throw new InvalidSpecException("record.rolloutId", "rollout '" + record.rolloutId() + "' ended at sequence "
-            + endedAt + " and takes no more records (got " + record.type() + ")",
+        long endedAt =
+            compacted != null ? compacted.lastSequence() : Objects.requireNonNull(rollout).endedAt;
+        throw new InvalidSpecException(
+            "record.rolloutId",
+            "rollout '"
+                + record.rolloutId()
+                + "' ended at sequence "
+                + endedAt
+                + " and takes no more records (got "
+                + record.type()
+                + ")",
             "start a new rollout with a new id");
       }
       if (rollout != null && !rollout.service.equals(record.service())) {
-        throw new InvalidSpecException("record.service", "is '" + record.service() + "' but rollout '"
-            + record.rolloutId() + "' belongs to service '" + rollout.service + "'",
+        throw new InvalidSpecException(
+            "record.service",
+            "is '"
+                + record.service()
+                + "' but rollout '"
+                + record.rolloutId()
+                + "' belongs to service '"
+                + rollout.service
+                + "'",
             "journal every record of a rollout under the rollout's service");
       }
       if (rollout == null) {
@@ -144,8 +175,17 @@ public final class InMemoryJournal implements Journal {
       bySequence.remove(r.sequence());
     }
     rollouts.remove(end.rolloutId());
-    summaries.put(end.rolloutId(), new Summary(end.rolloutId(), rollout.service, first.time(), end.time(),
-        first.sequence(), end.sequence(), rollout.records.size(), end.payload()));
+    summaries.put(
+        end.rolloutId(),
+        new Summary(
+            end.rolloutId(),
+            rollout.service,
+            first.time(),
+            end.time(),
+            first.sequence(),
+            end.sequence(),
+            rollout.records.size(),
+            end.payload()));
   }
 
   @Override
@@ -167,7 +207,10 @@ public final class InMemoryJournal implements Journal {
     }
   }
 
-  /** The summary of a rollout whose records were compacted; empty if it is open or nothing was compacted. */
+  /**
+   * The summary of a rollout whose records were compacted; empty if it is open or nothing was
+   * compacted.
+   */
   public Optional<Summary> summary(String rolloutId) {
     synchronized (lock) {
       return Optional.ofNullable(summaries.get(rolloutId));
@@ -208,8 +251,12 @@ public final class InMemoryJournal implements Journal {
     Objects.requireNonNull(rolloutId, "rolloutId");
     synchronized (lock) {
       if (closed) {
-        throw new IllegalStateException("the journal is closed: cannot lease service '" + service + "' to rollout '"
-            + rolloutId + "'; open a new journal");
+        throw new IllegalStateException(
+            "the journal is closed: cannot lease service '"
+                + service
+                + "' to rollout '"
+                + rolloutId
+                + "'; open a new journal");
       }
       return leases.computeIfAbsent(service, s -> rolloutId).equals(rolloutId);
     }
@@ -242,8 +289,17 @@ public final class InMemoryJournal implements Journal {
   @Override
   public String toString() {
     synchronized (lock) {
-      return "InMemoryJournal[" + bySequence.size() + " records, last sequence " + lastSequence + ", "
-          + rollouts.size() + " open rollouts, " + summaries.size() + " compacted" + (closed ? ", closed" : "") + "]";
+      return "InMemoryJournal["
+          + bySequence.size()
+          + " records, last sequence "
+          + lastSequence
+          + ", "
+          + rollouts.size()
+          + " open rollouts, "
+          + summaries.size()
+          + " compacted"
+          + (closed ? ", closed" : "")
+          + "]";
     }
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.journal;
 
 import io.cutover.api.CutoverException;
@@ -18,8 +19,13 @@ public class JournalLockedException extends CutoverException {
    * @param holder who holds it, as far as known (e.g. {@code pid 4711} or {@code this JVM})
    */
   public JournalLockedException(Path directory, String holder) {
-    super("journal directory " + directory + " is already in use (held by " + holder + "). Fix: close the"
-        + " other engine or FileJournal first, or give this engine its own directory");
+    super(
+        "journal directory "
+            + directory
+            + " is already in use (held by "
+            + holder
+            + "). Fix: close the"
+            + " other engine or FileJournal first, or give this engine its own directory");
     this.directory = directory;
     this.holder = holder;
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.journal;
 
 import java.time.Instant;
@@ -6,11 +7,13 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What the journal keeps of a finished rollout once its records are compacted: the audit trail of which
- * release went out, from which artifact and config digest, who started it, when, and how it ended.
+ * What the journal keeps of a finished rollout once its records are compacted: the audit trail of
+ * which release went out, from which artifact and config digest, who started it, when, and how it
+ * ended.
  *
- * <p>Built from the rollout's CREATED and ENDED records, whose payloads are the engine's JSON; a field the
- * payload lacks is null rather than an error, so summaries of older or hand-written records still load.
+ * <p>Built from the rollout's CREATED and ENDED records, whose payloads are the engine's JSON; a
+ * field the payload lacks is null rather than an error, so summaries of older or hand-written
+ * records still load.
  *
  * @param rolloutId the rollout
  * @param service its service
@@ -29,10 +32,23 @@ import org.jspecify.annotations.Nullable;
  * @param lastSequence journal sequence of its last record
  * @param records how many records it had
  */
-public record RolloutSummary(String rolloutId, String service, @Nullable String strategy, @Nullable String target,
-    @Nullable String stable, @Nullable String artifact, @Nullable String config, @Nullable String initiator,
-    Map<String, String> annotations, Instant created, Instant ended, @Nullable String outcome,
-    @Nullable String reason, long firstSequence, long lastSequence, int records) {
+public record RolloutSummary(
+    String rolloutId,
+    String service,
+    @Nullable String strategy,
+    @Nullable String target,
+    @Nullable String stable,
+    @Nullable String artifact,
+    @Nullable String config,
+    @Nullable String initiator,
+    Map<String, String> annotations,
+    Instant created,
+    Instant ended,
+    @Nullable String outcome,
+    @Nullable String reason,
+    long firstSequence,
+    long lastSequence,
+    int records) {
 
   /** Validates the required parts and copies the annotations. */
   public RolloutSummary {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Implementations of the {@link io.cutover.spi.Journal} SPI, the write-ahead log of rollouts and the store
  * of per-service leases. {@link io.cutover.core.journal.FileJournal} is the durable, tamper-evident embedded

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.judge;
 
 import io.cutover.api.InvalidSpecException;
@@ -17,36 +18,39 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * Compares canary samples with baseline samples per metric, classifies each metric, scores groups of
- * metrics with weights and decides the canary: a pure function of its inputs (no I/O, no clock).
+ * Compares canary samples with baseline samples per metric, classifies each metric, scores groups
+ * of metrics with weights and decides the canary: a pure function of its inputs (no I/O, no clock).
  *
- * <p><b>Per metric.</b> NaN values are removed or replaced by 0, outliers optionally removed; a side
- * without values is NODATA (NODATA_FAIL with {@code mustHaveData}); identical or all-equal samples
- * PASS. Otherwise:
+ * <p><b>Per metric.</b> NaN values are removed or replaced by 0, outliers optionally removed; a
+ * side without values is NODATA (NODATA_FAIL with {@code mustHaveData}); identical or all-equal
+ * samples PASS. Otherwise:
+ *
  * <ul>
- *   <li>{@link Mode#NATIVE}: a Mann-Whitney test in the harmful direction (one-sided for increase or
- *       decrease, two-sided for either; exact distribution for small tie-free samples). The metric is
- *       HIGH (LOW) when the p-value is below 1 − confidence level, the canary ranks above (below) the
- *       baseline, and the effect size reaches the allowed increase (decrease). The Hodges-Lehmann shift
- *       and its interval are reported.</li>
- *   <li>{@link Mode#KAYENTA}: Kayenta's NetflixACAJudge rule: HIGH when the lower end of the asymptotic
- *       interval of the shift exceeds {@code tolerance} × |shift| (LOW: the upper end is below its
- *       negative), and the effect size reaches the allowed change; both samples constant get seeded noise.</li>
+ *   <li>{@link Mode#NATIVE}: a Mann-Whitney test in the harmful direction (one-sided for increase
+ *       or decrease, two-sided for either; exact distribution for small tie-free samples). The
+ *       metric is HIGH (LOW) when the p-value is below 1 − confidence level, the canary ranks above
+ *       (below) the baseline, and the effect size reaches the allowed increase (decrease). The
+ *       Hodges-Lehmann shift and its interval are reported.
+ *   <li>{@link Mode#KAYENTA}: Kayenta's NetflixACAJudge rule: HIGH when the lower end of the
+ *       asymptotic interval of the shift exceeds {@code tolerance} × |shift| (LOW: the upper end is
+ *       below its negative), and the effect size reaches the allowed change; both samples constant
+ *       get seeded noise.
  * </ul>
- * A critical metric whose effect also reaches its critical threshold, or that has no data, is a critical
- * failure.
  *
- * <p><b>Scoring</b> (both modes, Kayenta's weighted sum): muted metrics are left out; a group's score is
- * the share of PASS among its PASS, HIGH, LOW and NODATA_FAIL metrics (×100); groups without such metrics
- * count as 100; group weights are given in percent, unweighted groups share the rest equally; the sum is
- * rounded half-up to two decimals. A critical failure, or NODATA on half or more of the metrics, makes
- * the score 0 — in native mode the latter is classified {@link JudgeReport.Classification#NODATA} rather
- * than FAIL, so a gate can apply its no-data policy. Score ≥ pass threshold is PASS, ≥ marginal MARGINAL,
- * else FAIL. In native mode, metrics without a group score in the group {@code default}; in Kayenta mode
- * they score in no group, as in Kayenta.
+ * A critical metric whose effect also reaches its critical threshold, or that has no data, is a
+ * critical failure.
  *
- * <p><b>Threading.</b> Immutable and thread-safe; deterministic (noise comes from a {@link Random} seeded
- * per call with the configured seed).
+ * <p><b>Scoring</b> (both modes, Kayenta's weighted sum): muted metrics are left out; a group's
+ * score is the share of PASS among its PASS, HIGH, LOW and NODATA_FAIL metrics (×100); groups
+ * without such metrics count as 100; group weights are given in percent, unweighted groups share
+ * the rest equally; the sum is rounded half-up to two decimals. A critical failure, or NODATA on
+ * half or more of the metrics, makes the score 0 — in native mode the latter is classified {@link
+ * JudgeReport.Classification#NODATA} rather than FAIL, so a gate can apply its no-data policy.
+ * Score ≥ pass threshold is PASS, ≥ marginal MARGINAL, else FAIL. In native mode, metrics without a
+ * group score in the group {@code default}; in Kayenta mode they score in no group, as in Kayenta.
+ *
+ * <p><b>Threading.</b> Immutable and thread-safe; deterministic (noise comes from a {@link Random}
+ * seeded per call with the configured seed).
  */
 public final class CanaryJudge {
   /** Which rules classify metrics. */
@@ -114,7 +118,8 @@ public final class CanaryJudge {
     return score(results);
   }
 
-  MetricJudgement classify(CanaryMetric m, double[] canaryRaw, double[] baselineRaw, Random random) {
+  MetricJudgement classify(
+      CanaryMetric m, double[] canaryRaw, double[] baselineRaw, Random random) {
     boolean replace = m.nanStrategy() == CanaryMetric.NanStrategy.REPLACE;
     double[] c = Samples.handleNaN(canaryRaw, replace);
     double[] b = Samples.handleNaN(baselineRaw, replace);
@@ -126,14 +131,17 @@ public final class CanaryJudge {
     Arrays.sort(b);
     Finding f = new Finding(m, c, b);
     if (c.length == 0 || b.length == 0) {
-      String reason = "no data for " + (c.length == 0 ? "the canary" : "the baseline") + " (" + m.name() + ")";
+      String reason =
+          "no data for " + (c.length == 0 ? "the canary" : "the baseline") + " (" + m.name() + ")";
       if (mode == Mode.KAYENTA && replace) {
-        return f.done(Classification.PASS, false, "no data, but NaN strategy 'replace' (Kayenta passes it)");
+        return f.done(
+            Classification.PASS, false, "no data, but NaN strategy 'replace' (Kayenta passes it)");
       }
       if (m.mustHaveData() && !m.critical()) {
         return f.done(Classification.NODATA_FAIL, false, reason + "; the metric must have data");
       }
-      return f.done(Classification.NODATA, m.critical(), reason + (m.critical() ? "; critical metric" : ""));
+      return f.done(
+          Classification.NODATA, m.critical(), reason + (m.critical() ? "; critical metric" : ""));
     }
     if (Arrays.equals(c, b)) {
       return f.done(Classification.PASS, false, "canary and baseline data are identical");
@@ -150,12 +158,14 @@ public final class CanaryJudge {
 
   private MetricJudgement nativeRule(Finding f) {
     CanaryMetric m = f.metric;
-    MannWhitney.Alternative alt = switch (m.direction()) {
-      case INCREASE -> MannWhitney.Alternative.GREATER;
-      case DECREASE -> MannWhitney.Alternative.LESS;
-      case EITHER -> MannWhitney.Alternative.TWO_SIDED;
-    };
-    MannWhitney.Result r = MannWhitney.testSorted(f.canary, f.baseline, alt, MannWhitney.Method.AUTO, true);
+    MannWhitney.Alternative alt =
+        switch (m.direction()) {
+          case INCREASE -> MannWhitney.Alternative.GREATER;
+          case DECREASE -> MannWhitney.Alternative.LESS;
+          case EITHER -> MannWhitney.Alternative.TWO_SIDED;
+        };
+    MannWhitney.Result r =
+        MannWhitney.testSorted(f.canary, f.baseline, alt, MannWhitney.Method.AUTO, true);
     HodgesLehmann.Shift s = HodgesLehmann.shiftSorted(f.canary, f.baseline, confidenceLevel);
     f.pValue = r.pValue();
     f.shift = s.estimate();
@@ -166,8 +176,16 @@ public final class CanaryJudge {
     double half = f.canary.length * (double) f.baseline.length / 2;
     boolean up = significant && r.u() > half && m.direction() != CanaryMetric.Direction.DECREASE;
     boolean down = significant && r.u() < half && m.direction() != CanaryMetric.Direction.INCREASE;
-    return decide(f, up, down, String.format(Locale.ROOT, "p=%.4g (%s, %s)", r.pValue(),
-        r.method().name().toLowerCase(Locale.ROOT), alt.name().toLowerCase(Locale.ROOT).replace('_', '-')));
+    return decide(
+        f,
+        up,
+        down,
+        String.format(
+            Locale.ROOT,
+            "p=%.4g (%s, %s)",
+            r.pValue(),
+            r.method().name().toLowerCase(Locale.ROOT),
+            alt.name().toLowerCase(Locale.ROOT).replace('_', '-')));
   }
 
   private MetricJudgement kayentaRule(Finding f, Random random) {
@@ -183,12 +201,19 @@ public final class CanaryJudge {
     f.lower = ci[0];
     f.upper = ci[1];
     f.shift = ci[2];
-    f.cles = MannWhitney.testSorted(x, y, MannWhitney.Alternative.TWO_SIDED, MannWhitney.Method.ASYMPTOTIC, true).u()
-        / ((double) x.length * y.length);
+    f.cles =
+        MannWhitney.testSorted(
+                    x, y, MannWhitney.Alternative.TWO_SIDED, MannWhitney.Method.ASYMPTOTIC, true)
+                .u()
+            / ((double) x.length * y.length);
     double bound = tolerance * Math.abs(f.shift);
     boolean up = f.metric.direction() != CanaryMetric.Direction.DECREASE && f.lower > bound;
     boolean down = f.metric.direction() != CanaryMetric.Direction.INCREASE && f.upper < -bound;
-    return decide(f, up, down, String.format(Locale.ROOT, "tolerance %.3g of |shift| = %.4g", tolerance, bound));
+    return decide(
+        f,
+        up,
+        down,
+        String.format(Locale.ROOT, "tolerance %.3g of |shift| = %.4g", tolerance, bound));
   }
 
   private MetricJudgement decide(Finding f, boolean up, boolean down, String evidence) {
@@ -197,19 +222,44 @@ public final class CanaryJudge {
     boolean high = up && (Double.isNaN(effect) || effect >= m.allowedIncrease());
     boolean low = !high && down && (Double.isNaN(effect) || effect <= m.allowedDecrease());
     String level = Math.round(confidenceLevel * 100) + "%";
-    String stats = String.format(Locale.ROOT, "shift %+.4g (%s CI %.4g..%.4g), %s, mean ratio %.4g, CLES %.3f; canary n=%d mean=%.4g, baseline n=%d mean=%.4g",
-        f.shift, level, f.lower, f.upper, evidence, f.meanRatio, f.cles, f.canary.length, Samples.mean(f.canary),
-        f.baseline.length, Samples.mean(f.baseline));
+    String stats =
+        String.format(
+            Locale.ROOT,
+            "shift %+.4g (%s CI %.4g..%.4g), %s, mean ratio %.4g, CLES %.3f; canary n=%d mean=%.4g, baseline n=%d mean=%.4g",
+            f.shift,
+            level,
+            f.lower,
+            f.upper,
+            evidence,
+            f.meanRatio,
+            f.cles,
+            f.canary.length,
+            Samples.mean(f.canary),
+            f.baseline.length,
+            Samples.mean(f.baseline));
     String measure = m.effectMeasure() == CanaryMetric.EffectMeasure.CLES ? "CLES" : "mean ratio";
     if (high) {
       boolean critical = m.critical() && (Double.isNaN(effect) || effect >= m.criticalIncrease());
-      return f.done(Classification.HIGH, critical, m.name() + " is HIGH" + (critical ? " (critical)" : "") + ": " + stats);
+      return f.done(
+          Classification.HIGH,
+          critical,
+          m.name() + " is HIGH" + (critical ? " (critical)" : "") + ": " + stats);
     }
     if (low) {
       boolean critical = m.critical() && (Double.isNaN(effect) || effect <= m.criticalDecrease());
-      return f.done(Classification.LOW, critical, m.name() + " is LOW" + (critical ? " (critical)" : "") + ": " + stats);
+      return f.done(
+          Classification.LOW,
+          critical,
+          m.name() + " is LOW" + (critical ? " (critical)" : "") + ": " + stats);
     }
-    String why = up || down ? " (change below the allowed " + measure + " " + (up ? m.allowedIncrease() : m.allowedDecrease()) + ")" : "";
+    String why =
+        up || down
+            ? " (change below the allowed "
+                + measure
+                + " "
+                + (up ? m.allowedIncrease() : m.allowedDecrease())
+                + ")"
+            : "";
     return f.done(Classification.PASS, false, m.name() + " passes" + why + ": " + stats);
   }
 
@@ -217,7 +267,8 @@ public final class CanaryJudge {
     List<MetricJudgement> scored = all.stream().filter(r -> !r.muted()).toList();
     Map<String, int[]> groups = new LinkedHashMap<>(); // pass, total
     for (MetricJudgement r : scored) {
-      List<String> gs = r.groups().isEmpty() && mode == Mode.NATIVE ? List.of("default") : r.groups();
+      List<String> gs =
+          r.groups().isEmpty() && mode == Mode.NATIVE ? List.of("default") : r.groups();
       for (String g : gs) {
         int[] c = groups.computeIfAbsent(g, k -> new int[2]);
         switch (r.classification()) {
@@ -226,25 +277,36 @@ public final class CanaryJudge {
             c[1]++;
           }
           case HIGH, LOW, NODATA_FAIL -> c[1]++;
-          default -> { }
+          default -> {}
         }
       }
     }
     Map<String, Double> groupScores = new LinkedHashMap<>();
-    groups.forEach((g, c) -> {
-      if (c[1] > 0) {
-        groupScores.put(g, 100.0 * c[0] / c[1]);
-      }
-    });
+    groups.forEach(
+        (g, c) -> {
+          if (c[1] > 0) {
+            groupScores.put(g, 100.0 * c[0] / c[1]);
+          }
+        });
     for (MetricJudgement r : scored) {
       if (r.critical() && r.classification() != Classification.PASS) {
-        return new JudgeReport(all, groupScores, 0, JudgeReport.Classification.FAIL, "critical metric failed: " + r.reason());
+        return new JudgeReport(
+            all,
+            groupScores,
+            0,
+            JudgeReport.Classification.FAIL,
+            "critical metric failed: " + r.reason());
       }
     }
     long nodata = scored.stream().filter(r -> r.classification() == Classification.NODATA).count();
     if (!scored.isEmpty() && nodata * 2 >= scored.size()) {
-      return new JudgeReport(all, groupScores, 0,
-          mode == Mode.KAYENTA ? JudgeReport.Classification.FAIL : JudgeReport.Classification.NODATA,
+      return new JudgeReport(
+          all,
+          groupScores,
+          0,
+          mode == Mode.KAYENTA
+              ? JudgeReport.Classification.FAIL
+              : JudgeReport.Classification.NODATA,
           nodata + " of " + scored.size() + " metrics returned NODATA (50% or more)");
     }
     double weightSum = 0;
@@ -260,8 +322,12 @@ public final class CanaryJudge {
       sum += effective * groupWeights.getOrDefault(g, calculated) / 100;
     }
     double score = BigDecimal.valueOf(sum).setScale(2, RoundingMode.HALF_UP).doubleValue();
-    JudgeReport.Classification cls = score >= passThreshold ? JudgeReport.Classification.PASS
-        : score >= marginalThreshold ? JudgeReport.Classification.MARGINAL : JudgeReport.Classification.FAIL;
+    JudgeReport.Classification cls =
+        score >= passThreshold
+            ? JudgeReport.Classification.PASS
+            : score >= marginalThreshold
+                ? JudgeReport.Classification.MARGINAL
+                : JudgeReport.Classification.FAIL;
     return new JudgeReport(all, groupScores, score, cls, "");
   }
 
@@ -287,8 +353,23 @@ public final class CanaryJudge {
     }
 
     MetricJudgement done(Classification c, boolean critical, String reason) {
-      return new MetricJudgement(metric.name(), c, critical, metric.muted(), metric.groups(), reason, canary.length,
-          baseline.length, Samples.mean(canary), Samples.mean(baseline), pValue, shift, lower, upper, meanRatio, cles);
+      return new MetricJudgement(
+          metric.name(),
+          c,
+          critical,
+          metric.muted(),
+          metric.groups(),
+          reason,
+          canary.length,
+          baseline.length,
+          Samples.mean(canary),
+          Samples.mean(baseline),
+          pValue,
+          shift,
+          lower,
+          upper,
+          meanRatio,
+          cles);
     }
   }
 
@@ -304,7 +385,10 @@ public final class CanaryJudge {
 
     private Builder() {}
 
-    /** The mode; {@link Mode#KAYENTA} also sets Kayenta's confidence level 0.98 (change it after, if needed). */
+    /**
+     * The mode; {@link Mode#KAYENTA} also sets Kayenta's confidence level 0.98 (change it after, if
+     * needed).
+     */
     public Builder mode(Mode mode) {
       this.mode = mode;
       if (mode == Mode.KAYENTA) {
@@ -316,7 +400,10 @@ public final class CanaryJudge {
     /** Confidence level of tests and intervals, in (0, 1). */
     public Builder confidenceLevel(double level) {
       if (!(level > 0 && level < 1)) {
-        throw new InvalidSpecException("judge.confidenceLevel", "is " + level, "use a level strictly between 0 and 1, e.g. 0.95");
+        throw new InvalidSpecException(
+            "judge.confidenceLevel",
+            "is " + level,
+            "use a level strictly between 0 and 1, e.g. 0.95");
       }
       this.confidenceLevel = level;
       return this;
@@ -325,16 +412,22 @@ public final class CanaryJudge {
     /** Kayenta mode: the share of |shift| the interval must clear (default 0.25). */
     public Builder tolerance(double tolerance) {
       if (!(tolerance >= 0)) {
-        throw new InvalidSpecException("judge.tolerance", "is " + tolerance, "use 0 or more, e.g. 0.25");
+        throw new InvalidSpecException(
+            "judge.tolerance", "is " + tolerance, "use 0 or more, e.g. 0.25");
       }
       this.tolerance = tolerance;
       return this;
     }
 
-    /** Score thresholds (0..100): at least {@code pass} passes, at least {@code marginal} is marginal. */
+    /**
+     * Score thresholds (0..100): at least {@code pass} passes, at least {@code marginal} is
+     * marginal.
+     */
     public Builder thresholds(double pass, double marginal) {
       if (!(marginal >= 0 && marginal <= pass && pass <= 100)) {
-        throw new InvalidSpecException("judge.scoreThresholds", "pass " + pass + ", marginal " + marginal,
+        throw new InvalidSpecException(
+            "judge.scoreThresholds",
+            "pass " + pass + ", marginal " + marginal,
             "use 0 <= marginal <= pass <= 100, e.g. pass 95, marginal 75");
       }
       this.passThreshold = pass;
@@ -345,12 +438,14 @@ public final class CanaryJudge {
     /** A group's weight in percent; weights must not exceed 100 in total. */
     public Builder groupWeight(String group, double weight) {
       if (!(weight >= 0)) {
-        throw new InvalidSpecException("judge.groupWeights." + group, "is " + weight, "use a non-negative weight in percent");
+        throw new InvalidSpecException(
+            "judge.groupWeights." + group, "is " + weight, "use a non-negative weight in percent");
       }
       groupWeights.put(group, weight);
       double sum = groupWeights.values().stream().mapToDouble(Double::doubleValue).sum();
       if (sum > 100 + 1e-9) {
-        throw new InvalidSpecException("judge.groupWeights", "sum to " + sum, "make the group weights add up to at most 100");
+        throw new InvalidSpecException(
+            "judge.groupWeights", "sum to " + sum, "make the group weights add up to at most 100");
       }
       return this;
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.judge;
 
 import io.cutover.api.InvalidSpecException;
@@ -22,9 +23,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Creates {@link CanaryJudgeGate}s from configuration; provider name {@code canary-judge}. The metrics
- * are listed in the configuration, or come from a Spinnaker Kayenta canary config
- * ({@link KayentaCanaryConfig}):
+ * Creates {@link CanaryJudgeGate}s from configuration; provider name {@code canary-judge}. The
+ * metrics are listed in the configuration, or come from a Spinnaker Kayenta canary config ({@link
+ * KayentaCanaryConfig}):
  *
  * <pre>
  * name: judge                                   # the gate's name (required)
@@ -62,8 +63,22 @@ import java.util.Set;
  * {@link InvalidSpecException} naming the JSON path of the first problem.
  */
 public final class CanaryJudgeGateProvider implements HealthGateProvider {
-  private static final Set<String> KEYS = Set.of("name", "source", "mode", "confidenceLevel", "tolerance",
-      "scoreThresholds", "groupWeights", "seed", "step", "lookback", "noData", "metrics", "kayentaConfig", "queries");
+  private static final Set<String> KEYS =
+      Set.of(
+          "name",
+          "source",
+          "mode",
+          "confidenceLevel",
+          "tolerance",
+          "scoreThresholds",
+          "groupWeights",
+          "seed",
+          "step",
+          "lookback",
+          "noData",
+          "metrics",
+          "kayentaConfig",
+          "queries");
 
   /** Creates the factory; no I/O. */
   public CanaryJudgeGateProvider() {}
@@ -79,15 +94,22 @@ public final class CanaryJudgeGateProvider implements HealthGateProvider {
     String name = Gates.name(config.requireString("name"), config.pathOf("name"));
     Object kayenta = config.asMap().get("kayentaConfig");
     if ((kayenta == null) == !config.has("metrics")) {
-      throw new InvalidSpecException(config.pathOf("metrics"), kayenta == null ? "is missing" : "is set together with 'kayentaConfig'",
+      throw new InvalidSpecException(
+          config.pathOf("metrics"),
+          kayenta == null ? "is missing" : "is set together with 'kayentaConfig'",
           "list the metrics here, or point 'kayentaConfig' at a Kayenta canary config, not both");
     }
     String misplaced = kayenta == null ? "queries" : "groupWeights";
     if (config.has(misplaced)) {
-      throw new InvalidSpecException(config.pathOf(misplaced), kayenta == null ? "only applies with 'kayentaConfig'"
-          : "comes from the Kayenta config's classifier.groupWeights", "remove it");
+      throw new InvalidSpecException(
+          config.pathOf(misplaced),
+          kayenta == null
+              ? "only applies with 'kayentaConfig'"
+              : "comes from the Kayenta config's classifier.groupWeights",
+          "remove it");
     }
-    CanaryJudge.Mode mode = mode(config, kayenta == null ? CanaryJudge.Mode.NATIVE : CanaryJudge.Mode.KAYENTA);
+    CanaryJudge.Mode mode =
+        mode(config, kayenta == null ? CanaryJudge.Mode.NATIVE : CanaryJudge.Mode.KAYENTA);
     CanaryJudge.Builder judge = CanaryJudge.builder().mode(mode);
     List<CanaryMetric> metrics = new ArrayList<>();
     if (kayenta != null) {
@@ -102,7 +124,8 @@ public final class CanaryJudgeGateProvider implements HealthGateProvider {
         metrics.add(metric);
       }
       if (metrics.isEmpty()) {
-        throw new InvalidSpecException(config.pathOf("metrics"), "is empty", "list at least one metric to compare");
+        throw new InvalidSpecException(
+            config.pathOf("metrics"), "is empty", "list at least one metric to compare");
       }
       MetricConfigs.groupWeights(config.getConfig("groupWeights")).forEach(judge::groupWeight);
     }
@@ -112,7 +135,10 @@ public final class CanaryJudgeGateProvider implements HealthGateProvider {
     }
     if (config.has("tolerance")) {
       if (mode != CanaryJudge.Mode.KAYENTA) {
-        throw new InvalidSpecException(config.pathOf("tolerance"), "only applies to mode kayenta", "remove it or set mode: kayenta");
+        throw new InvalidSpecException(
+            config.pathOf("tolerance"),
+            "only applies to mode kayenta",
+            "remove it or set mode: kayenta");
       }
       double tolerance = config.getDouble("tolerance", Double.NaN);
       MetricConfigs.at(config.pathOf("tolerance"), () -> judge.tolerance(tolerance));
@@ -128,12 +154,17 @@ public final class CanaryJudgeGateProvider implements HealthGateProvider {
     Duration step = config.getDuration("step", Duration.ofSeconds(10));
     Duration lookback = config.getDuration("lookback", Duration.ZERO);
     if (lookback.isNegative()) {
-      throw new InvalidSpecException(config.pathOf("lookback"), "is negative", "use a positive window, or 0 for the verify step's");
+      throw new InvalidSpecException(
+          config.pathOf("lookback"),
+          "is negative",
+          "use a positive window, or 0 for the verify step's");
     }
-    NoDataPolicy noData = NoDataPolicy.parse(config.getString("noData", "inconclusive"), config.pathOf("noData"));
+    NoDataPolicy noData =
+        NoDataPolicy.parse(config.getString("noData", "inconclusive"), config.pathOf("noData"));
     CanaryJudge built = judge.build();
     MetricSource source = MetricSources.fromConfig(config, "source", context);
-    return MetricConfigs.at(config.pathOf(kayenta == null ? "metrics" : "kayentaConfig"),
+    return MetricConfigs.at(
+        config.pathOf(kayenta == null ? "metrics" : "kayentaConfig"),
         () -> CanaryJudgeGate.of(name, source, built, metrics, step, lookback, noData));
   }
 
@@ -145,7 +176,9 @@ public final class CanaryJudgeGateProvider implements HealthGateProvider {
     return switch (m.trim().toLowerCase(Locale.ROOT)) {
       case "native" -> CanaryJudge.Mode.NATIVE;
       case "kayenta" -> CanaryJudge.Mode.KAYENTA;
-      default -> throw new InvalidSpecException(config.pathOf("mode"), "is '" + m + "'", "use native or kayenta");
+      default ->
+          throw new InvalidSpecException(
+              config.pathOf("mode"), "is '" + m + "'", "use native or kayenta");
     };
   }
 
@@ -161,7 +194,9 @@ public final class CanaryJudgeGateProvider implements HealthGateProvider {
     if (value instanceof String file && !file.isBlank()) {
       return KayentaCanaryConfig.read(Path.of(file), queries, q.path());
     }
-    throw new InvalidSpecException(config.pathOf("kayentaConfig"), "is neither a file path nor an object",
+    throw new InvalidSpecException(
+        config.pathOf("kayentaConfig"),
+        "is neither a file path nor an object",
         "give the path of a Kayenta canary-config JSON file, or the config itself as an object");
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.judge;
 
 import io.cutover.api.InvalidSpecException;
@@ -6,13 +7,15 @@ import java.util.Objects;
 
 /**
  * How one metric is judged: its query, which direction hurts, how missing values and outliers are
- * handled, what effect size is tolerated, and which groups it scores in. Field names follow Kayenta's
- * {@code analysisConfigurations.canary} so configurations translate one to one.
+ * handled, what effect size is tolerated, and which groups it scores in. Field names follow
+ * Kayenta's {@code analysisConfigurations.canary} so configurations translate one to one.
  *
  * @param name the metric's name, unique within a judge
- * @param query the query template; {@code {{release}}} is filled with the canary's and then the baseline's id
+ * @param query the query template; {@code {{release}}} is filled with the canary's and then the
+ *     baseline's id
  * @param direction which change is harmful
- * @param critical whether a harmful change (or missing data) fails the whole canary whatever the score
+ * @param critical whether a harmful change (or missing data) fails the whole canary whatever the
+ *     score
  * @param mustHaveData whether missing data counts as a failed metric
  * @param muted whether the metric is reported but left out of the score
  * @param nanStrategy what to do with NaN values
@@ -23,11 +26,25 @@ import java.util.Objects;
  * @param allowedDecrease largest effect classified LOW
  * @param criticalIncrease smallest effect of a critical metric that fails the canary
  * @param criticalDecrease largest effect of a critical metric that fails the canary
- * @param groups the groups the metric scores in; empty means the {@code default} group (native mode)
+ * @param groups the groups the metric scores in; empty means the {@code default} group (native
+ *     mode)
  */
-public record CanaryMetric(String name, String query, Direction direction, boolean critical, boolean mustHaveData,
-    boolean muted, NanStrategy nanStrategy, boolean removeOutliers, double outlierFactor, EffectMeasure effectMeasure,
-    double allowedIncrease, double allowedDecrease, double criticalIncrease, double criticalDecrease, List<String> groups) {
+public record CanaryMetric(
+    String name,
+    String query,
+    Direction direction,
+    boolean critical,
+    boolean mustHaveData,
+    boolean muted,
+    NanStrategy nanStrategy,
+    boolean removeOutliers,
+    double outlierFactor,
+    EffectMeasure effectMeasure,
+    double allowedIncrease,
+    double allowedDecrease,
+    double criticalIncrease,
+    double criticalDecrease,
+    List<String> groups) {
 
   /** Which change of a metric is harmful. */
   public enum Direction {
@@ -61,18 +78,25 @@ public record CanaryMetric(String name, String query, Direction direction, boole
       throw new InvalidSpecException("metrics.name", "is blank", "name every metric");
     }
     if (query == null || query.isBlank()) {
-      throw new InvalidSpecException("metrics." + name + ".query", "is blank", "write the metric's query template");
+      throw new InvalidSpecException(
+          "metrics." + name + ".query", "is blank", "write the metric's query template");
     }
     Objects.requireNonNull(direction, "direction");
     Objects.requireNonNull(nanStrategy, "nanStrategy");
     Objects.requireNonNull(effectMeasure, "effectMeasure");
     if (!(outlierFactor > 0)) {
-      throw new InvalidSpecException("metrics." + name + ".outliers.outlierFactor", "is " + outlierFactor, "use a positive IQR multiple such as 3.0");
+      throw new InvalidSpecException(
+          "metrics." + name + ".outliers.outlierFactor",
+          "is " + outlierFactor,
+          "use a positive IQR multiple such as 3.0");
     }
     groups = List.copyOf(groups);
   }
 
-  /** A builder with Kayenta's defaults: direction either, NaN removed, outliers kept, mean ratio 1.0 thresholds. */
+  /**
+   * A builder with Kayenta's defaults: direction either, NaN removed, outliers kept, mean ratio 1.0
+   * thresholds.
+   */
   public static Builder builder(String name, String query) {
     return new Builder(name, query);
   }
@@ -138,7 +162,8 @@ public record CanaryMetric(String name, String query, Direction direction, boole
     }
 
     /** The effect measure and the smallest increase / largest decrease classified as a change. */
-    public Builder effectSize(EffectMeasure measure, double allowedIncrease, double allowedDecrease) {
+    public Builder effectSize(
+        EffectMeasure measure, double allowedIncrease, double allowedDecrease) {
       this.effectMeasure = measure;
       this.allowedIncrease = allowedIncrease;
       this.allowedDecrease = allowedDecrease;
@@ -163,9 +188,22 @@ public record CanaryMetric(String name, String query, Direction direction, boole
       double neutral = effectMeasure == EffectMeasure.CLES ? 0.5 : 1.0;
       double ai = Double.isNaN(allowedIncrease) ? neutral : allowedIncrease;
       double ad = Double.isNaN(allowedDecrease) ? neutral : allowedDecrease;
-      return new CanaryMetric(name, query, direction, critical, mustHaveData, muted, nanStrategy, removeOutliers,
-          outlierFactor, effectMeasure, ai, ad, Double.isNaN(criticalIncrease) ? neutral : criticalIncrease,
-          Double.isNaN(criticalDecrease) ? neutral : criticalDecrease, groups);
+      return new CanaryMetric(
+          name,
+          query,
+          direction,
+          critical,
+          mustHaveData,
+          muted,
+          nanStrategy,
+          removeOutliers,
+          outlierFactor,
+          effectMeasure,
+          ai,
+          ad,
+          Double.isNaN(criticalIncrease) ? neutral : criticalIncrease,
+          Double.isNaN(criticalDecrease) ? neutral : criticalDecrease,
+          groups);
     }
   }
 }

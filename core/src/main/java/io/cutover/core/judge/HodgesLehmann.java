@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.judge;
 
 import io.cutover.api.InvalidSpecException;
@@ -8,10 +9,10 @@ import io.cutover.core.judge.internal.Ranks;
 
 /**
  * The Hodges-Lehmann estimate of the location shift between two samples (the median of all pairwise
- * differences {@code x_i - y_j}) with its distribution-free confidence interval (order statistics of the
- * differences at the Mann-Whitney critical values: exact without ties for small samples, normal with tie
- * correction otherwise). Never materializes the m*n differences: O((m + n) log) time, O(m + n) memory.
- * Stateless and thread-safe.
+ * differences {@code x_i - y_j}) with its distribution-free confidence interval (order statistics
+ * of the differences at the Mann-Whitney critical values: exact without ties for small samples,
+ * normal with tie correction otherwise). Never materializes the m*n differences: O((m + n) log)
+ * time, O(m + n) memory. Stateless and thread-safe.
  */
 public final class HodgesLehmann {
   private HodgesLehmann() {}
@@ -30,11 +31,13 @@ public final class HodgesLehmann {
    * The shift of {@code x} relative to {@code y} and its confidence interval.
    *
    * @param level the confidence level, e.g. 0.95
-   * @throws InvalidSpecException for empty samples, NaN or infinite values, or a level outside (0, 1)
+   * @throws InvalidSpecException for empty samples, NaN or infinite values, or a level outside (0,
+   *     1)
    */
   public static Shift shift(double[] x, double[] y, double level) {
     if (!(level > 0 && level < 1)) {
-      throw new InvalidSpecException("level", "is " + level, "use a confidence level strictly between 0 and 1, e.g. 0.95");
+      throw new InvalidSpecException(
+          "level", "is " + level, "use a confidence level strictly between 0 and 1, e.g. 0.95");
     }
     double[] xs = finiteSorted(x, "x");
     double[] ys = finiteSorted(y, "y");
@@ -45,10 +48,18 @@ public final class HodgesLehmann {
     int m = xs.length;
     int n = ys.length;
     long mn = (long) m * n;
-    double estimate = mn % 2 == 1 ? PairwiseDifferences.kth(xs, ys, (mn + 1) / 2)
-        : (PairwiseDifferences.kth(xs, ys, mn / 2) + PairwiseDifferences.kth(xs, ys, mn / 2 + 1)) / 2;
+    double estimate =
+        mn % 2 == 1
+            ? PairwiseDifferences.kth(xs, ys, (mn + 1) / 2)
+            : (PairwiseDifferences.kth(xs, ys, mn / 2)
+                    + PairwiseDifferences.kth(xs, ys, mn / 2 + 1))
+                / 2;
     long c = cut(xs, ys, 1 - level);
-    return new Shift(estimate, PairwiseDifferences.kth(xs, ys, c + 1), PairwiseDifferences.kth(xs, ys, mn - c), level);
+    return new Shift(
+        estimate,
+        PairwiseDifferences.kth(xs, ys, c + 1),
+        PairwiseDifferences.kth(xs, ys, mn - c),
+        level);
   }
 
   /** How many differences are cut from each end: the largest c with P(U <= c) <= alpha/2. */
@@ -84,7 +95,8 @@ public final class HodgesLehmann {
   private static double[] finiteSorted(double[] v, String name) {
     double[] s = MannWhitney.sorted(v, name);
     if (Double.isInfinite(s[0]) || Double.isInfinite(s[s.length - 1])) {
-      throw new InvalidSpecException(name, "holds an infinite value", "remove infinite values before estimating a shift");
+      throw new InvalidSpecException(
+          name, "holds an infinite value", "remove infinite values before estimating a shift");
     }
     return s;
   }

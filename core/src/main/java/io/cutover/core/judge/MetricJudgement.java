@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.judge;
 
 import java.util.List;
@@ -22,9 +23,23 @@ import java.util.List;
  * @param meanRatio mean(canary) / mean(baseline), NaN when a mean is 0
  * @param cles P(canary > baseline) + P(equal)/2
  */
-public record MetricJudgement(String metric, Classification classification, boolean critical, boolean muted,
-    List<String> groups, String reason, int canaryCount, int baselineCount, double canaryMean, double baselineMean,
-    double pValue, double shift, double shiftLower, double shiftUpper, double meanRatio, double cles) {
+public record MetricJudgement(
+    String metric,
+    Classification classification,
+    boolean critical,
+    boolean muted,
+    List<String> groups,
+    String reason,
+    int canaryCount,
+    int baselineCount,
+    double canaryMean,
+    double baselineMean,
+    double pValue,
+    double shift,
+    double shiftLower,
+    double shiftUpper,
+    double meanRatio,
+    double cles) {
 
   /** Kayenta's metric classifications. */
   public enum Classification {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The statistical canary judge: {@link io.cutover.core.judge.CanaryJudge} compares canary and baseline
  * samples per metric with the Mann-Whitney U test ({@link io.cutover.core.judge.MannWhitney}), estimates

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.metrics;
 
 import io.cutover.spi.MetricSource;
@@ -7,9 +8,9 @@ import io.cutover.spi.ProviderContext;
 import java.util.Set;
 
 /**
- * Creates {@link InProcessMetricSource}s from configuration; provider name {@code in-process}. The only
- * key, {@code registry} (default {@code default}), names the {@link InProcessMetrics#shared shared}
- * registry to read. Stateless and thread-safe.
+ * Creates {@link InProcessMetricSource}s from configuration; provider name {@code in-process}. The
+ * only key, {@code registry} (default {@code default}), names the {@link InProcessMetrics#shared
+ * shared} registry to read. Stateless and thread-safe.
  */
 public final class InProcessMetricSourceProvider implements MetricSourceProvider {
   /** Creates the factory; no I/O. */
@@ -23,6 +24,7 @@ public final class InProcessMetricSourceProvider implements MetricSourceProvider
   @Override
   public MetricSource create(ProviderConfig config, ProviderContext context) {
     config.requireOnly(Set.of("registry"));
-    return InProcessMetricSource.of(InProcessMetrics.shared(config.getString("registry", "default")));
+    return InProcessMetricSource.of(
+        InProcessMetrics.shared(config.getString("registry", "default")));
   }
 }

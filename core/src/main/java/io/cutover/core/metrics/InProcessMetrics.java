@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.metrics;
 
 import io.cutover.api.InvalidSpecException;
@@ -15,18 +16,19 @@ import java.util.regex.Pattern;
 
 /**
  * A registry of counters and histograms recorded inside the process, shaped like OpenTelemetry's
- * instruments ({@code counter("http_requests_total").add(1, "release", id, "code", "200")}), that keeps
- * every recording with its time so gates can ask "how many, what share, which p99, since when" per release.
+ * instruments ({@code counter("http_requests_total").add(1, "release", id, "code", "200")}), that
+ * keeps every recording with its time so gates can ask "how many, what share, which p99, since
+ * when" per release.
  *
  * <p>Use it when the service under rollout runs in the same JVM (embedded platforms, tests, demos);
- * read it with {@link InProcessMetricSource}. Recordings older than the retention are dropped as new
- * ones arrive, so memory is bounded by traffic × retention.
+ * read it with {@link InProcessMetricSource}. Recordings older than the retention are dropped as
+ * new ones arrive, so memory is bounded by traffic × retention.
  *
- * <p><b>Time</b> comes from the injected {@link InstantSource}; under the testkit's virtual clock, a
- * recording made "at minute 3" is seen at minute 3.
+ * <p><b>Time</b> comes from the injected {@link InstantSource}; under the testkit's virtual clock,
+ * a recording made "at minute 3" is seen at minute 3.
  *
- * <p><b>Threading.</b> Safe for concurrent recording and reading; recording never blocks on I/O and never
- * throws for valid input.
+ * <p><b>Threading.</b> Safe for concurrent recording and reading; recording never blocks on I/O and
+ * never throws for valid input.
  */
 public final class InProcessMetrics {
   private static final Pattern NAME = Pattern.compile("^[a-zA-Z_:][a-zA-Z0-9_:.]*$");
@@ -39,7 +41,10 @@ public final class InProcessMetrics {
   private InProcessMetrics(InstantSource clock, Duration retention) {
     this.clock = Objects.requireNonNull(clock, "clock");
     if (retention.isNegative() || retention.isZero()) {
-      throw new InvalidSpecException("metrics.retention", "is " + retention, "keep recordings for a positive duration, e.g. 1h");
+      throw new InvalidSpecException(
+          "metrics.retention",
+          "is " + retention,
+          "keep recordings for a positive duration, e.g. 1h");
     }
     this.retention = retention;
   }
@@ -51,11 +56,13 @@ public final class InProcessMetrics {
 
   /**
    * The process-wide registry called {@code name}, created on first use with the system clock and a
-   * one-hour retention. This is what a {@link InProcessMetricSourceProvider} created from configuration
-   * reads; code that can pass objects should prefer {@link #create} and pass the registry explicitly.
+   * one-hour retention. This is what a {@link InProcessMetricSourceProvider} created from
+   * configuration reads; code that can pass objects should prefer {@link #create} and pass the
+   * registry explicitly.
    */
   public static InProcessMetrics shared(String name) {
-    return SHARED.computeIfAbsent(name, n -> new InProcessMetrics(InstantSource.system(), Duration.ofHours(1)));
+    return SHARED.computeIfAbsent(
+        name, n -> new InProcessMetrics(InstantSource.system(), Duration.ofHours(1)));
   }
 
   /** The clock recordings are stamped with. */
@@ -82,18 +89,23 @@ public final class InProcessMetrics {
   }
 
   private static InvalidSpecException kindClash(String name, String existing) {
-    return new InvalidSpecException("metrics." + name, "is already a " + existing,
+    return new InvalidSpecException(
+        "metrics." + name,
+        "is already a " + existing,
         "give instruments of different kinds different names");
   }
 
   /** The instrument called {@code name}, or null. */
-  @org.jspecify.annotations.Nullable Instrument instrument(String name) {
+  @org.jspecify.annotations.Nullable
+  Instrument instrument(String name) {
     return instruments.get(name);
   }
 
   private String checkName(String name) {
     if (name == null || !NAME.matcher(name).matches()) {
-      throw new InvalidSpecException("metrics.name", "'" + name + "' is not a valid metric name",
+      throw new InvalidSpecException(
+          "metrics.name",
+          "'" + name + "' is not a valid metric name",
           "use letters, digits, '_', ':' and '.', not starting with a digit");
     }
     return name;
@@ -101,12 +113,16 @@ public final class InProcessMetrics {
 
   private static Map<String, String> attributes(String... keyValues) {
     if (keyValues.length % 2 != 0) {
-      throw new InvalidSpecException("metrics.attributes", "has an odd number of strings (" + keyValues.length + ")",
+      throw new InvalidSpecException(
+          "metrics.attributes",
+          "has an odd number of strings (" + keyValues.length + ")",
           "pass key, value pairs");
     }
     Map<String, String> m = new TreeMap<>();
     for (int i = 0; i < keyValues.length; i += 2) {
-      m.put(Objects.requireNonNull(keyValues[i], "attribute key"), Objects.requireNonNull(keyValues[i + 1], "attribute value"));
+      m.put(
+          Objects.requireNonNull(keyValues[i], "attribute key"),
+          Objects.requireNonNull(keyValues[i + 1], "attribute value"));
     }
     return m;
   }
@@ -129,7 +145,9 @@ public final class InProcessMetrics {
 
     void record(double value, Map<String, String> attributes) {
       var now = owner.clock.instant();
-      series.computeIfAbsent(Map.copyOf(attributes), Series::new).add(now, value, now.minus(owner.retention));
+      series
+          .computeIfAbsent(Map.copyOf(attributes), Series::new)
+          .add(now, value, now.minus(owner.retention));
     }
 
     List<Series> series() {
@@ -138,7 +156,8 @@ public final class InProcessMetrics {
   }
 
   /**
-   * A monotonic counter, like OpenTelemetry's {@code LongCounter}/{@code DoubleCounter}. Thread-safe.
+   * A monotonic counter, like OpenTelemetry's {@code LongCounter}/{@code DoubleCounter}.
+   * Thread-safe.
    */
   public static final class Counter extends Instrument {
     Counter(String name, InProcessMetrics owner) {
@@ -153,14 +172,19 @@ public final class InProcessMetrics {
     /** Adds a non-negative amount for an attribute set. */
     public void add(double amount, Map<String, String> attributes) {
       if (!(amount >= 0) || Double.isInfinite(amount)) {
-        throw new InvalidSpecException("metrics." + name() + ".add", "amount is " + amount,
+        throw new InvalidSpecException(
+            "metrics." + name() + ".add",
+            "amount is " + amount,
             "counters only go up: add a finite amount >= 0");
       }
       record(amount, new LinkedHashMap<>(attributes));
     }
   }
 
-  /** A histogram of recorded values (durations, sizes), like OpenTelemetry's {@code DoubleHistogram}. Thread-safe. */
+  /**
+   * A histogram of recorded values (durations, sizes), like OpenTelemetry's {@code
+   * DoubleHistogram}. Thread-safe.
+   */
   public static final class Histogram extends Instrument {
     Histogram(String name, InProcessMetrics owner) {
       super(name, owner);
@@ -175,7 +199,8 @@ public final class InProcessMetrics {
     @Override
     public void record(double value, Map<String, String> attributes) {
       if (Double.isNaN(value) || Double.isInfinite(value)) {
-        throw new InvalidSpecException("metrics." + name() + ".record", "value is " + value, "record a finite value");
+        throw new InvalidSpecException(
+            "metrics." + name() + ".record", "value is " + value, "record a finite value");
       }
       super.record(value, attributes);
     }

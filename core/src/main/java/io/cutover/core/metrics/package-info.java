@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * In-process metrics for embedded use and tests: {@link io.cutover.core.metrics.InProcessMetrics}, a
  * registry of OpenTelemetry-style counters and histograms that keeps time-stamped recordings for a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Plans as documents: {@link io.cutover.core.plan.PlanJson} writes a {@link io.cutover.api.plan.Plan}
  * (its releases, every step and its rollback) as JSON and reads it back, so that a plan can be reviewed,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.policy;
 
 import io.cutover.api.InvalidSpecException;
@@ -5,12 +6,12 @@ import java.util.List;
 
 /**
  * What SLSA provenance an artifact must carry: a DSSE-signed in-toto Statement v1 with predicate
- * {@code https://slsa.dev/provenance/v1} at {@code sha256-<hex>.att}, signed by one of {@code keys},
- * whose subject is the artifact digest, whose {@code runDetails.builder.id} matches one of
+ * {@code https://slsa.dev/provenance/v1} at {@code sha256-<hex>.att}, signed by one of {@code
+ * keys}, whose subject is the artifact digest, whose {@code runDetails.builder.id} matches one of
  * {@code builderIds}, and, where these lists are not empty, whose {@code buildDefinition.buildType}
- * matches one of {@code buildTypes} and whose source (from {@code externalParameters} or
- * {@code resolvedDependencies}) matches one of {@code sourceRepositories} and {@code sourceRefs}.
- * Patterns are globs: {@code *} within a path segment, {@code **} across segments.
+ * matches one of {@code buildTypes} and whose source (from {@code externalParameters} or {@code
+ * resolvedDependencies}) matches one of {@code sourceRepositories} and {@code sourceRefs}. Patterns
+ * are globs: {@code *} within a path segment, {@code **} across segments.
  *
  * @param keys keys trusted to sign attestations
  * @param builderIds trusted builder ids (required, at least one)
@@ -18,8 +19,12 @@ import java.util.List;
  * @param sourceRepositories accepted source repository URIs; empty accepts any
  * @param sourceRefs accepted source refs such as {@code refs/heads/main}; empty accepts any
  */
-public record ProvenanceRequirement(List<TrustedKey> keys, List<String> builderIds, List<String> buildTypes,
-    List<String> sourceRepositories, List<String> sourceRefs) {
+public record ProvenanceRequirement(
+    List<TrustedKey> keys,
+    List<String> builderIds,
+    List<String> buildTypes,
+    List<String> sourceRepositories,
+    List<String> sourceRefs) {
   /** Validates and copies. */
   public ProvenanceRequirement {
     keys = List.copyOf(keys);
@@ -29,7 +34,9 @@ public record ProvenanceRequirement(List<TrustedKey> keys, List<String> builderI
     sourceRefs = List.copyOf(sourceRefs);
     SignatureRequirement.requireKeys(keys, "provenance.keys");
     if (builderIds.isEmpty()) {
-      throw new InvalidSpecException("provenance.builderIds", "is empty",
+      throw new InvalidSpecException(
+          "provenance.builderIds",
+          "is empty",
           "list the builder ids you trust, e.g. https://github.com/slsa-framework/slsa-github-generator/**");
     }
   }
@@ -41,16 +48,19 @@ public record ProvenanceRequirement(List<TrustedKey> keys, List<String> builderI
 
   /** A copy accepting only these build types. */
   public ProvenanceRequirement withBuildTypes(String... types) {
-    return new ProvenanceRequirement(keys, builderIds, List.of(types), sourceRepositories, sourceRefs);
+    return new ProvenanceRequirement(
+        keys, builderIds, List.of(types), sourceRepositories, sourceRefs);
   }
 
   /** A copy accepting only these source repositories (globs). */
   public ProvenanceRequirement withSourceRepositories(String... repositories) {
-    return new ProvenanceRequirement(keys, builderIds, buildTypes, List.of(repositories), sourceRefs);
+    return new ProvenanceRequirement(
+        keys, builderIds, buildTypes, List.of(repositories), sourceRefs);
   }
 
   /** A copy accepting only these source refs (globs). */
   public ProvenanceRequirement withSourceRefs(String... refs) {
-    return new ProvenanceRequirement(keys, builderIds, buildTypes, sourceRepositories, List.of(refs));
+    return new ProvenanceRequirement(
+        keys, builderIds, buildTypes, sourceRepositories, List.of(refs));
   }
 }

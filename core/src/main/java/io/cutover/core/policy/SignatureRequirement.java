@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.policy;
 
 import io.cutover.api.InvalidSpecException;
@@ -18,7 +19,9 @@ public record SignatureRequirement(List<TrustedKey> keys, int threshold) {
     keys = List.copyOf(keys);
     requireKeys(keys, "signatures.keys");
     if (threshold < 1 || threshold > keys.size()) {
-      throw new InvalidSpecException("signatures.threshold", "is " + threshold + " with " + keys.size() + " key(s)",
+      throw new InvalidSpecException(
+          "signatures.threshold",
+          "is " + threshold + " with " + keys.size() + " key(s)",
           "use 1.." + keys.size() + " (how many distinct keys must have signed)");
     }
   }
@@ -40,7 +43,8 @@ public record SignatureRequirement(List<TrustedKey> keys, int threshold) {
     Set<String> names = new HashSet<>();
     for (TrustedKey k : keys) {
       if (!names.add(k.name())) {
-        throw new InvalidSpecException(path, "names the key '" + k.name() + "' twice", "give every key its own name");
+        throw new InvalidSpecException(
+            path, "names the key '" + k.name() + "' twice", "give every key its own name");
       }
     }
   }

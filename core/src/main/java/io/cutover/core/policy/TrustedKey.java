@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.policy;
 
 import io.cutover.api.Digest;
@@ -16,10 +17,11 @@ import java.util.Base64;
 import java.util.Objects;
 
 /**
- * A named public key trusted to sign artifacts or attestations: ECDSA P-256 (cosign's default, verified
- * as {@code SHA256withECDSA} over ASN.1 DER signatures), RSA ({@code SHA256withRSA}) or Ed25519, read
- * from PEM PKIX ({@code -----BEGIN PUBLIC KEY-----}, as written by {@code openssl pkey -pubout} or
- * {@code cosign generate-key-pair}). Immutable and thread-safe; evidence names it by name and fingerprint.
+ * A named public key trusted to sign artifacts or attestations: ECDSA P-256 (cosign's default,
+ * verified as {@code SHA256withECDSA} over ASN.1 DER signatures), RSA ({@code SHA256withRSA}) or
+ * Ed25519, read from PEM PKIX ({@code -----BEGIN PUBLIC KEY-----}, as written by {@code openssl
+ * pkey -pubout} or {@code cosign generate-key-pair}). Immutable and thread-safe; evidence names it
+ * by name and fingerprint.
  */
 public final class TrustedKey {
   private final String name;
@@ -31,19 +33,24 @@ public final class TrustedKey {
     this.name = name;
     this.key = key;
     this.fingerprint = Digest.sha256(key.getEncoded()).toString();
-    this.algorithm = switch (key.getAlgorithm()) {
-      case "EC" -> "SHA256withECDSA";
-      case "RSA" -> "SHA256withRSA";
-      default -> "Ed25519";
-    };
+    this.algorithm =
+        switch (key.getAlgorithm()) {
+          case "EC" -> "SHA256withECDSA";
+          case "RSA" -> "SHA256withRSA";
+          default -> "Ed25519";
+        };
   }
 
   /** A trusted key from a JCA public key (EC, RSA or Ed25519). */
   public static TrustedKey of(String name, PublicKey key) {
     requireName(name, "key.name");
     Objects.requireNonNull(key, "key");
-    if (!key.getAlgorithm().equals("EC") && !key.getAlgorithm().equals("RSA") && !key.getAlgorithm().startsWith("Ed")) {
-      throw new InvalidSpecException("key." + name, key.getAlgorithm() + " keys are not supported",
+    if (!key.getAlgorithm().equals("EC")
+        && !key.getAlgorithm().equals("RSA")
+        && !key.getAlgorithm().startsWith("Ed")) {
+      throw new InvalidSpecException(
+          "key." + name,
+          key.getAlgorithm() + " keys are not supported",
           "use an ECDSA P-256, RSA or Ed25519 key");
     }
     return new TrustedKey(name, key);
@@ -57,16 +64,22 @@ public final class TrustedKey {
    */
   public static TrustedKey fromPem(String name, String pem, String path) {
     requireName(name, path);
-    String body = pem == null ? "" : pem.replaceAll("-----(BEGIN|END) PUBLIC KEY-----", "").replaceAll("\\s", "");
+    String body =
+        pem == null
+            ? ""
+            : pem.replaceAll("-----(BEGIN|END) PUBLIC KEY-----", "").replaceAll("\\s", "");
     if (pem == null || !pem.contains("-----BEGIN PUBLIC KEY-----") || body.isEmpty()) {
-      throw new InvalidSpecException(path, "is not a PEM public key (no '-----BEGIN PUBLIC KEY-----' block)",
+      throw new InvalidSpecException(
+          path,
+          "is not a PEM public key (no '-----BEGIN PUBLIC KEY-----' block)",
           "export the public key with 'openssl pkey -in key.pem -pubout' or use cosign's cosign.pub");
     }
     byte[] der;
     try {
       der = Base64.getDecoder().decode(body);
     } catch (IllegalArgumentException e) {
-      throw new InvalidSpecException(path, "has a PEM block that is not valid base64", "copy the key file unchanged");
+      throw new InvalidSpecException(
+          path, "has a PEM block that is not valid base64", "copy the key file unchanged");
     }
     for (String alg : new String[] {"EC", "RSA", "Ed25519"}) {
       try {
@@ -75,7 +88,9 @@ public final class TrustedKey {
         // Try the next key type.
       }
     }
-    throw new InvalidSpecException(path, "holds a public key that is not ECDSA, RSA or Ed25519 (or is corrupted)",
+    throw new InvalidSpecException(
+        path,
+        "holds a public key that is not ECDSA, RSA or Ed25519 (or is corrupted)",
         "use an ECDSA P-256 key as cosign generates, or an RSA or Ed25519 key");
   }
 
@@ -84,7 +99,9 @@ public final class TrustedKey {
     try {
       return fromPem(name, Files.readString(file, StandardCharsets.US_ASCII), file.toString());
     } catch (IOException e) {
-      throw new InvalidSpecException(file.toString(), "cannot be read (" + e.getMessage() + ")",
+      throw new InvalidSpecException(
+          file.toString(),
+          "cannot be read (" + e.getMessage() + ")",
           "give the path of a readable PEM public key file");
     }
   }
@@ -140,7 +157,8 @@ public final class TrustedKey {
 
   private static void requireName(String name, String path) {
     if (name == null || name.isBlank()) {
-      throw new InvalidSpecException(path, "has no key name", "name every trusted key, e.g. 'release-2026'");
+      throw new InvalidSpecException(
+          path, "has no key name", "name every trusted key, e.g. 'release-2026'");
     }
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.policy;
 
 import io.cutover.api.Artifact;
@@ -23,33 +24,38 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Decides whether an artifact may be deployed, and says why: the {@link ArtifactVerifier} the engine
- * runs before a rollout's first side effect.
+ * Decides whether an artifact may be deployed, and says why: the {@link ArtifactVerifier} the
+ * engine runs before a rollout's first side effect.
  *
  * <p><b>Checks</b>, in this order (each only if configured):
+ *
  * <ol>
- *   <li>the repository matches an allowed pattern ({@code registry.example.com/team/**}); if not, the
- *       policy fails at once and reads nothing from that repository;</li>
- *   <li>cosign keyed signatures ({@code sha256-<hex>.sig}): at least {@code threshold} distinct trusted
- *       keys signed a payload of type {@code cosign container image signature} naming this digest;</li>
- *   <li>SLSA provenance v1 ({@code sha256-<hex>.att}): a DSSE envelope signed by a trusted key, about this
- *       digest, from a trusted builder, of an expected build type, from an allowed source repository and ref;</li>
- *   <li>maximum age, from the artifact's creation time;</li>
- *   <li>forbidden labels (a key, and a value pattern, {@code *} for any value).</li>
+ *   <li>the repository matches an allowed pattern ({@code registry.example.com/team/**}); if not,
+ *       the policy fails at once and reads nothing from that repository;
+ *   <li>cosign keyed signatures ({@code sha256-<hex>.sig}): at least {@code threshold} distinct
+ *       trusted keys signed a payload of type {@code cosign container image signature} naming this
+ *       digest;
+ *   <li>SLSA provenance v1 ({@code sha256-<hex>.att}): a DSSE envelope signed by a trusted key,
+ *       about this digest, from a trusted builder, of an expected build type, from an allowed
+ *       source repository and ref;
+ *   <li>maximum age, from the artifact's creation time;
+ *   <li>forbidden labels (a key, and a value pattern, {@code *} for any value).
  * </ol>
- * Everything is read through the {@link ArtifactStore} SPI, which verifies every byte against its digest.
+ *
+ * Everything is read through the {@link ArtifactStore} SPI, which verifies every byte against its
+ * digest.
  *
  * <p><b>Result.</b> {@link #verify} returns one evidence line per check performed, naming what was
- * checked against which keys, builder ids and patterns, for the journal. If any check fails it throws
- * {@link VerificationException} listing every failed check, each line starting with a
- * {@link VerificationReason#code()}. Store failures ({@code ProviderException}, {@code DigestMismatchException},
- * {@code NoSuchElementException} for the artifact itself) propagate unchanged: an unreachable registry is
- * not a verdict on the artifact.
+ * checked against which keys, builder ids and patterns, for the journal. If any check fails it
+ * throws {@link VerificationException} listing every failed check, each line starting with a {@link
+ * VerificationReason#code()}. Store failures ({@code ProviderException}, {@code
+ * DigestMismatchException}, {@code NoSuchElementException} for the artifact itself) propagate
+ * unchanged: an unreachable registry is not a verdict on the artifact.
  *
- * <p><b>Construction.</b> {@link #builder()} in code, or {@link #fromYaml(String, Path)} /
- * {@link #fromJson(String, Path)}; invalid policies are refused with an {@link InvalidSpecException}
- * naming the JSON path. A policy that checks nothing is refused too: use {@link ArtifactVerifier#NONE}
- * to say so explicitly.
+ * <p><b>Construction.</b> {@link #builder()} in code, or {@link #fromYaml(String, Path)} / {@link
+ * #fromJson(String, Path)}; invalid policies are refused with an {@link InvalidSpecException}
+ * naming the JSON path. A policy that checks nothing is refused too: use {@link
+ * ArtifactVerifier#NONE} to say so explicitly.
  *
  * <p><b>Threading.</b> Immutable and safe for concurrent use; {@link #verify} blocks on the store.
  */
@@ -83,7 +89,8 @@ public final class VerificationPolicy implements ArtifactVerifier {
   }
 
   /**
-   * Reads a policy from YAML. Key files ({@code file:} entries) are resolved against {@code baseDir}.
+   * Reads a policy from YAML. Key files ({@code file:} entries) are resolved against {@code
+   * baseDir}.
    *
    * @throws InvalidSpecException naming the JSON path of every problem found
    */
@@ -98,42 +105,51 @@ public final class VerificationPolicy implements ArtifactVerifier {
 
   private static VerificationPolicy parse(String text, boolean yaml, Path baseDir) {
     Builder b = builder();
-    PolicyParser.parse(text, yaml, baseDir, new PolicyParser.Target() {
-      @Override
-      public void allowRepositories(String... patterns) {
-        b.allowRepositories(patterns);
-      }
+    PolicyParser.parse(
+        text,
+        yaml,
+        baseDir,
+        new PolicyParser.Target() {
+          @Override
+          public void allowRepositories(String... patterns) {
+            b.allowRepositories(patterns);
+          }
 
-      @Override
-      public void requireSignatures(SignatureRequirement requirement) {
-        b.requireSignatures(requirement);
-      }
+          @Override
+          public void requireSignatures(SignatureRequirement requirement) {
+            b.requireSignatures(requirement);
+          }
 
-      @Override
-      public void requireProvenance(ProvenanceRequirement requirement) {
-        b.requireProvenance(requirement);
-      }
+          @Override
+          public void requireProvenance(ProvenanceRequirement requirement) {
+            b.requireProvenance(requirement);
+          }
 
-      @Override
-      public void maxAge(Duration maxAge) {
-        b.maxAge(maxAge);
-      }
+          @Override
+          public void maxAge(Duration maxAge) {
+            b.maxAge(maxAge);
+          }
 
-      @Override
-      public void forbidLabel(String key, String valuePattern) {
-        b.forbidLabel(key, valuePattern);
-      }
-    });
+          @Override
+          public void forbidLabel(String key, String valuePattern) {
+            b.forbidLabel(key, valuePattern);
+          }
+        });
     return b.build();
   }
 
-  /** Reads a policy file ({@code .json} as JSON, anything else as YAML); key files are relative to it. */
+  /**
+   * Reads a policy file ({@code .json} as JSON, anything else as YAML); key files are relative to
+   * it.
+   */
   public static VerificationPolicy fromFile(Path file) {
     String text;
     try {
       text = java.nio.file.Files.readString(file);
     } catch (java.io.IOException e) {
-      throw new InvalidSpecException(file.toString(), "cannot be read (" + e.getMessage() + ")",
+      throw new InvalidSpecException(
+          file.toString(),
+          "cannot be read (" + e.getMessage() + ")",
           "give the path of a readable policy file");
     }
     // An absolute path to a file always has a parent directory.
@@ -146,11 +162,18 @@ public final class VerificationPolicy implements ArtifactVerifier {
     List<String> evidence = new ArrayList<>();
     List<String> failures = new ArrayList<>();
     if (!allowedGlobs.isEmpty()) {
-      Glob match = allowedGlobs.stream().filter(g -> g.matches(ref.repository())).findFirst().orElse(null);
+      Glob match =
+          allowedGlobs.stream().filter(g -> g.matches(ref.repository())).findFirst().orElse(null);
       if (match == null) {
-        throw new VerificationException(ref.toString(), List.of(VerificationReason.REPOSITORY_NOT_ALLOWED.line(
-            "repository '" + ref.repository() + "' matches none of " + allowedRepositories
-                + "; nothing was read from it")));
+        throw new VerificationException(
+            ref.toString(),
+            List.of(
+                VerificationReason.REPOSITORY_NOT_ALLOWED.line(
+                    "repository '"
+                        + ref.repository()
+                        + "' matches none of "
+                        + allowedRepositories
+                        + "; nothing was read from it")));
       }
       evidence.add("repository: '" + ref.repository() + "' allowed by '" + match + "'");
     }
@@ -177,17 +200,31 @@ public final class VerificationPolicy implements ArtifactVerifier {
     }
     Instant created = artifact.created();
     if (created == null) {
-      failures.add(VerificationReason.AGE_UNKNOWN.line(artifact.ref() + " states no creation time; maximum age "
-          + maxAge + " cannot be checked"));
+      failures.add(
+          VerificationReason.AGE_UNKNOWN.line(
+              artifact.ref()
+                  + " states no creation time; maximum age "
+                  + maxAge
+                  + " cannot be checked"));
       return;
     }
     Instant now = clock.instant();
     Duration age = Duration.between(created, now);
     if (age.compareTo(maxAge) > 0) {
-      failures.add(VerificationReason.AGE_EXCEEDED.line(artifact.ref() + " was created " + created + ", " + age
-          + " before " + now + "; maximum age is " + maxAge));
+      failures.add(
+          VerificationReason.AGE_EXCEEDED.line(
+              artifact.ref()
+                  + " was created "
+                  + created
+                  + ", "
+                  + age
+                  + " before "
+                  + now
+                  + "; maximum age is "
+                  + maxAge));
     } else {
-      evidence.add("age: created " + created + ", " + age + " old at " + now + ", within " + maxAge);
+      evidence.add(
+          "age: created " + created + ", " + age + " old at " + now + ", within " + maxAge);
     }
   }
 
@@ -196,15 +233,27 @@ public final class VerificationPolicy implements ArtifactVerifier {
       return;
     }
     int before = failures.size();
-    forbiddenLabels.forEach((key, pattern) -> {
-      String value = artifact.labels().get(key);
-      if (value != null && Glob.of(pattern, "forbiddenLabels." + key).matches(value)) {
-        failures.add(VerificationReason.LABEL_FORBIDDEN.line(artifact.ref() + " has label " + key + "=" + value
-            + ", forbidden by pattern '" + pattern + "'"));
-      }
-    });
+    forbiddenLabels.forEach(
+        (key, pattern) -> {
+          String value = artifact.labels().get(key);
+          if (value != null && Glob.of(pattern, "forbiddenLabels." + key).matches(value)) {
+            failures.add(
+                VerificationReason.LABEL_FORBIDDEN.line(
+                    artifact.ref()
+                        + " has label "
+                        + key
+                        + "="
+                        + value
+                        + ", forbidden by pattern '"
+                        + pattern
+                        + "'"));
+          }
+        });
     if (failures.size() == before) {
-      evidence.add("labels: none of the forbidden labels " + new java.util.TreeMap<>(forbiddenLabels) + " present");
+      evidence.add(
+          "labels: none of the forbidden labels "
+              + new java.util.TreeMap<>(forbiddenLabels)
+              + " present");
     }
   }
 
@@ -240,9 +289,17 @@ public final class VerificationPolicy implements ArtifactVerifier {
 
   @Override
   public String toString() {
-    return "VerificationPolicy{repositories=" + allowedRepositories + ", signatures=" + (signatures == null ? "-"
-        : signatures.threshold() + " of " + signatures.keys()) + ", provenance=" + (provenance == null ? "-"
-        : provenance.builderIds()) + ", maxAge=" + maxAge + ", forbiddenLabels=" + forbiddenLabels.keySet() + "}";
+    return "VerificationPolicy{repositories="
+        + allowedRepositories
+        + ", signatures="
+        + (signatures == null ? "-" : signatures.threshold() + " of " + signatures.keys())
+        + ", provenance="
+        + (provenance == null ? "-" : provenance.builderIds())
+        + ", maxAge="
+        + maxAge
+        + ", forbiddenLabels="
+        + forbiddenLabels.keySet()
+        + "}";
   }
 
   /** Builds a {@link VerificationPolicy}. Not thread-safe; each requirement may be set once. */
@@ -268,7 +325,8 @@ public final class VerificationPolicy implements ArtifactVerifier {
     /** Requires cosign signatures. */
     public Builder requireSignatures(SignatureRequirement requirement) {
       if (signatures != null) {
-        throw new InvalidSpecException("signatures", "is set twice", "configure one signature requirement");
+        throw new InvalidSpecException(
+            "signatures", "is set twice", "configure one signature requirement");
       }
       this.signatures = Objects.requireNonNull(requirement, "requirement");
       return this;
@@ -277,16 +335,21 @@ public final class VerificationPolicy implements ArtifactVerifier {
     /** Requires SLSA provenance. */
     public Builder requireProvenance(ProvenanceRequirement requirement) {
       if (provenance != null) {
-        throw new InvalidSpecException("provenance", "is set twice", "configure one provenance requirement");
+        throw new InvalidSpecException(
+            "provenance", "is set twice", "configure one provenance requirement");
       }
       this.provenance = Objects.requireNonNull(requirement, "requirement");
       return this;
     }
 
-    /** Refuses artifacts created longer ago than {@code maxAge} (and artifacts that state no creation time). */
+    /**
+     * Refuses artifacts created longer ago than {@code maxAge} (and artifacts that state no
+     * creation time).
+     */
     public Builder maxAge(Duration maxAge) {
       if (maxAge == null || maxAge.isNegative() || maxAge.isZero()) {
-        throw new InvalidSpecException("maxAge", "is " + maxAge, "use a positive duration such as 30d");
+        throw new InvalidSpecException(
+            "maxAge", "is " + maxAge, "use a positive duration such as 30d");
       }
       if (this.maxAge != null) {
         throw new InvalidSpecException("maxAge", "is set twice", "set it once");
@@ -295,10 +358,14 @@ public final class VerificationPolicy implements ArtifactVerifier {
       return this;
     }
 
-    /** Refuses artifacts with label {@code key} whose value matches {@code valuePattern} ({@code *}: any value). */
+    /**
+     * Refuses artifacts with label {@code key} whose value matches {@code valuePattern} ({@code *}:
+     * any value).
+     */
     public Builder forbidLabel(String key, String valuePattern) {
       if (key == null || key.isBlank()) {
-        throw new InvalidSpecException("forbiddenLabels", "has a blank key", "name the label to forbid");
+        throw new InvalidSpecException(
+            "forbiddenLabels", "has a blank key", "name the label to forbid");
       }
       Glob.of(valuePattern, "forbiddenLabels." + key);
       forbiddenLabels.put(key, valuePattern);
@@ -317,9 +384,14 @@ public final class VerificationPolicy implements ArtifactVerifier {
      * @throws InvalidSpecException if it checks nothing
      */
     public VerificationPolicy build() {
-      if (allowedRepositories.isEmpty() && signatures == null && provenance == null && maxAge == null
+      if (allowedRepositories.isEmpty()
+          && signatures == null
+          && provenance == null
+          && maxAge == null
           && forbiddenLabels.isEmpty()) {
-        throw new InvalidSpecException("policy", "checks nothing",
+        throw new InvalidSpecException(
+            "policy",
+            "checks nothing",
             "configure at least one of allowedRepositories, signatures, provenance, maxAge, forbiddenLabels,"
                 + " or use ArtifactVerifier.NONE to deploy unverified on purpose");
       }

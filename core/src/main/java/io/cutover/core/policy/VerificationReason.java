@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.policy;
 
 import io.cutover.api.VerificationException;
@@ -5,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Why a check of a {@link VerificationPolicy} failed. Every failure line of a
- * {@link VerificationException} thrown by a policy starts with one of these codes and a colon, so a
+ * Why a check of a {@link VerificationPolicy} failed. Every failure line of a {@link
+ * VerificationException} thrown by a policy starts with one of these codes and a colon, so a
  * platform can route failures without parsing prose: {@code signature.untrusted: ...}.
  */
 public enum VerificationReason {

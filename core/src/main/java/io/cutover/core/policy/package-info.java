@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Deploy-time artifact verification: {@link io.cutover.core.policy.VerificationPolicy}, the
  * {@link io.cutover.spi.ArtifactVerifier} the engine runs before a rollout's first side effect. It checks

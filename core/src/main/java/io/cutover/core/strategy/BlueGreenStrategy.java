@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.strategy;
 
 import io.cutover.api.InvalidSpecException;
@@ -18,31 +19,35 @@ import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Blue/green, modelled on Argo Rollouts' {@code blueGreen}: the full green (target) set runs next to
- * blue (stable), is optionally previewed and analysed without live traffic, then takes all traffic in
- * one switch; blue stays up for a scale-down delay so that a rollback is instant, then retires.
+ * Blue/green, modelled on Argo Rollouts' {@code blueGreen}: the full green (target) set runs next
+ * to blue (stable), is optionally previewed and analysed without live traffic, then takes all
+ * traffic in one switch; blue stays up for a scale-down delay so that a rollback is instant, then
+ * retires.
  *
  * <p><b>Plan.</b> With a stable release:
+ *
  * <ol>
  *   <li>launch the target: {@code previewReplicas} instances if set (fewer than {@code replicas}),
  *       otherwise the full {@code replicas};
- *   <li>with a preview rule, route 0 % to the target plus a header or cookie rule that sends matching
- *       requests to it (testers reach green, users stay on blue);
+ *   <li>with a preview rule, route 0 % to the target plus a header or cookie rule that sends
+ *       matching requests to it (testers reach green, users stay on blue);
  *   <li>the pre-promotion analysis, if any;
  *   <li>promotion gate: a pause until approved when auto-promotion is off; a timed pause when an
  *       auto-promotion delay is set; nothing otherwise (the default);
  *   <li>scale the target to {@code replicas} if it ran at preview scale;
  *   <li>route 100 % to the target (the preview rule goes with the switch);
  *   <li>the post-promotion analysis, if any (blue is still up: a failure switches straight back);
- *   <li>drain blue for {@code scaleDownDelay} (default {@value #DEFAULT_SCALE_DOWN_DELAY_SECONDS}s), retire it.
+ *   <li>drain blue for {@code scaleDownDelay} (default {@value
+ *       #DEFAULT_SCALE_DOWN_DELAY_SECONDS}s), retire it.
  * </ol>
- * The rollback routes 100 % back to blue, then retires green. A first deployment launches the target at
- * full scale, runs the pre-promotion analysis, routes 100 % to it, then runs the post-promotion
- * analysis; preview and pauses are dropped (there is nobody to protect).
  *
- * <p><b>Validation.</b> Analyses must be foreground; an auto-promotion delay needs auto-promotion on and
- * must be positive; preview replicas at least 1; scale-down delay 0 or more; a preview rule needs a
- * non-blank name.
+ * The rollback routes 100 % back to blue, then retires green. A first deployment launches the
+ * target at full scale, runs the pre-promotion analysis, routes 100 % to it, then runs the
+ * post-promotion analysis; preview and pauses are dropped (there is nobody to protect).
+ *
+ * <p><b>Validation.</b> Analyses must be foreground; an auto-promotion delay needs auto-promotion
+ * on and must be positive; preview replicas at least 1; scale-down delay 0 or more; a preview rule
+ * needs a non-blank name.
  *
  * <p><b>Threading.</b> Immutable and thread-safe; the builder is not.
  *
@@ -72,8 +77,10 @@ public final class BlueGreenStrategy implements RolloutStrategy {
     this.autoPromotion = b.autoPromotion == null || b.autoPromotion;
     this.autoPromotionDelay = b.autoPromotionDelay;
     this.postPromotion = b.postPromotion;
-    this.scaleDownDelay = b.scaleDownDelay == null ? Duration.ofSeconds(DEFAULT_SCALE_DOWN_DELAY_SECONDS)
-        : b.scaleDownDelay;
+    this.scaleDownDelay =
+        b.scaleDownDelay == null
+            ? Duration.ofSeconds(DEFAULT_SCALE_DOWN_DELAY_SECONDS)
+            : b.scaleDownDelay;
   }
 
   /** An empty builder: no preview, no analysis, auto-promotion on, 30s scale-down delay. */
@@ -91,15 +98,21 @@ public final class BlueGreenStrategy implements RolloutStrategy {
     Release target = request.target();
     Release stable = request.stable();
     if (stable == null) {
-      return Plans.firstDeployment(name(), request, Plans.optional(prePromotion), Plans.optional(postPromotion));
+      return Plans.firstDeployment(
+          name(), request, Plans.optional(prePromotion), Plans.optional(postPromotion));
     }
     int full = request.replicas();
     int launch = previewReplicas == null ? full : Math.min(previewReplicas, full);
     List<Step> steps = new ArrayList<>();
     steps.add(new Step.Launch(target.id(), launch));
     if (previewKind != null) {
-      steps.add(new Step.Route(TrafficSplit.builder().weight(stable.id(), TrafficSplit.TOTAL).weight(target.id(), 0)
-          .rule(new MatchRule(previewKind, previewName, previewValue, target.id())).build()));
+      steps.add(
+          new Step.Route(
+              TrafficSplit.builder()
+                  .weight(stable.id(), TrafficSplit.TOTAL)
+                  .weight(target.id(), 0)
+                  .rule(new MatchRule(previewKind, previewName, previewValue, target.id()))
+                  .build()));
     }
     steps.addAll(Plans.optional(prePromotion));
     if (!autoPromotion) {
@@ -114,7 +127,8 @@ public final class BlueGreenStrategy implements RolloutStrategy {
     steps.addAll(Plans.optional(postPromotion));
     steps.add(new Step.Drain(stable.id(), scaleDownDelay));
     steps.add(new Step.Retire(stable.id()));
-    return Plan.of(name(), stable, target, steps, Plans.routeBackFirst(stable, target, full, false));
+    return Plan.of(
+        name(), stable, target, steps, Plans.routeBackFirst(stable, target, full, false));
   }
 
   /** The options, e.g. {@code blue-green{autoPromotion=false, scaleDownDelay=30s}}. */
@@ -122,14 +136,21 @@ public final class BlueGreenStrategy implements RolloutStrategy {
   public String toString() {
     StringBuilder sb = new StringBuilder("blue-green{");
     if (previewKind != null) {
-      sb.append("preview=").append(previewKind.name().toLowerCase(Locale.ROOT)).append(' ')
-          .append(previewName).append('=').append(previewValue).append(", ");
+      sb.append("preview=")
+          .append(previewKind.name().toLowerCase(Locale.ROOT))
+          .append(' ')
+          .append(previewName)
+          .append('=')
+          .append(previewValue)
+          .append(", ");
     }
     if (previewReplicas != null) {
       sb.append("previewReplicas=").append(previewReplicas).append(", ");
     }
     if (prePromotion != null) {
-      sb.append("prePromotionAnalysis=").append(String.join(",", prePromotion.gates())).append(", ");
+      sb.append("prePromotionAnalysis=")
+          .append(String.join(",", prePromotion.gates()))
+          .append(", ");
     }
     sb.append("autoPromotion=").append(autoPromotion);
     if (autoPromotionDelay != null) {
@@ -138,7 +159,10 @@ public final class BlueGreenStrategy implements RolloutStrategy {
     if (postPromotion != null) {
       sb.append(", postPromotionAnalysis=").append(String.join(",", postPromotion.gates()));
     }
-    return sb.append(", scaleDownDelay=").append(Durations.human(scaleDownDelay)).append('}').toString();
+    return sb.append(", scaleDownDelay=")
+        .append(Durations.human(scaleDownDelay))
+        .append('}')
+        .toString();
   }
 
   /** Builds a {@link BlueGreenStrategy}. Every option may be set once. Not thread-safe. */
@@ -157,8 +181,8 @@ public final class BlueGreenStrategy implements RolloutStrategy {
     private Builder() {}
 
     /**
-     * Routes requests carrying header {@code name} with exactly {@code value} (e.g.
-     * {@code x-cutover-preview: true}) to the target before promotion, at 0 % weight for everyone else.
+     * Routes requests carrying header {@code name} with exactly {@code value} (e.g. {@code
+     * x-cutover-preview: true}) to the target before promotion, at 0 % weight for everyone else.
      */
     public Builder previewHeader(String name, String value) {
       return preview(MatchRule.Kind.HEADER, name, value);
@@ -170,29 +194,40 @@ public final class BlueGreenStrategy implements RolloutStrategy {
     }
 
     private Builder preview(MatchRule.Kind kind, String name, String value) {
-      Violations.notNull(name, PATH + ".preview.name", "name the header or cookie, e.g. x-cutover-preview");
+      Violations.notNull(
+          name, PATH + ".preview.name", "name the header or cookie, e.g. x-cutover-preview");
       Violations.notNull(value, PATH + ".preview.value", "give the value to match, e.g. true");
-      this.previewKind = Violations.setOnce(previewKind == null ? null : previewKind + " " + previewName, kind,
-          PATH + ".preview");
+      this.previewKind =
+          Violations.setOnce(
+              previewKind == null ? null : previewKind + " " + previewName,
+              kind,
+              PATH + ".preview");
       this.previewName = name;
       this.previewValue = value;
       return this;
     }
 
-    /** Launch only this many target instances for the preview, scaling to full just before promotion. */
+    /**
+     * Launch only this many target instances for the preview, scaling to full just before
+     * promotion.
+     */
     public Builder previewReplicas(int replicas) {
-      this.previewReplicas = Violations.setOnce(previewReplicas, replicas, PATH + ".previewReplicas");
+      this.previewReplicas =
+          Violations.setOnce(previewReplicas, replicas, PATH + ".previewReplicas");
       return this;
     }
 
     /** An analysis of the target before it takes traffic; must not be a background one. */
     public Builder prePromotionAnalysis(Step.Verify verify) {
-      Violations.notNull(verify, PATH + ".prePromotionAnalysis", "build one with Step.Verify.gates(...).build()");
+      Violations.notNull(
+          verify, PATH + ".prePromotionAnalysis", "build one with Step.Verify.gates(...).build()");
       this.prePromotion = Violations.setOnce(prePromotion, verify, PATH + ".prePromotionAnalysis");
       return this;
     }
 
-    /** Whether the switch happens without a human (default true); false adds a pause until approved. */
+    /**
+     * Whether the switch happens without a human (default true); false adds a pause until approved.
+     */
     public Builder autoPromotion(boolean enabled) {
       this.autoPromotion = Violations.setOnce(autoPromotion, enabled, PATH + ".autoPromotion");
       return this;
@@ -200,21 +235,31 @@ public final class BlueGreenStrategy implements RolloutStrategy {
 
     /** With auto-promotion, wait this long (positive) before the switch. */
     public Builder autoPromotionDelay(Duration delay) {
-      Violations.notNull(delay, PATH + ".autoPromotionDelay", "give a positive duration, e.g. Duration.ofMinutes(5)");
-      this.autoPromotionDelay = Violations.setOnce(autoPromotionDelay, delay, PATH + ".autoPromotionDelay");
+      Violations.notNull(
+          delay,
+          PATH + ".autoPromotionDelay",
+          "give a positive duration, e.g. Duration.ofMinutes(5)");
+      this.autoPromotionDelay =
+          Violations.setOnce(autoPromotionDelay, delay, PATH + ".autoPromotionDelay");
       return this;
     }
 
-    /** An analysis after the switch, while blue can still take traffic back; must not be a background one. */
+    /**
+     * An analysis after the switch, while blue can still take traffic back; must not be a
+     * background one.
+     */
     public Builder postPromotionAnalysis(Step.Verify verify) {
-      Violations.notNull(verify, PATH + ".postPromotionAnalysis", "build one with Step.Verify.gates(...).build()");
-      this.postPromotion = Violations.setOnce(postPromotion, verify, PATH + ".postPromotionAnalysis");
+      Violations.notNull(
+          verify, PATH + ".postPromotionAnalysis", "build one with Step.Verify.gates(...).build()");
+      this.postPromotion =
+          Violations.setOnce(postPromotion, verify, PATH + ".postPromotionAnalysis");
       return this;
     }
 
     /** How long blue drains after the switch before it retires; default 30s, 0 or more. */
     public Builder scaleDownDelay(Duration delay) {
-      Violations.notNull(delay, PATH + ".scaleDownDelay", "give a duration, e.g. Duration.ofSeconds(30)");
+      Violations.notNull(
+          delay, PATH + ".scaleDownDelay", "give a duration, e.g. Duration.ofSeconds(30)");
       this.scaleDownDelay = Violations.setOnce(scaleDownDelay, delay, PATH + ".scaleDownDelay");
       return this;
     }
@@ -227,17 +272,24 @@ public final class BlueGreenStrategy implements RolloutStrategy {
     public BlueGreenStrategy build() {
       Violations v = new Violations();
       if (previewKind != null && previewName.isBlank()) {
-        v.add(PATH + ".preview.name", "is blank", "name the header or cookie, e.g. x-cutover-preview");
+        v.add(
+            PATH + ".preview.name",
+            "is blank",
+            "name the header or cookie, e.g. x-cutover-preview");
       }
       if (previewReplicas != null && previewReplicas < 1) {
-        v.add(PATH + ".previewReplicas", "is " + previewReplicas, "preview with at least 1 instance");
+        v.add(
+            PATH + ".previewReplicas", "is " + previewReplicas, "preview with at least 1 instance");
       }
       v.foreground(prePromotion, PATH + ".prePromotionAnalysis");
       v.foreground(postPromotion, PATH + ".postPromotionAnalysis");
       v.positive(autoPromotionDelay, PATH + ".autoPromotionDelay");
       if (autoPromotionDelay != null && Boolean.FALSE.equals(autoPromotion)) {
-        v.add(PATH + ".autoPromotionDelay", "is set but autoPromotion is off, so a human promotes and the delay "
-            + "would never apply", "remove autoPromotionDelay, or turn autoPromotion on");
+        v.add(
+            PATH + ".autoPromotionDelay",
+            "is set but autoPromotion is off, so a human promotes and the delay "
+                + "would never apply",
+            "remove autoPromotionDelay, or turn autoPromotion on");
       }
       v.notNegative(scaleDownDelay, PATH + ".scaleDownDelay");
       v.throwIfAny();

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.strategy;
 
 import io.cutover.api.InvalidSpecException;
@@ -15,27 +16,28 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A canary rollout driven by an explicit step list, modelled on Argo Rollouts' canary steps: shift a
- * share of traffic ({@link Builder#setWeight}), wait ({@link Builder#pause(Duration)}) or wait for a
- * human ({@link Builder#pause()}), judge the canary ({@link Builder#analysis}), size it
- * ({@link Builder#setCanaryScaleReplicas} and friends), optionally with one background analysis that
- * runs from a given step until the rollout ends.
+ * A canary rollout driven by an explicit step list, modelled on Argo Rollouts' canary steps: shift
+ * a share of traffic ({@link Builder#setWeight}), wait ({@link Builder#pause(Duration)}) or wait
+ * for a human ({@link Builder#pause()}), judge the canary ({@link Builder#analysis}), size it
+ * ({@link Builder#setCanaryScaleReplicas} and friends), optionally with one background analysis
+ * that runs from a given step until the rollout ends.
  *
- * <p><b>Plan.</b> With a stable release, the canary is launched by the first step that needs it; its
- * instance count follows the weight, {@code ceil(replicas * weight / 100)} clamped to
- * {@code 1..replicas}, unless a set-canary-scale step fixes it. The canary is scaled before a weight
+ * <p><b>Plan.</b> With a stable release, the canary is launched by the first step that needs it;
+ * its instance count follows the weight, {@code ceil(replicas * weight / 100)} clamped to {@code
+ * 1..replicas}, unless a set-canary-scale step fixes it. The canary is scaled before a weight
  * increase, so the new share never lands on too few instances. The stable release keeps its full
- * scale throughout. After the last step the target is scaled to {@code replicas}, takes 100 % of the
- * traffic, and the stable release drains for {@code scaleDownDelay} (default
- * {@value #DEFAULT_SCALE_DOWN_DELAY_SECONDS}s) and is retired. The rollback routes 100 % back to stable,
- * then retires the target. A first deployment launches the target at full scale, starts the background
- * analysis, routes 100 % to it, then runs each distinct inline analysis once, in order; pauses are
- * dropped.
+ * scale throughout. After the last step the target is scaled to {@code replicas}, takes 100 % of
+ * the traffic, and the stable release drains for {@code scaleDownDelay} (default {@value
+ * #DEFAULT_SCALE_DOWN_DELAY_SECONDS}s) and is retired. The rollback routes 100 % back to stable,
+ * then retires the target. A first deployment launches the target at full scale, starts the
+ * background analysis, routes 100 % to it, then runs each distinct inline analysis once, in order;
+ * pauses are dropped.
  *
  * <p><b>Validation.</b> Weights are 0..100 and never decrease; a canary must expose the target to
- * traffic or to analysis before promotion, so the step list must contain a set-weight or an analysis
- * step, or the strategy must have a background analysis (a list of pauses and scales only would be a
- * big-bang cutover in disguise: use {@link BlueGreenStrategy} or {@link RecreateStrategy} for that).
+ * traffic or to analysis before promotion, so the step list must contain a set-weight or an
+ * analysis step, or the strategy must have a background analysis (a list of pauses and scales only
+ * would be a big-bang cutover in disguise: use {@link BlueGreenStrategy} or {@link
+ * RecreateStrategy} for that).
  *
  * <p><b>Threading.</b> Immutable and thread-safe; the builder is not.
  *
@@ -75,8 +77,8 @@ public final class CanaryStrategy implements RolloutStrategy {
   }
 
   /**
-   * Builds a {@link CanaryStrategy}. Steps are appended in call order; every other option may be set
-   * once. Not thread-safe.
+   * Builds a {@link CanaryStrategy}. Steps are appended in call order; every other option may be
+   * set once. Not thread-safe.
    */
   public static final class Builder {
     private static final String PATH = "canary";
@@ -95,8 +97,12 @@ public final class CanaryStrategy implements RolloutStrategy {
 
     /** Appends a timed pause; the duration must be positive. */
     public Builder pause(Duration duration) {
-      steps.add(new Op.Pause(Violations.notNull(duration, stepPath(steps.size()) + ".pause",
-          "give a positive duration, or call pause() to wait for approval")));
+      steps.add(
+          new Op.Pause(
+              Violations.notNull(
+                  duration,
+                  stepPath(steps.size()) + ".pause",
+                  "give a positive duration, or call pause() to wait for approval")));
       return this;
     }
 
@@ -108,41 +114,60 @@ public final class CanaryStrategy implements RolloutStrategy {
 
     /** Appends an analysis that must pass before the next step; it must not be a background one. */
     public Builder analysis(Step.Verify verify) {
-      steps.add(new Op.Analysis(Violations.notNull(verify, stepPath(steps.size()) + ".analysis",
-          "build one with Step.Verify.gates(...).build()")));
+      steps.add(
+          new Op.Analysis(
+              Violations.notNull(
+                  verify,
+                  stepPath(steps.size()) + ".analysis",
+                  "build one with Step.Verify.gates(...).build()")));
       return this;
     }
 
-    /** Appends a step fixing the canary at {@code replicas} instances (at least 1, at most the full scale). */
+    /**
+     * Appends a step fixing the canary at {@code replicas} instances (at least 1, at most the full
+     * scale).
+     */
     public Builder setCanaryScaleReplicas(int replicas) {
       steps.add(new Op.SetScale(ScaleMode.REPLICAS, replicas));
       return this;
     }
 
-    /** Appends a step fixing the canary at {@code percent} (1..100) of the full scale, rounded up. */
+    /**
+     * Appends a step fixing the canary at {@code percent} (1..100) of the full scale, rounded up.
+     */
     public Builder setCanaryScalePercent(int percent) {
       steps.add(new Op.SetScale(ScaleMode.PERCENT, percent));
       return this;
     }
 
-    /** Appends a step making the canary's instance count follow its traffic weight again (the default). */
+    /**
+     * Appends a step making the canary's instance count follow its traffic weight again (the
+     * default).
+     */
     public Builder setCanaryScaleMatchTrafficWeight() {
       steps.add(new Op.SetScale(ScaleMode.MATCH_TRAFFIC_WEIGHT, 0));
       return this;
     }
 
-    /** A background analysis starting before the first step; see {@link #backgroundAnalysis(Step.Verify, int)}. */
+    /**
+     * A background analysis starting before the first step; see {@link
+     * #backgroundAnalysis(Step.Verify, int)}.
+     */
     public Builder backgroundAnalysis(Step.Verify verify) {
       return backgroundAnalysis(verify, 0);
     }
 
     /**
-     * A background analysis (a {@link Step.Verify} built with {@code background()}) that starts before
-     * step {@code startingStep} (0-based) and runs until its count is reached or the rollout ends,
-     * aborting the rollout whenever it fails. Starting it launches the canary if no step has yet.
+     * A background analysis (a {@link Step.Verify} built with {@code background()}) that starts
+     * before step {@code startingStep} (0-based) and runs until its count is reached or the rollout
+     * ends, aborting the rollout whenever it fails. Starting it launches the canary if no step has
+     * yet.
      */
     public Builder backgroundAnalysis(Step.Verify verify, int startingStep) {
-      Violations.notNull(verify, PATH + ".backgroundAnalysis", "build one with Step.Verify.gates(...).background().build()");
+      Violations.notNull(
+          verify,
+          PATH + ".backgroundAnalysis",
+          "build one with Step.Verify.gates(...).background().build()");
       this.background = Violations.setOnce(background, verify, PATH + ".backgroundAnalysis");
       this.backgroundStart = startingStep;
       return this;
@@ -150,7 +175,8 @@ public final class CanaryStrategy implements RolloutStrategy {
 
     /** How long the old stable release drains after the final switch; default 30s, 0 or more. */
     public Builder scaleDownDelay(Duration delay) {
-      Violations.notNull(delay, PATH + ".scaleDownDelay", "give a duration, e.g. Duration.ofSeconds(30)");
+      Violations.notNull(
+          delay, PATH + ".scaleDownDelay", "give a duration, e.g. Duration.ofSeconds(30)");
       this.scaleDownDelay = Violations.setOnce(scaleDownDelay, delay, PATH + ".scaleDownDelay");
       return this;
     }
@@ -165,24 +191,36 @@ public final class CanaryStrategy implements RolloutStrategy {
       validateSteps(v);
       if (background != null) {
         if (!background.background()) {
-          v.add(PATH + ".backgroundAnalysis.background", "is false",
+          v.add(
+              PATH + ".backgroundAnalysis.background",
+              "is false",
               "build the Verify with background(), or add it as an inline analysis(...) step");
         }
         int start = backgroundStart == null ? 0 : backgroundStart;
         if (!steps.isEmpty() && (start < 0 || start >= steps.size())) {
-          v.add(PATH + ".backgroundAnalysis.startingStep", "is " + start + " but the steps are 0.." + (steps.size() - 1),
+          v.add(
+              PATH + ".backgroundAnalysis.startingStep",
+              "is " + start + " but the steps are 0.." + (steps.size() - 1),
               "start the background analysis at one of the steps");
         }
       }
       v.notNegative(scaleDownDelay, PATH + ".scaleDownDelay");
       v.throwIfAny();
-      return new CanaryStrategy(new CanaryProgram(steps, background, backgroundStart == null ? 0 : backgroundStart,
-          scaleDownDelay == null ? Duration.ofSeconds(DEFAULT_SCALE_DOWN_DELAY_SECONDS) : scaleDownDelay));
+      return new CanaryStrategy(
+          new CanaryProgram(
+              steps,
+              background,
+              backgroundStart == null ? 0 : backgroundStart,
+              scaleDownDelay == null
+                  ? Duration.ofSeconds(DEFAULT_SCALE_DOWN_DELAY_SECONDS)
+                  : scaleDownDelay));
     }
 
     private void validateSteps(Violations v) {
       if (steps.isEmpty()) {
-        v.add(PATH + ".steps", "is empty",
+        v.add(
+            PATH + ".steps",
+            "is empty",
             "add setWeight/analysis steps; for an all-at-once switch use blueGreen() or recreate()");
         return;
       }
@@ -197,8 +235,16 @@ public final class CanaryStrategy implements RolloutStrategy {
           if (w.percent() < 0 || w.percent() > 100) {
             v.add(path + ".setWeight", "is " + w.percent(), "use a percentage from 0 to 100");
           } else if (w.percent() < lastWeight) {
-            v.add(path + ".setWeight", "is " + w.percent() + ", below " + lastWeight + " set at steps["
-                + lastWeightStep + "]", "keep weights non-decreasing; to reduce exposure, abort the rollout");
+            v.add(
+                path + ".setWeight",
+                "is "
+                    + w.percent()
+                    + ", below "
+                    + lastWeight
+                    + " set at steps["
+                    + lastWeightStep
+                    + "]",
+                "keep weights non-decreasing; to reduce exposure, abort the rollout");
           } else {
             lastWeight = w.percent();
             lastWeightStep = i;
@@ -208,19 +254,26 @@ public final class CanaryStrategy implements RolloutStrategy {
         } else if (op instanceof Op.Analysis a) {
           exposes = true;
           if (a.verify().background()) {
-            v.add(path + ".analysis.background", "is true, but an inline analysis must finish before the next step",
+            v.add(
+                path + ".analysis.background",
+                "is true, but an inline analysis must finish before the next step",
                 "build it without background(), or pass it to backgroundAnalysis(...)");
           }
         } else if (op instanceof Op.SetScale s) {
           if (s.mode() == ScaleMode.REPLICAS && s.value() < 1) {
-            v.add(path + ".setCanaryScale.replicas", "is " + s.value(), "run at least 1 canary instance");
+            v.add(
+                path + ".setCanaryScale.replicas",
+                "is " + s.value(),
+                "run at least 1 canary instance");
           } else if (s.mode() == ScaleMode.PERCENT) {
             v.percent(s.value(), 1, path + ".setCanaryScale.percent");
           }
         }
       }
       if (!exposes) {
-        v.add(PATH + ".steps", "has no setWeight and no analysis, so the target would be promoted unseen",
+        v.add(
+            PATH + ".steps",
+            "has no setWeight and no analysis, so the target would be promoted unseen",
             "add a setWeight or analysis step (or a background analysis); for an all-at-once switch use "
                 + "blueGreen() or recreate()");
       }

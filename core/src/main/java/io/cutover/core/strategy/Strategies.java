@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.strategy;
 
 /**
@@ -11,8 +12,9 @@ package io.cutover.core.strategy;
  * Plan plan = canary.plan(new PlanRequest(stable, target, 4));
  * }</pre>
  *
- * <p>Every strategy is immutable, thread-safe and pure; every builder validates all of its options in
- * {@code build()} and throws one {@link io.cutover.api.InvalidSpecException} listing each violation.
+ * <p>Every strategy is immutable, thread-safe and pure; every builder validates all of its options
+ * in {@code build()} and throws one {@link io.cutover.api.InvalidSpecException} listing each
+ * violation.
  */
 public final class Strategies {
   private Strategies() {}

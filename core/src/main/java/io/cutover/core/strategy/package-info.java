@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The built-in rollout strategies: {@link io.cutover.core.strategy.CanaryStrategy canary} step lists,
  * {@link io.cutover.core.strategy.LinearStrategy linear} traffic increments,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.docs;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,19 +38,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Keeps docs/strategies.md honest: every {@code ```java} block is compiled against the test class path
- * and run. Blocks start with a tag comment: {@code // setup} (prepended to every example: it declares
- * {@code stable}, {@code target} and {@code request}), {@code // example: NAME} (must declare
- * {@code Plan plan}, which must be a valid plan of its strategy) or {@code // error: NAME} (must throw
- * {@link InvalidSpecException}). A {@code ```text} block preceded by {@code <!-- output of: NAME -->}
- * must equal the example's {@code plan.toTable()} or the error's message.
+ * Keeps docs/strategies.md honest: every {@code ```java} block is compiled against the test class
+ * path and run. Blocks start with a tag comment: {@code // setup} (prepended to every example: it
+ * declares {@code stable}, {@code target} and {@code request}), {@code // example: NAME} (must
+ * declare {@code Plan plan}, which must be a valid plan of its strategy) or {@code // error: NAME}
+ * (must throw {@link InvalidSpecException}). A {@code ```text} block preceded by {@code <!-- output
+ * of: NAME -->} must equal the example's {@code plan.toTable()} or the error's message.
  */
 class DocsExamplesTest {
   private static final String DOC = "docs/strategies.md";
   private static final String PACKAGE = "io.cutover.docs.examples";
 
-  @TempDir
-  static Path classes;
+  @TempDir static Path classes;
 
   private static String setup = "";
   private static final Map<String, String> examples = new LinkedHashMap<>();
@@ -68,15 +68,26 @@ class DocsExamplesTest {
     errors.forEach((name, code) -> sources.add(source(name, code, "Object", "null")));
     JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
     DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
-    try (StandardJavaFileManager files = javac.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8)) {
-      List<String> options = List.of("-classpath", System.getProperty("java.class.path"), "-d", classes.toString(),
-          "-proc:none", "-Xlint:all,-processing");
+    try (StandardJavaFileManager files =
+        javac.getStandardFileManager(diagnostics, Locale.ROOT, StandardCharsets.UTF_8)) {
+      List<String> options =
+          List.of(
+              "-classpath",
+              System.getProperty("java.class.path"),
+              "-d",
+              classes.toString(),
+              "-proc:none",
+              "-Xlint:all,-processing");
       Boolean ok = javac.getTask(null, files, diagnostics, options, null, sources).call();
-      assertThat(diagnostics.getDiagnostics()).as("javac diagnostics for the examples of " + DOC)
-          .extracting(DocsExamplesTest::render).isEmpty();
+      assertThat(diagnostics.getDiagnostics())
+          .as("javac diagnostics for the examples of " + DOC)
+          .extracting(DocsExamplesTest::render)
+          .isEmpty();
       assertThat(ok).isTrue();
     }
-    loader = new URLClassLoader(new URL[] {classes.toUri().toURL()}, DocsExamplesTest.class.getClassLoader());
+    loader =
+        new URLClassLoader(
+            new URL[] {classes.toUri().toURL()}, DocsExamplesTest.class.getClassLoader());
   }
 
   @Test
@@ -91,7 +102,8 @@ class DocsExamplesTest {
       PlanChecks.check(plan, request.replicas());
       assertThat(PlanJson.fromJson(PlanJson.toJson(plan))).as(name).isEqualTo(plan);
     }
-    assertThat(examples.keySet()).as("one example per strategy at least")
+    assertThat(examples.keySet())
+        .as("one example per strategy at least")
         .contains("canary", "linear", "blue-green", "rolling", "recreate");
   }
 
@@ -163,7 +175,12 @@ class DocsExamplesTest {
         } else if (tag.startsWith("// error:")) {
           errors.put(tag.substring("// error:".length()).strip(), code);
         } else {
-          fail("a java block in " + DOC + " starts with '" + tag + "' instead of // setup, // example: or // error:");
+          fail(
+              "a java block in "
+                  + DOC
+                  + " starts with '"
+                  + tag
+                  + "' instead of // setup, // example: or // error:");
         }
       } else if (pendingOutput != null) {
         outputs.put(pendingOutput, code);
@@ -172,7 +189,10 @@ class DocsExamplesTest {
     }
   }
 
-  /** The block as a class whose run() executes the setup and the block and returns {result, request}. */
+  /**
+   * The block as a class whose run() executes the setup and the block and returns {result,
+   * request}.
+   */
   private static JavaFileObject source(String name, String code, String type, String result) {
     StringBuilder imports = new StringBuilder();
     StringBuilder body = new StringBuilder();
@@ -181,15 +201,29 @@ class DocsExamplesTest {
         (line.startsWith("import ") ? imports : body).append(line).append('\n');
       }
     }
-    String distinctImports = imports.toString().lines().distinct().collect(Collectors.joining("\n"));
-    String src = "package " + PACKAGE + ";\n" + distinctImports + "\n"
-        + "public final class " + className(name) + " {\n"
-        + "  public static Object[] run() {\n" + body
-        + "    " + type + " result = " + result + ";\n"
-        + "    return new Object[] {result, request};\n"
-        + "  }\n}\n";
-    return new SimpleJavaFileObject(URI.create("string:///" + PACKAGE.replace('.', '/') + "/" + className(name)
-        + ".java"), JavaFileObject.Kind.SOURCE) {
+    String distinctImports =
+        imports.toString().lines().distinct().collect(Collectors.joining("\n"));
+    String src =
+        "package "
+            + PACKAGE
+            + ";\n"
+            + distinctImports
+            + "\n"
+            + "public final class "
+            + className(name)
+            + " {\n"
+            + "  public static Object[] run() {\n"
+            + body
+            + "    "
+            + type
+            + " result = "
+            + result
+            + ";\n"
+            + "    return new Object[] {result, request};\n"
+            + "  }\n}\n";
+    return new SimpleJavaFileObject(
+        URI.create("string:///" + PACKAGE.replace('.', '/') + "/" + className(name) + ".java"),
+        JavaFileObject.Kind.SOURCE) {
       @Override
       public CharSequence getCharContent(boolean ignoreEncodingErrors) {
         return src;
@@ -208,7 +242,9 @@ class DocsExamplesTest {
   }
 
   private static String render(Diagnostic<? extends JavaFileObject> d) {
-    return d.getKind() + " " + (d.getSource() == null ? "" : d.getSource().getName() + ":" + d.getLineNumber() + ": ")
+    return d.getKind()
+        + " "
+        + (d.getSource() == null ? "" : d.getSource().getName() + ":" + d.getLineNumber() + ": ")
         + d.getMessage(Locale.ROOT);
   }
 
@@ -222,6 +258,7 @@ class DocsExamplesTest {
         return dir;
       }
     }
-    throw new AssertionError("cannot find " + DOC + ": set -Dcutover.project.root or run from inside the project");
+    throw new AssertionError(
+        "cannot find " + DOC + ": set -Dcutover.project.root or run from inside the project");
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.gate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 class ManualApprovalGateTest {
   private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
-  private final ManualApprovalGate gate = ManualApprovalGate.of("approval", Duration.ofMinutes(30), Outcome.FAIL, clock);
+  private final ManualApprovalGate gate =
+      ManualApprovalGate.of("approval", Duration.ofMinutes(30), Outcome.FAIL, clock);
 
   private GateContext ctx(String rollout) {
     return TestContexts.hook(rollout, "confirm-promotion", clock.instant(), Map.of());
@@ -29,7 +31,9 @@ class ManualApprovalGateTest {
   void waitsThenPassesOnceApproved() {
     assertThat(gate.evaluate(ctx("r-1")).outcome()).isEqualTo(Outcome.INCONCLUSIVE);
     clock.advance(Duration.ofMinutes(10));
-    assertThat(gate.evaluate(ctx("r-1")).reasons().get(0)).contains("awaiting approval").contains("600s of 1800s");
+    assertThat(gate.evaluate(ctx("r-1")).reasons().get(0))
+        .contains("awaiting approval")
+        .contains("600s of 1800s");
     assertThat(gate.approve("r-1")).isTrue();
     assertThat(gate.evaluate(ctx("r-1")).outcome()).isEqualTo(Outcome.PASS);
     assertThat(gate.evaluate(ctx("r-2")).outcome()).isEqualTo(Outcome.INCONCLUSIVE); // per rollout
@@ -73,12 +77,32 @@ class ManualApprovalGateTest {
 
   @Test
   void providerUsesTheClockPassedFromCode() {
-    HealthGate g = new ManualApprovalGateProvider().create(ProviderConfigs.of("manual-approval",
-        Map.of("name", "ok", "timeout", "1m", "onTimeout", "inconclusive", "clock", clock)), ProviderRegistry.create().withDiscovery().context());
+    HealthGate g =
+        new ManualApprovalGateProvider()
+            .create(
+                ProviderConfigs.of(
+                    "manual-approval",
+                    Map.of(
+                        "name",
+                        "ok",
+                        "timeout",
+                        "1m",
+                        "onTimeout",
+                        "inconclusive",
+                        "clock",
+                        clock)),
+                ProviderRegistry.create().withDiscovery().context());
     g.evaluate(ctx("r-1"));
     clock.advance(Duration.ofMinutes(2));
     assertThat(g.evaluate(ctx("r-1")).reasons().get(0)).contains("no decision within");
-    assertThatThrownBy(() -> new ManualApprovalGateProvider().create(ProviderConfigs.of("manual-approval",
-        Map.of("name", "ok", "timeout", "1m", "onTimeout", "maybe")), ProviderRegistry.create().withDiscovery().context())).hasMessageContaining("onTimeout");
+    assertThatThrownBy(
+            () ->
+                new ManualApprovalGateProvider()
+                    .create(
+                        ProviderConfigs.of(
+                            "manual-approval",
+                            Map.of("name", "ok", "timeout", "1m", "onTimeout", "maybe")),
+                        ProviderRegistry.create().withDiscovery().context()))
+        .hasMessageContaining("onTimeout");
   }
 }

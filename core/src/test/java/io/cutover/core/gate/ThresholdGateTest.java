@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.gate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -41,13 +42,15 @@ class ThresholdGateTest {
 
   @Test
   void successRatePassesForAHealthyCandidateAndFailsOnceItErrors() {
-    HealthGate gate = ThresholdGate.successRate("success-rate", source, QueryDialect.IN_PROCESS, 0.99).build();
+    HealthGate gate =
+        ThresholdGate.successRate("success-rate", source, QueryDialect.IN_PROCESS, 0.99).build();
     clock.advance(Duration.ofSeconds(10));
     traffic(candidate, 1000, 2);
     traffic(TestContexts.STABLE.id(), 0, 500); // the stable release's errors must not count
     var pass = gate.evaluate(TestContexts.at(clock.instant()));
     assertThat(pass.outcome()).isEqualTo(Outcome.PASS);
-    assertThat(pass.measurements().get(0).value()).isCloseTo(1000 / 1002.0, org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(pass.measurements().get(0).value())
+        .isCloseTo(1000 / 1002.0, org.assertj.core.data.Offset.offset(1e-12));
     assertThat(pass.measurements().get(0).detail()).isEqualTo(">= 0.99");
 
     clock.advance(Duration.ofMinutes(6)); // the healthy minute falls out of the 5-minute window
@@ -60,7 +63,8 @@ class ThresholdGateTest {
 
   @Test
   void p99PassesUnderTheLimitAndFailsAboveIt() {
-    HealthGate gate = ThresholdGate.durationP99("p99", source, QueryDialect.IN_PROCESS, 0.5).build();
+    HealthGate gate =
+        ThresholdGate.durationP99("p99", source, QueryDialect.IN_PROCESS, 0.5).build();
     var d = metrics.histogram("http_request_duration_seconds");
     for (int i = 1; i <= 100; i++) {
       d.record(i / 1000.0, "release", candidate);
@@ -76,33 +80,48 @@ class ThresholdGateTest {
 
   @Test
   void noDataFollowsTheConfiguredPolicyAndNeverPasses() {
-    var inconclusive = ThresholdGate.successRate("sr", source, QueryDialect.IN_PROCESS, 0.99).build();
-    var failing = ThresholdGate.successRate("sr", source, QueryDialect.IN_PROCESS, 0.99).onNoData(NoDataPolicy.FAIL).build();
+    var inconclusive =
+        ThresholdGate.successRate("sr", source, QueryDialect.IN_PROCESS, 0.99).build();
+    var failing =
+        ThresholdGate.successRate("sr", source, QueryDialect.IN_PROCESS, 0.99)
+            .onNoData(NoDataPolicy.FAIL)
+            .build();
     traffic(TestContexts.STABLE.id(), 100, 0); // data exists, but not for the candidate
     var v = inconclusive.evaluate(TestContexts.at(clock.instant()));
     assertThat(v.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
     assertThat(v.reasons().get(0)).contains("no data").contains(candidate);
     assertThat(v.measurements().get(0).value()).isNaN();
-    assertThat(failing.evaluate(TestContexts.at(clock.instant())).outcome()).isEqualTo(Outcome.FAIL);
-    assertThatThrownBy(() -> NoDataPolicy.parse("pass", "$.noData")).isInstanceOf(InvalidSpecException.class)
+    assertThat(failing.evaluate(TestContexts.at(clock.instant())).outcome())
+        .isEqualTo(Outcome.FAIL);
+    assertThatThrownBy(() -> NoDataPolicy.parse("pass", "$.noData"))
+        .isInstanceOf(InvalidSpecException.class)
         .hasMessageContaining("never a pass");
   }
 
   @Test
   void aFailingSourceIsAnErrorNamingTheGate() {
-    MetricSource down = q -> {
-      throw ProviderException.retryable("prometheus", "query", "connection refused");
-    };
-    var v = ThresholdGate.builder("errors", down).query("x").passWhen(Comparison.LESS_THAN, 1).build()
-        .evaluate(TestContexts.at(clock.instant()));
+    MetricSource down =
+        q -> {
+          throw ProviderException.retryable("prometheus", "query", "connection refused");
+        };
+    var v =
+        ThresholdGate.builder("errors", down)
+            .query("x")
+            .passWhen(Comparison.LESS_THAN, 1)
+            .build()
+            .evaluate(TestContexts.at(clock.instant()));
     assertThat(v.outcome()).isEqualTo(Outcome.ERROR);
     assertThat(v.reasons().get(0)).contains("errors").contains("connection refused");
   }
 
   @Test
   void aMalformedQueryIsAnErrorThatNamesTheQuery() {
-    var v = ThresholdGate.builder("bad", source).query("nonsense{{{").passWhen(Comparison.LESS_THAN, 1).build()
-        .evaluate(TestContexts.at(clock.instant()));
+    var v =
+        ThresholdGate.builder("bad", source)
+            .query("nonsense{{{")
+            .passWhen(Comparison.LESS_THAN, 1)
+            .build()
+            .evaluate(TestContexts.at(clock.instant()));
     assertThat(v.outcome()).isEqualTo(Outcome.ERROR);
     assertThat(v.reasons().get(0)).contains("nonsense{{{");
   }
@@ -110,24 +129,47 @@ class ThresholdGateTest {
   @Test
   void rendersTemplatePlaceholdersFromTheContext() {
     AtomicReference<String> seen = new AtomicReference<>();
-    MetricSource spy = q -> {
-      seen.set(q.rendered());
-      return io.cutover.spi.MetricResult.of(q.end(), 0, q.rendered());
-    };
+    MetricSource spy =
+        q -> {
+          seen.set(q.rendered());
+          return io.cutover.spi.MetricResult.of(q.end(), 0, q.rendered());
+        };
     var ctx = TestContexts.analysis(clock.instant().minus(Duration.ofMinutes(2)), clock.instant());
-    ThresholdGate.builder("t", spy).query("m{r=\"{{release}}\",s=\"{{stable}}\",svc=\"{{service}}\"}[{{window}}]")
-        .passWhen(Comparison.AT_MOST, 0).build().evaluate(ctx);
-    assertThat(seen.get()).isEqualTo("m{r=\"" + candidate + "\",s=\"" + TestContexts.STABLE.id() + "\",svc=\"checkout\"}[120s]");
+    ThresholdGate.builder("t", spy)
+        .query("m{r=\"{{release}}\",s=\"{{stable}}\",svc=\"{{service}}\"}[{{window}}]")
+        .passWhen(Comparison.AT_MOST, 0)
+        .build()
+        .evaluate(ctx);
+    assertThat(seen.get())
+        .isEqualTo(
+            "m{r=\""
+                + candidate
+                + "\",s=\""
+                + TestContexts.STABLE.id()
+                + "\",svc=\"checkout\"}[120s]");
   }
 
   @Test
   void rangeQueriesAggregateTheirSamples() {
-    MetricSource series = q -> new io.cutover.spi.MetricResult(List.of(
-        new io.cutover.spi.MetricResult.Sample(q.start(), 1), new io.cutover.spi.MetricResult.Sample(q.end(), 3)), "s");
-    var mean = ThresholdGate.builder("m", series).query("x").passWhen(Comparison.AT_MOST, 2)
-        .step(Duration.ofSeconds(15), Aggregation.MEAN).build();
-    var max = ThresholdGate.builder("m", series).query("x").passWhen(Comparison.AT_MOST, 2)
-        .step(Duration.ofSeconds(15), Aggregation.MAX).build();
+    MetricSource series =
+        q ->
+            new io.cutover.spi.MetricResult(
+                List.of(
+                    new io.cutover.spi.MetricResult.Sample(q.start(), 1),
+                    new io.cutover.spi.MetricResult.Sample(q.end(), 3)),
+                "s");
+    var mean =
+        ThresholdGate.builder("m", series)
+            .query("x")
+            .passWhen(Comparison.AT_MOST, 2)
+            .step(Duration.ofSeconds(15), Aggregation.MEAN)
+            .build();
+    var max =
+        ThresholdGate.builder("m", series)
+            .query("x")
+            .passWhen(Comparison.AT_MOST, 2)
+            .step(Duration.ofSeconds(15), Aggregation.MAX)
+            .build();
     assertThat(mean.evaluate(TestContexts.at(clock.instant())).outcome()).isEqualTo(Outcome.PASS);
     assertThat(max.evaluate(TestContexts.at(clock.instant())).outcome()).isEqualTo(Outcome.FAIL);
   }
@@ -137,22 +179,43 @@ class ThresholdGateTest {
     assertThatThrownBy(() -> ThresholdGate.builder("g", source).build())
         .isInstanceOf(InvalidSpecException.class)
         .satisfies(e -> assertThat(((InvalidSpecException) e).violations()).hasSize(2));
-    assertThatThrownBy(() -> ThresholdGate.builder("bad name!", source)).hasMessageContaining("gate.name");
-    assertThatThrownBy(() -> ThresholdGate.builder("g", source).passWhen(Comparison.AT_LEAST, Double.NaN))
+    assertThatThrownBy(() -> ThresholdGate.builder("bad name!", source))
+        .hasMessageContaining("gate.name");
+    assertThatThrownBy(
+            () -> ThresholdGate.builder("g", source).passWhen(Comparison.AT_LEAST, Double.NaN))
         .hasMessageContaining("finite");
   }
 
   @Test
   void providerIsFoundByServiceLoaderAndBuildsABuiltinGateOverANamedRegistry() {
-    HealthGateProvider p = ServiceLoader.load(HealthGateProvider.class).stream().map(ServiceLoader.Provider::get)
-        .filter(x -> x.name().equals("threshold")).findFirst().orElseThrow();
+    HealthGateProvider p =
+        ServiceLoader.load(HealthGateProvider.class).stream()
+            .map(ServiceLoader.Provider::get)
+            .filter(x -> x.name().equals("threshold"))
+            .findFirst()
+            .orElseThrow();
     InProcessMetrics shared = InProcessMetrics.shared("threshold-gate-test");
     shared.counter("http_requests_total").add(99, "release", candidate, "code", "200");
     shared.counter("http_requests_total").add(1, "release", candidate, "code", "500");
-    HealthGate gate = p.create(ProviderConfigs.of("threshold", Map.of("name", "sr", "builtin", "success-rate",
-        "dialect", "in-process", "threshold", 0.95, "source", Map.of("type", "in-process", "registry", "threshold-gate-test"))), ProviderRegistry.create().withDiscovery().context());
+    HealthGate gate =
+        p.create(
+            ProviderConfigs.of(
+                "threshold",
+                Map.of(
+                    "name",
+                    "sr",
+                    "builtin",
+                    "success-rate",
+                    "dialect",
+                    "in-process",
+                    "threshold",
+                    0.95,
+                    "source",
+                    Map.of("type", "in-process", "registry", "threshold-gate-test"))),
+            ProviderRegistry.create().withDiscovery().context());
     var now = shared.clock().instant();
-    var v = gate.evaluate(TestContexts.analysis(now.minus(Duration.ofMinutes(1)), now.plusSeconds(1)));
+    var v =
+        gate.evaluate(TestContexts.analysis(now.minus(Duration.ofMinutes(1)), now.plusSeconds(1)));
     assertThat(v.outcome()).isEqualTo(Outcome.PASS);
     assertThat(v.measurements().get(0).value()).isEqualTo(0.99);
   }
@@ -160,14 +223,46 @@ class ThresholdGateTest {
   @Test
   void providerNamesTheWrongKey() {
     var p = new ThresholdGateProvider();
-    assertThatThrownBy(() -> p.create(ProviderConfigs.of("threshold", Map.of("name", "g", "query", "x", "treshold", 1)), ProviderRegistry.create().withDiscovery().context()))
-        .isInstanceOf(InvalidSpecException.class).hasMessageContaining("$.providers.threshold.treshold");
-    assertThatThrownBy(() -> p.create(ProviderConfigs.of("threshold", Map.of("name", "g", "query", "x", "threshold", 1)), ProviderRegistry.create().withDiscovery().context()))
+    assertThatThrownBy(
+            () ->
+                p.create(
+                    ProviderConfigs.of(
+                        "threshold", Map.of("name", "g", "query", "x", "treshold", 1)),
+                    ProviderRegistry.create().withDiscovery().context()))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("$.providers.threshold.treshold");
+    assertThatThrownBy(
+            () ->
+                p.create(
+                    ProviderConfigs.of(
+                        "threshold", Map.of("name", "g", "query", "x", "threshold", 1)),
+                    ProviderRegistry.create().withDiscovery().context()))
         .hasMessageContaining("$.providers.threshold.comparison");
-    assertThatThrownBy(() -> p.create(ProviderConfigs.of("threshold", Map.of("name", "g", "query", "x", "threshold", 1,
-        "comparison", "<", "source", Map.of("type", "nope"))), ProviderRegistry.create().withDiscovery().context()))
-        .hasMessageContaining("$.providers.threshold.source.type").hasMessageContaining("in-process");
-    assertThatThrownBy(() -> p.create(ProviderConfigs.of("threshold", Map.of("name", "g", "builtin", "x", "threshold", 1)), ProviderRegistry.create().withDiscovery().context()))
+    assertThatThrownBy(
+            () ->
+                p.create(
+                    ProviderConfigs.of(
+                        "threshold",
+                        Map.of(
+                            "name",
+                            "g",
+                            "query",
+                            "x",
+                            "threshold",
+                            1,
+                            "comparison",
+                            "<",
+                            "source",
+                            Map.of("type", "nope"))),
+                    ProviderRegistry.create().withDiscovery().context()))
+        .hasMessageContaining("$.providers.threshold.source.type")
+        .hasMessageContaining("in-process");
+    assertThatThrownBy(
+            () ->
+                p.create(
+                    ProviderConfigs.of(
+                        "threshold", Map.of("name", "g", "builtin", "x", "threshold", 1)),
+                    ProviderRegistry.create().withDiscovery().context()))
         .hasMessageContaining("builtin");
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.journal;
 
 import static io.cutover.core.journal.JournalFiles.T0;
@@ -37,8 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("FileJournal")
 class FileJournalTest {
-  @TempDir
-  Path root;
+  @TempDir Path root;
   Path dir;
 
   @BeforeEach
@@ -50,10 +50,17 @@ class FileJournalTest {
     return FileJournal.builder(dir).durability(DurabilityMode.OS_BUFFERED).open();
   }
 
-  /** Appends {@code n} records spread over {@code rollouts} rollouts into 4 KiB segments, without compaction. */
+  /**
+   * Appends {@code n} records spread over {@code rollouts} rollouts into 4 KiB segments, without
+   * compaction.
+   */
   private void writeInSmallSegments(int n, int rollouts) {
-    try (FileJournal j = FileJournal.builder(dir).durability(DurabilityMode.OS_BUFFERED).segmentSize(4096)
-        .compactAfterSegments(0).open()) {
+    try (FileJournal j =
+        FileJournal.builder(dir)
+            .durability(DurabilityMode.OS_BUFFERED)
+            .segmentSize(4096)
+            .compactAfterSegments(0)
+            .open()) {
       for (int i = 0; i < n; i++) {
         j.append(state(rollouts == 1 ? "r-a" : "r-" + (i % rollouts), i));
       }
@@ -88,11 +95,19 @@ class FileJournalTest {
     }
 
     @Test
-    @DisplayName("stores every field verbatim, including unicode, null operation ids and empty payloads")
+    @DisplayName(
+        "stores every field verbatim, including unicode, null operation ids and empty payloads")
     void fields() {
-      JournalRecord in = JournalRecord.of(T0.plusNanos(123_456_789), "r-ü", "cafe-☕", JournalRecord.Type.INTENT,
-          "r-ü/s3/route", "{\"weights\":{\"v2\":2500}}");
-      JournalRecord noOp = JournalRecord.of(T0, "r-ü", "cafe-☕", JournalRecord.Type.COMMAND, null, "{}");
+      JournalRecord in =
+          JournalRecord.of(
+              T0.plusNanos(123_456_789),
+              "r-ü",
+              "cafe-☕",
+              JournalRecord.Type.INTENT,
+              "r-ü/s3/route",
+              "{\"weights\":{\"v2\":2500}}");
+      JournalRecord noOp =
+          JournalRecord.of(T0, "r-ü", "cafe-☕", JournalRecord.Type.COMMAND, null, "{}");
       try (FileJournal j = open()) {
         j.append(in);
         j.append(noOp);
@@ -107,8 +122,10 @@ class FileJournalTest {
     void tooLarge() {
       try (FileJournal j = open()) {
         String huge = "x".repeat(FileJournal.MAX_RECORD_BYTES);
-        assertThatThrownBy(() -> j.append(JournalFiles.record("r-a", JournalRecord.Type.STATE, huge)))
-            .isInstanceOf(InvalidSpecException.class).hasMessageContaining("record.payload")
+        assertThatThrownBy(
+                () -> j.append(JournalFiles.record("r-a", JournalRecord.Type.STATE, huge)))
+            .isInstanceOf(InvalidSpecException.class)
+            .hasMessageContaining("record.payload")
             .hasMessageContaining("over the journal's limit");
         assertThat(all(j)).isEmpty();
         assertThat(j.append(state("r-a", 0)).sequence()).isEqualTo(1);
@@ -121,33 +138,39 @@ class FileJournalTest {
       FileJournal j = open();
       j.close();
       j.close();
-      assertThatThrownBy(() -> j.append(state("r-a", 0))).isInstanceOfSatisfying(ProviderException.class,
-          e -> {
-            assertThat(e.retryable()).isFalse();
-            assertThat(e.provider()).isEqualTo("file");
-            assertThat(e.getMessage()).contains("is closed");
-          });
+      assertThatThrownBy(() -> j.append(state("r-a", 0)))
+          .isInstanceOfSatisfying(
+              ProviderException.class,
+              e -> {
+                assertThat(e.retryable()).isFalse();
+                assertThat(e.provider()).isEqualTo("file");
+                assertThat(e.getMessage()).contains("is closed");
+              });
       assertThatThrownBy(() -> j.tryLease("checkout", "r-a")).isInstanceOf(ProviderException.class);
     }
 
     @Test
-    @DisplayName("appends racing close all complete: acknowledged ones are kept, the others fail, none hangs")
+    @DisplayName(
+        "appends racing close all complete: acknowledged ones are kept, the others fail, none hangs")
     void racingClose() throws Exception {
       ExecutorService pool = Executors.newFixedThreadPool(8);
-      List<CompletableFuture<JournalRecord>> all = java.util.Collections.synchronizedList(new ArrayList<>());
+      List<CompletableFuture<JournalRecord>> all =
+          java.util.Collections.synchronizedList(new ArrayList<>());
       try {
         FileJournal j = open();
         CyclicBarrier start = new CyclicBarrier(9);
         List<Future<?>> writers = new ArrayList<>();
         for (int t = 0; t < 8; t++) {
           String rollout = "r-" + t;
-          writers.add(pool.submit(() -> {
-            start.await();
-            for (int i = 0; i < 2000; i++) {
-              all.add(j.appendAsync(state(rollout, i)));
-            }
-            return null;
-          }));
+          writers.add(
+              pool.submit(
+                  () -> {
+                    start.await();
+                    for (int i = 0; i < 2000; i++) {
+                      all.add(j.appendAsync(state(rollout, i)));
+                    }
+                    return null;
+                  }));
         }
         start.await();
         j.close();
@@ -163,7 +186,9 @@ class FileJournalTest {
           f.get(30, TimeUnit.SECONDS);
           ok++;
         } catch (java.util.concurrent.ExecutionException e) {
-          assertThat(e.getCause()).isInstanceOf(ProviderException.class).hasMessageContaining("closed");
+          assertThat(e.getCause())
+              .isInstanceOf(ProviderException.class)
+              .hasMessageContaining("closed");
         }
       }
       assertThat(all).hasSize(16_000);
@@ -175,31 +200,42 @@ class FileJournalTest {
     @Test
     @DisplayName("refuses a blocking append from an appendAsync callback instead of deadlocking")
     void noDeadlock() {
-      try (FileJournal j = FileJournal.builder(dir).durability(DurabilityMode.OS_BUFFERED)
-          .threadFactory(r -> new Thread(r, "test-journal-writer")).open()) {
-        // A callback attached before completion runs on the writer thread; one attached after runs here.
+      try (FileJournal j =
+          FileJournal.builder(dir)
+              .durability(DurabilityMode.OS_BUFFERED)
+              .threadFactory(r -> new Thread(r, "test-journal-writer"))
+              .open()) {
+        // A callback attached before completion runs on the writer thread; one attached after runs
+        // here.
         int onWriter = 0;
         for (int i = 0; i < 200 && onWriter < 3; i++) {
           AtomicReference<String> thread = new AtomicReference<>();
           AtomicReference<Throwable> seen = new AtomicReference<>();
-          j.appendAsync(state("r-a", i)).thenAccept(r -> {
-            thread.set(Thread.currentThread().getName());
-            try {
-              j.append(state("r-b", 0));
-            } catch (RuntimeException e) {
-              seen.set(e);
-            }
-          }).join();
+          j.appendAsync(state("r-a", i))
+              .thenAccept(
+                  r -> {
+                    thread.set(Thread.currentThread().getName());
+                    try {
+                      j.append(state("r-b", 0));
+                    } catch (RuntimeException e) {
+                      seen.set(e);
+                    }
+                  })
+              .join();
           if (thread.get().equals("test-journal-writer")) {
             onWriter++;
-            assertThat(seen.get()).isInstanceOf(IllegalStateException.class).hasMessageContaining("thenApplyAsync");
+            assertThat(seen.get())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("thenApplyAsync");
           } else {
             assertThat(seen.get()).isNull();
           }
         }
         assertThat(onWriter).as("callbacks that ran on the writer thread").isPositive();
-        JournalRecord last = j.appendAsync(state("r-c", 0)).thenComposeAsync(r -> j.appendAsync(state("r-c", 1)))
-            .join();
+        JournalRecord last =
+            j.appendAsync(state("r-c", 0))
+                .thenComposeAsync(r -> j.appendAsync(state("r-c", 1)))
+                .join();
         assertThat(j.records("r-c")).hasSize(2).last().isEqualTo(last);
       }
     }
@@ -256,8 +292,9 @@ class FileJournalTest {
       writeInSmallSegments(300, 7);
       assertThat(segments(dir)).hasSizeGreaterThan(5);
       try (FileJournal j = open()) {
-        assertThat(all(j)).extracting(JournalRecord::sequence).containsExactlyElementsOf(
-            LongStream.rangeClosed(1, 300).boxed().toList());
+        assertThat(all(j))
+            .extracting(JournalRecord::sequence)
+            .containsExactlyElementsOf(LongStream.rangeClosed(1, 300).boxed().toList());
       }
     }
   }
@@ -269,11 +306,14 @@ class FileJournalTest {
     @DisplayName("truncating the last record at every byte offset recovers every complete record")
     void everyOffset() throws IOException {
       Path golden = root.resolve("golden");
-      try (FileJournal j = FileJournal.builder(golden).durability(DurabilityMode.OS_BUFFERED).open()) {
+      try (FileJournal j =
+          FileJournal.builder(golden).durability(DurabilityMode.OS_BUFFERED).open()) {
         for (int i = 0; i < 4; i++) {
           j.append(state("r-a", i));
         }
-        j.append(JournalRecord.of(T0, "r-a", "checkout", JournalRecord.Type.DONE, "r-a/s1/launch", "{}"));
+        j.append(
+            JournalRecord.of(
+                T0, "r-a", "checkout", JournalRecord.Type.DONE, "r-a/s1/launch", "{}"));
       }
       Path seg = onlySegment(golden);
       byte[] original = Files.readAllBytes(seg);
@@ -281,13 +321,17 @@ class FileJournalTest {
       long lastStart = offsets.get(offsets.size() - 1);
       for (long cut = lastStart; cut < original.length; cut++) {
         Files.write(seg, java.util.Arrays.copyOf(original, (int) cut));
-        try (FileJournal j = FileJournal.builder(golden).durability(DurabilityMode.OS_BUFFERED).open()) {
-          assertThat(all(j)).as("cut at %d", cut).extracting(JournalRecord::sequence)
+        try (FileJournal j =
+            FileJournal.builder(golden).durability(DurabilityMode.OS_BUFFERED).open()) {
+          assertThat(all(j))
+              .as("cut at %d", cut)
+              .extracting(JournalRecord::sequence)
               .containsExactly(1L, 2L, 3L, 4L);
           assertThat(j.append(state("r-a", 9)).sequence()).isEqualTo(5);
         }
         if (cut == lastStart || cut == original.length - 1 || cut == lastStart + 41) {
-          try (FileJournal j = FileJournal.builder(golden).durability(DurabilityMode.OS_BUFFERED).open()) {
+          try (FileJournal j =
+              FileJournal.builder(golden).durability(DurabilityMode.OS_BUFFERED).open()) {
             assertThat(all(j)).as("reopened after cut at %d", cut).hasSize(5);
           }
         }
@@ -336,10 +380,12 @@ class FileJournalTest {
   @DisplayName("corruption")
   class Corruption {
     @Test
-    @DisplayName("a flipped byte anywhere in a middle record is detected, naming the file and the record's offset")
+    @DisplayName(
+        "a flipped byte anywhere in a middle record is detected, naming the file and the record's offset")
     void flippedByte() throws IOException {
       Path golden = root.resolve("golden");
-      try (FileJournal j = FileJournal.builder(golden).durability(DurabilityMode.OS_BUFFERED).open()) {
+      try (FileJournal j =
+          FileJournal.builder(golden).durability(DurabilityMode.OS_BUFFERED).open()) {
         for (int i = 0; i < 6; i++) {
           j.append(state("r-a", i));
         }
@@ -352,33 +398,44 @@ class FileJournalTest {
       for (long at = start; at < end; at++) {
         JournalFiles.flip(seg, at);
         long flipped = at;
-        assertThatThrownBy(() -> FileJournal.builder(golden).open()).as("flip at %d", at)
-            .isInstanceOfSatisfying(JournalCorruptedException.class, e -> {
-              assertThat(e.file().getFileName()).isEqualTo(seg.getFileName());
-              assertThat(e.file().getParent()).isEqualTo(realPath(golden));
-              assertThat(e.offset()).as("offset for flip at %d", flipped).isEqualTo(start);
-              assertThat(e.getMessage()).contains(seg.getFileName().toString()).contains("offset " + start)
-                  .contains("Fix:");
-            });
+        assertThatThrownBy(() -> FileJournal.builder(golden).open())
+            .as("flip at %d", at)
+            .isInstanceOfSatisfying(
+                JournalCorruptedException.class,
+                e -> {
+                  assertThat(e.file().getFileName()).isEqualTo(seg.getFileName());
+                  assertThat(e.file().getParent()).isEqualTo(realPath(golden));
+                  assertThat(e.offset()).as("offset for flip at %d", flipped).isEqualTo(start);
+                  assertThat(e.getMessage())
+                      .contains(seg.getFileName().toString())
+                      .contains("offset " + start)
+                      .contains("Fix:");
+                });
         byte[] flippedBytes = original.clone();
         flippedBytes[(int) at] ^= 0x01;
-        assertThat(Files.readAllBytes(seg)).as("a refused journal is left as it was").isEqualTo(flippedBytes);
+        assertThat(Files.readAllBytes(seg))
+            .as("a refused journal is left as it was")
+            .isEqualTo(flippedBytes);
         JournalFiles.flip(seg, at);
       }
       // A refused directory is not left locked: once repaired, the same process opens it.
-      try (FileJournal j = FileJournal.builder(golden).durability(DurabilityMode.OS_BUFFERED).open()) {
+      try (FileJournal j =
+          FileJournal.builder(golden).durability(DurabilityMode.OS_BUFFERED).open()) {
         assertThat(all(j)).hasSize(6);
       }
     }
 
     @Test
-    @DisplayName("in a file larger than the read window, damage far in is found at its exact offset")
+    @DisplayName(
+        "in a file larger than the read window, damage far in is found at its exact offset")
     void largeFile() throws IOException {
       String payload = "{\"blob\":\"" + "y".repeat(3000) + "\"}";
       try (FileJournal j = open()) {
         List<CompletableFuture<JournalRecord>> fs = new ArrayList<>();
         for (int i = 0; i < 3000; i++) {
-          fs.add(j.appendAsync(JournalFiles.record("r-" + (i % 5), JournalRecord.Type.STATE, payload)));
+          fs.add(
+              j.appendAsync(
+                  JournalFiles.record("r-" + (i % 5), JournalRecord.Type.STATE, payload)));
         }
         CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).join();
       }
@@ -390,8 +447,9 @@ class FileJournalTest {
       List<Long> offsets = entryOffsets(seg);
       long target = offsets.stream().filter(o -> o > (6L << 20)).findFirst().orElseThrow();
       JournalFiles.flip(seg, target + 100);
-      assertThatThrownBy(this::reopen).isInstanceOfSatisfying(JournalCorruptedException.class,
-          e -> assertThat(e.offset()).isEqualTo(target));
+      assertThatThrownBy(this::reopen)
+          .isInstanceOfSatisfying(
+              JournalCorruptedException.class, e -> assertThat(e.offset()).isEqualTo(target));
       JournalFiles.flip(seg, target + 100);
       long last = offsets.get(offsets.size() - 1);
       JournalFiles.truncate(seg, last + 77);
@@ -419,10 +477,13 @@ class FileJournalTest {
       bytes[at + 3] = 'S';
       recomputeCrc(bytes, offsets.get(0).intValue());
       Files.write(seg, bytes);
-      assertThatThrownBy(this::reopen).isInstanceOfSatisfying(JournalCorruptedException.class, e -> {
-        assertThat(e.offset()).isEqualTo(offsets.get(1));
-        assertThat(e.problem()).contains("hash chain broken");
-      });
+      assertThatThrownBy(this::reopen)
+          .isInstanceOfSatisfying(
+              JournalCorruptedException.class,
+              e -> {
+                assertThat(e.offset()).isEqualTo(offsets.get(1));
+                assertThat(e.problem()).contains("hash chain broken");
+              });
     }
 
     @Test
@@ -438,15 +499,22 @@ class FileJournalTest {
       byte[] bytes = Files.readAllBytes(seg);
       byte[] without = new byte[bytes.length - (int) (offsets.get(2) - offsets.get(1))];
       System.arraycopy(bytes, 0, without, 0, offsets.get(1).intValue());
-      System.arraycopy(bytes, offsets.get(2).intValue(), without, offsets.get(1).intValue(),
+      System.arraycopy(
+          bytes,
+          offsets.get(2).intValue(),
+          without,
+          offsets.get(1).intValue(),
           bytes.length - offsets.get(2).intValue());
       Files.write(seg, without);
-      assertThatThrownBy(this::reopen).isInstanceOfSatisfying(JournalCorruptedException.class,
-          e -> assertThat(e.offset()).isEqualTo(offsets.get(1)));
+      assertThatThrownBy(this::reopen)
+          .isInstanceOfSatisfying(
+              JournalCorruptedException.class,
+              e -> assertThat(e.offset()).isEqualTo(offsets.get(1)));
     }
 
     @Test
-    @DisplayName("damage in a sealed segment is corruption even in its last record, and a missing segment is reported")
+    @DisplayName(
+        "damage in a sealed segment is corruption even in its last record, and a missing segment is reported")
     void sealedAndMissing() throws IOException {
       writeInSmallSegments(120, 1);
       List<Path> segs = segments(dir);
@@ -455,16 +523,22 @@ class FileJournalTest {
       List<Long> offsets = entryOffsets(sealed);
       byte[] original = Files.readAllBytes(sealed);
       JournalFiles.truncate(sealed, Files.size(sealed) - 3);
-      assertThatThrownBy(this::reopen).isInstanceOfSatisfying(JournalCorruptedException.class, e -> {
-        assertThat(e.file().getFileName()).isEqualTo(sealed.getFileName());
-        assertThat(e.offset()).isEqualTo(offsets.get(offsets.size() - 1));
-      });
+      assertThatThrownBy(this::reopen)
+          .isInstanceOfSatisfying(
+              JournalCorruptedException.class,
+              e -> {
+                assertThat(e.file().getFileName()).isEqualTo(sealed.getFileName());
+                assertThat(e.offset()).isEqualTo(offsets.get(offsets.size() - 1));
+              });
       Files.write(sealed, original);
       Files.delete(segs.get(1));
-      assertThatThrownBy(this::reopen).isInstanceOfSatisfying(JournalCorruptedException.class, e -> {
-        assertThat(e.file().getFileName()).isEqualTo(segs.get(1).getFileName());
-        assertThat(e.problem()).contains("is missing");
-      });
+      assertThatThrownBy(this::reopen)
+          .isInstanceOfSatisfying(
+              JournalCorruptedException.class,
+              e -> {
+                assertThat(e.file().getFileName()).isEqualTo(segs.get(1).getFileName());
+                assertThat(e.problem()).contains("is missing");
+              });
     }
 
     @Test
@@ -476,12 +550,15 @@ class FileJournalTest {
       }
       Path snap = dir.resolve("snapshot.dat");
       JournalFiles.flip(snap, Files.size(snap) - 50);
-      assertThatThrownBy(this::reopen).isInstanceOfSatisfying(JournalCorruptedException.class,
-          e -> assertThat(e.file().getFileName().toString()).isEqualTo("snapshot.dat"));
+      assertThatThrownBy(this::reopen)
+          .isInstanceOfSatisfying(
+              JournalCorruptedException.class,
+              e -> assertThat(e.file().getFileName().toString()).isEqualTo("snapshot.dat"));
     }
 
     @Test
-    @DisplayName("a flipped byte in the very last record counts as a torn write: it is truncated, the rest kept")
+    @DisplayName(
+        "a flipped byte in the very last record counts as a torn write: it is truncated, the rest kept")
     void lastRecord() throws IOException {
       try (FileJournal j = open()) {
         for (int i = 0; i < 3; i++) {
@@ -518,10 +595,15 @@ class FileJournalTest {
       FileJournal first = open();
       try {
         first.append(state("r-a", 0));
-        assertThatThrownBy(FileJournalTest.this::open).isInstanceOfSatisfying(JournalLockedException.class, e -> {
-          assertThat(e.holder()).isEqualTo("another FileJournal in this JVM");
-          assertThat(e.getMessage()).contains(dir.getFileName().toString()).contains("Fix:");
-        });
+        assertThatThrownBy(FileJournalTest.this::open)
+            .isInstanceOfSatisfying(
+                JournalLockedException.class,
+                e -> {
+                  assertThat(e.holder()).isEqualTo("another FileJournal in this JVM");
+                  assertThat(e.getMessage())
+                      .contains(dir.getFileName().toString())
+                      .contains("Fix:");
+                });
         // The refused attempt must not have released the first journal's lock.
         assertThatThrownBy(FileJournalTest.this::open).isInstanceOf(JournalLockedException.class);
         first.append(state("r-a", 1));
@@ -536,15 +618,26 @@ class FileJournalTest {
     @Test
     @DisplayName("another process holding the directory is refused, naming its pid")
     void otherProcess() throws Exception {
-      Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-          "-cp", System.getProperty("java.class.path"), LockHolderMain.class.getName(), dir.toString())
-          .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      Process child =
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  LockHolderMain.class.getName(),
+                  dir.toString())
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .start();
       try {
-        String line = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(),
-            java.nio.charset.StandardCharsets.UTF_8)).readLine();
+        String line =
+            new java.io.BufferedReader(
+                    new java.io.InputStreamReader(
+                        child.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))
+                .readLine();
         assertThat(line).isEqualTo("locked");
-        assertThatThrownBy(FileJournalTest.this::open).isInstanceOfSatisfying(JournalLockedException.class,
-            e -> assertThat(e.holder()).isEqualTo("pid " + child.pid()));
+        assertThatThrownBy(FileJournalTest.this::open)
+            .isInstanceOfSatisfying(
+                JournalLockedException.class,
+                e -> assertThat(e.holder()).isEqualTo("pid " + child.pid()));
       } finally {
         child.getOutputStream().close();
         assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
@@ -559,7 +652,8 @@ class FileJournalTest {
   @DisplayName("group commit")
   class GroupCommit {
     @Test
-    @DisplayName("concurrent durable appenders get unique dense sequences, their own order, and share fsyncs")
+    @DisplayName(
+        "concurrent durable appenders get unique dense sequences, their own order, and share fsyncs")
     void concurrent() throws Exception {
       int threads = 16;
       int each = 40;
@@ -570,14 +664,16 @@ class FileJournalTest {
         List<Future<List<Long>>> futures = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
           String rollout = "r-" + t;
-          futures.add(pool.submit(() -> {
-            start.await();
-            List<Long> seqs = new ArrayList<>();
-            for (int i = 0; i < each; i++) {
-              seqs.add(j.append(state(rollout, i)).sequence());
-            }
-            return seqs;
-          }));
+          futures.add(
+              pool.submit(
+                  () -> {
+                    start.await();
+                    List<Long> seqs = new ArrayList<>();
+                    for (int i = 0; i < each; i++) {
+                      seqs.add(j.append(state(rollout, i)).sequence());
+                    }
+                    return seqs;
+                  }));
         }
         List<Long> seen = new ArrayList<>();
         for (Future<List<Long>> f : futures) {
@@ -587,11 +683,14 @@ class FileJournalTest {
         }
         assertThat(seen).hasSize(threads * each).doesNotHaveDuplicates();
         assertThat(seen).allMatch(s -> s >= 1 && s <= threads * each);
-        assertThat(j.commits()).as("fsyncs for %d appends", threads * each).isLessThan(threads * each);
+        assertThat(j.commits())
+            .as("fsyncs for %d appends", threads * each)
+            .isLessThan(threads * each);
         for (int t = 0; t < threads; t++) {
-          assertThat(j.records("r-" + t)).extracting(r -> r.payload())
-              .containsExactlyElementsOf(LongStream.range(0, each).mapToObj(i -> state("x", (int) i).payload())
-                  .toList());
+          assertThat(j.records("r-" + t))
+              .extracting(r -> r.payload())
+              .containsExactlyElementsOf(
+                  LongStream.range(0, each).mapToObj(i -> state("x", (int) i).payload()).toList());
         }
       } finally {
         pool.shutdownNow();
@@ -622,7 +721,8 @@ class FileJournalTest {
   @DisplayName("compaction")
   class Compaction {
     @Test
-    @DisplayName("summarises ended rollouts into history and keeps every record of open ones, across reopen")
+    @DisplayName(
+        "summarises ended rollouts into history and keeps every record of open ones, across reopen")
     void keepsOpenAndHistory() {
       Instant0 t = new Instant0();
       try (FileJournal j = open()) {
@@ -637,13 +737,18 @@ class FileJournalTest {
         List<Path> before = segments(dir);
         j.compact();
         assertThat(segments(dir)).doesNotContainAnyElementsOf(before);
-        // each service's latest ended rollout stays (a restarted engine learns its stable release from it)
-        assertThat(all(j)).extracting(JournalRecord::rolloutId).containsOnly("r-open", "r-done", "r-bad");
+        // each service's latest ended rollout stays (a restarted engine learns its stable release
+        // from it)
+        assertThat(all(j))
+            .extracting(JournalRecord::rolloutId)
+            .containsOnly("r-open", "r-done", "r-bad");
         assertThat(j.records("r-open")).extracting(JournalRecord::sequence).containsExactly(2L, 4L);
         assertThat(j.append(state("r-open", 1)).sequence()).isEqualTo(8);
       }
       try (FileJournal j = open()) {
-        assertThat(j.records("r-open")).extracting(JournalRecord::sequence).containsExactly(2L, 4L, 8L);
+        assertThat(j.records("r-open"))
+            .extracting(JournalRecord::sequence)
+            .containsExactly(2L, 4L, 8L);
         assertThat(j.leaseHolder("checkout")).contains("r-open");
         List<RolloutSummary> h = j.history("checkout");
         assertThat(h).hasSize(1);
@@ -667,11 +772,15 @@ class FileJournalTest {
         assertThat(bad.reason()).isEqualTo("gate errors failed");
         // The open rollout ends later; it is in history before and after the next compaction.
         j.append(ended("r-open", "checkout", t.at(20), true));
-        assertThat(j.history("checkout")).extracting(RolloutSummary::rolloutId).containsExactly("r-done", "r-open");
+        assertThat(j.history("checkout"))
+            .extracting(RolloutSummary::rolloutId)
+            .containsExactly("r-done", "r-open");
         j.compact();
         // r-open is now checkout's latest ended rollout, so r-done went to history
         assertThat(all(j)).extracting(JournalRecord::rolloutId).containsOnly("r-open", "r-bad");
-        assertThat(j.history("checkout")).extracting(RolloutSummary::rolloutId).containsExactly("r-done", "r-open");
+        assertThat(j.history("checkout"))
+            .extracting(RolloutSummary::rolloutId)
+            .containsExactly("r-done", "r-open");
         assertThat(j.history("checkout").get(1).records()).isEqualTo(4);
         assertThat(j.append(state("r-next", 0)).sequence()).isEqualTo(10);
       }
@@ -679,12 +788,15 @@ class FileJournalTest {
         assertThat(j.history("checkout")).hasSize(2);
         assertThat(j.history("search")).hasSize(1);
         assertThat(j.records("r-next")).extracting(JournalRecord::sequence).containsExactly(10L);
-        assertThat(all(j)).extracting(JournalRecord::rolloutId).containsOnly("r-open", "r-bad", "r-next");
+        assertThat(all(j))
+            .extracting(JournalRecord::rolloutId)
+            .containsOnly("r-open", "r-bad", "r-next");
       }
     }
 
     @Test
-    @DisplayName("keeps each service's latest ended and latest succeeded rollout, so replay still tells its stable release")
+    @DisplayName(
+        "keeps each service's latest ended and latest succeeded rollout, so replay still tells its stable release")
     void keepsLatestEndedPerService() {
       try (FileJournal j = open()) {
         j.append(created("r-1", "checkout", T0));
@@ -698,13 +810,20 @@ class FileJournalTest {
         j.compact();
       }
       try (FileJournal j = open()) {
-        assertThat(all(j)).extracting(JournalRecord::rolloutId).containsExactly("r-2", "r-2", "r-3", "r-3", "s-1", "s-1");
-        assertThat(j.history("checkout")).extracting(RolloutSummary::rolloutId).containsExactly("r-1", "r-2", "r-3");
+        assertThat(all(j))
+            .extracting(JournalRecord::rolloutId)
+            .containsExactly("r-2", "r-2", "r-3", "r-3", "s-1", "s-1");
+        assertThat(j.history("checkout"))
+            .extracting(RolloutSummary::rolloutId)
+            .containsExactly("r-1", "r-2", "r-3");
         j.append(created("r-4", "checkout", T0.plusSeconds(8)));
         j.append(ended("r-4", "checkout", T0.plusSeconds(9), true));
         j.compact();
-        assertThat(all(j)).extracting(JournalRecord::rolloutId).containsExactly("s-1", "s-1", "r-4", "r-4");
-        assertThat(j.history("checkout")).extracting(RolloutSummary::rolloutId)
+        assertThat(all(j))
+            .extracting(JournalRecord::rolloutId)
+            .containsExactly("s-1", "s-1", "r-4", "r-4");
+        assertThat(j.history("checkout"))
+            .extracting(RolloutSummary::rolloutId)
             .containsExactly("r-1", "r-2", "r-3", "r-4");
       }
     }
@@ -713,10 +832,15 @@ class FileJournalTest {
     @DisplayName("runs in the background as segments roll, keeping open rollouts and all history")
     void background() {
       int rollouts = 0;
-      try (FileJournal j = FileJournal.builder(dir).durability(DurabilityMode.OS_BUFFERED).segmentSize(4096)
-          .compactAfterSegments(2).open()) {
+      try (FileJournal j =
+          FileJournal.builder(dir)
+              .durability(DurabilityMode.OS_BUFFERED)
+              .segmentSize(4096)
+              .compactAfterSegments(2)
+              .open()) {
         j.append(created("r-keep", "checkout", T0));
-        // Keep rollouts coming until the background compaction has committed a snapshot, then some more.
+        // Keep rollouts coming until the background compaction has committed a snapshot, then some
+        // more.
         int extra = 50;
         while (extra > 0 && rollouts < 100_000) {
           String id = "r-" + rollouts;
@@ -730,14 +854,18 @@ class FileJournalTest {
         }
         assertThat(rollouts).isLessThan(100_000);
       }
-      assertThat(segments(dir)).extracting(p -> p.getFileName().toString())
+      assertThat(segments(dir))
+          .extracting(p -> p.getFileName().toString())
           .doesNotContain("segment-00000000000000000001.log");
       try (FileJournal j = open()) {
         assertThat(j.records("r-keep")).hasSize(1);
         List<RolloutSummary> h = j.history("checkout");
-        assertThat(h).extracting(RolloutSummary::rolloutId).containsExactlyElementsOf(
-            LongStream.range(0, rollouts).mapToObj(i -> "r-" + i).toList());
-        assertThat(h.stream().filter(RolloutSummary::succeeded).count()).isEqualTo(rollouts - (rollouts + 2) / 3);
+        assertThat(h)
+            .extracting(RolloutSummary::rolloutId)
+            .containsExactlyElementsOf(
+                LongStream.range(0, rollouts).mapToObj(i -> "r-" + i).toList());
+        assertThat(h.stream().filter(RolloutSummary::succeeded).count())
+            .isEqualTo(rollouts - (rollouts + 2) / 3);
         assertThat(j.append(state("r-keep", 1)).sequence()).isEqualTo(3L * rollouts + 2);
       }
     }
@@ -745,8 +873,12 @@ class FileJournalTest {
     @Test
     @DisplayName("waits until the sealed segments outweigh the snapshot before compacting again")
     void amplification() {
-      try (FileJournal j = FileJournal.builder(dir).durability(DurabilityMode.OS_BUFFERED).segmentSize(4096)
-          .compactAfterSegments(2).open()) {
+      try (FileJournal j =
+          FileJournal.builder(dir)
+              .durability(DurabilityMode.OS_BUFFERED)
+              .segmentSize(4096)
+              .compactAfterSegments(2)
+              .open()) {
         for (int i = 0; i < 150; i++) {
           j.append(created("r-open-" + i, "checkout", T0));
         }
@@ -766,7 +898,8 @@ class FileJournalTest {
     }
 
     @Test
-    @DisplayName("recovers from a compaction that crashed before or after its snapshot was committed")
+    @DisplayName(
+        "recovers from a compaction that crashed before or after its snapshot was committed")
     void crashedCompaction() throws IOException {
       try (FileJournal j = open()) {
         j.append(created("r-0", "checkout", T0));
@@ -792,22 +925,35 @@ class FileJournalTest {
       }
       Files.write(dir.resolve("snapshot.dat.tmp"), new byte[] {1, 2, 3});
       try (FileJournal j = open()) {
-        assertThat(all(j)).extracting(JournalRecord::rolloutId).containsExactly("r-2", "r-2", "r-3");
-        assertThat(j.history("checkout")).extracting(RolloutSummary::rolloutId).containsExactly("r-0", "r-1", "r-2");
+        assertThat(all(j))
+            .extracting(JournalRecord::rolloutId)
+            .containsExactly("r-2", "r-2", "r-3");
+        assertThat(j.history("checkout"))
+            .extracting(RolloutSummary::rolloutId)
+            .containsExactly("r-0", "r-1", "r-2");
       }
       assertThat(dir.resolve("snapshot.dat.tmp")).doesNotExist();
       // Before the commit point: history was appended, the snapshot was not replaced.
       Path before = root.resolve("before");
       JournalFiles.copyDir(saved, before);
-      Files.copy(dir.resolve("history.dat"), before.resolve("history.dat"),
+      Files.copy(
+          dir.resolve("history.dat"),
+          before.resolve("history.dat"),
           java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       assertThat(Files.size(before.resolve("history.dat"))).isGreaterThan(historyBefore);
-      try (FileJournal j = FileJournal.builder(before).durability(DurabilityMode.OS_BUFFERED).open()) {
+      try (FileJournal j =
+          FileJournal.builder(before).durability(DurabilityMode.OS_BUFFERED).open()) {
         assertThat(Files.size(before.resolve("history.dat"))).isEqualTo(historyBefore);
-        assertThat(j.history("checkout")).extracting(RolloutSummary::rolloutId).containsExactly("r-0", "r-1", "r-2");
-        assertThat(all(j)).extracting(JournalRecord::rolloutId).containsExactly("r-1", "r-1", "r-2", "r-2", "r-3");
+        assertThat(j.history("checkout"))
+            .extracting(RolloutSummary::rolloutId)
+            .containsExactly("r-0", "r-1", "r-2");
+        assertThat(all(j))
+            .extracting(JournalRecord::rolloutId)
+            .containsExactly("r-1", "r-1", "r-2", "r-2", "r-3");
         j.compact();
-        assertThat(j.history("checkout")).extracting(RolloutSummary::rolloutId).containsExactly("r-0", "r-1", "r-2");
+        assertThat(j.history("checkout"))
+            .extracting(RolloutSummary::rolloutId)
+            .containsExactly("r-0", "r-1", "r-2");
       }
     }
 
@@ -816,20 +962,24 @@ class FileJournalTest {
     void historyDuringCompaction() throws Exception {
       int rollouts = 120;
       try (FileJournal j = open()) {
-        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-          for (int i = 0; i < rollouts; i++) {
-            j.append(created("r-" + i, "checkout", T0.plusSeconds(i)));
-            j.append(ended("r-" + i, "checkout", T0.plusSeconds(i), true));
-            if (i % 10 == 9) {
-              j.compact();
-            }
-          }
-        });
+        CompletableFuture<Void> writer =
+            CompletableFuture.runAsync(
+                () -> {
+                  for (int i = 0; i < rollouts; i++) {
+                    j.append(created("r-" + i, "checkout", T0.plusSeconds(i)));
+                    j.append(ended("r-" + i, "checkout", T0.plusSeconds(i), true));
+                    if (i % 10 == 9) {
+                      j.compact();
+                    }
+                  }
+                });
         int queries = 0;
         while (!writer.isDone() || queries == 0) {
           List<String> ids = j.history("checkout").stream().map(RolloutSummary::rolloutId).toList();
-          assertThat(ids).as("query %d", queries).containsExactlyElementsOf(
-              LongStream.range(0, ids.size()).mapToObj(i -> "r-" + i).toList());
+          assertThat(ids)
+              .as("query %d", queries)
+              .containsExactlyElementsOf(
+                  LongStream.range(0, ids.size()).mapToObj(i -> "r-" + i).toList());
           queries++;
         }
         writer.get(60, TimeUnit.SECONDS);
@@ -848,8 +998,10 @@ class FileJournalTest {
         j.compact();
         Path history = dir.resolve("history.dat");
         JournalFiles.flip(history, 100);
-        assertThatThrownBy(() -> j.history("checkout")).isInstanceOfSatisfying(JournalCorruptedException.class,
-            e -> assertThat(e.file().getFileName().toString()).isEqualTo("history.dat"));
+        assertThatThrownBy(() -> j.history("checkout"))
+            .isInstanceOfSatisfying(
+                JournalCorruptedException.class,
+                e -> assertThat(e.file().getFileName().toString()).isEqualTo("history.dat"));
       }
     }
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.journal;
 
 import io.cutover.spi.JournalRecord;
@@ -18,7 +19,10 @@ final class JournalFiles {
   private JournalFiles() {}
 
   static JournalRecord record(String rollout, JournalRecord.Type type, String payload) {
-    String op = type == JournalRecord.Type.INTENT || type == JournalRecord.Type.DONE ? rollout + "/s0/launch" : null;
+    String op =
+        type == JournalRecord.Type.INTENT || type == JournalRecord.Type.DONE
+            ? rollout + "/s0/launch"
+            : null;
     return JournalRecord.of(T0, rollout, "checkout", type, op, payload);
   }
 
@@ -27,16 +31,37 @@ final class JournalFiles {
   }
 
   static JournalRecord created(String rollout, String service, Instant at) {
-    return JournalRecord.of(at, rollout, service, JournalRecord.Type.CREATED, null,
-        "{\"strategy\":\"canary\",\"target\":\"" + service + "-v2\",\"artifact\":\"registry/" + service
-            + "@sha256:" + "ab".repeat(32) + "\",\"config\":\"sha256:" + "cd".repeat(32) + "\",\"stable\":\""
-            + service + "-v1\",\"steps\":4,\"initiator\":\"alice\",\"annotations\":{\"ticket\":\"OPS-7\"}}");
+    return JournalRecord.of(
+        at,
+        rollout,
+        service,
+        JournalRecord.Type.CREATED,
+        null,
+        "{\"strategy\":\"canary\",\"target\":\""
+            + service
+            + "-v2\",\"artifact\":\"registry/"
+            + service
+            + "@sha256:"
+            + "ab".repeat(32)
+            + "\",\"config\":\"sha256:"
+            + "cd".repeat(32)
+            + "\",\"stable\":\""
+            + service
+            + "-v1\",\"steps\":4,\"initiator\":\"alice\",\"annotations\":{\"ticket\":\"OPS-7\"}}");
   }
 
   static JournalRecord ended(String rollout, String service, Instant at, boolean ok) {
-    return JournalRecord.of(at, rollout, service, JournalRecord.Type.ENDED, null, ok
-        ? "{\"outcome\":\"succeeded\",\"target\":\"" + service + "-v2\"}"
-        : "{\"outcome\":\"aborted\",\"target\":\"" + service + "-v2\",\"reason\":\"gate errors failed\"}");
+    return JournalRecord.of(
+        at,
+        rollout,
+        service,
+        JournalRecord.Type.ENDED,
+        null,
+        ok
+            ? "{\"outcome\":\"succeeded\",\"target\":\"" + service + "-v2\"}"
+            : "{\"outcome\":\"aborted\",\"target\":\""
+                + service
+                + "-v2\",\"reason\":\"gate errors failed\"}");
   }
 
   static List<Path> segments(Path dir) {
@@ -74,7 +99,8 @@ final class JournalFiles {
   }
 
   static void truncate(Path file, long length) throws IOException {
-    try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+    try (var ch =
+        java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
       ch.truncate(length);
     }
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.journal;
 
 import java.nio.file.Path;
@@ -7,7 +8,8 @@ public final class LockHolderMain {
   private LockHolderMain() {}
 
   public static void main(String[] args) throws Exception {
-    try (FileJournal j = FileJournal.builder(Path.of(args[0])).durability(DurabilityMode.OS_BUFFERED).open()) {
+    try (FileJournal j =
+        FileJournal.builder(Path.of(args[0])).durability(DurabilityMode.OS_BUFFERED).open()) {
       j.append(JournalFiles.state("r-child", 0));
       System.out.println("locked");
       System.out.flush();

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.judge;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,7 +52,8 @@ class HodgesLehmannTest {
 
   @Test
   void exactIntervalUsesTheMannWhitneyCriticalValue() {
-    // m = n = 5 without ties: P(U <= 2) = 4/252 = 0.0159 <= 0.025 < P(U <= 3) = 7/252, so 3 differences
+    // m = n = 5 without ties: P(U <= 2) = 4/252 = 0.0159 <= 0.025 < P(U <= 3) = 7/252, so 3
+    // differences
     // are cut from each end of the 25 for a 95 % interval (the textbook value).
     double[] x = {1.1, 2.3, 3.7, 4.2, 5.9};
     double[] y = {0.2, 0.9, 2.0, 2.8, 3.1};
@@ -77,8 +79,11 @@ class HodgesLehmannTest {
 
   @Test
   void refusesBadInput() {
-    assertThatThrownBy(() -> HodgesLehmann.shift(new double[] {1}, new double[] {Double.POSITIVE_INFINITY}, 0.9))
+    assertThatThrownBy(
+            () ->
+                HodgesLehmann.shift(new double[] {1}, new double[] {Double.POSITIVE_INFINITY}, 0.9))
         .hasMessageContaining("infinite");
-    assertThatThrownBy(() -> HodgesLehmann.shift(new double[] {1}, new double[] {1}, 1.0)).hasMessageContaining("level");
+    assertThatThrownBy(() -> HodgesLehmann.shift(new double[] {1}, new double[] {1}, 1.0))
+        .hasMessageContaining("level");
   }
 }

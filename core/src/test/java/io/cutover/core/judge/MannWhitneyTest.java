@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.judge;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,19 +39,28 @@ class MannWhitneyTest {
   @Test
   void vectorsCoverEveryMethodAndTheFarTail() {
     List<ScipyVectors.Case> all = ScipyVectors.load();
-    assertThat(all).extracting(ScipyVectors.Case::method).contains(Method.AUTO, Method.EXACT, Method.ASYMPTOTIC);
+    assertThat(all)
+        .extracting(ScipyVectors.Case::method)
+        .contains(Method.AUTO, Method.EXACT, Method.ASYMPTOTIC);
     assertThat(all).anyMatch(c -> c.p() < 1e-60).anyMatch(c -> c.name().startsWith("ties"));
   }
 
   @Test
   void autoChoosesExactOnlyForSmallTieFreeSamples() {
-    assertThat(MannWhitney.test(new double[] {1, 2, 3}, new double[] {4, 5, 6, 7, 8, 9, 10, 11, 12}).method()).isEqualTo(Method.EXACT);
-    assertThat(MannWhitney.test(new double[] {1, 2, 4}, new double[] {4, 5, 6}).method()).isEqualTo(Method.ASYMPTOTIC);
+    assertThat(
+            MannWhitney.test(new double[] {1, 2, 3}, new double[] {4, 5, 6, 7, 8, 9, 10, 11, 12})
+                .method())
+        .isEqualTo(Method.EXACT);
+    assertThat(MannWhitney.test(new double[] {1, 2, 4}, new double[] {4, 5, 6}).method())
+        .isEqualTo(Method.ASYMPTOTIC);
     double[] big = new double[9];
     for (int i = 0; i < 9; i++) {
       big[i] = i;
     }
-    assertThat(MannWhitney.test(big, new double[] {0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5}).method()).isEqualTo(Method.ASYMPTOTIC);
+    assertThat(
+            MannWhitney.test(big, new double[] {0.5, 1.5, 2.5, 3.5, 4.5, 5.5, 6.5, 7.5, 8.5})
+                .method())
+        .isEqualTo(Method.ASYMPTOTIC);
   }
 
   @Test
@@ -62,10 +72,20 @@ class MannWhitneyTest {
 
   @Test
   void refusesEmptySamplesNaNAndExactWithTies() {
-    assertThatThrownBy(() -> MannWhitney.test(new double[0], new double[] {1})).isInstanceOf(InvalidSpecException.class)
-        .hasMessageContaining("x").hasMessageContaining("empty");
-    assertThatThrownBy(() -> MannWhitney.test(new double[] {1}, new double[] {2, Double.NaN})).hasMessageContaining("y[1]");
-    assertThatThrownBy(() -> MannWhitney.test(new double[] {1, 2}, new double[] {2, 3}, Alternative.TWO_SIDED, Method.EXACT, true))
+    assertThatThrownBy(() -> MannWhitney.test(new double[0], new double[] {1}))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("x")
+        .hasMessageContaining("empty");
+    assertThatThrownBy(() -> MannWhitney.test(new double[] {1}, new double[] {2, Double.NaN}))
+        .hasMessageContaining("y[1]");
+    assertThatThrownBy(
+            () ->
+                MannWhitney.test(
+                    new double[] {1, 2},
+                    new double[] {2, 3},
+                    Alternative.TWO_SIDED,
+                    Method.EXACT,
+                    true))
         .hasMessageContaining("ties");
   }
 }

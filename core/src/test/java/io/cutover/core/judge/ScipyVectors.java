@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.judge;
 
 import java.io.BufferedReader;
@@ -14,8 +15,15 @@ import java.util.Map;
 
 /** Reads the committed scipy oracle vectors (see generate_mwu_vectors.py next to the data file). */
 final class ScipyVectors {
-  record Case(String name, double[] x, double[] y, MannWhitney.Method method, MannWhitney.Alternative alternative,
-      boolean continuity, double u, double p) {
+  record Case(
+      String name,
+      double[] x,
+      double[] y,
+      MannWhitney.Method method,
+      MannWhitney.Alternative alternative,
+      boolean continuity,
+      double u,
+      double p) {
     @Override
     public String toString() {
       return name + " " + method + " " + alternative + (continuity ? "" : " no-cc");
@@ -38,9 +46,16 @@ final class ScipyVectors {
           samples.put(f[1], new double[][] {parse(f[2]), parse(f[3])});
         } else {
           double[][] s = samples.get(f[1]);
-          out.add(new Case(f[1], s[0], s[1], MannWhitney.Method.valueOf(f[2].toUpperCase(Locale.ROOT)),
-              MannWhitney.Alternative.valueOf(f[3].replace('-', '_').toUpperCase(Locale.ROOT)),
-              Boolean.parseBoolean(f[4]), Double.parseDouble(f[5]), f[6].equals("nan") ? Double.NaN : Double.parseDouble(f[6])));
+          out.add(
+              new Case(
+                  f[1],
+                  s[0],
+                  s[1],
+                  MannWhitney.Method.valueOf(f[2].toUpperCase(Locale.ROOT)),
+                  MannWhitney.Alternative.valueOf(f[3].replace('-', '_').toUpperCase(Locale.ROOT)),
+                  Boolean.parseBoolean(f[4]),
+                  Double.parseDouble(f[5]),
+                  f[6].equals("nan") ? Double.NaN : Double.parseDouble(f[6])));
         }
       }
     } catch (IOException e) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,7 +34,8 @@ class InProcessMetricSourceTest {
     assertThat(instant("sum(req{release=\"a\"}[1m])")).isEqualTo(4);
     assertThat(instant("rate(req{release=\"a\"}[1m])")).isEqualTo(4 / 60.0);
     assertThat(instant("count(req{release=~\"a|b\"}[1m])")).isEqualTo(3);
-    assertThat(instant("ratio(req{release=\"a\",code!~\"5..\"}[1m] / req{release=\"a\"}[1m])")).isEqualTo(0.75);
+    assertThat(instant("ratio(req{release=\"a\",code!~\"5..\"}[1m] / req{release=\"a\"}[1m])"))
+        .isEqualTo(0.75);
     assertThat(instant("sum(req{release!=\"a\"})")).isEqualTo(7);
   }
 
@@ -63,7 +65,8 @@ class InProcessMetricSourceTest {
       h.record(v, "release", "a");
     }
     assertThat(instant("quantile(0.5, lat)")).isEqualTo(3);
-    assertThat(instant("quantile(0.9, lat)")).isCloseTo(7.6, org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(instant("quantile(0.9, lat)"))
+        .isCloseTo(7.6, org.assertj.core.data.Offset.offset(1e-12));
     assertThat(instant("quantile(1, lat)")).isEqualTo(10);
   }
 
@@ -75,9 +78,21 @@ class InProcessMetricSourceTest {
       clock.advance(Duration.ofSeconds(30));
       h.record(i, "release", "a");
     }
-    var q = new MetricQuery("sum(lat{release=\"{{r}}\"})", Map.of("r", "a"), start, clock.instant(), Duration.ofMinutes(1));
+    var q =
+        new MetricQuery(
+            "sum(lat{release=\"{{r}}\"})",
+            Map.of("r", "a"),
+            start,
+            clock.instant(),
+            Duration.ofMinutes(1));
     assertThat(source.query(q).values()).containsExactly(0, 1, 5);
-    var samples = new MetricQuery("samples(lat{release=\"a\"})", Map.of(), start.plusSeconds(60), clock.instant(), Duration.ofSeconds(1));
+    var samples =
+        new MetricQuery(
+            "samples(lat{release=\"a\"})",
+            Map.of(),
+            start.plusSeconds(60),
+            clock.instant(),
+            Duration.ofSeconds(1));
     assertThat(source.query(samples).values()).containsExactly(1, 2, 3);
   }
 
@@ -90,12 +105,16 @@ class InProcessMetricSourceTest {
       h.record(i * 0.1, "release", "a");
       h.record(9, "release", "b");
     }
-    var range = new MetricQuery("lat{release=\"a\"}", Map.of(), start, clock.instant(), Duration.ofSeconds(5));
+    var range =
+        new MetricQuery(
+            "lat{release=\"a\"}", Map.of(), start, clock.instant(), Duration.ofSeconds(5));
     assertThat(source.query(range).values()).containsExactly(0.1, 0.2, 0.30000000000000004);
     assertThat(instant("lat{release=\"a\"}")).isEqualTo(0.30000000000000004);
-    assertThat(source.query(MetricQuery.instant("lat", Map.of(), clock.instant())).values()).hasSize(6);
+    assertThat(source.query(MetricQuery.instant("lat", Map.of(), clock.instant())).values())
+        .hasSize(6);
     assertThat(instant("absent_metric")).isNaN();
-    assertThatThrownBy(() -> instant("lat{release=}")).isInstanceOf(InvalidSpecException.class)
+    assertThatThrownBy(() -> instant("lat{release=}"))
+        .isInstanceOf(InvalidSpecException.class)
         .hasMessageContaining("malformed label condition");
     assertThatThrownBy(() -> instant("lat + 1")).hasMessageContaining("neither a selector");
   }
@@ -111,9 +130,12 @@ class InProcessMetricSourceTest {
 
   @Test
   void badInputIsRefusedWithTypedErrors() {
-    assertThatThrownBy(() -> instant("avg(req)")).isInstanceOf(InvalidSpecException.class).hasMessageContaining("avg(req)");
+    assertThatThrownBy(() -> instant("avg(req)"))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("avg(req)");
     assertThatThrownBy(() -> instant("quantile(2, req)")).hasMessageContaining("outside 0..1");
-    assertThatThrownBy(() -> metrics.counter("req").add(-1)).hasMessageContaining("counters only go up");
+    assertThatThrownBy(() -> metrics.counter("req").add(-1))
+        .hasMessageContaining("counters only go up");
     assertThatThrownBy(() -> metrics.counter("x").add(1, "odd")).hasMessageContaining("odd number");
     metrics.counter("both");
     assertThatThrownBy(() -> metrics.histogram("both")).hasMessageContaining("already a counter");

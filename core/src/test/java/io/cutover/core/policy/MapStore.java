@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.policy;
 
 import io.cutover.api.Artifact;
@@ -15,7 +16,9 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A minimal map-backed store for policy tests; counts calls so tests can prove nothing was read. */
+/**
+ * A minimal map-backed store for policy tests; counts calls so tests can prove nothing was read.
+ */
 class MapStore implements ArtifactStore {
   final Map<String, byte[]> content = new HashMap<>();
   final Map<String, Digest> tags = new HashMap<>();

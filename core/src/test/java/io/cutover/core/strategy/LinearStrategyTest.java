@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.strategy;
 
 import static io.cutover.core.strategy.PlanChecks.S;
@@ -27,49 +28,90 @@ class LinearStrategyTest {
   private static Plan plan(LinearStrategy s, int replicas) {
     Plan p = s.plan(new PlanRequest(STABLE, TARGET, replicas));
     PlanChecks.forward(p, replicas, false);
-    PlanChecks.rollbackFromEveryStep(p, replicas, PlanChecks.indexOf(p.steps(), Step.Retire.class), false);
+    PlanChecks.rollbackFromEveryStep(
+        p, replicas, PlanChecks.indexOf(p.steps(), Step.Retire.class), false);
     return p;
   }
 
   @Test
-  @DisplayName("stepWeight 25 gives 25, 50, 75, 100 with analysis then interval after each, none after 100 %")
+  @DisplayName(
+      "stepWeight 25 gives 25, 50, 75, 100 with analysis then interval after each, none after 100 %")
   void stepWeight() {
     LinearStrategy s = Strategies.linear().stepWeight(25).interval(MIN).analysis(ERRORS).build();
 
     Plan p = plan(s, 4);
 
     assertThat(p.strategy()).isEqualTo("linear");
-    assertThat(p.steps()).containsExactly(
-        new Step.Launch(T, 1), route(25), ERRORS, Step.Pause.of(MIN),
-        new Step.Scale(T, 2), route(50), ERRORS, Step.Pause.of(MIN),
-        new Step.Scale(T, 3), route(75), ERRORS, Step.Pause.of(MIN),
-        new Step.Scale(T, 4), route(100), ERRORS,
-        routeAll(T), DRAIN, new Step.Retire(S));
+    assertThat(p.steps())
+        .containsExactly(
+            new Step.Launch(T, 1),
+            route(25),
+            ERRORS,
+            Step.Pause.of(MIN),
+            new Step.Scale(T, 2),
+            route(50),
+            ERRORS,
+            Step.Pause.of(MIN),
+            new Step.Scale(T, 3),
+            route(75),
+            ERRORS,
+            Step.Pause.of(MIN),
+            new Step.Scale(T, 4),
+            route(100),
+            ERRORS,
+            routeAll(T),
+            DRAIN,
+            new Step.Retire(S));
     assertThat(p.rollbackSteps()).containsExactly(routeAll(S), new Step.Retire(T));
   }
 
   @Test
-  @DisplayName("a stepWeight that does not divide maxWeight ends with maxWeight, then promotion jumps to 100 %")
+  @DisplayName(
+      "a stepWeight that does not divide maxWeight ends with maxWeight, then promotion jumps to 100 %")
   void uneven() {
     LinearStrategy s = Strategies.linear().stepWeight(30).maxWeight(70).interval(MIN).build();
 
-    assertThat(plan(s, 10).steps()).containsExactly(
-        new Step.Launch(T, 3), route(30), Step.Pause.of(MIN),
-        new Step.Scale(T, 6), route(60), Step.Pause.of(MIN),
-        new Step.Scale(T, 7), route(70), Step.Pause.of(MIN),
-        new Step.Scale(T, 10), routeAll(T), DRAIN, new Step.Retire(S));
+    assertThat(plan(s, 10).steps())
+        .containsExactly(
+            new Step.Launch(T, 3),
+            route(30),
+            Step.Pause.of(MIN),
+            new Step.Scale(T, 6),
+            route(60),
+            Step.Pause.of(MIN),
+            new Step.Scale(T, 7),
+            route(70),
+            Step.Pause.of(MIN),
+            new Step.Scale(T, 10),
+            routeAll(T),
+            DRAIN,
+            new Step.Retire(S));
   }
 
   @Test
   @DisplayName("explicit weights, analysis only, background analysis from the first increment")
   void explicitWeights() {
     Step.Verify bg = background("latency");
-    LinearStrategy s = Strategies.linear().weights(5, 50).analysis(ERRORS).backgroundAnalysis(bg)
-        .scaleDownDelay(Duration.ofMinutes(10)).build();
+    LinearStrategy s =
+        Strategies.linear()
+            .weights(5, 50)
+            .analysis(ERRORS)
+            .backgroundAnalysis(bg)
+            .scaleDownDelay(Duration.ofMinutes(10))
+            .build();
 
-    assertThat(plan(s, 2).steps()).containsExactly(
-        new Step.Launch(T, 1), bg, route(5), ERRORS, route(50), ERRORS,
-        new Step.Scale(T, 2), routeAll(T), new Step.Drain(S, Duration.ofMinutes(10)), new Step.Retire(S));
+    assertThat(plan(s, 2).steps())
+        .containsExactly(
+            new Step.Launch(T, 1),
+            bg,
+            route(5),
+            ERRORS,
+            route(50),
+            ERRORS,
+            new Step.Scale(T, 2),
+            routeAll(T),
+            new Step.Drain(S, Duration.ofMinutes(10)),
+            new Step.Retire(S));
   }
 
   @Test
@@ -86,21 +128,44 @@ class LinearStrategyTest {
   @Test
   @DisplayName("lists every violation: both weight forms, bad weights, no interval nor analysis")
   void validation() {
-    assertThatThrownBy(() -> Strategies.linear().stepWeight(10).maxWeight(50).weights(0, 40, 40, 101)
-        .analysis(background("x")).scaleDownDelay(Duration.ofSeconds(-5)).build())
-        .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.violations())
-            .extracting(InvalidSpecException.Violation::path)
-            .containsExactly("linear.stepWeight", "linear.maxWeight", "linear.weights[0]", "linear.weights[2]",
-                "linear.weights[3]", "linear.analysis.background", "linear.scaleDownDelay"));
+    assertThatThrownBy(
+            () ->
+                Strategies.linear()
+                    .stepWeight(10)
+                    .maxWeight(50)
+                    .weights(0, 40, 40, 101)
+                    .analysis(background("x"))
+                    .scaleDownDelay(Duration.ofSeconds(-5))
+                    .build())
+        .isInstanceOfSatisfying(
+            InvalidSpecException.class,
+            e ->
+                assertThat(e.violations())
+                    .extracting(InvalidSpecException.Violation::path)
+                    .containsExactly(
+                        "linear.stepWeight",
+                        "linear.maxWeight",
+                        "linear.weights[0]",
+                        "linear.weights[2]",
+                        "linear.weights[3]",
+                        "linear.analysis.background",
+                        "linear.scaleDownDelay"));
     assertThatThrownBy(() -> Strategies.linear().stepWeight(50).maxWeight(20).build())
-        .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.violations())
-            .extracting(InvalidSpecException.Violation::path)
-            .containsExactly("linear.maxWeight", "linear.interval"));
+        .isInstanceOfSatisfying(
+            InvalidSpecException.class,
+            e ->
+                assertThat(e.violations())
+                    .extracting(InvalidSpecException.Violation::path)
+                    .containsExactly("linear.maxWeight", "linear.interval"));
     assertThatThrownBy(() -> Strategies.linear().interval(Duration.ZERO).build())
-        .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.violations())
-            .extracting(InvalidSpecException.Violation::path)
-            .containsExactly("linear.stepWeight", "linear.interval"));
+        .isInstanceOfSatisfying(
+            InvalidSpecException.class,
+            e ->
+                assertThat(e.violations())
+                    .extracting(InvalidSpecException.Violation::path)
+                    .containsExactly("linear.stepWeight", "linear.interval"));
     assertThatThrownBy(() -> Strategies.linear().weights(10).weights(20))
-        .isInstanceOf(InvalidSpecException.class).hasMessageContaining("linear.weights: was already set to [10]");
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("linear.weights: was already set to [10]");
   }
 }

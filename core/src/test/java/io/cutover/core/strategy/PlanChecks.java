@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.strategy;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,11 +16,11 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Test fixtures and a small simulator of the engine's step semantics, used to check properties every
- * strategy's plans must have whatever the options: a release is retired only once it has no traffic,
- * traffic never goes to a release without instances (unless downtime is allowed), a forward plan ends
- * with the target at full scale serving 100 %, and the rollback from any point restores the stable
- * release at full scale serving 100 %.
+ * Test fixtures and a small simulator of the engine's step semantics, used to check properties
+ * every strategy's plans must have whatever the options: a release is retired only once it has no
+ * traffic, traffic never goes to a release without instances (unless downtime is allowed), a
+ * forward plan ends with the target at full scale serving 100 %, and the rollback from any point
+ * restores the stable release at full scale serving 100 %.
  */
 public final class PlanChecks {
   static final Release STABLE = release("v1");
@@ -30,7 +31,9 @@ public final class PlanChecks {
   private PlanChecks() {}
 
   static Release release(String version) {
-    return Release.of("checkout", new ArtifactRef("registry.example.com/shop/checkout", Digest.sha256(version)))
+    return Release.of(
+            "checkout",
+            new ArtifactRef("registry.example.com/shop/checkout", Digest.sha256(version)))
         .withLabel(version);
   }
 
@@ -39,7 +42,11 @@ public final class PlanChecks {
   }
 
   static Step.Verify background(String gate) {
-    return Step.Verify.gates(gate).interval(java.time.Duration.ofSeconds(30)).count(0).background().build();
+    return Step.Verify.gates(gate)
+        .interval(java.time.Duration.ofSeconds(30))
+        .count(0)
+        .background()
+        .build();
   }
 
   static Step route(int targetPercent) {
@@ -75,24 +82,43 @@ public final class PlanChecks {
     void apply(Step step, String where) {
       if (step instanceof Step.Launch l) {
         if (count(l.releaseId()) != 0) {
-          fail(where + ": launches " + l.releaseId() + " which already runs " + count(l.releaseId()));
+          fail(
+              where
+                  + ": launches "
+                  + l.releaseId()
+                  + " which already runs "
+                  + count(l.releaseId()));
         }
         instances.put(l.releaseId(), l.replicas());
       } else if (step instanceof Step.Scale sc) {
         instances.put(sc.releaseId(), sc.replicas());
       } else if (step instanceof Step.Retire r) {
         if (split != null && split.weight(r.releaseId()) != 0) {
-          fail(where + ": retires " + r.releaseId() + " while it still has weight " + split.weight(r.releaseId()));
+          fail(
+              where
+                  + ": retires "
+                  + r.releaseId()
+                  + " while it still has weight "
+                  + split.weight(r.releaseId()));
         }
         instances.put(r.releaseId(), 0);
       } else if (step instanceof Step.Route r) {
         split = r.split();
       }
-      if (!allowDowntime && split != null && !(step instanceof Step.Verify || step instanceof Step.Pause)) {
+      if (!allowDowntime
+          && split != null
+          && !(step instanceof Step.Verify || step instanceof Step.Pause)) {
         for (String id : split.releaseIds()) {
           if (split.weight(id) > 0 && count(id) == 0) {
-            fail(where + " (" + step.describe() + "): release " + id + " has weight " + split.weight(id)
-                + " but no instance");
+            fail(
+                where
+                    + " ("
+                    + step.describe()
+                    + "): release "
+                    + id
+                    + " has weight "
+                    + split.weight(id)
+                    + " but no instance");
           }
         }
       }
@@ -100,19 +126,22 @@ public final class PlanChecks {
   }
 
   /**
-   * Checks a plan of one of the built-in strategies, knowing which steps it may abort after and whether
-   * its rollback must relaunch the stable release before routing to it. Only recreate may route to a
-   * release without instances.
+   * Checks a plan of one of the built-in strategies, knowing which steps it may abort after and
+   * whether its rollback must relaunch the stable release before routing to it. Only recreate may
+   * route to a release without instances.
    */
   public static void check(Plan plan, int replicas) {
     boolean recreate = plan.strategy().equals("recreate");
     boolean shrinksStable = recreate || plan.strategy().equals("rolling");
     forward(plan, replicas, recreate);
     int retire = indexOf(plan.steps(), Step.Retire.class);
-    rollbackFromEveryStep(plan, replicas, shrinksStable || retire < 0 ? plan.steps().size() : retire, recreate);
+    rollbackFromEveryStep(
+        plan, replicas, shrinksStable || retire < 0 ? plan.steps().size() : retire, recreate);
   }
 
-  /** Runs the forward steps and checks they end with the target at full scale serving everything. */
+  /**
+   * Runs the forward steps and checks they end with the target at full scale serving everything.
+   */
   static World forward(Plan plan, int replicas, boolean allowDowntime) {
     World w = new World(plan.stable(), replicas, allowDowntime);
     for (int i = 0; i < plan.steps().size(); i++) {
@@ -127,11 +156,12 @@ public final class PlanChecks {
   }
 
   /**
-   * Runs every prefix of the forward steps up to {@code lastAbortableStep} followed by the rollback, and
-   * checks the rollback routes 100 % to stable before it retires anything and leaves stable at full
-   * scale serving everything (or, for a first deployment, nothing of the target).
+   * Runs every prefix of the forward steps up to {@code lastAbortableStep} followed by the
+   * rollback, and checks the rollback routes 100 % to stable before it retires anything and leaves
+   * stable at full scale serving everything (or, for a first deployment, nothing of the target).
    */
-  static void rollbackFromEveryStep(Plan plan, int replicas, int lastAbortableStep, boolean scaleFirst) {
+  static void rollbackFromEveryStep(
+      Plan plan, int replicas, int lastAbortableStep, boolean scaleFirst) {
     List<Step> rollback = plan.rollbackSteps();
     Release stable = plan.stable();
     String target = plan.target().id();
@@ -142,8 +172,11 @@ public final class PlanChecks {
     int firstRoute = indexOf(rollback, Step.Route.class);
     int firstRetire = indexOf(rollback, Step.Retire.class);
     assertThat(firstRoute).as("rollback routes").isGreaterThanOrEqualTo(0);
-    assertThat(firstRoute).as("rollback routes to stable before it retires anything").isLessThan(firstRetire);
-    assertThat(((Step.Route) rollback.get(firstRoute)).split()).isEqualTo(TrafficSplit.all(stable.id()));
+    assertThat(firstRoute)
+        .as("rollback routes to stable before it retires anything")
+        .isLessThan(firstRetire);
+    assertThat(((Step.Route) rollback.get(firstRoute)).split())
+        .isEqualTo(TrafficSplit.all(stable.id()));
     if (!scaleFirst) {
       assertThat(firstRoute).as("traffic goes back to stable first").isZero();
     }
@@ -155,8 +188,12 @@ public final class PlanChecks {
       for (int i = 0; i < rollback.size(); i++) {
         w.apply(rollback.get(i), "abort after " + k + " steps, rollback[" + i + "]");
       }
-      assertThat(w.split).as("split after rollback from step %d", k).isEqualTo(TrafficSplit.all(stable.id()));
-      assertThat(w.count(stable.id())).as("stable after rollback from step %d", k).isEqualTo(replicas);
+      assertThat(w.split)
+          .as("split after rollback from step %d", k)
+          .isEqualTo(TrafficSplit.all(stable.id()));
+      assertThat(w.count(stable.id()))
+          .as("stable after rollback from step %d", k)
+          .isEqualTo(replicas);
       assertThat(w.count(target)).as("target after rollback from step %d", k).isZero();
     }
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.strategy;
 
 import static io.cutover.core.strategy.PlanChecks.S;
@@ -21,13 +22,16 @@ class RecreateStrategyTest {
   private static final Step.Verify SMOKE = verify("smoke");
 
   @Test
-  @DisplayName("routes away from stable, retires it, launches the target, analyses; rollback relaunches stable first")
+  @DisplayName(
+      "routes away from stable, retires it, launches the target, analyses; rollback relaunches stable first")
   void plan() {
     Plan p = Strategies.recreate().analysis(SMOKE).build().plan(new PlanRequest(STABLE, TARGET, 3));
 
     assertThat(p.strategy()).isEqualTo("recreate");
-    assertThat(p.steps()).containsExactly(routeAll(T), new Step.Retire(S), new Step.Launch(T, 3), SMOKE);
-    assertThat(p.rollbackSteps()).containsExactly(new Step.Scale(S, 3), routeAll(S), new Step.Retire(T));
+    assertThat(p.steps())
+        .containsExactly(routeAll(T), new Step.Retire(S), new Step.Launch(T, 3), SMOKE);
+    assertThat(p.rollbackSteps())
+        .containsExactly(new Step.Scale(S, 3), routeAll(S), new Step.Retire(T));
     PlanChecks.forward(p, 3, true);
     PlanChecks.rollbackFromEveryStep(p, 3, p.steps().size(), true);
   }
@@ -37,7 +41,8 @@ class RecreateStrategyTest {
   void downtimeIsInherent() {
     Plan p = Strategies.recreate().build().plan(new PlanRequest(STABLE, TARGET, 2));
 
-    assertThatThrownBy(() -> PlanChecks.forward(p, 2, false)).isInstanceOf(AssertionError.class)
+    assertThatThrownBy(() -> PlanChecks.forward(p, 2, false))
+        .isInstanceOf(AssertionError.class)
         .hasMessageContaining("has weight 10000 but no instance");
   }
 
@@ -54,9 +59,11 @@ class RecreateStrategyTest {
   @DisplayName("refuses a background analysis and a second analysis")
   void validation() {
     assertThatThrownBy(() -> Strategies.recreate().analysis(background("x")).build())
-        .isInstanceOfSatisfying(InvalidSpecException.class,
+        .isInstanceOfSatisfying(
+            InvalidSpecException.class,
             e -> assertThat(e.path()).isEqualTo("recreate.analysis.background"));
     assertThatThrownBy(() -> Strategies.recreate().analysis(SMOKE).analysis(SMOKE))
-        .isInstanceOf(InvalidSpecException.class).hasMessageContaining("recreate.analysis: was already set");
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("recreate.analysis: was already set");
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.testing;
 
 import io.cutover.api.ArtifactRef;
@@ -17,21 +18,37 @@ public final class TestContexts {
   private TestContexts() {}
 
   public static Release release(String version) {
-    return Release.of("checkout", new ArtifactRef("team/checkout", Digest.sha256(version))).withLabel(version);
+    return Release.of("checkout", new ArtifactRef("team/checkout", Digest.sha256(version)))
+        .withLabel(version);
   }
 
   public static GateContext analysis(Instant windowStart, Instant now) {
-    return GateContext.builder().rolloutId("r-1").service("checkout").stable(STABLE).candidate(CANDIDATE)
-        .windowStart(windowStart).now(now).build();
+    return GateContext.builder()
+        .rolloutId("r-1")
+        .service("checkout")
+        .stable(STABLE)
+        .candidate(CANDIDATE)
+        .windowStart(windowStart)
+        .now(now)
+        .build();
   }
 
   public static GateContext at(Instant now) {
     return analysis(now.minus(Duration.ofMinutes(5)), now);
   }
 
-  public static GateContext hook(String rolloutId, String phase, Instant now, Map<String, String> params) {
-    return GateContext.builder().rolloutId(rolloutId).service("checkout").stable(STABLE).candidate(CANDIDATE)
-        .windowStart(now).now(now).phase(phase).params(params).build();
+  public static GateContext hook(
+      String rolloutId, String phase, Instant now, Map<String, String> params) {
+    return GateContext.builder()
+        .rolloutId(rolloutId)
+        .service("checkout")
+        .stable(STABLE)
+        .candidate(CANDIDATE)
+        .windowStart(now)
+        .now(now)
+        .phase(phase)
+        .params(params)
+        .build();
   }
 
   /** A clock tests move by hand. */

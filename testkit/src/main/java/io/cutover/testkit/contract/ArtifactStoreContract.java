@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,16 +24,18 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract of {@link ArtifactStore}: tags resolve to what was last pushed under them, artifacts are
- * described and served under their own reference, served content always hashes to its digest, unknown
- * names are {@link NoSuchElementException}, pins are idempotent, and tampered content is refused.
+ * The contract of {@link ArtifactStore}: tags resolve to what was last pushed under them, artifacts
+ * are described and served under their own reference, served content always hashes to its digest,
+ * unknown names are {@link NoSuchElementException}, pins are idempotent, and tampered content is
+ * refused.
  *
- * <p>Extend it and implement {@link #createStore()} and {@link #seed(String, String, byte[])}, which puts
- * content into the store under a tag the way your users would (for a registry: push an image whose
- * payload is the content). The digest of the returned reference is the store's (for OCI, the manifest's),
- * not necessarily {@code sha256(content)}: the kit only requires what {@link ArtifactStore#fetch} serves to hash to it.
- * A store that can be made to serve corrupted content overrides {@link #corrupt(ArtifactStore, ArtifactRef)}
- * to enable the tamper tests, which are skipped otherwise.
+ * <p>Extend it and implement {@link #createStore()} and {@link #seed(String, String, byte[])},
+ * which puts content into the store under a tag the way your users would (for a registry: push an
+ * image whose payload is the content). The digest of the returned reference is the store's (for
+ * OCI, the manifest's), not necessarily {@code sha256(content)}: the kit only requires what {@link
+ * ArtifactStore#fetch} serves to hash to it. A store that can be made to serve corrupted content
+ * overrides {@link #corrupt(ArtifactStore, ArtifactRef)} to enable the tamper tests, which are
+ * skipped otherwise.
  */
 @DisplayName("ArtifactStore contract")
 public abstract class ArtifactStoreContract {
@@ -43,12 +46,15 @@ public abstract class ArtifactStoreContract {
   /** An empty store, or one without the kit's repositories. Called once before each test. */
   protected abstract ArtifactStore createStore();
 
-  /** Puts {@code content} into {@code repository} under {@code tag} and returns the reference the store gave it. */
+  /**
+   * Puts {@code content} into {@code repository} under {@code tag} and returns the reference the
+   * store gave it.
+   */
   protected abstract ArtifactRef seed(String repository, String tag, byte[] content);
 
   /**
-   * Makes the store hold content for {@code ref} that no longer hashes to its digest; returns false (the
-   * default) if it cannot, which skips the tamper tests.
+   * Makes the store hold content for {@code ref} that no longer hashes to its digest; returns false
+   * (the default) if it cannot, which skips the tamper tests.
    */
   protected boolean corrupt(ArtifactStore store, ArtifactRef ref) {
     return false;
@@ -122,7 +128,8 @@ public abstract class ArtifactStoreContract {
     void unknownTag() {
       String repo = repository("app");
       seed(repo, "1.0", content("exists"));
-      assertThatThrownBy(() -> store().resolve(new TagRef(repo, "9.9"))).isInstanceOf(NoSuchElementException.class);
+      assertThatThrownBy(() -> store().resolve(new TagRef(repo, "9.9")))
+          .isInstanceOf(NoSuchElementException.class);
     }
   }
 
@@ -130,7 +137,8 @@ public abstract class ArtifactStoreContract {
   @DisplayName("describing and fetching")
   class Fetching {
     @Test
-    @DisplayName("describes an artifact under its own reference, with a size that matches its content")
+    @DisplayName(
+        "describes an artifact under its own reference, with a size that matches its content")
     void describe() {
       ArtifactRef ref = seed(repository("app"), "1.0", content("describe me"));
       Artifact a = store().describe(ref);
@@ -146,7 +154,9 @@ public abstract class ArtifactStoreContract {
     void fetchMatchesDigest() {
       ArtifactRef ref = seed(repository("app"), "1.0", content("payload ".repeat(1000)));
       byte[] bytes = fetchAll(ref);
-      assertThat(ref.digest().matches(bytes)).as("served content hashes to %s", ref.digest()).isTrue();
+      assertThat(ref.digest().matches(bytes))
+          .as("served content hashes to %s", ref.digest())
+          .isTrue();
     }
 
     @Test
@@ -172,7 +182,8 @@ public abstract class ArtifactStoreContract {
       String repo = repository("app");
       seed(repo, "1.0", content("exists"));
       ArtifactRef missing = neverSeeded(repo);
-      assertThatThrownBy(() -> store().describe(missing)).isInstanceOf(NoSuchElementException.class);
+      assertThatThrownBy(() -> store().describe(missing))
+          .isInstanceOf(NoSuchElementException.class);
       assertThatThrownBy(() -> fetchAll(missing)).isInstanceOf(NoSuchElementException.class);
       assertThatThrownBy(() -> store().verify(missing)).isInstanceOf(NoSuchElementException.class);
     }
@@ -239,8 +250,9 @@ public abstract class ArtifactStoreContract {
     void verifyRefuses() {
       ArtifactRef ref = seed(repository("app"), "1.0", content("genuine content"));
       assumeTrue(corrupt(store(), ref), "the store under test cannot be corrupted");
-      assertThatThrownBy(() -> store().verify(ref)).isInstanceOfSatisfying(DigestMismatchException.class,
-          e -> assertThat(e.expected()).isEqualTo(ref.digest()));
+      assertThatThrownBy(() -> store().verify(ref))
+          .isInstanceOfSatisfying(
+              DigestMismatchException.class, e -> assertThat(e.expected()).isEqualTo(ref.digest()));
     }
 
     @Test
@@ -261,15 +273,18 @@ public abstract class ArtifactStoreContract {
     void concurrentReads() throws Exception {
       String repo = repository("app");
       ArtifactRef ref = seed(repo, "1.0", content("shared ".repeat(500)));
-      List<Boolean> ok = KitSupport.concurrently(8, t -> {
-        for (int i = 0; i < 20; i++) {
-          ArtifactRef resolved = store().resolve(new TagRef(repo, "1.0"));
-          if (!resolved.equals(ref) || !ref.digest().matches(fetchAll(resolved))) {
-            return false;
-          }
-        }
-        return true;
-      });
+      List<Boolean> ok =
+          KitSupport.concurrently(
+              8,
+              t -> {
+                for (int i = 0; i < 20; i++) {
+                  ArtifactRef resolved = store().resolve(new TagRef(repo, "1.0"));
+                  if (!resolved.equals(ref) || !ref.digest().matches(fetchAll(resolved))) {
+                    return false;
+                  }
+                }
+                return true;
+              });
       assertThat(ok).containsOnly(true);
     }
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,13 +24,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The contract of {@link Fleet}: launches return READY instances of the release, listing is per
- * service, scale/drain/retire do what they say, every mutating call is idempotent by operation id, and a
- * launch that cannot become ready fails cleanly.
+ * service, scale/drain/retire do what they say, every mutating call is idempotent by operation id,
+ * and a launch that cannot become ready fails cleanly.
  *
- * <p>Extend it and implement {@link #createFleet()}. A fleet that runs real units overrides
- * {@link #release(String, String)} to give releases it can start (the default releases have made-up
- * artifacts). A fleet that can be made to fail readiness overrides
- * {@link #arrangeLaunchFailure(Fleet, Release)} to enable the failure tests, which are skipped otherwise.
+ * <p>Extend it and implement {@link #createFleet()}. A fleet that runs real units overrides {@link
+ * #release(String, String)} to give releases it can start (the default releases have made-up
+ * artifacts). A fleet that can be made to fail readiness overrides {@link
+ * #arrangeLaunchFailure(Fleet, Release)} to enable the failure tests, which are skipped otherwise.
  * After each test the kit retires every release it used.
  */
 @DisplayName("Fleet contract")
@@ -44,16 +45,16 @@ public abstract class FleetContract {
   protected abstract Fleet createFleet();
 
   /**
-   * A release of {@code service} the fleet can run; {@code label} tells releases apart (same label, same
-   * release). The default has a made-up artifact.
+   * A release of {@code service} the fleet can run; {@code label} tells releases apart (same label,
+   * same release). The default has a made-up artifact.
    */
   protected Release release(String service, String label) {
     return KitSupport.release(service, label);
   }
 
   /**
-   * Arranges that launching {@code release} on {@code fleet} fails readiness; returns false (the default)
-   * if the fleet cannot be made to, which skips the failure tests.
+   * Arranges that launching {@code release} on {@code fleet} fails readiness; returns false (the
+   * default) if the fleet cannot be made to, which skips the failure tests.
    */
   protected boolean arrangeLaunchFailure(Fleet fleet, Release release) {
     return false;
@@ -96,7 +97,9 @@ public abstract class FleetContract {
   }
 
   private List<Instance> listed(Release r) {
-    return fleet().instances(r.service()).stream().filter(i -> i.releaseId().equals(r.id())).toList();
+    return fleet().instances(r.service()).stream()
+        .filter(i -> i.releaseId().equals(r.id()))
+        .toList();
   }
 
   private static List<String> ids(List<Instance> instances) {
@@ -110,7 +113,9 @@ public abstract class FleetContract {
       assertThat(i.releaseId()).isEqualTo(r.id());
       assertThat(i.state()).as("state of %s", i.id()).isEqualTo(InstanceState.READY);
       if (i.runningDigest() != null) {
-        assertThat(i.runningDigest()).as("running digest of %s", i.id()).isEqualTo(r.artifact().digest());
+        assertThat(i.runningDigest())
+            .as("running digest of %s", i.id())
+            .isEqualTo(r.artifact().digest());
       }
     }
   }
@@ -119,7 +124,8 @@ public abstract class FleetContract {
   @DisplayName("launching")
   class Launching {
     @Test
-    @DisplayName("returns the requested number of READY instances of the release, running its digest")
+    @DisplayName(
+        "returns the requested number of READY instances of the release, running its digest")
     void launch() {
       Release r = use(service("app"), "v1");
       assertReady(fleet().launch(op("launch"), r, 3), r, 3);
@@ -160,7 +166,8 @@ public abstract class FleetContract {
   @DisplayName("idempotency by operation id")
   class Idempotency {
     @Test
-    @DisplayName("launching twice with one operation id launches once and returns the same instances")
+    @DisplayName(
+        "launching twice with one operation id launches once and returns the same instances")
     void launchTwice() {
       Release r = use(service("app"), "v1");
       OperationId op = op("launch");
@@ -252,11 +259,15 @@ public abstract class FleetContract {
   @DisplayName("after failures (fleets that implement arrangeLaunchFailure)")
   class AfterFailures {
     @Test
-    @DisplayName("a launch that cannot become ready throws ProviderException and leaves no READY instance")
+    @DisplayName(
+        "a launch that cannot become ready throws ProviderException and leaves no READY instance")
     void failedLaunch() {
       Release r = use(service("app"), "broken");
-      assumeTrue(arrangeLaunchFailure(fleet(), r), "the fleet under test cannot be made to fail readiness");
-      assertThatThrownBy(() -> fleet().launch(op("launch"), r, 2)).isInstanceOf(ProviderException.class);
+      assumeTrue(
+          arrangeLaunchFailure(fleet(), r),
+          "the fleet under test cannot be made to fail readiness");
+      assertThatThrownBy(() -> fleet().launch(op("launch"), r, 2))
+          .isInstanceOf(ProviderException.class);
       assertThat(listed(r)).noneMatch(i -> i.state() == InstanceState.READY);
     }
 
@@ -266,8 +277,11 @@ public abstract class FleetContract {
       Release good = use(service("app"), "good");
       Release bad = use(service("app"), "broken");
       fleet().launch(op("launch"), good, 1);
-      assumeTrue(arrangeLaunchFailure(fleet(), bad), "the fleet under test cannot be made to fail readiness");
-      assertThatThrownBy(() -> fleet().launch(op("launch"), bad, 1)).isInstanceOf(ProviderException.class);
+      assumeTrue(
+          arrangeLaunchFailure(fleet(), bad),
+          "the fleet under test cannot be made to fail readiness");
+      assertThatThrownBy(() -> fleet().launch(op("launch"), bad, 1))
+          .isInstanceOf(ProviderException.class);
       fleet().retire(op("retire"), bad);
       assertThat(listed(bad)).isEmpty();
       assertReady(listed(good), good, 1);
@@ -284,8 +298,15 @@ public abstract class FleetContract {
       for (int t = 0; t < 4; t++) {
         releases.add(use(service("par" + t), "v1"));
       }
-      List<List<Instance>> launched = KitSupport.concurrently(4,
-          t -> fleet().launch(new OperationId("r-par" + t + "-" + run + "/s0/launch"), releases.get(t), 2));
+      List<List<Instance>> launched =
+          KitSupport.concurrently(
+              4,
+              t ->
+                  fleet()
+                      .launch(
+                          new OperationId("r-par" + t + "-" + run + "/s0/launch"),
+                          releases.get(t),
+                          2));
       for (int t = 0; t < 4; t++) {
         assertReady(launched.get(t), releases.get(t), 2);
         assertThat(ids(fleet().instances(releases.get(t).service())))

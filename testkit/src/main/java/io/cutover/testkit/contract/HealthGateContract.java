@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -7,8 +8,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.cutover.api.Instance;
 import io.cutover.api.InstanceState;
 import io.cutover.api.Release;
-import io.cutover.api.Verdict.Outcome;
 import io.cutover.api.Verdict;
+import io.cutover.api.Verdict.Outcome;
 import io.cutover.simulator.VirtualClock;
 import io.cutover.spi.GateContext;
 import io.cutover.spi.HealthGate;
@@ -23,26 +24,28 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract of {@link HealthGate}: a healthy candidate passes, an unhealthy one fails with reasons,
- * no data never passes, the name is stable, evaluation never throws, has no side effects and is safe
- * under concurrent use.
+ * The contract of {@link HealthGate}: a healthy candidate passes, an unhealthy one fails with
+ * reasons, no data never passes, the name is stable, evaluation never throws, has no side effects
+ * and is safe under concurrent use.
  *
- * <p>Extend it and implement {@link #createGate()} and the three arrange methods, which put the world the
- * gate reads (metrics, an HTTP endpoint, a human's decision) into the named condition for
- * {@link #candidate()} in the current rollout ({@link #rolloutId()}). The kit builds each
- * {@link GateContext} itself ({@link #context()}); its window ends at {@link #clock()}'s now, which starts
- * at {@link VirtualClock#DEFAULT_START} plus {@link #window()}, so data scripted from the clock's start
- * covers it. A gate that judges a window arranges "healthy" for the <em>latest</em> window: when an
- * unhealthy arrangement came first, advance {@link #clock()} past the window before recording healthy data.
+ * <p>Extend it and implement {@link #createGate()} and the three arrange methods, which put the
+ * world the gate reads (metrics, an HTTP endpoint, a human's decision) into the named condition for
+ * {@link #candidate()} in the current rollout ({@link #rolloutId()}). The kit builds each {@link
+ * GateContext} itself ({@link #context()}); its window ends at {@link #clock()}'s now, which starts
+ * at {@link VirtualClock#DEFAULT_START} plus {@link #window()}, so data scripted from the clock's
+ * start covers it. A gate that judges a window arranges "healthy" for the <em>latest</em> window:
+ * when an unhealthy arrangement came first, advance {@link #clock()} past the window before
+ * recording healthy data.
  *
  * <p><b>Optional capabilities</b> (protected hooks with defaults that keep the full contract):
+ *
  * <ul>
  *   <li>{@link #decisionsAreFinal()}: gates whose verdict records a decision for a rollout (manual
- *       approval) keep it for that rollout by design; the kit then checks that the decision holds and that
- *       the next rollout starts fresh, instead of expecting the same rollout to recover.</li>
+ *       approval) keep it for that rollout by design; the kit then checks that the decision holds
+ *       and that the next rollout starts fresh, instead of expecting the same rollout to recover.
  *   <li>{@link #judgesTheCandidate()}: gates that judge the service rather than the candidate (an
- *       error-budget freeze) have no per-release evidence to lack; the kit then skips the unknown-release
- *       test.</li>
+ *       error-budget freeze) have no per-release evidence to lack; the kit then skips the
+ *       unknown-release test.
  * </ul>
  *
  * <pre>{@code
@@ -82,26 +85,29 @@ public abstract class HealthGateContract {
   }
 
   /**
-   * Whether a verdict, once decided for a rollout, is final for that rollout: true for approval-type
-   * gates, where a human's denial must not be undone by a later "healthy" arrangement. False by default.
-   * When true, "keeps no sticky state" checks that the failed rollout stays failed and that the next
-   * rollout ({@link #rolloutId()} changes before the second arrangement) passes when arranged healthy.
+   * Whether a verdict, once decided for a rollout, is final for that rollout: true for
+   * approval-type gates, where a human's denial must not be undone by a later "healthy"
+   * arrangement. False by default. When true, "keeps no sticky state" checks that the failed
+   * rollout stays failed and that the next rollout ({@link #rolloutId()} changes before the second
+   * arrangement) passes when arranged healthy.
    */
   protected boolean decisionsAreFinal() {
     return false;
   }
 
   /**
-   * Whether the gate's verdict is evidence about the candidate release (true by default). Gates that judge
-   * the service as a whole, whatever release is deployed (an error-budget release freeze), return false:
-   * the kit then skips "a release the gate has no evidence about never passes", which does not apply to
-   * them. Every other test still runs.
+   * Whether the gate's verdict is evidence about the candidate release (true by default). Gates
+   * that judge the service as a whole, whatever release is deployed (an error-budget release
+   * freeze), return false: the kit then skips "a release the gate has no evidence about never
+   * passes", which does not apply to them. Every other test still runs.
    */
   protected boolean judgesTheCandidate() {
     return true;
   }
 
-  /** The rollout the kit's contexts belong to; arrange methods that record per-rollout state use it. */
+  /**
+   * The rollout the kit's contexts belong to; arrange methods that record per-rollout state use it.
+   */
   protected final String rolloutId() {
     return rolloutId;
   }
@@ -129,14 +135,27 @@ public abstract class HealthGateContract {
   /** The READY instances of the candidate given in the context. */
   protected List<Instance> candidateInstances() {
     Release c = candidate();
-    return List.of(new Instance(c.id() + "-1", c.id(), URI.create("http://127.0.0.1:20001"), InstanceState.READY,
-        c.artifact().digest()));
+    return List.of(
+        new Instance(
+            c.id() + "-1",
+            c.id(),
+            URI.create("http://127.0.0.1:20001"),
+            InstanceState.READY,
+            c.artifact().digest()));
   }
 
-  /** The context of an analysis measurement of {@link #candidate()} over the last {@link #window()}. */
+  /**
+   * The context of an analysis measurement of {@link #candidate()} over the last {@link #window()}.
+   */
   protected GateContext context() {
-    return GateContext.builder().rolloutId(rolloutId).service(service()).stable(stable()).candidate(candidate())
-        .windowStart(clock.instant().minus(window())).now(clock.instant()).candidateInstances(candidateInstances())
+    return GateContext.builder()
+        .rolloutId(rolloutId)
+        .service(service())
+        .stable(stable())
+        .candidate(candidate())
+        .windowStart(clock.instant().minus(window()))
+        .now(clock.instant())
+        .candidateInstances(candidateInstances())
         .build();
   }
 
@@ -177,7 +196,10 @@ public abstract class HealthGateContract {
       arrangeUnhealthy();
       Verdict v = evaluate(context());
       assertThat(v.outcome()).isEqualTo(Outcome.FAIL);
-      assertThat(v.reasons()).as("reasons of a FAIL").isNotEmpty().allSatisfy(r -> assertThat(r).isNotBlank());
+      assertThat(v.reasons())
+          .as("reasons of a FAIL")
+          .isNotEmpty()
+          .allSatisfy(r -> assertThat(r).isNotBlank());
     }
 
     @Test
@@ -188,16 +210,26 @@ public abstract class HealthGateContract {
     }
 
     @Test
-    @DisplayName("a release the gate has no evidence about never passes, even while the candidate is healthy")
+    @DisplayName(
+        "a release the gate has no evidence about never passes, even while the candidate is healthy")
     void unknownRelease() {
-      assumeTrue(judgesTheCandidate(), "the gate judges the service, not a release (judgesTheCandidate() is false)");
+      assumeTrue(
+          judgesTheCandidate(),
+          "the gate judges the service, not a release (judgesTheCandidate() is false)");
       arrangeHealthy();
       Release stranger = KitSupport.release(service(), "never-deployed");
       GateContext ctx = context();
-      // A rollout has exactly one candidate, so a context about another release is another rollout: keeping
-      // the rollout id would hand the gate per-rollout evidence (an approval) that the engine never mixes up.
-      GateContext aboutStranger = ctx.toBuilder().rolloutId(ctx.rolloutId() + "-stranger").candidate(stranger)
-          .measurement(1).candidateInstances(List.of()).build();
+      // A rollout has exactly one candidate, so a context about another release is another rollout:
+      // keeping
+      // the rollout id would hand the gate per-rollout evidence (an approval) that the engine never
+      // mixes up.
+      GateContext aboutStranger =
+          ctx.toBuilder()
+              .rolloutId(ctx.rolloutId() + "-stranger")
+              .candidate(stranger)
+              .measurement(1)
+              .candidateInstances(List.of())
+              .build();
       assertThat(evaluate(aboutStranger).outcome()).isNotEqualTo(Outcome.PASS);
     }
   }
@@ -222,15 +254,17 @@ public abstract class HealthGateContract {
   @DisplayName("robustness")
   class Robustness {
     @Test
-    @DisplayName("never throws out of evaluate: first deployment, empty window, no instances, late measurement")
+    @DisplayName(
+        "never throws out of evaluate: first deployment, empty window, no instances, late measurement")
     void neverThrows() {
       arrangeHealthy();
       GateContext ctx = context();
-      List<GateContext> odd = List.of(
-          ctx.toBuilder().stable(null).measurement(1).build(),
-          ctx.toBuilder().windowStart(ctx.now()).measurement(1).build(),
-          ctx.toBuilder().measurement(1).candidateInstances(List.of()).build(),
-          ctx.toBuilder().measurement(10_000).build());
+      List<GateContext> odd =
+          List.of(
+              ctx.toBuilder().stable(null).measurement(1).build(),
+              ctx.toBuilder().windowStart(ctx.now()).measurement(1).build(),
+              ctx.toBuilder().measurement(1).candidateInstances(List.of()).build(),
+              ctx.toBuilder().measurement(10_000).build());
       for (GateContext c : odd) {
         assertThatCode(() -> evaluate(c)).as("evaluate(%s)", c).doesNotThrowAnyException();
       }
@@ -257,8 +291,12 @@ public abstract class HealthGateContract {
       if (decisionsAreFinal()) {
         rolloutId = FIRST_ROLLOUT + "-next";
         arrangeHealthy();
-        assertThat(evaluate(context()).outcome()).as("the next rollout, arranged healthy").isEqualTo(Outcome.PASS);
-        assertThat(evaluate(failed).outcome()).as("the decided rollout keeps its decision").isEqualTo(Outcome.FAIL);
+        assertThat(evaluate(context()).outcome())
+            .as("the next rollout, arranged healthy")
+            .isEqualTo(Outcome.PASS);
+        assertThat(evaluate(failed).outcome())
+            .as("the decided rollout keeps its decision")
+            .isEqualTo(Outcome.FAIL);
         return;
       }
       arrangeHealthy();
@@ -274,14 +312,18 @@ public abstract class HealthGateContract {
     void concurrent() throws Exception {
       arrangeHealthy();
       GateContext ctx = context();
-      List<List<Outcome>> results = KitSupport.concurrently(8, t -> {
-        List<Outcome> mine = new ArrayList<>();
-        for (int i = 0; i < 25; i++) {
-          mine.add(gate().evaluate(ctx).outcome());
-        }
-        return mine;
-      });
-      assertThat(results).allSatisfy(mine -> assertThat(mine).hasSize(25).containsOnly(Outcome.PASS));
+      List<List<Outcome>> results =
+          KitSupport.concurrently(
+              8,
+              t -> {
+                List<Outcome> mine = new ArrayList<>();
+                for (int i = 0; i < 25; i++) {
+                  mine.add(gate().evaluate(ctx).outcome());
+                }
+                return mine;
+              });
+      assertThat(results)
+          .allSatisfy(mine -> assertThat(mine).hasSize(25).containsOnly(Outcome.PASS));
     }
   }
 }

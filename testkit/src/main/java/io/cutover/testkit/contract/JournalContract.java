@@ -1,6 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.contract;
 
-import java.util.Objects;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
@@ -25,12 +26,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The contract of {@link Journal}: ordering, strictly increasing sequences, replay from a sequence,
- * records per rollout, leases, close, concurrency and (for durable journals) survival across reopening.
+ * records per rollout, leases, close, concurrency and (for durable journals) survival across
+ * reopening.
  *
- * <p>Extend it and implement {@link #createJournal()}; a durable journal also overrides
- * {@link #reopen(Journal)} to enable the durability tests. Each test gets a fresh journal and closes it
- * afterwards; rollout and service names are unique per test, so a journal that shares storage between
- * tests still passes.
+ * <p>Extend it and implement {@link #createJournal()}; a durable journal also overrides {@link
+ * #reopen(Journal)} to enable the durability tests. Each test gets a fresh journal and closes it
+ * afterwards; rollout and service names are unique per test, so a journal that shares storage
+ * between tests still passes.
  *
  * <pre>{@code
  * class MyJournalContractTest extends JournalContract {
@@ -92,8 +94,12 @@ public abstract class JournalContract {
   }
 
   private JournalRecord record(String rolloutId, String service, Type type, int second) {
-    String op = type == Type.INTENT || type == Type.DONE || type == Type.FAILED ? rolloutId + "/s" + second + "/route" : null;
-    return JournalRecord.of(T0.plusSeconds(second), rolloutId, service, type, op, "{\"n\":" + second + "}");
+    String op =
+        type == Type.INTENT || type == Type.DONE || type == Type.FAILED
+            ? rolloutId + "/s" + second + "/route"
+            : null;
+    return JournalRecord.of(
+        T0.plusSeconds(second), rolloutId, service, type, op, "{\"n\":" + second + "}");
   }
 
   private List<JournalRecord> replayAll(Journal j, long from) {
@@ -116,7 +122,8 @@ public abstract class JournalContract {
       String r = rollout("seq");
       long previous = 0;
       for (int i = 0; i < 20; i++) {
-        JournalRecord stored = journal().append(record(r, service("svc"), i == 0 ? Type.CREATED : Type.STATE, i));
+        JournalRecord stored =
+            journal().append(record(r, service("svc"), i == 0 ? Type.CREATED : Type.STATE, i));
         assertThat(stored.sequence()).as("sequence of record %d", i).isGreaterThan(previous);
         previous = stored.sequence();
       }
@@ -135,27 +142,38 @@ public abstract class JournalContract {
     @DisplayName("stores payloads verbatim: unicode, escapes, newlines and 64 KiB of data")
     void payloadVerbatim() {
       String r = rollout("payload");
-      String tricky = "{\"msg\":\"caf\u00e9 \u2603 \\\"quoted\\\"\\n\",\"emoji\":\"\ud83d\ude80\",\"tab\":\"\t\"}\n";
+      String tricky =
+          "{\"msg\":\"caf\u00e9 \u2603 \\\"quoted\\\"\\n\",\"emoji\":\"\ud83d\ude80\",\"tab\":\"\t\"}\n";
       String big = "{\"blob\":\"" + "x".repeat(64 * 1024) + "\"}";
       journal().append(JournalRecord.of(T0, r, service("svc"), Type.CREATED, null, tricky));
       journal().append(JournalRecord.of(T0, r, service("svc"), Type.STATE, null, big));
-      assertThat(journal().records(r)).extracting(JournalRecord::payload).containsExactly(tricky, big);
+      assertThat(journal().records(r))
+          .extracting(JournalRecord::payload)
+          .containsExactly(tricky, big);
     }
 
     @Test
     @DisplayName("stores the index the engine gives a record verbatim, and an empty one as empty")
     void indexVerbatim() {
       String r = rollout("index");
-      Map<String, String> index = Map.of("strategy", "canary", "target", "svc-2", "annotation.ticket", "CHG-é 1");
-      journal().append(JournalRecord.of(T0, r, service("svc"), Type.CREATED, null, "{}").withIndex(index));
+      Map<String, String> index =
+          Map.of("strategy", "canary", "target", "svc-2", "annotation.ticket", "CHG-é 1");
+      journal()
+          .append(
+              JournalRecord.of(T0, r, service("svc"), Type.CREATED, null, "{}").withIndex(index));
       journal().append(JournalRecord.of(T0, r, service("svc"), Type.STATE, null, "{}"));
-      assertThat(journal().records(r)).extracting(JournalRecord::index).containsExactly(index, Map.of());
+      assertThat(journal().records(r))
+          .extracting(JournalRecord::index)
+          .containsExactly(index, Map.of());
       List<JournalRecord> replayed = new ArrayList<>();
-      journal().replay(0, x -> {
-        if (x.rolloutId().equals(r)) {
-          replayed.add(x);
-        }
-      });
+      journal()
+          .replay(
+              0,
+              x -> {
+                if (x.rolloutId().equals(r)) {
+                  replayed.add(x);
+                }
+              });
       assertThat(replayed).extracting(JournalRecord::index).containsExactly(index, Map.of());
     }
 
@@ -172,7 +190,9 @@ public abstract class JournalContract {
         }
       }
       in.forEach(journal()::append);
-      assertThat(journal().records(r)).extracting(rec -> rec.withSequence(-1)).containsExactlyElementsOf(in);
+      assertThat(journal().records(r))
+          .extracting(rec -> rec.withSequence(-1))
+          .containsExactlyElementsOf(in);
       JournalRecord end = record(r, service("svc"), Type.ENDED, i);
       assertThat(journal().append(end).withSequence(-1)).isEqualTo(end);
     }
@@ -186,7 +206,10 @@ public abstract class JournalContract {
     void inOrder() {
       List<JournalRecord> stored = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
-        stored.add(journal().append(record(rollout(i % 2 == 0 ? "even" : "odd"), service("svc"), Type.STATE, i)));
+        stored.add(
+            journal()
+                .append(
+                    record(rollout(i % 2 == 0 ? "even" : "odd"), service("svc"), Type.STATE, i)));
       }
       List<JournalRecord> replayed = replayAll(journal(), 0);
       assertThat(replayed).containsSubsequence(stored);
@@ -208,7 +231,8 @@ public abstract class JournalContract {
     @Test
     @DisplayName("from beyond the last sequence delivers nothing")
     void beyondTheEnd() {
-      JournalRecord last = journal().append(record(rollout("end"), service("svc"), Type.CREATED, 0));
+      JournalRecord last =
+          journal().append(record(rollout("end"), service("svc"), Type.CREATED, 0));
       assertThat(replayAll(journal(), last.sequence() + 1)).isEmpty();
     }
 
@@ -218,9 +242,15 @@ public abstract class JournalContract {
       String r = rollout("throwing");
       journal().append(record(r, service("svc"), Type.CREATED, 0));
       journal().append(record(r, service("svc"), Type.STATE, 1));
-      assertThatThrownBy(() -> journal().replay(0, rec -> {
-        throw new IllegalStateException("consumer failed");
-      })).hasMessageContaining("consumer failed");
+      assertThatThrownBy(
+              () ->
+                  journal()
+                      .replay(
+                          0,
+                          rec -> {
+                            throw new IllegalStateException("consumer failed");
+                          }))
+          .hasMessageContaining("consumer failed");
 
       JournalRecord after = journal().append(record(r, service("svc"), Type.STATE, 2));
       assertThat(journal().records(r)).hasSize(3).last().isEqualTo(after);
@@ -326,7 +356,8 @@ public abstract class JournalContract {
     @DisplayName("of 8 rollouts racing for one service, exactly one wins")
     void race() throws Exception {
       String s = service("race");
-      List<Boolean> won = KitSupport.concurrently(8, t -> journal().tryLease(s, rollout("racer" + t)));
+      List<Boolean> won =
+          KitSupport.concurrently(8, t -> journal().tryLease(s, rollout("racer" + t)));
       assertThat(won).containsOnlyOnce(true);
       int winner = won.indexOf(true);
       assertThat(journal().leaseHolder(s)).contains(rollout("racer" + winner));
@@ -341,7 +372,8 @@ public abstract class JournalContract {
     void appendAfterClose() {
       journal().append(record(rollout("c"), service("svc"), Type.CREATED, 0));
       closeForGood(journal());
-      assertThatThrownBy(() -> journal().append(record(rollout("c"), service("svc"), Type.STATE, 1)))
+      assertThatThrownBy(
+              () -> journal().append(record(rollout("c"), service("svc"), Type.STATE, 1)))
           .isInstanceOfAny(IllegalStateException.class, ProviderException.class);
     }
   }
@@ -350,31 +382,44 @@ public abstract class JournalContract {
   @DisplayName("concurrency")
   class Concurrency {
     @Test
-    @DisplayName("8 threads x 1000 concurrent appends are all retained, with unique sequences, in each thread's order")
+    @DisplayName(
+        "8 threads x 1000 concurrent appends are all retained, with unique sequences, in each thread's order")
     void concurrentAppends() throws Exception {
       int threads = 8;
       int perThread = 1000;
-      List<List<JournalRecord>> results = KitSupport.concurrently(threads, t -> {
-        List<JournalRecord> mine = new ArrayList<>(perThread);
-        for (int i = 0; i < perThread; i++) {
-          mine.add(journal().append(record(rollout("writer" + t), service("svc" + t), Type.STATE, i)));
-        }
-        return mine;
-      });
+      List<List<JournalRecord>> results =
+          KitSupport.concurrently(
+              threads,
+              t -> {
+                List<JournalRecord> mine = new ArrayList<>(perThread);
+                for (int i = 0; i < perThread; i++) {
+                  mine.add(
+                      journal()
+                          .append(
+                              record(rollout("writer" + t), service("svc" + t), Type.STATE, i)));
+                }
+                return mine;
+              });
       Set<Long> sequences = new HashSet<>();
       for (int t = 0; t < threads; t++) {
         List<JournalRecord> mine = results.get(t);
-        assertThat(mine).extracting(JournalRecord::sequence).as("writer %d sequences", t).isSorted();
+        assertThat(mine)
+            .extracting(JournalRecord::sequence)
+            .as("writer %d sequences", t)
+            .isSorted();
         mine.forEach(rec -> sequences.add(rec.sequence()));
         assertThat(journal().records(rollout("writer" + t))).containsExactlyElementsOf(mine);
       }
       assertThat(sequences).hasSize(threads * perThread);
       AtomicInteger replayed = new AtomicInteger();
-      journal().replay(0, rec -> {
-        if (rec.rolloutId().endsWith(run) && rec.rolloutId().startsWith("r-writer")) {
-          replayed.incrementAndGet();
-        }
-      });
+      journal()
+          .replay(
+              0,
+              rec -> {
+                if (rec.rolloutId().endsWith(run) && rec.rolloutId().startsWith("r-writer")) {
+                  replayed.incrementAndGet();
+                }
+              });
       assertThat(replayed).hasValue(threads * perThread);
     }
   }
@@ -398,7 +443,8 @@ public abstract class JournalContract {
       String r = rollout("durable");
       List<JournalRecord> stored = new ArrayList<>();
       for (int i = 0; i < 5; i++) {
-        stored.add(journal().append(record(r, service("svc"), i == 0 ? Type.CREATED : Type.STATE, i)));
+        stored.add(
+            journal().append(record(r, service("svc"), i == 0 ? Type.CREATED : Type.STATE, i)));
       }
       Journal again = reopened();
       assertThat(again.records(r)).containsExactlyElementsOf(stored);
@@ -407,7 +453,8 @@ public abstract class JournalContract {
     @Test
     @DisplayName("sequences keep increasing after reopening")
     void sequencesContinue() {
-      JournalRecord last = journal().append(record(rollout("cont"), service("svc"), Type.CREATED, 0));
+      JournalRecord last =
+          journal().append(record(rollout("cont"), service("svc"), Type.CREATED, 0));
       Journal again = reopened();
       JournalRecord next = again.append(record(rollout("cont"), service("svc"), Type.STATE, 1));
       assertThat(next.sequence()).isGreaterThan(last.sequence());

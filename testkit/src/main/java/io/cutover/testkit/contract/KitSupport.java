@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.contract;
 
 import io.cutover.api.ArtifactRef;
@@ -23,19 +24,25 @@ final class KitSupport {
 
   private KitSupport() {}
 
-  /** Eight lowercase hex characters, unique per kit instance: keeps names apart in shared backends. */
+  /**
+   * Eight lowercase hex characters, unique per kit instance: keeps names apart in shared backends.
+   */
   static String runId() {
     return UUID.randomUUID().toString().substring(0, 8);
   }
 
-  /** A release of {@code service} whose artifact is the digest of {@code label} (no content behind it). */
+  /**
+   * A release of {@code service} whose artifact is the digest of {@code label} (no content behind
+   * it).
+   */
   static Release release(String service, String label) {
-    return Release.of(service, new ArtifactRef("contract/" + service, Digest.sha256(label))).withLabel(label);
+    return Release.of(service, new ArtifactRef("contract/" + service, Digest.sha256(label)))
+        .withLabel(label);
   }
 
   /**
-   * Runs {@code task} on {@code threads} threads released at the same moment and returns their results
-   * in thread order; the first failure is rethrown.
+   * Runs {@code task} on {@code threads} threads released at the same moment and returns their
+   * results in thread order; the first failure is rethrown.
    */
   static <T> List<T> concurrently(int threads, Task<T> task) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
@@ -44,10 +51,12 @@ final class KitSupport {
       List<Future<T>> futures = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         int index = t;
-        futures.add(pool.submit(() -> {
-          start.await();
-          return task.run(index);
-        }));
+        futures.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  return task.run(index);
+                }));
       }
       start.countDown();
       List<T> results = new ArrayList<>();

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,10 +27,11 @@ import org.junit.jupiter.api.Test;
  * queries, samples come in time order inside the window, absent data is {@link MetricResult#noData}
  * (never 0), answers are repeatable and queries are safe under concurrent use.
  *
- * <p>Extend it and implement {@link #createSource()} and {@link #knownSeries()}: a series the source
- * holds with a constant value over a window (seeded by the subclass, e.g. a scripted series or a gauge a
- * real Prometheus has scraped for a while). {@link #knownSeries()} is called after {@link #createSource()}.
- * Sources that reject malformed queries override {@link #malformedQuery()} to enable that test.
+ * <p>Extend it and implement {@link #createSource()} and {@link #knownSeries()}: a series the
+ * source holds with a constant value over a window (seeded by the subclass, e.g. a scripted series
+ * or a gauge a real Prometheus has scraped for a while). {@link #knownSeries()} is called after
+ * {@link #createSource()}. Sources that reject malformed queries override {@link #malformedQuery()}
+ * to enable that test.
  */
 @DisplayName("MetricSource contract")
 public abstract class MetricSourceContract {
@@ -43,13 +45,15 @@ public abstract class MetricSourceContract {
    * @param from start of the window where the value holds
    * @param to end of that window
    */
-  public record KnownSeries(String metric, Map<String, String> labels, double value, Instant from, Instant to) {
+  public record KnownSeries(
+      String metric, Map<String, String> labels, double value, Instant from, Instant to) {
     /** Validates the window. */
     public KnownSeries {
       Objects.requireNonNull(metric, "metric");
       labels = Map.copyOf(labels);
       if (!to.isAfter(from)) {
-        throw new IllegalArgumentException("known series window must end after it starts: " + from + " .. " + to);
+        throw new IllegalArgumentException(
+            "known series window must end after it starts: " + from + " .. " + to);
       }
     }
   }
@@ -68,7 +72,10 @@ public abstract class MetricSourceContract {
     return 1e-9;
   }
 
-  /** A query the source must reject with {@link InvalidSpecException}; null (the default) skips that test. */
+  /**
+   * A query the source must reject with {@link InvalidSpecException}; null (the default) skips that
+   * test.
+   */
   protected @Nullable String malformedQuery() {
     return null;
   }
@@ -100,7 +107,8 @@ public abstract class MetricSourceContract {
 
   private MetricQuery rangeOfKnown() {
     KnownSeries k = knownSeries();
-    return new MetricQuery(k.metric(), k.labels(), k.from(), k.to(), Duration.between(k.from(), k.to()).dividedBy(4));
+    return new MetricQuery(
+        k.metric(), k.labels(), k.from(), k.to(), Duration.between(k.from(), k.to()).dividedBy(4));
   }
 
   @Nested
@@ -117,12 +125,15 @@ public abstract class MetricSourceContract {
     }
 
     @Test
-    @DisplayName("a range query returns samples in time order, inside the window, each the known value")
+    @DisplayName(
+        "a range query returns samples in time order, inside the window, each the known value")
     void range() {
       KnownSeries k = knownSeries();
       MetricResult r = query(rangeOfKnown());
       assertThat(r.samples()).as("samples of %s", r.detail()).isNotEmpty();
-      assertThat(r.samples()).extracting(MetricResult.Sample::time).isSorted()
+      assertThat(r.samples())
+          .extracting(MetricResult.Sample::time)
+          .isSorted()
           .allSatisfy(t -> assertThat(t).isBetween(k.from(), k.to()));
       for (double v : r.values()) {
         assertThat(v).isCloseTo(k.value(), within(tolerance()));
@@ -151,7 +162,8 @@ public abstract class MetricSourceContract {
     @DisplayName("an unknown metric is no data, never zero")
     void unknownMetric() {
       KnownSeries k = knownSeries();
-      MetricResult r = query(MetricQuery.instant("cutover_contract_absent_" + run, k.labels(), k.to()));
+      MetricResult r =
+          query(MetricQuery.instant("cutover_contract_absent_" + run, k.labels(), k.to()));
       assertThat(r.isNoData()).as("result %s", r).isTrue();
       assertThat(r.detail()).isNotBlank();
     }
@@ -163,8 +175,14 @@ public abstract class MetricSourceContract {
       assumeTrue(k.labels().containsKey("release"), "the known series has no 'release' label");
       Map<String, String> labels = new HashMap<>(k.labels());
       labels.put("release", "never-deployed-" + run);
-      MetricResult r = query(new MetricQuery(k.metric(), labels, k.from(), k.to(),
-          Duration.between(k.from(), k.to()).dividedBy(4)));
+      MetricResult r =
+          query(
+              new MetricQuery(
+                  k.metric(),
+                  labels,
+                  k.from(),
+                  k.to(),
+                  Duration.between(k.from(), k.to()).dividedBy(4)));
       assertThat(r.isNoData()).as("result %s", r).isTrue();
     }
   }
@@ -173,7 +191,8 @@ public abstract class MetricSourceContract {
   @DisplayName("errors")
   class Errors {
     @Test
-    @DisplayName("a malformed query is InvalidSpecException naming it (sources that implement malformedQuery)")
+    @DisplayName(
+        "a malformed query is InvalidSpecException naming it (sources that implement malformedQuery)")
     void malformed() {
       String bad = malformedQuery();
       assumeTrue(bad != null, "the source under test names no malformed query");
@@ -192,15 +211,18 @@ public abstract class MetricSourceContract {
     void concurrent() throws Exception {
       KnownSeries k = knownSeries();
       MetricQuery q = instantOfKnown();
-      List<Boolean> ok = KitSupport.concurrently(8, t -> {
-        for (int i = 0; i < 10; i++) {
-          MetricResult r = source().query(q);
-          if (r.isNoData() || Math.abs(r.last() - k.value()) > tolerance()) {
-            return false;
-          }
-        }
-        return true;
-      });
+      List<Boolean> ok =
+          KitSupport.concurrently(
+              8,
+              t -> {
+                for (int i = 0; i < 10; i++) {
+                  MetricResult r = source().query(q);
+                  if (r.isNoData() || Math.abs(r.last() - k.value()) > tolerance()) {
+                    return false;
+                  }
+                }
+                return true;
+              });
       assertThat(ok).containsOnly(true);
     }
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.contract;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,19 +27,19 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract of {@link Router}: a split applied is the split read back (exactly: every weight, zero
- * weights included, and the match rules and mirror), services are independent, operation ids are
- * idempotent, match rules and mirrors are applied or refused whole, and a failed apply leaves the previous
- * split in effect. The kit is as strict as the engine, which accepts a route only when the split read back
- * has exactly the weights it applied.
+ * The contract of {@link Router}: a split applied is the split read back (exactly: every weight,
+ * zero weights included, and the match rules and mirror), services are independent, operation ids
+ * are idempotent, match rules and mirrors are applied or refused whole, and a failed apply leaves
+ * the previous split in effect. The kit is as strict as the engine, which accepts a route only when
+ * the split read back has exactly the weights it applied.
  *
  * <p>Extend it and implement {@link #createRouter()}. Routers that talk to real backends override
- * {@link #backend(Release, int)} to point at real listeners ({@link EchoBackends} gives listeners that
- * answer with their release id); if they also override {@link #sendRequests(String, int)}, the kit checks
- * that traffic follows the split, not only the read-back. Routers that apply match rules or mirrors
- * override {@link #supportsMatchRules()} / {@link #supportsMirror()} (otherwise the kit checks that they
- * refuse them). Routers that can be made to fail override {@link #arrangeNextApplyFailure(Router)} to
- * enable the failure tests, which are skipped otherwise.
+ * {@link #backend(Release, int)} to point at real listeners ({@link EchoBackends} gives listeners
+ * that answer with their release id); if they also override {@link #sendRequests(String, int)}, the
+ * kit checks that traffic follows the split, not only the read-back. Routers that apply match rules
+ * or mirrors override {@link #supportsMatchRules()} / {@link #supportsMirror()} (otherwise the kit
+ * checks that they refuse them). Routers that can be made to fail override {@link
+ * #arrangeNextApplyFailure(Router)} to enable the failure tests, which are skipped otherwise.
  *
  * <pre>{@code
  * class MyRouterContractTest extends RouterContract {
@@ -57,19 +58,21 @@ public abstract class RouterContract {
   protected abstract Router createRouter();
 
   /**
-   * Arranges that the next {@link Router#apply} of {@code router} fails with a {@link ProviderException}
-   * the way it can fail in production (the routing system unreachable, a configuration it rejects, backends
-   * that are gone), and that the apply after it can succeed; returns false (the default) if the router cannot
-   * be made to fail, which skips the failure tests.
+   * Arranges that the next {@link Router#apply} of {@code router} fails with a {@link
+   * ProviderException} the way it can fail in production (the routing system unreachable, a
+   * configuration it rejects, backends that are gone), and that the apply after it can succeed;
+   * returns false (the default) if the router cannot be made to fail, which skips the failure
+   * tests.
    */
   protected boolean arrangeNextApplyFailure(Router router) {
     return false;
   }
 
   /**
-   * Whether the router applies {@link TrafficSplit.MatchRule}s. If true, a split with rules must be read back
-   * with its rules; if false (the default), applying one must fail with a non-retryable
-   * {@link ProviderException} and leave the previous split in effect: a router never drops rules silently.
+   * Whether the router applies {@link TrafficSplit.MatchRule}s. If true, a split with rules must be
+   * read back with its rules; if false (the default), applying one must fail with a non-retryable
+   * {@link ProviderException} and leave the previous split in effect: a router never drops rules
+   * silently.
    */
   protected boolean supportsMatchRules() {
     return false;
@@ -81,14 +84,16 @@ public abstract class RouterContract {
   }
 
   /**
-   * Sends {@code requests} requests for {@code service} through the routing system and counts them by the
-   * release whose backend answered; empty (the default) if the test cannot send traffic, which skips the
-   * traffic checks. A test that overrides it also overrides {@link #backend(Release, int)} so that every
-   * backend tells its release, e.g. with {@link EchoBackends}.
+   * Sends {@code requests} requests for {@code service} through the routing system and counts them
+   * by the release whose backend answered; empty (the default) if the test cannot send traffic,
+   * which skips the traffic checks. A test that overrides it also overrides {@link
+   * #backend(Release, int)} so that every backend tells its release, e.g. with {@link
+   * EchoBackends}.
    *
    * @throws Exception if a request fails
    */
-  protected Optional<Map<String, Integer>> sendRequests(String service, int requests) throws Exception {
+  protected Optional<Map<String, Integer>> sendRequests(String service, int requests)
+      throws Exception {
     return Optional.empty();
   }
 
@@ -109,8 +114,12 @@ public abstract class RouterContract {
 
   /** The {@code index}th READY backend of a release; by default at a made-up loopback port. */
   protected Instance backend(Release release, int index) {
-    return new Instance(release.id() + "-" + index, release.id(), URI.create("http://127.0.0.1:" + (20_000 + index)),
-        InstanceState.READY, release.artifact().digest());
+    return new Instance(
+        release.id() + "-" + index,
+        release.id(),
+        URI.create("http://127.0.0.1:" + (20_000 + index)),
+        InstanceState.READY,
+        release.artifact().digest());
   }
 
   @BeforeEach
@@ -155,20 +164,29 @@ public abstract class RouterContract {
     router().apply(op, service, split, backends(service, split));
   }
 
-  /** The split read back is the one applied: the same releases (zero weights too), weights, rules and mirror. */
+  /**
+   * The split read back is the one applied: the same releases (zero weights too), weights, rules
+   * and mirror.
+   */
   private void assertInEffect(String service, TrafficSplit expected) {
     Optional<TrafficSplit> current = router().current(service);
     assertThat(current).as("split in effect for %s", service).isPresent();
-    assertThat(current.get().weights()).as("weights read back for %s, zero weights included", service)
+    assertThat(current.get().weights())
+        .as("weights read back for %s, zero weights included", service)
         .isEqualTo(expected.weights());
-    assertThat(current.get().rules()).as("match rules read back for %s", service).isEqualTo(expected.rules());
-    assertThat(current.get().mirror()).as("mirror read back for %s", service).isEqualTo(expected.mirror());
+    assertThat(current.get().rules())
+        .as("match rules read back for %s", service)
+        .isEqualTo(expected.rules());
+    assertThat(current.get().mirror())
+        .as("mirror read back for %s", service)
+        .isEqualTo(expected.mirror());
   }
 
   /**
-   * Traffic sent through the router follows {@code expected} (when the test can send traffic): every release's
-   * share within 10 percentage points of its weight (the failure tests tell 10 % from 90 %; more than four
-   * standard deviations for a router that places requests at random), and none for a release without weight.
+   * Traffic sent through the router follows {@code expected} (when the test can send traffic):
+   * every release's share within 10 percentage points of its weight (the failure tests tell 10 %
+   * from 90 %; more than four standard deviations for a router that places requests at random), and
+   * none for a release without weight.
    */
   private void assertTrafficFollows(String service, TrafficSplit expected) throws Exception {
     int requests = 200;
@@ -177,18 +195,23 @@ public abstract class RouterContract {
       return;
     }
     Map<String, Integer> seen = counts.get();
-    assertThat(seen.values().stream().mapToInt(Integer::intValue).sum()).as("answered requests of %s", service)
+    assertThat(seen.values().stream().mapToInt(Integer::intValue).sum())
+        .as("answered requests of %s", service)
         .isEqualTo(requests);
     Set<String> ids = new HashSet<>(expected.releaseIds());
     ids.addAll(seen.keySet());
     for (String id : ids) {
       int count = seen.getOrDefault(id, 0);
       if (expected.weight(id) == 0) {
-        assertThat(count).as("requests of %s answered by %s, which has no weight in %s", service, id, expected)
+        assertThat(count)
+            .as("requests of %s answered by %s, which has no weight in %s", service, id, expected)
             .isZero();
       } else {
-        assertThat(count * 100.0 / requests).as("%% of the requests of %s answered by %s (split %s, seen %s)",
-            service, id, expected, seen).isCloseTo(expected.percent(id), Offset.offset(10.0));
+        assertThat(count * 100.0 / requests)
+            .as(
+                "%% of the requests of %s answered by %s (split %s, seen %s)",
+                service, id, expected, seen)
+            .isCloseTo(expected.percent(id), Offset.offset(10.0));
       }
     }
   }
@@ -284,15 +307,24 @@ public abstract class RouterContract {
   @DisplayName("match rules and mirrors")
   class RulesAndMirrors {
     @Test
-    @DisplayName("a split with header and cookie rules is read back with its rules, or refused whole")
+    @DisplayName(
+        "a split with header and cookie rules is read back with its rules, or refused whole")
     void rules() {
       String s = service("rules");
       TrafficSplit before = canarySplit(s, 1_000);
       apply(nextOp(s), s, before);
       String canary = canary(s).id();
-      TrafficSplit withRules = TrafficSplit.builder().weight(stable(s).id(), TrafficSplit.TOTAL).weight(canary, 0)
-          .rule(new TrafficSplit.MatchRule(TrafficSplit.MatchRule.Kind.HEADER, "x-preview", "on", canary))
-          .rule(new TrafficSplit.MatchRule(TrafficSplit.MatchRule.Kind.COOKIE, "beta", "yes", canary)).build();
+      TrafficSplit withRules =
+          TrafficSplit.builder()
+              .weight(stable(s).id(), TrafficSplit.TOTAL)
+              .weight(canary, 0)
+              .rule(
+                  new TrafficSplit.MatchRule(
+                      TrafficSplit.MatchRule.Kind.HEADER, "x-preview", "on", canary))
+              .rule(
+                  new TrafficSplit.MatchRule(
+                      TrafficSplit.MatchRule.Kind.COOKIE, "beta", "yes", canary))
+              .build();
       appliedOrRefusedWhole(s, before, withRules, supportsMatchRules());
     }
 
@@ -302,21 +334,31 @@ public abstract class RouterContract {
       String s = service("mirror");
       TrafficSplit before = canarySplit(s, 1_000);
       apply(nextOp(s), s, before);
-      TrafficSplit withMirror = TrafficSplit.builder().weight(stable(s).id(), TrafficSplit.TOTAL)
-          .weight(canary(s).id(), 0).mirror(new TrafficSplit.Mirror(canary(s).id(), 2_500)).build();
+      TrafficSplit withMirror =
+          TrafficSplit.builder()
+              .weight(stable(s).id(), TrafficSplit.TOTAL)
+              .weight(canary(s).id(), 0)
+              .mirror(new TrafficSplit.Mirror(canary(s).id(), 2_500))
+              .build();
       appliedOrRefusedWhole(s, before, withMirror, supportsMirror());
     }
 
-    private void appliedOrRefusedWhole(String s, TrafficSplit before, TrafficSplit split, boolean supported) {
+    private void appliedOrRefusedWhole(
+        String s, TrafficSplit before, TrafficSplit split, boolean supported) {
       OperationId op = nextOp(s);
       if (supported) {
         apply(op, s, split);
         assertInEffect(s, split);
         return;
       }
-      assertThatThrownBy(() -> apply(op, s, split)).as("a router that cannot apply %s refuses it", split)
-          .isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.retryable())
-              .as("retryable() of a refusal that no retry can change").isFalse());
+      assertThatThrownBy(() -> apply(op, s, split))
+          .as("a router that cannot apply %s refuses it", split)
+          .isInstanceOfSatisfying(
+              ProviderException.class,
+              e ->
+                  assertThat(e.retryable())
+                      .as("retryable() of a refusal that no retry can change")
+                      .isFalse());
       assertInEffect(s, before);
     }
   }
@@ -334,7 +376,8 @@ public abstract class RouterContract {
       assumeTrue(arrangeNextApplyFailure(router()), "the router under test cannot be made to fail");
 
       OperationId op = nextOp(s);
-      assertThatThrownBy(() -> apply(op, s, canarySplit(s, 9_000))).isInstanceOf(ProviderException.class);
+      assertThatThrownBy(() -> apply(op, s, canarySplit(s, 9_000)))
+          .isInstanceOf(ProviderException.class);
       assertInEffect(s, before);
       assertTrafficFollows(s, before);
     }
@@ -361,14 +404,20 @@ public abstract class RouterContract {
     @Test
     @DisplayName("concurrent applies to 8 different services each take effect")
     void concurrentServices() throws Exception {
-      KitSupport.concurrently(8, t -> {
-        String s = service("par" + t);
-        for (int step = 1; step <= 5; step++) {
-          router().apply(new OperationId("r-" + s + "/s" + step + "/route"), s, canarySplit(s, step * 1_000),
-              backends(s, canarySplit(s, step * 1_000)));
-        }
-        return s;
-      });
+      KitSupport.concurrently(
+          8,
+          t -> {
+            String s = service("par" + t);
+            for (int step = 1; step <= 5; step++) {
+              router()
+                  .apply(
+                      new OperationId("r-" + s + "/s" + step + "/route"),
+                      s,
+                      canarySplit(s, step * 1_000),
+                      backends(s, canarySplit(s, step * 1_000)));
+            }
+            return s;
+          });
       for (int t = 0; t < 8; t++) {
         assertInEffect(service("par" + t), canarySplit(service("par" + t), 5_000));
       }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Contract kits: public abstract JUnit 5 classes that prove an implementation of a Cutover SPI keeps its
  * contract. A provider's test extends the kit for its SPI and implements one or two factory methods;

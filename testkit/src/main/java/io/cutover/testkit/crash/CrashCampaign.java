@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.crash;
 
 import io.cutover.api.InvalidSpecException;
@@ -23,41 +24,43 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Kills real engine processes with {@code kill -9} at random instants and checks that every rollout still
- * ends as it must.
+ * Kills real engine processes with {@code kill -9} at random instants and checks that every rollout
+ * still ends as it must.
  *
- * <p>Each <em>run</em> gets a fresh directory and a random {@link CrashScenario}. The campaign starts a
- * {@link CrashChild} JVM on it, waits until the child is about to open its journal, lets it work for a
- * random delay (seeded; a quarter of the kills aim at journal opening and recovery, the rest at the
- * rollouts once the engine has resumed), then kills it with {@link Process#destroyForcibly()} (SIGKILL on Linux: no
- * shutdown hook, no finally block, no flush). It restarts the child, which reopens the journal and lets
- * the engine resume, and repeats until the run has its share of kill points; then it lets the child
- * finish the scenario and judges the directory: every rollout ended with the outcome its release
- * deserves (good releases SUCCEEDED, bad ones ABORTED with 100 % of the traffic on stable), no operation
- * was applied twice, no traffic ever reached a stopped instance, each rollout's traffic only moved forward
- * until its rollback, and nothing is left running but the final stable release. Runs repeat until the
- * campaign has its number of kill points.
+ * <p>Each <em>run</em> gets a fresh directory and a random {@link CrashScenario}. The campaign
+ * starts a {@link CrashChild} JVM on it, waits until the child is about to open its journal, lets
+ * it work for a random delay (seeded; a quarter of the kills aim at journal opening and recovery,
+ * the rest at the rollouts once the engine has resumed), then kills it with {@link
+ * Process#destroyForcibly()} (SIGKILL on Linux: no shutdown hook, no finally block, no flush). It
+ * restarts the child, which reopens the journal and lets the engine resume, and repeats until the
+ * run has its share of kill points; then it lets the child finish the scenario and judges the
+ * directory: every rollout ended with the outcome its release deserves (good releases SUCCEEDED,
+ * bad ones ABORTED with 100 % of the traffic on stable), no operation was applied twice, no traffic
+ * ever reached a stopped instance, each rollout's traffic only moved forward until its rollback,
+ * and nothing is left running but the final stable release. Runs repeat until the campaign has its
+ * number of kill points.
  *
  * <pre>{@code
  * CrashReport report = CrashCampaign.builder(workDir).seed(42).killPoints(200).build().run();
  * assertThat(report.correct()).isEqualTo(report.points());
  * }</pre>
  *
- * <p>The journal uses small segments by default (4 KiB), so segment rolls and compactions happen during
- * the campaign and some kills land in them.
+ * <p>The journal uses small segments by default (4 KiB), so segment rolls and compactions happen
+ * during the campaign and some kills land in them.
  *
- * <p><b>Platform.</b> Linux or another POSIX system: a kill is told from a child that finished on its own
- * just before the signal by its exit status, 137 (128 + SIGKILL).
+ * <p><b>Platform.</b> Linux or another POSIX system: a kill is told from a child that finished on
+ * its own just before the signal by its exit status, 137 (128 + SIGKILL).
  *
- * <p><b>Threading.</b> {@link #run()} blocks the calling thread (one reader thread per child drains its
- * output); a campaign is not meant to be shared.
+ * <p><b>Threading.</b> {@link #run()} blocks the calling thread (one reader thread per child drains
+ * its output); a campaign is not meant to be shared.
  *
- * <p><b>Errors.</b> {@link InvalidSpecException} from the builder for out-of-range options;
- * {@link UncheckedIOException} if a child cannot be started or its directory written;
- * {@link IllegalStateException} if the calling thread is interrupted.
+ * <p><b>Errors.</b> {@link InvalidSpecException} from the builder for out-of-range options; {@link
+ * UncheckedIOException} if a child cannot be started or its directory written; {@link
+ * IllegalStateException} if the calling thread is interrupted.
  */
 public final class CrashCampaign {
   private static final String EOF = "\u0000eof";
+
   /** The exit status of a process killed by SIGKILL, as Java reports it on Linux (128 + 9). */
   private static final int SIGKILLED = 137;
 
@@ -67,7 +70,10 @@ public final class CrashCampaign {
     this.b = b;
   }
 
-  /** A builder for a campaign working in {@code directory} (created if needed; runs go to subdirectories). */
+  /**
+   * A builder for a campaign working in {@code directory} (created if needed; runs go to
+   * subdirectories).
+   */
   public static Builder builder(Path directory) {
     return new Builder(directory);
   }
@@ -81,11 +87,24 @@ public final class CrashCampaign {
     // a child that always finishes before its kill would never add points: bound the number of runs
     int maxRuns = 4 * b.killPoints + 4;
     while (points < b.killPoints && runs.size() < maxRuns) {
-      CrashReport.Run r = runOne("run-", runs.size(), rng, Math.min(b.killsPerRun, b.killPoints - points));
+      CrashReport.Run r =
+          runOne("run-", runs.size(), rng, Math.min(b.killsPerRun, b.killPoints - points));
       runs.add(r);
       points += r.kills();
-      b.progress.accept("run " + r.index() + ": " + r.kills() + " kills, " + r.starts() + " starts, "
-          + (r.correct() ? "correct" : r.problems().size() + " problems") + " (" + points + "/" + b.killPoints + ")");
+      b.progress.accept(
+          "run "
+              + r.index()
+              + ": "
+              + r.kills()
+              + " kills, "
+              + r.starts()
+              + " starts, "
+              + (r.correct() ? "correct" : r.problems().size() + " problems")
+              + " ("
+              + points
+              + "/"
+              + b.killPoints
+              + ")");
     }
     int correct = 0;
     int duplicates = 0;
@@ -97,14 +116,20 @@ public final class CrashCampaign {
       corrupt += r.corrupt() ? 1 : 0;
       reissues += r.reissues();
     }
-    return new CrashReport(points, correct, duplicates, corrupt, reissues, runs,
+    return new CrashReport(
+        points,
+        correct,
+        duplicates,
+        corrupt,
+        reissues,
+        runs,
         Duration.between(begin, b.clock.instant()));
   }
 
   /**
    * Runs {@code runs} scenarios without killing anything, through the same children and checks: the
-   * baseline that shows the check accepts an uninterrupted run here, and how long a run takes unharmed.
-   * Its report has 0 points; {@link CrashReport.Run#correct()} tells each run's verdict.
+   * baseline that shows the check accepts an uninterrupted run here, and how long a run takes
+   * unharmed. Its report has 0 points; {@link CrashReport.Run#correct()} tells each run's verdict.
    */
   public CrashReport baseline(int runs) {
     if (runs < 1) {
@@ -116,17 +141,23 @@ public final class CrashCampaign {
     for (int i = 0; i < runs; i++) {
       CrashReport.Run r = runOne("baseline-", i, rng, 0);
       out.add(r);
-      b.progress.accept("baseline run " + i + ": " + (r.correct() ? "correct" : r.problems().size() + " problems"));
+      b.progress.accept(
+          "baseline run "
+              + i
+              + ": "
+              + (r.correct() ? "correct" : r.problems().size() + " problems"));
     }
     int duplicates = out.stream().mapToInt(CrashReport.Run::duplicates).sum();
     int corrupt = (int) out.stream().filter(CrashReport.Run::corrupt).count();
     int reissues = out.stream().mapToInt(CrashReport.Run::reissues).sum();
-    return new CrashReport(0, 0, duplicates, corrupt, reissues, out, Duration.between(begin, b.clock.instant()));
+    return new CrashReport(
+        0, 0, duplicates, corrupt, reissues, out, Duration.between(begin, b.clock.instant()));
   }
 
   private CrashReport.Run runOne(String prefix, int index, Random rng, int killsWanted) {
     Path dir = b.directory.resolve(prefix + index);
-    CrashScenario scenario = CrashScenario.random(rng, b.services, b.rolloutsPerService, b.tick, b.replicas);
+    CrashScenario scenario =
+        CrashScenario.random(rng, b.services, b.rolloutsPerService, b.tick, b.replicas);
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
@@ -141,19 +172,28 @@ public final class CrashCampaign {
       Child child = Child.start(command(dir, scenario), dir.resolve("child-" + starts + ".log"));
       if (!child.await("OPENING", b.startTimeout, b.clock)) {
         child.kill();
-        problems.add("child " + starts + " did not reach OPENING within " + b.startTimeout + ": " + child.tail());
+        problems.add(
+            "child "
+                + starts
+                + " did not reach OPENING within "
+                + b.startTimeout
+                + ": "
+                + child.tail());
         break;
       }
       if (kills < killsWanted) {
-        // A quarter of the kills aim at opening and recovery (journal open, torn-tail truncation, finishing an
-        // interrupted compaction, resume); the rest at the rollouts, counted from the engine's first breath.
+        // A quarter of the kills aim at opening and recovery (journal open, torn-tail truncation,
+        // finishing an
+        // interrupted compaction, resume); the rest at the rollouts, counted from the engine's
+        // first breath.
         boolean early = rng.nextInt(4) == 0;
         long bound = early ? b.maxKillDelay.toMillis() / 3 : b.maxKillDelay.toMillis();
         long delay = rng.nextLong(bound + 1);
         boolean alive = early || child.await("RESUMED", b.startTimeout, b.clock);
         if (alive && !child.waitFor(Duration.ofMillis(delay))) {
           child.kill();
-          // a child that exited on its own just before the signal was not killed: judge its exit below
+          // a child that exited on its own just before the signal was not killed: judge its exit
+          // below
           if (child.exitCode() == SIGKILLED) {
             kills++;
             continue;
@@ -162,7 +202,8 @@ public final class CrashCampaign {
       }
       if (!child.waitFor(b.runTimeout)) {
         child.kill();
-        problems.add("child " + starts + " did not finish within " + b.runTimeout + ": " + child.tail());
+        problems.add(
+            "child " + starts + " did not finish within " + b.runTimeout + ": " + child.tail());
         break;
       }
       int code = child.exitCode();
@@ -190,7 +231,8 @@ public final class CrashCampaign {
       duplicates = world.duplicates();
       reissues = world.reissues();
     }
-    return new CrashReport.Run(index, dir, scenario, kills, starts, corrupt, duplicates, reissues, problems);
+    return new CrashReport.Run(
+        index, dir, scenario, kills, starts, corrupt, duplicates, reissues, problems);
   }
 
   private List<String> command(Path dir, CrashScenario scenario) {
@@ -230,8 +272,10 @@ public final class CrashCampaign {
     }
 
     private void drain(Path log) {
-      try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-           Writer out = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
+      try (BufferedReader in =
+              new BufferedReader(
+                  new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+          Writer out = Files.newBufferedWriter(log, StandardCharsets.UTF_8)) {
         String line;
         while ((line = in.readLine()) != null) {
           out.write(line);
@@ -257,21 +301,25 @@ public final class CrashCampaign {
       }
     }
 
-    /** Waits for a protocol line starting with {@code word}; false at end of output or after {@code timeout}. */
+    /**
+     * Waits for a protocol line starting with {@code word}; false at end of output or after {@code
+     * timeout}.
+     */
     boolean await(String word, Duration timeout, InstantSource clock) {
       Instant deadline = clock.instant().plus(timeout);
-      return uninterrupted(() -> {
-        while (true) {
-          long left = Math.max(0, Duration.between(clock.instant(), deadline).toNanos());
-          String line = protocol.poll(left, TimeUnit.NANOSECONDS);
-          if (line == null || line.equals(EOF)) {
-            return false;
-          }
-          if (line.startsWith(word)) {
-            return true;
-          }
-        }
-      });
+      return uninterrupted(
+          () -> {
+            while (true) {
+              long left = Math.max(0, Duration.between(clock.instant(), deadline).toNanos());
+              String line = protocol.poll(left, TimeUnit.NANOSECONDS);
+              if (line == null || line.equals(EOF)) {
+                return false;
+              }
+              if (line.startsWith(word)) {
+                return true;
+              }
+            }
+          });
     }
 
     boolean waitFor(Duration d) {
@@ -284,11 +332,12 @@ public final class CrashCampaign {
     }
 
     int exitCode() {
-      return uninterrupted(() -> {
-        int code = process.waitFor();
-        reader.join();
-        return code;
-      });
+      return uninterrupted(
+          () -> {
+            int code = process.waitFor();
+            reader.join();
+            return code;
+          });
     }
 
     private static <T> T uninterrupted(Waiting<T> wait) {
@@ -334,7 +383,8 @@ public final class CrashCampaign {
     private Duration maxKillDelay = Duration.ofMillis(1500);
     private long segmentBytes = 4096;
     private String classpath = System.getProperty("java.class.path");
-    private List<String> javaOptions = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m");
+    private List<String> javaOptions =
+        List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m");
     private Duration startTimeout = Duration.ofSeconds(60);
     private Duration runTimeout = Duration.ofMinutes(2);
     private InstantSource clock = InstantSource.system();
@@ -387,15 +437,17 @@ public final class CrashCampaign {
     }
 
     /**
-     * A child is killed after a uniform random delay in [0, this] once its engine has resumed (or in
-     * [0, this / 3] from opening its journal, for one kill in four); default 1.5 s.
+     * A child is killed after a uniform random delay in [0, this] once its engine has resumed (or
+     * in [0, this / 3] from opening its journal, for one kill in four); default 1.5 s.
      */
     public Builder maxKillDelay(Duration d) {
       this.maxKillDelay = positive(d, "maxKillDelay");
       return this;
     }
 
-    /** The journal's segment size; default 4 KiB, so segments roll and compact during the campaign. */
+    /**
+     * The journal's segment size; default 4 KiB, so segments roll and compact during the campaign.
+     */
     public Builder segmentBytes(long bytes) {
       if (bytes < 4096) {
         throw new InvalidSpecException("segmentBytes", "is " + bytes, "use 4096 or more");
@@ -407,7 +459,8 @@ public final class CrashCampaign {
     /** The children's class path; default this JVM's {@code java.class.path}. */
     public Builder classpath(String classpath) {
       if (classpath.isBlank()) {
-        throw new InvalidSpecException("classpath", "is blank", "give the class path holding cutover-testkit");
+        throw new InvalidSpecException(
+            "classpath", "is blank", "give the class path holding cutover-testkit");
       }
       this.classpath = classpath;
       return this;

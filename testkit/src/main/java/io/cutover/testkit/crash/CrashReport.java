@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.crash;
 
 import java.nio.file.Path;
@@ -9,21 +10,27 @@ import java.util.List;
  *
  * <p>A kill point is <em>correct</em> when the run it belongs to ended correct: every later restart
  * opened the journal, the scenario finished, and the end-state check found nothing. A run's failure
- * therefore makes all of its points incorrect, which is strict on purpose: a crash can plant a problem
- * that only shows later.
+ * therefore makes all of its points incorrect, which is strict on purpose: a crash can plant a
+ * problem that only shows later.
  *
  * @param points kill -9 signals delivered to a running child
  * @param correct points that belong to correct runs
  * @param duplicateEffects effects that repeated an operation id already applied, over all runs
  * @param corruptJournals runs whose journal refused to open with {@code JournalCorruptedException}
  *     (a torn tail truncated on open is not corruption)
- * @param reissuedEffects calls the providers recognised as repeats: effects the engine re-issued after a
- *     crash with the same operation id, answered without acting
+ * @param reissuedEffects calls the providers recognised as repeats: effects the engine re-issued
+ *     after a crash with the same operation id, answered without acting
  * @param runs each run, in order
  * @param elapsed wall time of the whole campaign
  */
-public record CrashReport(int points, int correct, int duplicateEffects, int corruptJournals, int reissuedEffects,
-    List<Run> runs, Duration elapsed) {
+public record CrashReport(
+    int points,
+    int correct,
+    int duplicateEffects,
+    int corruptJournals,
+    int reissuedEffects,
+    List<Run> runs,
+    Duration elapsed) {
 
   /** Copies the runs. */
   public CrashReport {
@@ -43,8 +50,16 @@ public record CrashReport(int points, int correct, int duplicateEffects, int cor
    * @param reissues repeated calls answered without acting
    * @param problems every finding; empty when the run is correct
    */
-  public record Run(int index, Path directory, CrashScenario scenario, int kills, int starts, boolean corrupt,
-      int duplicates, int reissues, List<String> problems) {
+  public record Run(
+      int index,
+      Path directory,
+      CrashScenario scenario,
+      int kills,
+      int starts,
+      boolean corrupt,
+      int duplicates,
+      int reissues,
+      List<String> problems) {
     /** Copies the problems. */
     public Run {
       problems = List.copyOf(problems);
@@ -64,13 +79,30 @@ public record CrashReport(int points, int correct, int duplicateEffects, int cor
   /** A multi-line account: totals, then each failed run with its problems. */
   public String describe() {
     StringBuilder sb = new StringBuilder();
-    sb.append(points).append(" kill points in ").append(runs.size()).append(" runs, ").append(correct)
-        .append(" correct, ").append(duplicateEffects).append(" duplicate effects, ").append(corruptJournals)
-        .append(" corrupt journals, ").append(reissuedEffects).append(" reissued effects answered idempotently, ")
-        .append(elapsed.toSeconds()).append(" s");
+    sb.append(points)
+        .append(" kill points in ")
+        .append(runs.size())
+        .append(" runs, ")
+        .append(correct)
+        .append(" correct, ")
+        .append(duplicateEffects)
+        .append(" duplicate effects, ")
+        .append(corruptJournals)
+        .append(" corrupt journals, ")
+        .append(reissuedEffects)
+        .append(" reissued effects answered idempotently, ")
+        .append(elapsed.toSeconds())
+        .append(" s");
     for (Run r : failures()) {
-      sb.append("\nrun ").append(r.index()).append(" (").append(r.directory()).append(", ")
-          .append(r.scenario().encode()).append(", ").append(r.kills()).append(" kills):");
+      sb.append("\nrun ")
+          .append(r.index())
+          .append(" (")
+          .append(r.directory())
+          .append(", ")
+          .append(r.scenario().encode())
+          .append(", ")
+          .append(r.kills())
+          .append(" kills):");
       r.problems().stream().limit(20).forEach(p -> sb.append("\n  - ").append(p));
       if (r.problems().size() > 20) {
         sb.append("\n  ... ").append(r.problems().size() - 20).append(" more");

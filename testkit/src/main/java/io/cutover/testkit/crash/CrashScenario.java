@@ -1,6 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.crash;
 
-import java.util.Objects;
 import io.cutover.api.ArtifactRef;
 import io.cutover.api.Digest;
 import io.cutover.api.InvalidSpecException;
@@ -13,22 +13,26 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 
 /**
- * What a crash-test child process does, and so what its end state must be: for each service, release
- * {@code v1} is launched and adopted as stable, then releases {@code v2, v3, ...} are rolled out one after
- * the other with a canary, after an idle {@linkplain #gap() gap} each (services run side by side). A <em>good</em> release passes the {@code health}
- * gate and must end SUCCEEDED as the new stable; a <em>bad</em> one fails it at the first analysis and must
- * end ABORTED with 100 % of the traffic back on the stable release it started from.
+ * What a crash-test child process does, and so what its end state must be: for each service,
+ * release {@code v1} is launched and adopted as stable, then releases {@code v2, v3, ...} are
+ * rolled out one after the other with a canary, after an idle {@linkplain #gap() gap} each
+ * (services run side by side). A <em>good</em> release passes the {@code health} gate and must end
+ * SUCCEEDED as the new stable; a <em>bad</em> one fails it at the first analysis and must end
+ * ABORTED with 100 % of the traffic back on the stable release it started from.
  *
- * <p>Releases are derived from the service and label alone, so every process (and the checker) builds the
- * same release ids. The canary's waits are multiples of {@code tick}, so with a tick of 100 ms a rollout
- * lasts about a second of real time.
+ * <p>Releases are derived from the service and label alone, so every process (and the checker)
+ * builds the same release ids. The canary's waits are multiples of {@code tick}, so with a tick of
+ * 100 ms a rollout lasts about a second of real time.
  *
- * <p>Encoded on a command line as {@code tick=100;replicas=4;orders=GBG;billing=BG} (G good, B bad).
+ * <p>Encoded on a command line as {@code tick=100;replicas=4;orders=GBG;billing=BG} (G good, B
+ * bad).
  *
- * @param tick the canary's time unit: analysis interval 1 tick, pause 2 ticks, scale-down delay 2 ticks
+ * @param tick the canary's time unit: analysis interval 1 tick, pause 2 ticks, scale-down delay 2
+ *     ticks
  * @param replicas instances per service at full scale
  * @param services per service, in order, whether each release after {@code v1} is bad
  */
@@ -37,7 +41,8 @@ public record CrashScenario(Duration tick, int replicas, Map<String, List<Boolea
   /** The name of the gate that judges releases. */
   public static final String GATE = "health";
 
-  private static final List<String> NAMES = List.of("orders", "billing", "search", "cart", "ledger", "mail");
+  private static final List<String> NAMES =
+      List.of("orders", "billing", "search", "cart", "ledger", "mail");
 
   /** Validates and copies. */
   public CrashScenario {
@@ -55,8 +60,12 @@ public record CrashScenario(Duration tick, int replicas, Map<String, List<Boolea
     services = java.util.Collections.unmodifiableMap(copy);
   }
 
-  /** A scenario with {@code services} services of {@code rollouts} rollouts each, bad with probability 1/3. */
-  public static CrashScenario random(Random rng, int services, int rollouts, Duration tick, int replicas) {
+  /**
+   * A scenario with {@code services} services of {@code rollouts} rollouts each, bad with
+   * probability 1/3.
+   */
+  public static CrashScenario random(
+      Random rng, int services, int rollouts, Duration tick, int replicas) {
     if (services < 1 || services > NAMES.size()) {
       throw new InvalidSpecException("services", "is " + services, "use 1 to " + NAMES.size());
     }
@@ -82,7 +91,9 @@ public record CrashScenario(Duration tick, int replicas, Map<String, List<Boolea
     for (String part : text.split(";")) {
       int eq = part.indexOf('=');
       if (eq < 1) {
-        throw new InvalidSpecException("scenario", "part '" + part + "' of '" + text + "' is not key=value",
+        throw new InvalidSpecException(
+            "scenario",
+            "part '" + part + "' of '" + text + "' is not key=value",
             "use e.g. tick=100;replicas=4;orders=GBG");
       }
       String key = part.substring(0, eq);
@@ -94,7 +105,8 @@ public record CrashScenario(Duration tick, int replicas, Map<String, List<Boolea
           List<Boolean> bad = new ArrayList<>();
           for (char c : value.toCharArray()) {
             if (c != 'G' && c != 'B') {
-              throw new InvalidSpecException("scenario." + key, "has '" + c + "'", "use G (good) or B (bad)");
+              throw new InvalidSpecException(
+                  "scenario." + key, "has '" + c + "'", "use G (good) or B (bad)");
             }
             bad.add(c == 'B');
           }
@@ -110,18 +122,21 @@ public record CrashScenario(Duration tick, int replicas, Map<String, List<Boolea
 
   /** The command-line form, e.g. {@code tick=100;replicas=4;orders=GBG}. */
   public String encode() {
-    StringBuilder sb = new StringBuilder("tick=").append(tick.toMillis()).append(";replicas=").append(replicas);
-    services.forEach((s, bad) -> {
-      sb.append(';').append(s).append('=');
-      bad.forEach(b -> sb.append(b ? 'B' : 'G'));
-    });
+    StringBuilder sb =
+        new StringBuilder("tick=").append(tick.toMillis()).append(";replicas=").append(replicas);
+    services.forEach(
+        (s, bad) -> {
+          sb.append(';').append(s).append('=');
+          bad.forEach(b -> sb.append(b ? 'B' : 'G'));
+        });
     return sb.toString();
   }
 
   /** The release {@code label} of {@code service}, e.g. {@code v1}: the same in every process. */
   public static Release release(String service, String label) {
     Digest digest = Digest.sha256(service + ":" + label);
-    return Release.of(service, ArtifactRef.parse("crash.test/" + service + "@" + digest)).withLabel(label);
+    return Release.of(service, ArtifactRef.parse("crash.test/" + service + "@" + digest))
+        .withLabel(label);
   }
 
   /** The initial stable release of a service. */
@@ -133,8 +148,8 @@ public record CrashScenario(Duration tick, int replicas, Map<String, List<Boolea
   public List<Release> rollouts(String service) {
     List<Boolean> bad = services.get(service);
     if (bad == null) {
-      throw new InvalidSpecException("service", "'" + service + "' is not in the scenario", "use one of "
-          + services.keySet());
+      throw new InvalidSpecException(
+          "service", "'" + service + "' is not in the scenario", "use one of " + services.keySet());
     }
     List<Release> out = new ArrayList<>(bad.size());
     for (int i = 0; i < bad.size(); i++) {
@@ -156,7 +171,9 @@ public record CrashScenario(Duration tick, int replicas, Map<String, List<Boolea
     return false;
   }
 
-  /** The stable release of a service after all its rollouts: its last good release, or {@code v1}. */
+  /**
+   * The stable release of a service after all its rollouts: its last good release, or {@code v1}.
+   */
   public Release finalStable(String service) {
     Release stable = initial(service);
     List<Release> list = rollouts(service);

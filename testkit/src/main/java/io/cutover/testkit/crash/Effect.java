@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.crash;
 
 import java.util.LinkedHashMap;
@@ -8,8 +9,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * One change to the recorded world, as appended to an {@link EffectLog}: an instance launch, scale,
- * drain or retirement, a traffic split, or (kind {@link Kind#REISSUE}) a call the providers recognised as
- * a repeat of an operation already applied and answered without acting.
+ * drain or retirement, a traffic split, or (kind {@link Kind#REISSUE}) a call the providers
+ * recognised as a repeat of an operation already applied and answered without acting.
  *
  * @param index position in the log, from 0
  * @param kind what changed
@@ -22,8 +23,16 @@ import org.jspecify.annotations.Nullable;
  * @param weights the split's weights in basis points (route)
  * @param backends the instance ids given per release (route)
  */
-public record Effect(long index, Kind kind, String op, String service, @Nullable String releaseId,
-    List<String> started, List<String> drained, List<String> stopped, Map<String, Integer> weights,
+public record Effect(
+    long index,
+    Kind kind,
+    String op,
+    String service,
+    @Nullable String releaseId,
+    List<String> started,
+    List<String> drained,
+    List<String> stopped,
+    Map<String, Integer> weights,
     Map<String, List<String>> backends) {
 
   /** Kinds of effects. */

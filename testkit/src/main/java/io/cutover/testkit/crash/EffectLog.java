@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.crash;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -16,20 +17,20 @@ import java.util.List;
 
 /**
  * The durable record of what the outside world went through: one JSON line per {@link Effect}, each
- * written and forced to disk ({@code FileChannel.force}) before the provider call that caused it returns.
- * It stands for the real world in crash tests: it survives the engine's process, so a restarted engine
- * meets the instances and splits its previous life created, and a checker reads afterwards exactly what
- * happened, in order.
+ * written and forced to disk ({@code FileChannel.force}) before the provider call that caused it
+ * returns. It stands for the real world in crash tests: it survives the engine's process, so a
+ * restarted engine meets the instances and splits its previous life created, and a checker reads
+ * afterwards exactly what happened, in order.
  *
- * <p>An effect is applied exactly when its line is complete on disk: a process killed in the middle of
- * a write leaves a line without its newline, which was never acknowledged and is cut off by
+ * <p>An effect is applied exactly when its line is complete on disk: a process killed in the middle
+ * of a write leaves a line without its newline, which was never acknowledged and is cut off by
  * {@link #open} (and ignored by {@link #read}).
  *
- * <p><b>Threading.</b> {@link #append} is synchronized; one process at a time may hold the file open for
- * appending (not enforced: the crash campaign runs one child at a time).
+ * <p><b>Threading.</b> {@link #append} is synchronized; one process at a time may hold the file
+ * open for appending (not enforced: the crash campaign runs one child at a time).
  *
- * <p><b>Errors.</b> {@link UncheckedIOException} when the file cannot be read or created; a failed append
- * throws a non-retryable {@link ProviderException} (the effect did not happen).
+ * <p><b>Errors.</b> {@link UncheckedIOException} when the file cannot be read or created; a failed
+ * append throws a non-retryable {@link ProviderException} (the effect did not happen).
  */
 public final class EffectLog implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -51,8 +52,9 @@ public final class EffectLog implements AutoCloseable {
       if (parent != null) {
         Files.createDirectories(parent);
       }
-      FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-          StandardOpenOption.WRITE);
+      FileChannel ch =
+          FileChannel.open(
+              file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
       byte[] bytes = Files.readAllBytes(file);
       int complete = completeLength(bytes);
       if (complete < bytes.length) {
@@ -66,7 +68,10 @@ public final class EffectLog implements AutoCloseable {
     }
   }
 
-  /** Reads every complete line of a log without opening it for writing; empty if the file is missing. */
+  /**
+   * Reads every complete line of a log without opening it for writing; empty if the file is
+   * missing.
+   */
   public static List<Effect> read(Path file) {
     if (!Files.exists(file)) {
       return List.of();
@@ -96,7 +101,8 @@ public final class EffectLog implements AutoCloseable {
    */
   public synchronized void append(Effect effect) {
     if (effect.index() != effects.size()) {
-      throw new IllegalArgumentException("effect index " + effect.index() + " but the log holds " + effects.size());
+      throw new IllegalArgumentException(
+          "effect index " + effect.index() + " but the log holds " + effects.size());
     }
     try {
       byte[] line = (JSON.writeValueAsString(effect) + "\n").getBytes(StandardCharsets.UTF_8);
@@ -106,8 +112,11 @@ public final class EffectLog implements AutoCloseable {
       }
       channel.force(false);
     } catch (IOException e) {
-      throw ProviderException.permanent("effect-log", effect.kind().name().toLowerCase(java.util.Locale.ROOT),
-          "cannot append to " + file + ": " + e, e);
+      throw ProviderException.permanent(
+          "effect-log",
+          effect.kind().name().toLowerCase(java.util.Locale.ROOT),
+          "cannot append to " + file + ": " + e,
+          e);
     }
     effects.add(effect);
   }
@@ -141,11 +150,13 @@ public final class EffectLog implements AutoCloseable {
       try {
         Effect e = JSON.readValue(line, Effect.class);
         if (e.index() != out.size()) {
-          throw new IllegalStateException(file + " line " + lineNo + ": index " + e.index() + ", expected " + out.size());
+          throw new IllegalStateException(
+              file + " line " + lineNo + ": index " + e.index() + ", expected " + out.size());
         }
         out.add(e);
       } catch (JsonProcessingException ex) {
-        throw new IllegalStateException(file + " line " + lineNo + " is not an effect: " + ex.getOriginalMessage(), ex);
+        throw new IllegalStateException(
+            file + " line " + lineNo + " is not an effect: " + ex.getOriginalMessage(), ex);
       }
     }
     return out;

@@ -1,6 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.crash;
 
-import java.util.Objects;
 import io.cutover.api.Release;
 import io.cutover.api.TrafficSplit;
 import io.cutover.core.journal.FileJournal;
@@ -13,14 +13,15 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Judges a crash-test directory after its scenario finished: the journal's account (every rollout ended,
- * in order, with the outcome its release deserves, no lease left behind) and the world's (the effect log
- * replayed through {@link RecordedWorld}: no operation applied twice, no traffic to a stopped instance,
- * each rollout's traffic only moving forward until a rollback, and each rollout leaving the world as its
- * outcome says).
+ * Judges a crash-test directory after its scenario finished: the journal's account (every rollout
+ * ended, in order, with the outcome its release deserves, no lease left behind) and the world's
+ * (the effect log replayed through {@link RecordedWorld}: no operation applied twice, no traffic to
+ * a stopped instance, each rollout's traffic only moving forward until a rollback, and each rollout
+ * leaving the world as its outcome says).
  */
 final class EndStateCheck {
 
@@ -30,12 +31,14 @@ final class EndStateCheck {
    * @param problems every finding, empty when the run is correct
    * @param corrupt whether the journal refused to open as corrupted
    * @param duplicates effects that repeated an operation id already applied
-   * @param reissues calls the providers recognised as repeats (the engine re-issued an effect after a crash)
+   * @param reissues calls the providers recognised as repeats (the engine re-issued an effect after
+   *     a crash)
    */
   record Result(List<String> problems, boolean corrupt, int duplicates, int reissues) {}
 
   /** What the journal says one rollout should have done. */
-  private record Expected(String rolloutId, String service, Release target, Release stable, boolean bad) {}
+  private record Expected(
+      String rolloutId, String service, Release target, Release stable, boolean bad) {}
 
   private EndStateCheck() {}
 
@@ -53,55 +56,89 @@ final class EndStateCheck {
     RecordedWorld world = checkWorld(effects, scenario, rollouts, problems);
     problems.addAll(world.violations());
     for (String service : scenario.services().keySet()) {
-      checkSettled(world, service, scenario.finalStable(service), scenario.replicas(), "at the end", problems);
+      checkSettled(
+          world,
+          service,
+          scenario.finalStable(service),
+          scenario.replicas(),
+          "at the end",
+          problems);
     }
     return new Result(problems, corrupt, world.duplicates(), world.reissues());
   }
 
-  private static void checkJournal(FileJournal journal, CrashScenario scenario, Map<String, Expected> rollouts,
+  private static void checkJournal(
+      FileJournal journal,
+      CrashScenario scenario,
+      Map<String, Expected> rollouts,
       List<String> problems) {
     Map<String, JournalRecord> last = new LinkedHashMap<>();
     journal.replay(0, r -> last.put(r.rolloutId(), r));
-    last.forEach((id, r) -> {
-      if (r.type() != JournalRecord.Type.ENDED) {
-        problems.add("rollout " + id + " never ended: its last record is " + r.type() + " #" + r.sequence());
-      }
-    });
+    last.forEach(
+        (id, r) -> {
+          if (r.type() != JournalRecord.Type.ENDED) {
+            problems.add(
+                "rollout "
+                    + id
+                    + " never ended: its last record is "
+                    + r.type()
+                    + " #"
+                    + r.sequence());
+          }
+        });
     for (String service : scenario.services().keySet()) {
       List<RolloutSummary> history = journal.history(service);
       List<Release> wanted = scenario.rollouts(service);
       if (history.size() != wanted.size()) {
-        problems.add(service + ": " + history.size() + " rollouts ended, expected " + wanted.size() + ": "
-            + history.stream().map(s -> s.rolloutId() + "->" + s.target() + " " + s.outcome()).toList());
+        problems.add(
+            service
+                + ": "
+                + history.size()
+                + " rollouts ended, expected "
+                + wanted.size()
+                + ": "
+                + history.stream()
+                    .map(s -> s.rolloutId() + "->" + s.target() + " " + s.outcome())
+                    .toList());
       }
       Release stable = scenario.initial(service);
       for (int i = 0; i < Math.min(history.size(), wanted.size()); i++) {
         RolloutSummary s = history.get(i);
         Release target = wanted.get(i);
         boolean bad = scenario.isBad(target.id());
-        String where = service + " rollout " + (i + 1) + " (" + s.rolloutId() + ", " + target.label() + ")";
+        String where =
+            service + " rollout " + (i + 1) + " (" + s.rolloutId() + ", " + target.label() + ")";
         if (!target.id().equals(s.target())) {
           problems.add(where + ": deployed " + s.target() + " instead of " + target.id());
         }
         if (!stable.id().equals(s.stable())) {
-          problems.add(where + ": started from stable " + s.stable() + " instead of " + stable.id());
+          problems.add(
+              where + ": started from stable " + s.stable() + " instead of " + stable.id());
         }
         String outcome = bad ? "aborted" : "succeeded";
         if (!outcome.equals(s.outcome())) {
-          problems.add(where + ": ended " + s.outcome() + " (" + s.reason() + "), expected " + outcome);
+          problems.add(
+              where + ": ended " + s.outcome() + " (" + s.reason() + "), expected " + outcome);
         }
         rollouts.put(s.rolloutId(), new Expected(s.rolloutId(), service, target, stable, bad));
         if (!bad) {
           stable = target;
         }
       }
-      journal.leaseHolder(service).ifPresent(holder -> problems.add(service + ": lease still held by " + holder
-          + " after every rollout ended"));
+      journal
+          .leaseHolder(service)
+          .ifPresent(
+              holder ->
+                  problems.add(
+                      service + ": lease still held by " + holder + " after every rollout ended"));
     }
   }
 
   /** Replays the effects, checking each rollout's traffic and its end state at its last effect. */
-  private static RecordedWorld checkWorld(List<Effect> effects, CrashScenario scenario, Map<String, Expected> rollouts,
+  private static RecordedWorld checkWorld(
+      List<Effect> effects,
+      CrashScenario scenario,
+      Map<String, Expected> rollouts,
       List<String> problems) {
     Map<String, Long> lastEffect = new HashMap<>();
     for (Effect e : effects) {
@@ -120,7 +157,8 @@ final class EndStateCheck {
         continue;
       }
       String where = "effect #" + e.index() + " (" + e.op() + ")";
-      if (e.kind() == Effect.Kind.LAUNCH && x.target().id().equals(e.releaseId())
+      if (e.kind() == Effect.Kind.LAUNCH
+          && x.target().id().equals(e.releaseId())
           && launches.merge(x.rolloutId(), 1, Integer::sum) > 1) {
         problems.add(where + ": launched " + x.target().label() + " a second time in one rollout");
       }
@@ -129,40 +167,92 @@ final class EndStateCheck {
         int max = maxWeight.getOrDefault(x.rolloutId(), 0);
         if (rolledBack.getOrDefault(x.rolloutId(), false)) {
           if (w > 0) {
-            problems.add(where + ": sent " + w + " bp to " + x.target().label() + " after the rollback had removed it");
+            problems.add(
+                where
+                    + ": sent "
+                    + w
+                    + " bp to "
+                    + x.target().label()
+                    + " after the rollback had removed it");
           }
         } else if (w < max) {
           if (x.bad() && w == 0) {
             rolledBack.put(x.rolloutId(), true);
           } else {
-            problems.add(where + ": " + x.target().label() + "'s weight went back from " + max + " to " + w
-                + " bp (an older split re-applied?)");
+            problems.add(
+                where
+                    + ": "
+                    + x.target().label()
+                    + "'s weight went back from "
+                    + max
+                    + " to "
+                    + w
+                    + " bp (an older split re-applied?)");
           }
         }
         maxWeight.merge(x.rolloutId(), w, Math::max);
       }
       if (Objects.equals(lastEffect.get(x.rolloutId()), e.index())) {
         Release settled = x.bad() ? x.stable() : x.target();
-        checkSettled(world, x.service(), settled, scenario.replicas(), "after rollout " + x.rolloutId() + " ("
-            + x.target().label() + (x.bad() ? ", bad" : ", good") + ")", problems);
+        checkSettled(
+            world,
+            x.service(),
+            settled,
+            scenario.replicas(),
+            "after rollout "
+                + x.rolloutId()
+                + " ("
+                + x.target().label()
+                + (x.bad() ? ", bad" : ", good")
+                + ")",
+            problems);
       }
     }
     return world;
   }
 
-  /** All traffic on {@code release}, which runs {@code replicas} instances and is the only release running. */
-  private static void checkSettled(RecordedWorld world, String service, Release release, int replicas, String when,
+  /**
+   * All traffic on {@code release}, which runs {@code replicas} instances and is the only release
+   * running.
+   */
+  private static void checkSettled(
+      RecordedWorld world,
+      String service,
+      Release release,
+      int replicas,
+      String when,
       List<String> problems) {
     Optional<TrafficSplit> split = world.split(service);
     if (split.isEmpty() || split.get().weight(release.id()) != TrafficSplit.TOTAL) {
-      problems.add(service + " " + when + ": traffic is " + split.map(Object::toString).orElse("unrouted")
-          + ", expected 100 % on " + release.label() + " (" + release.id() + ")");
+      problems.add(
+          service
+              + " "
+              + when
+              + ": traffic is "
+              + split.map(Object::toString).orElse("unrouted")
+              + ", expected 100 % on "
+              + release.label()
+              + " ("
+              + release.id()
+              + ")");
     }
     List<RecordedWorld.Unit> live = world.live(service);
     long mine = live.stream().filter(u -> u.releaseId().equals(release.id())).count();
     if (mine != replicas || live.size() != replicas) {
-      problems.add(service + " " + when + ": " + live.size() + " instances run (" + mine + " of " + release.label()
-          + "), expected exactly " + replicas + " of " + release.label());
+      problems.add(
+          service
+              + " "
+              + when
+              + ": "
+              + live.size()
+              + " instances run ("
+              + mine
+              + " of "
+              + release.label()
+              + "), expected exactly "
+              + replicas
+              + " of "
+              + release.label());
     }
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.crash;
 
 import io.cutover.api.InstanceState;
@@ -11,19 +12,19 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The state of the outside world folded from {@link Effect}s in log order: which instances run, drain or
- * stopped, and which split each service's traffic follows. Folding also checks what a crash must never
- * cause, and records every breach as a violation:
+ * The state of the outside world folded from {@link Effect}s in log order: which instances run,
+ * drain or stopped, and which split each service's traffic follows. Folding also checks what a
+ * crash must never cause, and records every breach as a violation:
  *
  * <ul>
- *   <li>an operation id applied twice (a <em>duplicated effect</em>: idempotency failed);</li>
- *   <li>an instance stopped while the split in effect still sent it traffic;</li>
- *   <li>a split that sends traffic to an instance that is stopped, draining or unknown, or gives weight
- *       to a release without backends.</li>
+ *   <li>an operation id applied twice (a <em>duplicated effect</em>: idempotency failed);
+ *   <li>an instance stopped while the split in effect still sent it traffic;
+ *   <li>a split that sends traffic to an instance that is stopped, draining or unknown, or gives
+ *       weight to a release without backends.
  * </ul>
  *
- * <p>Both sides use it: the {@link RecordingWorld} providers rebuild their state from the log with it
- * when a process starts, and the campaign's checker replays the whole log through it afterwards.
+ * <p>Both sides use it: the {@link RecordingWorld} providers rebuild their state from the log with
+ * it when a process starts, and the campaign's checker replays the whole log through it afterwards.
  *
  * <p><b>Threading.</b> Not thread-safe; {@link RecordingWorld} guards its instance.
  */
@@ -38,7 +39,8 @@ public final class RecordedWorld {
    * @param state READY, DRAINING or TERMINATED
    * @param startedBy index of the effect that started it
    */
-  public record Unit(String id, String service, String releaseId, InstanceState state, long startedBy) {}
+  public record Unit(
+      String id, String service, String releaseId, InstanceState state, long startedBy) {}
 
   private final Map<String, Unit> units = new LinkedHashMap<>();
   private final Map<String, Effect> byOp = new HashMap<>();
@@ -68,14 +70,24 @@ public final class RecordedWorld {
     Effect first = byOp.putIfAbsent(e.op(), e);
     if (first != null) {
       duplicates++;
-      violations.add("effect #" + e.index() + ": operation " + e.op() + " applied again (first applied by effect #"
-          + first.index() + ")");
+      violations.add(
+          "effect #"
+              + e.index()
+              + ": operation "
+              + e.op()
+              + " applied again (first applied by effect #"
+              + first.index()
+              + ")");
     }
     for (String id : e.started()) {
-      units.put(id, new Unit(id, e.service(), String.valueOf(e.releaseId()), InstanceState.READY, e.index()));
+      units.put(
+          id,
+          new Unit(id, e.service(), String.valueOf(e.releaseId()), InstanceState.READY, e.index()));
     }
     for (String id : e.drained()) {
-      units.computeIfPresent(id, (k, u) -> new Unit(k, u.service(), u.releaseId(), InstanceState.DRAINING, u.startedBy()));
+      units.computeIfPresent(
+          id,
+          (k, u) -> new Unit(k, u.service(), u.releaseId(), InstanceState.DRAINING, u.startedBy()));
     }
     for (String id : e.stopped()) {
       Unit u = units.get(id);
@@ -84,12 +96,24 @@ public final class RecordedWorld {
         continue;
       }
       Effect route = routes.get(u.service());
-      if (route != null && route.weights().getOrDefault(u.releaseId(), 0) > 0
+      if (route != null
+          && route.weights().getOrDefault(u.releaseId(), 0) > 0
           && route.backends().getOrDefault(u.releaseId(), List.of()).contains(id)) {
-        violations.add("effect #" + e.index() + " (" + e.op() + ") stopped instance " + id + " while the split of "
-            + route.op() + " (effect #" + route.index() + ") sent it traffic");
+        violations.add(
+            "effect #"
+                + e.index()
+                + " ("
+                + e.op()
+                + ") stopped instance "
+                + id
+                + " while the split of "
+                + route.op()
+                + " (effect #"
+                + route.index()
+                + ") sent it traffic");
       }
-      units.put(id, new Unit(id, u.service(), u.releaseId(), InstanceState.TERMINATED, u.startedBy()));
+      units.put(
+          id, new Unit(id, u.service(), u.releaseId(), InstanceState.TERMINATED, u.startedBy()));
     }
     if (e.kind() == Effect.Kind.ROUTE) {
       checkRoute(e);
@@ -98,24 +122,48 @@ public final class RecordedWorld {
   }
 
   private void checkRoute(Effect e) {
-    e.weights().forEach((release, weight) -> {
-      if (weight <= 0) {
-        return;
-      }
-      List<String> backends = e.backends().getOrDefault(release, List.of());
-      if (backends.isEmpty()) {
-        violations.add("effect #" + e.index() + " (" + e.op() + ") gave " + weight + " bp to " + release
-            + " with no backends");
-      }
-      for (String id : backends) {
-        Unit u = units.get(id);
-        if (u == null) {
-          violations.add("effect #" + e.index() + " (" + e.op() + ") routed to unknown instance " + id);
-        } else if (u.state() != InstanceState.READY) {
-          violations.add("effect #" + e.index() + " (" + e.op() + ") routed traffic to " + u.state() + " instance " + id);
-        }
-      }
-    });
+    e.weights()
+        .forEach(
+            (release, weight) -> {
+              if (weight <= 0) {
+                return;
+              }
+              List<String> backends = e.backends().getOrDefault(release, List.of());
+              if (backends.isEmpty()) {
+                violations.add(
+                    "effect #"
+                        + e.index()
+                        + " ("
+                        + e.op()
+                        + ") gave "
+                        + weight
+                        + " bp to "
+                        + release
+                        + " with no backends");
+              }
+              for (String id : backends) {
+                Unit u = units.get(id);
+                if (u == null) {
+                  violations.add(
+                      "effect #"
+                          + e.index()
+                          + " ("
+                          + e.op()
+                          + ") routed to unknown instance "
+                          + id);
+                } else if (u.state() != InstanceState.READY) {
+                  violations.add(
+                      "effect #"
+                          + e.index()
+                          + " ("
+                          + e.op()
+                          + ") routed traffic to "
+                          + u.state()
+                          + " instance "
+                          + id);
+                }
+              }
+            });
   }
 
   /** The first effect of an operation, if it was applied. */

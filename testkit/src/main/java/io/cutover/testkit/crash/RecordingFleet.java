@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.crash;
 
 import io.cutover.api.Instance;
@@ -7,9 +8,10 @@ import io.cutover.spi.OperationId;
 import java.util.List;
 
 /**
- * The {@link Fleet} of a {@link RecordingWorld}: every launch, scale, drain and retirement is appended to
- * the world's effect log and forced to disk before the call returns, and an operation id already in the
- * log is answered from it without acting. Instances are READY at once. Thread-safe.
+ * The {@link Fleet} of a {@link RecordingWorld}: every launch, scale, drain and retirement is
+ * appended to the world's effect log and forced to disk before the call returns, and an operation
+ * id already in the log is answered from it without acting. Instances are READY at once.
+ * Thread-safe.
  */
 public final class RecordingFleet implements Fleet {
   private final RecordingWorld world;

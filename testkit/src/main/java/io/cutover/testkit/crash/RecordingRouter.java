@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.crash;
 
 import io.cutover.api.Instance;
@@ -9,9 +10,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The {@link Router} of a {@link RecordingWorld}: every applied split, with the instance ids it routes to,
- * is appended to the world's effect log and forced to disk before the call returns; {@link #current} reads
- * the split back from the world. An operation id already in the log changes nothing. Thread-safe.
+ * The {@link Router} of a {@link RecordingWorld}: every applied split, with the instance ids it
+ * routes to, is appended to the world's effect log and forced to disk before the call returns;
+ * {@link #current} reads the split back from the world. An operation id already in the log changes
+ * nothing. Thread-safe.
  */
 public final class RecordingRouter implements Router {
   private final RecordingWorld world;
@@ -21,7 +23,8 @@ public final class RecordingRouter implements Router {
   }
 
   @Override
-  public void apply(OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
+  public void apply(
+      OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
     world.route(op, service, split, backends);
   }
 

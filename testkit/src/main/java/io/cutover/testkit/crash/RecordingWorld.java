@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.crash;
 
 import io.cutover.api.Instance;
@@ -15,25 +16,26 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A durable stand-in for the outside world of a crash test: the {@link RecordingFleet} and
- * {@link RecordingRouter} it hands out apply every effect by appending it to an {@link EffectLog} (forced
- * to disk) and folding it into a {@link RecordedWorld}. Opening the same log in a new process rebuilds the
- * world exactly as the killed process left it, the way real instances and load balancers outlive the
- * engine that drives them.
+ * A durable stand-in for the outside world of a crash test: the {@link RecordingFleet} and {@link
+ * RecordingRouter} it hands out apply every effect by appending it to an {@link EffectLog} (forced
+ * to disk) and folding it into a {@link RecordedWorld}. Opening the same log in a new process
+ * rebuilds the world exactly as the killed process left it, the way real instances and load
+ * balancers outlive the engine that drives them.
  *
- * <p><b>Idempotency.</b> An operation id found in the log is answered from the log: nothing changes, a
- * {@link Effect.Kind#REISSUE} line records that the engine asked again. Reusing an id for a different
- * effect (another kind, release, replica count or split) fails with {@link InvalidSpecException}, as it is
- * a caller bug.
+ * <p><b>Idempotency.</b> An operation id found in the log is answered from the log: nothing
+ * changes, a {@link Effect.Kind#REISSUE} line records that the engine asked again. Reusing an id
+ * for a different effect (another kind, release, replica count or split) fails with {@link
+ * InvalidSpecException}, as it is a caller bug.
  *
- * <p><b>Behaviour.</b> Instances are READY at once and have no endpoint; scaling down stops the most
- * recently launched instances first (the {@code Fleet} contract). Instance ids are derived from the log
- * position of the effect that started them, so they are the same in every process.
+ * <p><b>Behaviour.</b> Instances are READY at once and have no endpoint; scaling down stops the
+ * most recently launched instances first (the {@code Fleet} contract). Instance ids are derived
+ * from the log position of the effect that started them, so they are the same in every process.
  *
  * <p><b>Threading.</b> Thread-safe: every call holds the world's lock, I/O included (effects of one
  * world are totally ordered, which is what lets the checker reason about "before" and "after").
  *
- * <p><b>Errors.</b> {@link ProviderException} if the log cannot be written (the effect did not happen).
+ * <p><b>Errors.</b> {@link ProviderException} if the log cannot be written (the effect did not
+ * happen).
  */
 public final class RecordingWorld implements AutoCloseable {
   private final EffectLog log;
@@ -46,7 +48,9 @@ public final class RecordingWorld implements AutoCloseable {
     this.state = RecordedWorld.of(log.effects());
   }
 
-  /** Opens the world recorded in {@code logFile}, creating an empty one if the file does not exist. */
+  /**
+   * Opens the world recorded in {@code logFile}, creating an empty one if the file does not exist.
+   */
   public static RecordingWorld open(Path logFile) {
     return new RecordingWorld(EffectLog.open(logFile));
   }
@@ -79,8 +83,9 @@ public final class RecordingWorld implements AutoCloseable {
   // ---------------------------------------------------------------- fleet side
 
   synchronized List<Instance> launch(OperationId op, Release release, int replicas) {
-    Optional<List<Instance>> again = repeat(op, Effect.Kind.LAUNCH, release, replicas,
-        "launch " + replicas + " x " + release.id());
+    Optional<List<Instance>> again =
+        repeat(
+            op, Effect.Kind.LAUNCH, release, replicas, "launch " + replicas + " x " + release.id());
     if (again.isPresent()) {
       return again.get();
     }
@@ -89,18 +94,29 @@ public final class RecordingWorld implements AutoCloseable {
     for (int k = 0; k < replicas; k++) {
       ids.add(unitId(release, index, k));
     }
-    record(new Effect(index, Effect.Kind.LAUNCH, op.value(), release.service(), release.id(), ids, List.of(),
-        List.of(), Map.of(), Map.of()));
+    record(
+        new Effect(
+            index,
+            Effect.Kind.LAUNCH,
+            op.value(),
+            release.service(),
+            release.id(),
+            ids,
+            List.of(),
+            List.of(),
+            Map.of(),
+            Map.of()));
     return instances(ids);
   }
 
   synchronized List<Instance> scale(OperationId op, Release release, int replicas) {
-    Optional<List<Instance>> again = repeat(op, Effect.Kind.SCALE, release, -1,
-        "scale " + release.id() + " to " + replicas);
+    Optional<List<Instance>> again =
+        repeat(op, Effect.Kind.SCALE, release, -1, "scale " + release.id() + " to " + replicas);
     if (again.isPresent()) {
       return liveInstances(release);
     }
-    List<String> live = state.liveOf(release.service(), release.id()).stream().map(RecordedWorld.Unit::id).toList();
+    List<String> live =
+        state.liveOf(release.service(), release.id()).stream().map(RecordedWorld.Unit::id).toList();
     long index = log.nextIndex();
     List<String> started = new ArrayList<>();
     List<String> stopped = new ArrayList<>();
@@ -110,8 +126,18 @@ public final class RecordingWorld implements AutoCloseable {
     for (int k = live.size() - 1; k >= replicas; k--) {
       stopped.add(live.get(k));
     }
-    record(new Effect(index, Effect.Kind.SCALE, op.value(), release.service(), release.id(), started, List.of(),
-        stopped, Map.of(), Map.of()));
+    record(
+        new Effect(
+            index,
+            Effect.Kind.SCALE,
+            op.value(),
+            release.service(),
+            release.id(),
+            started,
+            List.of(),
+            stopped,
+            Map.of(),
+            Map.of()));
     return liveInstances(release);
   }
 
@@ -119,18 +145,40 @@ public final class RecordingWorld implements AutoCloseable {
     if (repeat(op, Effect.Kind.DRAIN, release, -1, "drain " + release.id()).isPresent()) {
       return;
     }
-    List<String> ids = state.liveOf(release.service(), release.id()).stream().map(RecordedWorld.Unit::id).toList();
-    record(new Effect(log.nextIndex(), Effect.Kind.DRAIN, op.value(), release.service(), release.id(), List.of(),
-        ids, List.of(), Map.of(), Map.of()));
+    List<String> ids =
+        state.liveOf(release.service(), release.id()).stream().map(RecordedWorld.Unit::id).toList();
+    record(
+        new Effect(
+            log.nextIndex(),
+            Effect.Kind.DRAIN,
+            op.value(),
+            release.service(),
+            release.id(),
+            List.of(),
+            ids,
+            List.of(),
+            Map.of(),
+            Map.of()));
   }
 
   synchronized void retire(OperationId op, Release release) {
     if (repeat(op, Effect.Kind.RETIRE, release, -1, "retire " + release.id()).isPresent()) {
       return;
     }
-    List<String> ids = state.liveOf(release.service(), release.id()).stream().map(RecordedWorld.Unit::id).toList();
-    record(new Effect(log.nextIndex(), Effect.Kind.RETIRE, op.value(), release.service(), release.id(), List.of(),
-        List.of(), ids, Map.of(), Map.of()));
+    List<String> ids =
+        state.liveOf(release.service(), release.id()).stream().map(RecordedWorld.Unit::id).toList();
+    record(
+        new Effect(
+            log.nextIndex(),
+            Effect.Kind.RETIRE,
+            op.value(),
+            release.service(),
+            release.id(),
+            List.of(),
+            List.of(),
+            ids,
+            Map.of(),
+            Map.of()));
   }
 
   synchronized List<Instance> instances(String service) {
@@ -139,10 +187,12 @@ public final class RecordingWorld implements AutoCloseable {
 
   // ---------------------------------------------------------------- router side
 
-  synchronized void route(OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
+  synchronized void route(
+      OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
     Effect first = state.effect(op.value()).orElse(null);
     if (first != null) {
-      if (first.kind() != Effect.Kind.ROUTE || !first.service().equals(service)
+      if (first.kind() != Effect.Kind.ROUTE
+          || !first.service().equals(service)
           || !first.weights().equals(split.weights())) {
         throw reused(op, first, "route " + service + " " + split);
       }
@@ -151,8 +201,18 @@ public final class RecordingWorld implements AutoCloseable {
     }
     Map<String, List<String>> ids = new LinkedHashMap<>();
     backends.forEach((release, list) -> ids.put(release, list.stream().map(Instance::id).toList()));
-    record(new Effect(log.nextIndex(), Effect.Kind.ROUTE, op.value(), service, null, List.of(), List.of(), List.of(),
-        split.weights(), ids));
+    record(
+        new Effect(
+            log.nextIndex(),
+            Effect.Kind.ROUTE,
+            op.value(),
+            service,
+            null,
+            List.of(),
+            List.of(),
+            List.of(),
+            split.weights(),
+            ids));
   }
 
   synchronized Optional<TrafficSplit> split(String service) {
@@ -161,14 +221,19 @@ public final class RecordingWorld implements AutoCloseable {
 
   // ---------------------------------------------------------------- helpers
 
-  /** If {@code op} was applied: checks it was the same effect, records the reissue, returns what it started. */
-  private Optional<List<Instance>> repeat(OperationId op, Effect.Kind kind, Release release, int launched,
-      String asked) {
+  /**
+   * If {@code op} was applied: checks it was the same effect, records the reissue, returns what it
+   * started.
+   */
+  private Optional<List<Instance>> repeat(
+      OperationId op, Effect.Kind kind, Release release, int launched, String asked) {
     Effect first = state.effect(op.value()).orElse(null);
     if (first == null) {
       return Optional.empty();
     }
-    if (first.kind() != kind || !first.service().equals(release.service()) || !release.id().equals(first.releaseId())
+    if (first.kind() != kind
+        || !first.service().equals(release.service())
+        || !release.id().equals(first.releaseId())
         || (launched >= 0 && first.started().size() != launched)) {
       throw reused(op, first, asked);
     }
@@ -177,14 +242,34 @@ public final class RecordingWorld implements AutoCloseable {
   }
 
   private static InvalidSpecException reused(OperationId op, Effect first, String asked) {
-    return new InvalidSpecException("operationId", "'" + op + "' was applied as effect #" + first.index() + " ("
-        + first.kind() + " " + first.service() + ") and is now reused for: " + asked,
+    return new InvalidSpecException(
+        "operationId",
+        "'"
+            + op
+            + "' was applied as effect #"
+            + first.index()
+            + " ("
+            + first.kind()
+            + " "
+            + first.service()
+            + ") and is now reused for: "
+            + asked,
         "derive a distinct operation id for every effect (and OperationId.child for the parts of one)");
   }
 
   private void reissue(OperationId op, String service, @Nullable String releaseId) {
-    record(new Effect(log.nextIndex(), Effect.Kind.REISSUE, op.value(), service, releaseId, List.of(), List.of(),
-        List.of(), Map.of(), Map.of()));
+    record(
+        new Effect(
+            log.nextIndex(),
+            Effect.Kind.REISSUE,
+            op.value(),
+            service,
+            releaseId,
+            List.of(),
+            List.of(),
+            List.of(),
+            Map.of(),
+            Map.of()));
   }
 
   private void record(Effect e) {
@@ -201,7 +286,9 @@ public final class RecordingWorld implements AutoCloseable {
   }
 
   private List<Instance> liveInstances(Release release) {
-    return state.liveOf(release.service(), release.id()).stream().map(RecordingWorld::instance).toList();
+    return state.liveOf(release.service(), release.id()).stream()
+        .map(RecordingWorld::instance)
+        .toList();
   }
 
   private static Instance instance(RecordedWorld.Unit u) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Real-process crash testing: a {@link io.cutover.testkit.crash.CrashCampaign} starts
  * {@link io.cutover.testkit.crash.CrashChild} JVMs that run canary rollouts with the durable

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.fault;
 
 import io.cutover.api.InvalidSpecException;
@@ -21,23 +22,25 @@ import org.jspecify.annotations.Nullable;
  * Configures which calls of one wrapped SPI object misbehave, then {@link #build()}s the wrapper.
  * Obtained from {@link Faults}. Not thread-safe; the wrapper it builds is.
  *
- * <p><b>Order of checks</b> for each faultable call, numbered from 1: virtual {@link #latency} first; then a
- * {@link #hang}; then an {@link #outage} window (judged at the time after the latency); then
- * {@link #failNth}; then {@link #failWithProbability}. The first that applies decides the call.
+ * <p><b>Order of checks</b> for each faultable call, numbered from 1: virtual {@link #latency}
+ * first; then a {@link #hang}; then an {@link #outage} window (judged at the time after the
+ * latency); then {@link #failNth}; then {@link #failWithProbability}. The first that applies
+ * decides the call.
  *
  * <p><b>Virtual latency and hangs.</b> SPI calls are blocking, so a slow provider is modelled by
- * blocking the calling thread until the {@link #scheduler} runs a task scheduled that far ahead: on a
- * virtual scheduler nothing waits in real time; the call completes when the test advances virtual time
- * past it, so the engine's time limiter (on the same scheduler) sees exactly what it would see against a
- * slow system. The calling thread must therefore not be the thread that drives the virtual scheduler
- * (the engine calls providers on its provider executor, so this holds). A hang blocks for its timeout and
- * then fails with a retryable {@code ProviderException} ("hung for ..."), freeing the thread even when
- * the engine gave up on the call earlier. {@link FaultLog#releaseAll()} unblocks everything at teardown.
- * Where provider calls run on the driving thread itself (an inline provider executor, as in
- * {@code RolloutHarness}), blocking would deadlock: use {@link #nonBlocking(Duration)} there instead.
+ * blocking the calling thread until the {@link #scheduler} runs a task scheduled that far ahead: on
+ * a virtual scheduler nothing waits in real time; the call completes when the test advances virtual
+ * time past it, so the engine's time limiter (on the same scheduler) sees exactly what it would see
+ * against a slow system. The calling thread must therefore not be the thread that drives the
+ * virtual scheduler (the engine calls providers on its provider executor, so this holds). A hang
+ * blocks for its timeout and then fails with a retryable {@code ProviderException} ("hung for
+ * ..."), freeing the thread even when the engine gave up on the call earlier. {@link
+ * FaultLog#releaseAll()} unblocks everything at teardown. Where provider calls run on the driving
+ * thread itself (an inline provider executor, as in {@code RolloutHarness}), blocking would
+ * deadlock: use {@link #nonBlocking(Duration)} there instead.
  *
- * <p><b>Randomness</b> is a pure function of the seed and the call number, so a seeded run fails the
- * same calls whatever the thread interleaving.
+ * <p><b>Randomness</b> is a pure function of the seed and the call number, so a seeded run fails
+ * the same calls whatever the thread interleaving.
  *
  * <p>Bad settings are refused with {@link InvalidSpecException} naming the setting, when set or at
  * {@link #build()}.
@@ -83,7 +86,9 @@ public final class FaultBuilder<T> {
     Set<String> known = FaultInjector.faultable(spi);
     for (String op : operations) {
       if (!known.contains(op)) {
-        throw new InvalidSpecException("faults.only", "'" + op + "' is not an operation of " + spi.getSimpleName(),
+        throw new InvalidSpecException(
+            "faults.only",
+            "'" + op + "' is not an operation of " + spi.getSimpleName(),
             "use one of " + new TreeSet<>(known));
       }
       only.add(op);
@@ -91,7 +96,10 @@ public final class FaultBuilder<T> {
     return this;
   }
 
-  /** Fails the given calls (1-based) before they reach the wrapped object. May be called again to add calls. */
+  /**
+   * Fails the given calls (1-based) before they reach the wrapped object. May be called again to
+   * add calls.
+   */
   public FaultBuilder<T> failNth(int... calls) {
     add(failCalls, "faults.failNth", calls);
     return this;
@@ -100,7 +108,8 @@ public final class FaultBuilder<T> {
   /** Fails each call with probability {@code p}, decided by {@code seed} and the call number. */
   public FaultBuilder<T> failWithProbability(double p, long seed) {
     if (!(p >= 0 && p <= 1)) {
-      throw new InvalidSpecException("faults.failWithProbability", "probability is " + p, "use a value in [0, 1]");
+      throw new InvalidSpecException(
+          "faults.failWithProbability", "probability is " + p, "use a value in [0, 1]");
     }
     this.probability = p;
     this.seed = seed;
@@ -108,9 +117,9 @@ public final class FaultBuilder<T> {
   }
 
   /**
-   * Makes {@link #failNth} and {@link #failWithProbability} failures happen after the wrapped object
-   * performed the call: the effect happened but the caller sees an error, as when a response is lost.
-   * This is what idempotent operation ids exist for.
+   * Makes {@link #failNth} and {@link #failWithProbability} failures happen after the wrapped
+   * object performed the call: the effect happened but the caller sees an error, as when a response
+   * is lost. This is what idempotent operation ids exist for.
    */
   public FaultBuilder<T> failAfterEffect() {
     this.afterEffect = true;
@@ -126,29 +135,40 @@ public final class FaultBuilder<T> {
   /** Fails every call made at a virtual time in {@code [from, to)}. Needs a {@link #clock}. */
   public FaultBuilder<T> outage(Instant from, Instant to) {
     if (!to.isAfter(from)) {
-      throw new InvalidSpecException("faults.outage", "window [" + from + ", " + to + ") is empty",
+      throw new InvalidSpecException(
+          "faults.outage",
+          "window [" + from + ", " + to + ") is empty",
           "give an end after the start");
     }
     outages.add(new Instant[] {from, to});
     return this;
   }
 
-  /** Delays every call by {@code latency} of virtual time before it proceeds. Needs a {@link #scheduler}. */
+  /**
+   * Delays every call by {@code latency} of virtual time before it proceeds. Needs a {@link
+   * #scheduler}.
+   */
   public FaultBuilder<T> latency(Duration latency) {
     if (latency.isNegative()) {
-      throw new InvalidSpecException("faults.latency", "is " + latency, "use zero or a positive duration");
+      throw new InvalidSpecException(
+          "faults.latency", "is " + latency, "use zero or a positive duration");
     }
     this.latency = latency;
     return this;
   }
 
-  /** Every call hangs for {@code timeout} of virtual time, then fails. Needs a {@link #scheduler}. */
+  /**
+   * Every call hangs for {@code timeout} of virtual time, then fails. Needs a {@link #scheduler}.
+   */
   public FaultBuilder<T> hang(Duration timeout) {
     this.hangAll = positive(timeout, "faults.hang");
     return this;
   }
 
-  /** The given calls (1-based) hang for {@code timeout} of virtual time, then fail. Needs a {@link #scheduler}. */
+  /**
+   * The given calls (1-based) hang for {@code timeout} of virtual time, then fail. Needs a {@link
+   * #scheduler}.
+   */
   public FaultBuilder<T> hangNth(Duration timeout, int... calls) {
     this.hangTimeout = positive(timeout, "faults.hangNth");
     add(hangCalls, "faults.hangNth", calls);
@@ -156,11 +176,12 @@ public final class FaultBuilder<T> {
   }
 
   /**
-   * For engines that call providers on the thread that drives virtual time (an inline provider executor,
-   * as {@code RolloutHarness} uses), where a blocked call could never be woken: a hang, or latency of at
-   * least {@code attemptTimeout}, fails the call at once with the retryable {@code ProviderException} the
-   * engine's time limiter would have produced ("timed out after ..."); shorter latency passes without
-   * delay, since an inline call cannot take virtual time. No scheduler is needed (or allowed).
+   * For engines that call providers on the thread that drives virtual time (an inline provider
+   * executor, as {@code RolloutHarness} uses), where a blocked call could never be woken: a hang,
+   * or latency of at least {@code attemptTimeout}, fails the call at once with the retryable {@code
+   * ProviderException} the engine's time limiter would have produced ("timed out after ...");
+   * shorter latency passes without delay, since an inline call cannot take virtual time. No
+   * scheduler is needed (or allowed).
    */
   public FaultBuilder<T> nonBlocking(Duration attemptTimeout) {
     this.nonBlockingTimeout = positive(attemptTimeout, "faults.nonBlocking");
@@ -180,44 +201,73 @@ public final class FaultBuilder<T> {
   }
 
   /**
-   * The wrapper: implements {@code T}, forwards to the wrapped object, and injects the configured faults.
+   * The wrapper: implements {@code T}, forwards to the wrapped object, and injects the configured
+   * faults.
    *
    * @throws InvalidSpecException if outages lack a clock, or latency or hangs lack a scheduler
    */
   public T build() {
     List<InvalidSpecException.Violation> v = new ArrayList<>();
     if (!outages.isEmpty() && clock == null) {
-      v.add(new InvalidSpecException.Violation("faults.clock", "outage windows need a clock",
-          "call clock(...) with the engine's (virtual) clock"));
+      v.add(
+          new InvalidSpecException.Violation(
+              "faults.clock",
+              "outage windows need a clock",
+              "call clock(...) with the engine's (virtual) clock"));
     }
-    if ((!latency.isZero() || hangAll != null || !hangCalls.isEmpty()) && scheduler == null
+    if ((!latency.isZero() || hangAll != null || !hangCalls.isEmpty())
+        && scheduler == null
         && nonBlockingTimeout == null) {
-      v.add(new InvalidSpecException.Violation("faults.scheduler", "latency and hangs need a scheduler",
-          "call scheduler(...) with the engine's (virtual) scheduler, or nonBlocking(...) if the engine calls"
-              + " providers inline on the thread that drives virtual time"));
+      v.add(
+          new InvalidSpecException.Violation(
+              "faults.scheduler",
+              "latency and hangs need a scheduler",
+              "call scheduler(...) with the engine's (virtual) scheduler, or nonBlocking(...) if the engine calls"
+                  + " providers inline on the thread that drives virtual time"));
     }
     if (scheduler != null && nonBlockingTimeout != null) {
-      v.add(new InvalidSpecException.Violation("faults.nonBlocking", "is set together with a scheduler",
-          "choose one: scheduler(...) blocks calls in virtual time, nonBlocking(...) turns them into timeouts"));
+      v.add(
+          new InvalidSpecException.Violation(
+              "faults.nonBlocking",
+              "is set together with a scheduler",
+              "choose one: scheduler(...) blocks calls in virtual time, nonBlocking(...) turns them into timeouts"));
     }
     if (!v.isEmpty()) {
       throw new InvalidSpecException(v);
     }
     Set<String> ops = only.isEmpty() ? FaultInjector.faultable(spi) : Set.copyOf(only);
-    FaultInjector handler = new FaultInjector(new FaultInjector.Plan(spi, provider, ops, Set.copyOf(failCalls),
-        Set.copyOf(hangCalls), hangTimeout, hangAll, List.copyOf(outages), probability, seed, afterEffect, retryable,
-        latency, clock, scheduler, nonBlockingTimeout), delegate);
+    FaultInjector handler =
+        new FaultInjector(
+            new FaultInjector.Plan(
+                spi,
+                provider,
+                ops,
+                Set.copyOf(failCalls),
+                Set.copyOf(hangCalls),
+                hangTimeout,
+                hangAll,
+                List.copyOf(outages),
+                probability,
+                seed,
+                afterEffect,
+                retryable,
+                latency,
+                clock,
+                scheduler,
+                nonBlockingTimeout),
+            delegate);
     return spi.cast(Proxy.newProxyInstance(spi.getClassLoader(), new Class<?>[] {spi}, handler));
   }
 
   private static void add(Set<Long> into, String path, int... calls) {
     if (calls.length == 0) {
-      throw new InvalidSpecException(path, "no call numbers given", "name at least one call, e.g. failNth(3)");
+      throw new InvalidSpecException(
+          path, "no call numbers given", "name at least one call, e.g. failNth(3)");
     }
     for (int c : calls) {
       if (c < 1) {
-        throw new InvalidSpecException(path, "call number " + c + " in " + Arrays.toString(calls),
-            "number calls from 1");
+        throw new InvalidSpecException(
+            path, "call number " + c + " in " + Arrays.toString(calls), "number calls from 1");
       }
       into.add((long) c);
     }
@@ -231,7 +281,8 @@ public final class FaultBuilder<T> {
   }
 
   static boolean isFaultable(Method m) {
-    return !Modifier.isStatic(m.getModifiers()) && m.getDeclaringClass() != Object.class
+    return !Modifier.isStatic(m.getModifiers())
+        && m.getDeclaringClass() != Object.class
         && !(m.getName().equals("name") && m.getParameterCount() == 0)
         && !(m.getName().equals("close") && m.getParameterCount() == 0);
   }

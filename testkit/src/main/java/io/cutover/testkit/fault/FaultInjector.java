@@ -1,6 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.fault;
 
-import java.util.Objects;
 import io.cutover.api.ProviderException;
 import io.cutover.api.Verdict;
 import io.cutover.spi.HealthGate;
@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
@@ -25,10 +26,23 @@ import org.jspecify.annotations.Nullable;
 final class FaultInjector implements InvocationHandler {
   private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
 
-  record Plan(Class<?> spi, String provider, Set<String> operations, Set<Long> failCalls, Set<Long> hangCalls,
-      @Nullable Duration hangTimeout, @Nullable Duration hangAll, List<Instant[]> outages, double probability,
-      long seed, boolean afterEffect, boolean retryable, Duration latency, @Nullable InstantSource clock,
-      @Nullable ScheduledExecutorService scheduler, @Nullable Duration nonBlockingTimeout) {}
+  record Plan(
+      Class<?> spi,
+      String provider,
+      Set<String> operations,
+      Set<Long> failCalls,
+      Set<Long> hangCalls,
+      @Nullable Duration hangTimeout,
+      @Nullable Duration hangAll,
+      List<Instant[]> outages,
+      double probability,
+      long seed,
+      boolean afterEffect,
+      boolean retryable,
+      Duration latency,
+      @Nullable InstantSource clock,
+      @Nullable ScheduledExecutorService scheduler,
+      @Nullable Duration nonBlockingTimeout) {}
 
   private final Plan plan;
   private final Object delegate;
@@ -40,7 +54,9 @@ final class FaultInjector implements InvocationHandler {
   }
 
   static Set<String> faultable(Class<?> spi) {
-    return Arrays.stream(spi.getMethods()).filter(FaultBuilder::isFaultable).map(Method::getName)
+    return Arrays.stream(spi.getMethods())
+        .filter(FaultBuilder::isFaultable)
+        .map(Method::getName)
         .collect(Collectors.toUnmodifiableSet());
   }
 
@@ -49,7 +65,8 @@ final class FaultInjector implements InvocationHandler {
   }
 
   @Override
-  public @Nullable Object invoke(Object proxy, Method method, Object @Nullable [] args) throws Throwable {
+  public @Nullable Object invoke(Object proxy, Method method, Object @Nullable [] args)
+      throws Throwable {
     if (method.getDeclaringClass() == Object.class) {
       return switch (method.getName()) {
         case "equals" -> args != null && proxy == args[0];
@@ -62,12 +79,23 @@ final class FaultInjector implements InvocationHandler {
       return forward(method, args);
     }
     long n = log.called(op);
-    Duration hang = plan.hangAll() != null ? plan.hangAll() : plan.hangCalls().contains(n) ? plan.hangTimeout() : null;
+    Duration hang =
+        plan.hangAll() != null
+            ? plan.hangAll()
+            : plan.hangCalls().contains(n) ? plan.hangTimeout() : null;
     Duration timeout = plan.nonBlockingTimeout();
     if (timeout != null) {
       if (hang != null || plan.latency().compareTo(timeout) >= 0) {
-        return fail(method, op, n, FaultLog.Kind.HUNG, "timed out after " + timeout + " (injected "
-            + (hang != null ? "hang" : "latency of " + plan.latency()) + ")");
+        return fail(
+            method,
+            op,
+            n,
+            FaultLog.Kind.HUNG,
+            "timed out after "
+                + timeout
+                + " (injected "
+                + (hang != null ? "hang" : "latency of " + plan.latency())
+                + ")");
       }
       if (!plan.latency().isZero()) {
         log.injected(new FaultLog.Injection(op, n, FaultLog.Kind.DELAYED, now()));
@@ -86,20 +114,31 @@ final class FaultInjector implements InvocationHandler {
     if (now != null) {
       for (Instant[] w : plan.outages()) {
         if (!now.isBefore(w[0]) && now.isBefore(w[1])) {
-          return fail(method, op, n, FaultLog.Kind.OUTAGE, "unavailable during the outage " + w[0] + " to " + w[1]
-              + " (injected)");
+          return fail(
+              method,
+              op,
+              n,
+              FaultLog.Kind.OUTAGE,
+              "unavailable during the outage " + w[0] + " to " + w[1] + " (injected)");
         }
       }
     }
-    boolean failing = plan.failCalls().contains(n) || (plan.probability() > 0
-        && new SplittableRandom(plan.seed() ^ (n * GOLDEN_GAMMA)).nextDouble() < plan.probability());
+    boolean failing =
+        plan.failCalls().contains(n)
+            || (plan.probability() > 0
+                && new SplittableRandom(plan.seed() ^ (n * GOLDEN_GAMMA)).nextDouble()
+                    < plan.probability());
     if (!failing) {
       return forward(method, args);
     }
     if (plan.afterEffect()) {
       forward(method, args);
-      return fail(method, op, n, FaultLog.Kind.FAILED_AFTER_EFFECT, "call " + n + " took effect but its response"
-          + " was lost (injected)");
+      return fail(
+          method,
+          op,
+          n,
+          FaultLog.Kind.FAILED_AFTER_EFFECT,
+          "call " + n + " took effect but its response" + " was lost (injected)");
     }
     return fail(method, op, n, FaultLog.Kind.FAILED, "call " + n + " failed (injected)");
   }
@@ -118,16 +157,19 @@ final class FaultInjector implements InvocationHandler {
     if (plan.spi() == HealthGate.class && method.getReturnType() == Verdict.class) {
       return Verdict.error(plan.provider() + "." + op + " failed: " + why);
     }
-    throw plan.retryable() ? ProviderException.retryable(plan.provider(), op, why)
+    throw plan.retryable()
+        ? ProviderException.retryable(plan.provider(), op, why)
         : ProviderException.permanent(plan.provider(), op, why);
   }
 
   /** Parks the calling thread until the scheduler has advanced {@code d}. */
   private void block(String op, Duration d) {
-    // Blocking mode (no nonBlockingTimeout): FaultBuilder refuses latency or hangs without a scheduler.
+    // Blocking mode (no nonBlockingTimeout): FaultBuilder refuses latency or hangs without a
+    // scheduler.
     ScheduledExecutorService s = Objects.requireNonNull(plan.scheduler(), "scheduler");
     CountDownLatch latch = new CountDownLatch(1);
-    // Scheduled before the call counts as blocked, so a test that sees it blocked can advance past it.
+    // Scheduled before the call counts as blocked, so a test that sees it blocked can advance past
+    // it.
     ScheduledFuture<?> due = s.schedule(latch::countDown, d.toNanos(), TimeUnit.NANOSECONDS);
     log.blocking(latch);
     try {
@@ -135,7 +177,8 @@ final class FaultInjector implements InvocationHandler {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       due.cancel(false);
-      throw ProviderException.retryable(plan.provider(), op, "interrupted while waiting " + d + " (injected latency)", e);
+      throw ProviderException.retryable(
+          plan.provider(), op, "interrupted while waiting " + d + " (injected latency)", e);
     } finally {
       log.unblocked(latch);
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.fault;
 
 import java.time.Instant;
@@ -26,8 +27,9 @@ public final class FaultLog {
     /** The call was delayed by virtual latency, then proceeded. */
     DELAYED,
     /**
-     * The call hung until its virtual timeout, then failed without reaching the wrapped object (with
-     * {@link FaultBuilder#nonBlocking}: failed at once as the timeout the engine would have seen).
+     * The call hung until its virtual timeout, then failed without reaching the wrapped object
+     * (with {@link FaultBuilder#nonBlocking}: failed at once as the timeout the engine would have
+     * seen).
      */
     HUNG
   }
@@ -93,8 +95,9 @@ public final class FaultLog {
   }
 
   /**
-   * Unblocks every call waiting in virtual latency or a hang, as if their time had passed: delayed calls
-   * proceed, hung calls fail. For test teardown, so no thread stays parked after the scheduler stops.
+   * Unblocks every call waiting in virtual latency or a hang, as if their time had passed: delayed
+   * calls proceed, hung calls fail. For test teardown, so no thread stays parked after the
+   * scheduler stops.
    */
   public void releaseAll() {
     for (CountDownLatch l : blocked) {

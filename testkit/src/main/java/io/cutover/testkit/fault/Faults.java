@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.fault;
 
 import io.cutover.spi.ArtifactStore;
@@ -9,7 +10,8 @@ import io.cutover.spi.Router;
 import java.lang.reflect.Proxy;
 
 /**
- * Entry point of fault injection: wrap any SPI implementation and choose which of its calls misbehave.
+ * Entry point of fault injection: wrap any SPI implementation and choose which of its calls
+ * misbehave.
  *
  * <pre>{@code
  * Router router = Faults.router(fakeRouter)
@@ -22,18 +24,21 @@ import java.lang.reflect.Proxy;
  * FaultLog log = Faults.log(router);                   // what was injected, and when
  * }</pre>
  *
- * <p>Each wrapper counts only the calls it may fault (see {@link FaultBuilder#only}); "the Nth call" means
- * the Nth such call. Failures are {@link io.cutover.api.ProviderException}s (retryable unless
- * {@link FaultBuilder#nonRetryable()}), except for health gates, which report an ERROR
- * {@link io.cutover.api.Verdict} as their contract asks. See {@link FaultBuilder} for how virtual latency
- * and hangs block the calling thread.
+ * <p>Each wrapper counts only the calls it may fault (see {@link FaultBuilder#only}); "the Nth
+ * call" means the Nth such call. Failures are {@link io.cutover.api.ProviderException}s (retryable
+ * unless {@link FaultBuilder#nonRetryable()}), except for health gates, which report an ERROR
+ * {@link io.cutover.api.Verdict} as their contract asks. See {@link FaultBuilder} for how virtual
+ * latency and hangs block the calling thread.
  *
  * <p>Wrappers are thread-safe if the wrapped object is.
  */
 public final class Faults {
   private Faults() {}
 
-  /** Faults for a fleet: {@code launch}, {@code scale}, {@code drain}, {@code retire}, {@code instances}. */
+  /**
+   * Faults for a fleet: {@code launch}, {@code scale}, {@code drain}, {@code retire}, {@code
+   * instances}.
+   */
   public static FaultBuilder<Fleet> fleet(Fleet fleet) {
     return new FaultBuilder<>(Fleet.class, fleet, "fleet");
   }
@@ -62,8 +67,8 @@ public final class Faults {
   }
 
   /**
-   * Faults for a journal: {@code append}, {@code replay}, {@code records}, {@code tryLease},
-   * {@code leaseHolder}, {@code releaseLease} ({@code close} always passes through).
+   * Faults for a journal: {@code append}, {@code replay}, {@code records}, {@code tryLease}, {@code
+   * leaseHolder}, {@code releaseLease} ({@code close} always passes through).
    */
   public static FaultBuilder<Journal> journal(Journal journal) {
     return new FaultBuilder<>(Journal.class, journal, "journal");
@@ -75,9 +80,11 @@ public final class Faults {
    * @throws IllegalArgumentException if {@code faulty} is not such a wrapper
    */
   public static FaultLog log(Object faulty) {
-    if (Proxy.isProxyClass(faulty.getClass()) && Proxy.getInvocationHandler(faulty) instanceof FaultInjector f) {
+    if (Proxy.isProxyClass(faulty.getClass())
+        && Proxy.getInvocationHandler(faulty) instanceof FaultInjector f) {
       return f.log();
     }
-    throw new IllegalArgumentException(faulty + " was not made by Faults; pass the object that build() returned");
+    throw new IllegalArgumentException(
+        faulty + " was not made by Faults; pass the object that build() returned");
   }
 }

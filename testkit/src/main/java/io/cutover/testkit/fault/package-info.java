@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Fault injection for every SPI: {@link io.cutover.testkit.fault.Faults} wraps a real or fake
  * {@code Fleet}, {@code Router}, {@code HealthGate}, {@code MetricSource}, {@code ArtifactStore} or

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.contract;
 
 import io.cutover.core.journal.DurabilityMode;
@@ -8,14 +9,13 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The file journal passes the {@link JournalContract}, durability tests included. OS_BUFFERED keeps the
- * 8 000 concurrent appends fast; FSYNC differs only in when appends are acknowledged (core's own tests
- * cover group commit under FSYNC).
+ * The file journal passes the {@link JournalContract}, durability tests included. OS_BUFFERED keeps
+ * the 8 000 concurrent appends fast; FSYNC differs only in when appends are acknowledged (core's
+ * own tests cover group commit under FSYNC).
  */
 @DisplayName("FileJournal passes the Journal contract")
 class FileJournalContractTest extends JournalContract {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Override
   protected Journal createJournal() {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.contract;
 
 import io.cutover.core.journal.InMemoryJournal;
@@ -13,7 +14,9 @@ class InMemoryJournalContractTest extends JournalContract {
     return InMemoryJournal.create();
   }
 
-  /** The compacting variant keeps the whole contract too: compaction only touches ended rollouts. */
+  /**
+   * The compacting variant keeps the whole contract too: compaction only touches ended rollouts.
+   */
   @Nested
   @DisplayName("compacting ended rollouts")
   class Compacting extends JournalContract {

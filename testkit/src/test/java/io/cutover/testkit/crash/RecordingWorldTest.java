@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.crash;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,8 +26,7 @@ class RecordingWorldTest {
   final Release v1 = CrashScenario.release(SVC, "v1");
   final Release v2 = CrashScenario.release(SVC, "v2");
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   Path log() {
     return dir.resolve("effects.log");
@@ -37,21 +37,28 @@ class RecordingWorldTest {
   }
 
   @Test
-  @DisplayName("effects survive the process: a reopened world has the same instances and split, and repeats change nothing")
+  @DisplayName(
+      "effects survive the process: a reopened world has the same instances and split, and repeats change nothing")
   void durableAndIdempotent() {
     List<Instance> launched;
     try (RecordingWorld w = RecordingWorld.open(log())) {
       launched = w.fleet().launch(op("r1/s0/launch"), v1, 3);
-      w.router().apply(op("r1/s1/route"), SVC, TrafficSplit.all(v1.id()), Map.of(v1.id(), launched));
+      w.router()
+          .apply(op("r1/s1/route"), SVC, TrafficSplit.all(v1.id()), Map.of(v1.id(), launched));
     }
     try (RecordingWorld w = RecordingWorld.open(log())) {
       assertThat(w.fleet().instances(SVC)).isEqualTo(launched);
       assertThat(w.router().current(SVC)).contains(TrafficSplit.all(v1.id()));
-      assertThat(w.fleet().launch(op("r1/s0/launch"), v1, 3)).as("a repeat returns the first launch").isEqualTo(launched);
-      w.router().apply(op("r1/s1/route"), SVC, TrafficSplit.all(v1.id()), Map.of(v1.id(), launched));
+      assertThat(w.fleet().launch(op("r1/s0/launch"), v1, 3))
+          .as("a repeat returns the first launch")
+          .isEqualTo(launched);
+      w.router()
+          .apply(op("r1/s1/route"), SVC, TrafficSplit.all(v1.id()), Map.of(v1.id(), launched));
       assertThat(w.fleet().instances(SVC)).hasSize(3);
-      assertThat(w.effects()).extracting(Effect::kind).containsExactly(Effect.Kind.LAUNCH, Effect.Kind.ROUTE,
-          Effect.Kind.REISSUE, Effect.Kind.REISSUE);
+      assertThat(w.effects())
+          .extracting(Effect::kind)
+          .containsExactly(
+              Effect.Kind.LAUNCH, Effect.Kind.ROUTE, Effect.Kind.REISSUE, Effect.Kind.REISSUE);
       assertThat(w.violations()).isEmpty();
     }
     RecordedWorld replayed = RecordedWorld.of(EffectLog.read(log()));
@@ -64,14 +71,17 @@ class RecordingWorldTest {
   void reusedId() {
     try (RecordingWorld w = RecordingWorld.open(log())) {
       w.fleet().launch(op("r1/s0/launch"), v1, 2);
-      assertThatThrownBy(() -> w.fleet().launch(op("r1/s0/launch"), v2, 2)).isInstanceOf(InvalidSpecException.class)
+      assertThatThrownBy(() -> w.fleet().launch(op("r1/s0/launch"), v2, 2))
+          .isInstanceOf(InvalidSpecException.class)
           .hasMessageContaining("r1/s0/launch");
-      assertThatThrownBy(() -> w.fleet().retire(op("r1/s0/launch"), v1)).isInstanceOf(InvalidSpecException.class);
+      assertThatThrownBy(() -> w.fleet().retire(op("r1/s0/launch"), v1))
+          .isInstanceOf(InvalidSpecException.class);
     }
   }
 
   @Test
-  @DisplayName("scaling down stops the most recently launched instances first; drain and retire follow")
+  @DisplayName(
+      "scaling down stops the most recently launched instances first; drain and retire follow")
   void scaleDrainRetire() {
     try (RecordingWorld w = RecordingWorld.open(log())) {
       List<Instance> first = w.fleet().launch(op("r1/s0/launch"), v2, 1);
@@ -80,48 +90,114 @@ class RecordingWorldTest {
       List<Instance> down = w.fleet().scale(op("r1/s4/scale"), v2, 2);
       assertThat(down).containsExactly(up.get(0), up.get(1));
       w.fleet().drain(op("r1/s5/drain"), v2);
-      assertThat(w.fleet().instances(SVC)).extracting(Instance::state).containsOnly(InstanceState.DRAINING);
+      assertThat(w.fleet().instances(SVC))
+          .extracting(Instance::state)
+          .containsOnly(InstanceState.DRAINING);
       w.fleet().retire(op("r1/s6/retire"), v2);
       assertThat(w.fleet().instances(SVC)).isEmpty();
     }
   }
 
   @Test
-  @DisplayName("the fold flags traffic to stopped instances, stopping routed instances, and an operation applied twice")
+  @DisplayName(
+      "the fold flags traffic to stopped instances, stopping routed instances, and an operation applied twice")
   void violations() {
     RecordedWorld w = new RecordedWorld();
-    w.apply(effect(0, Effect.Kind.LAUNCH, "a/s0/launch", v1.id(), List.of("i1", "i2"), List.of(), Map.of(), Map.of()));
-    w.apply(effect(1, Effect.Kind.ROUTE, "a/s1/route", null, List.of(), List.of(), Map.of(v1.id(), 10_000),
-        Map.of(v1.id(), List.of("i1", "i2"))));
+    w.apply(
+        effect(
+            0,
+            Effect.Kind.LAUNCH,
+            "a/s0/launch",
+            v1.id(),
+            List.of("i1", "i2"),
+            List.of(),
+            Map.of(),
+            Map.of()));
+    w.apply(
+        effect(
+            1,
+            Effect.Kind.ROUTE,
+            "a/s1/route",
+            null,
+            List.of(),
+            List.of(),
+            Map.of(v1.id(), 10_000),
+            Map.of(v1.id(), List.of("i1", "i2"))));
     assertThat(w.violations()).isEmpty();
-    w.apply(effect(2, Effect.Kind.RETIRE, "a/s2/retire", v1.id(), List.of(), List.of("i1", "i2"), Map.of(), Map.of()));
-    assertThat(w.violations()).hasSize(2).first().asString()
+    w.apply(
+        effect(
+            2,
+            Effect.Kind.RETIRE,
+            "a/s2/retire",
+            v1.id(),
+            List.of(),
+            List.of("i1", "i2"),
+            Map.of(),
+            Map.of()));
+    assertThat(w.violations())
+        .hasSize(2)
+        .first()
+        .asString()
         .contains("stopped instance i1 while the split of a/s1/route");
-    w.apply(effect(3, Effect.Kind.ROUTE, "a/s3/route", null, List.of(), List.of(), Map.of(v1.id(), 10_000),
-        Map.of(v1.id(), List.of("i2"))));
-    assertThat(w.violations()).last().asString().contains("routed traffic to TERMINATED instance i2");
-    w.apply(effect(4, Effect.Kind.LAUNCH, "a/s0/launch", v1.id(), List.of("i3"), List.of(), Map.of(), Map.of()));
+    w.apply(
+        effect(
+            3,
+            Effect.Kind.ROUTE,
+            "a/s3/route",
+            null,
+            List.of(),
+            List.of(),
+            Map.of(v1.id(), 10_000),
+            Map.of(v1.id(), List.of("i2"))));
+    assertThat(w.violations())
+        .last()
+        .asString()
+        .contains("routed traffic to TERMINATED instance i2");
+    w.apply(
+        effect(
+            4,
+            Effect.Kind.LAUNCH,
+            "a/s0/launch",
+            v1.id(),
+            List.of("i3"),
+            List.of(),
+            Map.of(),
+            Map.of()));
     assertThat(w.duplicates()).isEqualTo(1);
     assertThat(w.violations()).last().asString().contains("operation a/s0/launch applied again");
   }
 
   @Test
-  @DisplayName("a line torn by a crash in the middle of a write was never applied and is cut off on open")
+  @DisplayName(
+      "a line torn by a crash in the middle of a write was never applied and is cut off on open")
   void tornLine() throws Exception {
     try (RecordingWorld w = RecordingWorld.open(log())) {
       w.fleet().launch(op("r1/s0/launch"), v1, 2);
     }
-    Files.write(log(), "{\"index\":1,\"kind\":\"RETI".getBytes(StandardCharsets.UTF_8), StandardOpenOption.APPEND);
+    Files.write(
+        log(),
+        "{\"index\":1,\"kind\":\"RETI".getBytes(StandardCharsets.UTF_8),
+        StandardOpenOption.APPEND);
     assertThat(EffectLog.read(log())).hasSize(1);
     try (RecordingWorld w = RecordingWorld.open(log())) {
       assertThat(w.fleet().instances(SVC)).hasSize(2);
       w.fleet().retire(op("r1/s9/retire"), v1);
     }
-    assertThat(EffectLog.read(log())).extracting(Effect::kind).containsExactly(Effect.Kind.LAUNCH, Effect.Kind.RETIRE);
+    assertThat(EffectLog.read(log()))
+        .extracting(Effect::kind)
+        .containsExactly(Effect.Kind.LAUNCH, Effect.Kind.RETIRE);
   }
 
-  static Effect effect(long index, Effect.Kind kind, String op, String release, List<String> started,
-      List<String> stopped, Map<String, Integer> weights, Map<String, List<String>> backends) {
-    return new Effect(index, kind, op, SVC, release, started, List.of(), stopped, weights, backends);
+  static Effect effect(
+      long index,
+      Effect.Kind kind,
+      String op,
+      String release,
+      List<String> started,
+      List<String> stopped,
+      Map<String, Integer> weights,
+      Map<String, List<String>> backends) {
+    return new Effect(
+        index, kind, op, SVC, release, started, List.of(), stopped, weights, backends);
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.engine;
 
 import static io.cutover.testkit.CutoverAssertions.assertThat;
@@ -26,23 +27,38 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The engine dies after journal record N, for every N of a whole rollout; a new engine resumes from the
- * journal. Every rollout must reach the same end as without the crash, at the same virtual time, with no
- * effect applied twice and no traffic ever sent to a retired instance.
+ * The engine dies after journal record N, for every N of a whole rollout; a new engine resumes from
+ * the journal. Every rollout must reach the same end as without the crash, at the same virtual
+ * time, with no effect applied twice and no traffic ever sent to a retired instance.
  */
 class CrashResumeTest {
   static final String SVC = "orders";
-  static final Step.Verify CHECK = Step.Verify.gates("error-rate").count(4).interval(Duration.ofSeconds(30)).build();
+  static final Step.Verify CHECK =
+      Step.Verify.gates("error-rate").count(4).interval(Duration.ofSeconds(30)).build();
 
-  record Outcome(RolloutResult result, RolloutHarness harness, Release stable, Release target, Instant end) {}
+  record Outcome(
+      RolloutResult result, RolloutHarness harness, Release stable, Release target, Instant end) {}
 
   static Outcome run(RolloutStrategy strategy, boolean badRelease, long crashAfter) {
-    RolloutHarness h = RolloutHarness.builder().gate(m -> ThresholdGate.builder("error-rate", m).query("error_rate")
-        .passWhen(Comparison.AT_MOST, 0.01).onNoData(NoDataPolicy.FAIL).build()).build();
+    RolloutHarness h =
+        RolloutHarness.builder()
+            .gate(
+                m ->
+                    ThresholdGate.builder("error-rate", m)
+                        .query("error_rate")
+                        .passWhen(Comparison.AT_MOST, 0.01)
+                        .onNoData(NoDataPolicy.FAIL)
+                        .build())
+            .build();
     Release v1 = h.release(SVC, "v1");
     Release v2 = h.release(SVC, "v2");
-    h.metrics().series("error_rate").release(v1.id()).constant(0.001)
-        .release(v2.id()).constant(0.001).from(Duration.ofMinutes(3), badRelease ? 0.2 : 0.001);
+    h.metrics()
+        .series("error_rate")
+        .release(v1.id())
+        .constant(0.001)
+        .release(v2.id())
+        .constant(0.001)
+        .from(Duration.ofMinutes(3), badRelease ? 0.2 : 0.001);
     h.fleet().launch(new OperationId("setup/v1"), v1, 4);
     h.cutover().adopt(v1, 4);
     if (crashAfter >= 0) {
@@ -72,12 +88,14 @@ class CrashResumeTest {
         applied.merge(c.op().value(), 1, Integer::sum);
       }
     }
-    assertThat(applied).allSatisfy((op, n) -> assertThat(n).as("fleet effects of %s", op).isEqualTo(1));
+    assertThat(applied)
+        .allSatisfy((op, n) -> assertThat(n).as("fleet effects of %s", op).isEqualTo(1));
     Map<String, Integer> routes = new HashMap<>();
     for (FakeRouter.Entry e : h.router().timeline(SVC)) {
       routes.merge(e.op().value(), 1, Integer::sum);
     }
-    assertThat(routes).allSatisfy((op, n) -> assertThat(n).as("router effects of %s", op).isEqualTo(1));
+    assertThat(routes)
+        .allSatisfy((op, n) -> assertThat(n).as("router effects of %s", op).isEqualTo(1));
     assertThat(h.router().violations()).as("traffic to retired or unready instances").isEmpty();
   }
 
@@ -101,48 +119,99 @@ class CrashResumeTest {
         assertThat(o.harness().fleet().instancesOf(o.stable().id())).as(at).isEmpty();
         assertThat(o.harness().cutover().stable(SVC)).as(at).contains(o.target());
       }
-      assertThat(o.harness().fleet().instancesOf(bad ? o.stable().id() : o.target().id())).as(at).hasSize(4);
+      assertThat(o.harness().fleet().instancesOf(bad ? o.stable().id() : o.target().id()))
+          .as(at)
+          .hasSize(4);
       // the result after a restart covers only the resumed part; the router holds the whole truth
-      assertThat(o.harness().router().current(SVC).orElseThrow().weight(bad ? o.stable().id() : o.target().id()))
-          .as(at).isEqualTo(TrafficSplit.TOTAL);
+      assertThat(
+              o.harness()
+                  .router()
+                  .current(SVC)
+                  .orElseThrow()
+                  .weight(bad ? o.stable().id() : o.target().id()))
+          .as(at)
+          .isEqualTo(TrafficSplit.TOTAL);
       assertNoDuplicatedEffects(o.harness());
-      assertThat(o.end()).as("%s: waits continue with the time that remained", at).isEqualTo(clean.end());
+      assertThat(o.end())
+          .as("%s: waits continue with the time that remained", at)
+          .isEqualTo(clean.end());
     }
   }
 
   @Test
   @DisplayName("a canary survives a crash at every journal record boundary")
   void canary() {
-    crashEverywhere(Strategies.canary().setWeight(10).analysis(CHECK).setWeight(50).pause(Duration.ofMinutes(2))
-        .analysis(CHECK).build(), false);
+    crashEverywhere(
+        Strategies.canary()
+            .setWeight(10)
+            .analysis(CHECK)
+            .setWeight(50)
+            .pause(Duration.ofMinutes(2))
+            .analysis(CHECK)
+            .build(),
+        false);
   }
 
   @Test
   @DisplayName("a bad canary is rolled back whatever record the engine died after")
   void badCanary() {
-    crashEverywhere(Strategies.canary().setWeight(10).analysis(CHECK).setWeight(50).analysis(CHECK)
-        .analysis(CHECK).build(), true);
+    crashEverywhere(
+        Strategies.canary()
+            .setWeight(10)
+            .analysis(CHECK)
+            .setWeight(50)
+            .analysis(CHECK)
+            .analysis(CHECK)
+            .build(),
+        true);
   }
 
   @Test
   @DisplayName("a blue/green rollout survives a crash at every journal record boundary")
   void blueGreen() {
-    crashEverywhere(Strategies.blueGreen().prePromotionAnalysis(CHECK).postPromotionAnalysis(CHECK)
-        .scaleDownDelay(Duration.ofSeconds(30)).build(), false);
+    crashEverywhere(
+        Strategies.blueGreen()
+            .prePromotionAnalysis(CHECK)
+            .postPromotionAnalysis(CHECK)
+            .scaleDownDelay(Duration.ofSeconds(30))
+            .build(),
+        false);
   }
 
   @Test
-  @DisplayName("a rollout whose instances vanished while the engine was down is aborted to stable, not continued")
+  @DisplayName(
+      "a rollout whose instances vanished while the engine was down is aborted to stable, not continued")
   void unsafeResumeAborts() {
-    RolloutHarness h = RolloutHarness.builder().gate(m -> ThresholdGate.builder("error-rate", m).query("error_rate")
-        .passWhen(Comparison.AT_MOST, 0.01).build()).build();
+    RolloutHarness h =
+        RolloutHarness.builder()
+            .gate(
+                m ->
+                    ThresholdGate.builder("error-rate", m)
+                        .query("error_rate")
+                        .passWhen(Comparison.AT_MOST, 0.01)
+                        .build())
+            .build();
     Release v1 = h.release(SVC, "v1");
     Release v2 = h.release(SVC, "v2");
-    h.metrics().series("error_rate").release(v1.id()).constant(0.001).release(v2.id()).constant(0.001);
+    h.metrics()
+        .series("error_rate")
+        .release(v1.id())
+        .constant(0.001)
+        .release(v2.id())
+        .constant(0.001);
     h.fleet().launch(new OperationId("setup/v1"), v1, 4);
     h.cutover().adopt(v1, 4);
-    Rollout r = h.cutover().deploy(Strategies.canary().setWeight(20).analysis(CHECK).setWeight(60).analysis(CHECK)
-        .build(), v2, 4);
+    Rollout r =
+        h.cutover()
+            .deploy(
+                Strategies.canary()
+                    .setWeight(20)
+                    .analysis(CHECK)
+                    .setWeight(60)
+                    .analysis(CHECK)
+                    .build(),
+                v2,
+                4);
     h.runFor(r, Duration.ofSeconds(45));
     h.crashAfterRecords(0);
     h.runFor(r, Duration.ofSeconds(30));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.engine;
 
 import static io.cutover.testkit.CutoverAssertions.assertThat;
@@ -46,8 +47,10 @@ import org.junit.jupiter.api.Test;
 class EngineFacadeTest {
   static final String SVC = "checkout";
   static final RolloutStrategy QUICK = Strategies.canary().setWeight(50).build();
+
   /** For real time: no drain period. */
-  static final RolloutStrategy NO_WAIT = Strategies.canary().setWeight(50).scaleDownDelay(Duration.ZERO).build();
+  static final RolloutStrategy NO_WAIT =
+      Strategies.canary().setWeight(50).scaleDownDelay(Duration.ZERO).build();
 
   /** Adopts v1 (running for real in the fleet) and returns it. */
   static Release adoptV1(RolloutHarness h) {
@@ -61,7 +64,8 @@ class EngineFacadeTest {
   @DisplayName("release history")
   class History {
     @Test
-    @DisplayName("keeps only the latest historyLimit finished rollouts per service, oldest dropped first")
+    @DisplayName(
+        "keeps only the latest historyLimit finished rollouts per service, oldest dropped first")
     void bounded() {
       RolloutHarness h = RolloutHarness.builder().configure(b -> b.historyLimit(3)).build();
       adoptV1(h);
@@ -74,9 +78,14 @@ class EngineFacadeTest {
         ids.add(r.rollout().id());
         assertThat(h.cutover().history(SVC)).hasSizeLessThanOrEqualTo(3);
       }
-      assertThat(h.cutover().history(SVC)).extracting(RolloutStatus::rolloutId).containsExactlyElementsOf(ids.subList(3, 6));
+      assertThat(h.cutover().history(SVC))
+          .extracting(RolloutStatus::rolloutId)
+          .containsExactlyElementsOf(ids.subList(3, 6));
       assertThat(h.cutover().status(ids.get(0))).as("dropped from the history").isEmpty();
-      assertThat(h.cutover().status(ids.get(5))).get().extracting(RolloutStatus::state).isEqualTo(RolloutState.SUCCEEDED);
+      assertThat(h.cutover().status(ids.get(5)))
+          .get()
+          .extracting(RolloutStatus::state)
+          .isEqualTo(RolloutState.SUCCEEDED);
       // the release chain is not this bound's business: rollback still goes to the release before
       assertThat(h.cutover().stable(SVC)).contains(releases.get(5));
       assertThat(h.run(h.cutover().rollback(SVC))).succeeded();
@@ -84,7 +93,8 @@ class EngineFacadeTest {
     }
 
     @Test
-    @DisplayName("is bounded by default: a long-lived engine keeps 100 finished rollouts of a service")
+    @DisplayName(
+        "is bounded by default: a long-lived engine keeps 100 finished rollouts of a service")
     void boundedByDefault() {
       RolloutHarness h = RolloutHarness.create();
       adoptV1(h);
@@ -101,8 +111,10 @@ class EngineFacadeTest {
     @Test
     @DisplayName("refuses a limit below 1, naming the option")
     void refusesZero() {
-      assertThatThrownBy(() -> Cutover.builder().historyLimit(0)).isInstanceOf(InvalidSpecException.class)
-          .hasMessageContaining("historyLimit").hasMessageContaining("at least 1");
+      assertThatThrownBy(() -> Cutover.builder().historyLimit(0))
+          .isInstanceOf(InvalidSpecException.class)
+          .hasMessageContaining("historyLimit")
+          .hasMessageContaining("at least 1");
     }
   }
 
@@ -110,14 +122,18 @@ class EngineFacadeTest {
   @DisplayName("artifact pins")
   class Pins {
     @Test
-    @DisplayName("the rollout pins its target while it runs; the rollback target stays pinned until the next release is stable")
+    @DisplayName(
+        "the rollout pins its target while it runs; the rollback target stays pinned until the next release is stable")
     void rollbackTargetStaysPinned() {
       FakeHealthGate gate = FakeHealthGate.named("health").returning(Verdict.pass("ok"));
       RolloutHarness h = RolloutHarness.builder().gate(gate).build();
       InMemoryArtifactStore store = h.store();
       Release v1 = adoptV1(h);
       Release v2 = h.release(SVC, "v2");
-      Rollout r2 = h.cutover().deploy(Strategies.canary().setWeight(20).pause(Duration.ofMinutes(5)).build(), v2, 2);
+      Rollout r2 =
+          h.cutover()
+              .deploy(
+                  Strategies.canary().setWeight(20).pause(Duration.ofMinutes(5)).build(), v2, 2);
       h.runFor(r2, Duration.ofMinutes(1));
       assertThat(store.pins(v2.artifact())).containsExactly("rollout:" + r2.id());
       assertThat(h.run(r2)).succeeded();
@@ -127,8 +143,11 @@ class EngineFacadeTest {
       // a failed rollout changes nothing but its own pin
       Release bad = h.release(SVC, "bad");
       gate.returning(Verdict.fail("bad"));
-      RolloutResult failed = h.deploy(Strategies.canary().setWeight(20)
-          .analysis(EngineTest.verify("health", 1)).build(), bad, 2);
+      RolloutResult failed =
+          h.deploy(
+              Strategies.canary().setWeight(20).analysis(EngineTest.verify("health", 1)).build(),
+              bad,
+              2);
       assertThat(failed).wasAborted();
       assertThat(store.pins(bad.artifact())).isEmpty();
       assertThat(store.pins(v2.artifact())).containsExactly("stable:" + SVC);
@@ -143,19 +162,28 @@ class EngineFacadeTest {
     }
 
     @Test
-    @DisplayName("pin and unpin run on the provider executor, never on the scheduler; completion waits for them")
+    @DisplayName(
+        "pin and unpin run on the provider executor, never on the scheduler; completion waits for them")
     void offTheScheduler() throws Exception {
-      ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1, r -> new Thread(r, "test-scheduler"));
-      ExecutorService providers = Executors.newFixedThreadPool(2, r -> new Thread(r, "test-provider"));
+      ScheduledThreadPoolExecutor scheduler =
+          new ScheduledThreadPoolExecutor(1, r -> new Thread(r, "test-scheduler"));
+      ExecutorService providers =
+          Executors.newFixedThreadPool(2, r -> new Thread(r, "test-provider"));
       ThreadRecordingStore store = new ThreadRecordingStore(InMemoryArtifactStore.create());
       FakeFleet fleet = FakeFleet.create();
       Release v1 = store.release("v1");
       Release v2 = store.release("v2");
       Release v3 = store.release("v3");
       List<String> ids = new ArrayList<>();
-      try (Cutover cutover = Cutover.builder().clock(InstantSource.system()).scheduler(scheduler)
-          .providerExecutor(providers).fleet(fleet).router(FakeRouter.create(InstantSource.system()).watch(fleet))
-          .artifactStore(store).build()) {
+      try (Cutover cutover =
+          Cutover.builder()
+              .clock(InstantSource.system())
+              .scheduler(scheduler)
+              .providerExecutor(providers)
+              .fleet(fleet)
+              .router(FakeRouter.create(InstantSource.system()).watch(fleet))
+              .artifactStore(store)
+              .build()) {
         fleet.launch(new OperationId("setup/v1"), v1, 2);
         cutover.adopt(v1, 2);
         for (Release target : List.of(v2, v3)) {
@@ -173,21 +201,37 @@ class EngineFacadeTest {
         providers.shutdownNow();
       }
       String testThread = Thread.currentThread().getName();
-      assertThat(store.calls).extracting(PinCall::thread).as("threads of every pin and unpin")
-          .doesNotContain("test-scheduler").containsOnly("test-provider", testThread);
-      // start() pins the rollout's target on the caller's thread; everything at a rollout's end runs on providers
-      assertThat(store.calls).filteredOn(c -> c.op().equals("pin") && c.reason().startsWith("rollout:"))
-          .extracting(PinCall::thread).containsOnly(testThread);
-      assertThat(store.calls).filteredOn(c -> !(c.op().equals("pin") && c.reason().startsWith("rollout:")))
-          .extracting(PinCall::thread).containsOnly("test-provider");
-      // the order is unchanged: stable, then the rollback target, the older one's pin, the rollout's own pin
-      assertThat(store.calls).extracting(c -> c.op() + " " + c.reason() + " " + c.label()).containsExactly(
-          "pin rollout:" + ids.get(0) + " v2",
-          "pin stable:checkout v2", "unpin stable:checkout v1", "pin rollback-target:checkout v1",
-          "unpin rollout:" + ids.get(0) + " v2",
-          "pin rollout:" + ids.get(1) + " v3",
-          "pin stable:checkout v3", "unpin stable:checkout v2", "pin rollback-target:checkout v2",
-          "unpin rollback-target:checkout v1", "unpin rollout:" + ids.get(1) + " v3");
+      assertThat(store.calls)
+          .extracting(PinCall::thread)
+          .as("threads of every pin and unpin")
+          .doesNotContain("test-scheduler")
+          .containsOnly("test-provider", testThread);
+      // start() pins the rollout's target on the caller's thread; everything at a rollout's end
+      // runs on providers
+      assertThat(store.calls)
+          .filteredOn(c -> c.op().equals("pin") && c.reason().startsWith("rollout:"))
+          .extracting(PinCall::thread)
+          .containsOnly(testThread);
+      assertThat(store.calls)
+          .filteredOn(c -> !(c.op().equals("pin") && c.reason().startsWith("rollout:")))
+          .extracting(PinCall::thread)
+          .containsOnly("test-provider");
+      // the order is unchanged: stable, then the rollback target, the older one's pin, the
+      // rollout's own pin
+      assertThat(store.calls)
+          .extracting(c -> c.op() + " " + c.reason() + " " + c.label())
+          .containsExactly(
+              "pin rollout:" + ids.get(0) + " v2",
+              "pin stable:checkout v2",
+              "unpin stable:checkout v1",
+              "pin rollback-target:checkout v1",
+              "unpin rollout:" + ids.get(0) + " v2",
+              "pin rollout:" + ids.get(1) + " v3",
+              "pin stable:checkout v3",
+              "unpin stable:checkout v2",
+              "pin rollback-target:checkout v2",
+              "unpin rollback-target:checkout v1",
+              "unpin rollout:" + ids.get(1) + " v3");
     }
   }
 
@@ -204,7 +248,9 @@ class EngineFacadeTest {
     }
 
     Release release(String label) {
-      ArtifactRef ref = delegate.push("cutover.test/" + SVC, label, (SVC + ":" + label).getBytes(StandardCharsets.UTF_8));
+      ArtifactRef ref =
+          delegate.push(
+              "cutover.test/" + SVC, label, (SVC + ":" + label).getBytes(StandardCharsets.UTF_8));
       labels.put(ref, label);
       return Release.of(SVC, ref, ConfigRef.of(Map.of())).withLabel(label);
     }
@@ -259,12 +305,23 @@ class EngineFacadeTest {
     void keepsAnnotations() {
       RolloutHarness h = RolloutHarness.create();
       adoptV1(h);
-      RolloutOptions options = RolloutOptions.DEFAULT.withInitiator("pipeline-42")
-          .withProgressDeadline(Duration.ofMinutes(30));
-      options = new RolloutOptions(options.progressDeadline(), false, options.initiator(),
-          Map.of("ticket", "OPS-7", "change", "c-19"));
-      Rollout r = h.cutover().deploy(Strategies.canary().setWeight(20).pause(Duration.ofMinutes(5)).build(),
-          h.release(SVC, "v2"), 2, options);
+      RolloutOptions options =
+          RolloutOptions.DEFAULT
+              .withInitiator("pipeline-42")
+              .withProgressDeadline(Duration.ofMinutes(30));
+      options =
+          new RolloutOptions(
+              options.progressDeadline(),
+              false,
+              options.initiator(),
+              Map.of("ticket", "OPS-7", "change", "c-19"));
+      Rollout r =
+          h.cutover()
+              .deploy(
+                  Strategies.canary().setWeight(20).pause(Duration.ofMinutes(5)).build(),
+                  h.release(SVC, "v2"),
+                  2,
+                  options);
       h.runFor(r, Duration.ofMinutes(1));
       h.crashAfterRecords(0);
       h.runFor(r, Duration.ofMinutes(5));
@@ -273,17 +330,20 @@ class EngineFacadeTest {
       List<Rollout> recovered = h.restart();
       assertThat(recovered).extracting(Rollout::id).containsExactly(r.id());
       assertThat(recovered.get(0).options()).isEqualTo(options);
-      assertThat(recovered.get(0).options().annotations()).containsExactlyInAnyOrderEntriesOf(
-          Map.of("ticket", "OPS-7", "change", "c-19"));
+      assertThat(recovered.get(0).options().annotations())
+          .containsExactlyInAnyOrderEntriesOf(Map.of("ticket", "OPS-7", "change", "c-19"));
       assertThat(h.run(recovered.get(0))).succeeded();
     }
 
     @Test
-    @DisplayName("recoverFromJournal on a running engine leaves its rollouts alone; resume(id) still un-pauses")
+    @DisplayName(
+        "recoverFromJournal on a running engine leaves its rollouts alone; resume(id) still un-pauses")
     void recoverTwiceAndResumeDiffer() {
       RolloutHarness h = RolloutHarness.create();
       adoptV1(h);
-      Rollout r = h.cutover().deploy(Strategies.canary().setWeight(20).pause().build(), h.release(SVC, "v2"), 2);
+      Rollout r =
+          h.cutover()
+              .deploy(Strategies.canary().setWeight(20).pause().build(), h.release(SVC, "v2"), 2);
       h.runFor(r, Duration.ofMinutes(1));
       assertThat(r.status().state()).isEqualTo(RolloutState.PAUSED);
       assertThat(h.cutover().recoverFromJournal()).isEmpty();

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,19 +27,21 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An engine restarted on a durable journal between rollouts, where a process can die between two
- * journal writes that the in-process crash injection never separates (a lease change and a record), or
- * after compaction summarised the rollouts that told the engine a service's stable release.
+ * journal writes that the in-process crash injection never separates (a lease change and a record),
+ * or after compaction summarised the rollouts that told the engine a service's stable release.
  */
 class RestartWithFileJournalTest {
   static final String SVC = "orders";
-  static final RolloutStrategy SWITCH = Strategies.blueGreen().scaleDownDelay(Duration.ZERO).build();
+  static final RolloutStrategy SWITCH =
+      Strategies.blueGreen().scaleDownDelay(Duration.ZERO).build();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   final VirtualClock clock = VirtualClock.create();
+
   /** The current process's scheduler: a new one per life, so nothing of a dead engine runs on. */
   VirtualScheduler scheduler = VirtualScheduler.on(clock);
+
   final FakeFleet fleet = FakeFleet.create();
   final FakeRouter router = FakeRouter.create(clock).watch(fleet);
   final Release v1 = release("v1");
@@ -46,20 +49,34 @@ class RestartWithFileJournalTest {
   final Release v3 = release("v3");
 
   Release release(String label) {
-    return Release.of(SVC, ArtifactRef.parse("crash.test/" + SVC + "@" + Digest.sha256(label))).withLabel(label);
+    return Release.of(SVC, ArtifactRef.parse("crash.test/" + SVC + "@" + Digest.sha256(label)))
+        .withLabel(label);
   }
 
   Cutover engine(FileJournal journal) {
-    return Cutover.builder().clock(clock).scheduler(scheduler).providerExecutor(Runnable::run)
-        .journal(journal).fleet(fleet).router(router).build();
+    return Cutover.builder()
+        .clock(clock)
+        .scheduler(scheduler)
+        .providerExecutor(Runnable::run)
+        .journal(journal)
+        .fleet(fleet)
+        .router(router)
+        .build();
   }
 
-  /** Opens the journal, builds an engine (which resumes), runs {@code work}, closes both: one process life. */
+  /**
+   * Opens the journal, builds an engine (which resumes), runs {@code work}, closes both: one
+   * process life.
+   */
   <T> T life(Function<Cutover, T> work) {
     scheduler = VirtualScheduler.on(clock);
-    try (FileJournal journal = FileJournal.builder(dir).durability(DurabilityMode.OS_BUFFERED).segmentSize(4096)
-        .compactAfterSegments(0).open();
-         Cutover cutover = engine(journal)) {
+    try (FileJournal journal =
+            FileJournal.builder(dir)
+                .durability(DurabilityMode.OS_BUFFERED)
+                .segmentSize(4096)
+                .compactAfterSegments(0)
+                .open();
+        Cutover cutover = engine(journal)) {
       return work.apply(cutover);
     }
   }
@@ -76,74 +93,94 @@ class RestartWithFileJournalTest {
   }
 
   @Test
-  @DisplayName("a lease still held by an ended rollout (died after ENDED, before the release) does not block the service")
+  @DisplayName(
+      "a lease still held by an ended rollout (died after ENDED, before the release) does not block the service")
   void leaseOfEndedRollout() {
-    String first = life(c -> {
-      adoptV1(c);
-      Rollout r = c.deploy(SWITCH, v2, 2);
-      scheduler.runUntil(() -> r.status().state().isTerminal(), Duration.ofHours(1));
-      // the process dies after the ENDED record and before releaseLease: the lease entry is still there
-      c.journal().tryLease(SVC, r.id());
-      return r.id();
-    });
-    life(c -> {
-      assertThat(c.journal().leaseHolder(SVC)).as("the ended rollout's lease is released on resume").isEmpty();
-      assertThat(c.stable(SVC)).contains(v2);
-      assertThat(deploy(c, v3)).isEqualTo(RolloutState.SUCCEEDED);
-      return first;
-    });
+    String first =
+        life(
+            c -> {
+              adoptV1(c);
+              Rollout r = c.deploy(SWITCH, v2, 2);
+              scheduler.runUntil(() -> r.status().state().isTerminal(), Duration.ofHours(1));
+              // the process dies after the ENDED record and before releaseLease: the lease entry is
+              // still there
+              c.journal().tryLease(SVC, r.id());
+              return r.id();
+            });
+    life(
+        c -> {
+          assertThat(c.journal().leaseHolder(SVC))
+              .as("the ended rollout's lease is released on resume")
+              .isEmpty();
+          assertThat(c.stable(SVC)).contains(v2);
+          assertThat(deploy(c, v3)).isEqualTo(RolloutState.SUCCEEDED);
+          return first;
+        });
   }
 
   @Test
-  @DisplayName("a lease taken by a rollout whose CREATED record never became durable does not block the service")
+  @DisplayName(
+      "a lease taken by a rollout whose CREATED record never became durable does not block the service")
   void leaseWithoutRecords() {
-    life(c -> {
-      adoptV1(c);
-      // start() took the lease, then the process died before the CREATED record was durable
-      return c.journal().tryLease(SVC, SVC + "-ghost-1");
-    });
-    life(c -> {
-      adoptV1(c);
-      assertThat(deploy(c, v2)).isEqualTo(RolloutState.SUCCEEDED);
-      return null;
-    });
+    life(
+        c -> {
+          adoptV1(c);
+          // start() took the lease, then the process died before the CREATED record was durable
+          return c.journal().tryLease(SVC, SVC + "-ghost-1");
+        });
+    life(
+        c -> {
+          adoptV1(c);
+          assertThat(deploy(c, v2)).isEqualTo(RolloutState.SUCCEEDED);
+          return null;
+        });
   }
 
   @Test
-  @DisplayName("a restarted engine whose clock shows the same millisecond does not reuse a journaled rollout id")
+  @DisplayName(
+      "a restarted engine whose clock shows the same millisecond does not reuse a journaled rollout id")
   void noRolloutIdReuse() {
-    String first = life(c -> {
-      adoptV1(c);
-      return c.deploy(SWITCH, v2, 2).id();
-    });
-    // the clock has not moved: the new engine's first id would be the same as the old engine's first
-    String second = life(c -> {
-      assertThat(c.activeRollouts()).extracting(Rollout::id).containsExactly(first);
-      scheduler.runUntil(() -> c.activeRollouts().isEmpty(), Duration.ofHours(1));
-      assertThat(c.stable(SVC)).contains(v2);
-      Rollout r = c.deploy(SWITCH, v3, 2);
-      scheduler.runUntil(() -> r.status().state().isTerminal(), Duration.ofHours(1));
-      assertThat(r.status().state()).isEqualTo(RolloutState.SUCCEEDED);
-      return r.id();
-    });
+    String first =
+        life(
+            c -> {
+              adoptV1(c);
+              return c.deploy(SWITCH, v2, 2).id();
+            });
+    // the clock has not moved: the new engine's first id would be the same as the old engine's
+    // first
+    String second =
+        life(
+            c -> {
+              assertThat(c.activeRollouts()).extracting(Rollout::id).containsExactly(first);
+              scheduler.runUntil(() -> c.activeRollouts().isEmpty(), Duration.ofHours(1));
+              assertThat(c.stable(SVC)).contains(v2);
+              Rollout r = c.deploy(SWITCH, v3, 2);
+              scheduler.runUntil(() -> r.status().state().isTerminal(), Duration.ofHours(1));
+              assertThat(r.status().state()).isEqualTo(RolloutState.SUCCEEDED);
+              return r.id();
+            });
     assertThat(second).isNotEqualTo(first);
   }
 
   @Test
-  @DisplayName("after compaction summarised a service's rollouts, a restarted engine still knows its stable release")
+  @DisplayName(
+      "after compaction summarised a service's rollouts, a restarted engine still knows its stable release")
   void stableSurvivesCompaction() {
-    life(c -> {
-      adoptV1(c);
-      assertThat(deploy(c, v2)).isEqualTo(RolloutState.SUCCEEDED);
-      ((FileJournal) c.journal()).compact();
-      return null;
-    });
-    life(c -> {
-      assertThat(c.stable(SVC)).contains(v2);
-      assertThat(deploy(c, v3)).isEqualTo(RolloutState.SUCCEEDED);
-      assertThat(((FileJournal) c.journal()).history(SVC)).extracting(s -> s.target())
-          .containsExactly(v2.id(), v3.id());
-      return null;
-    });
+    life(
+        c -> {
+          adoptV1(c);
+          assertThat(deploy(c, v2)).isEqualTo(RolloutState.SUCCEEDED);
+          ((FileJournal) c.journal()).compact();
+          return null;
+        });
+    life(
+        c -> {
+          assertThat(c.stable(SVC)).contains(v2);
+          assertThat(deploy(c, v3)).isEqualTo(RolloutState.SUCCEEDED);
+          assertThat(((FileJournal) c.journal()).history(SVC))
+              .extracting(s -> s.target())
+              .containsExactly(v2.id(), v3.id());
+          return null;
+        });
   }
 }

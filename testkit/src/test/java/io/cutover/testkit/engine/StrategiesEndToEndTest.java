@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.engine;
 
 import static io.cutover.testkit.CutoverAssertions.assertThat;
@@ -17,18 +18,46 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Every built-in strategy, run by the engine to success, and aborted at every analysis it contains. */
+/**
+ * Every built-in strategy, run by the engine to success, and aborted at every analysis it contains.
+ */
 class StrategiesEndToEndTest {
-  static final Step.Verify CHECK = Step.Verify.gates("g").count(2).interval(Duration.ofSeconds(30)).build();
+  static final Step.Verify CHECK =
+      Step.Verify.gates("g").count(2).interval(Duration.ofSeconds(30)).build();
 
   static Stream<Arguments> strategies() {
     return Stream.of(
-        Arguments.of("canary", Strategies.canary().setWeight(10).analysis(CHECK).setWeight(40).analysis(CHECK)
-            .setWeight(70).analysis(CHECK).build(), 3),
-        Arguments.of("blue/green", Strategies.blueGreen().prePromotionAnalysis(CHECK).postPromotionAnalysis(CHECK)
-            .scaleDownDelay(Duration.ofSeconds(30)).build(), 2),
-        Arguments.of("linear", Strategies.linear().stepWeight(25).interval(Duration.ofMinutes(1)).analysis(CHECK).build(), 4),
-        Arguments.of("rolling", Strategies.rolling().maxSurge(1).maxUnavailable(0).analysis(CHECK).build(), 4),
+        Arguments.of(
+            "canary",
+            Strategies.canary()
+                .setWeight(10)
+                .analysis(CHECK)
+                .setWeight(40)
+                .analysis(CHECK)
+                .setWeight(70)
+                .analysis(CHECK)
+                .build(),
+            3),
+        Arguments.of(
+            "blue/green",
+            Strategies.blueGreen()
+                .prePromotionAnalysis(CHECK)
+                .postPromotionAnalysis(CHECK)
+                .scaleDownDelay(Duration.ofSeconds(30))
+                .build(),
+            2),
+        Arguments.of(
+            "linear",
+            Strategies.linear()
+                .stepWeight(25)
+                .interval(Duration.ofMinutes(1))
+                .analysis(CHECK)
+                .build(),
+            4),
+        Arguments.of(
+            "rolling",
+            Strategies.rolling().maxSurge(1).maxUnavailable(0).analysis(CHECK).build(),
+            4),
         Arguments.of("recreate", Strategies.recreate().analysis(CHECK).build(), 1));
   }
 
@@ -66,8 +95,11 @@ class StrategiesEndToEndTest {
       Release[] r = new Release[2];
       RolloutHarness h = harness(gate, r);
       RolloutResult res = h.deploy(strategy, r[1], 4);
-      assertThat(res).as("%s failing at analysis %d", name, failing).wasAborted()
-          .hasReasonContaining("analysis " + failing + " fails").endedWithAllTrafficOn(r[0])
+      assertThat(res)
+          .as("%s failing at analysis %d", name, failing)
+          .wasAborted()
+          .hasReasonContaining("analysis " + failing + " fails")
+          .endedWithAllTrafficOn(r[0])
           .routedToStableBeforeAnyRetire();
       assertThat(h.fleet().instancesOf(r[1].id())).isEmpty();
       assertThat(h.fleet().instancesOf(r[0].id())).as("stable back at full size").hasSize(4);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.engine;
 
 import static io.cutover.testkit.CutoverAssertions.assertThat;
@@ -54,12 +55,17 @@ class TelemetryTest {
   void spansMetricsAndMdcDescribeTheRollouts() {
     InMemorySpanExporter spans = InMemorySpanExporter.create();
     InMemoryMetricReader metrics = InMemoryMetricReader.create();
-    OpenTelemetry otel = OpenTelemetrySdk.builder()
-        .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build())
-        .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(metrics).build())
-        .build();
+    OpenTelemetry otel =
+        OpenTelemetrySdk.builder()
+            .setTracerProvider(
+                SdkTracerProvider.builder()
+                    .addSpanProcessor(SimpleSpanProcessor.create(spans))
+                    .build())
+            .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(metrics).build())
+            .build();
     MdcGate gate = new MdcGate(Verdict.pass());
-    RolloutHarness h = RolloutHarness.builder().gate(gate).configure(b -> b.openTelemetry(otel)).build();
+    RolloutHarness h =
+        RolloutHarness.builder().gate(gate).configure(b -> b.openTelemetry(otel)).build();
     Release v1 = h.release("cart", "v1");
     Release v2 = h.release("cart", "v2");
     h.fleet().launch(new OperationId("setup"), v1, 2);
@@ -70,46 +76,72 @@ class TelemetryTest {
     assertThat(ok).succeeded();
 
     // MDC keys are set while providers run on the rollout's behalf
-    assertThat(gate.seen).isNotEmpty().allSatisfy(m -> assertThat(m)
-        .containsEntry("cutover.service", "cart")
-        .containsEntry("cutover.rollout", ok.rollout().id())
-        .containsEntry("cutover.artifact", v2.artifact().toString()));
+    assertThat(gate.seen)
+        .isNotEmpty()
+        .allSatisfy(
+            m ->
+                assertThat(m)
+                    .containsEntry("cutover.service", "cart")
+                    .containsEntry("cutover.rollout", ok.rollout().id())
+                    .containsEntry("cutover.artifact", v2.artifact().toString()));
 
     List<SpanData> finished = spans.getFinishedSpanItems();
-    SpanData root = finished.stream().filter(s -> s.getName().equals("rollout cart")).findFirst().orElseThrow();
+    SpanData root =
+        finished.stream().filter(s -> s.getName().equals("rollout cart")).findFirst().orElseThrow();
     assertThat(root.getAttributes().asMap().toString()).contains(ok.rollout().id());
-    assertThat(finished.stream().filter(s -> s.getName().startsWith("step "))
-        .allMatch(s -> s.getParentSpanId().equals(root.getSpanId()))).isTrue();
+    assertThat(
+            finished.stream()
+                .filter(s -> s.getName().startsWith("step "))
+                .allMatch(s -> s.getParentSpanId().equals(root.getSpanId())))
+        .isTrue();
     assertThat(finished.stream().filter(s -> s.getName().startsWith("step ")).count())
         .isEqualTo(ok.plan().steps().size());
     // span times are virtual: the rollout span lasts exactly as long as the virtual run
-    assertThat(root.getEndEpochNanos() - root.getStartEpochNanos()).isEqualTo(ok.virtualDuration().toNanos());
+    assertThat(root.getEndEpochNanos() - root.getStartEpochNanos())
+        .isEqualTo(ok.virtualDuration().toNanos());
 
     Map<String, Long> sums = new java.util.HashMap<>();
     for (MetricData m : metrics.collectAllMetrics()) {
       if (m.getType() == io.opentelemetry.sdk.metrics.data.MetricDataType.LONG_SUM) {
-        sums.put(m.getName(), m.getLongSumData().getPoints().stream().mapToLong(p -> p.getValue()).sum());
+        sums.put(
+            m.getName(),
+            m.getLongSumData().getPoints().stream().mapToLong(p -> p.getValue()).sum());
       }
     }
-    assertThat(sums).containsEntry("cutover.deployments.started", 1L).containsEntry("cutover.deployments.succeeded", 1L)
-        .containsEntry("cutover.gate.verdicts", 2L).doesNotContainKey("cutover.deployments.failed");
+    assertThat(sums)
+        .containsEntry("cutover.deployments.started", 1L)
+        .containsEntry("cutover.deployments.succeeded", 1L)
+        .containsEntry("cutover.gate.verdicts", 2L)
+        .doesNotContainKey("cutover.deployments.failed");
   }
 
   @Test
   void aFailedRolloutIsCountedWithItsTimeToRollback() {
     InMemoryMetricReader metrics = InMemoryMetricReader.create();
-    OpenTelemetry otel = OpenTelemetrySdk.builder()
-        .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(metrics).build()).build();
-    RolloutHarness h = RolloutHarness.builder().gate(new MdcGate(Verdict.fail("bad")))
-        .configure(b -> b.openTelemetry(otel)).build();
+    OpenTelemetry otel =
+        OpenTelemetrySdk.builder()
+            .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(metrics).build())
+            .build();
+    RolloutHarness h =
+        RolloutHarness.builder()
+            .gate(new MdcGate(Verdict.fail("bad")))
+            .configure(b -> b.openTelemetry(otel))
+            .build();
     Release v1 = h.release("cart", "v1");
     h.fleet().launch(new OperationId("setup"), v1, 2);
     h.cutover().adopt(v1, 2);
-    RolloutResult bad = h.deploy(Strategies.canary().setWeight(50)
-        .analysis(Step.Verify.gates("mdc").build()).build(), h.release("cart", "v2"), 2);
+    RolloutResult bad =
+        h.deploy(
+            Strategies.canary().setWeight(50).analysis(Step.Verify.gates("mdc").build()).build(),
+            h.release("cart", "v2"),
+            2);
     assertThat(bad).wasAborted();
     List<String> names = metrics.collectAllMetrics().stream().map(MetricData::getName).toList();
-    assertThat(names).contains("cutover.deployments.failed", "cutover.rollbacks", "cutover.time_to_rollback",
-        "cutover.deployment.duration");
+    assertThat(names)
+        .contains(
+            "cutover.deployments.failed",
+            "cutover.rollbacks",
+            "cutover.time_to_rollback",
+            "cutover.deployment.duration");
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.fault;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,24 +43,36 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every SPI x fault kind x strategy, through the real engine on fakes, virtual time and the file journal:
- * the rollout must end (succeeded, or aborted with traffic where the engine says it is: back on stable
- * whenever router and journal still work) within its progress deadline, never route to an instance that
- * is not ready or already retired, retry a side effect only under its own operation id, and leave every
- * journaled intent answered. A failing router or journal may leave the target's instances running:
- * retiring them while traffic might still reach them, or without a journaled intent, would be worse.
+ * Every SPI x fault kind x strategy, through the real engine on fakes, virtual time and the file
+ * journal: the rollout must end (succeeded, or aborted with traffic where the engine says it is:
+ * back on stable whenever router and journal still work) within its progress deadline, never route
+ * to an instance that is not ready or already retired, retry a side effect only under its own
+ * operation id, and leave every journaled intent answered. A failing router or journal may leave
+ * the target's instances running: retiring them while traffic might still reach them, or without a
+ * journaled intent, would be worse.
  */
 @DisplayName("Rollouts under injected faults")
 class FaultMatrixTest {
   private static final String SVC = "checkout";
   private static final Duration DEADLINE = Duration.ofMinutes(10);
 
-  enum Spi { FLEET, ROUTER, GATE, JOURNAL }
+  enum Spi {
+    FLEET,
+    ROUTER,
+    GATE,
+    JOURNAL
+  }
 
-  enum Kind { NTH, LOST_RESPONSE, NON_RETRYABLE, HANG, OUTAGE, FLAKY }
+  enum Kind {
+    NTH,
+    LOST_RESPONSE,
+    NON_RETRYABLE,
+    HANG,
+    OUTAGE,
+    FLAKY
+  }
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   static Stream<Arguments> cases() {
     List<Arguments> out = new ArrayList<>();
@@ -73,9 +86,11 @@ class FaultMatrixTest {
     return out.stream();
   }
 
-  /** Blue/green routes once, so its router's first call is the one to fail; otherwise the second. */
-  private static <T> FaultBuilder<T> configure(FaultBuilder<T> b, Kind kind, Instant t0, VirtualScheduler s,
-      int n) {
+  /**
+   * Blue/green routes once, so its router's first call is the one to fail; otherwise the second.
+   */
+  private static <T> FaultBuilder<T> configure(
+      FaultBuilder<T> b, Kind kind, Instant t0, VirtualScheduler s, int n) {
     return switch (kind) {
       case NTH -> b.failNth(n);
       case LOST_RESPONSE -> b.failNth(n).failAfterEffect();
@@ -87,14 +102,16 @@ class FaultMatrixTest {
   }
 
   private static RolloutStrategy strategy(String name) {
-    Step.Verify verify = Step.Verify.gates("health").count(3).interval(Duration.ofSeconds(20)).build();
+    Step.Verify verify =
+        Step.Verify.gates("health").count(3).interval(Duration.ofSeconds(20)).build();
     return name.equals("canary")
         ? Strategies.canary().setWeight(25).analysis(verify).setWeight(50).analysis(verify).build()
         : Strategies.blueGreen().prePromotionAnalysis(verify).autoPromotion(true).build();
   }
 
   private static Release release(String label) {
-    return Release.of(SVC, new ArtifactRef("cutover.test/" + SVC, Digest.sha256(label)), ConfigRef.EMPTY)
+    return Release.of(
+            SVC, new ArtifactRef("cutover.test/" + SVC, Digest.sha256(label)), ConfigRef.EMPTY)
         .withLabel(label);
   }
 
@@ -107,53 +124,88 @@ class FaultMatrixTest {
     FakeFleet fakeFleet = FakeFleet.create();
     FakeRouter fakeRouter = FakeRouter.create(scheduler.clock()).watch(fakeFleet);
     FakeHealthGate fakeGate = FakeHealthGate.named("health").returning(Verdict.pass("ok"));
-    try (FileJournal fileJournal = FileJournal.builder(dir).durability(DurabilityMode.OS_BUFFERED).open()) {
-      Fleet fleet = spi == Spi.FLEET
-          ? configure(Faults.fleet(fakeFleet).only("launch", "scale", "drain", "retire"), kind, t0, scheduler, n).build()
-          : fakeFleet;
-      Router router = spi == Spi.ROUTER
-          ? configure(Faults.router(fakeRouter).only("apply"), kind, t0, scheduler, n).build() : fakeRouter;
-      HealthGate gate = spi == Spi.GATE ? configure(Faults.healthGate(fakeGate), kind, t0, scheduler, n).build() : fakeGate;
-      Journal journal = spi == Spi.JOURNAL
-          ? configure(Faults.journal(fileJournal).only("append"), kind, t0, scheduler, n).build() : fileJournal;
-      Cutover cutover = Cutover.builder().clock(scheduler.clock()).scheduler(scheduler).providerExecutor(Runnable::run)
-          .journal(journal).fleet(fleet).router(router).gate(gate).build();
+    try (FileJournal fileJournal =
+        FileJournal.builder(dir).durability(DurabilityMode.OS_BUFFERED).open()) {
+      Fleet fleet =
+          spi == Spi.FLEET
+              ? configure(
+                      Faults.fleet(fakeFleet).only("launch", "scale", "drain", "retire"),
+                      kind,
+                      t0,
+                      scheduler,
+                      n)
+                  .build()
+              : fakeFleet;
+      Router router =
+          spi == Spi.ROUTER
+              ? configure(Faults.router(fakeRouter).only("apply"), kind, t0, scheduler, n).build()
+              : fakeRouter;
+      HealthGate gate =
+          spi == Spi.GATE
+              ? configure(Faults.healthGate(fakeGate), kind, t0, scheduler, n).build()
+              : fakeGate;
+      Journal journal =
+          spi == Spi.JOURNAL
+              ? configure(Faults.journal(fileJournal).only("append"), kind, t0, scheduler, n)
+                  .build()
+              : fileJournal;
+      Cutover cutover =
+          Cutover.builder()
+              .clock(scheduler.clock())
+              .scheduler(scheduler)
+              .providerExecutor(Runnable::run)
+              .journal(journal)
+              .fleet(fleet)
+              .router(router)
+              .gate(gate)
+              .build();
       Release v1 = release("v1");
       Release v2 = release("v2");
       cutover.adopt(v1, 4);
       fakeFleet.launch(new OperationId("setup/v1"), v1, 4);
-      fakeRouter.apply(new OperationId("setup/route"), SVC, TrafficSplit.all(v1.id()), java.util.Map.of(v1.id(),
-          fakeFleet.instancesOf(v1.id())));
+      fakeRouter.apply(
+          new OperationId("setup/route"),
+          SVC,
+          TrafficSplit.all(v1.id()),
+          java.util.Map.of(v1.id(), fakeFleet.instancesOf(v1.id())));
 
       Rollout rollout;
       try {
         rollout = cutover.deploy(strategy(strategyName), v2, 4);
       } catch (RuntimeException refused) {
-        // A fault in the very first journal append refuses the rollout before it exists: nothing happened.
+        // A fault in the very first journal append refuses the rollout before it exists: nothing
+        // happened.
         assertThat(spi).isEqualTo(Spi.JOURNAL);
         assertThat(fakeFleet.instancesOf(v2.id())).isEmpty();
         assertThat(fakeRouter.current(SVC)).contains(TrafficSplit.all(v1.id()));
         return;
       }
-      boolean ended = scheduler.runUntil(() -> rollout.status().state().isTerminal(), DEADLINE.multipliedBy(3));
+      boolean ended =
+          scheduler.runUntil(() -> rollout.status().state().isTerminal(), DEADLINE.multipliedBy(3));
       scheduler.assertNoTaskFailures();
       RolloutStatus st = rollout.status();
       assertThat(ended).as("terminal within three progress deadlines, but is %s", st).isTrue();
       assertThat(fakeRouter.violations()).as("router contract violations").isEmpty();
 
       Set<String> launchOps = new HashSet<>();
-      fakeFleet.calls().stream().filter(c -> c.release().equals(v2) && c.kind() == FakeFleet.CallKind.LAUNCH)
+      fakeFleet.calls().stream()
+          .filter(c -> c.release().equals(v2) && c.kind() == FakeFleet.CallKind.LAUNCH)
           .forEach(c -> launchOps.add(c.op().value()));
-      assertThat(launchOps).as("operation ids used to launch the target").hasSizeLessThanOrEqualTo(1);
+      assertThat(launchOps)
+          .as("operation ids used to launch the target")
+          .hasSizeLessThanOrEqualTo(1);
 
       if (st.state() == RolloutState.SUCCEEDED) {
         assertThat(fakeRouter.current(SVC)).contains(TrafficSplit.all(v2.id()));
       } else {
         assertThat(st.state()).isEqualTo(RolloutState.ABORTED);
         assertThat(st.reason()).isNotBlank();
-        // Never half-way unknown: the engine knows where traffic is, even when it could not move it back.
+        // Never half-way unknown: the engine knows where traffic is, even when it could not move it
+        // back.
         TrafficSplit known = st.split() != null ? st.split() : TrafficSplit.all(v1.id());
-        assertThat(fakeRouter.current(SVC)).map(TrafficSplit::weights).as("traffic after abort")
+        assertThat(fakeRouter.current(SVC))
+            .map(TrafficSplit::weights)
+            .as("traffic after abort")
             .contains(known.weights());
         if (spi == Spi.GATE || spi == Spi.FLEET) {
           // With a working router and journal, an abort always sends traffic back to stable.
@@ -163,12 +215,13 @@ class FaultMatrixTest {
           assertThat(fakeFleet.instancesOf(v2.id())).as("target instances after abort").isEmpty();
         }
       }
-      Object faulty = switch (spi) {
-        case FLEET -> fleet;
-        case ROUTER -> router;
-        case GATE -> gate;
-        case JOURNAL -> journal;
-      };
+      Object faulty =
+          switch (spi) {
+            case FLEET -> fleet;
+            case ROUTER -> router;
+            case GATE -> gate;
+            case JOURNAL -> journal;
+          };
       if (kind != Kind.OUTAGE && kind != Kind.FLAKY) {
         assertThat(Faults.log(faulty).injections()).as("faults injected").isNotEmpty();
       }
@@ -183,7 +236,10 @@ class FaultMatrixTest {
           }
         }
         assertThat(open).as("intents without a DONE or FAILED record").isEmpty();
-        assertThat(records).last().extracting(JournalRecord::type).isEqualTo(JournalRecord.Type.ENDED);
+        assertThat(records)
+            .last()
+            .extracting(JournalRecord::type)
+            .isEqualTo(JournalRecord.Type.ENDED);
       }
       cutover.close();
     }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.fault;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,7 +20,6 @@ import io.cutover.spi.Fleet;
 import io.cutover.spi.HealthGate;
 import io.cutover.spi.Journal;
 import io.cutover.spi.JournalRecord;
-import io.cutover.spi.MetricQuery;
 import io.cutover.spi.MetricResult;
 import io.cutover.spi.MetricSource;
 import io.cutover.spi.OperationId;
@@ -102,20 +102,26 @@ class FaultsTest {
     }
 
     @Test
-    @DisplayName("failAfterEffect performs the call, then loses the response; nonRetryable marks the error")
+    @DisplayName(
+        "failAfterEffect performs the call, then loses the response; nonRetryable marks the error")
     void afterEffect() {
-      Router r = Faults.router(real).failNth(1).failAfterEffect().nonRetryable().named("haproxy").build();
-      assertThatThrownBy(() -> apply(r, 1)).isInstanceOfSatisfying(ProviderException.class, e -> {
-        assertThat(e.retryable()).isFalse();
-        assertThat(e.provider()).isEqualTo("haproxy");
-        assertThat(e.getMessage()).contains("took effect but its response was lost");
-      });
+      Router r =
+          Faults.router(real).failNth(1).failAfterEffect().nonRetryable().named("haproxy").build();
+      assertThatThrownBy(() -> apply(r, 1))
+          .isInstanceOfSatisfying(
+              ProviderException.class,
+              e -> {
+                assertThat(e.retryable()).isFalse();
+                assertThat(e.provider()).isEqualTo("haproxy");
+                assertThat(e.getMessage()).contains("took effect but its response was lost");
+              });
       assertThat(real.applied).containsExactly(op(1));
       assertThat(Faults.log(r).injections(FaultLog.Kind.FAILED_AFTER_EFFECT)).hasSize(1);
     }
 
     @Test
-    @DisplayName("failWithProbability fails the same calls for the same seed, whatever the thread interleaving")
+    @DisplayName(
+        "failWithProbability fails the same calls for the same seed, whatever the thread interleaving")
     void probability() throws Exception {
       List<Long> first = failingCalls(42, false);
       List<Long> second = failingCalls(42, true);
@@ -130,13 +136,19 @@ class FaultsTest {
       if (concurrently) {
         List<CompletableFuture<Void>> fs = new ArrayList<>();
         for (int t = 0; t < 8; t++) {
-          fs.add(CompletableFuture.runAsync(() -> IntStream.range(0, 125).forEach(i -> {
-            try {
-              apply(r, i);
-            } catch (ProviderException expected) {
-              // counted in the log
-            }
-          }), callers));
+          fs.add(
+              CompletableFuture.runAsync(
+                  () ->
+                      IntStream.range(0, 125)
+                          .forEach(
+                              i -> {
+                                try {
+                                  apply(r, i);
+                                } catch (ProviderException expected) {
+                                  // counted in the log
+                                }
+                              }),
+                  callers));
         }
         CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
       } else {
@@ -157,17 +169,24 @@ class FaultsTest {
     @DisplayName("an outage window fails calls in [from, to) of virtual time")
     void outage() {
       Instant t0 = time.instant();
-      Router r = Faults.router(real).only("apply").outage(t0.plusSeconds(60), t0.plusSeconds(90)).clock(time)
-          .build();
+      Router r =
+          Faults.router(real)
+              .only("apply")
+              .outage(t0.plusSeconds(60), t0.plusSeconds(90))
+              .clock(time)
+              .build();
       apply(r, 1);
       scheduler.advance(Duration.ofSeconds(60));
-      assertThatThrownBy(() -> apply(r, 2)).isInstanceOf(ProviderException.class).hasMessageContaining("outage");
+      assertThatThrownBy(() -> apply(r, 2))
+          .isInstanceOf(ProviderException.class)
+          .hasMessageContaining("outage");
       scheduler.advance(Duration.ofSeconds(29));
       assertThatThrownBy(() -> apply(r, 3)).isInstanceOf(ProviderException.class);
       scheduler.advance(Duration.ofSeconds(1));
       apply(r, 4);
       assertThat(real.applied).containsExactly(op(1), op(4));
-      assertThat(Faults.log(r).injections(FaultLog.Kind.OUTAGE)).extracting(FaultLog.Injection::at)
+      assertThat(Faults.log(r).injections(FaultLog.Kind.OUTAGE))
+          .extracting(FaultLog.Injection::at)
           .containsExactly(t0.plusSeconds(60), t0.plusSeconds(89));
     }
   }
@@ -178,8 +197,13 @@ class FaultsTest {
     @Test
     @DisplayName("latency blocks the caller until virtual time passes, then the call proceeds")
     void latency() throws Exception {
-      Router r = Faults.router(real).only("apply").latency(Duration.ofMillis(300)).scheduler(scheduler)
-          .clock(time).build();
+      Router r =
+          Faults.router(real)
+              .only("apply")
+              .latency(Duration.ofMillis(300))
+              .scheduler(scheduler)
+              .clock(time)
+              .build();
       FaultLog log = Faults.log(r);
       CompletableFuture<Void> call = CompletableFuture.runAsync(() -> apply(r, 1), callers);
       awaitBlocked(log, 1);
@@ -193,10 +217,15 @@ class FaultsTest {
     }
 
     @Test
-    @DisplayName("a hang blocks until its virtual timeout, then fails without reaching the wrapped object")
+    @DisplayName(
+        "a hang blocks until its virtual timeout, then fails without reaching the wrapped object")
     void hang() throws Exception {
-      Router r = Faults.router(real).only("apply").hangNth(Duration.ofSeconds(30), 2).scheduler(scheduler)
-          .build();
+      Router r =
+          Faults.router(real)
+              .only("apply")
+              .hangNth(Duration.ofSeconds(30), 2)
+              .scheduler(scheduler)
+              .build();
       FaultLog log = Faults.log(r);
       apply(r, 1);
       CompletableFuture<Void> call = CompletableFuture.runAsync(() -> apply(r, 2), callers);
@@ -204,7 +233,8 @@ class FaultsTest {
       scheduler.advance(Duration.ofSeconds(29));
       assertThat(call).isNotDone();
       scheduler.advance(Duration.ofSeconds(1));
-      assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(ProviderException.class)
+      assertThatThrownBy(() -> call.get(10, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(ProviderException.class)
           .hasMessageContaining("hung for PT30S");
       assertThat(real.applied).containsExactly(op(1));
       apply(r, 3);
@@ -212,20 +242,36 @@ class FaultsTest {
     }
 
     @Test
-    @DisplayName("nonBlocking turns hangs and long latency into immediate timeouts, for inline provider calls")
+    @DisplayName(
+        "nonBlocking turns hangs and long latency into immediate timeouts, for inline provider calls")
     void nonBlocking() {
-      Router hanging = Faults.router(real).only("apply").hangNth(Duration.ofMinutes(5), 1)
-          .nonBlocking(Duration.ofSeconds(30)).build();
-      assertThatThrownBy(() -> apply(hanging, 1)).isInstanceOfSatisfying(ProviderException.class, e -> {
-        assertThat(e.retryable()).isTrue();
-        assertThat(e.getMessage()).contains("timed out after PT30S (injected hang)");
-      });
+      Router hanging =
+          Faults.router(real)
+              .only("apply")
+              .hangNth(Duration.ofMinutes(5), 1)
+              .nonBlocking(Duration.ofSeconds(30))
+              .build();
+      assertThatThrownBy(() -> apply(hanging, 1))
+          .isInstanceOfSatisfying(
+              ProviderException.class,
+              e -> {
+                assertThat(e.retryable()).isTrue();
+                assertThat(e.getMessage()).contains("timed out after PT30S (injected hang)");
+              });
       apply(hanging, 2);
-      Router slow = Faults.router(real).only("apply").latency(Duration.ofSeconds(30))
-          .nonBlocking(Duration.ofSeconds(30)).build();
+      Router slow =
+          Faults.router(real)
+              .only("apply")
+              .latency(Duration.ofSeconds(30))
+              .nonBlocking(Duration.ofSeconds(30))
+              .build();
       assertThatThrownBy(() -> apply(slow, 3)).hasMessageContaining("injected latency of PT30S");
-      Router bitSlow = Faults.router(real).only("apply").latency(Duration.ofSeconds(29))
-          .nonBlocking(Duration.ofSeconds(30)).build();
+      Router bitSlow =
+          Faults.router(real)
+              .only("apply")
+              .latency(Duration.ofSeconds(29))
+              .nonBlocking(Duration.ofSeconds(30))
+              .build();
       apply(bitSlow, 4);
       assertThat(real.applied).containsExactly(op(2), op(4));
       assertThat(Faults.log(bitSlow).injections(FaultLog.Kind.DELAYED)).hasSize(1);
@@ -241,8 +287,10 @@ class FaultsTest {
       CompletableFuture<Void> b = CompletableFuture.runAsync(() -> apply(r, 2), callers);
       awaitBlocked(log, 2);
       log.releaseAll();
-      assertThatThrownBy(() -> a.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(ProviderException.class);
-      assertThatThrownBy(() -> b.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(ProviderException.class);
+      assertThatThrownBy(() -> a.get(10, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(ProviderException.class);
+      assertThatThrownBy(() -> b.get(10, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(ProviderException.class);
       assertThat(log.blocked()).isZero();
       assertThat(real.applied).isEmpty();
     }
@@ -255,18 +303,19 @@ class FaultsTest {
     @DisplayName("a health gate reports an ERROR verdict and keeps its name")
     void gate() {
       AtomicInteger evaluated = new AtomicInteger();
-      HealthGate real = new HealthGate() {
-        @Override
-        public String name() {
-          return "error-rate";
-        }
+      HealthGate real =
+          new HealthGate() {
+            @Override
+            public String name() {
+              return "error-rate";
+            }
 
-        @Override
-        public Verdict evaluate(io.cutover.spi.GateContext context) {
-          evaluated.incrementAndGet();
-          return Verdict.pass("fine");
-        }
-      };
+            @Override
+            public Verdict evaluate(io.cutover.spi.GateContext context) {
+              evaluated.incrementAndGet();
+              return Verdict.pass("fine");
+            }
+          };
       HealthGate g = Faults.healthGate(real).failNth(1).build();
       assertThat(g.name()).isEqualTo("error-rate");
       Verdict v = g.evaluate(null);
@@ -280,33 +329,35 @@ class FaultsTest {
     @DisplayName("a fleet fails the chosen operation only and forwards results")
     void fleet() {
       List<String> launched = Collections.synchronizedList(new ArrayList<>());
-      Fleet real = new Fleet() {
-        @Override
-        public List<Instance> launch(OperationId op, Release release, int replicas) {
-          launched.add(op.value());
-          return List.of();
-        }
+      Fleet real =
+          new Fleet() {
+            @Override
+            public List<Instance> launch(OperationId op, Release release, int replicas) {
+              launched.add(op.value());
+              return List.of();
+            }
 
-        @Override
-        public List<Instance> scale(OperationId op, Release release, int replicas) {
-          return List.of();
-        }
+            @Override
+            public List<Instance> scale(OperationId op, Release release, int replicas) {
+              return List.of();
+            }
 
-        @Override
-        public void drain(OperationId op, Release release) {}
+            @Override
+            public void drain(OperationId op, Release release) {}
 
-        @Override
-        public void retire(OperationId op, Release release) {}
+            @Override
+            public void retire(OperationId op, Release release) {}
 
-        @Override
-        public List<Instance> instances(String service) {
-          return List.of();
-        }
-      };
+            @Override
+            public List<Instance> instances(String service) {
+              return List.of();
+            }
+          };
       Fleet f = Faults.fleet(real).only("launch").failNth(1).nonRetryable().build();
       Release rel = release();
       assertThatThrownBy(() -> f.launch(new OperationId("r/s0/launch"), rel, 2))
-          .isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.retryable()).isFalse());
+          .isInstanceOfSatisfying(
+              ProviderException.class, e -> assertThat(e.retryable()).isFalse());
       f.retire(new OperationId("r/s9/retire"), rel);
       assertThat(f.launch(new OperationId("r/s0/launch"), rel, 2)).isEmpty();
       assertThat(launched).containsExactly("r/s0/launch");
@@ -314,15 +365,21 @@ class FaultsTest {
     }
 
     @Test
-    @DisplayName("a metric source and a journal fail the Nth call; journal close always passes through")
+    @DisplayName(
+        "a metric source and a journal fail the Nth call; journal close always passes through")
     void metricsAndJournal() {
       MetricSource m = Faults.metricSource(q -> MetricResult.noData("none")).failNth(2).build();
       m.query(null);
       assertThatThrownBy(() -> m.query(null)).isInstanceOf(ProviderException.class);
       Journal j = Faults.journal(InMemoryJournal.create()).only("append").failNth(2).build();
       j.append(JournalRecord.of(Instant.EPOCH, "r", "s", JournalRecord.Type.STATE, null, "{}"));
-      assertThatThrownBy(() -> j.append(JournalRecord.of(Instant.EPOCH, "r", "s", JournalRecord.Type.STATE, null,
-          "{}"))).isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.provider()).isEqualTo("journal"));
+      assertThatThrownBy(
+              () ->
+                  j.append(
+                      JournalRecord.of(
+                          Instant.EPOCH, "r", "s", JournalRecord.Type.STATE, null, "{}")))
+          .isInstanceOfSatisfying(
+              ProviderException.class, e -> assertThat(e.provider()).isEqualTo("journal"));
       assertThat(j.records("r")).hasSize(1);
       j.close();
       assertThat(Faults.log(j).calls()).isEqualTo(2);
@@ -335,18 +392,37 @@ class FaultsTest {
     @Test
     @DisplayName("are refused with the setting's name and a fix")
     void refused() {
-      assertThatThrownBy(() -> Faults.router(real).only("aply")).isInstanceOfSatisfying(InvalidSpecException.class,
-          e -> assertThat(e.getMessage()).contains("faults.only").contains("[apply, current]"));
-      assertThatThrownBy(() -> Faults.router(real).failNth(0)).isInstanceOf(InvalidSpecException.class);
+      assertThatThrownBy(() -> Faults.router(real).only("aply"))
+          .isInstanceOfSatisfying(
+              InvalidSpecException.class,
+              e -> assertThat(e.getMessage()).contains("faults.only").contains("[apply, current]"));
+      assertThatThrownBy(() -> Faults.router(real).failNth(0))
+          .isInstanceOf(InvalidSpecException.class);
       assertThatThrownBy(() -> Faults.router(real).failWithProbability(1.5, 1))
           .isInstanceOf(InvalidSpecException.class);
       Instant t = Instant.EPOCH;
-      assertThatThrownBy(() -> Faults.router(real).outage(t, t)).isInstanceOf(InvalidSpecException.class);
-      assertThatThrownBy(() -> Faults.router(real).outage(t, t.plusSeconds(1)).latency(Duration.ofSeconds(1)).build())
-          .isInstanceOfSatisfying(InvalidSpecException.class, e -> assertThat(e.violations())
-              .extracting(InvalidSpecException.Violation::path).containsExactly("faults.clock", "faults.scheduler"));
-      assertThatThrownBy(() -> Faults.router(real).hang(Duration.ofSeconds(1)).scheduler(scheduler)
-          .nonBlocking(Duration.ofSeconds(1)).build()).hasMessageContaining("faults.nonBlocking");
+      assertThatThrownBy(() -> Faults.router(real).outage(t, t))
+          .isInstanceOf(InvalidSpecException.class);
+      assertThatThrownBy(
+              () ->
+                  Faults.router(real)
+                      .outage(t, t.plusSeconds(1))
+                      .latency(Duration.ofSeconds(1))
+                      .build())
+          .isInstanceOfSatisfying(
+              InvalidSpecException.class,
+              e ->
+                  assertThat(e.violations())
+                      .extracting(InvalidSpecException.Violation::path)
+                      .containsExactly("faults.clock", "faults.scheduler"));
+      assertThatThrownBy(
+              () ->
+                  Faults.router(real)
+                      .hang(Duration.ofSeconds(1))
+                      .scheduler(scheduler)
+                      .nonBlocking(Duration.ofSeconds(1))
+                      .build())
+          .hasMessageContaining("faults.nonBlocking");
       assertThatThrownBy(() -> Faults.log(real)).isInstanceOf(IllegalArgumentException.class);
     }
   }
@@ -361,7 +437,8 @@ class FaultsTest {
     final List<OperationId> applied = Collections.synchronizedList(new ArrayList<>());
 
     @Override
-    public void apply(OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
+    public void apply(
+        OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
       applied.add(op);
     }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -46,23 +47,30 @@ import org.junit.jupiter.params.provider.MethodSource;
 class FileJournalResumeTest {
   private static final String SVC = "payments";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   static Stream<Arguments> stops() {
-    return Stream.of(0, 5, 25, 45, 65, 90, 130, 170).flatMap(s -> Stream.of(Arguments.of(s, false),
-        Arguments.of(s, true)));
+    return Stream.of(0, 5, 25, 45, 65, 90, 130, 170)
+        .flatMap(s -> Stream.of(Arguments.of(s, false), Arguments.of(s, true)));
   }
 
   private static Release release(String label) {
-    return Release.of(SVC, new ArtifactRef("cutover.test/" + SVC, Digest.sha256(label)), ConfigRef.EMPTY)
+    return Release.of(
+            SVC, new ArtifactRef("cutover.test/" + SVC, Digest.sha256(label)), ConfigRef.EMPTY)
         .withLabel(label);
   }
 
-  private static Cutover engine(VirtualScheduler s, FileJournal j, FakeFleet fleet, FakeRouter router,
-      FakeHealthGate gate) {
-    return Cutover.builder().clock(s.clock()).scheduler(s).providerExecutor(Runnable::run).journal(j).fleet(fleet)
-        .router(router).gate(gate).build();
+  private static Cutover engine(
+      VirtualScheduler s, FileJournal j, FakeFleet fleet, FakeRouter router, FakeHealthGate gate) {
+    return Cutover.builder()
+        .clock(s.clock())
+        .scheduler(s)
+        .providerExecutor(Runnable::run)
+        .journal(j)
+        .fleet(fleet)
+        .router(router)
+        .gate(gate)
+        .build();
   }
 
   @ParameterizedTest(name = "stop after {0}s of virtual time, torn last record: {1}")
@@ -75,11 +83,15 @@ class FileJournalResumeTest {
     Release v1 = release("v1");
     Release v2 = release("v2");
     fleet.launch(new OperationId("setup/v1"), v1, 3);
-    router.apply(new OperationId("setup/route"), SVC, TrafficSplit.all(v1.id()), Map.of(v1.id(),
-        fleet.instancesOf(v1.id())));
-    Step.Verify verify = Step.Verify.gates("health").count(3).interval(Duration.ofSeconds(20)).build();
-    RolloutStrategy canary = Strategies.canary().setWeight(25).analysis(verify).setWeight(50).analysis(verify)
-        .build();
+    router.apply(
+        new OperationId("setup/route"),
+        SVC,
+        TrafficSplit.all(v1.id()),
+        Map.of(v1.id(), fleet.instancesOf(v1.id())));
+    Step.Verify verify =
+        Step.Verify.gates("health").count(3).interval(Duration.ofSeconds(20)).build();
+    RolloutStrategy canary =
+        Strategies.canary().setWeight(25).analysis(verify).setWeight(50).analysis(verify).build();
 
     VirtualScheduler first = VirtualScheduler.on(clock);
     FileJournal journal = FileJournal.builder(dir).durability(DurabilityMode.OS_BUFFERED).open();
@@ -93,8 +105,12 @@ class FileJournalResumeTest {
     if (tearLastRecord) {
       Path segment;
       try (Stream<Path> files = Files.list(dir)) {
-        segment = files.filter(p -> p.getFileName().toString().startsWith("segment-")).sorted()
-            .reduce((x, y) -> y).orElseThrow();
+        segment =
+            files
+                .filter(p -> p.getFileName().toString().startsWith("segment-"))
+                .sorted()
+                .reduce((x, y) -> y)
+                .orElseThrow();
       }
       try (FileChannel ch = FileChannel.open(segment, StandardOpenOption.WRITE)) {
         if (ch.size() > 64 + 60) {
@@ -104,15 +120,19 @@ class FileJournalResumeTest {
     }
 
     VirtualScheduler second = VirtualScheduler.on(clock);
-    try (FileJournal reopened = FileJournal.builder(dir).durability(DurabilityMode.OS_BUFFERED).open()) {
+    try (FileJournal reopened =
+        FileJournal.builder(dir).durability(DurabilityMode.OS_BUFFERED).open()) {
       Cutover b = engine(second, reopened, fleet, router, gate);
       List<Rollout> resumed = List.copyOf(b.activeRollouts());
       if (endedBeforeStop && !tearLastRecord) {
         assertThat(resumed).isEmpty();
       } else if (!resumed.isEmpty()) {
         assertThat(resumed).extracting(Rollout::id).containsExactly(started.id());
-        assertThat(second.runUntil(() -> resumed.get(0).status().state().isTerminal(), Duration.ofHours(2)))
-            .as("resumed rollout ends").isTrue();
+        assertThat(
+                second.runUntil(
+                    () -> resumed.get(0).status().state().isTerminal(), Duration.ofHours(2)))
+            .as("resumed rollout ends")
+            .isTrue();
         assertThat(resumed.get(0).status().state()).isEqualTo(RolloutState.SUCCEEDED);
       }
       second.assertNoTaskFailures();
@@ -126,11 +146,14 @@ class FileJournalResumeTest {
           applied.merge(c.op().value(), 1, Integer::sum);
         }
       }
-      assertThat(applied).allSatisfy((op, n) -> assertThat(n).as("fleet effects of %s", op).isEqualTo(1));
+      assertThat(applied)
+          .allSatisfy((op, n) -> assertThat(n).as("fleet effects of %s", op).isEqualTo(1));
       Map<String, Integer> routes = new HashMap<>();
       router.timeline(SVC).forEach(e -> routes.merge(e.op().value(), 1, Integer::sum));
-      assertThat(routes).allSatisfy((op, n) -> assertThat(n).as("router effects of %s", op).isEqualTo(1));
-      // The service is free again: no lease is left behind by a rollout that ended, even when the crash
+      assertThat(routes)
+          .allSatisfy((op, n) -> assertThat(n).as("router effects of %s", op).isEqualTo(1));
+      // The service is free again: no lease is left behind by a rollout that ended, even when the
+      // crash
       // came between its durable ENDED record and the release of its lease (the torn last entry).
       assertThat(reopened.leaseHolder(SVC)).isEmpty();
       b.close();

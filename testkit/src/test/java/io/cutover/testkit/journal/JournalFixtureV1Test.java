@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,30 +34,32 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A file journal written by an earlier engine (payload schema version 1, {@code journal-fixtures/v1}):
- * this engine opens it, learns the services' stable releases from the ended rollouts, continues the open
- * ones where they stopped, and summarises the history as before.
+ * A file journal written by an earlier engine (payload schema version 1, {@code
+ * journal-fixtures/v1}): this engine opens it, learns the services' stable releases from the ended
+ * rollouts, continues the open ones where they stopped, and summarises the history as before.
  */
 class JournalFixtureV1Test {
   static final String SEGMENT = "segment-00000000000000000001.log";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   /** The engine stopped at 00:03:45 (virtual); the new one starts a little later. */
   final VirtualClock clock = VirtualClock.startingAt(Instant.parse("2026-01-01T00:04:00Z"));
+
   final VirtualScheduler scheduler = VirtualScheduler.on(clock);
   final FakeFleet fleet = FakeFleet.create();
   final FakeRouter router = FakeRouter.create(clock).watch(fleet);
 
   static Release release(String service, String label) {
-    return Release.of(service, ArtifactRef.parse("fixture.test/" + service + "@" + Digest.sha256(label)))
+    return Release.of(
+            service, ArtifactRef.parse("fixture.test/" + service + "@" + Digest.sha256(label)))
         .withLabel(label);
   }
 
   @BeforeEach
   void copyFixture() throws IOException {
-    try (InputStream in = Objects.requireNonNull(getClass().getResourceAsStream("/journal-fixtures/v1/" + SEGMENT))) {
+    try (InputStream in =
+        Objects.requireNonNull(getClass().getResourceAsStream("/journal-fixtures/v1/" + SEGMENT))) {
       Files.copy(in, dir.resolve(SEGMENT));
     }
     // The world as the old engine left it: the stable instances and the canaries it launched.
@@ -67,8 +70,13 @@ class JournalFixtureV1Test {
   }
 
   Cutover engine(FileJournal journal) {
-    return Cutover.builder().clock(clock).scheduler(scheduler).providerExecutor(Runnable::run).journal(journal)
-        .fleet(fleet).router(router)
+    return Cutover.builder()
+        .clock(clock)
+        .scheduler(scheduler)
+        .providerExecutor(Runnable::run)
+        .journal(journal)
+        .fleet(fleet)
+        .router(router)
         .gate(FakeHealthGate.named("smoke").returning(Verdict.pass("ok")))
         .gate(FakeHealthGate.named("errors").returning(Verdict.fail("error rate 6% > 1%")))
         .gate(FakeHealthGate.named("latency").returning(Verdict.pass("p99 120ms")))
@@ -80,18 +88,24 @@ class JournalFixtureV1Test {
   @Test
   @DisplayName("ended rollouts of a v1 journal give each service its stable release")
   void stableReleases() {
-    try (FileJournal journal = FileJournal.open(dir); Cutover c = engine(journal)) {
+    try (FileJournal journal = FileJournal.open(dir);
+        Cutover c = engine(journal)) {
       assertThat(c.stable("orders")).contains(release("orders", "v2"));
       assertThat(c.stable("billing")).contains(release("billing", "v1"));
-      assertThat(c.stable("payments")).as("the open rollout's stable").contains(release("payments", "v1"));
+      assertThat(c.stable("payments"))
+          .as("the open rollout's stable")
+          .contains(release("payments", "v1"));
     }
   }
 
   @Test
-  @DisplayName("open rollouts of a v1 journal continue where they stopped: the analysis with its counts, the pauses")
+  @DisplayName(
+      "open rollouts of a v1 journal continue where they stopped: the analysis with its counts, the pauses")
   void openRolloutsContinue() {
-    try (FileJournal journal = FileJournal.open(dir); Cutover c = engine(journal)) {
-      Map<String, Rollout> open = c.activeRollouts().stream().collect(Collectors.toMap(r -> r.plan().service(), r -> r));
+    try (FileJournal journal = FileJournal.open(dir);
+        Cutover c = engine(journal)) {
+      Map<String, Rollout> open =
+          c.activeRollouts().stream().collect(Collectors.toMap(r -> r.plan().service(), r -> r));
       assertThat(open).containsOnlyKeys("payments", "search");
       Rollout payments = open.get("payments");
       Rollout search = open.get("search");
@@ -99,17 +113,22 @@ class JournalFixtureV1Test {
       assertThat(search.status().reason()).isEqualTo("waiting for approval");
       assertThat(search.options().initiator()).isEqualTo("api");
 
-      scheduler.runUntil(() -> payments.status().state() == RolloutState.PAUSED, Duration.ofHours(1));
-      // four of five measurements were journaled: one more completes the analysis, then the pause request holds
+      scheduler.runUntil(
+          () -> payments.status().state() == RolloutState.PAUSED, Duration.ofHours(1));
+      // four of five measurements were journaled: one more completes the analysis, then the pause
+      // request holds
       assertThat(payments.status().reason()).isEqualTo("paused by request");
       assertThat(payments.status().stepIndex()).isEqualTo(3);
-      long latencyVerdicts = journal.records(payments.id()).stream()
-          .filter(r -> r.payload().contains("\"gate\":\"latency\"")).count();
+      long latencyVerdicts =
+          journal.records(payments.id()).stream()
+              .filter(r -> r.payload().contains("\"gate\":\"latency\""))
+              .count();
       assertThat(latencyVerdicts).isEqualTo(5);
 
       c.resume(payments.id());
       c.approve(search.id());
-      scheduler.runUntil(() -> payments.status().state().isTerminal() && search.status().state().isTerminal(),
+      scheduler.runUntil(
+          () -> payments.status().state().isTerminal() && search.status().state().isTerminal(),
           Duration.ofHours(2));
       assertThat(payments.status().state()).isEqualTo(RolloutState.SUCCEEDED);
       assertThat(search.status().state()).isEqualTo(RolloutState.SUCCEEDED);

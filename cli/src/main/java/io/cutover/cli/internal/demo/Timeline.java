@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.cli.internal.demo;
 
 import io.cutover.api.TrafficSplit;
@@ -15,9 +16,9 @@ import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What the demo saw, sampled a few times a second: the split in effect and, per release, requests and
- * errors (5xx or no answer) since the previous sample. Recording is lock-free; sampling and reading are
- * synchronized.
+ * What the demo saw, sampled a few times a second: the split in effect and, per release, requests
+ * and errors (5xx or no answer) since the previous sample. Recording is lock-free; sampling and
+ * reading are synchronized.
  */
 public final class Timeline {
   /**
@@ -29,8 +30,12 @@ public final class Timeline {
    * @param errors errors per release id since the previous sample
    * @param interval the time since the previous sample
    */
-  public record Sample(double seconds, Map<String, Double> weights, Map<String, Long> requests,
-      Map<String, Long> errors, Duration interval) {}
+  public record Sample(
+      double seconds,
+      Map<String, Double> weights,
+      Map<String, Long> requests,
+      Map<String, Long> errors,
+      Duration interval) {}
 
   /**
    * An event placed on the timeline.
@@ -111,7 +116,10 @@ public final class Timeline {
 
   /** The highest weight a release had, in percent. */
   public synchronized double maxWeight(String releaseId) {
-    return samples.stream().mapToDouble(s -> s.weights().getOrDefault(releaseId, 0.0)).max().orElse(0);
+    return samples.stream()
+        .mapToDouble(s -> s.weights().getOrDefault(releaseId, 0.0))
+        .max()
+        .orElse(0);
   }
 
   /** Errors of a release so far. */
@@ -120,14 +128,23 @@ public final class Timeline {
     return a == null ? 0 : a.sum();
   }
 
-  /** One line for the terminal: weights, error rate per release and request rate over the last second. */
+  /**
+   * One line for the terminal: weights, error rate per release and request rate over the last
+   * second.
+   */
   public synchronized String liveLine(@Nullable TrafficSplit split) {
     StringBuilder sb = new StringBuilder("weights");
     if (split == null) {
       sb.append(" (none)");
     } else {
-      split.weights().forEach((id, bp) -> sb.append(' ').append(label(id)).append(' ')
-          .append(String.format(Locale.ROOT, "%.0f%%", bp / 100.0)));
+      split
+          .weights()
+          .forEach(
+              (id, bp) ->
+                  sb.append(' ')
+                      .append(label(id))
+                      .append(' ')
+                      .append(String.format(Locale.ROOT, "%.0f%%", bp / 100.0)));
     }
     sb.append(" | errors");
     Map<String, long[]> recent = new LinkedHashMap<>();
@@ -142,8 +159,11 @@ public final class Timeline {
     for (Map.Entry<String, long[]> e : recent.entrySet()) {
       total += e.getValue()[0];
       if (e.getValue()[0] > 0) {
-        sb.append(' ').append(label(e.getKey())).append(' ').append(String.format(Locale.ROOT, "%.1f%%",
-            100.0 * e.getValue()[1] / e.getValue()[0]));
+        sb.append(' ')
+            .append(label(e.getKey()))
+            .append(' ')
+            .append(
+                String.format(Locale.ROOT, "%.1f%%", 100.0 * e.getValue()[1] / e.getValue()[0]));
       }
     }
     sb.append(String.format(Locale.ROOT, " | %.0f req/s", seconds > 0 ? total / seconds : 0));
@@ -156,14 +176,15 @@ public final class Timeline {
 
   private static Map<String, Long> delta(Map<String, LongAdder> now, Map<String, Long> last) {
     Map<String, Long> out = new LinkedHashMap<>();
-    now.forEach((id, adder) -> {
-      long v = adder.sum();
-      long d = v - last.getOrDefault(id, 0L);
-      last.put(id, v);
-      if (d > 0) {
-        out.put(id, d);
-      }
-    });
+    now.forEach(
+        (id, adder) -> {
+          long v = adder.sum();
+          long d = v - last.getOrDefault(id, 0L);
+          last.put(id, v);
+          if (d > 0) {
+            out.put(id, d);
+          }
+        });
     return out;
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.gate.internal;
 
 import io.cutover.api.InvalidSpecException;
@@ -18,9 +19,9 @@ public final class Configs {
   private Configs() {}
 
   /**
-   * The {@code clock} entry when code put an {@link InstantSource} there (kept for configurations written
-   * before the context carried the clock); the context's clock otherwise, which is the registry's (the
-   * system clock unless the host set one).
+   * The {@code clock} entry when code put an {@link InstantSource} there (kept for configurations
+   * written before the context carried the clock); the context's clock otherwise, which is the
+   * registry's (the system clock unless the host set one).
    */
   public static InstantSource clock(ProviderConfig config, ProviderContext context) {
     Object c = config.asMap().get("clock");
@@ -30,7 +31,10 @@ public final class Configs {
     if (c instanceof InstantSource s) {
       return s;
     }
-    throw new InvalidSpecException(config.pathOf("clock"), "is not a clock", "leave it out (the system clock), or pass a java.time.InstantSource from code");
+    throw new InvalidSpecException(
+        config.pathOf("clock"),
+        "is not a clock",
+        "leave it out (the system clock), or pass a java.time.InstantSource from code");
   }
 
   /** The objects of a list-valued key, each as a configuration rooted at {@code key[i]}. */
@@ -40,7 +44,8 @@ public final class Configs {
       return List.of();
     }
     if (!(v instanceof List<?> list)) {
-      throw new InvalidSpecException(config.pathOf(key), "is not a list", "write a list of objects");
+      throw new InvalidSpecException(
+          config.pathOf(key), "is not a list", "write a list of objects");
     }
     List<ProviderConfig> out = new ArrayList<>();
     for (int i = 0; i < list.size(); i++) {
@@ -62,9 +67,12 @@ public final class Configs {
     rest.remove("type");
     Set<String> known = context.names(HealthGateProvider.class);
     if (!known.contains(type)) {
-      throw new InvalidSpecException(config.pathOf("type"), "names '" + type + "', which is not a registered (or"
-          + " discovered) gate provider", "use one of " + known);
+      throw new InvalidSpecException(
+          config.pathOf("type"),
+          "names '" + type + "', which is not a registered (or" + " discovered) gate provider",
+          "use one of " + known);
     }
-    return context.create(HealthGateProvider.class, type, MapProviderConfig.of(type, config.path(), rest));
+    return context.create(
+        HealthGateProvider.class, type, MapProviderConfig.of(type, config.path(), rest));
   }
 }

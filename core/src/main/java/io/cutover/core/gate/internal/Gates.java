@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.gate.internal;
 
 import io.cutover.api.InvalidSpecException;
@@ -15,19 +16,30 @@ public final class Gates {
   /** Validates a gate name (what {@code Verify} and {@code Hook} steps reference). */
   public static String name(String name, String path) {
     if (name == null || !NAME.matcher(name).matches()) {
-      throw new InvalidSpecException(path, "'" + name + "' is not a valid gate name",
+      throw new InvalidSpecException(
+          path,
+          "'" + name + "' is not a valid gate name",
           "use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit");
     }
     return name;
   }
 
-  /** Evaluates a gate, turning anything it throws into an ERROR verdict (the SPI asks gates not to throw). */
+  /**
+   * Evaluates a gate, turning anything it throws into an ERROR verdict (the SPI asks gates not to
+   * throw).
+   */
   public static Verdict safely(HealthGate gate, GateContext ctx) {
     try {
       Verdict v = gate.evaluate(ctx);
       return v == null ? Verdict.error("gate '" + gate.name() + "' returned no verdict") : v;
     } catch (RuntimeException e) {
-      return Verdict.error("gate '" + gate.name() + "' threw " + e.getClass().getSimpleName() + ": " + e.getMessage());
+      return Verdict.error(
+          "gate '"
+              + gate.name()
+              + "' threw "
+              + e.getClass().getSimpleName()
+              + ": "
+              + e.getMessage());
     }
   }
 

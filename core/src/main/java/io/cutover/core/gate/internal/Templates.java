@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.gate.internal;
 
 import io.cutover.spi.GateContext;
@@ -10,11 +11,12 @@ public final class Templates {
   private Templates() {}
 
   /**
-   * {@code release} (the candidate id), {@code candidate}, {@code stable} (empty on a first deploy),
-   * {@code service}, {@code rollout}, {@code phase}, {@code window} (as a Prometheus duration such as
-   * {@code 300s}) and every hook parameter; {@code extra} wins over all of them.
+   * {@code release} (the candidate id), {@code candidate}, {@code stable} (empty on a first
+   * deploy), {@code service}, {@code rollout}, {@code phase}, {@code window} (as a Prometheus
+   * duration such as {@code 300s}) and every hook parameter; {@code extra} wins over all of them.
    */
-  public static Map<String, String> labels(GateContext ctx, Duration window, Map<String, String> extra) {
+  public static Map<String, String> labels(
+      GateContext ctx, Duration window, Map<String, String> extra) {
     Map<String, String> m = new LinkedHashMap<>(ctx.params());
     m.put("release", ctx.candidate().id());
     m.put("candidate", ctx.candidate().id());
@@ -32,7 +34,9 @@ public final class Templates {
     return Math.max(1, d.toSeconds()) + "s";
   }
 
-  /** The window to measure: the configured lookback, or the context's window (at least one second). */
+  /**
+   * The window to measure: the configured lookback, or the context's window (at least one second).
+   */
   public static Duration window(GateContext ctx, Duration lookback) {
     if (!lookback.isZero()) {
       return lookback;

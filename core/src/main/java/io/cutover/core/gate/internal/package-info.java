@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Implementation details of the gates: template labels, verdict helpers and provider lookup. No
  * compatibility promise.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.engine;
 
 import io.cutover.api.plan.Step;
@@ -9,8 +10,9 @@ import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The analysis runs of one rollout: the foreground run that holds the current {@code Verify} step, the
- * background runs that span steps, and what their outcomes mean for the rollout. Lives on the mailbox.
+ * The analysis runs of one rollout: the foreground run that holds the current {@code Verify} step,
+ * the background runs that span steps, and what their outcomes mean for the rollout. Lives on the
+ * mailbox.
  */
 final class Analyses implements AnalysisRun.Host {
   private final EngineContext ctx;
@@ -22,6 +24,7 @@ final class Analyses implements AnalysisRun.Host {
   private final Runnable stepPassed;
   private @Nullable AnalysisRun foreground;
   private final List<AnalysisRun> background = new ArrayList<>(1);
+
   /** A background run was inconclusive: the rollout pauses at the next step boundary. */
   private @Nullable String pendingPause;
 
@@ -30,8 +33,14 @@ final class Analyses implements AnalysisRun.Host {
    * @param pauseInconclusive pauses the rollout on its current step for a human
    * @param stepPassed completes the current step
    */
-  Analyses(EngineContext ctx, Executor mailbox, Verdicts verdicts, ProgressWatchdog watchdog, Consumer<String> abort,
-      Consumer<String> pauseInconclusive, Runnable stepPassed) {
+  Analyses(
+      EngineContext ctx,
+      Executor mailbox,
+      Verdicts verdicts,
+      ProgressWatchdog watchdog,
+      Consumer<String> abort,
+      Consumer<String> pauseInconclusive,
+      Runnable stepPassed) {
     this.ctx = ctx;
     this.mailbox = mailbox;
     this.verdicts = verdicts;
@@ -41,8 +50,12 @@ final class Analyses implements AnalysisRun.Host {
     this.stepPassed = stepPassed;
   }
 
-  /** Starts the run that holds step {@code step}, counting verdicts the journal holds (see {@link AnalysisRun#begin}). */
-  void foreground(Step.Verify verify, int step, List<AnalysisRun.Recorded> journaled, Instant startedAt) {
+  /**
+   * Starts the run that holds step {@code step}, counting verdicts the journal holds (see {@link
+   * AnalysisRun#begin}).
+   */
+  void foreground(
+      Step.Verify verify, int step, List<AnalysisRun.Recorded> journaled, Instant startedAt) {
     AnalysisRun run = new AnalysisRun(ctx, mailbox, this, verdicts, watchdog, verify, step);
     foreground = run;
     run.begin(journaled, startedAt);
@@ -56,7 +69,8 @@ final class Analyses implements AnalysisRun.Host {
   }
 
   /** Restores a background run that was running when the engine stopped. */
-  void resumeBackground(Step.Verify verify, int step, List<AnalysisRun.Recorded> journaled, Instant startedAt) {
+  void resumeBackground(
+      Step.Verify verify, int step, List<AnalysisRun.Recorded> journaled, Instant startedAt) {
     AnalysisRun run = new AnalysisRun(ctx, mailbox, this, verdicts, watchdog, verify, step);
     background.add(run);
     run.begin(journaled, startedAt);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.engine;
 
 import io.cutover.api.Verdict;
@@ -20,12 +21,12 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One analysis run of a {@link Step.Verify} step, with Argo Rollouts' limits: measure every interval,
- * count each deciding gate's failures, inconclusives and consecutive errors, and decide (abort, pause,
- * pass, or measure again). Lives on the rollout's mailbox.
+ * One analysis run of a {@link Step.Verify} step, with Argo Rollouts' limits: measure every
+ * interval, count each deciding gate's failures, inconclusives and consecutive errors, and decide
+ * (abort, pause, pass, or measure again). Lives on the rollout's mailbox.
  *
- * <p>A run restored after a restart ({@link #begin}) counts the verdicts the journal holds and measures
- * next when it would have without the restart.
+ * <p>A run restored after a restart ({@link #begin}) counts the verdicts the journal holds and
+ * measures next when it would have without the restart.
  */
 final class AnalysisRun {
 
@@ -62,9 +63,7 @@ final class AnalysisRun {
     }
   }
 
-  /**
-   * A verdict read back from the journal, with the time it was journaled.
-   */
+  /** A verdict read back from the journal, with the time it was journaled. */
   record Recorded(GateVerdict verdict, Instant time) {}
 
   private final EngineContext ctx;
@@ -74,16 +73,24 @@ final class AnalysisRun {
   private final ProgressWatchdog watchdog;
   private final Step.Verify verify;
   private final int step;
+
   /** Per deciding gate, in the verify's gate order. */
   private final Map<String, Counters> counters = new LinkedHashMap<>();
+
   private final Map<String, List<String>> lastReasons = new HashMap<>();
   private int measurements;
   private boolean stopped;
   private Instant windowStart;
   private @Nullable ScheduledFuture<?> next;
 
-  AnalysisRun(EngineContext ctx, Executor mailbox, Host host, Verdicts verdicts, ProgressWatchdog watchdog,
-      Step.Verify verify, int step) {
+  AnalysisRun(
+      EngineContext ctx,
+      Executor mailbox,
+      Host host,
+      Verdicts verdicts,
+      ProgressWatchdog watchdog,
+      Step.Verify verify,
+      int step) {
     this.ctx = ctx;
     this.mailbox = mailbox;
     this.host = host;
@@ -109,8 +116,8 @@ final class AnalysisRun {
 
   /**
    * Starts the run as of {@code startedAt}, counting {@code journaled} verdicts first: the next
-   * measurement comes when it would have (for a fresh run, after the initial delay), and a run whose
-   * journaled verdicts already decide it decides at once.
+   * measurement comes when it would have (for a fresh run, after the initial delay), and a run
+   * whose journaled verdicts already decide it decides at once.
    */
   void begin(List<Recorded> journaled, Instant startedAt) {
     Instant last = null;
@@ -123,10 +130,13 @@ final class AnalysisRun {
       last = r.time();
     }
     windowStart = last == null ? startedAt : last;
-    Instant due = last == null ? startedAt.plus(verify.initialDelay()) : last.plus(verify.interval());
+    Instant due =
+        last == null ? startedAt.plus(verify.initialDelay()) : last.plus(verify.interval());
     String failure = failure();
     String inconclusive = failure == null ? inconclusive() : null;
-    if (failure != null || inconclusive != null || (verify.count() != 0 && measurements >= verify.count())) {
+    if (failure != null
+        || inconclusive != null
+        || (verify.count() != 0 && measurements >= verify.count())) {
       decide();
     } else {
       schedule(Duration.between(ctx.clock().instant(), due));
@@ -150,12 +160,24 @@ final class AnalysisRun {
     for (Map.Entry<String, Counters> e : counters.entrySet()) {
       Counters c = e.getValue();
       if (c.failures() > verify.failureLimit()) {
-        return "gate " + e.getKey() + " failed " + c.failures() + " time(s), over failureLimit "
-            + verify.failureLimit() + ": " + lastReasons.getOrDefault(e.getKey(), List.of());
+        return "gate "
+            + e.getKey()
+            + " failed "
+            + c.failures()
+            + " time(s), over failureLimit "
+            + verify.failureLimit()
+            + ": "
+            + lastReasons.getOrDefault(e.getKey(), List.of());
       }
       if (c.consecutiveErrors() > verify.consecutiveErrorLimit()) {
-        return "gate " + e.getKey() + " errored " + c.consecutiveErrors() + " consecutive time(s), over "
-            + "consecutiveErrorLimit " + verify.consecutiveErrorLimit() + ": "
+        return "gate "
+            + e.getKey()
+            + " errored "
+            + c.consecutiveErrors()
+            + " consecutive time(s), over "
+            + "consecutiveErrorLimit "
+            + verify.consecutiveErrorLimit()
+            + ": "
             + lastReasons.getOrDefault(e.getKey(), List.of());
       }
     }
@@ -165,8 +187,13 @@ final class AnalysisRun {
   private @Nullable String inconclusive() {
     for (Map.Entry<String, Counters> e : counters.entrySet()) {
       if (e.getValue().inconclusives() > verify.inconclusiveLimit()) {
-        return "gate " + e.getKey() + " was inconclusive " + e.getValue().inconclusives()
-            + " time(s), over inconclusiveLimit " + verify.inconclusiveLimit() + ": "
+        return "gate "
+            + e.getKey()
+            + " was inconclusive "
+            + e.getValue().inconclusives()
+            + " time(s), over inconclusiveLimit "
+            + verify.inconclusiveLimit()
+            + ": "
             + lastReasons.getOrDefault(e.getKey(), List.of());
       }
     }
@@ -180,7 +207,9 @@ final class AnalysisRun {
     if (d.isZero() || d.isNegative()) {
       mailbox.execute(this::measure);
     } else {
-      next = ctx.scheduler().schedule(() -> mailbox.execute(this::measure), d.toNanos(), TimeUnit.NANOSECONDS);
+      next =
+          ctx.scheduler()
+              .schedule(() -> mailbox.execute(this::measure), d.toNanos(), TimeUnit.NANOSECONDS);
     }
   }
 
@@ -201,23 +230,27 @@ final class AnalysisRun {
     for (String name : names) {
       futures.add(evaluate(ctx, gate(ctx, name), gc));
     }
-    CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0])).whenComplete((x, y) -> mailbox.execute(() -> {
-      if (stopped) {
-        return;
-      }
-      for (int i = 0; i < names.size(); i++) {
-        Verdict v = futures.get(i).join();
-        boolean dryRun = i >= verify.gates().size();
-        verdicts.record(names.get(i), v, dryRun, step, n);
-        if (!dryRun) {
-          count(names.get(i), v.outcome(), v.reasons());
-        }
-      }
-      if (!verify.background()) {
-        watchdog.progressed(ctx.clock().instant());
-      }
-      decide();
-    }));
+    CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
+        .whenComplete(
+            (x, y) ->
+                mailbox.execute(
+                    () -> {
+                      if (stopped) {
+                        return;
+                      }
+                      for (int i = 0; i < names.size(); i++) {
+                        Verdict v = futures.get(i).join();
+                        boolean dryRun = i >= verify.gates().size();
+                        verdicts.record(names.get(i), v, dryRun, step, n);
+                        if (!dryRun) {
+                          count(names.get(i), v.outcome(), v.reasons());
+                        }
+                      }
+                      if (!verify.background()) {
+                        watchdog.progressed(ctx.clock().instant());
+                      }
+                      decide();
+                    }));
   }
 
   /** Acts on the counters: abort, pause, finish, or schedule the next measurement. */
@@ -238,15 +271,26 @@ final class AnalysisRun {
     }
   }
 
-  /** Evaluates one gate through the gates' resilient caller; a gate that throws or times out gives ERROR. */
-  /** The registered gate named {@code name}; the plan validator checked every name before the rollout started. */
+  /**
+   * Evaluates one gate through the gates' resilient caller; a gate that throws or times out gives
+   * ERROR.
+   */
+  /**
+   * The registered gate named {@code name}; the plan validator checked every name before the
+   * rollout started.
+   */
   static HealthGate gate(EngineContext ctx, String name) {
-    return Objects.requireNonNull(ctx.gates().get(name), () -> "gate '" + name + "' is not registered");
+    return Objects.requireNonNull(
+        ctx.gates().get(name), () -> "gate '" + name + "' is not registered");
   }
 
   static CompletableFuture<Verdict> evaluate(EngineContext ctx, HealthGate gate, GateContext gc) {
-    return ctx.gateCaller().call("evaluate " + gate.name(), () -> Objects.requireNonNull(gate.evaluate(gc),
-            () -> "gate " + gate.name() + " returned null"))
+    return ctx.gateCaller()
+        .call(
+            "evaluate " + gate.name(),
+            () ->
+                Objects.requireNonNull(
+                    gate.evaluate(gc), () -> "gate " + gate.name() + " returned null"))
         .exceptionally(t -> Verdict.error(ResilientCaller.unwrap(t)));
   }
 }

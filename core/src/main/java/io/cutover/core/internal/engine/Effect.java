@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.engine;
 
 import io.cutover.api.Instance;
@@ -10,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A side effect on the world that {@link WriteAhead} journals before and after issuing it: what to call,
- * through which resilient caller, and what the rollout learns from the result.
+ * A side effect on the world that {@link WriteAhead} journals before and after issuing it: what to
+ * call, through which resilient caller, and what the rollout learns from the result.
  *
  * @param <R> what the provider call returns
  */
@@ -27,8 +28,8 @@ sealed interface Effect<R> {
   R call(EngineContext ctx, OperationId op);
 
   /**
-   * Records the result in the rollout's view when an abort arrived while the call was in flight, so the
-   * rollback starts from what really happened.
+   * Records the result in the rollout's view when an abort arrived while the call was in flight, so
+   * the rollback starts from what really happened.
    */
   void recordInterrupted(R result, FleetView view);
 
@@ -100,7 +101,8 @@ sealed interface Effect<R> {
       ctx.router().apply(op, service, split, backends);
       TrafficSplit readBack = ctx.router().current(service).orElse(null);
       if (readBack == null || !readBack.weights().equals(split.weights())) {
-        throw ProviderException.retryable("router", "route", "read back " + readBack + " after applying " + split);
+        throw ProviderException.retryable(
+            "router", "route", "read back " + readBack + " after applying " + split);
       }
       return readBack;
     }

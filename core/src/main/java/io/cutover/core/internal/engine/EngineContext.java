@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.engine;
 
 import io.cutover.core.internal.schema.JournalCodec;
@@ -13,15 +14,27 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Function;
 
 /**
- * Everything a {@link RolloutRun} needs from its engine, wired once by {@link io.cutover.core.Cutover}.
+ * Everything a {@link RolloutRun} needs from its engine, wired once by {@link
+ * io.cutover.core.Cutover}.
  *
- * @param providerExecutor where blocking provider calls run (the resilient callers and the engine's artifact pins)
+ * @param providerExecutor where blocking provider calls run (the resilient callers and the engine's
+ *     artifact pins)
  * @param codec the journal payload codec
- * @param onEnded called (on the rollout's mailbox) once a rollout reaches a terminal state; the rollout's
- *     completion completes when the returned stage does (the engine's artifact pins, updated on the
- *     provider executor)
+ * @param onEnded called (on the rollout's mailbox) once a rollout reaches a terminal state; the
+ *     rollout's completion completes when the returned stage does (the engine's artifact pins,
+ *     updated on the provider executor)
  */
-public record EngineContext(InstantSource clock, ScheduledExecutorService scheduler, Executor providerExecutor,
-    Journal journal, Fleet fleet, Router router, Map<String, HealthGate> gates, ResilientCaller fleetCaller,
-    ResilientCaller routerCaller, ResilientCaller gateCaller, EngineTelemetry telemetry, JournalCodec codec,
+public record EngineContext(
+    InstantSource clock,
+    ScheduledExecutorService scheduler,
+    Executor providerExecutor,
+    Journal journal,
+    Fleet fleet,
+    Router router,
+    Map<String, HealthGate> gates,
+    ResilientCaller fleetCaller,
+    ResilientCaller routerCaller,
+    ResilientCaller gateCaller,
+    EngineTelemetry telemetry,
+    JournalCodec codec,
     Function<RolloutRun, CompletionStage<Void>> onEnded) {}

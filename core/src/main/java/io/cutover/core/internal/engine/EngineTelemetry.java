@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.engine;
 
 import io.cutover.api.Verdict;
@@ -22,8 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Spans, metrics and listener delivery for the engine. Every method swallows its own failures: telemetry
- * must never throw into, or stop, a rollout.
+ * Spans, metrics and listener delivery for the engine. Every method swallows its own failures:
+ * telemetry must never throw into, or stop, a rollout.
  */
 public final class EngineTelemetry {
   private static final Logger LOG = LoggerFactory.getLogger(EngineTelemetry.class);
@@ -46,33 +47,78 @@ public final class EngineTelemetry {
   private final DoubleHistogram duration;
   private final DoubleHistogram timeToRollback;
   private final List<RolloutListener> listeners;
-  /** With the no-op OpenTelemetry, attribute sets are not even built: they cost more than the no-op calls. */
+
+  /**
+   * With the no-op OpenTelemetry, attribute sets are not even built: they cost more than the no-op
+   * calls.
+   */
   private final boolean metricsEnabled;
 
   public EngineTelemetry(OpenTelemetry otel, List<RolloutListener> listeners) {
     this.metricsEnabled = otel != OpenTelemetry.noop();
     this.tracer = otel.getTracer("io.cutover.core");
     Meter meter = otel.getMeter("io.cutover.core");
-    this.started = meter.counterBuilder("cutover.deployments.started").setDescription("Rollouts started").build();
-    this.succeeded = meter.counterBuilder("cutover.deployments.succeeded").setDescription("Rollouts that completed").build();
-    this.failed = meter.counterBuilder("cutover.deployments.failed").setDescription("Rollouts that ended aborted").build();
-    this.rollbacks = meter.counterBuilder("cutover.rollbacks").setDescription("Rollbacks executed (aborts and explicit rollbacks)").build();
-    this.verdicts = meter.counterBuilder("cutover.gate.verdicts").setDescription("Gate verdicts by outcome").build();
-    this.providerRetries = meter.counterBuilder("cutover.provider.retries").setDescription("Provider call retries").build();
-    this.drift = meter.counterBuilder("cutover.drift.detected").setDescription("Instances running a digest other than their release's").build();
-    this.duration = meter.histogramBuilder("cutover.deployment.duration").setUnit("s")
-        .setDescription("Rollout duration from start to terminal state").build();
-    this.timeToRollback = meter.histogramBuilder("cutover.time_to_rollback").setUnit("s")
-        .setDescription("From the abort decision to traffic back on stable").build();
+    this.started =
+        meter
+            .counterBuilder("cutover.deployments.started")
+            .setDescription("Rollouts started")
+            .build();
+    this.succeeded =
+        meter
+            .counterBuilder("cutover.deployments.succeeded")
+            .setDescription("Rollouts that completed")
+            .build();
+    this.failed =
+        meter
+            .counterBuilder("cutover.deployments.failed")
+            .setDescription("Rollouts that ended aborted")
+            .build();
+    this.rollbacks =
+        meter
+            .counterBuilder("cutover.rollbacks")
+            .setDescription("Rollbacks executed (aborts and explicit rollbacks)")
+            .build();
+    this.verdicts =
+        meter
+            .counterBuilder("cutover.gate.verdicts")
+            .setDescription("Gate verdicts by outcome")
+            .build();
+    this.providerRetries =
+        meter
+            .counterBuilder("cutover.provider.retries")
+            .setDescription("Provider call retries")
+            .build();
+    this.drift =
+        meter
+            .counterBuilder("cutover.drift.detected")
+            .setDescription("Instances running a digest other than their release's")
+            .build();
+    this.duration =
+        meter
+            .histogramBuilder("cutover.deployment.duration")
+            .setUnit("s")
+            .setDescription("Rollout duration from start to terminal state")
+            .build();
+    this.timeToRollback =
+        meter
+            .histogramBuilder("cutover.time_to_rollback")
+            .setUnit("s")
+            .setDescription("From the abort decision to traffic back on stable")
+            .build();
     this.listeners = List.copyOf(listeners);
   }
 
   Span startRolloutSpan(String service, String rolloutId, String strategy, Instant start) {
     try {
-      Span span = tracer.spanBuilder("rollout " + service).setNoParent()
-          .setStartTimestamp(start.toEpochMilli(), TimeUnit.MILLISECONDS)
-          .setAttribute(SERVICE, service).setAttribute(ROLLOUT, rolloutId).setAttribute(STRATEGY, strategy)
-          .startSpan();
+      Span span =
+          tracer
+              .spanBuilder("rollout " + service)
+              .setNoParent()
+              .setStartTimestamp(start.toEpochMilli(), TimeUnit.MILLISECONDS)
+              .setAttribute(SERVICE, service)
+              .setAttribute(ROLLOUT, rolloutId)
+              .setAttribute(STRATEGY, strategy)
+              .startSpan();
       started.add(1, Attributes.of(SERVICE, service, STRATEGY, strategy));
       return span;
     } catch (RuntimeException e) {
@@ -86,8 +132,12 @@ public final class EngineTelemetry {
       return Span.getInvalid();
     }
     try {
-      return tracer.spanBuilder("step " + index + " " + kind).setParent(Context.root().with(parent))
-          .setStartTimestamp(start.toEpochMilli(), TimeUnit.MILLISECONDS).setAttribute(STEP_KIND, kind).startSpan();
+      return tracer
+          .spanBuilder("step " + index + " " + kind)
+          .setParent(Context.root().with(parent))
+          .setStartTimestamp(start.toEpochMilli(), TimeUnit.MILLISECONDS)
+          .setAttribute(STEP_KIND, kind)
+          .startSpan();
     } catch (RuntimeException e) {
       LOG.warn("telemetry failed", e);
       return Span.getInvalid();
@@ -129,7 +179,10 @@ public final class EngineTelemetry {
       return;
     }
     try {
-      verdicts.add(1, Attributes.of(SERVICE, service, GATE, gate, OUTCOME, v.outcome().name(), DRY_RUN, dryRun));
+      verdicts.add(
+          1,
+          Attributes.of(
+              SERVICE, service, GATE, gate, OUTCOME, v.outcome().name(), DRY_RUN, dryRun));
     } catch (RuntimeException e) {
       LOG.warn("telemetry failed", e);
     }

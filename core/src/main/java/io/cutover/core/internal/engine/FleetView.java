@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.engine;
 
 import io.cutover.api.Instance;
@@ -12,13 +13,14 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What one rollout knows about the world: the instances of its releases and the traffic split it last
- * applied. Lives on the rollout's mailbox (no locks).
+ * What one rollout knows about the world: the instances of its releases and the traffic split it
+ * last applied. Lives on the rollout's mailbox (no locks).
  */
 final class FleetView {
   private final Plan plan;
   private final Map<String, List<Instance>> instances = new HashMap<>();
   private @Nullable TrafficSplit split;
+
   /** The target's READY instances, computed once per change: every gate evaluation needs them. */
   private @Nullable List<Instance> readyCandidates;
 
@@ -54,7 +56,9 @@ final class FleetView {
     readyCandidates = null;
   }
 
-  /** Keeps the first {@code n} instances: those a fleet keeps when it scales down (Fleet contract). */
+  /**
+   * Keeps the first {@code n} instances: those a fleet keeps when it scales down (Fleet contract).
+   */
   void keepFirst(String releaseId, int n) {
     instances.put(releaseId, new ArrayList<>(of(releaseId).subList(0, n)));
     readyCandidates = null;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.engine;
 
 import io.cutover.api.plan.Plan;
@@ -25,8 +26,8 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Folds the records of one rollout (CREATED first) into the immutable {@link Recovered} state that a
- * restarted engine continues from.
+ * Folds the records of one rollout (CREATED first) into the immutable {@link Recovered} state that
+ * a restarted engine continues from.
  */
 final class JournalFold {
 
@@ -36,7 +37,8 @@ final class JournalFold {
    * @param state PROGRESSING, PAUSED or ABORTING
    * @param pause why it is paused; null unless PAUSED
    * @param stepIndex the last forward step journaled as started (-1 if none)
-   * @param stepCompleted whether that step is behind the rollout (completed, skipped, or resumed past)
+   * @param stepCompleted whether that step is behind the rollout (completed, skipped, or resumed
+   *     past)
    * @param rollbackCompleted the last rollback step journaled as completed (-1 if none)
    * @param stepStartedAt when each started forward step started
    * @param verdicts the verdicts journaled per forward step, in order
@@ -44,10 +46,20 @@ final class JournalFold {
    * @param updatedAt time of the last record that changed the visible state
    * @param abortStartedAt when the abort began; null unless ABORTING
    */
-  record Recovered(RolloutState state, @Nullable PauseKind pause, @Nullable String reason, int stepIndex,
-      boolean stepCompleted, int rollbackCompleted, Map<Integer, Instant> stepStartedAt,
-      Map<Integer, List<AnalysisRun.Recorded>> verdicts, Set<String> doneOps, boolean promoted,
-      boolean manualPauseRequested, Instant updatedAt, @Nullable Instant abortStartedAt) {
+  record Recovered(
+      RolloutState state,
+      @Nullable PauseKind pause,
+      @Nullable String reason,
+      int stepIndex,
+      boolean stepCompleted,
+      int rollbackCompleted,
+      Map<Integer, Instant> stepStartedAt,
+      Map<Integer, List<AnalysisRun.Recorded>> verdicts,
+      Set<String> doneOps,
+      boolean promoted,
+      boolean manualPauseRequested,
+      Instant updatedAt,
+      @Nullable Instant abortStartedAt) {
     Recovered {
       stepStartedAt = Map.copyOf(stepStartedAt);
       Map<Integer, List<AnalysisRun.Recorded>> v = new HashMap<>();
@@ -66,8 +78,8 @@ final class JournalFold {
     }
 
     /**
-     * Whether a forward step up to the current one launched the target (or scaled it up) and none retired
-     * it, by DONE records: then the fleet must still know instances of the target.
+     * Whether a forward step up to the current one launched the target (or scaled it up) and none
+     * retired it, by DONE records: then the fleet must still know instances of the target.
      */
     boolean targetLaunched(String rolloutId, Plan plan) {
       String target = plan.target().id();
@@ -76,8 +88,8 @@ final class JournalFold {
       for (int i = 0; i <= Math.min(stepIndex, plan.steps().size() - 1); i++) {
         Step s = plan.steps().get(i);
         String op = OperationIds.forStep(rolloutId, i, s.kind()).value();
-        if ((s instanceof Step.Launch l && l.releaseId().equals(target)) || (s instanceof Step.Scale sc
-            && sc.releaseId().equals(target) && sc.replicas() > 0)) {
+        if ((s instanceof Step.Launch l && l.releaseId().equals(target))
+            || (s instanceof Step.Scale sc && sc.releaseId().equals(target) && sc.replicas() > 0)) {
           launched |= doneOps.contains(op);
         } else if (s instanceof Step.Retire rt && rt.releaseId().equals(target)) {
           retired |= doneOps.contains(op);
@@ -115,8 +127,20 @@ final class JournalFold {
     for (JournalRecord r : records) {
       f.apply(codec.decode(r), r.time());
     }
-    return new Recovered(f.state, f.pause, f.reason, f.stepIndex, f.stepCompleted, f.rollbackCompleted,
-        f.stepStartedAt, f.verdicts, f.doneOps, f.promoted, f.manualPauseRequested, f.updatedAt, f.abortStartedAt);
+    return new Recovered(
+        f.state,
+        f.pause,
+        f.reason,
+        f.stepIndex,
+        f.stepCompleted,
+        f.rollbackCompleted,
+        f.stepStartedAt,
+        f.verdicts,
+        f.doneOps,
+        f.promoted,
+        f.manualPauseRequested,
+        f.updatedAt,
+        f.abortStartedAt);
   }
 
   private void apply(JournalPayload p, Instant time) {
@@ -142,7 +166,9 @@ final class JournalFold {
     } else if (p instanceof Command c) {
       command(c);
     } else if (p instanceof GateVerdict v && v.step() >= 0) {
-      verdicts.computeIfAbsent(v.step(), k -> new ArrayList<>()).add(new AnalysisRun.Recorded(v, time));
+      verdicts
+          .computeIfAbsent(v.step(), k -> new ArrayList<>())
+          .add(new AnalysisRun.Recorded(v, time));
     } else if (p instanceof Done d) {
       doneOps.add(d.operationId());
     }

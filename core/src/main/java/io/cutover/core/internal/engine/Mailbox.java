@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.engine;
 
 import java.util.ArrayDeque;
@@ -6,9 +7,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the tasks of one rollout one at a time, in submission order, on a shared executor. This is what
- * lets thousands of rollouts share a small scheduler without a thread each, while every rollout still
- * sees its own transitions strictly serialized.
+ * Runs the tasks of one rollout one at a time, in submission order, on a shared executor. This is
+ * what lets thousands of rollouts share a small scheduler without a thread each, while every
+ * rollout still sees its own transitions strictly serialized.
  */
 final class Mailbox implements Executor {
   private static final Logger LOG = LoggerFactory.getLogger(Mailbox.class);
@@ -33,7 +34,7 @@ final class Mailbox implements Executor {
   }
 
   private void drain() {
-    for (;;) {
+    for (; ; ) {
       Runnable next;
       synchronized (this) {
         next = queue.poll();
@@ -48,7 +49,8 @@ final class Mailbox implements Executor {
         // A bug in a transition must not kill the shared scheduler thread.
         LOG.error("rollout task failed", e);
       } catch (Error e) {
-        // An Error means the process is going down: stop this rollout here, let the scheduler see it.
+        // An Error means the process is going down: stop this rollout here, let the scheduler see
+        // it.
         synchronized (this) {
           scheduled = false;
         }

@@ -1,11 +1,13 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.engine;
 
 import io.cutover.spi.OperationId;
 
 /**
  * How the engine names its effects: {@code <rolloutId>/s<stepIndex>/<kind>} for forward steps and
- * {@code <rolloutId>/r<stepIndex>/<kind>} for rollback steps. Engine-internal: {@link OperationId} is opaque
- * to providers, but journals written by earlier versions hold these ids, so the format must not change.
+ * {@code <rolloutId>/r<stepIndex>/<kind>} for rollback steps. Engine-internal: {@link OperationId}
+ * is opaque to providers, but journals written by earlier versions hold these ids, so the format
+ * must not change.
  */
 public final class OperationIds {
   private OperationIds() {}

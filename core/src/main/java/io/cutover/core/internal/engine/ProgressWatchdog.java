@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.engine;
 
 import io.cutover.api.rollout.RolloutState;
@@ -13,9 +14,10 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The progress deadline of one rollout: a rollout that makes no progress for the deadline aborts, so
- * nothing stays in progress forever. A planned wait (a timed pause, the next measurement) moves the
- * deadline to its expected end; waiting for a human does not count. Lives on the rollout's mailbox.
+ * The progress deadline of one rollout: a rollout that makes no progress for the deadline aborts,
+ * so nothing stays in progress forever. A planned wait (a timed pause, the next measurement) moves
+ * the deadline to its expected end; waiting for a human does not count. Lives on the rollout's
+ * mailbox.
  */
 final class ProgressWatchdog {
   private final ScheduledExecutorService scheduler;
@@ -31,8 +33,14 @@ final class ProgressWatchdog {
    * @param state the rollout's current state
    * @param abort aborts the rollout with a reason
    */
-  ProgressWatchdog(ScheduledExecutorService scheduler, InstantSource clock, Executor mailbox, Duration deadline,
-      Instant base, Supplier<RolloutState> state, Consumer<String> abort) {
+  ProgressWatchdog(
+      ScheduledExecutorService scheduler,
+      InstantSource clock,
+      Executor mailbox,
+      Duration deadline,
+      Instant base,
+      Supplier<RolloutState> state,
+      Consumer<String> abort) {
     this.scheduler = scheduler;
     this.clock = clock;
     this.mailbox = mailbox;
@@ -68,7 +76,9 @@ final class ProgressWatchdog {
   }
 
   private void schedule(Duration delay) {
-    check = scheduler.schedule(() -> mailbox.execute(this::check), Math.max(1, delay.toNanos()), TimeUnit.NANOSECONDS);
+    check =
+        scheduler.schedule(
+            () -> mailbox.execute(this::check), Math.max(1, delay.toNanos()), TimeUnit.NANOSECONDS);
   }
 
   private void check() {

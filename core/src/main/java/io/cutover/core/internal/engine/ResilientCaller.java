@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.engine;
 
 import io.cutover.api.InvalidSpecException;
@@ -24,9 +25,9 @@ import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
 /**
- * Calls one provider with retry (exponential backoff), a circuit breaker and a per-attempt time limit,
- * all timed by the engine's scheduler and clock. The blocking provider method runs on the provider
- * executor; the returned stage completes there or on the scheduler.
+ * Calls one provider with retry (exponential backoff), a circuit breaker and a per-attempt time
+ * limit, all timed by the engine's scheduler and clock. The blocking provider method runs on the
+ * provider executor; the returned stage completes there or on the scheduler.
  */
 public final class ResilientCaller {
   private final String provider;
@@ -41,32 +42,49 @@ public final class ResilientCaller {
    * @param provider name used in errors and metrics, e.g. {@code router}
    * @param onRetry called with (attempt number, failure) before each retry
    */
-  public ResilientCaller(String provider, ResiliencePolicy policy, ScheduledExecutorService scheduler,
-      Executor executor, InstantSource clock, BiConsumer<Integer, Throwable> onRetry) {
+  public ResilientCaller(
+      String provider,
+      ResiliencePolicy policy,
+      ScheduledExecutorService scheduler,
+      Executor executor,
+      InstantSource clock,
+      BiConsumer<Integer, Throwable> onRetry) {
     this.provider = provider;
     this.scheduler = scheduler;
     this.executor = executor;
-    this.breaker = CircuitBreaker.of(provider, CircuitBreakerConfig.custom()
-        .failureRateThreshold(policy.failureRateThreshold())
-        .slidingWindowSize(policy.slidingWindowSize())
-        .minimumNumberOfCalls(Math.min(policy.slidingWindowSize(), 10))
-        .waitDurationInOpenState(policy.openStateWait())
-        .clock(clock.withZone(ZoneOffset.UTC))
-        .recordException(ResilientCaller::countsAsFailure)
-        .build());
-    this.retry = Retry.of(provider, RetryConfig.custom()
-        .maxAttempts(policy.maxAttempts())
-        .intervalFunction(IntervalFunction.ofExponentialBackoff(policy.initialBackoff(), policy.backoffMultiplier(),
-            policy.maxBackoff()))
-        .retryOnException(ResilientCaller::retryable)
-        .failAfterMaxAttempts(false)
-        .build());
+    this.breaker =
+        CircuitBreaker.of(
+            provider,
+            CircuitBreakerConfig.custom()
+                .failureRateThreshold(policy.failureRateThreshold())
+                .slidingWindowSize(policy.slidingWindowSize())
+                .minimumNumberOfCalls(Math.min(policy.slidingWindowSize(), 10))
+                .waitDurationInOpenState(policy.openStateWait())
+                .clock(clock.withZone(ZoneOffset.UTC))
+                .recordException(ResilientCaller::countsAsFailure)
+                .build());
+    this.retry =
+        Retry.of(
+            provider,
+            RetryConfig.custom()
+                .maxAttempts(policy.maxAttempts())
+                .intervalFunction(
+                    IntervalFunction.ofExponentialBackoff(
+                        policy.initialBackoff(), policy.backoffMultiplier(), policy.maxBackoff()))
+                .retryOnException(ResilientCaller::retryable)
+                .failAfterMaxAttempts(false)
+                .build());
     this.singleAttempt = policy.maxAttempts() == 1;
-    this.retry.getEventPublisher().onRetry(e -> onRetry.accept(e.getNumberOfRetryAttempts(), e.getLastThrowable()));
-    this.limiter = TimeLimiter.of(provider, TimeLimiterConfig.custom()
-        .timeoutDuration(policy.attemptTimeout())
-        .cancelRunningFuture(true)
-        .build());
+    this.retry
+        .getEventPublisher()
+        .onRetry(e -> onRetry.accept(e.getNumberOfRetryAttempts(), e.getLastThrowable()));
+    this.limiter =
+        TimeLimiter.of(
+            provider,
+            TimeLimiterConfig.custom()
+                .timeoutDuration(policy.attemptTimeout())
+                .cancelRunningFuture(true)
+                .build());
   }
 
   /** The provider's name. */
@@ -87,67 +105,83 @@ public final class ResilientCaller {
     if (singleAttempt) {
       return callOnce(operation, body);
     }
-    Supplier<CompletionStage<T>> limited = () -> {
-      CompletableFuture<T> attempt = CompletableFuture.supplyAsync(body, executor);
-      if (attempt.isDone()) {
-        // Ran inline (or already finished): there is nothing left to time out, so no timer is armed.
-        return attempt;
-      }
-      return limiter.executeCompletionStage(scheduler, () -> attempt)
-          .exceptionallyCompose(t -> CompletableFuture.failedFuture(translate(operation, unwrap(t))));
-    };
+    Supplier<CompletionStage<T>> limited =
+        () -> {
+          CompletableFuture<T> attempt = CompletableFuture.supplyAsync(body, executor);
+          if (attempt.isDone()) {
+            // Ran inline (or already finished): there is nothing left to time out, so no timer is
+            // armed.
+            return attempt;
+          }
+          return limiter
+              .executeCompletionStage(scheduler, () -> attempt)
+              .exceptionallyCompose(
+                  t -> CompletableFuture.failedFuture(translate(operation, unwrap(t))));
+        };
     Supplier<CompletionStage<T>> guarded = CircuitBreaker.decorateCompletionStage(breaker, limited);
     CompletableFuture<T> out = new CompletableFuture<>();
-    Retry.decorateCompletionStage(retry, scheduler, guarded).get().whenComplete((v, t) -> {
-      if (t != null) {
-        out.completeExceptionally(translate(operation, unwrap(t)));
-      } else {
-        out.complete(v);
-      }
-    });
+    Retry.decorateCompletionStage(retry, scheduler, guarded)
+        .get()
+        .whenComplete(
+            (v, t) -> {
+              if (t != null) {
+                out.completeExceptionally(translate(operation, unwrap(t)));
+              } else {
+                out.complete(v);
+              }
+            });
     return out;
   }
 
   /**
-   * One attempt (gates): the breaker's own permission API instead of the stage decorators, which costs a
-   * fraction on the hot path of analysis; same semantics.
+   * One attempt (gates): the breaker's own permission API instead of the stage decorators, which
+   * costs a fraction on the hot path of analysis; same semantics.
    */
   private <T> CompletableFuture<T> callOnce(String operation, Supplier<T> body) {
     if (!breaker.tryAcquirePermission()) {
-      return CompletableFuture.failedFuture(translate(operation, CallNotPermittedException.createCallNotPermittedException(breaker)));
+      return CompletableFuture.failedFuture(
+          translate(operation, CallNotPermittedException.createCallNotPermittedException(breaker)));
     }
     long start = breaker.getCurrentTimestamp();
     CompletableFuture<T> attempt = CompletableFuture.supplyAsync(body, executor);
-    CompletableFuture<T> stage = attempt.isDone() ? attempt : limiter.executeCompletionStage(scheduler, () -> attempt)
-        .toCompletableFuture();
+    CompletableFuture<T> stage =
+        attempt.isDone()
+            ? attempt
+            : limiter.executeCompletionStage(scheduler, () -> attempt).toCompletableFuture();
     CompletableFuture<T> out = new CompletableFuture<>();
-    stage.whenComplete((v, t) -> {
-      long took = breaker.getCurrentTimestamp() - start;
-      if (t != null) {
-        Throwable u = translate(operation, unwrap(t));
-        breaker.onError(took, breaker.getTimestampUnit(), u);
-        out.completeExceptionally(u);
-      } else {
-        breaker.onSuccess(took, breaker.getTimestampUnit());
-        out.complete(v);
-      }
-    });
+    stage.whenComplete(
+        (v, t) -> {
+          long took = breaker.getCurrentTimestamp() - start;
+          if (t != null) {
+            Throwable u = translate(operation, unwrap(t));
+            breaker.onError(took, breaker.getTimestampUnit(), u);
+            out.completeExceptionally(u);
+          } else {
+            breaker.onSuccess(took, breaker.getTimestampUnit());
+            out.complete(v);
+          }
+        });
     return out;
   }
 
   private Throwable translate(String operation, Throwable t) {
     if (t instanceof TimeoutException) {
-      return ProviderException.retryable(provider, operation, "timed out after " + limiter.getTimeLimiterConfig()
-          .getTimeoutDuration(), t);
+      return ProviderException.retryable(
+          provider,
+          operation,
+          "timed out after " + limiter.getTimeLimiterConfig().getTimeoutDuration(),
+          t);
     }
     if (t instanceof CallNotPermittedException) {
-      return ProviderException.permanent(provider, operation, "circuit breaker is open after repeated failures", t);
+      return ProviderException.permanent(
+          provider, operation, "circuit breaker is open after repeated failures", t);
     }
     return t;
   }
 
   static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
       t = t.getCause();
     }
     return t;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.engine;
 
 import io.cutover.api.Instance;
@@ -13,14 +14,11 @@ import io.cutover.core.internal.schema.JournalPayload;
 import io.cutover.core.internal.schema.JournalPayload.CommandKind;
 import io.cutover.core.internal.schema.JournalPayload.PauseKind;
 import io.cutover.core.internal.schema.JournalPayload.StepStatus;
-import io.cutover.spi.GateContext;
 import io.cutover.spi.JournalRecord;
 import io.cutover.spi.OperationId;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -30,12 +28,12 @@ import org.slf4j.MDC;
 
 /**
  * The state machine of one rollout: it decides the next state (commands, step sequencing, pauses,
- * abort and rollback) and leaves the work to its parts — {@link StepExecutor} runs steps,
- * {@link WriteAhead} journals and issues effects, {@link AnalysisRun}s judge, {@link ProgressWatchdog}
+ * abort and rollback) and leaves the work to its parts — {@link StepExecutor} runs steps, {@link
+ * WriteAhead} journals and issues effects, {@link AnalysisRun}s judge, {@link ProgressWatchdog}
  * enforces the progress deadline, {@link JournalFold} says where a restarted engine continues.
  *
- * <p>Every transition runs on the rollout's {@link Mailbox}, so fields need no locks; other threads read
- * the {@code volatile} snapshot only.
+ * <p>Every transition runs on the rollout's {@link Mailbox}, so fields need no locks; other threads
+ * read the {@code volatile} snapshot only.
  */
 public final class RolloutRun implements Rollout {
   private final String id;
@@ -54,6 +52,7 @@ public final class RolloutRun implements Rollout {
   private final StepExecutor steps;
   private final ProgressWatchdog watchdog;
   private final Analyses analyses;
+
   /** What the journal said when the engine restarted; null for a rollout started here. */
   private final JournalFold.@Nullable Recovered recovered;
 
@@ -65,19 +64,35 @@ public final class RolloutRun implements Rollout {
   private Instant updatedAt;
   private boolean manualPauseRequested;
   private boolean promoted;
-  /** The generation: bumped when waits and hooks in flight must come to nothing (abort, promote, end). */
+
+  /**
+   * The generation: bumped when waits and hooks in flight must come to nothing (abort, promote,
+   * end).
+   */
   private long token;
+
   private @Nullable Instant abortStartedAt;
   private boolean rollbackReported;
   private final StatusSnapshot status;
   private volatile RolloutStatus snapshot;
 
-  public RolloutRun(String id, Plan plan, RolloutOptions options, EngineContext ctx, List<String> verificationEvidence) {
+  public RolloutRun(
+      String id,
+      Plan plan,
+      RolloutOptions options,
+      EngineContext ctx,
+      List<String> verificationEvidence) {
     this(id, plan, options, ctx, verificationEvidence, ctx.clock().instant(), null);
   }
 
-  private RolloutRun(String id, Plan plan, RolloutOptions options, EngineContext ctx, List<String> verificationEvidence,
-      Instant startedAt, JournalFold.@Nullable Recovered recovered) {
+  private RolloutRun(
+      String id,
+      Plan plan,
+      RolloutOptions options,
+      EngineContext ctx,
+      List<String> verificationEvidence,
+      Instant startedAt,
+      JournalFold.@Nullable Recovered recovered) {
     this.id = id;
     this.plan = plan;
     this.options = options;
@@ -89,19 +104,54 @@ public final class RolloutRun implements Rollout {
     this.artifactText = plan.target().artifact().toString();
     this.view = new FleetView(plan);
     this.journal = new RunJournal(ctx, id, plan.service());
-    this.telemetry = new RolloutTelemetry(ctx, id, plan,
-        () -> state == RolloutState.ABORTING || rollbackIndex >= 0 ? -1 : stepIndex);
+    this.telemetry =
+        new RolloutTelemetry(
+            ctx,
+            id,
+            plan,
+            () -> state == RolloutState.ABORTING || rollbackIndex >= 0 ? -1 : stepIndex);
     this.status = new StatusSnapshot(id, plan, startedAt);
-    this.writeAhead = new WriteAhead(ctx, journal, this::post, view,
-        () -> rollbackIndex < 0 && state != RolloutState.ABORTING,
-        () -> state == RolloutState.ABORTING && rollbackIndex < 0, this::startRollback);
-    this.watchdog = new ProgressWatchdog(ctx.scheduler(), ctx.clock(), this::post, options.progressDeadline(),
-        startedAt, () -> state, this::beginAbort);
+    this.writeAhead =
+        new WriteAhead(
+            ctx,
+            journal,
+            this::post,
+            view,
+            () -> rollbackIndex < 0 && state != RolloutState.ABORTING,
+            () -> state == RolloutState.ABORTING && rollbackIndex < 0,
+            this::startRollback);
+    this.watchdog =
+        new ProgressWatchdog(
+            ctx.scheduler(),
+            ctx.clock(),
+            this::post,
+            options.progressDeadline(),
+            startedAt,
+            () -> state,
+            this::beginAbort);
     Verdicts verdicts = new Verdicts(id, plan, view, journal, telemetry);
-    this.analyses = new Analyses(ctx, this::post, verdicts, watchdog, this::beginAbort,
-        why -> enterPause(PauseKind.INCONCLUSIVE, why), this::stepCompleted);
-    this.steps = new StepExecutor(ctx, plan, this::post, writeAhead, view, telemetry, verdicts, analyses, watchdog,
-        () -> enterPause(PauseKind.APPROVAL, "waiting for approval"), () -> token);
+    this.analyses =
+        new Analyses(
+            ctx,
+            this::post,
+            verdicts,
+            watchdog,
+            this::beginAbort,
+            why -> enterPause(PauseKind.INCONCLUSIVE, why),
+            this::stepCompleted);
+    this.steps =
+        new StepExecutor(
+            ctx,
+            plan,
+            this::post,
+            writeAhead,
+            view,
+            telemetry,
+            verdicts,
+            analyses,
+            watchdog,
+            () -> enterPause(PauseKind.APPROVAL, "waiting for approval"),
+            () -> token);
     this.recovered = recovered;
     if (recovered != null) {
       state = recovered.state();
@@ -120,15 +170,26 @@ public final class RolloutRun implements Rollout {
   }
 
   /**
-   * Rebuilds a rollout from its journal records (CREATED first). Call {@link #resumeFromJournal()} to
-   * continue it: only steps whose effects have no DONE record are re-issued, with the same operation ids,
-   * and waits continue with the time that remained.
+   * Rebuilds a rollout from its journal records (CREATED first). Call {@link #resumeFromJournal()}
+   * to continue it: only steps whose effects have no DONE record are re-issued, with the same
+   * operation ids, and waits continue with the time that remained.
    *
    * @throws IllegalArgumentException if a record is unreadable
    */
-  public static RolloutRun recover(String id, Plan plan, RolloutOptions options, EngineContext ctx,
-      List<String> evidence, List<JournalRecord> records) {
-    return new RolloutRun(id, plan, options, ctx, evidence, records.get(0).time(),
+  public static RolloutRun recover(
+      String id,
+      Plan plan,
+      RolloutOptions options,
+      EngineContext ctx,
+      List<String> evidence,
+      List<JournalRecord> records) {
+    return new RolloutRun(
+        id,
+        plan,
+        options,
+        ctx,
+        evidence,
+        records.get(0).time(),
         JournalFold.fold(records, ctx.codec()));
   }
 
@@ -168,55 +229,80 @@ public final class RolloutRun implements Rollout {
 
   /** Begins execution. Called once, after the CREATED record is durable. */
   public void start() {
-    post(() -> {
-      telemetry.rolloutStarted(startedAt);
-      telemetry.event(RolloutEvent.Type.ROLLOUT_STARTED, "rollout of " + plan.target().label() + " started ("
-          + plan.strategy() + ", " + plan.steps().size() + " steps)");
-      watchdog.start();
-      observe(false, this::nextStep);
-    });
-  }
-
-  /** Continues a recovered rollout on the mailbox, once the fleet and router said what they hold. */
-  public void resumeFromJournal() {
-    JournalFold.Recovered r = Objects.requireNonNull(recovered, "not a recovered rollout");
-    post(() -> {
-      telemetry.rolloutStarted(startedAt);
-      telemetry.event(RolloutEvent.Type.RESUMED, "resumed from the journal after a restart ("
-          + state + (stepIndex >= 0 ? ", step " + stepIndex : "") + ")");
-      watchdog.start();
-      observe(true, () -> continueRecovered(r));
-    });
+    post(
+        () -> {
+          telemetry.rolloutStarted(startedAt);
+          telemetry.event(
+              RolloutEvent.Type.ROLLOUT_STARTED,
+              "rollout of "
+                  + plan.target().label()
+                  + " started ("
+                  + plan.strategy()
+                  + ", "
+                  + plan.steps().size()
+                  + " steps)");
+          watchdog.start();
+          observe(false, this::nextStep);
+        });
   }
 
   /**
-   * Learns what the fleet runs (and, when recovering, what the router applies), then continues on the
-   * mailbox; a rollout that cannot see the world aborts.
+   * Continues a recovered rollout on the mailbox, once the fleet and router said what they hold.
+   */
+  public void resumeFromJournal() {
+    JournalFold.Recovered r = Objects.requireNonNull(recovered, "not a recovered rollout");
+    post(
+        () -> {
+          telemetry.rolloutStarted(startedAt);
+          telemetry.event(
+              RolloutEvent.Type.RESUMED,
+              "resumed from the journal after a restart ("
+                  + state
+                  + (stepIndex >= 0 ? ", step " + stepIndex : "")
+                  + ")");
+          watchdog.start();
+          observe(true, () -> continueRecovered(r));
+        });
+  }
+
+  /**
+   * Learns what the fleet runs (and, when recovering, what the router applies), then continues on
+   * the mailbox; a rollout that cannot see the world aborts.
    */
   private void observe(boolean recovering, Runnable then) {
     long t = token;
-    CompletableFuture<List<Instance>> listed = ctx.fleetCaller().call("instances",
-        () -> ctx.fleet().instances(plan.service()));
-    CompletableFuture<Optional<TrafficSplit>> current = !recovering ? listed.thenApply(l -> Optional.empty())
-        : listed.thenCompose(l -> ctx.routerCaller().call("current", () -> ctx.router().current(plan.service())));
-    current.whenComplete((split, err) -> post(() -> {
-      if (t != token || state.isTerminal()) {
-        return;
-      }
-      if (err != null) {
-        beginAbort((recovering ? "cannot resume safely: " : "could not list instances of " + plan.service() + ": ")
-            + message(err));
-        return;
-      }
-      List<Instance> list = listed.join();
-      view.adopt(list);
-      if (recovering) {
-        view.split(split.orElse(null));
-      } else {
-        telemetry.checkDrift(list);
-      }
-      then.run();
-    }));
+    CompletableFuture<List<Instance>> listed =
+        ctx.fleetCaller().call("instances", () -> ctx.fleet().instances(plan.service()));
+    CompletableFuture<Optional<TrafficSplit>> current =
+        !recovering
+            ? listed.thenApply(l -> Optional.empty())
+            : listed.thenCompose(
+                l ->
+                    ctx.routerCaller().call("current", () -> ctx.router().current(plan.service())));
+    current.whenComplete(
+        (split, err) ->
+            post(
+                () -> {
+                  if (t != token || state.isTerminal()) {
+                    return;
+                  }
+                  if (err != null) {
+                    beginAbort(
+                        (recovering
+                                ? "cannot resume safely: "
+                                : "could not list instances of " + plan.service() + ": ")
+                            + message(err));
+                    return;
+                  }
+                  List<Instance> list = listed.join();
+                  view.adopt(list);
+                  if (recovering) {
+                    view.split(split.orElse(null));
+                  } else {
+                    telemetry.checkDrift(list);
+                  }
+                  then.run();
+                }));
   }
 
   /** Aborts: traffic to stable first, then the rollback steps. */
@@ -226,75 +312,87 @@ public final class RolloutRun implements Rollout {
 
   /** Pauses at the next step boundary. */
   public void pause(String who) {
-    post(() -> {
-      if (state == RolloutState.PROGRESSING) {
-        manualPauseRequested = true;
-        journal.append(new JournalPayload.Command(CommandKind.PAUSE, who));
-      }
-    });
+    post(
+        () -> {
+          if (state == RolloutState.PROGRESSING) {
+            manualPauseRequested = true;
+            journal.append(new JournalPayload.Command(CommandKind.PAUSE, who));
+          }
+        });
   }
 
   /** Continues a paused rollout (manual pause, approval pause or inconclusive analysis). */
   public void resume(String who) {
-    post(() -> {
-      manualPauseRequested = false;
-      if (state != RolloutState.PAUSED) {
-        return;
-      }
-      journal.append(new JournalPayload.Command(CommandKind.RESUME, who));
-      PauseKind kind = pauseKind;
-      pauseKind = null;
-      state = RolloutState.PROGRESSING;
-      reason = null;
-      updatedAt = ctx.clock().instant();
-      watchdog.progressed(updatedAt);
-      telemetry.event(RolloutEvent.Type.RESUMED, "resumed by " + who);
-      continueAfterPause(kind);
-    });
+    post(
+        () -> {
+          manualPauseRequested = false;
+          if (state != RolloutState.PAUSED) {
+            return;
+          }
+          journal.append(new JournalPayload.Command(CommandKind.RESUME, who));
+          PauseKind kind = pauseKind;
+          pauseKind = null;
+          state = RolloutState.PROGRESSING;
+          reason = null;
+          updatedAt = ctx.clock().instant();
+          watchdog.progressed(updatedAt);
+          telemetry.event(RolloutEvent.Type.RESUMED, "resumed by " + who);
+          continueAfterPause(kind);
+        });
   }
 
-  /** Skips the remaining Verify and Pause steps; infrastructure steps still run so the end state is the same. */
+  /**
+   * Skips the remaining Verify and Pause steps; infrastructure steps still run so the end state is
+   * the same.
+   */
   public void promote(String who) {
-    post(() -> {
-      if (state.isTerminal() || state == RolloutState.ABORTING) {
-        return;
-      }
-      promoted = true;
-      journal.append(new JournalPayload.Command(CommandKind.PROMOTE, who));
-      telemetry.event(RolloutEvent.Type.PROMOTED, "promoted by " + who + ": remaining analysis and pauses skipped");
-      analyses.stopBackground();
-      Step current = stepIndex >= 0 && stepIndex < plan.steps().size() ? plan.steps().get(stepIndex) : null;
-      boolean waiting = current instanceof Step.Verify || current instanceof Step.Pause;
-      if (state == RolloutState.PAUSED) {
-        PauseKind kind = pauseKind;
-        state = RolloutState.PROGRESSING;
-        pauseKind = null;
-        reason = null;
-        manualPauseRequested = false;
-        continueAfterPause(kind);
-      } else if (waiting && !writeAhead.inFlight()) {
-        steps.cancelWait();
-        analyses.stopForeground();
-        token++;
-        stepCompleted();
-      }
-    });
+    post(
+        () -> {
+          if (state.isTerminal() || state == RolloutState.ABORTING) {
+            return;
+          }
+          promoted = true;
+          journal.append(new JournalPayload.Command(CommandKind.PROMOTE, who));
+          telemetry.event(
+              RolloutEvent.Type.PROMOTED,
+              "promoted by " + who + ": remaining analysis and pauses skipped");
+          analyses.stopBackground();
+          Step current =
+              stepIndex >= 0 && stepIndex < plan.steps().size()
+                  ? plan.steps().get(stepIndex)
+                  : null;
+          boolean waiting = current instanceof Step.Verify || current instanceof Step.Pause;
+          if (state == RolloutState.PAUSED) {
+            PauseKind kind = pauseKind;
+            state = RolloutState.PROGRESSING;
+            pauseKind = null;
+            reason = null;
+            manualPauseRequested = false;
+            continueAfterPause(kind);
+          } else if (waiting && !writeAhead.inFlight()) {
+            steps.cancelWait();
+            analyses.stopForeground();
+            token++;
+            stepCompleted();
+          }
+        });
   }
 
   private void post(Runnable r) {
-    mailbox.execute(() -> {
-      MDC.put("cutover.service", plan.service());
-      MDC.put("cutover.rollout", id);
-      MDC.put("cutover.artifact", artifactText);
-      try {
-        r.run();
-      } finally {
-        MDC.remove("cutover.service");
-        MDC.remove("cutover.rollout");
-        MDC.remove("cutover.artifact");
-        snapshot = status.refresh(snapshot, state, stepIndex, view.split(), updatedAt, reason);
-      }
-    });
+    mailbox.execute(
+        () -> {
+          MDC.put("cutover.service", plan.service());
+          MDC.put("cutover.rollout", id);
+          MDC.put("cutover.artifact", artifactText);
+          try {
+            r.run();
+          } finally {
+            MDC.remove("cutover.service");
+            MDC.remove("cutover.rollout");
+            MDC.remove("cutover.artifact");
+            snapshot = status.refresh(snapshot, state, stepIndex, view.split(), updatedAt, reason);
+          }
+        });
   }
 
   // ---------------------------------------------------------------- forward steps
@@ -312,7 +410,10 @@ public final class RolloutRun implements Rollout {
     }
     // background analyses that were running keep running, with their counts restored
     for (int i = 0; i <= stepIndex && i < plan.steps().size(); i++) {
-      if (plan.steps().get(i) instanceof Step.Verify v && v.background() && !promoted && !options.skipAnalysis()
+      if (plan.steps().get(i) instanceof Step.Verify v
+          && v.background()
+          && !promoted
+          && !options.skipAnalysis()
           && r.stepStartedAt().containsKey(i)) {
         analyses.resumeBackground(v, i, r.verdictsOf(i), r.stepStartedAt().get(i));
       }
@@ -328,8 +429,16 @@ public final class RolloutRun implements Rollout {
     Step step = plan.steps().get(stepIndex);
     Instant began = r.startedAt(stepIndex, ctx.clock().instant());
     telemetry.stepStarted(step.kind(), stepIndex, began);
-    steps.run(step, new StepExecutor.Attempt(stepIndex, OperationIds.forStep(id, stepIndex, step.kind()), false,
-        began, r.verdictsOf(stepIndex), this::stepCompleted, this::stepFailed));
+    steps.run(
+        step,
+        new StepExecutor.Attempt(
+            stepIndex,
+            OperationIds.forStep(id, stepIndex, step.kind()),
+            false,
+            began,
+            r.verdictsOf(stepIndex),
+            this::stepCompleted,
+            this::stepFailed));
   }
 
   private void nextStep() {
@@ -355,18 +464,29 @@ public final class RolloutRun implements Rollout {
     Instant now = ctx.clock().instant();
     watchdog.progressed(now);
     updatedAt = now;
-    if ((options.skipAnalysis() || promoted) && (step instanceof Step.Verify || step instanceof Step.Pause)) {
+    if ((options.skipAnalysis() || promoted)
+        && (step instanceof Step.Verify || step instanceof Step.Pause)) {
       journal.append(new JournalPayload.StepState(stepIndex, StepStatus.SKIPPED, step.kind()));
       telemetry.event(RolloutEvent.Type.STEP_STARTED, step.describe());
-      telemetry.event(RolloutEvent.Type.STEP_COMPLETED, "skipped: " + (promoted ? "promoted" : "analysis fast path"));
+      telemetry.event(
+          RolloutEvent.Type.STEP_COMPLETED,
+          "skipped: " + (promoted ? "promoted" : "analysis fast path"));
       nextStep();
       return;
     }
     journal.append(new JournalPayload.StepState(stepIndex, StepStatus.STARTED, step.kind()));
     telemetry.event(RolloutEvent.Type.STEP_STARTED, status.describe(stepIndex));
     telemetry.stepStarted(step.kind(), stepIndex, now);
-    steps.run(step, new StepExecutor.Attempt(stepIndex, OperationIds.forStep(id, stepIndex, step.kind()), false, now,
-        List.of(), this::stepCompleted, this::stepFailed));
+    steps.run(
+        step,
+        new StepExecutor.Attempt(
+            stepIndex,
+            OperationIds.forStep(id, stepIndex, step.kind()),
+            false,
+            now,
+            List.of(),
+            this::stepCompleted,
+            this::stepFailed));
   }
 
   private void stepCompleted() {
@@ -447,21 +567,40 @@ public final class RolloutRun implements Rollout {
     }
     Step step = rollback.get(rollbackIndex);
     OperationId op = OperationIds.forRollbackStep(id, rollbackIndex, step.kind());
-    steps.run(step, new StepExecutor.Attempt(rollbackIndex, op, true, ctx.clock().instant(), List.of(), () -> {
-      if (step instanceof Step.Route r && plan.stable() != null
-          && r.split().weight(plan.stable().id()) == TrafficSplit.TOTAL) {
-        reportRolledBack();
-      }
-      journal.appendSafely(new JournalPayload.RollbackStep(rollbackIndex));
-      rollbackIndex++;
-      nextRollbackStep();
-    }, why -> {
-      // Never retire anything after a failed rollback step: traffic stays at the last verified split.
-      reason = reason + "; rollback incomplete at rollback step " + rollbackIndex + " (" + step.kind() + "): " + why
-          + "; traffic left at " + view.split();
-      state = RolloutState.ABORTED;
-      end(reason);
-    }));
+    steps.run(
+        step,
+        new StepExecutor.Attempt(
+            rollbackIndex,
+            op,
+            true,
+            ctx.clock().instant(),
+            List.of(),
+            () -> {
+              if (step instanceof Step.Route r
+                  && plan.stable() != null
+                  && r.split().weight(plan.stable().id()) == TrafficSplit.TOTAL) {
+                reportRolledBack();
+              }
+              journal.appendSafely(new JournalPayload.RollbackStep(rollbackIndex));
+              rollbackIndex++;
+              nextRollbackStep();
+            },
+            why -> {
+              // Never retire anything after a failed rollback step: traffic stays at the last
+              // verified split.
+              reason =
+                  reason
+                      + "; rollback incomplete at rollback step "
+                      + rollbackIndex
+                      + " ("
+                      + step.kind()
+                      + "): "
+                      + why
+                      + "; traffic left at "
+                      + view.split();
+              state = RolloutState.ABORTED;
+              end(reason);
+            }));
   }
 
   private void reportRolledBack() {
@@ -478,9 +617,11 @@ public final class RolloutRun implements Rollout {
     Instant now = ctx.clock().instant();
     updatedAt = now;
     boolean ok = state == RolloutState.SUCCEEDED;
-    journal.appendSafely(new JournalPayload.Ended(ok, plan.target().id(),
-        plan.stable() == null ? null : plan.stable().id(), why));
-    telemetry.event(ok ? RolloutEvent.Type.ROLLOUT_SUCCEEDED : RolloutEvent.Type.ROLLOUT_ABORTED,
+    journal.appendSafely(
+        new JournalPayload.Ended(
+            ok, plan.target().id(), plan.stable() == null ? null : plan.stable().id(), why));
+    telemetry.event(
+        ok ? RolloutEvent.Type.ROLLOUT_SUCCEEDED : RolloutEvent.Type.ROLLOUT_ABORTED,
         ok ? "rollout of " + plan.target().label() + " succeeded" : String.valueOf(why));
     telemetry.rolloutEnded(now, ok, why, Duration.between(startedAt, now));
     snapshot = status.build(state, stepIndex, view.split(), updatedAt, reason);
@@ -488,7 +629,8 @@ public final class RolloutRun implements Rollout {
     try {
       bookkept = ctx.onEnded().apply(this);
     } finally {
-      // After the engine's bookkeeping (pins), so whoever waits for the end finds the artifacts pinned.
+      // After the engine's bookkeeping (pins), so whoever waits for the end finds the artifacts
+      // pinned.
       bookkept.whenComplete((v, e) -> completion.complete(snapshot));
     }
   }

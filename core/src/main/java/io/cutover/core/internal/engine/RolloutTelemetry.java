@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.engine;
 
 import io.cutover.api.Instance;
@@ -14,15 +15,20 @@ import java.util.function.IntSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One rollout's events, spans and metrics, on top of the engine-wide {@link EngineTelemetry}: one method
- * per kind of event, so call sites name what happened instead of passing nulls for what did not.
+ * One rollout's events, spans and metrics, on top of the engine-wide {@link EngineTelemetry}: one
+ * method per kind of event, so call sites name what happened instead of passing nulls for what did
+ * not.
  */
 final class RolloutTelemetry {
   private final EngineContext ctx;
   private final String rolloutId;
   private final Plan plan;
-  /** The step an event belongs to: the current forward step, or -1 while aborting or rolling back. */
+
+  /**
+   * The step an event belongs to: the current forward step, or -1 while aborting or rolling back.
+   */
   private final IntSupplier eventStep;
+
   private Span rolloutSpan = Span.getInvalid();
   private Span stepSpan = Span.getInvalid();
 
@@ -46,8 +52,11 @@ final class RolloutTelemetry {
   /** A gate verdict: its metric and its GATE_VERDICT event. */
   void verdict(String gate, Verdict v, boolean dryRun) {
     ctx.telemetry().verdict(plan.service(), gate, v, dryRun);
-    String msg = gate + (dryRun ? " (dry-run): " : ": ") + v.outcome()
-        + (v.passed() || v.reasons().isEmpty() ? "" : " " + v.reasons());
+    String msg =
+        gate
+            + (dryRun ? " (dry-run): " : ": ")
+            + v.outcome()
+            + (v.passed() || v.reasons().isEmpty() ? "" : " " + v.reasons());
     emit(RolloutEvent.Type.GATE_VERDICT, msg, v, gate, null);
   }
 
@@ -55,10 +64,20 @@ final class RolloutTelemetry {
   void checkDrift(List<Instance> list) {
     for (Instance i : list) {
       Release r = plan.release(i.releaseId());
-      if (r != null && i.runningDigest() != null && !i.runningDigest().equals(r.artifact().digest())) {
+      if (r != null
+          && i.runningDigest() != null
+          && !i.runningDigest().equals(r.artifact().digest())) {
         ctx.telemetry().drift(plan.service());
-        event(RolloutEvent.Type.DRIFT_DETECTED, "instance " + i.id() + " runs " + i.runningDigest() + " but release "
-            + r.id() + " is " + r.artifact().digest());
+        event(
+            RolloutEvent.Type.DRIFT_DETECTED,
+            "instance "
+                + i.id()
+                + " runs "
+                + i.runningDigest()
+                + " but release "
+                + r.id()
+                + " is "
+                + r.artifact().digest());
       }
     }
   }
@@ -87,11 +106,26 @@ final class RolloutTelemetry {
     ctx.telemetry().ended(plan.service(), plan.strategy(), succeeded, took);
   }
 
-  private void emit(RolloutEvent.Type type, String message, @Nullable Verdict v, @Nullable String gate,
+  private void emit(
+      RolloutEvent.Type type,
+      String message,
+      @Nullable Verdict v,
+      @Nullable String gate,
       @Nullable TrafficSplit s) {
     int idx = eventStep.getAsInt();
     String kind = idx >= 0 && idx < plan.steps().size() ? plan.steps().get(idx).kind() : "";
-    ctx.telemetry().emit(new RolloutEvent(type, rolloutId, plan.service(), ctx.clock().instant(), idx, kind, message,
-        v, gate, s));
+    ctx.telemetry()
+        .emit(
+            new RolloutEvent(
+                type,
+                rolloutId,
+                plan.service(),
+                ctx.clock().instant(),
+                idx,
+                kind,
+                message,
+                v,
+                gate,
+                s));
   }
 }

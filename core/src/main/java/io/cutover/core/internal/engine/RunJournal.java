@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.engine;
 
 import io.cutover.core.internal.schema.JournalPayload;
@@ -17,7 +18,10 @@ final class RunJournal {
     this.service = service;
   }
 
-  /** Appends durably; a journal failure propagates (nothing may follow a record that is not durable). */
+  /**
+   * Appends durably; a journal failure propagates (nothing may follow a record that is not
+   * durable).
+   */
   void append(JournalPayload payload) {
     ctx.journal().append(ctx.codec().record(ctx.clock().instant(), rolloutId, service, payload));
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.engine;
 
 import io.cutover.api.Instance;
@@ -20,9 +21,10 @@ import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Executes one {@link Step}, with one method per kind, for forward steps, rollback steps and steps a
- * restarted engine resumes alike: an {@link Attempt} says which, and since when the step runs, so a
- * resumed Pause, Drain or analysis continues with the time that remained. Lives on the rollout's mailbox.
+ * Executes one {@link Step}, with one method per kind, for forward steps, rollback steps and steps
+ * a restarted engine resumes alike: an {@link Attempt} says which, and since when the step runs, so
+ * a resumed Pause, Drain or analysis continues with the time that remained. Lives on the rollout's
+ * mailbox.
  */
 final class StepExecutor {
 
@@ -31,14 +33,22 @@ final class StepExecutor {
    *
    * @param index the step's index in the forward or rollback steps
    * @param op the operation id of the step's effect
-   * @param rollback whether it is a rollback step (pauses and analysis are skipped, hooks cannot fail it)
-   * @param startedAt when the step started: now, or for a resumed step when the journal says it started
+   * @param rollback whether it is a rollback step (pauses and analysis are skipped, hooks cannot
+   *     fail it)
+   * @param startedAt when the step started: now, or for a resumed step when the journal says it
+   *     started
    * @param journaled for a resumed analysis, the verdicts the journal already holds
    * @param done called on the mailbox when the step completed
    * @param failed called on the mailbox with the reason when it failed
    */
-  record Attempt(int index, OperationId op, boolean rollback, Instant startedAt,
-      List<AnalysisRun.Recorded> journaled, Runnable done, Consumer<String> failed) {}
+  record Attempt(
+      int index,
+      OperationId op,
+      boolean rollback,
+      Instant startedAt,
+      List<AnalysisRun.Recorded> journaled,
+      Runnable done,
+      Consumer<String> failed) {}
 
   private final EngineContext ctx;
   private final Plan plan;
@@ -49,15 +59,30 @@ final class StepExecutor {
   private final Verdicts verdicts;
   private final Analyses analyses;
   private final ProgressWatchdog watchdog;
+
   /** Pauses the rollout until a human approves. */
   private final Runnable awaitApproval;
-  /** The rollout's generation: a wait or hook started in an older generation does nothing when it ends. */
+
+  /**
+   * The rollout's generation: a wait or hook started in an older generation does nothing when it
+   * ends.
+   */
   private final LongSupplier token;
+
   private @Nullable ScheduledFuture<?> timer;
 
-  StepExecutor(EngineContext ctx, Plan plan, Executor mailbox, WriteAhead writeAhead, FleetView view,
-      RolloutTelemetry telemetry, Verdicts verdicts, Analyses analyses, ProgressWatchdog watchdog,
-      Runnable awaitApproval, LongSupplier token) {
+  StepExecutor(
+      EngineContext ctx,
+      Plan plan,
+      Executor mailbox,
+      WriteAhead writeAhead,
+      FleetView view,
+      RolloutTelemetry telemetry,
+      Verdicts verdicts,
+      Analyses analyses,
+      ProgressWatchdog watchdog,
+      Runnable awaitApproval,
+      LongSupplier token) {
     this.ctx = ctx;
     this.plan = plan;
     this.mailbox = mailbox;
@@ -104,26 +129,41 @@ final class StepExecutor {
 
   private void launch(Step.Launch s, Attempt a) {
     Release r = release(s.releaseId());
-    writeAhead.issue(a.op(), new Effect.Launch(r, s.replicas()), list -> {
-      view.put(r.id(), list);
-      telemetry.checkDrift(list);
-      refreshBackends(a.op(), r.id(), a.done(), a.failed());
-    }, a.failed());
+    writeAhead.issue(
+        a.op(),
+        new Effect.Launch(r, s.replicas()),
+        list -> {
+          view.put(r.id(), list);
+          telemetry.checkDrift(list);
+          refreshBackends(a.op(), r.id(), a.done(), a.failed());
+        },
+        a.failed());
   }
 
   private void scale(Step.Scale s, Attempt a) {
     Release r = release(s.releaseId());
-    Runnable scale = () -> writeAhead.issue(a.op(), new Effect.Scale(r, s.replicas()), list -> {
-      view.put(r.id(), list);
-      refreshBackends(a.op(), r.id(), a.done(), a.failed());
-    }, a.failed());
+    Runnable scale =
+        () ->
+            writeAhead.issue(
+                a.op(),
+                new Effect.Scale(r, s.replicas()),
+                list -> {
+                  view.put(r.id(), list);
+                  refreshBackends(a.op(), r.id(), a.done(), a.failed());
+                },
+                a.failed());
     TrafficSplit split = view.split();
     List<Instance> current = view.of(r.id());
     if (split == null || split.weight(r.id()) == 0 || s.replicas() >= current.size()) {
       scale.run();
     } else if (s.replicas() == 0) {
-      a.failed().accept("refusing to scale " + r.id() + " to 0: it still receives " + split.percent(r.id())
-          + "% of traffic (the plan must route it to 0 first)");
+      a.failed()
+          .accept(
+              "refusing to scale "
+                  + r.id()
+                  + " to 0: it still receives "
+                  + split.percent(r.id())
+                  + "% of traffic (the plan must route it to 0 first)");
     } else {
       // Fleets stop the most recently launched instances first (Fleet contract): move traffic off
       // exactly those before they stop, so no request reaches a stopping instance.
@@ -136,24 +176,37 @@ final class StepExecutor {
     Release r = release(s.releaseId());
     TrafficSplit split = view.split();
     if (split != null && split.weight(r.id()) > 0) {
-      a.failed().accept("refusing to retire " + r.id() + ": it still receives " + split.percent(r.id())
-          + "% of traffic (the plan must route it to 0 first)");
+      a.failed()
+          .accept(
+              "refusing to retire "
+                  + r.id()
+                  + ": it still receives "
+                  + split.percent(r.id())
+                  + "% of traffic (the plan must route it to 0 first)");
       return;
     }
-    writeAhead.issue(a.op(), new Effect.Retire(r), ok -> {
-      view.remove(r.id());
-      a.done().run();
-    }, a.failed());
+    writeAhead.issue(
+        a.op(),
+        new Effect.Retire(r),
+        ok -> {
+          view.remove(r.id());
+          a.done().run();
+        },
+        a.failed());
   }
 
   /** Drains, then waits the drain period (or what remained of it for a resumed step). */
   private void drain(Step.Drain s, Attempt a) {
     Release r = release(s.releaseId());
     Duration remaining = remaining(s.period(), a);
-    writeAhead.issue(a.op(), new Effect.Drain(r), ok -> {
-      view.markDraining(r.id());
-      waitFor(remaining, a.done());
-    }, a.failed());
+    writeAhead.issue(
+        a.op(),
+        new Effect.Drain(r),
+        ok -> {
+          view.markDraining(r.id());
+          waitFor(remaining, a.done());
+        },
+        a.failed());
   }
 
   private void pause(Step.Pause s, Attempt a) {
@@ -171,20 +224,28 @@ final class StepExecutor {
     long t = token.getAsLong();
     Instant now = ctx.clock().instant();
     GateContext gc = verdicts.context(now, now, 1, s.phase(), s.params());
-    AnalysisRun.evaluate(ctx, gate, gc).thenAccept(v -> mailbox.execute(() -> {
-      if (t != token.getAsLong() && !a.rollback()) {
-        return;
-      }
-      verdicts.record(s.gate(), v, false, a.rollback() ? -1 : a.index(), 1);
-      if (v.passed() || a.rollback()) {
-        a.done().run();
-      } else {
-        a.failed().accept("hook " + s.phase() + " (" + s.gate() + ") returned " + v);
-      }
-    }));
+    AnalysisRun.evaluate(ctx, gate, gc)
+        .thenAccept(
+            v ->
+                mailbox.execute(
+                    () -> {
+                      if (t != token.getAsLong() && !a.rollback()) {
+                        return;
+                      }
+                      verdicts.record(s.gate(), v, false, a.rollback() ? -1 : a.index(), 1);
+                      if (v.passed() || a.rollback()) {
+                        a.done().run();
+                      } else {
+                        a.failed()
+                            .accept("hook " + s.phase() + " (" + s.gate() + ") returned " + v);
+                      }
+                    }));
   }
 
-  /** A background analysis starts and the step completes; a foreground one holds the step until it decides. */
+  /**
+   * A background analysis starts and the step completes; a foreground one holds the step until it
+   * decides.
+   */
   private void verify(Step.Verify s, Attempt a) {
     if (a.rollback()) {
       a.done().run();
@@ -199,15 +260,20 @@ final class StepExecutor {
   }
 
   private void route(OperationId op, TrafficSplit target, Runnable done, Consumer<String> failed) {
-    writeAhead.issue(op, new Effect.Route(plan.service(), target, view.backendsFor(target)), applied -> {
-      view.split(target);
-      telemetry.trafficShifted(target);
-      done.run();
-    }, failed);
+    writeAhead.issue(
+        op,
+        new Effect.Route(plan.service(), target, view.backendsFor(target)),
+        applied -> {
+          view.split(target);
+          telemetry.trafficShifted(target);
+          done.run();
+        },
+        failed);
   }
 
   /** After a launch or scale, routers must learn the new backends of a release they route to. */
-  private void refreshBackends(OperationId op, String releaseId, Runnable done, Consumer<String> failed) {
+  private void refreshBackends(
+      OperationId op, String releaseId, Runnable done, Consumer<String> failed) {
     TrafficSplit split = view.split();
     if (split == null || !split.releaseIds().contains(releaseId)) {
       done.run();
@@ -223,12 +289,19 @@ final class StepExecutor {
     }
     watchdog.expectProgressBy(ctx.clock().instant().plus(d));
     long t = token.getAsLong();
-    timer = ctx.scheduler().schedule(() -> mailbox.execute(() -> {
-      if (t == token.getAsLong()) {
-        timer = null;
-        then.run();
-      }
-    }), d.toNanos(), TimeUnit.NANOSECONDS);
+    timer =
+        ctx.scheduler()
+            .schedule(
+                () ->
+                    mailbox.execute(
+                        () -> {
+                          if (t == token.getAsLong()) {
+                            timer = null;
+                            then.run();
+                          }
+                        }),
+                d.toNanos(),
+                TimeUnit.NANOSECONDS);
   }
 
   /** What remains of {@code d} for an attempt that started at {@code a.startedAt()}. */

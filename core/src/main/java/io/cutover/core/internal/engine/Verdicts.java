@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.engine;
 
 import io.cutover.api.Verdict;
@@ -7,7 +8,10 @@ import io.cutover.spi.GateContext;
 import java.time.Instant;
 import java.util.Map;
 
-/** What gates of one rollout see ({@link #context}) and what becomes of their verdicts ({@link #record}). */
+/**
+ * What gates of one rollout see ({@link #context}) and what becomes of their verdicts ({@link
+ * #record}).
+ */
 final class Verdicts {
   private final String rolloutId;
   private final Plan plan;
@@ -15,7 +19,8 @@ final class Verdicts {
   private final RunJournal journal;
   private final RolloutTelemetry telemetry;
 
-  Verdicts(String rolloutId, Plan plan, FleetView view, RunJournal journal, RolloutTelemetry telemetry) {
+  Verdicts(
+      String rolloutId, Plan plan, FleetView view, RunJournal journal, RolloutTelemetry telemetry) {
     this.rolloutId = rolloutId;
     this.plan = plan;
     this.view = view;
@@ -23,11 +28,24 @@ final class Verdicts {
     this.telemetry = telemetry;
   }
 
-  /** The context of one evaluation over {@code from}..{@code now}, judging the target's READY instances. */
-  GateContext context(Instant from, Instant now, int measurement, String phase, Map<String, String> params) {
-    return GateContext.builder().rolloutId(rolloutId).service(plan.service()).stable(plan.stable())
-        .candidate(plan.target()).windowStart(from).now(now).measurement(measurement)
-        .candidateInstances(view.candidates()).phase(phase).params(params).build();
+  /**
+   * The context of one evaluation over {@code from}..{@code now}, judging the target's READY
+   * instances.
+   */
+  GateContext context(
+      Instant from, Instant now, int measurement, String phase, Map<String, String> params) {
+    return GateContext.builder()
+        .rolloutId(rolloutId)
+        .service(plan.service())
+        .stable(plan.stable())
+        .candidate(plan.target())
+        .windowStart(from)
+        .now(now)
+        .measurement(measurement)
+        .candidateInstances(view.candidates())
+        .phase(phase)
+        .params(params)
+        .build();
   }
 
   /** An analysis measurement's context. */
@@ -37,7 +55,8 @@ final class Verdicts {
 
   /** Journals a verdict, then reports it (metric and event). */
   void record(String gate, Verdict v, boolean dryRun, int step, int measurement) {
-    journal.appendSafely(new JournalPayload.GateVerdict(gate, v.outcome(), dryRun, step, measurement, v.reasons()));
+    journal.appendSafely(
+        new JournalPayload.GateVerdict(gate, v.outcome(), dryRun, step, measurement, v.reasons()));
     telemetry.verdict(gate, v, dryRun);
   }
 }

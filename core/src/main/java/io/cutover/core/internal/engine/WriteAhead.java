@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.engine;
 
 import io.cutover.api.ProviderException;
@@ -9,13 +10,14 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Issues a rollout's side effects write-ahead: an INTENT record is durable before the call, a DONE or
- * FAILED record with the same {@link OperationId} follows it. At most one effect is in flight; an abort
- * that arrives meanwhile waits for it (so the rollback's "traffic to stable" can never be overtaken by an
- * older routing call) and, for forward effects, stops its retries.
+ * Issues a rollout's side effects write-ahead: an INTENT record is durable before the call, a DONE
+ * or FAILED record with the same {@link OperationId} follows it. At most one effect is in flight;
+ * an abort that arrives meanwhile waits for it (so the rollback's "traffic to stable" can never be
+ * overtaken by an older routing call) and, for forward effects, stops its retries.
  *
  * <p>Runs on the rollout's mailbox; the provider call runs on the provider executor through the
- * {@link ResilientCaller} its {@link Effect} names, and its completion is posted back to the mailbox.
+ * {@link ResilientCaller} its {@link Effect} names, and its completion is posted back to the
+ * mailbox.
  */
 final class WriteAhead {
 
@@ -23,18 +25,32 @@ final class WriteAhead {
   private final RunJournal journal;
   private final Executor mailbox;
   private final FleetView view;
-  /** True while the rollout moves forward (not aborting, not rolling back): such effects obey the abort guard. */
+
+  /**
+   * True while the rollout moves forward (not aborting, not rolling back): such effects obey the
+   * abort guard.
+   */
   private final BooleanSupplier forward;
+
   /** True if an abort arrived and the rollback has not started yet. */
   private final BooleanSupplier abortPending;
+
   /** Starts the rollback, once the effect that was in flight has completed. */
   private final Runnable rollbackNow;
+
   private boolean inFlight;
+
   /** Read by provider threads: a forward effect stops retrying once the rollout is aborting. */
   private volatile boolean aborting;
 
-  WriteAhead(EngineContext ctx, RunJournal journal, Executor mailbox, FleetView view, BooleanSupplier forward,
-      BooleanSupplier abortPending, Runnable rollbackNow) {
+  WriteAhead(
+      EngineContext ctx,
+      RunJournal journal,
+      Executor mailbox,
+      FleetView view,
+      BooleanSupplier forward,
+      BooleanSupplier abortPending,
+      Runnable rollbackNow) {
     this.ctx = ctx;
     this.journal = journal;
     this.mailbox = mailbox;
@@ -56,8 +72,8 @@ final class WriteAhead {
 
   /**
    * Journals the intent, issues the effect, journals its outcome, then calls {@code onDone} or
-   * {@code failed} on the mailbox, unless an abort arrived meanwhile: then the result is recorded and the
-   * rollback starts instead.
+   * {@code failed} on the mailbox, unless an abort arrived meanwhile: then the result is recorded
+   * and the rollback starts instead.
    */
   <R> void issue(OperationId op, Effect<R> effect, Consumer<R> onDone, Consumer<String> failed) {
     JournalPayload.EffectKind kind = effect.kind();
@@ -71,33 +87,44 @@ final class WriteAhead {
     inFlight = true;
     ResilientCaller caller = effect.caller(ctx);
     Supplier<R> call = () -> effect.call(ctx, op);
-    Supplier<R> guarded = !forward.getAsBoolean() ? call : () -> {
-      if (aborting) {
-        // The abort waits for this call; further retries would only delay traffic going back to stable.
-        throw ProviderException.permanent(caller.provider(), kind.wireName(), "not retried: the rollout is aborting");
-      }
-      return call.get();
-    };
-    caller.call(kind.wireName(), guarded).whenComplete((result, err) -> mailbox.execute(() -> {
-      inFlight = false;
-      if (err != null) {
-        String why = RolloutRun.message(err);
-        journal.appendSafely(new JournalPayload.Failed(op.value(), kind, why));
-        if (abortPending.getAsBoolean()) {
-          rollbackNow.run();
-        } else {
-          failed.accept(why);
-        }
-        return;
-      }
-      journal.appendSafely(new JournalPayload.Done(op.value(), kind));
-      if (abortPending.getAsBoolean()) {
-        // An abort arrived while this effect was in flight: record what happened, then roll back.
-        effect.recordInterrupted(result, view);
-        rollbackNow.run();
-        return;
-      }
-      onDone.accept(result);
-    }));
+    Supplier<R> guarded =
+        !forward.getAsBoolean()
+            ? call
+            : () -> {
+              if (aborting) {
+                // The abort waits for this call; further retries would only delay traffic going
+                // back to stable.
+                throw ProviderException.permanent(
+                    caller.provider(), kind.wireName(), "not retried: the rollout is aborting");
+              }
+              return call.get();
+            };
+    caller
+        .call(kind.wireName(), guarded)
+        .whenComplete(
+            (result, err) ->
+                mailbox.execute(
+                    () -> {
+                      inFlight = false;
+                      if (err != null) {
+                        String why = RolloutRun.message(err);
+                        journal.appendSafely(new JournalPayload.Failed(op.value(), kind, why));
+                        if (abortPending.getAsBoolean()) {
+                          rollbackNow.run();
+                        } else {
+                          failed.accept(why);
+                        }
+                        return;
+                      }
+                      journal.appendSafely(new JournalPayload.Done(op.value(), kind));
+                      if (abortPending.getAsBoolean()) {
+                        // An abort arrived while this effect was in flight: record what happened,
+                        // then roll back.
+                        effect.recordInterrupted(result, view);
+                        rollbackNow.run();
+                        return;
+                      }
+                      onDone.accept(result);
+                    }));
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The rollout engine's implementation: one state machine per rollout ({@code RolloutRun}, the transition
  * core) multiplexed on the injected scheduler through per-rollout mailboxes, with its parts — steps

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.facade;
 
 import io.cutover.api.plan.Plan;
@@ -16,13 +17,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the journal back into a running engine: continues the rollouts that were open, replays the ones
- * that ended into the {@link ReleaseHistory}, and releases leases nobody can release any more. Also mints
- * rollout ids, because an id must never name a rollout the journal already holds.
+ * Reads the journal back into a running engine: continues the rollouts that were open, replays the
+ * ones that ended into the {@link ReleaseHistory}, and releases leases nobody can release any more.
+ * Also mints rollout ids, because an id must never name a rollout the journal already holds.
  *
- * <p>This engine drives every rollout of its journal (one engine per journal), so a lease holder that it
- * is neither starting nor running, and that has ended or was never journaled, is nobody's: its lease is
- * stale.
+ * <p>This engine drives every rollout of its journal (one engine per journal), so a lease holder
+ * that it is neither starting nor running, and that has ended or was never journaled, is nobody's:
+ * its lease is stale.
  *
  * <p><b>Threading.</b> Thread-safe; lease changes happen under the {@link ReleaseHistory} monitor.
  */
@@ -36,7 +37,8 @@ public final class JournalRecovery {
   private final RolloutOptions defaultOptions;
   private final AtomicLong sequence = new AtomicLong();
 
-  public JournalRecovery(EngineContext ctx, ReleaseHistory history, LiveRollouts live, RolloutOptions defaultOptions) {
+  public JournalRecovery(
+      EngineContext ctx, ReleaseHistory history, LiveRollouts live, RolloutOptions defaultOptions) {
     this.journal = ctx.journal();
     this.ctx = ctx;
     this.history = history;
@@ -45,9 +47,9 @@ public final class JournalRecovery {
   }
 
   /**
-   * Replays the journal: continues every rollout that was open (see {@code Cutover.recoverFromJournal}),
-   * replays the ended ones into the history and releases stale leases. Rollouts already running here are
-   * left alone.
+   * Replays the journal: continues every rollout that was open (see {@code
+   * Cutover.recoverFromJournal}), replays the ended ones into the history and releases stale
+   * leases. Rollouts already running here are left alone.
    *
    * @return the continued rollouts, already started
    */
@@ -58,7 +60,9 @@ public final class JournalRecovery {
     for (Map.Entry<String, List<JournalRecord>> e : byRollout.entrySet()) {
       String id = e.getKey();
       List<JournalRecord> records = e.getValue();
-      if (live.isRunning(id) || records.isEmpty() || records.get(0).type() != JournalRecord.Type.CREATED) {
+      if (live.isRunning(id)
+          || records.isEmpty()
+          || records.get(0).type() != JournalRecord.Type.CREATED) {
         continue;
       }
       JournalPayload.Created created;
@@ -67,7 +71,9 @@ public final class JournalRecovery {
         created = ctx.codec().created(records.get(0));
         plan = created.plan();
       } catch (RuntimeException ex) {
-        LOG.error("rollout {} cannot be resumed: its CREATED record is unreadable ({}); it stays as journaled", id,
+        LOG.error(
+            "rollout {} cannot be resumed: its CREATED record is unreadable ({}); it stays as journaled",
+            id,
             ex.getMessage());
         continue;
       }
@@ -78,13 +84,22 @@ public final class JournalRecovery {
         journal.releaseLease(plan.service(), id);
         continue;
       }
-      RolloutOptions options = new RolloutOptions(created.progressDeadline() != null ? created.progressDeadline()
-          : defaultOptions.progressDeadline(), created.skipAnalysis(), created.initiator(), created.annotations());
+      RolloutOptions options =
+          new RolloutOptions(
+              created.progressDeadline() != null
+                  ? created.progressDeadline()
+                  : defaultOptions.progressDeadline(),
+              created.skipAnalysis(),
+              created.initiator(),
+              created.annotations());
       List<String> evidence = created.verification();
       synchronized (history) {
         releaseStaleLease(plan.service());
         if (!journal.tryLease(plan.service(), id)) {
-          LOG.error("rollout {} cannot be resumed: {} is leased to {}", id, plan.service(),
+          LOG.error(
+              "rollout {} cannot be resumed: {} is leased to {}",
+              id,
+              plan.service(),
               journal.leaseHolder(plan.service()).orElse("?"));
           continue;
         }
@@ -104,9 +119,10 @@ public final class JournalRecovery {
   }
 
   /**
-   * Releases a service's lease if its holder can never release it: a rollout whose last record is ENDED
-   * (its engine died between that record and the release) or that has no record at all (its engine died
-   * between taking the lease and journaling CREATED). Call holding the {@link ReleaseHistory} monitor.
+   * Releases a service's lease if its holder can never release it: a rollout whose last record is
+   * ENDED (its engine died between that record and the release) or that has no record at all (its
+   * engine died between taking the lease and journaling CREATED). Call holding the {@link
+   * ReleaseHistory} monitor.
    */
   public void releaseStaleLease(String service) {
     String holder = journal.leaseHolder(service).orElse(null);
@@ -115,9 +131,13 @@ public final class JournalRecovery {
     }
     List<JournalRecord> records = journal.records(holder);
     if (records.isEmpty() || records.get(records.size() - 1).type() == JournalRecord.Type.ENDED) {
-      LOG.warn("releasing the lease of {} on {}: {}", holder, service, records.isEmpty()
-          ? "the rollout was never journaled (its engine stopped after taking the lease)"
-          : "the rollout has ended (its engine stopped before releasing the lease)");
+      LOG.warn(
+          "releasing the lease of {} on {}: {}",
+          holder,
+          service,
+          records.isEmpty()
+              ? "the rollout was never journaled (its engine stopped after taking the lease)"
+              : "the rollout has ended (its engine stopped before releasing the lease)");
       journal.releaseLease(service, holder);
     }
   }
@@ -126,9 +146,16 @@ public final class JournalRecovery {
   public String newRolloutId(String service) {
     String id;
     do {
-      id = service + "-" + Long.toString(ctx.clock().millis(), 36) + "-" + sequence.incrementAndGet();
-      // A restarted engine counts from 1 again; if its clock shows a millisecond an earlier life used (a
-      // virtual clock, a clock stepped back), the id could name a journaled rollout and its operation ids.
+      id =
+          service
+              + "-"
+              + Long.toString(ctx.clock().millis(), 36)
+              + "-"
+              + sequence.incrementAndGet();
+      // A restarted engine counts from 1 again; if its clock shows a millisecond an earlier life
+      // used (a
+      // virtual clock, a clock stepped back), the id could name a journaled rollout and its
+      // operation ids.
     } while (!journal.records(id).isEmpty());
     return id;
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.facade;
 
 import io.cutover.core.internal.engine.RolloutRun;
@@ -14,6 +15,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class LiveRollouts {
   private final Map<String, RolloutRun> active = new ConcurrentHashMap<>();
+
   /** Rollouts between taking their lease and becoming active. */
   private final Set<String> starting = ConcurrentHashMap.newKeySet();
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.facade;
 
 import io.cutover.api.InvalidSpecException;
@@ -12,8 +13,9 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * Checks a plan against the engine before anything happens: every gate it names is registered, and its
- * rollback routes to the stable release before it drains or retires anything. Thread-safe (immutable).
+ * Checks a plan against the engine before anything happens: every gate it names is registered, and
+ * its rollback routes to the stable release before it drains or retires anything. Thread-safe
+ * (immutable).
  */
 public final class PlanValidator {
   private final Map<String, HealthGate> gates;
@@ -34,30 +36,44 @@ public final class PlanValidator {
     checkGates(plan.rollbackSteps(), "$.rollback", v);
     Release stable = plan.stable();
     if (stable != null) {
-      // Before traffic is back on stable, a rollback may only bring stable's capacity back (recreate and
-      // rolling reduce it); its first route must send 100 % to stable, before anything is drained or retired.
+      // Before traffic is back on stable, a rollback may only bring stable's capacity back
+      // (recreate and
+      // rolling reduce it); its first route must send 100 % to stable, before anything is drained
+      // or retired.
       boolean routed = false;
       for (int i = 0; i < plan.rollbackSteps().size() && !routed; i++) {
         Step s = plan.rollbackSteps().get(i);
         if (s instanceof Step.Route r) {
           if (r.split().weight(stable.id()) != TrafficSplit.TOTAL) {
-            v.add(new InvalidSpecException.Violation("$.rollback[" + i + "]", "is the rollback's first route but sends "
-                + r.split() + " instead of 100 % to the stable release " + stable.id(),
-                "route TrafficSplit.all(stableId) before any other traffic change"));
+            v.add(
+                new InvalidSpecException.Violation(
+                    "$.rollback[" + i + "]",
+                    "is the rollback's first route but sends "
+                        + r.split()
+                        + " instead of 100 % to the stable release "
+                        + stable.id(),
+                    "route TrafficSplit.all(stableId) before any other traffic change"));
           }
           routed = true;
         } else if (!(s instanceof Step.Launch l && l.releaseId().equals(stable.id()))
             && !(s instanceof Step.Scale sc && sc.releaseId().equals(stable.id()))
             && !(s instanceof Step.Hook)) {
-          v.add(new InvalidSpecException.Violation("$.rollback[" + i + "]", s.describe()
-              + " comes before traffic is routed back to the stable release " + stable.id(),
-              "start the rollback with Route(TrafficSplit.all(stableId)); only launching or scaling stable may precede it"));
+          v.add(
+              new InvalidSpecException.Violation(
+                  "$.rollback[" + i + "]",
+                  s.describe()
+                      + " comes before traffic is routed back to the stable release "
+                      + stable.id(),
+                  "start the rollback with Route(TrafficSplit.all(stableId)); only launching or scaling stable may precede it"));
           routed = true;
         }
       }
       if (!routed) {
-        v.add(new InvalidSpecException.Violation("$.rollback", "never routes traffic back to the stable release "
-            + stable.id(), "add Route(TrafficSplit.all(stableId)) as the rollback's first traffic change"));
+        v.add(
+            new InvalidSpecException.Violation(
+                "$.rollback",
+                "never routes traffic back to the stable release " + stable.id(),
+                "add Route(TrafficSplit.all(stableId)) as the rollback's first traffic change"));
       }
     }
     if (!v.isEmpty()) {
@@ -73,14 +89,23 @@ public final class PlanValidator {
         all.addAll(verify.dryRunGates());
         for (String g : all) {
           if (!gates.containsKey(g)) {
-            v.add(new InvalidSpecException.Violation(path + "[" + i + "].gates", "names gate '" + g
-                + "', which is not registered (registered: " + new TreeSet<>(gates.keySet()) + ")",
-                "register it with Cutover.builder().gate(...) or fix the name"));
+            v.add(
+                new InvalidSpecException.Violation(
+                    path + "[" + i + "].gates",
+                    "names gate '"
+                        + g
+                        + "', which is not registered (registered: "
+                        + new TreeSet<>(gates.keySet())
+                        + ")",
+                    "register it with Cutover.builder().gate(...) or fix the name"));
           }
         }
       } else if (s instanceof Step.Hook h && !gates.containsKey(h.gate())) {
-        v.add(new InvalidSpecException.Violation(path + "[" + i + "].gate", "names gate '" + h.gate()
-            + "', which is not registered", "register it with Cutover.builder().gate(...) or fix the name"));
+        v.add(
+            new InvalidSpecException.Violation(
+                path + "[" + i + "].gate",
+                "names gate '" + h.gate() + "', which is not registered",
+                "register it with Cutover.builder().gate(...) or fix the name"));
       }
     }
   }

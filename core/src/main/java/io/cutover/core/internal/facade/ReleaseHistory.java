@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.facade;
 
 import io.cutover.api.Release;
@@ -14,18 +15,21 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What the engine knows about each service: its stable release and replica count, the releases that ran
- * before it (rollback targets, newest first) and its finished rollouts (oldest first). Both lists are
- * bounded, so a long-lived engine deploying the same service forever keeps constant memory: at most
- * {@link #PREVIOUS_RELEASES} previous releases and {@code finishedLimit} finished rollouts per service
- * (the oldest go first). The journal, not this class, is the durable record.
+ * What the engine knows about each service: its stable release and replica count, the releases that
+ * ran before it (rollback targets, newest first) and its finished rollouts (oldest first). Both
+ * lists are bounded, so a long-lived engine deploying the same service forever keeps constant
+ * memory: at most {@link #PREVIOUS_RELEASES} previous releases and {@code finishedLimit} finished
+ * rollouts per service (the oldest go first). The journal, not this class, is the durable record.
  *
- * <p><b>Threading.</b> Every method synchronizes on this object. The same monitor is the engine's service
- * lock: {@code Cutover} and {@link JournalRecovery} hold it around lease changes, so that a service's
- * lease and its state change together.
+ * <p><b>Threading.</b> Every method synchronizes on this object. The same monitor is the engine's
+ * service lock: {@code Cutover} and {@link JournalRecovery} hold it around lease changes, so that a
+ * service's lease and its state change together.
  */
 public final class ReleaseHistory {
-  /** Previous releases kept per service; only the newest is a rollback target, the second is unpinned. */
+  /**
+   * Previous releases kept per service; only the newest is a rollback target, the second is
+   * unpinned.
+   */
   public static final int PREVIOUS_RELEASES = 16;
 
   /** Finished rollouts kept per service unless the builder says otherwise. */
@@ -55,7 +59,10 @@ public final class ReleaseHistory {
     this.finishedLimit = finishedLimit;
   }
 
-  /** Records that {@code stable} runs now (deployed before this engine); the old stable becomes previous. */
+  /**
+   * Records that {@code stable} runs now (deployed before this engine); the old stable becomes
+   * previous.
+   */
   public synchronized void adopt(Release stable, int replicas) {
     ServiceState s = state(stable.service());
     if (s.stable != null && !s.stable.equals(stable)) {
@@ -81,10 +88,11 @@ public final class ReleaseHistory {
   }
 
   /**
-   * Records a rollout that ended in this engine: on success its target becomes stable and the old stable
-   * the newest previous release.
+   * Records a rollout that ended in this engine: on success its target becomes stable and the old
+   * stable the newest previous release.
    *
-   * @return on success, the release that stopped being the rollback target (its pin can go), else null
+   * @return on success, the release that stopped being the rollback target (its pin can go), else
+   *     null
    */
   public synchronized @Nullable Release ended(Plan plan, RolloutStatus status) {
     ServiceState s = state(plan.service());
@@ -98,7 +106,8 @@ public final class ReleaseHistory {
       s.stable = plan.target();
       s.replicas = targetReplicas(plan, s.replicas);
       Release older = s.previous.stream().skip(1).findFirst().orElse(null);
-      if (older != null && !older.artifact().equals(plan.target().artifact())
+      if (older != null
+          && !older.artifact().equals(plan.target().artifact())
           && (plan.stable() == null || !older.artifact().equals(plan.stable().artifact()))) {
         noLongerRollbackTarget = older;
       }
@@ -110,7 +119,9 @@ public final class ReleaseHistory {
     return noLongerRollbackTarget;
   }
 
-  /** Replays a rollout that ended in an earlier engine (its status is not kept: only its releases). */
+  /**
+   * Replays a rollout that ended in an earlier engine (its status is not kept: only its releases).
+   */
   public synchronized void replayEnded(Plan plan, boolean succeeded) {
     ServiceState s = state(plan.service());
     if (succeeded) {
@@ -127,7 +138,10 @@ public final class ReleaseHistory {
     }
   }
 
-  /** A rollout open in the journal continues: its stable release is the service's, unless one is known. */
+  /**
+   * A rollout open in the journal continues: its stable release is the service's, unless one is
+   * known.
+   */
   public synchronized void recovering(Plan plan) {
     ServiceState s = state(plan.service());
     if (s.stable == null && plan.stable() != null) {
@@ -137,8 +151,10 @@ public final class ReleaseHistory {
 
   /** The status of a finished rollout still in the history. */
   public synchronized Optional<RolloutStatus> status(String rolloutId) {
-    return services.values().stream().flatMap(s -> s.finished.stream())
-        .filter(st -> st.rolloutId().equals(rolloutId)).findFirst();
+    return services.values().stream()
+        .flatMap(s -> s.finished.stream())
+        .filter(st -> st.rolloutId().equals(rolloutId))
+        .findFirst();
   }
 
   /** The service's finished rollouts still in the history, oldest first. */

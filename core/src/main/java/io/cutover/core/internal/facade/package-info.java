@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The pieces behind the {@link io.cutover.core.Cutover} facade, each with one job: plan validation
  * ({@code PlanValidator}), what the engine knows about each service ({@code ReleaseHistory}), the rollouts

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.provider;
 
 import io.cutover.api.InvalidSpecException;
@@ -17,8 +18,9 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The {@link ProviderConfig} behind {@code ProviderConfigs}: a copy of a map with the path it sits at. Error
- * messages name the provider and the JSON path, as the interface promises. Immutable and thread-safe.
+ * The {@link ProviderConfig} behind {@code ProviderConfigs}: a copy of a map with the path it sits
+ * at. Error messages name the provider and the JSON path, as the interface promises. Immutable and
+ * thread-safe.
  */
 public final class MapProviderConfig implements ProviderConfig {
   private static final Pattern DURATION_PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
@@ -201,8 +203,10 @@ public final class MapProviderConfig implements ProviderConfig {
       for (int i = 0; i < l.size(); i++) {
         Object e = l.get(i);
         if (e == null || e instanceof Map || e instanceof List) {
-          throw new InvalidSpecException(pathOf(key) + "[" + i + "]",
-              "provider '" + provider + "': expected a string, found " + describe(e), "write a plain string");
+          throw new InvalidSpecException(
+              pathOf(key) + "[" + i + "]",
+              "provider '" + provider + "': expected a string, found " + describe(e),
+              "write a plain string");
         }
         out.add(e.toString());
       }
@@ -230,16 +234,19 @@ public final class MapProviderConfig implements ProviderConfig {
   }
 
   /**
-   * Fails if a key is present that is not in {@code known}: almost always a typo that would otherwise
-   * be silently ignored.
+   * Fails if a key is present that is not in {@code known}: almost always a typo that would
+   * otherwise be silently ignored.
    */
   @Override
   public ProviderConfig requireOnly(Set<String> known) {
     List<InvalidSpecException.Violation> v = new ArrayList<>();
     for (String k : values.keySet()) {
       if (!known.contains(k)) {
-        v.add(new InvalidSpecException.Violation(pathOf(k), "provider '" + provider + "' has no setting '" + k + "'",
-            "remove it or use one of " + new TreeSet<>(known)));
+        v.add(
+            new InvalidSpecException.Violation(
+                pathOf(k),
+                "provider '" + provider + "' has no setting '" + k + "'",
+                "remove it or use one of " + new TreeSet<>(known)));
       }
     }
     if (!v.isEmpty()) {
@@ -274,13 +281,15 @@ public final class MapProviderConfig implements ProviderConfig {
     try {
       while (m.find() && m.start() == pos) {
         long n = Long.parseLong(m.group(1));
-        total = total.plus(switch (m.group(2)) {
-          case "ms" -> Duration.ofMillis(n);
-          case "s" -> Duration.ofSeconds(n);
-          case "m" -> Duration.ofMinutes(n);
-          case "h" -> Duration.ofHours(n);
-          default -> Duration.ofDays(n);
-        });
+        total =
+            total.plus(
+                switch (m.group(2)) {
+                  case "ms" -> Duration.ofMillis(n);
+                  case "s" -> Duration.ofSeconds(n);
+                  case "m" -> Duration.ofMinutes(n);
+                  case "h" -> Duration.ofHours(n);
+                  default -> Duration.ofDays(n);
+                });
         pos = m.end();
       }
     } catch (NumberFormatException | ArithmeticException e) {
@@ -293,13 +302,17 @@ public final class MapProviderConfig implements ProviderConfig {
   }
 
   private InvalidSpecException missing(String key, String expected) {
-    return new InvalidSpecException(pathOf(key), "provider '" + provider + "' requires '" + key + "', which is missing",
+    return new InvalidSpecException(
+        pathOf(key),
+        "provider '" + provider + "' requires '" + key + "', which is missing",
         "set '" + key + "' to " + expected);
   }
 
   private InvalidSpecException wrong(String key, Object v, String expected) {
-    return new InvalidSpecException(pathOf(key), "provider '" + provider + "': expected " + expected + ", found "
-        + describe(v), "set '" + key + "' to " + expected);
+    return new InvalidSpecException(
+        pathOf(key),
+        "provider '" + provider + "': expected " + expected + ", found " + describe(v),
+        "set '" + key + "' to " + expected);
   }
 
   private static String describe(@Nullable Object v) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.provider;
 
 import io.cutover.spi.ProviderConfig;
@@ -11,15 +12,20 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
 
 /**
- * The {@link ProviderContext} of a {@code ProviderRegistry}: look-ups go back to the registry (so nested
- * providers obey its explicit registrations and its discovery setting), components are a typed map.
+ * The {@link ProviderContext} of a {@code ProviderRegistry}: look-ups go back to the registry (so
+ * nested providers obey its explicit registrations and its discovery setting), components are a
+ * typed map.
  */
 public final class RegistryContext implements ProviderContext {
 
   /** The registry operations the context needs; implemented by {@code ProviderRegistry}. */
   public interface Lookup {
     /** Creates a provider with this context. */
-    <T> T create(Class<? extends ProviderFactory<T>> kind, String name, ProviderConfig config, ProviderContext context);
+    <T> T create(
+        Class<? extends ProviderFactory<T>> kind,
+        String name,
+        ProviderConfig config,
+        ProviderContext context);
 
     /** The names reachable for a kind. */
     Set<String> names(Class<? extends ProviderFactory<?>> kind);
@@ -36,7 +42,10 @@ public final class RegistryContext implements ProviderContext {
    * @param scheduler the scheduler, asked for on first use
    * @param components host components by type; each value is an instance of its key
    */
-  public RegistryContext(Lookup registry, InstantSource clock, Supplier<ScheduledExecutorService> scheduler,
+  public RegistryContext(
+      Lookup registry,
+      InstantSource clock,
+      Supplier<ScheduledExecutorService> scheduler,
       Map<Class<?>, Object> components) {
     this.registry = registry;
     this.clock = clock;
@@ -55,7 +64,8 @@ public final class RegistryContext implements ProviderContext {
   }
 
   @Override
-  public <T> T create(Class<? extends ProviderFactory<T>> kind, String name, ProviderConfig config) {
+  public <T> T create(
+      Class<? extends ProviderFactory<T>> kind, String name, ProviderConfig config) {
     return registry.create(kind, name, config, this);
   }
 

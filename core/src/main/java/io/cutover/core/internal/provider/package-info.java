@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The implementations behind the provider SPI's interfaces: {@link io.cutover.core.internal.provider.MapProviderConfig}
  * (a {@link io.cutover.spi.ProviderConfig} over a map) and the {@link io.cutover.spi.ProviderContext} that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.schema;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -35,34 +36,48 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The one codec of the journal payload schema ({@code docs/journal.md}): {@link JournalPayload} to the
- * JSON a journal stores verbatim, and back.
+ * The one codec of the journal payload schema ({@code docs/journal.md}): {@link JournalPayload} to
+ * the JSON a journal stores verbatim, and back.
  *
- * <p><b>Writing</b> assembles the flat payloads directly (one is written per verdict and per effect, on
- * the hot path), with Jackson's encoder escaping strings; the plan inside CREATED goes through the mapper.
+ * <p><b>Writing</b> assembles the flat payloads directly (one is written per verdict and per
+ * effect, on the hot path), with Jackson's encoder escaping strings; the plan inside CREATED goes
+ * through the mapper.
  *
- * <p><b>Reading</b> is tolerant in the ways that let the schema grow: unknown fields are ignored, a field
- * an older engine did not write takes its documented default, and a record of a kind this engine does not
- * know (a newer command or state) decodes to {@link Unknown}. What cannot be read at all (not JSON, a
- * CREATED without a readable plan) raises {@link IllegalArgumentException} naming the record.
+ * <p><b>Reading</b> is tolerant in the ways that let the schema grow: unknown fields are ignored, a
+ * field an older engine did not write takes its documented default, and a record of a kind this
+ * engine does not know (a newer command or state) decodes to {@link Unknown}. What cannot be read
+ * at all (not JSON, a CREATED without a readable plan) raises {@link IllegalArgumentException}
+ * naming the record.
  *
  * <p>Thread-safe.
  */
 public final class JournalCodec {
   /** Prefix of the index keys that hold the annotations of a CREATED record. */
   public static final String ANNOTATION = "annotation.";
+
   private static final JsonStringEncoder ENCODER = JsonStringEncoder.getInstance();
   private final ObjectMapper mapper = new ObjectMapper();
 
-  /** The record carrying {@code payload} and its {@linkplain #index index} (sequence not yet assigned). */
-  public JournalRecord record(Instant time, String rolloutId, String service, JournalPayload payload) {
-    return new JournalRecord(-1, time, rolloutId, service, payload.type(), operationId(payload), encode(payload),
+  /**
+   * The record carrying {@code payload} and its {@linkplain #index index} (sequence not yet
+   * assigned).
+   */
+  public JournalRecord record(
+      Instant time, String rolloutId, String service, JournalPayload payload) {
+    return new JournalRecord(
+        -1,
+        time,
+        rolloutId,
+        service,
+        payload.type(),
+        operationId(payload),
+        encode(payload),
         index(payload));
   }
 
   /**
-   * What a journal may index the record by without reading its payload ({@link JournalRecord#index()}):
-   * the summary fields of CREATED and ENDED, nothing for the others.
+   * What a journal may index the record by without reading its payload ({@link
+   * JournalRecord#index()}): the summary fields of CREATED and ENDED, nothing for the others.
    */
   public static Map<String, String> index(JournalPayload payload) {
     Map<String, String> out = new LinkedHashMap<>();
@@ -95,8 +110,12 @@ public final class JournalCodec {
     if (payload instanceof StepState s) {
       j.num("step", s.step()).str("status", lower(s.status())).str("kind", s.kind());
     } else if (payload instanceof GateVerdict v) {
-      j.str("gate", v.gate()).str("outcome", v.outcome().name()).bool("dryRun", v.dryRun()).num("step", v.step())
-          .num("measurement", v.measurement()).strings("reasons", v.reasons());
+      j.str("gate", v.gate())
+          .str("outcome", v.outcome().name())
+          .bool("dryRun", v.dryRun())
+          .num("step", v.step())
+          .num("measurement", v.measurement())
+          .strings("reasons", v.reasons());
     } else if (payload instanceof Intent i) {
       j.str("kind", i.kind().wireName());
     } else if (payload instanceof Done d) {
@@ -128,12 +147,21 @@ public final class JournalCodec {
   }
 
   private void encodeCreated(Json j, Created c) {
-    j.num("schema", c.schema()).str("strategy", c.strategy()).str("target", c.target()).str("artifact", c.artifact())
-        .str("config", c.config()).nullableStr("stable", c.stable()).num("steps", c.steps())
+    j.num("schema", c.schema())
+        .str("strategy", c.strategy())
+        .str("target", c.target())
+        .str("artifact", c.artifact())
+        .str("config", c.config())
+        .nullableStr("stable", c.stable())
+        .num("steps", c.steps())
         .str("initiator", c.initiator())
-        .nullableStr("progressDeadline", c.progressDeadline() == null ? null : c.progressDeadline().toString())
-        .bool("skipAnalysis", c.skipAnalysis()).raw("annotations", tree(c.annotations()))
-        .strings("verification", c.verification()).raw("plan", tree(PlanTrees.toTree(c.plan())));
+        .nullableStr(
+            "progressDeadline",
+            c.progressDeadline() == null ? null : c.progressDeadline().toString())
+        .bool("skipAnalysis", c.skipAnalysis())
+        .raw("annotations", tree(c.annotations()))
+        .strings("verification", c.verification())
+        .raw("plan", tree(PlanTrees.toTree(c.plan())));
   }
 
   private String tree(Object value) {
@@ -147,28 +175,40 @@ public final class JournalCodec {
   /**
    * Reads a record's payload.
    *
-   * @throws IllegalArgumentException if the payload is not JSON, or is a CREATED record without a readable plan
+   * @throws IllegalArgumentException if the payload is not JSON, or is a CREATED record without a
+   *     readable plan
    */
   public JournalPayload decode(JournalRecord r) {
     JsonNode p;
     try {
       p = mapper.readTree(r.payload());
     } catch (IOException e) {
-      throw new IllegalArgumentException("journal record " + r.sequence() + " of " + r.rolloutId()
-          + " has unreadable JSON: " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "journal record "
+              + r.sequence()
+              + " of "
+              + r.rolloutId()
+              + " has unreadable JSON: "
+              + e.getMessage(),
+          e);
     }
     if (p == null || !p.isObject()) {
-      throw new IllegalArgumentException("journal record " + r.sequence() + " of " + r.rolloutId()
-          + " is not a JSON object");
+      throw new IllegalArgumentException(
+          "journal record " + r.sequence() + " of " + r.rolloutId() + " is not a JSON object");
     }
     String op = r.operationId() == null ? "" : r.operationId();
     return switch (r.type()) {
       case CREATED -> created(r, p);
       case STATE -> state(r, p);
       case COMMAND -> command(r, p);
-      case VERDICT -> new GateVerdict(p.path("gate").asText(), outcome(p.path("outcome").asText()),
-          p.path("dryRun").asBoolean(false), p.path("step").asInt(-1), p.path("measurement").asInt(1),
-          strings(p.path("reasons")));
+      case VERDICT ->
+          new GateVerdict(
+              p.path("gate").asText(),
+              outcome(p.path("outcome").asText()),
+              p.path("dryRun").asBoolean(false),
+              p.path("step").asInt(-1),
+              p.path("measurement").asInt(1),
+              strings(p.path("reasons")));
       case INTENT -> {
         EffectKind e = effect(p);
         yield e == null ? new Unknown(r.type(), r.payload()) : new Intent(op, e);
@@ -179,18 +219,30 @@ public final class JournalCodec {
       }
       case FAILED -> {
         EffectKind e = effect(p);
-        yield e == null ? new Unknown(r.type(), r.payload()) : new Failed(op, e, p.path("error").asText(""));
+        yield e == null
+            ? new Unknown(r.type(), r.payload())
+            : new Failed(op, e, p.path("error").asText(""));
       }
-      case ENDED -> new Ended("succeeded".equals(p.path("outcome").asText()), p.path("target").asText(""),
-          text(p, "stable"), text(p, "reason"));
+      case ENDED ->
+          new Ended(
+              "succeeded".equals(p.path("outcome").asText()),
+              p.path("target").asText(""),
+              text(p, "stable"),
+              text(p, "reason"));
     };
   }
 
   /** The CREATED payload of a record, or an exception saying why it cannot be read. */
   public Created created(JournalRecord r) {
     if (r.type() != JournalRecord.Type.CREATED) {
-      throw new IllegalArgumentException("journal record " + r.sequence() + " of " + r.rolloutId() + " is "
-          + r.type() + ", not CREATED");
+      throw new IllegalArgumentException(
+          "journal record "
+              + r.sequence()
+              + " of "
+              + r.rolloutId()
+              + " is "
+              + r.type()
+              + ", not CREATED");
     }
     return (Created) decode(r);
   }
@@ -200,27 +252,38 @@ public final class JournalCodec {
     try {
       plan = PlanTrees.fromTree(p.get("plan"));
     } catch (RuntimeException e) {
-      throw new IllegalArgumentException("the CREATED record of " + r.rolloutId() + " has no readable plan: "
-          + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "the CREATED record of " + r.rolloutId() + " has no readable plan: " + e.getMessage(), e);
     }
     Map<String, String> annotations = new LinkedHashMap<>();
-    p.path("annotations").properties().forEach(f -> annotations.put(f.getKey(), f.getValue().asText()));
+    p.path("annotations")
+        .properties()
+        .forEach(f -> annotations.put(f.getKey(), f.getValue().asText()));
     String deadline = text(p, "progressDeadline");
-    return new Created(p.path("schema").asInt(1), textOr(p, "strategy", plan.strategy()),
-        textOr(p, "target", plan.target().id()), textOr(p, "artifact", plan.target().artifact().toString()),
+    return new Created(
+        p.path("schema").asInt(1),
+        textOr(p, "strategy", plan.strategy()),
+        textOr(p, "target", plan.target().id()),
+        textOr(p, "artifact", plan.target().artifact().toString()),
         textOr(p, "config", plan.target().config().digest().toString()),
         p.has("stable") ? text(p, "stable") : plan.stable() == null ? null : plan.stable().id(),
-        p.path("steps").asInt(plan.steps().size()), textOr(p, "initiator", "api"),
-        deadline == null ? null : Duration.parse(deadline), p.path("skipAnalysis").asBoolean(false),
-        annotations, strings(p.path("verification")), plan);
+        p.path("steps").asInt(plan.steps().size()),
+        textOr(p, "initiator", "api"),
+        deadline == null ? null : Duration.parse(deadline),
+        p.path("skipAnalysis").asBoolean(false),
+        annotations,
+        strings(p.path("verification")),
+        plan);
   }
 
   private static JournalPayload state(JournalRecord r, JsonNode p) {
     if (p.has("step")) {
       String status = p.path("status").asText();
       // Any status but "started" means the step is behind the rollout (as older engines read it).
-      StepStatus s = status.equals("started") ? StepStatus.STARTED
-          : status.equals("skipped") ? StepStatus.SKIPPED : StepStatus.COMPLETED;
+      StepStatus s =
+          status.equals("started")
+              ? StepStatus.STARTED
+              : status.equals("skipped") ? StepStatus.SKIPPED : StepStatus.COMPLETED;
       return new StepState(p.get("step").asInt(), s, p.path("kind").asText(""));
     }
     if (p.has("rollbackStep")) {
@@ -228,7 +291,8 @@ public final class JournalCodec {
     }
     String state = p.path("state").asText();
     if (state.equals("paused")) {
-      return new Paused(PauseKind.valueOf(p.path("pause").asText("MANUAL")), p.path("reason").asText());
+      return new Paused(
+          PauseKind.valueOf(p.path("pause").asText("MANUAL")), p.path("reason").asText());
     }
     if (state.equals("aborting")) {
       return new Aborting(p.path("reason").asText());

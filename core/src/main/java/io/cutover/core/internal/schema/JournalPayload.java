@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.schema;
 
 import io.cutover.api.Verdict;
@@ -10,9 +11,9 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What one journal record says, typed: one record type per kind of record the engine writes. The wire
- * format of each (field names, value spellings) is in {@code docs/journal.md} and in
- * {@link JournalCodec}; never rename a field there, add new ones instead.
+ * What one journal record says, typed: one record type per kind of record the engine writes. The
+ * wire format of each (field names, value spellings) is in {@code docs/journal.md} and in {@link
+ * JournalCodec}; never rename a field there, add new ones instead.
  */
 public sealed interface JournalPayload {
 
@@ -34,17 +35,25 @@ public sealed interface JournalPayload {
 
   /** How far a forward step got. */
   enum StepStatus {
-    STARTED, COMPLETED, SKIPPED
+    STARTED,
+    COMPLETED,
+    SKIPPED
   }
 
   /** Commands that change what a rollout does next. */
   enum CommandKind {
-    PAUSE, RESUME, PROMOTE
+    PAUSE,
+    RESUME,
+    PROMOTE
   }
 
   /** The side effects the engine journals before and after it issues them. */
   enum EffectKind {
-    LAUNCH, SCALE, ROUTE, RETIRE, DRAIN;
+    LAUNCH,
+    SCALE,
+    ROUTE,
+    RETIRE,
+    DRAIN;
 
     /** The name on the wire and in operation ids, e.g. {@code launch}. */
     public String wireName() {
@@ -53,16 +62,29 @@ public sealed interface JournalPayload {
   }
 
   /**
-   * CREATED: a rollout was created. Holds the whole plan, so that a restarted engine can rebuild the
-   * rollout from the journal alone.
+   * CREATED: a rollout was created. Holds the whole plan, so that a restarted engine can rebuild
+   * the rollout from the journal alone.
    *
    * @param schema the schema version the rollout's records follow (1 when absent: older engines)
    * @param stable the stable release id, null for a first deployment
-   * @param progressDeadline the rollout's progress deadline; null if the record has none (the engine's default applies)
+   * @param progressDeadline the rollout's progress deadline; null if the record has none (the
+   *     engine's default applies)
    */
-  record Created(int schema, String strategy, String target, String artifact, String config,
-      @Nullable String stable, int steps, String initiator, @Nullable Duration progressDeadline, boolean skipAnalysis,
-      Map<String, String> annotations, List<String> verification, Plan plan) implements JournalPayload {
+  record Created(
+      int schema,
+      String strategy,
+      String target,
+      String artifact,
+      String config,
+      @Nullable String stable,
+      int steps,
+      String initiator,
+      @Nullable Duration progressDeadline,
+      boolean skipAnalysis,
+      Map<String, String> annotations,
+      List<String> verification,
+      Plan plan)
+      implements JournalPayload {
     public Created {
       annotations = Map.copyOf(annotations);
       verification = List.copyOf(verification);
@@ -121,8 +143,14 @@ public sealed interface JournalPayload {
    * @param step the forward step it belongs to; -1 for a hook of a rollback step
    * @param measurement 1-based number of the analysis measurement
    */
-  record GateVerdict(String gate, Verdict.Outcome outcome, boolean dryRun, int step, int measurement,
-      List<String> reasons) implements JournalPayload {
+  record GateVerdict(
+      String gate,
+      Verdict.Outcome outcome,
+      boolean dryRun,
+      int step,
+      int measurement,
+      List<String> reasons)
+      implements JournalPayload {
     public GateVerdict {
       reasons = List.copyOf(reasons);
     }
@@ -160,7 +188,8 @@ public sealed interface JournalPayload {
   /**
    * ENDED: the rollout reached a terminal state.
    *
-   * @param succeeded true for SUCCEEDED ({@code "succeeded"} on the wire), false for ABORTED ({@code "aborted"})
+   * @param succeeded true for SUCCEEDED ({@code "succeeded"} on the wire), false for ABORTED
+   *     ({@code "aborted"})
    * @param reason why it was aborted; null for a success
    */
   record Ended(boolean succeeded, String target, @Nullable String stable, @Nullable String reason)
@@ -172,8 +201,8 @@ public sealed interface JournalPayload {
   }
 
   /**
-   * A record this engine does not understand (a command or state written by a newer engine): kept as
-   * read and ignored by recovery.
+   * A record this engine does not understand (a command or state written by a newer engine): kept
+   * as read and ignored by recovery.
    */
   record Unknown(JournalRecord.Type type, String json) implements JournalPayload {}
 }

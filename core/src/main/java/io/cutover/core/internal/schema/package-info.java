@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The journal payload schema: one sealed {@link io.cutover.core.internal.schema.JournalPayload} type per
  * kind of record the engine writes, and the one {@link io.cutover.core.internal.schema.JournalCodec} that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.journal.internal;
 
 import io.cutover.core.journal.RolloutSummary;
@@ -12,36 +13,54 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The bodies of entries: the first byte says what the entry is, the rest are its fields. Strings are a
- * 4-byte length (-1 for null) and UTF-8 bytes; integers are big-endian.
+ * The bodies of entries: the first byte says what the entry is, the rest are its fields. Strings
+ * are a 4-byte length (-1 for null) and UTF-8 bytes; integers are big-endian.
  *
- * <p>Record types are stored as explicit codes, never as enum ordinals, so reordering
- * {@link JournalRecord.Type} cannot change the meaning of a file.
+ * <p>Record types are stored as explicit codes, never as enum ordinals, so reordering {@link
+ * JournalRecord.Type} cannot change the meaning of a file.
  */
 public final class Bodies {
   /**
-   * A {@link JournalRecord}: sequence, time, type, rollout, service, operation id, payload, and, only if
-   * the record's index is not empty, the index (a 4-byte entry count, then key and value strings). Bodies
-   * written before the index existed end after the payload and read back with an empty index.
+   * A {@link JournalRecord}: sequence, time, type, rollout, service, operation id, payload, and,
+   * only if the record's index is not empty, the index (a 4-byte entry count, then key and value
+   * strings). Bodies written before the index existed end after the payload and read back with an
+   * empty index.
    */
   public static final byte RECORD = 1;
+
   /** A lease granted: service, rollout. */
   public static final byte LEASE = 2;
+
   /** A lease released: service, rollout. */
   public static final byte UNLEASE = 3;
+
   /** First entry of a snapshot: see {@link SnapshotMeta}. */
   public static final byte SNAPSHOT_META = 10;
+
   /** Last entry of a snapshot: the number of entries before it. */
   public static final byte SNAPSHOT_END = 11;
-  /** A {@link RolloutSummary} in the history file, its service first so a query can skip the rest. */
+
+  /**
+   * A {@link RolloutSummary} in the history file, its service first so a query can skip the rest.
+   */
   public static final byte SUMMARY = 20;
 
-  /** Offset of the sequence inside a record body, patched by the writer when it assigns sequences. */
+  /**
+   * Offset of the sequence inside a record body, patched by the writer when it assigns sequences.
+   */
   public static final int RECORD_SEQUENCE_OFFSET = 1;
 
-  private static final JournalRecord.Type[] TYPES = {null, JournalRecord.Type.CREATED, JournalRecord.Type.INTENT,
-      JournalRecord.Type.DONE, JournalRecord.Type.FAILED, JournalRecord.Type.VERDICT, JournalRecord.Type.STATE,
-      JournalRecord.Type.COMMAND, JournalRecord.Type.ENDED};
+  private static final JournalRecord.Type[] TYPES = {
+    null,
+    JournalRecord.Type.CREATED,
+    JournalRecord.Type.INTENT,
+    JournalRecord.Type.DONE,
+    JournalRecord.Type.FAILED,
+    JournalRecord.Type.VERDICT,
+    JournalRecord.Type.STATE,
+    JournalRecord.Type.COMMAND,
+    JournalRecord.Type.ENDED
+  };
 
   private Bodies() {}
 
@@ -55,8 +74,13 @@ public final class Bodies {
    * @param historyHead hash of the last committed history entry
    * @param historyCount number of committed history entries
    */
-  public record SnapshotMeta(long nextSequence, byte[] anchor, long firstLiveSegment, long historyLength,
-      byte[] historyHead, long historyCount) {}
+  public record SnapshotMeta(
+      long nextSequence,
+      byte[] anchor,
+      long firstLiveSegment,
+      long historyLength,
+      byte[] historyHead,
+      long historyCount) {}
 
   /** The kind byte of a body. */
   public static byte kind(ByteBuffer body) {
@@ -66,8 +90,15 @@ public final class Bodies {
   /** A record body; its sequence is written by {@link #patchSequence}. */
   public static byte[] record(JournalRecord r) {
     Out o = new Out(64 + r.payload().length() + r.rolloutId().length() * 2 + r.index().size() * 32);
-    o.b(RECORD).l(r.sequence()).l(r.time().getEpochSecond()).i(r.time().getNano()).b(code(r.type()))
-        .s(r.rolloutId()).s(r.service()).s(r.operationId()).s(r.payload());
+    o.b(RECORD)
+        .l(r.sequence())
+        .l(r.time().getEpochSecond())
+        .i(r.time().getNano())
+        .b(code(r.type()))
+        .s(r.rolloutId())
+        .s(r.service())
+        .s(r.operationId())
+        .s(r.payload());
     if (!r.index().isEmpty()) {
       o.i(r.index().size());
       // sorted, so that equal records encode to equal bytes
@@ -112,7 +143,11 @@ public final class Bodies {
 
   /** A lease or unlease body. */
   public static byte[] lease(byte kind, String service, String rolloutId) {
-    return new Out(16 + service.length() + rolloutId.length()).b(kind).s(service).s(rolloutId).bytes();
+    return new Out(16 + service.length() + rolloutId.length())
+        .b(kind)
+        .s(service)
+        .s(rolloutId)
+        .bytes();
   }
 
   /** Decodes a lease or unlease body into {service, rolloutId}. */
@@ -125,8 +160,15 @@ public final class Bodies {
 
   /** A snapshot meta body. */
   public static byte[] meta(SnapshotMeta m) {
-    return new Out(128).b(SNAPSHOT_META).l(m.nextSequence()).h(m.anchor()).l(m.firstLiveSegment())
-        .l(m.historyLength()).h(m.historyHead()).l(m.historyCount()).bytes();
+    return new Out(128)
+        .b(SNAPSHOT_META)
+        .l(m.nextSequence())
+        .h(m.anchor())
+        .l(m.firstLiveSegment())
+        .l(m.historyLength())
+        .h(m.historyHead())
+        .l(m.historyCount())
+        .bytes();
   }
 
   /** Decodes a snapshot meta body. */
@@ -153,11 +195,26 @@ public final class Bodies {
   /** A summary body. */
   public static byte[] summary(RolloutSummary s) {
     Out o = new Out(256);
-    o.b(SUMMARY).s(s.service()).s(s.rolloutId()).s(s.strategy()).s(s.target()).s(s.stable()).s(s.artifact())
-        .s(s.config()).s(s.initiator()).i(s.annotations().size());
+    o.b(SUMMARY)
+        .s(s.service())
+        .s(s.rolloutId())
+        .s(s.strategy())
+        .s(s.target())
+        .s(s.stable())
+        .s(s.artifact())
+        .s(s.config())
+        .s(s.initiator())
+        .i(s.annotations().size());
     s.annotations().forEach((k, v) -> o.s(k).s(v));
-    o.l(s.created().getEpochSecond()).i(s.created().getNano()).l(s.ended().getEpochSecond()).i(s.ended().getNano())
-        .s(s.outcome()).s(s.reason()).l(s.firstSequence()).l(s.lastSequence()).i(s.records());
+    o.l(s.created().getEpochSecond())
+        .i(s.created().getNano())
+        .l(s.ended().getEpochSecond())
+        .i(s.ended().getNano())
+        .s(s.outcome())
+        .s(s.reason())
+        .l(s.firstSequence())
+        .l(s.lastSequence())
+        .i(s.records());
     return o.bytes();
   }
 
@@ -187,8 +244,24 @@ public final class Bodies {
     }
     Instant created = Instant.ofEpochSecond(in.l(), in.i());
     Instant ended = Instant.ofEpochSecond(in.l(), in.i());
-    RolloutSummary s = new RolloutSummary(rollout, service, strategy, target, stable, artifact, config, initiator,
-        annotations, created, ended, in.nullableStr(), in.nullableStr(), in.l(), in.l(), in.i());
+    RolloutSummary s =
+        new RolloutSummary(
+            rollout,
+            service,
+            strategy,
+            target,
+            stable,
+            artifact,
+            config,
+            initiator,
+            annotations,
+            created,
+            ended,
+            in.nullableStr(),
+            in.nullableStr(),
+            in.l(),
+            in.l(),
+            in.i());
     in.end();
     return s;
   }
@@ -199,7 +272,8 @@ public final class Bodies {
         return i;
       }
     }
-    throw new IllegalStateException("record type " + t + " has no journal code; add it to Bodies.TYPES");
+    throw new IllegalStateException(
+        "record type " + t + " has no journal code; add it to Bodies.TYPES");
   }
 
   /** A growable big-endian byte sink. */
@@ -297,7 +371,8 @@ public final class Bodies {
         return null;
       }
       if (len < 0 || len > b.remaining()) {
-        throw new IllegalArgumentException("string of " + len + " bytes where " + b.remaining() + " remain");
+        throw new IllegalArgumentException(
+            "string of " + len + " bytes where " + b.remaining() + " remain");
       }
       String s;
       if (b.hasArray()) {
@@ -325,7 +400,8 @@ public final class Bodies {
 
     void end() {
       if (b.hasRemaining()) {
-        throw new IllegalArgumentException(b.remaining() + " unexpected bytes after the last field");
+        throw new IllegalArgumentException(
+            b.remaining() + " unexpected bytes after the last field");
       }
     }
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.journal.internal;
 
 import io.cutover.core.journal.JournalLockedException;
@@ -16,9 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Exclusive ownership of a journal directory: an OS file lock on {@code journal.lock} against other
  * processes, and a registry of directories open in this JVM.
  *
- * <p>The registry is checked before the lock file is even opened: on POSIX systems closing <em>any</em>
- * descriptor of a file drops every lock the process holds on it, so a second {@code FileJournal} that
- * merely opened and closed the lock file would silently unlock the first.
+ * <p>The registry is checked before the lock file is even opened: on POSIX systems closing
+ * <em>any</em> descriptor of a file drops every lock the process holds on it, so a second {@code
+ * FileJournal} that merely opened and closed the lock file would silently unlock the first.
  */
 public final class DirectoryLock implements AutoCloseable {
   /** Name of the lock file inside the journal directory. */
@@ -47,8 +48,12 @@ public final class DirectoryLock implements AutoCloseable {
     }
     FileChannel ch = null;
     try {
-      ch = FileChannel.open(directory.resolve(FILE), StandardOpenOption.CREATE, StandardOpenOption.READ,
-          StandardOpenOption.WRITE);
+      ch =
+          FileChannel.open(
+              directory.resolve(FILE),
+              StandardOpenOption.CREATE,
+              StandardOpenOption.READ,
+              StandardOpenOption.WRITE);
       FileLock lock;
       try {
         lock = ch.tryLock();

@@ -1,16 +1,17 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.journal.internal;
 
-import java.util.Objects;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Objects;
 
 /**
- * Appends framed entries to one file through a direct buffer: {@link #add} frames into the buffer (and
- * writes it out when full), {@link #flush} hands the buffer to the operating system, {@link #force} makes
- * everything durable. Not thread-safe: one owner at a time.
+ * Appends framed entries to one file through a direct buffer: {@link #add} frames into the buffer
+ * (and writes it out when full), {@link #flush} hands the buffer to the operating system, {@link
+ * #force} makes everything durable. Not thread-safe: one owner at a time.
  */
 public final class EntrySink implements AutoCloseable {
   // Starts small (opening many journals must be cheap) and grows when group commits are large.
@@ -30,13 +31,14 @@ public final class EntrySink implements AutoCloseable {
   }
 
   /**
-   * Creates {@code file} (which must not exist) with {@code header}; if {@code durable}, forces the file and
-   * its directory so the new file survives a crash.
+   * Creates {@code file} (which must not exist) with {@code header}; if {@code durable}, forces the
+   * file and its directory so the new file survives a crash.
    */
-  public static EntrySink create(Path file, Frames.Header header, Frames.Chain chain, boolean durable)
-      throws IOException {
-    FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-        StandardOpenOption.READ);
+  public static EntrySink create(
+      Path file, Frames.Header header, Frames.Chain chain, boolean durable) throws IOException {
+    FileChannel ch =
+        FileChannel.open(
+            file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
     try {
       ByteBuffer h = header.encode();
       long at = 0;
@@ -46,7 +48,8 @@ public final class EntrySink implements AutoCloseable {
       if (durable) {
         ch.force(true);
         // A segment file always lives in the journal directory.
-        Layout.forceDirectory(Objects.requireNonNull(file.toAbsolutePath().getParent(), "parent of " + file));
+        Layout.forceDirectory(
+            Objects.requireNonNull(file.toAbsolutePath().getParent(), "parent of " + file));
       }
       return new EntrySink(ch, at, chain);
     } catch (IOException | RuntimeException e) {

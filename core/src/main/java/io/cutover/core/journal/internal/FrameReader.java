@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.journal.internal;
 
 import io.cutover.core.journal.JournalCorruptedException;
@@ -15,21 +16,21 @@ import java.util.zip.CRC32C;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads one journal file front to back, checking the header, every entry's length and CRC32C, and the
- * hash chain, and hands each body to a visitor.
+ * Reads one journal file front to back, checking the header, every entry's length and CRC32C, and
+ * the hash chain, and hands each body to a visitor.
  *
- * <p><b>Torn tails.</b> When the file may end in a torn write (only the newest segment can), a bad entry
- * is accepted as the torn tail if no valid entry starts anywhere after it: a crash can only damage the
- * last write, while a damaged entry followed by intact ones is an edit in the middle. A broken hash
- * chain on an entry whose CRC is intact is never a torn write: it is always reported.
+ * <p><b>Torn tails.</b> When the file may end in a torn write (only the newest segment can), a bad
+ * entry is accepted as the torn tail if no valid entry starts anywhere after it: a crash can only
+ * damage the last write, while a damaged entry followed by intact ones is an edit in the middle. A
+ * broken hash chain on an entry whose CRC is intact is never a torn write: it is always reported.
  *
- * <p><b>Speed.</b> The file is read in windows of a few MiB. In each window the reading thread checks
- * lengths and CRCs, then decodes (visits) the entries while helper tasks on the common fork-join pool
- * compute the SHA-256 of each entry, joining them once it is done; the links are compared last. Hashing
- * dominates the cost of opening a journal (and, in a fresh JVM, runs before the JIT has compiled it), so
- * sharing it between cores shortens recovery. The helpers are optional: if the pool is busy, the
- * reading thread hashes everything itself. Errors are reported for the lowest offset, exactly as a
- * sequential reader would.
+ * <p><b>Speed.</b> The file is read in windows of a few MiB. In each window the reading thread
+ * checks lengths and CRCs, then decodes (visits) the entries while helper tasks on the common
+ * fork-join pool compute the SHA-256 of each entry, joining them once it is done; the links are
+ * compared last. Hashing dominates the cost of opening a journal (and, in a fresh JVM, runs before
+ * the JIT has compiled it), so sharing it between cores shortens recovery. The helpers are
+ * optional: if the pool is busy, the reading thread hashes everything itself. Errors are reported
+ * for the lowest offset, exactly as a sequential reader would.
  */
 public final class FrameReader {
   private static final int WINDOW = 4 << 20;
@@ -54,7 +55,11 @@ public final class FrameReader {
    * @param entries number of intact entries
    * @param tornProblem what was wrong with the torn tail, or null if the file ended cleanly
    */
-  public record Result(Frames.Header header, long validLength, byte[] head, long entries,
+  public record Result(
+      Frames.Header header,
+      long validLength,
+      byte[] head,
+      long entries,
       @Nullable String tornProblem) {
     /** Whether a torn tail was found (and must be truncated). */
     public boolean torn() {
@@ -70,10 +75,12 @@ public final class FrameReader {
    * @param tornTailAllowed whether a damaged last entry may be reported as torn rather than corrupt
    * @throws JournalCorruptedException naming the file and offset of the first damage
    */
-  public static Result read(Path file, FileChannel ch, long limit, byte kind, boolean tornTailAllowed, Visitor v)
+  public static Result read(
+      Path file, FileChannel ch, long limit, byte kind, boolean tornTailAllowed, Visitor v)
       throws IOException {
     if (limit < Frames.HEADER_SIZE) {
-      throw new JournalCorruptedException(file, 0, "file is " + limit + " bytes, shorter than its header");
+      throw new JournalCorruptedException(
+          file, 0, "file is " + limit + " bytes, shorter than its header");
     }
     ByteBuffer h = ByteBuffer.allocate(Frames.HEADER_SIZE);
     fill(ch, h, 0);
@@ -97,7 +104,9 @@ public final class FrameReader {
         throw new JournalCorruptedException(file, f.offset, f.problem);
       }
       if (w.count > 0) {
-        prev = Arrays.copyOfRange(w.hashes, (w.count - 1) * Frames.HASH_SIZE, w.count * Frames.HASH_SIZE);
+        prev =
+            Arrays.copyOfRange(
+                w.hashes, (w.count - 1) * Frames.HASH_SIZE, w.count * Frames.HASH_SIZE);
       }
       count += w.count;
       pos += w.end;
@@ -113,7 +122,9 @@ public final class FrameReader {
 
   private record Failure(long offset, String problem) {}
 
-  /** The entries of one window: found by a sequential scan, hashed in parallel, visited in order. */
+  /**
+   * The entries of one window: found by a sequential scan, hashed in parallel, visited in order.
+   */
   private static final class Window {
     private final CRC32C crc = new CRC32C();
     int[] offsets = new int[1024];
@@ -123,9 +134,9 @@ public final class FrameReader {
     @Nullable String problem;
 
     /**
-     * Finds the entries lying wholly in {@code win[0, n)}, checking lengths and CRCs; stops at the first
-     * damaged entry ({@link #problem}) or at one that continues past the window ({@code remaining} is
-     * what is left of the file from the window's start).
+     * Finds the entries lying wholly in {@code win[0, n)}, checking lengths and CRCs; stops at the
+     * first damaged entry ({@link #problem}) or at one that continues past the window ({@code
+     * remaining} is what is left of the file from the window's start).
      */
     void scan(byte[] win, int n, long remaining) {
       ByteBuffer b = ByteBuffer.wrap(win);
@@ -147,8 +158,12 @@ public final class FrameReader {
           return;
         }
         if (left < Frames.ENTRY_OVERHEAD + (long) len) {
-          problem = "entry of " + (Frames.ENTRY_OVERHEAD + len) + " bytes runs past the end of the file (" + left
-              + " bytes left)";
+          problem =
+              "entry of "
+                  + (Frames.ENTRY_OVERHEAD + len)
+                  + " bytes runs past the end of the file ("
+                  + left
+                  + " bytes left)";
           return;
         }
         if (n - end < Frames.ENTRY_OVERHEAD + len) {
@@ -170,8 +185,8 @@ public final class FrameReader {
     }
 
     /**
-     * Hashes every entry (with helpers), visits them in order, then checks the chain links; returns the
-     * damage with the lowest offset, or null.
+     * Hashes every entry (with helpers), visits them in order, then checks the chain links; returns
+     * the damage with the lowest offset, or null.
      */
     @Nullable Failure verify(byte[] win, long base, byte[] prev, Visitor v) {
       if (count == 0) {
@@ -206,13 +221,22 @@ public final class FrameReader {
       hashing.awaitAll();
       for (int i = 0; i < count; i++) {
         int off = offsets[i];
-        boolean linked = i == 0
-            ? Arrays.equals(win, off + 8, off + 8 + Frames.HASH_SIZE, prev, 0, Frames.HASH_SIZE)
-            : Arrays.equals(win, off + 8, off + 8 + Frames.HASH_SIZE, hashes, (i - 1) * Frames.HASH_SIZE,
-                i * Frames.HASH_SIZE);
+        boolean linked =
+            i == 0
+                ? Arrays.equals(win, off + 8, off + 8 + Frames.HASH_SIZE, prev, 0, Frames.HASH_SIZE)
+                : Arrays.equals(
+                    win,
+                    off + 8,
+                    off + 8 + Frames.HASH_SIZE,
+                    hashes,
+                    (i - 1) * Frames.HASH_SIZE,
+                    i * Frames.HASH_SIZE);
         if (!linked) {
-          Failure broken = new Failure(base + off, "hash chain broken: this entry does not follow the one before"
-              + " it (an entry was edited, removed or reordered)");
+          Failure broken =
+              new Failure(
+                  base + off,
+                  "hash chain broken: this entry does not follow the one before"
+                      + " it (an entry was edited, removed or reordered)");
           return visited != null && visited.offset < broken.offset ? visited : broken;
         }
       }
@@ -286,7 +310,10 @@ public final class FrameReader {
   }
 
   private static int intAt(byte[] a, int off) {
-    return (a[off] & 0xff) << 24 | (a[off + 1] & 0xff) << 16 | (a[off + 2] & 0xff) << 8 | (a[off + 3] & 0xff);
+    return (a[off] & 0xff) << 24
+        | (a[off + 1] & 0xff) << 16
+        | (a[off + 2] & 0xff) << 8
+        | (a[off + 3] & 0xff);
   }
 
   private static void fill(FileChannel ch, ByteBuffer b, long at) throws IOException {

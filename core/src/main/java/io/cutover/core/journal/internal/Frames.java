@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.journal.internal;
 
 import io.cutover.core.journal.JournalCorruptedException;
@@ -22,25 +23,31 @@ import java.util.zip.CRC32C;
  *   | body (length bytes, first byte = body kind, see {@link Bodies})
  * </pre>
  *
- * The first entry's previous hash is the header's start hash; an entry's own hash is the SHA-256 of all
- * its bytes. All integers are big-endian.
+ * The first entry's previous hash is the header's start hash; an entry's own hash is the SHA-256 of
+ * all its bytes. All integers are big-endian.
  */
 public final class Frames {
   /** Size of a file header. */
   public static final int HEADER_SIZE = 64;
+
   /** Bytes of an entry besides its body. */
   public static final int ENTRY_OVERHEAD = 40;
+
   /** Largest body accepted; larger ones are refused at append and treated as damage when read. */
   public static final int MAX_BODY = 16 << 20;
+
   /** Size of a SHA-256 hash. */
   public static final int HASH_SIZE = 32;
+
   /** The start hash of a chain that follows nothing. */
   public static final byte[] ZERO_HASH = new byte[HASH_SIZE];
 
   /** Header kind of a segment file. */
   public static final byte SEGMENT = 'S';
+
   /** Header kind of the snapshot file. */
   public static final byte SNAPSHOT = 'P';
+
   /** Header kind of the history file. */
   public static final byte HISTORY = 'H';
 
@@ -72,8 +79,8 @@ public final class Frames {
     /** Decodes and checks a header, naming {@code file} in any error. */
     public static Header decode(ByteBuffer b, Path file, byte expectedKind) {
       if (b.remaining() < HEADER_SIZE) {
-        throw new JournalCorruptedException(file, 0, "file header is " + b.remaining() + " bytes, expected "
-            + HEADER_SIZE);
+        throw new JournalCorruptedException(
+            file, 0, "file header is " + b.remaining() + " bytes, expected " + HEADER_SIZE);
       }
       byte[] h = new byte[HEADER_SIZE];
       b.get(h);
@@ -87,14 +94,22 @@ public final class Frames {
         throw new JournalCorruptedException(file, 0, "file header CRC32C mismatch");
       }
       if (h[8] != expectedKind) {
-        throw new JournalCorruptedException(file, 0, "file kind '" + (char) h[8] + "', expected '"
-            + (char) expectedKind + "'");
+        throw new JournalCorruptedException(
+            file, 0, "file kind '" + (char) h[8] + "', expected '" + (char) expectedKind + "'");
       }
       if (h[9] != VERSION) {
-        throw new JournalCorruptedException(file, 0, "format version " + h[9] + " is not supported (this"
-            + " version reads " + VERSION + "); open it with the Cutover version that wrote it");
+        throw new JournalCorruptedException(
+            file,
+            0,
+            "format version "
+                + h[9]
+                + " is not supported (this"
+                + " version reads "
+                + VERSION
+                + "); open it with the Cutover version that wrote it");
       }
-      return new Header(h[8], v.getLong(12), v.getLong(20), Arrays.copyOfRange(h, 28, 28 + HASH_SIZE));
+      return new Header(
+          h[8], v.getLong(12), v.getLong(20), Arrays.copyOfRange(h, 28, 28 + HASH_SIZE));
     }
   }
 
@@ -113,8 +128,8 @@ public final class Frames {
   }
 
   /**
-   * The head of a hash chain: frames bodies into entries that each carry the hash of the one before.
-   * Not thread-safe; one chain per writer.
+   * The head of a hash chain: frames bodies into entries that each carry the hash of the one
+   * before. Not thread-safe; one chain per writer.
    */
   public static final class Chain {
     private final MessageDigest sha = sha256();
@@ -136,7 +151,10 @@ public final class Frames {
       return ENTRY_OVERHEAD + bodyLength;
     }
 
-    /** Appends one entry holding {@code body} to {@code out}, which must have room, and advances the head. */
+    /**
+     * Appends one entry holding {@code body} to {@code out}, which must have room, and advances the
+     * head.
+     */
     public void frame(byte[] body, ByteBuffer out) {
       int start = out.position();
       out.putInt(body.length);

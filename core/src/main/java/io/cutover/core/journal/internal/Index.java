@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.journal.internal;
 
 import io.cutover.spi.JournalRecord;
@@ -14,8 +15,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The journal's memory: every retained record in sequence order, grouped by rollout, and the lease
- * table. Only durable state is published here (the writer publishes after its flush), so readers never
- * see a record that a crash could take back. Thread-safe; readers get copies.
+ * table. Only durable state is published here (the writer publishes after its flush), so readers
+ * never see a record that a crash could take back. Thread-safe; readers get copies.
  */
 public final class Index {
   private final ReentrantReadWriteLock rw = new ReentrantReadWriteLock();
@@ -115,7 +116,9 @@ public final class Index {
     }
   }
 
-  /** Drops the records of {@code rollouts} with a sequence up to {@code upTo}: they are compacted. */
+  /**
+   * Drops the records of {@code rollouts} with a sequence up to {@code upTo}: they are compacted.
+   */
   public void prune(Set<String> rollouts, long upTo) {
     if (rollouts.isEmpty()) {
       return;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.journal.internal;
 
 import java.io.IOException;
@@ -11,15 +12,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The files of a journal directory: {@code segment-<20 digits>.log} (numbered from 1),
- * {@code snapshot.dat} (replaced atomically from {@code snapshot.dat.tmp}), {@code history.dat} and
- * {@code journal.lock}.
+ * The files of a journal directory: {@code segment-<20 digits>.log} (numbered from 1), {@code
+ * snapshot.dat} (replaced atomically from {@code snapshot.dat.tmp}), {@code history.dat} and {@code
+ * journal.lock}.
  */
 public final class Layout {
   /** The snapshot file. */
   public static final String SNAPSHOT = "snapshot.dat";
+
   /** Where a snapshot is written before it atomically replaces {@link #SNAPSHOT}. */
   public static final String SNAPSHOT_TMP = "snapshot.dat.tmp";
+
   /** The history file. */
   public static final String HISTORY = "history.dat";
 
@@ -47,8 +50,9 @@ public final class Layout {
   }
 
   /**
-   * Makes the directory's entries (created, renamed, deleted files) durable. Where a directory cannot be
-   * opened (Windows), its metadata is journaled by the file system and there is nothing to force.
+   * Makes the directory's entries (created, renamed, deleted files) durable. Where a directory
+   * cannot be opened (Windows), its metadata is journaled by the file system and there is nothing
+   * to force.
    */
   public static void forceDirectory(Path dir) throws IOException {
     FileChannel ch;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.journal.internal;
 
 import io.cutover.core.journal.RolloutSummary;
@@ -8,10 +9,11 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Turns the records of an ended rollout into its {@link RolloutSummary}, from the index the engine gave
- * its CREATED and ENDED records ({@link JournalRecord#index()}): the journal never reads payloads.
- * Records written before the index existed carry none; for them {@link LegacyIndex} derives it once.
- * Lenient: a missing key leaves its field null, because compaction must never fail on what a record holds.
+ * Turns the records of an ended rollout into its {@link RolloutSummary}, from the index the engine
+ * gave its CREATED and ENDED records ({@link JournalRecord#index()}): the journal never reads
+ * payloads. Records written before the index existed carry none; for them {@link LegacyIndex}
+ * derives it once. Lenient: a missing key leaves its field null, because compaction must never fail
+ * on what a record holds.
  */
 public final class Summaries {
   /** Prefix of the index keys that hold annotations. */
@@ -37,15 +39,28 @@ public final class Summaries {
     Map<String, String> c = created == null ? Map.of() : index(created);
     Map<String, String> e = index(ended);
     Map<String, String> annotations = new LinkedHashMap<>();
-    c.forEach((k, v) -> {
-      if (k.startsWith(ANNOTATION)) {
-        annotations.put(k.substring(ANNOTATION.length()), v);
-      }
-    });
-    return new RolloutSummary(first.rolloutId(), first.service(), c.get("strategy"),
-        firstOf(c, e, "target"), firstOf(c, e, "stable"), c.get("artifact"), c.get("config"),
-        c.get("initiator"), annotations, (created != null ? created : first).time(), ended.time(),
-        e.get("outcome"), e.get("reason"), first.sequence(), records.get(records.size() - 1).sequence(),
+    c.forEach(
+        (k, v) -> {
+          if (k.startsWith(ANNOTATION)) {
+            annotations.put(k.substring(ANNOTATION.length()), v);
+          }
+        });
+    return new RolloutSummary(
+        first.rolloutId(),
+        first.service(),
+        c.get("strategy"),
+        firstOf(c, e, "target"),
+        firstOf(c, e, "stable"),
+        c.get("artifact"),
+        c.get("config"),
+        c.get("initiator"),
+        annotations,
+        (created != null ? created : first).time(),
+        ended.time(),
+        e.get("outcome"),
+        e.get("reason"),
+        first.sequence(),
+        records.get(records.size() - 1).sequence(),
         records.size());
   }
 
@@ -58,7 +73,8 @@ public final class Summaries {
     return r.index().isEmpty() ? LegacyIndex.of(r) : r.index();
   }
 
-  private static @Nullable String firstOf(Map<String, String> a, Map<String, String> b, String key) {
+  private static @Nullable String firstOf(
+      Map<String, String> a, Map<String, String> b, String key) {
     String s = a.get(key);
     return s != null ? s : b.get(key);
   }

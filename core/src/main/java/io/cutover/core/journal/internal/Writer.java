@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.journal.internal;
 
 import io.cutover.api.ProviderException;
@@ -16,19 +17,19 @@ import java.util.function.LongConsumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The only thread that writes segments: appenders enqueue operations, the writer takes everything queued
- * as one batch, frames it into the active segment, flushes it with a single {@code force} (group commit),
- * publishes it to the {@link Index}, and only then completes the callers' futures. A batch is as large as
- * the queue was while the previous flush ran, so the number of flushes per record falls as concurrency
- * rises, without any timer or sleep.
+ * The only thread that writes segments: appenders enqueue operations, the writer takes everything
+ * queued as one batch, frames it into the active segment, flushes it with a single {@code force}
+ * (group commit), publishes it to the {@link Index}, and only then completes the callers' futures.
+ * A batch is as large as the queue was while the previous flush ran, so the number of flushes per
+ * record falls as concurrency rises, without any timer or sleep.
  *
- * <p>Lease decisions are made here too, against the writer's own lease table, so that granting a lease
- * and journaling the grant are one step.
+ * <p>Lease decisions are made here too, against the writer's own lease table, so that granting a
+ * lease and journaling the grant are one step.
  *
- * <p><b>Failures.</b> An I/O error while writing or forcing makes the journal fail permanently: that
- * batch and every later operation fail with a non-retryable {@link ProviderException}. After a failed
- * {@code fsync} the state of the page cache is unknown, so carrying on could acknowledge lost records.
- * Records of a failed batch may or may not be on disk when the journal is reopened.
+ * <p><b>Failures.</b> An I/O error while writing or forcing makes the journal fail permanently:
+ * that batch and every later operation fail with a non-retryable {@link ProviderException}. After a
+ * failed {@code fsync} the state of the page cache is unknown, so carrying on could acknowledge
+ * lost records. Records of a failed batch may or may not be on disk when the journal is reopened.
  */
 public final class Writer {
   private static final int MAX_BATCH = 4096;
@@ -42,16 +43,22 @@ public final class Writer {
    * @param nextSequence the sequence after the cut
    * @param firstLiveSegment the first segment after the cut
    */
-  public record CutState(List<JournalRecord> records, Map<String, String> leases, byte[] anchor, long nextSequence,
+  public record CutState(
+      List<JournalRecord> records,
+      Map<String, String> leases,
+      byte[] anchor,
+      long nextSequence,
       long firstLiveSegment) {}
 
   private sealed interface Op permits Append, LeaseOp, Cut, Close {
     CompletableFuture<?> done();
   }
 
-  private record Append(JournalRecord record, byte[] body, CompletableFuture<JournalRecord> done) implements Op {}
+  private record Append(JournalRecord record, byte[] body, CompletableFuture<JournalRecord> done)
+      implements Op {}
 
-  private record LeaseOp(boolean grant, String service, String rolloutId, CompletableFuture<Boolean> done)
+  private record LeaseOp(
+      boolean grant, String service, String rolloutId, CompletableFuture<Boolean> done)
       implements Op {}
 
   private record Cut(CompletableFuture<CutState> done) implements Op {}
@@ -73,7 +80,8 @@ public final class Writer {
   private final LongConsumer onRoll;
   private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
   private final AtomicBoolean closeRequested = new AtomicBoolean();
-  // Set before the Close operation is queued; submitters check it again after queueing (see submit).
+  // Set before the Close operation is queued; submitters check it again after queueing (see
+  // submit).
   private volatile boolean closed;
   private volatile @Nullable Throwable failure;
   private volatile long firstLiveSegment;
@@ -94,9 +102,15 @@ public final class Writer {
 
   /**
    * @param recovered the state recovery found, whose active segment this writer continues
-   * @param onRoll called on the writer thread after each roll with the number of sealed live segments
+   * @param onRoll called on the writer thread after each roll with the number of sealed live
+   *     segments
    */
-  public Writer(Path dir, boolean fsync, long segmentSize, Index index, Recovery.Recovered recovered,
+  public Writer(
+      Path dir,
+      boolean fsync,
+      long segmentSize,
+      Index index,
+      Recovery.Recovered recovered,
       LongConsumer onRoll) {
     this.dir = dir;
     this.fsync = fsync;
@@ -126,8 +140,8 @@ public final class Writer {
   }
 
   /**
-   * Appends a record encoded by {@link Bodies#record} (the caller's thread does the encoding); completes
-   * with the sequenced record once it is durable.
+   * Appends a record encoded by {@link Bodies#record} (the caller's thread does the encoding);
+   * completes with the sequenced record once it is durable.
    */
   public CompletableFuture<JournalRecord> append(JournalRecord record, byte[] body) {
     CompletableFuture<JournalRecord> f = new CompletableFuture<>();
@@ -135,7 +149,10 @@ public final class Writer {
     return f;
   }
 
-  /** Grants or releases a lease; completes with whether {@code rolloutId} holds it (grant) once durable. */
+  /**
+   * Grants or releases a lease; completes with whether {@code rolloutId} holds it (grant) once
+   * durable.
+   */
   public CompletableFuture<Boolean> lease(boolean grant, String service, String rolloutId) {
     CompletableFuture<Boolean> f = new CompletableFuture<>();
     submit(new LeaseOp(grant, service, rolloutId, f), grant ? "tryLease" : "releaseLease");
@@ -198,15 +215,16 @@ public final class Writer {
   }
 
   /**
-   * Queues an operation without taking a lock (64 appenders must not queue up behind one another here).
-   * An operation queued while {@link #close} runs is failed either by this method, which takes it back
-   * out of the queue, or by the writer, which fails whatever it finds after the Close operation: never
-   * left waiting.
+   * Queues an operation without taking a lock (64 appenders must not queue up behind one another
+   * here). An operation queued while {@link #close} runs is failed either by this method, which
+   * takes it back out of the queue, or by the writer, which fails whatever it finds after the Close
+   * operation: never left waiting.
    */
   private void submit(Op op, String operation) {
     Throwable f = failure;
     if (closed || f != null) {
-      op.done().completeExceptionally(f != null ? failedError(operation, f) : closedError(operation));
+      op.done()
+          .completeExceptionally(f != null ? failedError(operation, f) : closedError(operation));
       return;
     }
     queue.add(op);
@@ -220,8 +238,16 @@ public final class Writer {
   }
 
   private ProviderException failedError(String operation, Throwable cause) {
-    return ProviderException.permanent("file", operation, "journal " + dir + " stopped accepting records after an I/O"
-        + " error (" + cause + "); fix the cause (disk full, failing device) and reopen it", cause);
+    return ProviderException.permanent(
+        "file",
+        operation,
+        "journal "
+            + dir
+            + " stopped accepting records after an I/O"
+            + " error ("
+            + cause
+            + "); fix the cause (disk full, failing device) and reopen it",
+        cause);
   }
 
   private void run() {
@@ -277,8 +303,14 @@ public final class Writer {
             if (activeHasEntries) {
               roll();
             }
-            c.done().complete(new CutState(index.all(), Map.copyOf(leases), sink.chain().head(), nextSequence,
-                activeNumber));
+            c.done()
+                .complete(
+                    new CutState(
+                        index.all(),
+                        Map.copyOf(leases),
+                        sink.chain().head(),
+                        nextSequence,
+                        activeNumber));
           } else {
             c.done().completeExceptionally(failedError("compact", failure));
           }
@@ -327,7 +359,10 @@ public final class Writer {
     activeHasEntries = true;
   }
 
-  /** Seals the active segment (durably, so no later segment can exist without it) and starts the next. */
+  /**
+   * Seals the active segment (durably, so no later segment can exist without it) and starts the
+   * next.
+   */
   private void roll() throws IOException {
     if (fsync) {
       sink.force();
@@ -337,8 +372,12 @@ public final class Writer {
     sink.close();
     activeNumber++;
     Frames.Chain chain = sink.chain();
-    sink = EntrySink.create(Layout.segment(dir, activeNumber),
-        new Frames.Header(Frames.SEGMENT, activeNumber, nextSequence, chain.head()), chain, fsync);
+    sink =
+        EntrySink.create(
+            Layout.segment(dir, activeNumber),
+            new Frames.Header(Frames.SEGMENT, activeNumber, nextSequence, chain.head()),
+            chain,
+            fsync);
     activeHasEntries = false;
     onRoll.accept(activeNumber - firstLiveSegment);
   }

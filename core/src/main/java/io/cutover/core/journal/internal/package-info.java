@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * How {@link io.cutover.core.journal.FileJournal} works inside, with no compatibility promise: the on-disk
  * framing (file headers; entries with length, CRC32C and the SHA-256 of the previous entry), the body

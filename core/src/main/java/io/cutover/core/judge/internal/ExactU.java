@@ -1,14 +1,18 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.judge.internal;
 
 /**
- * The exact null distribution of the Mann-Whitney U statistic without ties: the number of arrangements
- * giving each U is a coefficient of the Gaussian binomial [m+n choose m]_q, built as
+ * The exact null distribution of the Mann-Whitney U statistic without ties: the number of
+ * arrangements giving each U is a coefficient of the Gaussian binomial [m+n choose m]_q, built as
  * prod_{i=1..m} (1 - q^(n+i)) / (1 - q^i) in O(m^2 n) with m the smaller size.
  */
 public final class ExactU {
   private ExactU() {}
 
-  /** Largest m*min(m,n)*max(m,n) work we accept (about a second); beyond it use the normal approximation. */
+  /**
+   * Largest m*min(m,n)*max(m,n) work we accept (about a second); beyond it use the normal
+   * approximation.
+   */
   public static final long MAX_WORK = 400_000_000L;
 
   /** Whether the exact distribution is affordable for these sizes. */

@@ -1,8 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.judge.internal;
 
 /**
- * The standard normal distribution with tail probabilities accurate to a few ulps relative, also far in
- * the tails (a p-value of 1e-30 is computed as precisely as one of 0.3).
+ * The standard normal distribution with tail probabilities accurate to a few ulps relative, also
+ * far in the tails (a p-value of 1e-30 is computed as precisely as one of 0.3).
  */
 public final class Normal {
   private static final double SQRT2 = Math.sqrt(2);
@@ -35,22 +36,43 @@ public final class Normal {
       }
       return Double.NaN;
     }
-    // Acklam's rational approximation (relative error 1.15e-9), then Halley steps on our accurate cdf.
+    // Acklam's rational approximation (relative error 1.15e-9), then Halley steps on our accurate
+    // cdf.
     double x;
     double pLow = 0.02425;
     if (p < pLow) {
       double q = Math.sqrt(-2 * Math.log(p));
-      x = (((((-7.784894002430293e-03 * q - 3.223964580411365e-01) * q - 2.400758277161838e+00) * q
-          - 2.549732539343734e+00) * q + 4.374664141464968e+00) * q + 2.938163982698783e+00)
-          / ((((7.784695709041462e-03 * q + 3.224671290700398e-01) * q + 2.445134137142996e+00) * q
-          + 3.754408661907416e+00) * q + 1);
+      x =
+          (((((-7.784894002430293e-03 * q - 3.223964580411365e-01) * q - 2.400758277161838e+00) * q
+                                  - 2.549732539343734e+00)
+                              * q
+                          + 4.374664141464968e+00)
+                      * q
+                  + 2.938163982698783e+00)
+              / ((((7.784695709041462e-03 * q + 3.224671290700398e-01) * q + 2.445134137142996e+00)
+                              * q
+                          + 3.754408661907416e+00)
+                      * q
+                  + 1);
     } else if (p <= 1 - pLow) {
       double q = p - 0.5;
       double r = q * q;
-      x = (((((-3.969683028665376e+01 * r + 2.209460984245205e+02) * r - 2.759285104469687e+02) * r
-          + 1.383577518672690e+02) * r - 3.066479806614716e+01) * r + 2.506628277459239e+00) * q
-          / (((((-5.447609879822406e+01 * r + 1.615858368580409e+02) * r - 1.556989798598866e+02) * r
-          + 6.680131188771972e+01) * r - 1.328068155288572e+01) * r + 1);
+      x =
+          (((((-3.969683028665376e+01 * r + 2.209460984245205e+02) * r - 2.759285104469687e+02) * r
+                                  + 1.383577518672690e+02)
+                              * r
+                          - 3.066479806614716e+01)
+                      * r
+                  + 2.506628277459239e+00)
+              * q
+              / (((((-5.447609879822406e+01 * r + 1.615858368580409e+02) * r
+                                          - 1.556989798598866e+02)
+                                      * r
+                                  + 6.680131188771972e+01)
+                              * r
+                          - 1.328068155288572e+01)
+                      * r
+                  + 1);
     } else {
       return -quantile(1 - p);
     }
@@ -74,7 +96,8 @@ public final class Normal {
     if (x > 27.3) {
       return 0; // below the smallest subnormal
     }
-    // Continued fraction erfc(x) = exp(-x^2)/sqrt(pi) / (x + 1/2/(x + 1/(x + 3/2/(x + ...)))), modified Lentz.
+    // Continued fraction erfc(x) = exp(-x^2)/sqrt(pi) / (x + 1/2/(x + 1/(x + 3/2/(x + ...)))),
+    // modified Lentz.
     double tiny = 1e-300;
     double f = x;
     double c = x;

@@ -1,9 +1,11 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.judge.internal;
 
 /**
- * Order statistics of the m*n pairwise differences x_i - y_j without materializing them: a bisection on
- * the ordered bit patterns of doubles, each step counting the differences at or below a value with two
- * pointers in O(m + n). At most 64 steps; the result is exactly one of the computed differences.
+ * Order statistics of the m*n pairwise differences x_i - y_j without materializing them: a
+ * bisection on the ordered bit patterns of doubles, each step counting the differences at or below
+ * a value with two pointers in O(m + n). At most 64 steps; the result is exactly one of the
+ * computed differences.
  */
 public final class PairwiseDifferences {
   private PairwiseDifferences() {}

@@ -1,8 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.judge.internal;
 
 /**
- * Rank statistics of two sorted samples computed by merging them: no combined array, no boxing,
- * O(m + n). Ties get average ranks.
+ * Rank statistics of two sorted samples computed by merging them: no combined array, no boxing, O(m
+ * + n). Ties get average ranks.
  */
 public final class Ranks {
   private Ranks() {}
@@ -39,7 +40,8 @@ public final class Ranks {
       }
       long t = cx + cy;
       if (t == 0) {
-        // Only reachable with +Infinity values: rank the rest of x as a block after everything else.
+        // Only reachable with +Infinity values: rank the rest of x as a block after everything
+        // else.
         t = m - i + n - j;
         cx = m - i;
         i = m;

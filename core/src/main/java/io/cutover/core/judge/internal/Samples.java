@@ -1,9 +1,13 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.judge.internal;
 
 import java.util.Arrays;
 import java.util.Random;
 
-/** Sample preparation shared by both judge modes: NaN handling, IQR outliers, seeded tie-breaking noise. */
+/**
+ * Sample preparation shared by both judge modes: NaN handling, IQR outliers, seeded tie-breaking
+ * noise.
+ */
 public final class Samples {
   private Samples() {}
 
@@ -22,8 +26,8 @@ public final class Samples {
   }
 
   /**
-   * Drops values outside the fences min(p1, q1 − f·IQR) .. max(p99, q3 + f·IQR): Kayenta's IQR detector
-   * with reduced sensitivity, percentiles by linear interpolation (R type 7).
+   * Drops values outside the fences min(p1, q1 − f·IQR) .. max(p99, q3 + f·IQR): Kayenta's IQR
+   * detector with reduced sensitivity, percentiles by linear interpolation (R type 7).
    */
   public static double[] removeOutliers(double[] v, double factor) {
     if (v.length == 0) {
@@ -47,7 +51,9 @@ public final class Samples {
     return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
   }
 
-  /** Adds N(0, |value|·1e-5) noise to a constant sample (Kayenta's way to break total ties), seeded. */
+  /**
+   * Adds N(0, |value|·1e-5) noise to a constant sample (Kayenta's way to break total ties), seeded.
+   */
   public static double[] jitter(double[] v, Random random) {
     double sd = Math.abs(v[0]) * 1e-5;
     double[] out = v.clone();

@@ -1,33 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.metrics.internal;
 
-import java.util.Objects;
 import io.cutover.api.InvalidSpecException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A parsed in-process query: {@code fn(args)} over selectors such as
- * {@code http_requests_total{release="app-1",code!~"5.."}[300s]}, or a bare selector, read as
- * {@code samples(selector)}.
+ * A parsed in-process query: {@code fn(args)} over selectors such as {@code
+ * http_requests_total{release="app-1",code!~"5.."}[300s]}, or a bare selector, read as {@code
+ * samples(selector)}.
  *
  * @param function the function: sum, rate, count, ratio, quantile, samples
  * @param quantile the quantile for {@code quantile}, else NaN
  * @param selectors one selector, or two for {@code ratio}
  */
 public record Expression(String function, double quantile, List<Selector> selectors) {
-  private static final Pattern CALL = Pattern.compile("^\\s*([a-z]+)\\s*\\((.*)\\)\\s*$", Pattern.DOTALL);
-  private static final Pattern SELECTOR = Pattern.compile(
-      "\\s*([a-zA-Z_:][a-zA-Z0-9_:.]*)\\s*(?:\\{([^}]*)\\})?\\s*(?:\\[\\s*([0-9]+(?:ms|s|m|h|d))\\s*\\])?\\s*");
-  private static final Pattern MATCHER = Pattern.compile(
-      "\\s*([a-zA-Z_][a-zA-Z0-9_.]*)\\s*(=~|!~|!=|=)\\s*\"((?:[^\"\\\\]|\\\\.)*)\"\\s*");
+  private static final Pattern CALL =
+      Pattern.compile("^\\s*([a-z]+)\\s*\\((.*)\\)\\s*$", Pattern.DOTALL);
+  private static final Pattern SELECTOR =
+      Pattern.compile(
+          "\\s*([a-zA-Z_:][a-zA-Z0-9_:.]*)\\s*(?:\\{([^}]*)\\})?\\s*(?:\\[\\s*([0-9]+(?:ms|s|m|h|d))\\s*\\])?\\s*");
+  private static final Pattern MATCHER =
+      Pattern.compile(
+          "\\s*([a-zA-Z_][a-zA-Z0-9_.]*)\\s*(=~|!~|!=|=)\\s*\"((?:[^\"\\\\]|\\\\.)*)\"\\s*");
 
   /** How a label is matched. */
-  public enum Op { EQ, NE, RE, NRE }
+  public enum Op {
+    EQ,
+    NE,
+    RE,
+    NRE
+  }
 
   /**
    * One label condition.
@@ -43,7 +52,10 @@ public record Expression(String function, double quantile, List<Selector> select
       return Objects.requireNonNull(pattern, "a regex matcher without a compiled pattern");
     }
 
-    /** Whether an attribute value (null when absent, matched as the empty string) satisfies the condition. */
+    /**
+     * Whether an attribute value (null when absent, matched as the empty string) satisfies the
+     * condition.
+     */
     public boolean matches(@Nullable String actual) {
       String a = actual == null ? "" : actual;
       return switch (op) {
@@ -72,7 +84,8 @@ public record Expression(String function, double quantile, List<Selector> select
   public static Expression parse(String query) {
     Matcher call = CALL.matcher(query);
     if (!call.matches()) {
-      // A bare selector (what MetricQuery calls "a metric name") reads the raw recordings, like samples().
+      // A bare selector (what MetricQuery calls "a metric name") reads the raw recordings, like
+      // samples().
       if (query.indexOf('(') < 0 && SELECTOR.matcher(query).matches()) {
         return new Expression("samples", Double.NaN, List.of(selector(query, query)));
       }
@@ -81,14 +94,19 @@ public record Expression(String function, double quantile, List<Selector> select
     String fn = call.group(1).toLowerCase(Locale.ROOT);
     String args = call.group(2);
     return switch (fn) {
-      case "sum", "rate", "count", "samples" -> new Expression(fn, Double.NaN, List.of(selector(query, args)));
+      case "sum", "rate", "count", "samples" ->
+          new Expression(fn, Double.NaN, List.of(selector(query, args)));
       case "ratio" -> {
         int slash = topLevelSlash(args);
         if (slash < 0) {
           throw bad(query, "ratio needs two selectors: ratio(a / b)");
         }
-        yield new Expression(fn, Double.NaN, List.of(selector(query, args.substring(0, slash)),
-            selector(query, args.substring(slash + 1))));
+        yield new Expression(
+            fn,
+            Double.NaN,
+            List.of(
+                selector(query, args.substring(0, slash)),
+                selector(query, args.substring(slash + 1))));
       }
       case "quantile" -> {
         int comma = args.indexOf(',');
@@ -99,7 +117,9 @@ public record Expression(String function, double quantile, List<Selector> select
         try {
           q = Double.parseDouble(args.substring(0, comma).trim());
         } catch (NumberFormatException e) {
-          throw bad(query, "the quantile level '" + args.substring(0, comma).trim() + "' is not a number");
+          throw bad(
+              query,
+              "the quantile level '" + args.substring(0, comma).trim() + "' is not a number");
         }
         if (!(q >= 0 && q <= 1)) {
           throw bad(query, "the quantile level " + q + " is outside 0..1");
@@ -123,12 +143,13 @@ public record Expression(String function, double quantile, List<Selector> select
         if (!lm.matches()) {
           throw bad(query, "has a malformed label condition '" + part.trim() + "'");
         }
-        Op op = switch (lm.group(2)) {
-          case "=" -> Op.EQ;
-          case "!=" -> Op.NE;
-          case "=~" -> Op.RE;
-          default -> Op.NRE;
-        };
+        Op op =
+            switch (lm.group(2)) {
+              case "=" -> Op.EQ;
+              case "!=" -> Op.NE;
+              case "=~" -> Op.RE;
+              default -> Op.NRE;
+            };
         String value = lm.group(3).replace("\\\"", "\"").replace("\\\\", "\\");
         Pattern p = null;
         if (op == Op.RE || op == Op.NRE) {
@@ -204,7 +225,9 @@ public record Expression(String function, double quantile, List<Selector> select
   }
 
   private static InvalidSpecException bad(String query, String problem) {
-    return new InvalidSpecException("query", "'" + query + "' " + problem,
+    return new InvalidSpecException(
+        "query",
+        "'" + query + "' " + problem,
         "write a selector m{l=\"v\"}, or one of sum|rate|count|samples(m{l=\"v\"}[5m]), ratio(a[5m] / b[5m]), quantile(0.99, m[5m])");
   }
 }

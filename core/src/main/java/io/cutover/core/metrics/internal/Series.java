@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.metrics.internal;
 
 import java.time.Instant;
@@ -5,9 +6,9 @@ import java.util.Arrays;
 import java.util.Map;
 
 /**
- * The recordings of one instrument with one attribute set: (time, value) pairs in arrival order, pruned
- * past the retention. Appends and reads are guarded by the instance's monitor; recordings are few per
- * request, and contention is per series, not per registry.
+ * The recordings of one instrument with one attribute set: (time, value) pairs in arrival order,
+ * pruned past the retention. Appends and reads are guarded by the instance's monitor; recordings
+ * are few per request, and contention is per series, not per registry.
  */
 public final class Series {
   private final Map<String, String> attributes;

@@ -1,8 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.plan.internal;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -31,19 +32,19 @@ import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The Jackson side of {@code io.cutover.core.plan.PlanJson}: plans to and from trees, so the engine can embed
- * a plan in a journal payload. Internal, so Jackson types stay out of the public API; the format is
- * documented on {@code PlanJson}.
+ * The Jackson side of {@code io.cutover.core.plan.PlanJson}: plans to and from trees, so the engine
+ * can embed a plan in a journal payload. Internal, so Jackson types stay out of the public API; the
+ * format is documented on {@code PlanJson}.
  */
 public final class PlanTrees {
   /** The format marker written to and required in every document. */
   public static final String FORMAT = "cutover.plan/v1";
 
-
-  private static final ObjectMapper MAPPER = JsonMapper.builder()
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-      .build();
+  private static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+          .build();
   private static final ObjectWriter WRITER;
 
   static {
@@ -54,7 +55,8 @@ public final class PlanTrees {
   private static final JsonNodeFactory F = JsonNodeFactory.instance;
   private static final Set<String> PLAN_FIELDS =
       Set.of("format", "strategy", "service", "stable", "target", "steps", "rollback");
-  private static final Set<String> RELEASE_FIELDS = Set.of("id", "service", "artifact", "config", "label");
+  private static final Set<String> RELEASE_FIELDS =
+      Set.of("id", "service", "artifact", "config", "label");
   private static final Set<String> SPLIT_FIELDS = Set.of("weights", "rules", "mirror");
   private static final Set<String> RULE_FIELDS = Set.of("kind", "name", "value", "releaseId");
   private static final Set<String> MIRROR_FIELDS = Set.of("releaseId", "basisPoints");
@@ -174,8 +176,8 @@ public final class PlanTrees {
   /**
    * Reads a plan ({@code PlanJson.fromJson}).
    *
-   * @throws InvalidSpecException listing every problem with its JSON path: syntax, unknown or missing
-   *     fields, wrong types, release ids that do not match, and everything the api refuses
+   * @throws InvalidSpecException listing every problem with its JSON path: syntax, unknown or
+   *     missing fields, wrong types, release ids that do not match, and everything the api refuses
    */
   public static Plan fromJson(String json) {
     if (json == null) {
@@ -186,8 +188,13 @@ public final class PlanTrees {
       root = MAPPER.readTree(json);
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
-      throw new InvalidSpecException("$", "is not valid JSON: " + e.getOriginalMessage()
-          + (at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"),
+      throw new InvalidSpecException(
+          "$",
+          "is not valid JSON: "
+              + e.getOriginalMessage()
+              + (at == null
+                  ? ""
+                  : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")"),
           "fix the JSON syntax");
     }
     return fromTree(root);
@@ -198,7 +205,8 @@ public final class PlanTrees {
    *
    * @throws InvalidSpecException listing every problem with its JSON path
    */
-  // TreeReader returns null only after recording a problem, and the problems() / throwIfFailed() checks
+  // TreeReader returns null only after recording a problem, and the problems() / throwIfFailed()
+  // checks
   // stop before such a null reaches a constructor: NullAway cannot see that invariant.
   @SuppressWarnings("NullAway")
   public static Plan fromTree(@Nullable JsonNode root) {
@@ -209,15 +217,19 @@ public final class PlanTrees {
     r.onlyFields(root, "$", PLAN_FIELDS);
     String format = r.text(root, "format", "$");
     if (format != null && !format.equals(FORMAT)) {
-      r.problem("$.format", "is \"" + format + "\"", "this reader understands \"" + FORMAT + "\" only");
+      r.problem(
+          "$.format", "is \"" + format + "\"", "this reader understands \"" + FORMAT + "\" only");
     }
     String strategy = r.text(root, "strategy", "$");
     JsonNode stableNode = root.get("stable");
-    Release stable = stableNode == null || stableNode.isNull() ? null : release(r, stableNode, "$.stable");
+    Release stable =
+        stableNode == null || stableNode.isNull() ? null : release(r, stableNode, "$.stable");
     Release target = release(r, root.get("target"), "$.target");
     String service = r.optionalText(root, "service", "$");
     if (service != null && target != null && !service.equals(target.service())) {
-      r.problem("$.service", "is \"" + service + "\" but the target's service is \"" + target.service() + "\"",
+      r.problem(
+          "$.service",
+          "is \"" + service + "\" but the target's service is \"" + target.service() + "\"",
           "make them equal, or omit $.service");
     }
     List<Step> steps = steps(r, root, "steps");
@@ -244,14 +256,21 @@ public final class PlanTrees {
       try {
         artifact = ArtifactRef.parse(artifactText, path + ".artifact");
       } catch (MutableReferenceException e) {
-        r.problem(path + ".artifact", "is the tag \"" + artifactText + "\", but plans deploy digests only",
+        r.problem(
+            path + ".artifact",
+            "is the tag \"" + artifactText + "\", but plans deploy digests only",
             "resolve the tag to repository@sha256:... and write that");
       } catch (InvalidSpecException e) {
         e.violations().forEach(v -> r.problem(v.path(), v.problem(), v.fix()));
       }
     }
-    Digest config = configText == null ? null
-        : r.build(path + ".config", path + ".config", () -> Digest.parse(configText, path + ".config"));
+    Digest config =
+        configText == null
+            ? null
+            : r.build(
+                path + ".config",
+                path + ".config",
+                () -> Digest.parse(configText, path + ".config"));
     if (service == null || artifact == null || config == null) {
       return null;
     }
@@ -261,7 +280,9 @@ public final class PlanTrees {
       return null;
     }
     if (id != null && !id.equals(release.id())) {
-      r.problem(path + ".id", "is \"" + id + "\" but service, artifact and config give \"" + release.id() + "\"",
+      r.problem(
+          path + ".id",
+          "is \"" + id + "\" but service, artifact and config give \"" + release.id() + "\"",
           "the plan was edited or mixes releases: regenerate it, or fix the id");
       return null;
     }
@@ -283,7 +304,8 @@ public final class PlanTrees {
     return out;
   }
 
-  // TreeReader returns null only after recording a problem, and the problems() / throwIfFailed() checks
+  // TreeReader returns null only after recording a problem, and the problems() / throwIfFailed()
+  // checks
   // stop before such a null reaches a constructor: NullAway cannot see that invariant.
   @SuppressWarnings("NullAway")
   private static @Nullable Step step(TreeReader r, JsonNode n, String path) {
@@ -304,7 +326,9 @@ public final class PlanTrees {
         r.onlyFields(n, path, Set.of("kind", "releaseId", "replicas"));
         String id = r.text(n, "releaseId", path);
         Integer replicas = r.integer(n, "replicas", path, null);
-        yield r.problems() > before ? null : r.build(path, "launch", () -> new Step.Launch(id, replicas));
+        yield r.problems() > before
+            ? null
+            : r.build(path, "launch", () -> new Step.Launch(id, replicas));
       }
       case "route" -> {
         r.onlyFields(n, path, Set.of("kind", "split"));
@@ -322,7 +346,9 @@ public final class PlanTrees {
         String gate = r.text(n, "gate", path);
         String phase = r.text(n, "phase", path);
         Map<String, String> params = r.textMap(n, "params", path);
-        yield r.problems() > before ? null : r.build(path, "hook", () -> new Step.Hook(gate, phase, params));
+        yield r.problems() > before
+            ? null
+            : r.build(path, "hook", () -> new Step.Hook(gate, phase, params));
       }
       case "retire" -> {
         r.onlyFields(n, path, Set.of("kind", "releaseId"));
@@ -333,23 +359,40 @@ public final class PlanTrees {
         r.onlyFields(n, path, Set.of("kind", "releaseId", "replicas"));
         String id = r.text(n, "releaseId", path);
         Integer replicas = r.integer(n, "replicas", path, null);
-        yield r.problems() > before ? null : r.build(path, "scale", () -> new Step.Scale(id, replicas));
+        yield r.problems() > before
+            ? null
+            : r.build(path, "scale", () -> new Step.Scale(id, replicas));
       }
       default -> {
         r.onlyFields(n, path, Set.of("kind", "releaseId", "period"));
         String id = r.text(n, "releaseId", path);
         Duration period = r.duration(n, "period", path, Duration.ZERO);
-        yield r.problems() > before ? null : r.build(path, "drain", () -> new Step.Drain(id, period));
+        yield r.problems() > before
+            ? null
+            : r.build(path, "drain", () -> new Step.Drain(id, period));
       }
     };
   }
 
-  // TreeReader returns null only after recording a problem, and the problems() / throwIfFailed() checks
+  // TreeReader returns null only after recording a problem, and the problems() / throwIfFailed()
+  // checks
   // stop before such a null reaches a constructor: NullAway cannot see that invariant.
   @SuppressWarnings("NullAway")
   private static Step.@Nullable Verify verify(TreeReader r, JsonNode n, String path, int before) {
-    r.onlyFields(n, path, Set.of("kind", "gates", "dryRunGates", "initialDelay", "interval", "count", "failureLimit",
-        "inconclusiveLimit", "consecutiveErrorLimit", "background"));
+    r.onlyFields(
+        n,
+        path,
+        Set.of(
+            "kind",
+            "gates",
+            "dryRunGates",
+            "initialDelay",
+            "interval",
+            "count",
+            "failureLimit",
+            "inconclusiveLimit",
+            "consecutiveErrorLimit",
+            "background"));
     List<String> gates = r.textList(n, "gates", path);
     List<String> dryRun = r.textList(n, "dryRunGates", path);
     Duration initialDelay = r.duration(n, "initialDelay", path, Duration.ZERO);
@@ -357,13 +400,26 @@ public final class PlanTrees {
     Integer count = r.integer(n, "count", path, 1);
     Integer failureLimit = r.integer(n, "failureLimit", path, 0);
     Integer inconclusiveLimit = r.integer(n, "inconclusiveLimit", path, 0);
-    Integer errorLimit = r.integer(n, "consecutiveErrorLimit", path, Step.Verify.DEFAULT_CONSECUTIVE_ERROR_LIMIT);
+    Integer errorLimit =
+        r.integer(n, "consecutiveErrorLimit", path, Step.Verify.DEFAULT_CONSECUTIVE_ERROR_LIMIT);
     Boolean background = r.bool(n, "background", path, false);
     if (r.problems() > before) {
       return null;
     }
-    return r.build(path, "verify", () -> new Step.Verify(gates, dryRun, initialDelay, interval, count, failureLimit,
-        inconclusiveLimit, errorLimit, background));
+    return r.build(
+        path,
+        "verify",
+        () ->
+            new Step.Verify(
+                gates,
+                dryRun,
+                initialDelay,
+                interval,
+                count,
+                failureLimit,
+                inconclusiveLimit,
+                errorLimit,
+                background));
   }
 
   private static @Nullable TrafficSplit split(TreeReader r, @Nullable JsonNode node, String path) {
@@ -376,17 +432,23 @@ public final class PlanTrees {
     TrafficSplit.Builder b = TrafficSplit.builder();
     JsonNode weights = r.object(n.get("weights"), path + ".weights");
     if (weights != null) {
-      weights.fieldNames().forEachRemaining(id -> {
-        Integer w = r.integer(weights, id, path + ".weights", null);
-        if (w != null) {
-          r.build(path + ".weights", "split.weights", () -> b.weight(id, w));
-        }
-      });
+      weights
+          .fieldNames()
+          .forEachRemaining(
+              id -> {
+                Integer w = r.integer(weights, id, path + ".weights", null);
+                if (w != null) {
+                  r.build(path + ".weights", "split.weights", () -> b.weight(id, w));
+                }
+              });
     }
     JsonNode rules = n.get("rules");
     if (rules != null && !rules.isNull()) {
       if (!rules.isArray()) {
-        r.problem(path + ".rules", "is " + TreeReader.describe(rules) + ", not an array", "write an array of rules");
+        r.problem(
+            path + ".rules",
+            "is " + TreeReader.describe(rules) + ", not an array",
+            "write an array of rules");
       } else {
         for (int i = 0; i < rules.size(); i++) {
           TrafficSplit.MatchRule rule = rule(r, rules.get(i), path + ".rules[" + i + "]");
@@ -415,7 +477,8 @@ public final class PlanTrees {
     return r.build(path, "split", b::build);
   }
 
-  // TreeReader returns null only after recording a problem, and the problems() / throwIfFailed() checks
+  // TreeReader returns null only after recording a problem, and the problems() / throwIfFailed()
+  // checks
   // stop before such a null reaches a constructor: NullAway cannot see that invariant.
   @SuppressWarnings("NullAway")
   private static TrafficSplit.@Nullable MatchRule rule(TreeReader r, JsonNode n, String path) {
@@ -429,7 +492,9 @@ public final class PlanTrees {
     JsonNode valueNode = n.get("value");
     String value = valueNode != null && valueNode.isTextual() ? valueNode.textValue() : null;
     if (value == null) {
-      r.problem(path + ".value", "is " + TreeReader.describe(valueNode) + ", not a string",
+      r.problem(
+          path + ".value",
+          "is " + TreeReader.describe(valueNode) + ", not a string",
           "give the exact value to match as a string");
     }
     String releaseId = r.text(n, "releaseId", path);
@@ -445,6 +510,7 @@ public final class PlanTrees {
       return null;
     }
     TrafficSplit.MatchRule.Kind kk = k;
-    return r.build(path, "split.rules", () -> new TrafficSplit.MatchRule(kk, name, value, releaseId));
+    return r.build(
+        path, "split.rules", () -> new TrafficSplit.MatchRule(kk, name, value, releaseId));
   }
 }

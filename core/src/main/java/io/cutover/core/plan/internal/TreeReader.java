@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.plan.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -16,10 +17,11 @@ import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads values out of a Jackson tree, naming every problem by its JSON path ({@code $.steps[2].count})
- * and collecting them instead of stopping at the first, so that one {@link InvalidSpecException} lists
- * them all. A read that fails returns null (or the given default) and the caller carries on; callers
- * build nothing from a null. Not thread-safe: one reader per document.
+ * Reads values out of a Jackson tree, naming every problem by its JSON path ({@code
+ * $.steps[2].count}) and collecting them instead of stopping at the first, so that one {@link
+ * InvalidSpecException} lists them all. A read that fails returns null (or the given default) and
+ * the caller carries on; callers build nothing from a null. Not thread-safe: one reader per
+ * document.
  */
 public final class TreeReader {
   private final List<InvalidSpecException.Violation> violations = new ArrayList<>();
@@ -60,7 +62,10 @@ public final class TreeReader {
     for (Iterator<String> it = object.fieldNames(); it.hasNext(); ) {
       String name = it.next();
       if (!known.contains(name)) {
-        problem(path + "." + name, "is not a known field", "remove it or use one of " + new TreeSet<>(known));
+        problem(
+            path + "." + name,
+            "is not a known field",
+            "remove it or use one of " + new TreeSet<>(known));
       }
     }
   }
@@ -74,7 +79,10 @@ public final class TreeReader {
       return null;
     }
     if (!n.isTextual() || n.textValue().isBlank()) {
-      problem(at, "is " + describe(n) + ", not a non-blank string", "give '" + field + "' a string value");
+      problem(
+          at,
+          "is " + describe(n) + ", not a non-blank string",
+          "give '" + field + "' a string value");
       return null;
     }
     return n.textValue();
@@ -87,14 +95,20 @@ public final class TreeReader {
       return null;
     }
     if (!n.isTextual()) {
-      problem(path + "." + field, "is " + describe(n) + ", not a string", "give '" + field + "' a string value or null");
+      problem(
+          path + "." + field,
+          "is " + describe(n) + ", not a string",
+          "give '" + field + "' a string value or null");
       return null;
     }
     return n.textValue();
   }
 
-  /** An int field; {@code defaultValue} when absent, null when required and absent or when invalid. */
-  public @Nullable Integer integer(JsonNode object, String field, String path, @Nullable Integer defaultValue) {
+  /**
+   * An int field; {@code defaultValue} when absent, null when required and absent or when invalid.
+   */
+  public @Nullable Integer integer(
+      JsonNode object, String field, String path, @Nullable Integer defaultValue) {
     JsonNode n = object.get(field);
     String at = path + "." + field;
     if (n == null || n.isNull()) {
@@ -124,10 +138,11 @@ public final class TreeReader {
   }
 
   /**
-   * An ISO-8601 duration field ({@code PT30S}); {@code defaultValue} when absent or null, so a caller
-   * that needs to tell "absent" from "null" checks the node itself.
+   * An ISO-8601 duration field ({@code PT30S}); {@code defaultValue} when absent or null, so a
+   * caller that needs to tell "absent" from "null" checks the node itself.
    */
-  public @Nullable Duration duration(JsonNode object, String field, String path, @Nullable Duration defaultValue) {
+  public @Nullable Duration duration(
+      JsonNode object, String field, String path, @Nullable Duration defaultValue) {
     JsonNode n = object.get(field);
     if (n == null || n.isNull()) {
       return defaultValue;
@@ -140,7 +155,10 @@ public final class TreeReader {
         // reported below
       }
     }
-    problem(at, "is " + describe(n) + ", not an ISO-8601 duration", "write e.g. \"PT30S\", \"PT5M\" or \"PT1H30M\"");
+    problem(
+        at,
+        "is " + describe(n) + ", not an ISO-8601 duration",
+        "write e.g. \"PT30S\", \"PT5M\" or \"PT1H30M\"");
     return null;
   }
 
@@ -152,14 +170,18 @@ public final class TreeReader {
       return List.of();
     }
     if (!n.isArray()) {
-      problem(at, "is " + describe(n) + ", not an array", "write an array of strings, e.g. [\"error-rate\"]");
+      problem(
+          at,
+          "is " + describe(n) + ", not an array",
+          "write an array of strings, e.g. [\"error-rate\"]");
       return null;
     }
     List<String> out = new ArrayList<>();
     int before = problems();
     for (int i = 0; i < n.size(); i++) {
       if (!n.get(i).isTextual()) {
-        problem(at + "[" + i + "]", "is " + describe(n.get(i)) + ", not a string", "write a string");
+        problem(
+            at + "[" + i + "]", "is " + describe(n.get(i)) + ", not a string", "write a string");
       } else {
         out.add(n.get(i).textValue());
       }
@@ -175,18 +197,22 @@ public final class TreeReader {
       return Map.of();
     }
     if (!n.isObject()) {
-      problem(at, "is " + describe(n) + ", not an object", "write an object of strings, e.g. {\"table\": \"orders\"}");
+      problem(
+          at,
+          "is " + describe(n) + ", not an object",
+          "write an object of strings, e.g. {\"table\": \"orders\"}");
       return null;
     }
     Map<String, String> out = new LinkedHashMap<>();
     int before = problems();
-    n.forEachEntry((key, value) -> {
-      if (!value.isTextual()) {
-        problem(at + "." + key, "is " + describe(value) + ", not a string", "write a string");
-      } else {
-        out.put(key, value.textValue());
-      }
-    });
+    n.forEachEntry(
+        (key, value) -> {
+          if (!value.isTextual()) {
+            problem(at + "." + key, "is " + describe(value) + ", not a string", "write a string");
+          } else {
+            out.put(key, value.textValue());
+          }
+        });
     return problems() == before ? out : null;
   }
 
@@ -194,7 +220,9 @@ public final class TreeReader {
   public @Nullable JsonNode array(JsonNode object, String field, String path) {
     JsonNode n = object.get(field);
     if (n == null || !n.isArray()) {
-      problem(path + "." + field, n == null ? "is missing" : "is " + describe(n) + ", not an array",
+      problem(
+          path + "." + field,
+          n == null ? "is missing" : "is " + describe(n) + ", not an array",
           "write an array [...] here");
       return null;
     }
@@ -203,9 +231,9 @@ public final class TreeReader {
 
   /**
    * Builds a value with its own validation, moving the violations it reports under {@code path}: a
-   * violation whose path starts with {@code apiPrefix} (e.g. {@code verify}) is re-rooted at
-   * {@code path} ({@code verify.count} becomes {@code $.steps[2].count}); any other lands at
-   * {@code path} itself. Returns null (recorded) when the value refuses to exist.
+   * violation whose path starts with {@code apiPrefix} (e.g. {@code verify}) is re-rooted at {@code
+   * path} ({@code verify.count} becomes {@code $.steps[2].count}); any other lands at {@code path}
+   * itself. Returns null (recorded) when the value refuses to exist.
    */
   public <T> @Nullable T build(String path, String apiPrefix, Supplier<T> factory) {
     try {
@@ -213,17 +241,25 @@ public final class TreeReader {
     } catch (InvalidSpecException e) {
       for (InvalidSpecException.Violation v : e.violations()) {
         String p = v.path();
-        String rebased = p.equals(apiPrefix) || p.startsWith(apiPrefix + ".") || p.startsWith(apiPrefix + "[")
-            ? path + p.substring(apiPrefix.length()) : path;
+        String rebased =
+            p.equals(apiPrefix) || p.startsWith(apiPrefix + ".") || p.startsWith(apiPrefix + "[")
+                ? path + p.substring(apiPrefix.length())
+                : path;
         problem(rebased, v.problem(), v.fix());
       }
     } catch (CutoverException | IllegalArgumentException | NullPointerException e) {
-      problem(path, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(), "correct the value");
+      problem(
+          path,
+          e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage(),
+          "correct the value");
     }
     return null;
   }
 
-  /** A short description of a JSON value for messages: {@code a string "x"}, {@code a number 2.5}, ... */
+  /**
+   * A short description of a JSON value for messages: {@code a string "x"}, {@code a number 2.5},
+   * ...
+   */
   public static String describe(@Nullable JsonNode n) {
     if (n == null || n.isMissingNode()) {
       return "missing";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.policy.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,10 +19,10 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads cosign's attachments of a digest through the {@link ArtifactStore} SPI only: the manifest at
- * tag {@code sha256-<hex>.<kind>} of the same repository, and its layers, each fetched by digest (so
- * the store verifies every byte). Works with any store that keeps that layout: an OCI registry, the
- * filesystem store, the testkit's in-memory store.
+ * Reads cosign's attachments of a digest through the {@link ArtifactStore} SPI only: the manifest
+ * at tag {@code sha256-<hex>.<kind>} of the same repository, and its layers, each fetched by digest
+ * (so the store verifies every byte). Works with any store that keeps that layout: an OCI registry,
+ * the filesystem store, the testkit's in-memory store.
  */
 public final class Attachments {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -29,7 +30,8 @@ public final class Attachments {
   private Attachments() {}
 
   /** One layer of an attachment manifest. */
-  public record Layer(int index, String mediaType, Digest digest, Map<String, String> annotations) {}
+  public record Layer(
+      int index, String mediaType, Digest digest, Map<String, String> annotations) {}
 
   /** An attachment manifest: where it was found and its layers. */
   public record Manifest(TagRef tag, ArtifactRef ref, List<Layer> layers) {}
@@ -45,7 +47,9 @@ public final class Attachments {
 
   /** The tag of an attachment kind ({@code sig}, {@code att}) of a digest. */
   public static TagRef tag(ArtifactRef subject, String kind) {
-    return new TagRef(subject.repository(), subject.digest().algorithm().prefix() + "-" + subject.digest().hex() + "." + kind);
+    return new TagRef(
+        subject.repository(),
+        subject.digest().algorithm().prefix() + "-" + subject.digest().hex() + "." + kind);
   }
 
   /**
@@ -67,7 +71,8 @@ public final class Attachments {
     try {
       root = JSON.readTree(body);
     } catch (IOException e) {
-      throw new MalformedException(tag + " (" + ref.digest().shortHex() + ") is not a JSON manifest");
+      throw new MalformedException(
+          tag + " (" + ref.digest().shortHex() + ") is not a JSON manifest");
     }
     if (root == null || !root.path("layers").isArray()) {
       throw new MalformedException(tag + " (" + ref.digest().shortHex() + ") has no layers");
@@ -91,22 +96,36 @@ public final class Attachments {
   }
 
   /**
-   * The attachment manifest, or null after adding the failure line to {@code out}: {@code malformed}
-   * if the tag points at something that is not a manifest, {@code missing} (with {@code hint}) if the
-   * tag does not exist.
+   * The attachment manifest, or null after adding the failure line to {@code out}: {@code
+   * malformed} if the tag points at something that is not a manifest, {@code missing} (with {@code
+   * hint}) if the tag does not exist.
    */
-  public static @Nullable Manifest findOrFail(ArtifactStore store, ArtifactRef subject, String kind, Outcome out,
-      io.cutover.core.policy.VerificationReason malformed, io.cutover.core.policy.VerificationReason missing,
+  public static @Nullable Manifest findOrFail(
+      ArtifactStore store,
+      ArtifactRef subject,
+      String kind,
+      Outcome out,
+      io.cutover.core.policy.VerificationReason malformed,
+      io.cutover.core.policy.VerificationReason missing,
       String hint) {
     if (subject.digest().algorithm() != Digest.Algorithm.SHA256) {
-      out.failures.add(missing.line(subject + ": cosign attaches signatures and attestations to sha256 digests only"));
+      out.failures.add(
+          missing.line(
+              subject + ": cosign attaches signatures and attestations to sha256 digests only"));
       return null;
     }
     try {
       Manifest m = find(store, subject, kind);
       if (m == null) {
-        out.failures.add(missing.line("nothing attached to " + subject + ": tag " + tag(subject, kind)
-            + " does not exist (" + hint + ")"));
+        out.failures.add(
+            missing.line(
+                "nothing attached to "
+                    + subject
+                    + ": tag "
+                    + tag(subject, kind)
+                    + " does not exist ("
+                    + hint
+                    + ")"));
       }
       return m;
     } catch (MalformedException e) {
@@ -115,7 +134,9 @@ public final class Attachments {
     }
   }
 
-  /** The bytes of a layer, exactly as stored (never re-serialized: signatures cover these bytes). */
+  /**
+   * The bytes of a layer, exactly as stored (never re-serialized: signatures cover these bytes).
+   */
   public static byte[] layer(ArtifactStore store, Manifest m, Layer layer) {
     return read(store, new ArtifactRef(m.ref().repository(), layer.digest()));
   }

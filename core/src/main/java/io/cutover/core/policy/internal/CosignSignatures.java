@@ -1,4 +1,12 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.policy.internal;
+
+import static io.cutover.core.policy.VerificationReason.SIGNATURE_DIGEST_MISMATCH;
+import static io.cutover.core.policy.VerificationReason.SIGNATURE_MALFORMED;
+import static io.cutover.core.policy.VerificationReason.SIGNATURE_MISSING;
+import static io.cutover.core.policy.VerificationReason.SIGNATURE_PAYLOAD_TYPE;
+import static io.cutover.core.policy.VerificationReason.SIGNATURE_THRESHOLD;
+import static io.cutover.core.policy.VerificationReason.SIGNATURE_UNTRUSTED;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cutover.api.ArtifactRef;
@@ -15,19 +23,12 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-import static io.cutover.core.policy.VerificationReason.SIGNATURE_DIGEST_MISMATCH;
-import static io.cutover.core.policy.VerificationReason.SIGNATURE_MALFORMED;
-import static io.cutover.core.policy.VerificationReason.SIGNATURE_MISSING;
-import static io.cutover.core.policy.VerificationReason.SIGNATURE_PAYLOAD_TYPE;
-import static io.cutover.core.policy.VerificationReason.SIGNATURE_THRESHOLD;
-import static io.cutover.core.policy.VerificationReason.SIGNATURE_UNTRUSTED;
-
 /**
  * Verifies cosign keyed signatures: the {@code sha256-<hex>.sig} manifest's simplesigning layers,
- * each carrying a base64 DER signature in the {@code dev.cosignproject.cosign/signature} annotation over
- * the exact payload bytes; the payload must be of type {@code cosign container image signature} and
- * name the artifact's digest. Every distinct trusted key with at least one such valid signature counts
- * toward the threshold.
+ * each carrying a base64 DER signature in the {@code dev.cosignproject.cosign/signature} annotation
+ * over the exact payload bytes; the payload must be of type {@code cosign container image
+ * signature} and name the artifact's digest. Every distinct trusted key with at least one such
+ * valid signature counts toward the threshold.
  */
 public final class CosignSignatures {
   public static final String SIMPLESIGNING = "application/vnd.dev.cosign.simplesigning.v1+json";
@@ -39,8 +40,15 @@ public final class CosignSignatures {
   public static Outcome check(ArtifactRef ref, ArtifactStore store, SignatureRequirement req) {
     Outcome out = new Outcome();
     String keyNames = req.keys().stream().map(TrustedKey::toString).toList().toString();
-    Attachments.Manifest sig = Attachments.findOrFail(store, ref, "sig", out, SIGNATURE_MALFORMED, SIGNATURE_MISSING,
-        "sign it with one of " + keyNames);
+    Attachments.Manifest sig =
+        Attachments.findOrFail(
+            store,
+            ref,
+            "sig",
+            out,
+            SIGNATURE_MALFORMED,
+            SIGNATURE_MISSING,
+            "sign it with one of " + keyNames);
     if (sig == null) {
       return out;
     }
@@ -78,9 +86,12 @@ public final class CosignSignatures {
         }
       }
       if (verifiedBy.isEmpty()) {
-        problems.add(malformedFor == req.keys().size()
-            ? SIGNATURE_MALFORMED.line(where + ": the signature is not a well-formed signature for any trusted key")
-            : SIGNATURE_UNTRUSTED.line(where + ": the signature verifies with none of the trusted keys " + keyNames));
+        problems.add(
+            malformedFor == req.keys().size()
+                ? SIGNATURE_MALFORMED.line(
+                    where + ": the signature is not a well-formed signature for any trusted key")
+                : SIGNATURE_UNTRUSTED.line(
+                    where + ": the signature verifies with none of the trusted keys " + keyNames));
         continue;
       }
       String payloadProblem = checkPayload(payload, ref, where);
@@ -94,20 +105,46 @@ public final class CosignSignatures {
       problems.add(SIGNATURE_MALFORMED.line(sig.tag() + " has no " + SIMPLESIGNING + " layer"));
     }
     if (signers.size() >= req.threshold()) {
-      out.evidence.add("signature: " + ref + " signed by " + signers.size() + " of " + req.keys().size()
-          + " trusted key(s) " + signers + " (required " + req.threshold() + "), payload type '" + PAYLOAD_TYPE
-          + "' and digest checked, from " + sig.tag() + "@" + sig.ref().digest());
+      out.evidence.add(
+          "signature: "
+              + ref
+              + " signed by "
+              + signers.size()
+              + " of "
+              + req.keys().size()
+              + " trusted key(s) "
+              + signers
+              + " (required "
+              + req.threshold()
+              + "), payload type '"
+              + PAYLOAD_TYPE
+              + "' and digest checked, from "
+              + sig.tag()
+              + "@"
+              + sig.ref().digest());
       return out;
     }
     out.failures.addAll(problems);
     if (!signers.isEmpty() || problems.isEmpty()) {
-      out.failures.add(SIGNATURE_THRESHOLD.line("only " + signers.size() + " distinct trusted key(s) " + signers
-          + " signed " + ref + "; " + req.threshold() + " of " + keyNames + " required"));
+      out.failures.add(
+          SIGNATURE_THRESHOLD.line(
+              "only "
+                  + signers.size()
+                  + " distinct trusted key(s) "
+                  + signers
+                  + " signed "
+                  + ref
+                  + "; "
+                  + req.threshold()
+                  + " of "
+                  + keyNames
+                  + " required"));
     }
     return out;
   }
 
-  private static @org.jspecify.annotations.Nullable String checkPayload(byte[] payload, ArtifactRef ref, String where) {
+  private static @org.jspecify.annotations.Nullable String checkPayload(
+      byte[] payload, ArtifactRef ref, String where) {
     JsonNode root;
     try {
       root = Attachments.JSON.readTree(payload);
@@ -120,18 +157,25 @@ public final class CosignSignatures {
     }
     String type = critical.path("type").asText("");
     if (!type.equals(PAYLOAD_TYPE)) {
-      return SIGNATURE_PAYLOAD_TYPE.line(where + ": the signed payload has type '" + type + "', not '" + PAYLOAD_TYPE + "'");
+      return SIGNATURE_PAYLOAD_TYPE.line(
+          where + ": the signed payload has type '" + type + "', not '" + PAYLOAD_TYPE + "'");
     }
     String named = critical.path("image").path("docker-manifest-digest").asText("");
     Digest digest;
     try {
       digest = Digest.parse(named, "docker-manifest-digest");
     } catch (InvalidSpecException e) {
-      return SIGNATURE_MALFORMED.line(where + ": the signed payload's docker-manifest-digest '" + named + "' is not a digest");
+      return SIGNATURE_MALFORMED.line(
+          where + ": the signed payload's docker-manifest-digest '" + named + "' is not a digest");
     }
     if (!digest.equals(ref.digest())) {
-      return SIGNATURE_DIGEST_MISMATCH.line(where + ": the signature is for " + digest + ", not " + ref.digest()
-          + " (a signature copied from another image)");
+      return SIGNATURE_DIGEST_MISMATCH.line(
+          where
+              + ": the signature is for "
+              + digest
+              + ", not "
+              + ref.digest()
+              + " (a signature copied from another image)");
     }
     return null;
   }

@@ -1,11 +1,12 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.policy.internal;
 
 import io.cutover.api.InvalidSpecException;
 import java.util.regex.Pattern;
 
 /**
- * A glob over '/'-separated names: {@code *} matches within one segment, {@code **} across segments,
- * {@code ?} one character of a segment; everything else is literal. Immutable.
+ * A glob over '/'-separated names: {@code *} matches within one segment, {@code **} across
+ * segments, {@code ?} one character of a segment; everything else is literal. Immutable.
  */
 public final class Glob {
   private final String text;
@@ -19,7 +20,8 @@ public final class Glob {
   /** Compiles a glob; {@code path} names it in errors. */
   public static Glob of(String text, String path) {
     if (text == null || text.isBlank()) {
-      throw new InvalidSpecException(path, "is blank", "write a pattern such as registry.example.com/team/**");
+      throw new InvalidSpecException(
+          path, "is blank", "write a pattern such as registry.example.com/team/**");
     }
     StringBuilder re = new StringBuilder();
     for (int i = 0; i < text.length(); i++) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.policy.internal;
 
 import com.fasterxml.jackson.core.JsonLocation;
@@ -6,10 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.cutover.api.InvalidSpecException;
+import io.cutover.core.internal.provider.MapProviderConfig;
 import io.cutover.core.policy.ProvenanceRequirement;
 import io.cutover.core.policy.SignatureRequirement;
 import io.cutover.core.policy.TrustedKey;
-import io.cutover.core.internal.provider.MapProviderConfig;
 import io.cutover.spi.ProviderConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,8 +24,9 @@ import java.util.function.Supplier;
  * Reads a verification policy document (YAML or JSON) into a {@link Target}, in document order.
  * Every error is an {@link InvalidSpecException} whose path is the JSON path in the document.
  *
- * <p>The parser knows the requirement value types but not the policy class: {@code VerificationPolicy}
- * hands it a {@link Target} over its builder, so the public class depends on this one and not back.
+ * <p>The parser knows the requirement value types but not the policy class: {@code
+ * VerificationPolicy} hands it a {@link Target} over its builder, so the public class depends on
+ * this one and not back.
  *
  * <pre>
  * allowedRepositories: ["registry.example.com/team/**"]
@@ -50,7 +52,10 @@ public final class PolicyParser {
 
   private PolicyParser() {}
 
-  /** Receives each setting as it is read; the methods may throw {@link InvalidSpecException} to refuse one. */
+  /**
+   * Receives each setting as it is read; the methods may throw {@link InvalidSpecException} to
+   * refuse one.
+   */
   public interface Target {
     void allowRepositories(String... patterns);
 
@@ -71,14 +76,22 @@ public final class PolicyParser {
     try {
       JsonNode root = mapper.readTree(text == null ? "" : text);
       if (root == null || !root.isObject()) {
-        throw new InvalidSpecException("$", "is not a " + (yaml ? "YAML mapping" : "JSON object"),
+        throw new InvalidSpecException(
+            "$",
+            "is not a " + (yaml ? "YAML mapping" : "JSON object"),
             "write the policy as a mapping with keys such as signatures and provenance");
       }
       doc = mapper.convertValue(root, Map.class);
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
-      throw new InvalidSpecException("$", "is not valid " + (yaml ? "YAML" : "JSON") + (at == null ? "" : " at line "
-          + at.getLineNr() + ", column " + at.getColumnNr()) + ": " + e.getOriginalMessage(), "fix the syntax there");
+      throw new InvalidSpecException(
+          "$",
+          "is not valid "
+              + (yaml ? "YAML" : "JSON")
+              + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr())
+              + ": "
+              + e.getOriginalMessage(),
+          "fix the syntax there");
     }
     ProviderConfig c = MapProviderConfig.of(NAME, "$", doc).requireOnly(TOP);
     b.allowRepositories(c.getStringList("allowedRepositories").toArray(String[]::new));
@@ -87,18 +100,31 @@ public final class PolicyParser {
       ProviderConfig s = c.getConfig("signatures").requireOnly(Set.of("keys", "threshold"));
       signatureKeys = keys(s, "keys", baseDir);
       List<TrustedKey> keys = signatureKeys;
-      b.requireSignatures(at(s.path(), () -> new SignatureRequirement(keys, s.getInt("threshold", 1))));
+      b.requireSignatures(
+          at(s.path(), () -> new SignatureRequirement(keys, s.getInt("threshold", 1))));
     }
     if (c.has("provenance")) {
-      ProviderConfig p = c.getConfig("provenance")
-          .requireOnly(Set.of("keys", "builderIds", "buildTypes", "sourceRepositories", "sourceRefs"));
+      ProviderConfig p =
+          c.getConfig("provenance")
+              .requireOnly(
+                  Set.of("keys", "builderIds", "buildTypes", "sourceRepositories", "sourceRefs"));
       List<TrustedKey> keys = p.has("keys") ? keys(p, "keys", baseDir) : signatureKeys;
       if (keys.isEmpty()) {
-        throw new InvalidSpecException(p.pathOf("keys"), "is missing and no signature keys are configured",
+        throw new InvalidSpecException(
+            p.pathOf("keys"),
+            "is missing and no signature keys are configured",
             "list the keys trusted to sign attestations");
       }
-      b.requireProvenance(at(p.path(), () -> new ProvenanceRequirement(keys, p.getStringList("builderIds"),
-          p.getStringList("buildTypes"), p.getStringList("sourceRepositories"), p.getStringList("sourceRefs"))));
+      b.requireProvenance(
+          at(
+              p.path(),
+              () ->
+                  new ProvenanceRequirement(
+                      keys,
+                      p.getStringList("builderIds"),
+                      p.getStringList("buildTypes"),
+                      p.getStringList("sourceRepositories"),
+                      p.getStringList("sourceRefs"))));
     }
     if (c.has("maxAge")) {
       b.maxAge(c.requireDuration("maxAge"));
@@ -113,25 +139,33 @@ public final class PolicyParser {
     Object raw = parent.asMap().get(key);
     String path = parent.pathOf(key);
     if (!(raw instanceof List<?> list) || list.isEmpty()) {
-      throw new InvalidSpecException(path, raw == null ? "is missing" : "is not a non-empty list",
+      throw new InvalidSpecException(
+          path,
+          raw == null ? "is missing" : "is not a non-empty list",
           "list keys as [{name: release, file: release.pub}] or with pem: instead of file:");
     }
     List<TrustedKey> keys = new ArrayList<>();
     for (int i = 0; i < list.size(); i++) {
       String at = path + "[" + i + "]";
       if (!(list.get(i) instanceof Map<?, ?> m)) {
-        throw new InvalidSpecException(at, "is not a mapping", "write {name: ..., file: ...} or {name: ..., pem: ...}");
+        throw new InvalidSpecException(
+            at, "is not a mapping", "write {name: ..., file: ...} or {name: ..., pem: ...}");
       }
       Map<String, Object> entry = new java.util.LinkedHashMap<>();
       m.forEach((k, v) -> entry.put(String.valueOf(k), v));
-      ProviderConfig k = MapProviderConfig.of(NAME, at, entry).requireOnly(Set.of("name", "pem", "file"));
+      ProviderConfig k =
+          MapProviderConfig.of(NAME, at, entry).requireOnly(Set.of("name", "pem", "file"));
       String name = k.requireString("name");
       if (k.has("pem") == k.has("file")) {
-        throw new InvalidSpecException(at, "needs exactly one of 'pem' and 'file'",
+        throw new InvalidSpecException(
+            at,
+            "needs exactly one of 'pem' and 'file'",
             "give the PEM text inline (pem: |) or the path of a PEM file (file:)");
       }
-      keys.add(k.has("pem") ? TrustedKey.fromPem(name, k.requireString("pem"), k.pathOf("pem"))
-          : TrustedKey.fromFile(name, baseDir.resolve(k.requireString("file"))));
+      keys.add(
+          k.has("pem")
+              ? TrustedKey.fromPem(name, k.requireString("pem"), k.pathOf("pem"))
+              : TrustedKey.fromFile(name, baseDir.resolve(k.requireString("file"))));
     }
     return keys;
   }
@@ -143,7 +177,8 @@ public final class PolicyParser {
     } catch (InvalidSpecException e) {
       List<InvalidSpecException.Violation> rooted = new ArrayList<>();
       for (InvalidSpecException.Violation v : e.violations()) {
-        String leaf = v.path().contains(".") ? v.path().substring(v.path().indexOf('.') + 1) : v.path();
+        String leaf =
+            v.path().contains(".") ? v.path().substring(v.path().indexOf('.') + 1) : v.path();
         rooted.add(new InvalidSpecException.Violation(base + "." + leaf, v.problem(), v.fix()));
       }
       throw new InvalidSpecException(rooted);

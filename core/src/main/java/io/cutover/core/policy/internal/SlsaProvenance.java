@@ -1,4 +1,13 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.policy.internal;
+
+import static io.cutover.core.policy.VerificationReason.PROVENANCE_BUILDER;
+import static io.cutover.core.policy.VerificationReason.PROVENANCE_BUILD_TYPE;
+import static io.cutover.core.policy.VerificationReason.PROVENANCE_MALFORMED;
+import static io.cutover.core.policy.VerificationReason.PROVENANCE_MISSING;
+import static io.cutover.core.policy.VerificationReason.PROVENANCE_SOURCE;
+import static io.cutover.core.policy.VerificationReason.PROVENANCE_SUBJECT;
+import static io.cutover.core.policy.VerificationReason.PROVENANCE_UNTRUSTED;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cutover.api.ArtifactRef;
@@ -15,25 +24,18 @@ import java.util.List;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
-import static io.cutover.core.policy.VerificationReason.PROVENANCE_BUILDER;
-import static io.cutover.core.policy.VerificationReason.PROVENANCE_BUILD_TYPE;
-import static io.cutover.core.policy.VerificationReason.PROVENANCE_MALFORMED;
-import static io.cutover.core.policy.VerificationReason.PROVENANCE_MISSING;
-import static io.cutover.core.policy.VerificationReason.PROVENANCE_SOURCE;
-import static io.cutover.core.policy.VerificationReason.PROVENANCE_SUBJECT;
-import static io.cutover.core.policy.VerificationReason.PROVENANCE_UNTRUSTED;
-
 /**
- * Verifies SLSA provenance v1 attestations: DSSE envelopes in the {@code sha256-<hex>.att} manifest,
- * signed (over DSSE's pre-authentication encoding) by a trusted key, holding an in-toto Statement
- * whose subject is the artifact digest and whose predicate names a trusted builder, an expected build
- * type and an allowed source. One attestation that passes every check is enough.
+ * Verifies SLSA provenance v1 attestations: DSSE envelopes in the {@code sha256-<hex>.att}
+ * manifest, signed (over DSSE's pre-authentication encoding) by a trusted key, holding an in-toto
+ * Statement whose subject is the artifact digest and whose predicate names a trusted builder, an
+ * expected build type and an allowed source. One attestation that passes every check is enough.
  */
 public final class SlsaProvenance {
   public static final String DSSE = "application/vnd.dsse.envelope.v1+json";
   public static final String IN_TOTO = "application/vnd.in-toto+json";
   public static final String SLSA_V1 = "https://slsa.dev/provenance/v1";
-  static final Set<String> STATEMENT_TYPES = Set.of("https://in-toto.io/Statement/v1", "https://in-toto.io/Statement/v0.1");
+  static final Set<String> STATEMENT_TYPES =
+      Set.of("https://in-toto.io/Statement/v1", "https://in-toto.io/Statement/v0.1");
 
   private SlsaProvenance() {}
 
@@ -47,8 +49,15 @@ public final class SlsaProvenance {
 
   public static Outcome check(ArtifactRef ref, ArtifactStore store, ProvenanceRequirement req) {
     Outcome out = new Outcome();
-    Attachments.Manifest att = Attachments.findOrFail(store, ref, "att", out, PROVENANCE_MALFORMED, PROVENANCE_MISSING,
-        "attach signed SLSA provenance from a builder in " + req.builderIds());
+    Attachments.Manifest att =
+        Attachments.findOrFail(
+            store,
+            ref,
+            "att",
+            out,
+            PROVENANCE_MALFORMED,
+            PROVENANCE_MISSING,
+            "attach signed SLSA provenance from a builder in " + req.builderIds());
     if (att == null) {
       return out;
     }
@@ -61,7 +70,8 @@ public final class SlsaProvenance {
       envelopes++;
       String where = att.tag() + " layer " + layer.index();
       List<String> layerProblems = new ArrayList<>();
-      String evidence = checkEnvelope(Attachments.layer(store, att, layer), ref, req, where, layerProblems);
+      String evidence =
+          checkEnvelope(Attachments.layer(store, att, layer), ref, req, where, layerProblems);
       if (evidence != null) {
         out.evidence.add(evidence);
         return out;
@@ -75,8 +85,12 @@ public final class SlsaProvenance {
     return out;
   }
 
-  private static @Nullable String checkEnvelope(byte[] envelopeBytes, ArtifactRef ref, ProvenanceRequirement req,
-      String where, List<String> problems) {
+  private static @Nullable String checkEnvelope(
+      byte[] envelopeBytes,
+      ArtifactRef ref,
+      ProvenanceRequirement req,
+      String where,
+      List<String> problems) {
     JsonNode env;
     byte[] payload;
     String payloadType;
@@ -85,7 +99,8 @@ public final class SlsaProvenance {
       payloadType = env.path("payloadType").asText("");
       payload = decode(env.path("payload").asText(""));
     } catch (IOException | IllegalArgumentException e) {
-      problems.add(PROVENANCE_MALFORMED.line(where + " is not a DSSE envelope (JSON with base64 payload)"));
+      problems.add(
+          PROVENANCE_MALFORMED.line(where + " is not a DSSE envelope (JSON with base64 payload)"));
       return null;
     }
     TrustedKey signer = null;
@@ -112,12 +127,15 @@ public final class SlsaProvenance {
       }
     }
     if (signer == null) {
-      problems.add(PROVENANCE_UNTRUSTED.line(where + ": the DSSE signature verifies with none of the trusted keys "
-          + req.keys()));
+      problems.add(
+          PROVENANCE_UNTRUSTED.line(
+              where + ": the DSSE signature verifies with none of the trusted keys " + req.keys()));
       return null;
     }
     if (!payloadType.equals(IN_TOTO)) {
-      problems.add(PROVENANCE_MALFORMED.line(where + ": payloadType is '" + payloadType + "', not " + IN_TOTO));
+      problems.add(
+          PROVENANCE_MALFORMED.line(
+              where + ": payloadType is '" + payloadType + "', not " + IN_TOTO));
       return null;
     }
     JsonNode st;
@@ -128,12 +146,19 @@ public final class SlsaProvenance {
       return null;
     }
     if (!STATEMENT_TYPES.contains(st.path("_type").asText(""))) {
-      problems.add(PROVENANCE_MALFORMED.line(where + ": _type '" + st.path("_type").asText("") + "' is not an in-toto Statement"));
+      problems.add(
+          PROVENANCE_MALFORMED.line(
+              where + ": _type '" + st.path("_type").asText("") + "' is not an in-toto Statement"));
       return null;
     }
     if (!st.path("predicateType").asText("").equals(SLSA_V1)) {
-      problems.add(PROVENANCE_MISSING.line(where + ": predicateType is '" + st.path("predicateType").asText("")
-          + "', not " + SLSA_V1));
+      problems.add(
+          PROVENANCE_MISSING.line(
+              where
+                  + ": predicateType is '"
+                  + st.path("predicateType").asText("")
+                  + "', not "
+                  + SLSA_V1));
       return null;
     }
     boolean subjectMatches = false;
@@ -144,36 +169,63 @@ public final class SlsaProvenance {
       }
     }
     if (!subjectMatches) {
-      problems.add(PROVENANCE_SUBJECT.line(where + ": no subject has digest " + ref.digest()
-          + " (provenance of another artifact)"));
+      problems.add(
+          PROVENANCE_SUBJECT.line(
+              where
+                  + ": no subject has digest "
+                  + ref.digest()
+                  + " (provenance of another artifact)"));
     }
     JsonNode predicate = st.path("predicate");
     String builder = predicate.path("runDetails").path("builder").path("id").asText("");
     if (!matchesAny(builder, req.builderIds(), "provenance.builderIds")) {
-      problems.add(PROVENANCE_BUILDER.line(where + ": builder '" + builder + "' is not trusted (trusted: "
-          + req.builderIds() + ")"));
+      problems.add(
+          PROVENANCE_BUILDER.line(
+              where
+                  + ": builder '"
+                  + builder
+                  + "' is not trusted (trusted: "
+                  + req.builderIds()
+                  + ")"));
     }
     String buildType = predicate.path("buildDefinition").path("buildType").asText("");
-    if (!req.buildTypes().isEmpty() && !matchesAny(buildType, req.buildTypes(), "provenance.buildTypes")) {
-      problems.add(PROVENANCE_BUILD_TYPE.line(where + ": buildType '" + buildType + "' is not one of " + req.buildTypes()));
+    if (!req.buildTypes().isEmpty()
+        && !matchesAny(buildType, req.buildTypes(), "provenance.buildTypes")) {
+      problems.add(
+          PROVENANCE_BUILD_TYPE.line(
+              where + ": buildType '" + buildType + "' is not one of " + req.buildTypes()));
     }
     List<Source> sources = sources(predicate.path("buildDefinition"));
     Source source = null;
     if (!req.sourceRepositories().isEmpty() || !req.sourceRefs().isEmpty()) {
       for (Source s : sources) {
-        boolean repoOk = req.sourceRepositories().isEmpty()
-            || matchesAny(s.repository(), req.sourceRepositories(), "provenance.sourceRepositories")
-            || matchesAny(s.repository().replaceFirst("^git\\+", ""), req.sourceRepositories(), "provenance.sourceRepositories");
-        boolean refOk = req.sourceRefs().isEmpty()
-            || (s.ref() != null && matchesAny(s.ref(), req.sourceRefs(), "provenance.sourceRefs"));
+        boolean repoOk =
+            req.sourceRepositories().isEmpty()
+                || matchesAny(
+                    s.repository(), req.sourceRepositories(), "provenance.sourceRepositories")
+                || matchesAny(
+                    s.repository().replaceFirst("^git\\+", ""),
+                    req.sourceRepositories(),
+                    "provenance.sourceRepositories");
+        boolean refOk =
+            req.sourceRefs().isEmpty()
+                || (s.ref() != null
+                    && matchesAny(s.ref(), req.sourceRefs(), "provenance.sourceRefs"));
         if (repoOk && refOk) {
           source = s;
           break;
         }
       }
       if (source == null) {
-        problems.add(PROVENANCE_SOURCE.line(where + ": source " + (sources.isEmpty() ? "(none stated)" : sources)
-            + " does not match repositories " + req.sourceRepositories() + " and refs " + req.sourceRefs()));
+        problems.add(
+            PROVENANCE_SOURCE.line(
+                where
+                    + ": source "
+                    + (sources.isEmpty() ? "(none stated)" : sources)
+                    + " does not match repositories "
+                    + req.sourceRepositories()
+                    + " and refs "
+                    + req.sourceRefs()));
       }
     } else if (!sources.isEmpty()) {
       source = sources.get(0);
@@ -181,12 +233,23 @@ public final class SlsaProvenance {
     if (!problems.isEmpty()) {
       return null;
     }
-    return "provenance: " + ref + " has SLSA v1 provenance signed by " + signer + " in " + where
-        + "; builder '" + builder + "' trusted" + (buildType.isEmpty() ? "" : ", buildType '" + buildType + "'")
+    return "provenance: "
+        + ref
+        + " has SLSA v1 provenance signed by "
+        + signer
+        + " in "
+        + where
+        + "; builder '"
+        + builder
+        + "' trusted"
+        + (buildType.isEmpty() ? "" : ", buildType '" + buildType + "'")
         + (source == null ? "" : ", source " + source);
   }
 
-  /** Candidate sources from {@code externalParameters} (GitHub workflow, generic) and {@code resolvedDependencies}. */
+  /**
+   * Candidate sources from {@code externalParameters} (GitHub workflow, generic) and {@code
+   * resolvedDependencies}.
+   */
   static List<Source> sources(JsonNode buildDefinition) {
     List<Source> out = new ArrayList<>();
     JsonNode ext = buildDefinition.path("externalParameters");
@@ -235,7 +298,9 @@ public final class SlsaProvenance {
   /** DSSE's pre-authentication encoding: {@code DSSEv1 <len(type)> <type> <len(body)> <body>}. */
   public static byte[] pae(String payloadType, byte[] payload) {
     byte[] type = payloadType.getBytes(StandardCharsets.UTF_8);
-    byte[] head = ("DSSEv1 " + type.length + " " + payloadType + " " + payload.length + " ").getBytes(StandardCharsets.UTF_8);
+    byte[] head =
+        ("DSSEv1 " + type.length + " " + payloadType + " " + payload.length + " ")
+            .getBytes(StandardCharsets.UTF_8);
     byte[] all = new byte[head.length + payload.length];
     System.arraycopy(head, 0, all, 0, head.length);
     System.arraycopy(payload, 0, all, head.length, payload.length);
@@ -245,6 +310,8 @@ public final class SlsaProvenance {
   private static byte[] decode(String b64) {
     // DSSE allows standard or URL-safe base64.
     String s = b64.trim();
-    return s.indexOf('-') >= 0 || s.indexOf('_') >= 0 ? Base64.getUrlDecoder().decode(s) : Base64.getDecoder().decode(s);
+    return s.indexOf('-') >= 0 || s.indexOf('_') >= 0
+        ? Base64.getUrlDecoder().decode(s)
+        : Base64.getDecoder().decode(s);
   }
 }

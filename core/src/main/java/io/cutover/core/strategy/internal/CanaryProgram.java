@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.strategy.internal;
 
 import io.cutover.api.Release;
@@ -15,10 +16,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * A validated canary step list and its compiler, shared by the canary and linear strategies.
  *
- * <p>Compilation follows Argo Rollouts' canary: the canary is launched lazily by the first step that
- * needs it (a weight, a scale, an analysis), its instance count follows the traffic weight
- * ({@code ceil(replicas * weight / 100)}, at least 1, at most {@code replicas}) unless a
- * {@link Op.SetScale} says otherwise, the canary is scaled <em>before</em> a weight increase so the new
+ * <p>Compilation follows Argo Rollouts' canary: the canary is launched lazily by the first step
+ * that needs it (a weight, a scale, an analysis), its instance count follows the traffic weight
+ * ({@code ceil(replicas * weight / 100)}, at least 1, at most {@code replicas}) unless a {@link
+ * Op.SetScale} says otherwise, the canary is scaled <em>before</em> a weight increase so the new
  * share lands on enough instances, and the stable release keeps its full scale until the end: full
  * target scale, 100 % to the target, drain, retire stable. Immutable; the caller validates.
  */
@@ -84,7 +85,11 @@ public final class CanaryProgram {
    * @param backgroundStart index of the step before which the background analysis starts
    * @param scaleDownDelay how long the stable release drains after the final switch
    */
-  public CanaryProgram(List<Op> ops, Step.@Nullable Verify background, int backgroundStart, Duration scaleDownDelay) {
+  public CanaryProgram(
+      List<Op> ops,
+      Step.@Nullable Verify background,
+      int backgroundStart,
+      Duration scaleDownDelay) {
     this.ops = List.copyOf(ops);
     this.background = background;
     this.backgroundStart = backgroundStart;
@@ -101,14 +106,20 @@ public final class CanaryProgram {
     Release target = request.target();
     Release stable = request.stable();
     if (stable == null) {
-      List<Step.Verify> inline = ops.stream().filter(Op.Analysis.class::isInstance)
-          .map(op -> ((Op.Analysis) op).verify()).distinct().toList();
-      return Plans.firstDeployment(strategy, request, background == null ? List.of() : List.of(background), inline);
+      List<Step.Verify> inline =
+          ops.stream()
+              .filter(Op.Analysis.class::isInstance)
+              .map(op -> ((Op.Analysis) op).verify())
+              .distinct()
+              .toList();
+      return Plans.firstDeployment(
+          strategy, request, background == null ? List.of() : List.of(background), inline);
     }
     Compilation c = new Compilation(stable.id(), target.id(), request.replicas());
     for (int i = 0; i < ops.size(); i++) {
       if (background != null && i == backgroundStart) {
-        // Measuring a canary that does not exist yet would judge nothing: the analysis brings it up.
+        // Measuring a canary that does not exist yet would judge nothing: the analysis brings it
+        // up.
         c.ensureScale();
         c.out.add(background);
       }
@@ -118,7 +129,11 @@ public final class CanaryProgram {
     c.route(TrafficSplit.all(target.id()));
     c.out.add(new Step.Drain(stable.id(), scaleDownDelay));
     c.out.add(new Step.Retire(stable.id()));
-    return Plan.of(strategy, stable, target, c.out,
+    return Plan.of(
+        strategy,
+        stable,
+        target,
+        c.out,
         Plans.routeBackFirst(stable, target, request.replicas(), false));
   }
 
@@ -171,11 +186,12 @@ public final class CanaryProgram {
     }
 
     int desiredCanaryCount() {
-      int n = switch (mode) {
-        case MATCH_TRAFFIC_WEIGHT -> Plans.ceilPercent(replicas, weight);
-        case REPLICAS -> modeValue;
-        case PERCENT -> Plans.ceilPercent(replicas, modeValue);
-      };
+      int n =
+          switch (mode) {
+            case MATCH_TRAFFIC_WEIGHT -> Plans.ceilPercent(replicas, weight);
+            case REPLICAS -> modeValue;
+            case PERCENT -> Plans.ceilPercent(replicas, modeValue);
+          };
       return Math.max(1, Math.min(replicas, n));
     }
 

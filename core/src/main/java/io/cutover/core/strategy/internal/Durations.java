@@ -1,8 +1,11 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.strategy.internal;
 
 import java.time.Duration;
 
-/** Short, exact renderings of durations for option summaries and messages ({@code 90s}, {@code 5m}). */
+/**
+ * Short, exact renderings of durations for option summaries and messages ({@code 90s}, {@code 5m}).
+ */
 public final class Durations {
   private Durations() {}
 

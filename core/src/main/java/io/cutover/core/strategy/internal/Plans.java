@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.strategy.internal;
 
 import io.cutover.api.Release;
@@ -14,14 +15,17 @@ public final class Plans {
   private Plans() {}
 
   /**
-   * A first deployment ({@code stable == null}): nothing serves yet, so there is nobody to protect by
-   * shifting gradually. The target is launched at full scale and takes all traffic; the analyses the
-   * options contain still run, pauses do not.
+   * A first deployment ({@code stable == null}): nothing serves yet, so there is nobody to protect
+   * by shifting gradually. The target is launched at full scale and takes all traffic; the analyses
+   * the options contain still run, pauses do not.
    *
    * @param beforeRoute analyses that run before traffic arrives (pre-promotion, background)
    * @param afterRoute analyses that run once the target serves
    */
-  public static Plan firstDeployment(String strategy, PlanRequest request, List<Step.Verify> beforeRoute,
+  public static Plan firstDeployment(
+      String strategy,
+      PlanRequest request,
+      List<Step.Verify> beforeRoute,
       List<Step.Verify> afterRoute) {
     Release target = request.target();
     List<Step> steps = new ArrayList<>();
@@ -34,10 +38,11 @@ public final class Plans {
 
   /**
    * The rollback of a plan whose stable release keeps running instances throughout: traffic back to
-   * 100 % stable first, then (when the plan shrinks the stable release) its full capacity back, then
-   * the target retired.
+   * 100 % stable first, then (when the plan shrinks the stable release) its full capacity back,
+   * then the target retired.
    */
-  public static List<Step> routeBackFirst(Release stable, Release target, int replicas, boolean restoreCapacity) {
+  public static List<Step> routeBackFirst(
+      Release stable, Release target, int replicas, boolean restoreCapacity) {
     List<Step> steps = new ArrayList<>();
     steps.add(new Step.Route(TrafficSplit.all(stable.id())));
     if (restoreCapacity) {

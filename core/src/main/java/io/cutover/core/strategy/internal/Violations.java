@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.strategy.internal;
 
 import io.cutover.api.InvalidSpecException;
@@ -8,9 +9,9 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Collects every problem a builder finds so that one {@link InvalidSpecException} lists them all, and
- * holds the option checks the strategy builders share. Not thread-safe; one instance per
- * {@code build()} call.
+ * Collects every problem a builder finds so that one {@link InvalidSpecException} lists them all,
+ * and holds the option checks the strategy builders share. Not thread-safe; one instance per {@code
+ * build()} call.
  */
 public final class Violations {
   private final List<InvalidSpecException.Violation> found = new ArrayList<>();
@@ -35,7 +36,8 @@ public final class Violations {
 
   /**
    * Guards a builder option that may be set only once: a second call is almost always a mistake
-   * (two configuration sources disagreeing), so it fails at once instead of letting the last one win.
+   * (two configuration sources disagreeing), so it fails at once instead of letting the last one
+   * win.
    *
    * @param current the option's value so far, null if unset
    * @param value the new value, returned when accepted
@@ -43,15 +45,15 @@ public final class Violations {
    */
   public static <T> T setOnce(@Nullable Object current, T value, String path) {
     if (current != null) {
-      throw new InvalidSpecException(path, "was already set to " + current,
-          "set '" + path + "' once; remove the second call");
+      throw new InvalidSpecException(
+          path, "was already set to " + current, "set '" + path + "' once; remove the second call");
     }
     return value;
   }
 
   /**
-   * Rejects a null argument at once: unlike a wrong value, a null is never worth collecting with other
-   * problems, and accepting it would leave the option silently unset.
+   * Rejects a null argument at once: unlike a wrong value, a null is never worth collecting with
+   * other problems, and accepting it would leave the option silently unset.
    */
   public static <T> T notNull(@Nullable T value, String path, String fix) {
     if (value == null) {
@@ -63,7 +65,9 @@ public final class Violations {
   /** Checks an optional analysis that must finish before the plan goes on. */
   public Violations foreground(Step.@Nullable Verify verify, String path) {
     if (verify != null && verify.background()) {
-      add(path + ".background", "is true, but this analysis must finish before the rollout goes on",
+      add(
+          path + ".background",
+          "is true, but this analysis must finish before the rollout goes on",
           "build the Verify without background()");
     }
     return this;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Implementation details of the built-in strategies: the canary step compiler shared by canary and
  * linear rollouts, rollback and first-deployment plans, and the violation collector the builders use.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,9 +26,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The journal payload schema against records written by the engine before the schema had a codec
- * ({@code journal-fixtures/v1-records.jsonl}, see testkit's {@code journal-fixtures/README.md}): every
- * record decodes to its typed payload, re-encodes to the same JSON, and folds into the state the engine
- * had when it stopped.
+ * ({@code journal-fixtures/v1-records.jsonl}, see testkit's {@code journal-fixtures/README.md}):
+ * every record decodes to its typed payload, re-encodes to the same JSON, and folds into the state
+ * the engine had when it stopped.
  */
 class JournalSchemaV1Test {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -35,13 +36,24 @@ class JournalSchemaV1Test {
 
   static List<JournalRecord> fixture() throws IOException {
     List<JournalRecord> out = new ArrayList<>();
-    try (BufferedReader in = new BufferedReader(new InputStreamReader(Objects.requireNonNull(
-        JournalSchemaV1Test.class.getResourceAsStream("/journal-fixtures/v1-records.jsonl")), StandardCharsets.UTF_8))) {
+    try (BufferedReader in =
+        new BufferedReader(
+            new InputStreamReader(
+                Objects.requireNonNull(
+                    JournalSchemaV1Test.class.getResourceAsStream(
+                        "/journal-fixtures/v1-records.jsonl")),
+                StandardCharsets.UTF_8))) {
       for (String line = in.readLine(); line != null; line = in.readLine()) {
         JsonNode n = JSON.readTree(line);
-        out.add(new JournalRecord(n.get("sequence").asLong(), Instant.parse(n.get("time").asText()),
-            n.get("rolloutId").asText(), n.get("service").asText(), JournalRecord.Type.valueOf(n.get("type").asText()),
-            n.get("operationId").isNull() ? null : n.get("operationId").asText(), n.get("payload").asText()));
+        out.add(
+            new JournalRecord(
+                n.get("sequence").asLong(),
+                Instant.parse(n.get("time").asText()),
+                n.get("rolloutId").asText(),
+                n.get("service").asText(),
+                JournalRecord.Type.valueOf(n.get("type").asText()),
+                n.get("operationId").isNull() ? null : n.get("operationId").asText(),
+                n.get("payload").asText()));
       }
     }
     return out;
@@ -52,7 +64,8 @@ class JournalSchemaV1Test {
   }
 
   @Test
-  @DisplayName("every record of a v1 journal decodes to a typed payload and re-encodes to the same JSON")
+  @DisplayName(
+      "every record of a v1 journal decodes to a typed payload and re-encodes to the same JSON")
   void roundTrip() throws IOException {
     List<JournalRecord> records = fixture();
     assertThat(records).hasSize(74);
@@ -87,7 +100,8 @@ class JournalSchemaV1Test {
   }
 
   @Test
-  @DisplayName("an open rollout in the middle of its analysis folds into its step, its verdicts and its pending pause")
+  @DisplayName(
+      "an open rollout in the middle of its analysis folds into its step, its verdicts and its pending pause")
   void foldsAnalysis() throws IOException {
     JournalFold.Recovered r = JournalFold.fold(of(fixture(), "payments-mjuoimv4-3"), codec);
     assertThat(r.state()).isEqualTo(RolloutState.PROGRESSING);
@@ -96,13 +110,17 @@ class JournalSchemaV1Test {
     assertThat(r.manualPauseRequested()).isTrue();
     assertThat(r.promoted()).isFalse();
     assertThat(r.verdictsOf(3)).hasSize(8);
-    assertThat(r.verdictsOf(3)).filteredOn(v -> !v.verdict().dryRun()).extracting(v -> v.verdict().measurement())
+    assertThat(r.verdictsOf(3))
+        .filteredOn(v -> !v.verdict().dryRun())
+        .extracting(v -> v.verdict().measurement())
         .containsExactly(1, 2, 3, 4);
-    assertThat(r.verdictsOf(3)).filteredOn(v -> v.verdict().dryRun())
+    assertThat(r.verdictsOf(3))
+        .filteredOn(v -> v.verdict().dryRun())
         .allSatisfy(v -> assertThat(v.verdict().outcome()).isEqualTo(Verdict.Outcome.INCONCLUSIVE));
     assertThat(r.verdictsOf(1)).as("the background analysis").isNotEmpty();
     assertThat(r.startedAt(3, Instant.EPOCH)).isEqualTo(Instant.parse("2026-01-01T00:00:40Z"));
-    assertThat(r.doneOps()).contains("payments-mjuoimv4-3/s0/launch", "payments-mjuoimv4-3/s2/route");
+    assertThat(r.doneOps())
+        .contains("payments-mjuoimv4-3/s0/launch", "payments-mjuoimv4-3/s2/route");
   }
 
   @Test
@@ -124,32 +142,58 @@ class JournalSchemaV1Test {
     assertThat(r.reason()).startsWith("analysis failed: gate errors failed 1 time(s)");
     assertThat(r.rollbackCompleted()).isZero();
     JournalPayload ended = codec.decode(billing.get(billing.size() - 1));
-    assertThat(ended).isInstanceOfSatisfying(JournalPayload.Ended.class, e -> {
-      assertThat(e.succeeded()).isFalse();
-      assertThat(e.reason()).startsWith("analysis failed");
-    });
+    assertThat(ended)
+        .isInstanceOfSatisfying(
+            JournalPayload.Ended.class,
+            e -> {
+              assertThat(e.succeeded()).isFalse();
+              assertThat(e.reason()).startsWith("analysis failed");
+            });
   }
 
   @Test
-  @DisplayName("fields added by a later engine are ignored, and a record kind it added decodes as Unknown")
+  @DisplayName(
+      "fields added by a later engine are ignored, and a record kind it added decodes as Unknown")
   void laterFields() {
-    JournalRecord step = JournalRecord.of(Instant.EPOCH, "r", "s", JournalRecord.Type.STATE, null,
-        "{\"step\":2,\"status\":\"started\",\"kind\":\"route\",\"attempt\":3,\"by\":{\"replica\":\"b\"}}");
-    assertThat(codec.decode(step)).isEqualTo(new JournalPayload.StepState(2, JournalPayload.StepStatus.STARTED, "route"));
-    JournalRecord verdict = JournalRecord.of(Instant.EPOCH, "r", "s", JournalRecord.Type.VERDICT, null,
-        "{\"gate\":\"g\",\"outcome\":\"FAIL\",\"step\":1}");
-    assertThat(codec.decode(verdict)).isEqualTo(new JournalPayload.GateVerdict("g", Verdict.Outcome.FAIL, false, 1, 1,
-        List.of()));
-    JournalRecord command = JournalRecord.of(Instant.EPOCH, "r", "s", JournalRecord.Type.COMMAND, null,
-        "{\"command\":\"hold\",\"by\":\"api\"}");
+    JournalRecord step =
+        JournalRecord.of(
+            Instant.EPOCH,
+            "r",
+            "s",
+            JournalRecord.Type.STATE,
+            null,
+            "{\"step\":2,\"status\":\"started\",\"kind\":\"route\",\"attempt\":3,\"by\":{\"replica\":\"b\"}}");
+    assertThat(codec.decode(step))
+        .isEqualTo(new JournalPayload.StepState(2, JournalPayload.StepStatus.STARTED, "route"));
+    JournalRecord verdict =
+        JournalRecord.of(
+            Instant.EPOCH,
+            "r",
+            "s",
+            JournalRecord.Type.VERDICT,
+            null,
+            "{\"gate\":\"g\",\"outcome\":\"FAIL\",\"step\":1}");
+    assertThat(codec.decode(verdict))
+        .isEqualTo(
+            new JournalPayload.GateVerdict("g", Verdict.Outcome.FAIL, false, 1, 1, List.of()));
+    JournalRecord command =
+        JournalRecord.of(
+            Instant.EPOCH,
+            "r",
+            "s",
+            JournalRecord.Type.COMMAND,
+            null,
+            "{\"command\":\"hold\",\"by\":\"api\"}");
     assertThat(codec.decode(command)).isInstanceOf(JournalPayload.Unknown.class);
   }
 
   @Test
   @DisplayName("a payload that is not JSON is refused with the record and rollout named")
   void unreadable() {
-    JournalRecord bad = new JournalRecord(7, Instant.EPOCH, "r-1", "s", JournalRecord.Type.STATE, null, "{oops");
-    assertThatThrownBy(() -> codec.decode(bad)).isInstanceOf(IllegalArgumentException.class)
+    JournalRecord bad =
+        new JournalRecord(7, Instant.EPOCH, "r-1", "s", JournalRecord.Type.STATE, null, "{oops");
+    assertThatThrownBy(() -> codec.decode(bad))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("journal record 7 of r-1");
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.haproxy;
 
 import io.cutover.api.Instance;
@@ -34,41 +35,42 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link Router} that drives a running HAProxy through its runtime API, without reloads.
  *
- * <p><b>Model.</b> Each service is one HAProxy backend ({@code be_<service>} by default, declared in
- * your configuration with {@code balance roundrobin} or another dynamic algorithm, not
- * {@code static-rr}). Each READY instance is one dynamic server named {@code <releaseId>:<hash>},
- * added with {@code add server} and made ready; a release named in the split without instances is
- * remembered by a marker server {@code <releaseId>:none} kept in maintenance, so the split can be read
- * back whole from HAProxy.
+ * <p><b>Model.</b> Each service is one HAProxy backend ({@code be_<service>} by default, declared
+ * in your configuration with {@code balance roundrobin} or another dynamic algorithm, not {@code
+ * static-rr}). Each READY instance is one dynamic server named {@code <releaseId>:<hash>}, added
+ * with {@code add server} and made ready; a release named in the split without instances is
+ * remembered by a marker server {@code <releaseId>:none} kept in maintenance, so the split can be
+ * read back whole from HAProxy.
  *
  * <p><b>Weights.</b> Release weights (basis points) are mapped onto HAProxy's 0..256 server weights
  * exactly whenever the ratio fits (every split of whole percents does for up to 256 x instances per
- * release, e.g. 10/90, 1/99, 37/63); the per-release total is spread evenly over its servers. A split
- * that cannot be written exactly gets the closest ratio, and {@link #current} reports the requested
- * split only as long as HAProxy holds exactly the weights this router set for it.
+ * release, e.g. 10/90, 1/99, 37/63); the per-release total is spread evenly over its servers. A
+ * split that cannot be written exactly gets the closest ratio, and {@link #current} reports the
+ * requested split only as long as HAProxy holds exactly the weights this router set for it.
  *
- * <p><b>Apply.</b> All changes of one {@link #apply} go to HAProxy as one batch of {@code ;}-separated
- * commands (new servers added and made ready, weights set, servers no longer given drained into
- * maintenance), then {@code show servers state} is read back and compared server by server. Applying
- * the split in effect sends nothing but the read-back. The batch and the read-back travel in one round trip:
- * the state before is the one HAProxy reported after the previous batch (read afresh when HAProxy refuses
- * a command because someone else changed the backend). Servers taken out are deleted in the background with
- * {@code del server} once {@code show stat} reports no current session ({@code scur} 0), so in-flight
- * requests finish.
+ * <p><b>Apply.</b> All changes of one {@link #apply} go to HAProxy as one batch of {@code
+ * ;}-separated commands (new servers added and made ready, weights set, servers no longer given
+ * drained into maintenance), then {@code show servers state} is read back and compared server by
+ * server. Applying the split in effect sends nothing but the read-back. The batch and the read-back
+ * travel in one round trip: the state before is the one HAProxy reported after the previous batch
+ * (read afresh when HAProxy refuses a command because someone else changed the backend). Servers
+ * taken out are deleted in the background with {@code del server} once {@code show stat} reports no
+ * current session ({@code scur} 0), so in-flight requests finish.
  *
  * <p><b>Limits.</b> Header/cookie match rules and mirrors need HAProxy configuration, not runtime
  * commands: a split with them is refused (non-retryable {@link ProviderException}).
  *
  * <p><b>Threading.</b> Safe for concurrent use; calls are serialized per router.
  *
- * <p><b>Errors.</b> {@link ProviderException} with provider {@value #PROVIDER}: retryable when HAProxy
- * cannot be reached, not retryable when it refuses a command (unknown backend, static algorithm) or the
- * split cannot be routed (a release with weight but no READY instance). On failure the weights set before
- * the call are restored where HAProxy allows.
+ * <p><b>Errors.</b> {@link ProviderException} with provider {@value #PROVIDER}: retryable when
+ * HAProxy cannot be reached, not retryable when it refuses a command (unknown backend, static
+ * algorithm) or the split cannot be routed (a release with weight but no READY instance). On
+ * failure the weights set before the call are restored where HAProxy allows.
  */
 public final class HaproxyRouter implements Router, AutoCloseable {
   /** The provider name. */
   public static final String PROVIDER = "haproxy";
+
   /** The largest weight HAProxy accepts for a server. */
   public static final int MAX_WEIGHT = 256;
 
@@ -76,7 +78,8 @@ public final class HaproxyRouter implements Router, AutoCloseable {
   private static final String MARKER = "none";
 
   /** One server as {@code show servers state} reports it. */
-  record ServerState(String name, String addr, int port, int opState, int adminState, int userWeight) {
+  record ServerState(
+      String name, String addr, int port, int opState, int adminState, int userWeight) {
     /** Whether it takes new requests, and with which weight. */
     int effectiveWeight() {
       return opState == 2 && adminState == 0 ? userWeight : 0;
@@ -84,7 +87,8 @@ public final class HaproxyRouter implements Router, AutoCloseable {
   }
 
   /** What this router wants a server to be. */
-  private record Desired(String name, String releaseId, String host, int port, int weight, boolean marker) {}
+  private record Desired(
+      String name, String releaseId, String host, int port, int weight, boolean marker) {}
 
   private final RuntimeApi api;
   private final Function<String, String> backendOf;
@@ -96,7 +100,8 @@ public final class HaproxyRouter implements Router, AutoCloseable {
   private final Map<String, Map<String, Integer>> lastWeights = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> pendingDelete = new ConcurrentHashMap<>();
   private final Map<String, AppliedOperations> operations = new ConcurrentHashMap<>();
-  // The server state HAProxy reported after this router's last batch, per backend: the next batch's "before".
+  // The server state HAProxy reported after this router's last batch, per backend: the next batch's
+  // "before".
   private final Map<String, Map<String, ServerState>> known = new ConcurrentHashMap<>();
   private @Nullable ScheduledFuture<?> reaper;
 
@@ -108,11 +113,14 @@ public final class HaproxyRouter implements Router, AutoCloseable {
       this.scheduler = b.scheduler;
       this.ownsScheduler = false;
     } else {
-      ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread t = new Thread(r, "cutover-haproxy-reaper");
-        t.setDaemon(true);
-        return t;
-      });
+      ScheduledThreadPoolExecutor s =
+          new ScheduledThreadPoolExecutor(
+              1,
+              r -> {
+                Thread t = new Thread(r, "cutover-haproxy-reaper");
+                t.setDaemon(true);
+                return t;
+              });
       s.setRemoveOnCancelPolicy(true);
       this.scheduler = s;
       this.ownsScheduler = true;
@@ -137,12 +145,18 @@ public final class HaproxyRouter implements Router, AutoCloseable {
   // ---------------------------------------------------------------- Router
 
   @Override
-  public void apply(OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
+  public void apply(
+      OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
     Objects.requireNonNull(op, "op");
     split.validate();
     if (!split.rules().isEmpty() || split.mirror() != null) {
-      throw ProviderException.permanent(PROVIDER, "route", "the HAProxy router cannot apply match rules or mirrors at run "
-          + "time (split " + split + "); use the in-process router or write them into the HAProxy configuration");
+      throw ProviderException.permanent(
+          PROVIDER,
+          "route",
+          "the HAProxy router cannot apply match rules or mirrors at run "
+              + "time (split "
+              + split
+              + "); use the in-process router or write them into the HAProxy configuration");
     }
     AppliedOperations ops = operations.computeIfAbsent(service, k -> new AppliedOperations());
     if (ops.isStale(op)) {
@@ -159,9 +173,25 @@ public final class HaproxyRouter implements Router, AutoCloseable {
         int expected = d.marker ? 0 : d.weight;
         if (s == null || s.effectiveWeight() != expected) {
           known.remove(backend);
-          throw ProviderException.retryable(PROVIDER, "route", "read back " + (s == null ? "no server" : "weight "
-              + s.effectiveWeight() + " (op state " + s.opState + ", admin state " + s.adminState + ")") + " for "
-              + backend + "/" + d.name + " after setting weight " + expected);
+          throw ProviderException.retryable(
+              PROVIDER,
+              "route",
+              "read back "
+                  + (s == null
+                      ? "no server"
+                      : "weight "
+                          + s.effectiveWeight()
+                          + " (op state "
+                          + s.opState
+                          + ", admin state "
+                          + s.adminState
+                          + ")")
+                  + " for "
+                  + backend
+                  + "/"
+                  + d.name
+                  + " after setting weight "
+                  + expected);
         }
       }
       Map<String, Integer> weights = new LinkedHashMap<>();
@@ -216,38 +246,56 @@ public final class HaproxyRouter implements Router, AutoCloseable {
   /** Servers taken out of rotation and not yet deleted (they still had sessions), per backend. */
   public Map<String, Set<String>> pendingDeletions() {
     Map<String, Set<String>> copy = new LinkedHashMap<>();
-    pendingDelete.forEach((b, s) -> {
-      if (!s.isEmpty()) {
-        copy.put(b, Set.copyOf(s));
-      }
-    });
+    pendingDelete.forEach(
+        (b, s) -> {
+          if (!s.isEmpty()) {
+            copy.put(b, Set.copyOf(s));
+          }
+        });
     return copy;
   }
 
   // ---------------------------------------------------------------- internals
 
-  private Map<String, Desired> desired(String service, TrafficSplit split, Map<String, List<Instance>> backends) {
+  private Map<String, Desired> desired(
+      String service, TrafficSplit split, Map<String, List<Instance>> backends) {
     Map<String, List<Instance>> ready = new LinkedHashMap<>();
     Map<String, Integer> counts = new LinkedHashMap<>();
     for (String releaseId : split.releaseIds()) {
       if (releaseId.contains(":") || releaseId.length() > 200) {
-        throw new InvalidSpecException("split.weights." + releaseId, "cannot name an HAProxy server",
+        throw new InvalidSpecException(
+            "split.weights." + releaseId,
+            "cannot name an HAProxy server",
             "use release ids without ':' (Release.id() never has one)");
       }
-      List<Instance> list = backends.getOrDefault(releaseId, List.of()).stream()
-          .filter(i -> i.state() == InstanceState.READY && i.endpoint() != null)
-          .sorted(Comparator.comparing(Instance::id)).toList();
+      List<Instance> list =
+          backends.getOrDefault(releaseId, List.of()).stream()
+              .filter(i -> i.state() == InstanceState.READY && i.endpoint() != null)
+              .sorted(Comparator.comparing(Instance::id))
+              .toList();
       if (split.weight(releaseId) > 0 && list.isEmpty()) {
-        throw ProviderException.permanent(PROVIDER, "route", "release " + releaseId + " of " + service + " has "
-            + split.percent(releaseId) + "% of traffic but no READY instance with an endpoint; nothing was changed");
+        throw ProviderException.permanent(
+            PROVIDER,
+            "route",
+            "release "
+                + releaseId
+                + " of "
+                + service
+                + " has "
+                + split.percent(releaseId)
+                + "% of traffic but no READY instance with an endpoint; nothing was changed");
       }
       ready.put(releaseId, list);
       counts.put(releaseId, list.size());
     }
     WeightMapping.Result mapping = WeightMapping.map(split.weights(), counts, MAX_WEIGHT);
     if (!mapping.exact()) {
-      LOG.info("split {} of {} cannot be written exactly with HAProxy weights 0..{}; using the closest ratio {}",
-          split, service, MAX_WEIGHT, mapping.perServer());
+      LOG.info(
+          "split {} of {} cannot be written exactly with HAProxy weights 0..{}; using the closest ratio {}",
+          split,
+          service,
+          MAX_WEIGHT,
+          mapping.perServer());
     }
     Map<String, Desired> out = new LinkedHashMap<>();
     for (Map.Entry<String, List<Instance>> e : ready.entrySet()) {
@@ -264,8 +312,14 @@ public final class HaproxyRouter implements Router, AutoCloseable {
         String host = Objects.requireNonNull(inst.endpoint()).getHost();
         int port = inst.endpoint().getPort();
         if (host == null || port < 0) {
-          throw new InvalidSpecException("backends." + releaseId, "instance " + inst.id() + " has endpoint "
-              + inst.endpoint() + " without host and port", "give instances endpoints such as http://127.0.0.1:8080");
+          throw new InvalidSpecException(
+              "backends." + releaseId,
+              "instance "
+                  + inst.id()
+                  + " has endpoint "
+                  + inst.endpoint()
+                  + " without host and port",
+              "give instances endpoints such as http://127.0.0.1:8080");
         }
         String name = releaseId + ":" + shortHash(inst.id() + "@" + host + ":" + port);
         out.put(name, new Desired(name, releaseId, host, port, weights.get(i), false));
@@ -275,13 +329,13 @@ public final class HaproxyRouter implements Router, AutoCloseable {
   }
 
   /**
-   * Sends the commands that turn the backend into {@code desired}, followed by {@code show servers state}
-   * in the same batch, and returns the state HAProxy reports after the commands. The state before is the
-   * one this router last saw (one round trip per change); if HAProxy refuses a command because that state
-   * was stale, it is read afresh and the batch is sent once more.
+   * Sends the commands that turn the backend into {@code desired}, followed by {@code show servers
+   * state} in the same batch, and returns the state HAProxy reports after the commands. The state
+   * before is the one this router last saw (one round trip per change); if HAProxy refuses a
+   * command because that state was stale, it is read afresh and the batch is sent once more.
    */
-  private Map<String, ServerState> applyBatch(String backend, Map<String, Desired> desired, List<String> removed,
-      boolean mayUseCache) {
+  private Map<String, ServerState> applyBatch(
+      String backend, Map<String, Desired> desired, List<String> removed, boolean mayUseCache) {
     Map<String, ServerState> cached = mayUseCache ? known.get(backend) : null;
     Map<String, ServerState> before = cached != null ? cached : readState(backend);
     List<String> commands = new ArrayList<>();
@@ -317,8 +371,10 @@ public final class HaproxyRouter implements Router, AutoCloseable {
     int stateAt = answer.indexOf("# be_id");
     if (stateAt < 0) {
       known.remove(backend);
-      throw ProviderException.retryable(PROVIDER, "route", "HAProxy answered without the server state of " + backend + ": "
-          + answer.trim());
+      throw ProviderException.retryable(
+          PROVIDER,
+          "route",
+          "HAProxy answered without the server state of " + backend + ": " + answer.trim());
     }
     List<String> errors = errors(answer.substring(0, stateAt));
     if (!errors.isEmpty()) {
@@ -328,8 +384,16 @@ public final class HaproxyRouter implements Router, AutoCloseable {
         return applyBatch(backend, desired, removed, false);
       }
       restore(backend, before, desired);
-      throw ProviderException.permanent(PROVIDER, "route", "HAProxy refused the batch for backend " + backend + ": "
-          + String.join(" | ", errors) + " (commands: " + String.join("; ", commands) + ")");
+      throw ProviderException.permanent(
+          PROVIDER,
+          "route",
+          "HAProxy refused the batch for backend "
+              + backend
+              + ": "
+              + String.join(" | ", errors)
+              + " (commands: "
+              + String.join("; ", commands)
+              + ")");
     }
     Map<String, ServerState> after = parseState(backend, answer.substring(stateAt));
     known.put(backend, after);
@@ -337,7 +401,8 @@ public final class HaproxyRouter implements Router, AutoCloseable {
   }
 
   /** Best effort after a refused batch: put back the weights and states that were in effect. */
-  private void restore(String backend, Map<String, ServerState> before, Map<String, Desired> desired) {
+  private void restore(
+      String backend, Map<String, ServerState> before, Map<String, Desired> desired) {
     List<String> undo = new ArrayList<>();
     Map<String, ServerState> now = readState(backend);
     for (ServerState s : now.values()) {
@@ -366,8 +431,15 @@ public final class HaproxyRouter implements Router, AutoCloseable {
   private Map<String, ServerState> readState(String backend) {
     String answer = api.execute("show servers state " + backend);
     if (answer.contains("Can't find backend")) {
-      throw ProviderException.permanent(PROVIDER, "route", "HAProxy has no backend '" + backend + "' (declare it in the "
-          + "configuration with 'backend " + backend + "' and 'balance roundrobin')");
+      throw ProviderException.permanent(
+          PROVIDER,
+          "route",
+          "HAProxy has no backend '"
+              + backend
+              + "' (declare it in the "
+              + "configuration with 'backend "
+              + backend
+              + "' and 'balance roundrobin')");
     }
     return parseState(backend, answer);
   }
@@ -382,16 +454,24 @@ public final class HaproxyRouter implements Router, AutoCloseable {
       if (f.length < 19 || !f[1].equals(backend)) {
         continue;
       }
-      out.put(f[3], new ServerState(f[3], f[4], Integer.parseInt(f[18]), Integer.parseInt(f[5]),
-          Integer.parseInt(f[6]), Integer.parseInt(f[7])));
+      out.put(
+          f[3],
+          new ServerState(
+              f[3],
+              f[4],
+              Integer.parseInt(f[18]),
+              Integer.parseInt(f[5]),
+              Integer.parseInt(f[6]),
+              Integer.parseInt(f[7])));
     }
     return out;
   }
 
   private void ensureReaper() {
     if (reaper == null || reaper.isDone()) {
-      reaper = scheduler.scheduleWithFixedDelay(this::reap, reapInterval.toNanos(), reapInterval.toNanos(),
-          TimeUnit.NANOSECONDS);
+      reaper =
+          scheduler.scheduleWithFixedDelay(
+              this::reap, reapInterval.toNanos(), reapInterval.toNanos(), TimeUnit.NANOSECONDS);
     }
   }
 
@@ -444,7 +524,10 @@ public final class HaproxyRouter implements Router, AutoCloseable {
     Map<String, Integer> out = new LinkedHashMap<>();
     for (String line : csv.split("\n")) {
       String[] f = line.split(",", -1);
-      if (f.length > 4 && f[0].equals(backend) && !f[1].equals("BACKEND") && !f[1].equals("FRONTEND")) {
+      if (f.length > 4
+          && f[0].equals(backend)
+          && !f[1].equals("BACKEND")
+          && !f[1].equals("FRONTEND")) {
         out.put(f[1], f[4].isEmpty() ? 0 : Integer.parseInt(f[4]));
       }
     }
@@ -468,7 +551,10 @@ public final class HaproxyRouter implements Router, AutoCloseable {
     List<String> errors = new ArrayList<>();
     for (String line : answer.split("\n")) {
       String l = line.trim();
-      if (!l.isEmpty() && !l.equals("1") && !l.equals("New server registered.") && !l.equals("Server deleted.")) {
+      if (!l.isEmpty()
+          && !l.equals("1")
+          && !l.equals("New server registered.")
+          && !l.equals("Server deleted.")) {
         errors.add(l);
       }
     }
@@ -477,7 +563,9 @@ public final class HaproxyRouter implements Router, AutoCloseable {
 
   private static String shortHash(String s) {
     try {
-      byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      byte[] d =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(d, 0, 5);
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
@@ -501,7 +589,9 @@ public final class HaproxyRouter implements Router, AutoCloseable {
       return this;
     }
 
-    /** The scheduler that deletes drained servers; default one daemon thread owned by the router. */
+    /**
+     * The scheduler that deletes drained servers; default one daemon thread owned by the router.
+     */
     public Builder scheduler(ScheduledExecutorService scheduler) {
       this.scheduler = Objects.requireNonNull(scheduler);
       return this;

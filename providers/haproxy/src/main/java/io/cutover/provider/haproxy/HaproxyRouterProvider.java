@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.haproxy;
 
 import io.cutover.spi.ProviderConfig;
@@ -9,9 +10,9 @@ import java.time.Duration;
 import java.util.Set;
 
 /**
- * Creates a {@link HaproxyRouter} from configuration ({@code $.providers.haproxy}): {@code socket} (the
- * admin stats socket, required), {@code backendPrefix} (default {@code be_}), {@code reapInterval}
- * (default 100ms).
+ * Creates a {@link HaproxyRouter} from configuration ({@code $.providers.haproxy}): {@code socket}
+ * (the admin stats socket, required), {@code backendPrefix} (default {@code be_}), {@code
+ * reapInterval} (default 100ms).
  */
 public final class HaproxyRouterProvider implements RouterProvider {
   /** For {@link java.util.ServiceLoader}. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.haproxy;
 
 import io.cutover.api.ProviderException;
@@ -12,9 +13,10 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A client of HAProxy's runtime API over its unix stats socket ({@code stats socket <path> level admin}).
- * Each {@link #execute} opens a connection, sends one line (several commands joined with {@code ;} run
- * as one batch, in order, with nothing interleaved), and reads the answer until HAProxy closes it.
+ * A client of HAProxy's runtime API over its unix stats socket ({@code stats socket <path> level
+ * admin}). Each {@link #execute} opens a connection, sends one line (several commands joined with
+ * {@code ;} run as one batch, in order, with nothing interleaved), and reads the answer until
+ * HAProxy closes it.
  *
  * <p>Thread-safe: calls use independent connections. About 0.3 ms a call on a local socket.
  *
@@ -34,11 +36,14 @@ public final class RuntimeApi {
     return socket;
   }
 
-  /** Runs several commands as one batch (joined with {@code ;}) and returns HAProxy's whole answer. */
+  /**
+   * Runs several commands as one batch (joined with {@code ;}) and returns HAProxy's whole answer.
+   */
   public String execute(List<String> commands) {
     for (String c : commands) {
       if (c.indexOf(';') >= 0 || c.indexOf('\n') >= 0) {
-        throw new IllegalArgumentException("a runtime API command cannot contain ';' or a newline: " + c);
+        throw new IllegalArgumentException(
+            "a runtime API command cannot contain ';' or a newline: " + c);
       }
     }
     return execute(String.join(";", commands));
@@ -61,8 +66,17 @@ public final class RuntimeApi {
       }
       return answer.toString(StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw ProviderException.retryable(HaproxyRouter.PROVIDER, "runtime-api", "cannot talk to HAProxy at " + socket + ": "
-          + e.getMessage() + " (is HAProxy running with 'stats socket " + socket + " level admin'?)", e);
+      throw ProviderException.retryable(
+          HaproxyRouter.PROVIDER,
+          "runtime-api",
+          "cannot talk to HAProxy at "
+              + socket
+              + ": "
+              + e.getMessage()
+              + " (is HAProxy running with 'stats socket "
+              + socket
+              + " level admin'?)",
+          e);
     }
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The HAProxy {@link io.cutover.spi.Router}: traffic splits applied through HAProxy's runtime API over
  * its unix socket, one dynamic server per instance with weights mapped exactly onto 0..256, one batch

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.haproxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,8 +41,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Real rollouts by the engine through a private HAProxy, with real sample-service processes and real
- * HTTP load from an open-loop generator.
+ * Real rollouts by the engine through a private HAProxy, with real sample-service processes and
+ * real HTTP load from an open-loop generator.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HaproxyLoadTest {
@@ -51,7 +52,8 @@ class HaproxyLoadTest {
   HaproxyProcess haproxy;
   HaproxyRouter router;
   Cutover cutover;
-  final InProcessMetrics metrics = InProcessMetrics.create(InstantSource.system(), Duration.ofMinutes(10));
+  final InProcessMetrics metrics =
+      InProcessMetrics.create(InstantSource.system(), Duration.ofMinutes(10));
   final List<RolloutEvent> events = new CopyOnWriteArrayList<>();
 
   @BeforeAll
@@ -59,14 +61,28 @@ class HaproxyLoadTest {
     LocalFixture.requireBinary(HaproxyProcess.binary(), "haproxy", "haproxy");
     Path dir = Files.createTempDirectory("cutover-haproxy-load");
     fx = LocalFixture.create(dir, CrashPolicy.REPORT);
-    haproxy = HaproxyProcess.start(dir.resolve("haproxy"), Map.of(SHOP, LocalFixture.freePort()), fx.scheduler,
-        InstantSource.system());
+    haproxy =
+        HaproxyProcess.start(
+            dir.resolve("haproxy"),
+            Map.of(SHOP, LocalFixture.freePort()),
+            fx.scheduler,
+            InstantSource.system());
     router = HaproxyRouter.builder(haproxy.socket()).build();
-    cutover = Cutover.builder().fleet(fx.fleet).router(router)
-        .gate(ThresholdGate.successRate("success-rate", InProcessMetricSource.of(metrics), QueryDialect.IN_PROCESS, 0.99)
-            .onNoData(NoDataPolicy.INCONCLUSIVE).build())
-        .gate(new FleetHealthGate("instances", fx.fleet))
-        .listener(events::add).build();
+    cutover =
+        Cutover.builder()
+            .fleet(fx.fleet)
+            .router(router)
+            .gate(
+                ThresholdGate.successRate(
+                        "success-rate",
+                        InProcessMetricSource.of(metrics),
+                        QueryDialect.IN_PROCESS,
+                        0.99)
+                    .onNoData(NoDataPolicy.INCONCLUSIVE)
+                    .build())
+            .gate(new FleetHealthGate("instances", fx.fleet))
+            .listener(events::add)
+            .build();
   }
 
   @AfterAll
@@ -75,19 +91,32 @@ class HaproxyLoadTest {
   }
 
   TrafficGenerator load(int rate, Map<String, Map<Integer, LongAdder>> statuses) {
-    return TrafficGenerator.builder("http://127.0.0.1:" + haproxy.port(SHOP) + "/", fx.scheduler, InstantSource.system())
-        .rate(rate).newConnectionShare(0.1).retries(0)
-        .listener((release, status, sent, latency) -> {
-          if (release != null) {
-            metrics.counter("http_requests_total").add(1, "release", release, "code", Integer.toString(status));
-          }
-          statuses.computeIfAbsent(String.valueOf(release), k -> new ConcurrentHashMap<>())
-              .computeIfAbsent(status, k -> new LongAdder()).increment();
-        }).build();
+    return TrafficGenerator.builder(
+            "http://127.0.0.1:" + haproxy.port(SHOP) + "/", fx.scheduler, InstantSource.system())
+        .rate(rate)
+        .newConnectionShare(0.1)
+        .retries(0)
+        .listener(
+            (release, status, sent, latency) -> {
+              if (release != null) {
+                metrics
+                    .counter("http_requests_total")
+                    .add(1, "release", release, "code", Integer.toString(status));
+              }
+              statuses
+                  .computeIfAbsent(String.valueOf(release), k -> new ConcurrentHashMap<>())
+                  .computeIfAbsent(status, k -> new LongAdder())
+                  .increment();
+            })
+        .build();
   }
 
   RolloutStatus run(RolloutStrategy strategy, Release release) throws Exception {
-    return cutover.deploy(strategy, release, 2).completion().toCompletableFuture().get(3, TimeUnit.MINUTES);
+    return cutover
+        .deploy(strategy, release, 2)
+        .completion()
+        .toCompletableFuture()
+        .get(3, TimeUnit.MINUTES);
   }
 
   static CanaryStrategy tenStepCanary(Duration pause) {
@@ -99,21 +128,26 @@ class HaproxyLoadTest {
   }
 
   @Test
-  @DisplayName("60 s of >= 1000 req/s (keep-alive and new connections) through blue/green switches and 10-step canaries: 0 failed requests")
+  @DisplayName(
+      "60 s of >= 1000 req/s (keep-alive and new connections) through blue/green switches and 10-step canaries: 0 failed requests")
   void zeroFailuresUnderLoad() throws Exception {
-    RolloutStrategy blueGreen = BlueGreenStrategy.builder().scaleDownDelay(Duration.ofSeconds(2)).build();
+    RolloutStrategy blueGreen =
+        BlueGreenStrategy.builder().scaleDownDelay(Duration.ofSeconds(2)).build();
     Release[] releases = {fx.release("v1", 0), fx.release("v2", 0), fx.release("v3", 0)};
     assertThat(run(blueGreen, releases[0]).state()).isEqualTo(RolloutState.SUCCEEDED);
 
     Map<String, Map<Integer, LongAdder>> statuses = new ConcurrentHashMap<>();
-    // 1 250 offered so that >= 1 000 are sent even when this machine stalls the generator (it skips, never bursts).
+    // 1 250 offered so that >= 1 000 are sent even when this machine stalls the generator (it
+    // skips, never bursts).
     TrafficGenerator gen = load(1_500, statuses).start();
     long t0 = System.nanoTime();
     int rollouts = 0;
     int canaries = 0;
     int switches = 0;
     try {
-      while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(60) || canaries == 0 || switches == 0) {
+      while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(60)
+          || canaries == 0
+          || switches == 0) {
         Release next = releases[(rollouts + 1) % releases.length];
         boolean canary = rollouts % 2 == 1;
         RolloutStatus st = run(canary ? tenStepCanary(Duration.ofMillis(1500)) : blueGreen, next);
@@ -135,9 +169,18 @@ class HaproxyLoadTest {
     }
     TrafficGenerator.Stats stats = gen.stats();
     gen.close();
-    System.out.printf("haproxy load: %d requests in %.1f s (%.0f/s), %d rollouts (%d canaries, %d blue/green), "
-        + "failed %d, 5xx %d, by release %s%n", stats.sent(), seconds, stats.sent() / seconds, rollouts, canaries,
-        switches, stats.failed(), stats.serverErrors(), stats.byRelease());
+    System.out.printf(
+        "haproxy load: %d requests in %.1f s (%.0f/s), %d rollouts (%d canaries, %d blue/green), "
+            + "failed %d, 5xx %d, by release %s%n",
+        stats.sent(),
+        seconds,
+        stats.sent() / seconds,
+        rollouts,
+        canaries,
+        switches,
+        stats.failed(),
+        stats.serverErrors(),
+        stats.byRelease());
     assertThat(seconds).isGreaterThanOrEqualTo(60);
     assertThat(stats.sent() / seconds).isGreaterThanOrEqualTo(1_000);
     assertThat(stats.failed()).as("connection-level failures").isZero();
@@ -146,21 +189,31 @@ class HaproxyLoadTest {
   }
 
   @Test
-  @DisplayName("a release answering 5 % errors fails its gate; stable gets 100 %, the canary is drained and stopped, no request hits a stopped process")
+  @DisplayName(
+      "a release answering 5 % errors fails its gate; stable gets 100 %, the canary is drained and stopped, no request hits a stopped process")
   void badReleaseRollsBack() throws Exception {
     Release good = fx.release("good", 0);
     Release bad = fx.release("bad", 20);
-    RolloutStrategy blueGreen = BlueGreenStrategy.builder().scaleDownDelay(Duration.ofSeconds(1)).build();
+    RolloutStrategy blueGreen =
+        BlueGreenStrategy.builder().scaleDownDelay(Duration.ofSeconds(1)).build();
     if (!cutover.stable(SHOP).map(good::equals).orElse(false)) {
       assertThat(run(blueGreen, good).state()).isEqualTo(RolloutState.SUCCEEDED);
     }
     Map<String, Map<Integer, LongAdder>> statuses = new ConcurrentHashMap<>();
     TrafficGenerator gen = load(400, statuses).start();
-    CanaryStrategy canary = CanaryStrategy.builder().scaleDownDelay(Duration.ofSeconds(1))
-        .setWeight(20)
-        .analysis(Step.Verify.gates("success-rate", "instances").initialDelay(Duration.ofSeconds(2))
-            .interval(Duration.ofSeconds(2)).count(3).build())
-        .setWeight(50).pause(Duration.ofSeconds(2)).build();
+    CanaryStrategy canary =
+        CanaryStrategy.builder()
+            .scaleDownDelay(Duration.ofSeconds(1))
+            .setWeight(20)
+            .analysis(
+                Step.Verify.gates("success-rate", "instances")
+                    .initialDelay(Duration.ofSeconds(2))
+                    .interval(Duration.ofSeconds(2))
+                    .count(3)
+                    .build())
+            .setWeight(50)
+            .pause(Duration.ofSeconds(2))
+            .build();
     events.clear();
     RolloutStatus st;
     try {
@@ -180,11 +233,15 @@ class HaproxyLoadTest {
     assertThat(router.current(SHOP)).contains(TrafficSplit.all(good.id()));
     List<Instance> left = fx.fleet.instances(SHOP);
     assertThat(left).extracting(Instance::releaseId).containsOnly(good.id());
-    assertThat(events).extracting(RolloutEvent::type).contains(RolloutEvent.Type.ABORT_STARTED, RolloutEvent.Type.ROLLOUT_ABORTED);
-    // Every request got an answer from a running process: no refused connection, no 502/503 from HAProxy.
+    assertThat(events)
+        .extracting(RolloutEvent::type)
+        .contains(RolloutEvent.Type.ABORT_STARTED, RolloutEvent.Type.ROLLOUT_ABORTED);
+    // Every request got an answer from a running process: no refused connection, no 502/503 from
+    // HAProxy.
     assertThat(stats.failed()).isZero();
     long badResponses = stats.byRelease().getOrDefault(bad.id(), 0L);
-    long bad500 = statuses.getOrDefault(bad.id(), Map.of()).getOrDefault(500, new LongAdder()).sum();
+    long bad500 =
+        statuses.getOrDefault(bad.id(), Map.of()).getOrDefault(500, new LongAdder()).sum();
     assertThat(badResponses).isPositive();
     assertThat(stats.serverErrors()).isEqualTo(bad500);
     assertThat(bad500).isEqualTo(badResponses / 20);
@@ -192,10 +249,20 @@ class HaproxyLoadTest {
       TimeUnit.MILLISECONDS.sleep(50);
     }
     assertThat(router.api().execute("show servers state be_" + SHOP)).doesNotContain(bad.id());
-    Instant abort = events.stream().filter(e -> e.type() == RolloutEvent.Type.ABORT_STARTED).findFirst().orElseThrow().time();
-    Instant stable = events.stream().filter(e -> e.type() == RolloutEvent.Type.TRAFFIC_SHIFTED && e.time().isAfter(abort))
-        .findFirst().orElseThrow().time();
-    System.out.printf("haproxy bad release: %d requests, %d served by the bad release (%d errors), time to rollback %d ms%n",
+    Instant abort =
+        events.stream()
+            .filter(e -> e.type() == RolloutEvent.Type.ABORT_STARTED)
+            .findFirst()
+            .orElseThrow()
+            .time();
+    Instant stable =
+        events.stream()
+            .filter(e -> e.type() == RolloutEvent.Type.TRAFFIC_SHIFTED && e.time().isAfter(abort))
+            .findFirst()
+            .orElseThrow()
+            .time();
+    System.out.printf(
+        "haproxy bad release: %d requests, %d served by the bad release (%d errors), time to rollback %d ms%n",
         stats.sent(), badResponses, bad500, Duration.between(abort, stable).toMillis());
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.haproxy;
 
 import io.cutover.api.Instance;
@@ -20,14 +21,17 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * The HAProxy router passes the testkit's router contract against a real, private HAProxy, with real
- * backends and traffic sent through HAProxy's frontends. HAProxy backends cannot be created at run time, so
- * the kit's service names are declared in its configuration. The router talks to HAProxy through a
- * {@link RuntimeApiProxy}, which makes an apply fail the way it does when HAProxy's admin socket goes away.
+ * The HAProxy router passes the testkit's router contract against a real, private HAProxy, with
+ * real backends and traffic sent through HAProxy's frontends. HAProxy backends cannot be created at
+ * run time, so the kit's service names are declared in its configuration. The router talks to
+ * HAProxy through a {@link RuntimeApiProxy}, which makes an apply fail the way it does when
+ * HAProxy's admin socket goes away.
  */
 class HaproxyRouterContractTest extends RouterContract {
-  static final List<String> SERVICES = List.of("read", "steps", "one", "two", "zero", "repeat", "stale", "same", "fail",
-      "retry", "rules", "mirror", "par0", "par1", "par2", "par3", "par4", "par5", "par6", "par7");
+  static final List<String> SERVICES =
+      List.of(
+          "read", "steps", "one", "two", "zero", "repeat", "stale", "same", "fail", "retry",
+          "rules", "mirror", "par0", "par1", "par2", "par3", "par4", "par5", "par6", "par7");
   static final ScheduledExecutorService SCHEDULER = Executors.newSingleThreadScheduledExecutor();
   static final EchoBackends BACKENDS = EchoBackends.create();
   static HaproxyProcess haproxy;
@@ -72,7 +76,10 @@ class HaproxyRouterContractTest extends RouterContract {
   }
 
   @Override
-  protected Optional<Map<String, Integer>> sendRequests(String service, int requests) throws Exception {
-    return Optional.of(EchoBackends.count(URI.create("http://127.0.0.1:" + haproxy.port(service) + "/"), requests));
+  protected Optional<Map<String, Integer>> sendRequests(String service, int requests)
+      throws Exception {
+    return Optional.of(
+        EchoBackends.count(
+            URI.create("http://127.0.0.1:" + haproxy.port(service) + "/"), requests));
   }
 }

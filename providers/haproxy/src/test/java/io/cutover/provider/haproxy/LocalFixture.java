@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.haproxy;
 
 import io.cutover.api.ArtifactRef;
@@ -21,10 +22,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import okhttp3.OkHttpClient;
 
 /**
- * Real instances behind the router under test: a filesystem store holding sample-service versions, a
- * local-process fleet and a scheduler, plus the shared helpers of {@code cutover-test-fixtures}. (That
- * module cannot hold this part: it would depend on the local provider, whose tests depend on core,
- * whose tests use the fixtures, a cycle Maven refuses.)
+ * Real instances behind the router under test: a filesystem store holding sample-service versions,
+ * a local-process fleet and a scheduler, plus the shared helpers of {@code cutover-test-fixtures}.
+ * (That module cannot hold this part: it would depend on the local provider, whose tests depend on
+ * core, whose tests use the fixtures, a cycle Maven refuses.)
  */
 final class LocalFixture implements AutoCloseable {
   static final String SERVICE = "shop";
@@ -32,16 +33,25 @@ final class LocalFixture implements AutoCloseable {
   final FilesystemArtifactStore store;
   final LocalProcessFleet fleet;
   final ConfigSource.Registry configs = ConfigSource.registry();
-  final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
-    Thread t = new Thread(r, "test-scheduler");
-    t.setDaemon(true);
-    return t;
-  });
+  final ScheduledExecutorService scheduler =
+      Executors.newScheduledThreadPool(
+          2,
+          r -> {
+            Thread t = new Thread(r, "test-scheduler");
+            t.setDaemon(true);
+            return t;
+          });
 
   private LocalFixture(Path dir, CrashPolicy policy) {
     this.store = FilesystemArtifactStore.open(dir.resolve("store"));
-    this.fleet = LocalProcessFleet.builder(dir.resolve("fleet"), store).configs(configs).scheduler(scheduler)
-        .gracePeriod(Duration.ofSeconds(3)).readyTimeout(Duration.ofSeconds(30)).crashPolicy(policy, 2).build();
+    this.fleet =
+        LocalProcessFleet.builder(dir.resolve("fleet"), store)
+            .configs(configs)
+            .scheduler(scheduler)
+            .gracePeriod(Duration.ofSeconds(3))
+            .readyTimeout(Duration.ofSeconds(30))
+            .crashPolicy(policy, 2)
+            .build();
   }
 
   /** A fixture under {@code dir}. */
@@ -49,10 +59,19 @@ final class LocalFixture implements AutoCloseable {
     return new LocalFixture(dir, policy);
   }
 
-  /** A release of the sample service: version {@code version}, answering 500 to every n-th request. */
+  /**
+   * A release of the sample service: version {@code version}, answering 500 to every n-th request.
+   */
   Release release(String version, int errorEvery) {
-    ArtifactRef ref = store.put(SampleArtifacts.REPOSITORY, SampleArtifacts.jar(version, errorEvery),
-        new ArtifactMetadata(SampleArtifacts.JAR_MEDIA_TYPE, null, SampleArtifacts.labels(version), Provenance.NONE));
+    ArtifactRef ref =
+        store.put(
+            SampleArtifacts.REPOSITORY,
+            SampleArtifacts.jar(version, errorEvery),
+            new ArtifactMetadata(
+                SampleArtifacts.JAR_MEDIA_TYPE,
+                null,
+                SampleArtifacts.labels(version),
+                Provenance.NONE));
     return Release.of(SERVICE, ref).withLabel(version);
   }
 
@@ -68,7 +87,8 @@ final class LocalFixture implements AutoCloseable {
     Fixtures.closeAll(resources);
   }
 
-  static Map<String, Integer> countReleases(OkHttpClient client, String url, int n) throws IOException {
+  static Map<String, Integer> countReleases(OkHttpClient client, String url, int n)
+      throws IOException {
     return Fixtures.countReleases(client, url, n);
   }
 

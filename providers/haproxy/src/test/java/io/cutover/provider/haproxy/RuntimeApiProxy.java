@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.haproxy;
 
 import java.io.ByteArrayOutputStream;
@@ -14,10 +15,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A unix-socket relay between a router and HAProxy's admin socket, for fault injection without touching the
- * router: {@link #dropNextChange()} makes the next connection that carries a change (anything but
- * {@code show ...}) close before HAProxy receives it, as when HAProxy is restarting or its socket is
- * recreated. Every other connection is relayed byte for byte.
+ * A unix-socket relay between a router and HAProxy's admin socket, for fault injection without
+ * touching the router: {@link #dropNextChange()} makes the next connection that carries a change
+ * (anything but {@code show ...}) close before HAProxy receives it, as when HAProxy is restarting
+ * or its socket is recreated. Every other connection is relayed byte for byte.
  */
 final class RuntimeApiProxy implements AutoCloseable {
   private final Path socket;
@@ -31,7 +32,9 @@ final class RuntimeApiProxy implements AutoCloseable {
     this.socket = socket;
     this.haproxy = haproxy;
     Files.deleteIfExists(socket);
-    this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(socket));
+    this.server =
+        ServerSocketChannel.open(StandardProtocolFamily.UNIX)
+            .bind(UnixDomainSocketAddress.of(socket));
     this.acceptor = new Thread(this::acceptLoop, "runtime-api-proxy");
     acceptor.setDaemon(true);
     acceptor.start();
@@ -69,8 +72,10 @@ final class RuntimeApiProxy implements AutoCloseable {
 
   private void relay(SocketChannel client) throws IOException {
     String line = readLine(client);
-    boolean change = line.lines().flatMap(l -> java.util.Arrays.stream(l.split(";")))
-        .anyMatch(c -> !c.isBlank() && !c.trim().startsWith("show "));
+    boolean change =
+        line.lines()
+            .flatMap(l -> java.util.Arrays.stream(l.split(";")))
+            .anyMatch(c -> !c.isBlank() && !c.trim().startsWith("show "));
     if (change && dropNextChange.compareAndSet(true, false)) {
       dropped.incrementAndGet();
       return;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.http;
 
 import io.cutover.api.Verdict;
@@ -5,9 +6,9 @@ import io.cutover.api.Verdict.Outcome;
 import java.util.Locale;
 
 /**
- * Flagger's webhook kinds as lifecycle phases ({@link io.cutover.spi.GateContext#phase()}), and what a
- * webhook's answer means in each. A {@code Hook} step evaluates its gate once and aborts the rollout on
- * anything but PASS; a {@code Verify} step counts outcomes against its limits.
+ * Flagger's webhook kinds as lifecycle phases ({@link io.cutover.spi.GateContext#phase()}), and
+ * what a webhook's answer means in each. A {@code Hook} step evaluates its gate once and aborts the
+ * rollout on anything but PASS; a {@code Verify} step counts outcomes against its limits.
  *
  * <table>
  *   <caption>Answer of the webhook → verdict</caption>
@@ -60,10 +61,14 @@ public enum HookKind {
     boolean ok = status >= 200 && status < 300;
     String head = phase() + " webhook " + what + " answered " + status;
     return switch (this) {
-      case CONFIRM_ROLLOUT, CONFIRM_TRAFFIC_INCREASE, CONFIRM_PROMOTION -> ok ? Verdict.pass(head + ": confirmed")
-          : Verdict.inconclusive(head + ": not confirmed");
-      case ROLLBACK -> ok ? Verdict.fail(head + ": rollback requested") : Verdict.pass(head + ": no rollback requested");
-      case POST_ROLLOUT, EVENT -> Verdict.pass(ok ? head : head + " (failure ignored: " + phase() + " hooks only inform)");
+      case CONFIRM_ROLLOUT, CONFIRM_TRAFFIC_INCREASE, CONFIRM_PROMOTION ->
+          ok ? Verdict.pass(head + ": confirmed") : Verdict.inconclusive(head + ": not confirmed");
+      case ROLLBACK ->
+          ok
+              ? Verdict.fail(head + ": rollback requested")
+              : Verdict.pass(head + ": no rollback requested");
+      case POST_ROLLOUT, EVENT ->
+          Verdict.pass(ok ? head : head + " (failure ignored: " + phase() + " hooks only inform)");
       default -> ok ? Verdict.pass(head) : Verdict.fail(head);
     };
   }
@@ -73,7 +78,8 @@ public enum HookKind {
     String head = phase() + " webhook " + what + " unreachable: " + problem;
     return switch (this) {
       case ROLLBACK -> Verdict.pass(head + " (no rollback requested)");
-      case POST_ROLLOUT, EVENT -> Verdict.pass(head + " (ignored: " + phase() + " hooks only inform)");
+      case POST_ROLLOUT, EVENT ->
+          Verdict.pass(head + " (ignored: " + phase() + " hooks only inform)");
       default -> new Verdict(Outcome.ERROR, java.util.List.of(), java.util.List.of(head));
     };
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.http;
 
 import io.cutover.api.InvalidSpecException;
@@ -13,8 +14,9 @@ public final class HttpGateProviders {
   private HttpGateProviders() {}
 
   /**
-   * Provider {@code webhook}: keys {@code name}, {@code url} (required), {@code secret} (HMAC key, at
-   * least 16 characters), {@code timeout} (10s), {@code maxAttempts} (3), {@code retryWait} (500ms).
+   * Provider {@code webhook}: keys {@code name}, {@code url} (required), {@code secret} (HMAC key,
+   * at least 16 characters), {@code timeout} (10s), {@code maxAttempts} (3), {@code retryWait}
+   * (500ms).
    */
   public static final class Webhook implements HealthGateProvider {
     /** Creates the factory; no I/O. */
@@ -28,9 +30,12 @@ public final class HttpGateProviders {
     @Override
     public HealthGate create(ProviderConfig config, ProviderContext context) {
       config.requireOnly(Set.of("name", "url", "secret", "timeout", "maxAttempts", "retryWait"));
-      WebhookGate.Builder b = WebhookGate.builder(config.requireString("name"), config.requireString("url"))
-          .timeout(config.getDuration("timeout", Duration.ofSeconds(10)))
-          .retries(config.getInt("maxAttempts", 3), config.getDuration("retryWait", Duration.ofMillis(500)));
+      WebhookGate.Builder b =
+          WebhookGate.builder(config.requireString("name"), config.requireString("url"))
+              .timeout(config.getDuration("timeout", Duration.ofSeconds(10)))
+              .retries(
+                  config.getInt("maxAttempts", 3),
+                  config.getDuration("retryWait", Duration.ofMillis(500)));
       String secret = config.getString("secret");
       if (secret != null) {
         b.secret(secret);
@@ -40,8 +45,8 @@ public final class HttpGateProviders {
   }
 
   /**
-   * Provider {@code http-probe}: keys {@code name}, {@code path} (default {@code /ready}),
-   * {@code expectStatus} (200), {@code bodyMatches} (a regular expression), {@code timeout} (2s).
+   * Provider {@code http-probe}: keys {@code name}, {@code path} (default {@code /ready}), {@code
+   * expectStatus} (200), {@code bodyMatches} (a regular expression), {@code timeout} (2s).
    */
   public static final class Probe implements HealthGateProvider {
     /** Creates the factory; no I/O. */
@@ -60,12 +65,18 @@ public final class HttpGateProviders {
         try {
           java.util.regex.Pattern.compile(regex);
         } catch (java.util.regex.PatternSyntaxException e) {
-          throw new InvalidSpecException(config.pathOf("bodyMatches"), "is not a valid regular expression: " + e.getDescription(),
+          throw new InvalidSpecException(
+              config.pathOf("bodyMatches"),
+              "is not a valid regular expression: " + e.getDescription(),
               "fix the expression");
         }
       }
-      return HttpProbeGate.of(config.requireString("name"), config.getString("path", "/ready"),
-          config.getInt("expectStatus", 200), regex, config.getDuration("timeout", Duration.ofSeconds(2)));
+      return HttpProbeGate.of(
+          config.requireString("name"),
+          config.getString("path", "/ready"),
+          config.getInt("expectStatus", 200),
+          regex,
+          config.getDuration("timeout", Duration.ofSeconds(2)));
     }
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.http;
 
 import io.cutover.api.Instance;
@@ -20,12 +21,13 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Asks every READY candidate instance's readiness endpoint ({@code endpoint + path}) before it gets
- * traffic: PASS when every instance answers the expected status (and, if configured, a body matching a
- * regular expression) within the timeout; FAIL naming each instance that did not (wrong status, body,
- * refused connection, timeout). No candidate instance with an endpoint is INCONCLUSIVE: there is
- * nothing to probe, which is not a pass.
+ * traffic: PASS when every instance answers the expected status (and, if configured, a body
+ * matching a regular expression) within the timeout; FAIL naming each instance that did not (wrong
+ * status, body, refused connection, timeout). No candidate instance with an endpoint is
+ * INCONCLUSIVE: there is nothing to probe, which is not a pass.
  *
- * <p><b>Threading.</b> Immutable; safe for concurrent use. Instances are probed one after the other.
+ * <p><b>Threading.</b> Immutable; safe for concurrent use. Instances are probed one after the
+ * other.
  */
 public final class HttpProbeGate implements HealthGate {
   private final String name;
@@ -34,18 +36,29 @@ public final class HttpProbeGate implements HealthGate {
   private final @Nullable Pattern body;
   private final OkHttpClient client;
 
-  private HttpProbeGate(String name, String path, int expectStatus, @Nullable Pattern body, Duration timeout, OkHttpClient client) {
+  private HttpProbeGate(
+      String name,
+      String path,
+      int expectStatus,
+      @Nullable Pattern body,
+      Duration timeout,
+      OkHttpClient client) {
     if (name == null || name.isBlank()) {
       throw new InvalidSpecException("gate.name", "is blank", "name the probe gate");
     }
     if (!path.startsWith("/")) {
-      throw new InvalidSpecException("gate." + name + ".path", "'" + path + "' does not start with /", "use a path such as /ready");
+      throw new InvalidSpecException(
+          "gate." + name + ".path",
+          "'" + path + "' does not start with /",
+          "use a path such as /ready");
     }
     if (expectStatus < 100 || expectStatus > 599) {
-      throw new InvalidSpecException("gate." + name + ".expectStatus", "is " + expectStatus, "use an HTTP status such as 200");
+      throw new InvalidSpecException(
+          "gate." + name + ".expectStatus", "is " + expectStatus, "use an HTTP status such as 200");
     }
     if (timeout.isNegative() || timeout.isZero()) {
-      throw new InvalidSpecException("gate." + name + ".timeout", "is " + timeout, "use a positive timeout such as 2s");
+      throw new InvalidSpecException(
+          "gate." + name + ".timeout", "is " + timeout, "use a positive timeout such as 2s");
     }
     this.name = name;
     this.path = path;
@@ -62,8 +75,14 @@ public final class HttpProbeGate implements HealthGate {
    * @param bodyRegex a regular expression the body must contain a match of, or null
    * @param timeout the time limit per instance
    */
-  public static HttpProbeGate of(String name, String path, int expectStatus, @Nullable String bodyRegex, Duration timeout) {
-    return new HttpProbeGate(name, path, expectStatus, bodyRegex == null ? null : Pattern.compile(bodyRegex), timeout,
+  public static HttpProbeGate of(
+      String name, String path, int expectStatus, @Nullable String bodyRegex, Duration timeout) {
+    return new HttpProbeGate(
+        name,
+        path,
+        expectStatus,
+        bodyRegex == null ? null : Pattern.compile(bodyRegex),
+        timeout,
         new OkHttpClient());
   }
 
@@ -85,18 +104,24 @@ public final class HttpProbeGate implements HealthGate {
       probed++;
       String url = endpoint.toString().replaceAll("/+$", "") + path;
       String problem = probe(url);
-      ms.add(new Verdict.Measurement("ready", i.releaseId(), problem == null ? 1 : 0, "instance " + i.id() + " " + url));
+      ms.add(
+          new Verdict.Measurement(
+              "ready", i.releaseId(), problem == null ? 1 : 0, "instance " + i.id() + " " + url));
       if (problem != null) {
         failures.add("instance " + i.id() + " (" + url + ") is not ready: " + problem);
       }
     }
     if (probed == 0) {
-      return Verdict.inconclusive("gate '" + name + "': no candidate instance with an endpoint to probe");
+      return Verdict.inconclusive(
+          "gate '" + name + "': no candidate instance with an endpoint to probe");
     }
     if (!failures.isEmpty()) {
       return new Verdict(Outcome.FAIL, ms, failures);
     }
-    return new Verdict(Outcome.PASS, ms, List.of("gate '" + name + "': all " + probed + " instances answered " + expectStatus));
+    return new Verdict(
+        Outcome.PASS,
+        ms,
+        List.of("gate '" + name + "': all " + probed + " instances answered " + expectStatus));
   }
 
   private @Nullable String probe(String url) {

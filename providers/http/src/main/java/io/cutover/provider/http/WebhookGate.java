@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,19 +29,20 @@ import okhttp3.Response;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Posts the rollout to a webhook and turns the answer into a verdict according to the
- * {@link HookKind} of the context's phase (see its table): the gate behind Flagger-style lifecycle hooks
+ * Posts the rollout to a webhook and turns the answer into a verdict according to the {@link
+ * HookKind} of the context's phase (see its table): the gate behind Flagger-style lifecycle hooks
  * ({@code confirm-rollout}, {@code pre-rollout}, ...) and custom analysis webhooks.
  *
- * <p><b>Request.</b> {@code POST} with a JSON body: {@code rollout}, {@code service}, {@code phase},
- * {@code measurement}, {@code windowStart}, {@code now}, {@code candidate} and {@code stable} (each with
- * {@code id}, {@code label}, {@code artifact}, {@code digest}, {@code config}) and {@code params}.
- * Headers: {@code X-Cutover-Signature: sha256=<hex HMAC-SHA256 of the exact body bytes>} when a secret is
- * configured (receivers verify it in constant time), and {@code Idempotency-Key: <rollout>/<phase>/<measurement>}
- * so a receiver can ignore a retried delivery.
+ * <p><b>Request.</b> {@code POST} with a JSON body: {@code rollout}, {@code service}, {@code
+ * phase}, {@code measurement}, {@code windowStart}, {@code now}, {@code candidate} and {@code
+ * stable} (each with {@code id}, {@code label}, {@code artifact}, {@code digest}, {@code config})
+ * and {@code params}. Headers: {@code X-Cutover-Signature: sha256=<hex HMAC-SHA256 of the exact
+ * body bytes>} when a secret is configured (receivers verify it in constant time), and {@code
+ * Idempotency-Key: <rollout>/<phase>/<measurement>} so a receiver can ignore a retried delivery.
  *
- * <p><b>Retries.</b> Connection failures, timeouts and 5xx answers are retried with exponential backoff
- * up to {@code maxAttempts}; a 4xx answer is final. What remains after the retries is judged per kind.
+ * <p><b>Retries.</b> Connection failures, timeouts and 5xx answers are retried with exponential
+ * backoff up to {@code maxAttempts}; a 4xx answer is final. What remains after the retries is
+ * judged per kind.
  *
  * <p><b>Threading.</b> Immutable; safe for concurrent use. Each evaluation blocks for at most about
  * {@code maxAttempts × timeout} plus the backoff.
@@ -48,6 +50,7 @@ import org.jspecify.annotations.Nullable;
 public final class WebhookGate implements HealthGate {
   /** The signature header. */
   public static final String SIGNATURE_HEADER = "X-Cutover-Signature";
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final MediaType JSON_TYPE = MediaType.get("application/json");
 
@@ -60,14 +63,21 @@ public final class WebhookGate implements HealthGate {
   private WebhookGate(Builder b) {
     this.name = b.name;
     this.url = b.url;
-    this.key = b.secret == null ? null : new SecretKeySpec(b.secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+    this.key =
+        b.secret == null
+            ? null
+            : new SecretKeySpec(b.secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
     this.client = b.client.newBuilder().callTimeout(b.timeout).build();
-    this.retry = Retry.of("webhook-" + b.name, RetryConfig.<Integer>custom().maxAttempts(b.maxAttempts)
-        .intervalFunction(IntervalFunction.ofExponentialBackoff(b.retryWait, 2.0))
-        .retryOnResult(status -> status >= 500)
-        .retryExceptions(IOException.class, UncheckedIOException.class)
-        .failAfterMaxAttempts(false)
-        .build());
+    this.retry =
+        Retry.of(
+            "webhook-" + b.name,
+            RetryConfig.<Integer>custom()
+                .maxAttempts(b.maxAttempts)
+                .intervalFunction(IntervalFunction.ofExponentialBackoff(b.retryWait, 2.0))
+                .retryOnResult(status -> status >= 500)
+                .retryExceptions(IOException.class, UncheckedIOException.class)
+                .failAfterMaxAttempts(false)
+                .build());
   }
 
   /**
@@ -79,7 +89,10 @@ public final class WebhookGate implements HealthGate {
     return new Builder(name, url);
   }
 
-  /** The hex HMAC-SHA256 of {@code body} with {@code secret}: what {@link #SIGNATURE_HEADER} carries after {@code sha256=}. */
+  /**
+   * The hex HMAC-SHA256 of {@code body} with {@code secret}: what {@link #SIGNATURE_HEADER} carries
+   * after {@code sha256=}.
+   */
   public static String sign(String secret, byte[] body) {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
@@ -99,8 +112,12 @@ public final class WebhookGate implements HealthGate {
   public Verdict evaluate(GateContext ctx) {
     HookKind kind = HookKind.ofPhase(ctx.phase());
     byte[] body = payload(ctx);
-    Request.Builder rb = new Request.Builder().url(url).post(RequestBody.create(body, JSON_TYPE))
-        .header("Idempotency-Key", ctx.rolloutId() + "/" + ctx.phase() + "/" + ctx.measurement());
+    Request.Builder rb =
+        new Request.Builder()
+            .url(url)
+            .post(RequestBody.create(body, JSON_TYPE))
+            .header(
+                "Idempotency-Key", ctx.rolloutId() + "/" + ctx.phase() + "/" + ctx.measurement());
     if (key != null) {
       try {
         Mac mac = Mac.getInstance("HmacSHA256");
@@ -117,7 +134,8 @@ public final class WebhookGate implements HealthGate {
       return kind.answered(status, what);
     } catch (UncheckedIOException e) {
       // An UncheckedIOException always wraps an IOException.
-      return kind.unreachable(what, String.valueOf(Objects.requireNonNull(e.getCause()).getMessage()));
+      return kind.unreachable(
+          what, String.valueOf(Objects.requireNonNull(e.getCause()).getMessage()));
     }
   }
 
@@ -144,7 +162,8 @@ public final class WebhookGate implements HealthGate {
       n.putNull("stable");
     }
     ObjectNode params = n.putObject("params");
-    ctx.params().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+    ctx.params().entrySet().stream()
+        .sorted(java.util.Map.Entry.comparingByKey())
         .forEach(e -> params.put(e.getKey(), e.getValue()));
     try {
       return JSON.writeValueAsBytes(n);
@@ -161,7 +180,10 @@ public final class WebhookGate implements HealthGate {
     n.put("config", r.config().digest().toString());
   }
 
-  /** Builds a {@link WebhookGate}. Defaults: 10 s timeout, 3 attempts from 500 ms backoff, no secret. Not thread-safe. */
+  /**
+   * Builds a {@link WebhookGate}. Defaults: 10 s timeout, 3 attempts from 500 ms backoff, no
+   * secret. Not thread-safe.
+   */
   public static final class Builder {
     private final String name;
     private final HttpUrl url;
@@ -177,7 +199,10 @@ public final class WebhookGate implements HealthGate {
       }
       HttpUrl u = url == null ? null : HttpUrl.parse(url);
       if (u == null) {
-        throw new InvalidSpecException("gate." + name + ".url", "'" + url + "' is not an http(s) URL", "use e.g. https://hooks.example/confirm");
+        throw new InvalidSpecException(
+            "gate." + name + ".url",
+            "'" + url + "' is not an http(s) URL",
+            "use e.g. https://hooks.example/confirm");
       }
       this.name = name;
       this.url = u;
@@ -186,7 +211,10 @@ public final class WebhookGate implements HealthGate {
     /** Signs every request with HMAC-SHA256 under this secret. */
     public Builder secret(String secret) {
       if (secret == null || secret.length() < 16) {
-        throw new InvalidSpecException("gate." + name + ".secret", "is shorter than 16 characters", "use a long random secret");
+        throw new InvalidSpecException(
+            "gate." + name + ".secret",
+            "is shorter than 16 characters",
+            "use a long random secret");
       }
       this.secret = secret;
       return this;
@@ -201,7 +229,8 @@ public final class WebhookGate implements HealthGate {
     /** The time limit of one delivery attempt. */
     public Builder timeout(Duration timeout) {
       if (timeout.isNegative() || timeout.isZero()) {
-        throw new InvalidSpecException("gate." + name + ".timeout", "is " + timeout, "use a positive timeout such as 10s");
+        throw new InvalidSpecException(
+            "gate." + name + ".timeout", "is " + timeout, "use a positive timeout such as 10s");
       }
       this.timeout = timeout;
       return this;
@@ -210,7 +239,9 @@ public final class WebhookGate implements HealthGate {
     /** Attempts (1 = no retry) and the first backoff, doubled after each attempt. */
     public Builder retries(int maxAttempts, Duration firstWait) {
       if (maxAttempts < 1 || firstWait.isNegative() || firstWait.isZero()) {
-        throw new InvalidSpecException("gate." + name + ".maxAttempts", "is " + maxAttempts + " with wait " + firstWait,
+        throw new InvalidSpecException(
+            "gate." + name + ".maxAttempts",
+            "is " + maxAttempts + " with wait " + firstWait,
             "use at least 1 attempt and a positive wait");
       }
       this.maxAttempts = maxAttempts;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * HTTP gates: {@link io.cutover.provider.http.HttpProbeGate} (each new instance answers its readiness
  * endpoint before it gets traffic) and {@link io.cutover.provider.http.WebhookGate} (a signed JSON

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.http;
 
 import com.sun.net.httpserver.HttpServer;
@@ -22,8 +23,8 @@ import org.junit.jupiter.api.DisplayName;
 
 /**
  * {@link HttpProbeGate} passes the kit against two candidate instances whose readiness endpoints
- * ({@code /a/ready}, {@code /b/ready}) a small HTTP server on 127.0.0.1 answers as the test arranges;
- * "no data" is a candidate without instances to probe.
+ * ({@code /a/ready}, {@code /b/ready}) a small HTTP server on 127.0.0.1 answers as the test
+ * arranges; "no data" is a candidate without instances to probe.
  */
 @DisplayName("HttpProbeGate")
 class HttpProbeGateContractTest extends HealthGateContract {
@@ -35,18 +36,23 @@ class HttpProbeGateContractTest extends HealthGateContract {
 
   @BeforeAll
   static void startInstances() throws IOException {
-    // Headers and body go out in two writes: without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms a request.
+    // Headers and body go out in two writes: without TCP_NODELAY, Nagle and delayed ACKs add ~40 ms
+    // a request.
     System.setProperty("sun.net.httpserver.nodelay", "true");
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
     for (String instance : List.of("a", "b")) {
-      server.createContext("/" + instance + "/ready", ex -> {
-        int status = STATUS.getOrDefault(instance, 503);
-        byte[] body = (status == 200 ? "{\"status\": \"ready\"}" : "{\"status\": \"starting\"}").getBytes(StandardCharsets.UTF_8);
-        ex.sendResponseHeaders(status, body.length);
-        try (OutputStream out = ex.getResponseBody()) {
-          out.write(body);
-        }
-      });
+      server.createContext(
+          "/" + instance + "/ready",
+          ex -> {
+            int status = STATUS.getOrDefault(instance, 503);
+            byte[] body =
+                (status == 200 ? "{\"status\": \"ready\"}" : "{\"status\": \"starting\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(status, body.length);
+            try (OutputStream out = ex.getResponseBody()) {
+              out.write(body);
+            }
+          });
     }
     threads = Executors.newFixedThreadPool(8);
     server.setExecutor(threads);
@@ -61,7 +67,8 @@ class HttpProbeGateContractTest extends HealthGateContract {
 
   @Override
   protected HealthGate createGate() {
-    return HttpProbeGate.of("readiness", "/ready", 200, "\"status\":\\s*\"ready\"", Duration.ofSeconds(2));
+    return HttpProbeGate.of(
+        "readiness", "/ready", 200, "\"status\":\\s*\"ready\"", Duration.ofSeconds(2));
   }
 
   @Override
@@ -71,7 +78,8 @@ class HttpProbeGateContractTest extends HealthGateContract {
     }
     String release = candidate().id();
     String base = "http://127.0.0.1:" + server.getAddress().getPort();
-    return List.of(new Instance(release + "-a", release, URI.create(base + "/a"), InstanceState.READY, null),
+    return List.of(
+        new Instance(release + "-a", release, URI.create(base + "/a"), InstanceState.READY, null),
         new Instance(release + "-b", release, URI.create(base + "/b"), InstanceState.READY, null));
   }
 

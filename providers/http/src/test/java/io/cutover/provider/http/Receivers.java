@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.http;
 
 import com.github.tomakehurst.wiremock.http.Request;
@@ -11,15 +12,18 @@ final class Receivers {
   private Receivers() {}
 
   /**
-   * Matches requests whose {@link WebhookGate#SIGNATURE_HEADER} is the HMAC-SHA256 of the exact body bytes
-   * under {@code secret}, compared in constant time as a receiver must.
+   * Matches requests whose {@link WebhookGate#SIGNATURE_HEADER} is the HMAC-SHA256 of the exact
+   * body bytes under {@code secret}, compared in constant time as a receiver must.
    */
   static ValueMatcher<Request> signedWith(String secret) {
     return r -> {
       String header = r.getHeader(WebhookGate.SIGNATURE_HEADER);
       String expected = "sha256=" + WebhookGate.sign(secret, r.getBody());
-      return MatchResult.of(header != null && MessageDigest.isEqual(header.getBytes(StandardCharsets.UTF_8),
-          expected.getBytes(StandardCharsets.UTF_8)));
+      return MatchResult.of(
+          header != null
+              && MessageDigest.isEqual(
+                  header.getBytes(StandardCharsets.UTF_8),
+                  expected.getBytes(StandardCharsets.UTF_8)));
     };
   }
 }

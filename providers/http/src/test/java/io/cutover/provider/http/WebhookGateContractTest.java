@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.http;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
@@ -15,37 +16,49 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * {@link WebhookGate} as an analysis webhook passes the kit against a WireMock receiver that verifies the
- * HMAC signature and knows which candidate it judges: it answers only for that release id, so a release
- * it has never heard of (or no verdict at all) gets WireMock's 404, a FAIL for analysis webhooks.
+ * {@link WebhookGate} as an analysis webhook passes the kit against a WireMock receiver that
+ * verifies the HMAC signature and knows which candidate it judges: it answers only for that release
+ * id, so a release it has never heard of (or no verdict at all) gets WireMock's 404, a FAIL for
+ * analysis webhooks.
  */
 @DisplayName("WebhookGate (analysis)")
 class WebhookGateContractTest extends HealthGateContract {
   private static final String SECRET = "contract-secret-0123456789";
 
   @RegisterExtension
-  static WireMockExtension wm = WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
+  static WireMockExtension wm =
+      WireMockExtension.newInstance().options(wireMockConfig().dynamicPort()).build();
 
   @Override
   protected HealthGate createGate() {
-    return WebhookGate.builder("load-test", wm.baseUrl() + "/analysis").secret(SECRET)
-        .retries(2, Duration.ofMillis(10)).timeout(Duration.ofSeconds(2)).build();
+    return WebhookGate.builder("load-test", wm.baseUrl() + "/analysis")
+        .secret(SECRET)
+        .retries(2, Duration.ofMillis(10))
+        .timeout(Duration.ofSeconds(2))
+        .build();
   }
 
   private MappingBuilder aboutTheCandidate() {
-    return post("/analysis").andMatching(Receivers.signedWith(SECRET))
+    return post("/analysis")
+        .andMatching(Receivers.signedWith(SECRET))
         .withRequestBody(matchingJsonPath("$.candidate.id", equalTo(candidate().id())))
-        .withRequestBody(matchingJsonPath("$.candidate.digest", equalTo(candidate().artifact().digest().toString())));
+        .withRequestBody(
+            matchingJsonPath(
+                "$.candidate.digest", equalTo(candidate().artifact().digest().toString())));
   }
 
   @Override
   protected void arrangeHealthy() {
-    wm.stubFor(aboutTheCandidate().willReturn(aResponse().withStatus(200).withBody("{\"verdict\":\"ok\"}")));
+    wm.stubFor(
+        aboutTheCandidate()
+            .willReturn(aResponse().withStatus(200).withBody("{\"verdict\":\"ok\"}")));
   }
 
   @Override
   protected void arrangeUnhealthy() {
-    wm.stubFor(aboutTheCandidate().willReturn(aResponse().withStatus(409).withBody("{\"verdict\":\"p99 regressed\"}")));
+    wm.stubFor(
+        aboutTheCandidate()
+            .willReturn(aResponse().withStatus(409).withBody("{\"verdict\":\"p99 regressed\"}")));
   }
 
   @Override

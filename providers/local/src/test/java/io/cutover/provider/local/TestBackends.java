@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.local;
 
 import com.sun.net.httpserver.HttpServer;
@@ -28,21 +29,27 @@ public final class TestBackends implements AutoCloseable {
   public Instance start(String releaseId, String instanceId, AtomicLong hits) throws IOException {
     HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
     s.setExecutor(pool);
-    s.createContext("/", ex -> {
-      hits.incrementAndGet();
-      ex.getRequestBody().readAllBytes();
-      byte[] body = (releaseId + " " + ex.getRequestURI()).getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().set("X-Release", releaseId);
-      ex.getResponseHeaders().set("X-Instance", instanceId);
-      ex.sendResponseHeaders(200, body.length);
-      try (OutputStream out = ex.getResponseBody()) {
-        out.write(body);
-      }
-    });
+    s.createContext(
+        "/",
+        ex -> {
+          hits.incrementAndGet();
+          ex.getRequestBody().readAllBytes();
+          byte[] body = (releaseId + " " + ex.getRequestURI()).getBytes(StandardCharsets.UTF_8);
+          ex.getResponseHeaders().set("X-Release", releaseId);
+          ex.getResponseHeaders().set("X-Instance", instanceId);
+          ex.sendResponseHeaders(200, body.length);
+          try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+          }
+        });
     s.start();
     servers.add(s);
-    return new Instance(instanceId, releaseId, URI.create("http://127.0.0.1:" + s.getAddress().getPort()),
-        InstanceState.READY, null);
+    return new Instance(
+        instanceId,
+        releaseId,
+        URI.create("http://127.0.0.1:" + s.getAddress().getPort()),
+        InstanceState.READY,
+        null);
   }
 
   @Override

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.local;
 
 import io.cutover.api.Release;
@@ -11,7 +12,12 @@ public final class TestGateContexts {
   /** An analysis context for {@code candidate} without a stable release. */
   public static GateContext of(Release candidate) {
     Instant now = Instant.now();
-    return GateContext.builder().rolloutId("test").service(candidate.service()).candidate(candidate)
-        .windowStart(now.minusSeconds(10)).now(now).build();
+    return GateContext.builder()
+        .rolloutId("test")
+        .service(candidate.service())
+        .candidate(candidate)
+        .windowStart(now.minusSeconds(10))
+        .now(now)
+        .build();
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.nginx;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -44,40 +45,43 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link Router} for NGINX: it writes each service's upstream block to its own file, checks the whole
- * configuration with {@code nginx -t}, swaps the file in atomically, reloads NGINX, and waits until the
- * new split is observed.
+ * A {@link Router} for NGINX: it writes each service's upstream block to its own file, checks the
+ * whole configuration with {@code nginx -t}, swaps the file in atomically, reloads NGINX, and waits
+ * until the new split is observed.
  *
- * <p><b>Files.</b> {@code <upstreamDir>/<service>.conf} holds {@code upstream cutover_<service>} (one
- * {@code server} per READY instance, release weights mapped exactly onto integer server weights,
- * {@code down} for weight 0, as NGINX refuses {@code weight=0}) and a small status {@code server} on
- * 127.0.0.1:{@code statusPort} (virtual host {@code cutover-status-<service>}) that answers
- * {@code GET /cutover/split} with the split and its generation as JSON. Your configuration includes the
- * directory in its {@code http} block and proxies to {@code cutover_<service>}.
+ * <p><b>Files.</b> {@code <upstreamDir>/<service>.conf} holds {@code upstream cutover_<service>}
+ * (one {@code server} per READY instance, release weights mapped exactly onto integer server
+ * weights, {@code down} for weight 0, as NGINX refuses {@code weight=0}) and a small status {@code
+ * server} on 127.0.0.1:{@code statusPort} (virtual host {@code cutover-status-<service>}) that
+ * answers {@code GET /cutover/split} with the split and its generation as JSON. Your configuration
+ * includes the directory in its {@code http} block and proxies to {@code cutover_<service>}.
  *
- * <p><b>Apply.</b> The previous file is kept as {@code <service>.conf.last-good}; if {@code nginx -t}
- * rejects the new one, the last good file is put back before NGINX ever reloads, and the call fails
- * (non-retryable) with NGINX's message. If {@code nginx -s reload} fails (NGINX cannot be signalled), the
- * last good file is put back too, so no later reload brings in a split whose apply failed, and the call
- * fails (retryable). After {@code nginx -s reload}, old workers keep accepting for a
- * while, so the router polls the status location over new connections until three answers in a row
- * carry the new generation and the workers of the previous configuration (found through the {@code pid}
- * file named in the configuration) have exited: when {@link #apply} returns, no request can reach an
- * upstream the new split dropped. {@link #current} reads the same location: the split NGINX serves.
+ * <p><b>Apply.</b> The previous file is kept as {@code <service>.conf.last-good}; if {@code nginx
+ * -t} rejects the new one, the last good file is put back before NGINX ever reloads, and the call
+ * fails (non-retryable) with NGINX's message. If {@code nginx -s reload} fails (NGINX cannot be
+ * signalled), the last good file is put back too, so no later reload brings in a split whose apply
+ * failed, and the call fails (retryable). After {@code nginx -s reload}, old workers keep accepting
+ * for a while, so the router polls the status location over new connections until three answers in
+ * a row carry the new generation and the workers of the previous configuration (found through the
+ * {@code pid} file named in the configuration) have exited: when {@link #apply} returns, no request
+ * can reach an upstream the new split dropped. {@link #current} reads the same location: the split
+ * NGINX serves.
  *
  * <p><b>Clients.</b> A reload closes idle keep-alive connections; clients should retry idempotent
- * requests on connection failures (OkHttp's {@code retryOnConnectionFailure}). Prefer HAProxy where zero
- * dropped connections matter.
+ * requests on connection failures (OkHttp's {@code retryOnConnectionFailure}). Prefer HAProxy where
+ * zero dropped connections matter.
  *
  * <p><b>Limits.</b> Match rules and mirrors are refused (they belong in the NGINX configuration).
  *
- * <p><b>Threading.</b> Safe for concurrent use; applies are serialized per router (one reload at a time).
+ * <p><b>Threading.</b> Safe for concurrent use; applies are serialized per router (one reload at a
+ * time).
  *
  * <p><b>Errors.</b> {@link ProviderException} with provider {@value #PROVIDER}.
  */
 public final class NginxRouter implements Router, AutoCloseable {
   /** The provider name. */
   public static final String PROVIDER = "nginx";
+
   /** Path of the status location that serves the split. */
   public static final String STATUS_PATH = "/cutover/split";
 
@@ -98,7 +102,8 @@ public final class NginxRouter implements Router, AutoCloseable {
   private final ReentrantLock lock = new ReentrantLock();
   private final AtomicInteger reloads = new AtomicInteger();
   private final @Nullable Path pidFile;
-  private final Map<String, AppliedOperations> operations = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, AppliedOperations> operations =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private NginxRouter(Builder b) {
     this.nginx = b.nginx;
@@ -113,17 +118,25 @@ public final class NginxRouter implements Router, AutoCloseable {
       this.scheduler = b.scheduler;
       this.ownsScheduler = false;
     } else {
-      ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
-        Thread t = new Thread(r, "cutover-nginx");
-        t.setDaemon(true);
-        return t;
-      });
+      ScheduledThreadPoolExecutor s =
+          new ScheduledThreadPoolExecutor(
+              1,
+              r -> {
+                Thread t = new Thread(r, "cutover-nginx");
+                t.setDaemon(true);
+                return t;
+              });
       this.scheduler = s;
       this.ownsScheduler = true;
     }
-    // No idle connection is kept: every status read opens a new one, so it reaches a current worker.
-    this.http = new OkHttpClient.Builder().connectionPool(new ConnectionPool(0, 1, TimeUnit.MILLISECONDS))
-        .connectTimeout(Duration.ofSeconds(1)).readTimeout(Duration.ofSeconds(2)).build();
+    // No idle connection is kept: every status read opens a new one, so it reaches a current
+    // worker.
+    this.http =
+        new OkHttpClient.Builder()
+            .connectionPool(new ConnectionPool(0, 1, TimeUnit.MILLISECONDS))
+            .connectTimeout(Duration.ofSeconds(1))
+            .readTimeout(Duration.ofSeconds(2))
+            .build();
   }
 
   /**
@@ -144,12 +157,15 @@ public final class NginxRouter implements Router, AutoCloseable {
   }
 
   /**
-   * The upstream file of a service before the router's first apply: the upstream with no live server
-   * and the status server reporting no split. Write it as {@code <upstreamDir>/<service>.conf} before
-   * NGINX first starts, as your configuration already proxies to {@link #upstream}.
+   * The upstream file of a service before the router's first apply: the upstream with no live
+   * server and the status server reporting no split. Write it as {@code
+   * <upstreamDir>/<service>.conf} before NGINX first starts, as your configuration already proxies
+   * to {@link #upstream}.
    */
   public static String initialUpstream(String service, int statusPort) {
-    return "upstream " + upstream(service) + " {\n  server 127.0.0.1:1 down;\n}\n"
+    return "upstream "
+        + upstream(service)
+        + " {\n  server 127.0.0.1:1 down;\n}\n"
         + statusServer(service, statusPort, 0, null, "");
   }
 
@@ -161,12 +177,17 @@ public final class NginxRouter implements Router, AutoCloseable {
   // ---------------------------------------------------------------- Router
 
   @Override
-  public void apply(OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
+  public void apply(
+      OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
     Objects.requireNonNull(op, "op");
     split.validate();
     if (!split.rules().isEmpty() || split.mirror() != null) {
-      throw ProviderException.permanent(PROVIDER, "route", "the NGINX router does not write match rules or mirrors (split "
-          + split + "); put them in the NGINX configuration or use the in-process router");
+      throw ProviderException.permanent(
+          PROVIDER,
+          "route",
+          "the NGINX router does not write match rules or mirrors (split "
+              + split
+              + "); put them in the NGINX configuration or use the in-process router");
     }
     AppliedOperations ops = operations.computeIfAbsent(service, k -> new AppliedOperations());
     if (ops.isStale(op)) {
@@ -176,7 +197,9 @@ public final class NginxRouter implements Router, AutoCloseable {
     try {
       Path file = upstreamDir.resolve(service + ".conf");
       Optional<Status> now = status(service);
-      if (now.isPresent() && split.equals(now.get().split) && now.get().backends.equals(backendKey(split, backends))) {
+      if (now.isPresent()
+          && split.equals(now.get().split)
+          && now.get().backends.equals(backendKey(split, backends))) {
         ops.applied(op);
         return;
       }
@@ -193,32 +216,48 @@ public final class NginxRouter implements Router, AutoCloseable {
       String test = run("-t");
       if (test != null) {
         restoreLastGood(file, lastGood, hadFile);
-        throw ProviderException.permanent(PROVIDER, "route", "nginx -t rejected the upstream of " + service
-            + "; the last good configuration was restored and NGINX was not reloaded: " + test);
+        throw ProviderException.permanent(
+            PROVIDER,
+            "route",
+            "nginx -t rejected the upstream of "
+                + service
+                + "; the last good configuration was restored and NGINX was not reloaded: "
+                + test);
       }
       List<ProcessHandle> oldWorkers = workers();
       String reload = run("-s", "reload");
       if (reload != null) {
-        // NGINX was not signalled and serves the previous file; left on disk, the new one would come into
+        // NGINX was not signalled and serves the previous file; left on disk, the new one would
+        // come into
         // effect with the next reload of any service although this call failed.
         restoreLastGood(file, lastGood, hadFile);
-        throw ProviderException.retryable(PROVIDER, "route", "nginx -s reload failed; the last good configuration of "
-            + service + " was restored: " + reload);
+        throw ProviderException.retryable(
+            PROVIDER,
+            "route",
+            "nginx -s reload failed; the last good configuration of "
+                + service
+                + " was restored: "
+                + reload);
       }
       reloads.incrementAndGet();
       awaitGeneration(service, generation, oldWorkers);
       ops.applied(op);
     } catch (IOException e) {
-      throw ProviderException.retryable(PROVIDER, "route", "cannot write the upstream of " + service + " in " + upstreamDir
-          + ": " + e.getMessage(), e);
+      throw ProviderException.retryable(
+          PROVIDER,
+          "route",
+          "cannot write the upstream of " + service + " in " + upstreamDir + ": " + e.getMessage(),
+          e);
     } finally {
       lock.unlock();
     }
   }
 
-  private static void restoreLastGood(Path file, Path lastGood, boolean hadFile) throws IOException {
+  private static void restoreLastGood(Path file, Path lastGood, boolean hadFile)
+      throws IOException {
     if (hadFile) {
-      Files.move(lastGood, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          lastGood, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } else {
       Files.deleteIfExists(file);
     }
@@ -240,34 +279,58 @@ public final class NginxRouter implements Router, AutoCloseable {
   // ---------------------------------------------------------------- rendering
 
   /** The upstream file of a service: an upstream block and its status server. */
-  String render(String service, TrafficSplit split, Map<String, List<Instance>> backends, long generation) {
+  String render(
+      String service, TrafficSplit split, Map<String, List<Instance>> backends, long generation) {
     Map<String, List<Instance>> ready = new LinkedHashMap<>();
     Map<String, Integer> counts = new LinkedHashMap<>();
     for (String id : split.releaseIds()) {
       if (!id.matches("[A-Za-z0-9._-]+")) {
-        throw new InvalidSpecException("split.weights." + id, "cannot be written into an NGINX configuration",
+        throw new InvalidSpecException(
+            "split.weights." + id,
+            "cannot be written into an NGINX configuration",
             "use release ids of letters, digits, '.', '_' and '-' (Release.id() always is)");
       }
-      List<Instance> list = backends.getOrDefault(id, List.of()).stream()
-          .filter(i -> i.state() == InstanceState.READY && i.endpoint() != null)
-          .sorted(Comparator.comparing(Instance::id)).toList();
+      List<Instance> list =
+          backends.getOrDefault(id, List.of()).stream()
+              .filter(i -> i.state() == InstanceState.READY && i.endpoint() != null)
+              .sorted(Comparator.comparing(Instance::id))
+              .toList();
       if (split.weight(id) > 0 && list.isEmpty()) {
-        throw ProviderException.permanent(PROVIDER, "route", "release " + id + " of " + service + " has " + split.percent(id)
-            + "% of traffic but no READY instance with an endpoint; nothing was changed");
+        throw ProviderException.permanent(
+            PROVIDER,
+            "route",
+            "release "
+                + id
+                + " of "
+                + service
+                + " has "
+                + split.percent(id)
+                + "% of traffic but no READY instance with an endpoint; nothing was changed");
       }
       ready.put(id, list);
       counts.put(id, list.size());
     }
     Map<String, Long> perServer = perServerWeights(split, counts);
     StringBuilder sb = new StringBuilder();
-    sb.append("# Written by Cutover (generation ").append(generation).append("): ").append(split).append('\n');
+    sb.append("# Written by Cutover (generation ")
+        .append(generation)
+        .append("): ")
+        .append(split)
+        .append('\n');
     sb.append("upstream ").append(upstream(service)).append(" {\n");
     for (Map.Entry<String, List<Instance>> e : ready.entrySet()) {
       for (Instance i : e.getValue()) {
-        String hostPort = Objects.requireNonNull(i.endpoint()).getHost() + ":" + i.endpoint().getPort();
+        String hostPort =
+            Objects.requireNonNull(i.endpoint()).getHost() + ":" + i.endpoint().getPort();
         long w = perServer.getOrDefault(e.getKey(), 0L);
-        sb.append("  server ").append(hostPort).append(w > 0 ? " weight=" + w : " down")
-            .append(";  # ").append(e.getKey()).append(' ').append(i.id().replaceAll("[^A-Za-z0-9._-]", "_")).append('\n');
+        sb.append("  server ")
+            .append(hostPort)
+            .append(w > 0 ? " weight=" + w : " down")
+            .append(";  # ")
+            .append(e.getKey())
+            .append(' ')
+            .append(i.id().replaceAll("[^A-Za-z0-9._-]", "_"))
+            .append('\n');
       }
     }
     sb.append("  keepalive 32;\n}\n");
@@ -276,10 +339,11 @@ public final class NginxRouter implements Router, AutoCloseable {
   }
 
   /**
-   * The status server that answers {@value #STATUS_PATH} for a service; also written with an empty split
-   * by {@link #initialUpstream} before the first apply.
+   * The status server that answers {@value #STATUS_PATH} for a service; also written with an empty
+   * split by {@link #initialUpstream} before the first apply.
    */
-  static String statusServer(String service, int port, long generation, @Nullable TrafficSplit split, String backends) {
+  static String statusServer(
+      String service, int port, long generation, @Nullable TrafficSplit split, String backends) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("service", service);
     body.put("generation", generation);
@@ -291,8 +355,16 @@ public final class NginxRouter implements Router, AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
-    return "server {\n  listen 127.0.0.1:" + port + ";\n  server_name cutover-status-" + service + ";\n"
-        + "  location = " + STATUS_PATH + " {\n    default_type application/json;\n    return 200 '" + json + "';\n  }\n}\n";
+    return "server {\n  listen 127.0.0.1:"
+        + port
+        + ";\n  server_name cutover-status-"
+        + service
+        + ";\n"
+        + "  location = "
+        + STATUS_PATH
+        + " {\n    default_type application/json;\n    return 200 '"
+        + json
+        + "';\n  }\n}\n";
   }
 
   /** Release totals exact in ratio: each release's total is divisible by its server count. */
@@ -323,22 +395,31 @@ public final class NginxRouter implements Router, AutoCloseable {
     return per;
   }
 
-  /** A fingerprint of the backends in a split, so a new instance set is a change even with equal weights. */
+  /**
+   * A fingerprint of the backends in a split, so a new instance set is a change even with equal
+   * weights.
+   */
   private static String backendKey(TrafficSplit split, Map<String, List<Instance>> backends) {
     List<String> parts = new ArrayList<>();
     for (String id : split.releaseIds()) {
       backends.getOrDefault(id, List.of()).stream()
           .filter(i -> i.state() == InstanceState.READY && i.endpoint() != null)
-          .map(i -> id + "=" + i.endpoint().getHost() + ":" + i.endpoint().getPort()).sorted().forEach(parts::add);
+          .map(i -> id + "=" + i.endpoint().getHost() + ":" + i.endpoint().getPort())
+          .sorted()
+          .forEach(parts::add);
     }
     return String.join(",", parts);
   }
 
   // ---------------------------------------------------------------- NGINX
 
-  /** Runs nginx with the router's {@code -c} and {@code -p}; null on success, the output otherwise. */
+  /**
+   * Runs nginx with the router's {@code -c} and {@code -p}; null on success, the output otherwise.
+   */
   private @Nullable String run(String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(nginx.toString(), "-c", mainConfig.toString(), "-p", prefix.toString()));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(nginx.toString(), "-c", mainConfig.toString(), "-p", prefix.toString()));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     try {
@@ -358,8 +439,11 @@ public final class NginxRouter implements Router, AutoCloseable {
   private record Status(long generation, @Nullable TrafficSplit split, String backends) {}
 
   private Optional<Status> status(String service) {
-    Request request = new Request.Builder().url("http://127.0.0.1:" + statusPort + STATUS_PATH)
-        .header("Host", "cutover-status-" + service).build();
+    Request request =
+        new Request.Builder()
+            .url("http://127.0.0.1:" + statusPort + STATUS_PATH)
+            .header("Host", "cutover-status-" + service)
+            .build();
     try (Response r = http.newCall(request).execute()) {
       if (r.code() != 200) {
         return Optional.empty();
@@ -370,16 +454,34 @@ public final class NginxRouter implements Router, AutoCloseable {
         return Optional.empty();
       }
       Map<String, Integer> weights = new LinkedHashMap<>();
-      node.path("weights").fields().forEachRemaining(e -> weights.put(e.getKey(), e.getValue().asInt()));
-      return Optional.of(new Status(node.path("generation").asLong(), weights.isEmpty() ? null : TrafficSplit.of(weights),
-          node.path("backends").asText("")));
+      node.path("weights")
+          .fields()
+          .forEachRemaining(e -> weights.put(e.getKey(), e.getValue().asInt()));
+      return Optional.of(
+          new Status(
+              node.path("generation").asLong(),
+              weights.isEmpty() ? null : TrafficSplit.of(weights),
+              node.path("backends").asText("")));
     } catch (IOException e) {
-      throw ProviderException.retryable(PROVIDER, "current", "cannot read " + STATUS_PATH + " of " + service + " on 127.0.0.1:"
-          + statusPort + ": " + e.getMessage(), e);
+      throw ProviderException.retryable(
+          PROVIDER,
+          "current",
+          "cannot read "
+              + STATUS_PATH
+              + " of "
+              + service
+              + " on 127.0.0.1:"
+              + statusPort
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 
-  /** The worker processes of the running master (from the configuration's pid file), or none if unknown. */
+  /**
+   * The worker processes of the running master (from the configuration's pid file), or none if
+   * unknown.
+   */
   private List<ProcessHandle> workers() {
     if (pidFile == null) {
       return List.of();
@@ -395,8 +497,9 @@ public final class NginxRouter implements Router, AutoCloseable {
 
   private static @Nullable Path pidFile(Path mainConfig, Path prefix) {
     try {
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s*pid\\s+([^;\\s]+)\\s*;")
-          .matcher(Files.readString(mainConfig));
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("(?m)^\\s*pid\\s+([^;\\s]+)\\s*;")
+              .matcher(Files.readString(mainConfig));
       return m.find() ? prefix.resolve(m.group(1)) : prefix.resolve("logs/nginx.pid");
     } catch (IOException e) {
       return null;
@@ -404,36 +507,50 @@ public final class NginxRouter implements Router, AutoCloseable {
   }
 
   /**
-   * Waits until new connections get the new generation three times in a row and the workers of the old
-   * configuration have exited: until then an old worker may still accept a connection and proxy it to an
-   * upstream the new split no longer names (and that the engine will stop next).
+   * Waits until new connections get the new generation three times in a row and the workers of the
+   * old configuration have exited: until then an old worker may still accept a connection and proxy
+   * it to an upstream the new split no longer names (and that the engine will stop next).
    */
   private void awaitGeneration(String service, long generation, List<ProcessHandle> oldWorkers) {
     CompletableFuture<Void> seen = new CompletableFuture<>();
     Instant deadline = clock.instant().plus(reloadTimeout);
     int[] streak = {0};
     Runnable[] poll = new Runnable[1];
-    poll[0] = () -> {
-      try {
-        Optional<Status> s = status(service);
-        streak[0] = s.isPresent() && s.get().generation == generation ? streak[0] + 1 : 0;
-      } catch (ProviderException e) {
-        streak[0] = 0;
-      }
-      boolean oldGone = oldWorkers.stream().noneMatch(ProcessHandle::isAlive);
-      if (streak[0] >= CONFIRMATIONS && oldGone) {
-        seen.complete(null);
-      } else if (streak[0] >= CONFIRMATIONS && !clock.instant().isBefore(deadline)) {
-        LOG.warn("NGINX serves generation {} of {}, but workers of the previous configuration are still running "
-            + "after {} (long requests in flight?)", generation, service, reloadTimeout);
-        seen.complete(null);
-      } else if (!clock.instant().isBefore(deadline)) {
-        seen.completeExceptionally(ProviderException.retryable(PROVIDER, "route", "NGINX did not serve generation "
-            + generation + " of " + service + " within " + reloadTimeout + " after the reload"));
-      } else {
-        scheduler.schedule(poll[0], 20, TimeUnit.MILLISECONDS);
-      }
-    };
+    poll[0] =
+        () -> {
+          try {
+            Optional<Status> s = status(service);
+            streak[0] = s.isPresent() && s.get().generation == generation ? streak[0] + 1 : 0;
+          } catch (ProviderException e) {
+            streak[0] = 0;
+          }
+          boolean oldGone = oldWorkers.stream().noneMatch(ProcessHandle::isAlive);
+          if (streak[0] >= CONFIRMATIONS && oldGone) {
+            seen.complete(null);
+          } else if (streak[0] >= CONFIRMATIONS && !clock.instant().isBefore(deadline)) {
+            LOG.warn(
+                "NGINX serves generation {} of {}, but workers of the previous configuration are still running "
+                    + "after {} (long requests in flight?)",
+                generation,
+                service,
+                reloadTimeout);
+            seen.complete(null);
+          } else if (!clock.instant().isBefore(deadline)) {
+            seen.completeExceptionally(
+                ProviderException.retryable(
+                    PROVIDER,
+                    "route",
+                    "NGINX did not serve generation "
+                        + generation
+                        + " of "
+                        + service
+                        + " within "
+                        + reloadTimeout
+                        + " after the reload"));
+          } else {
+            scheduler.schedule(poll[0], 20, TimeUnit.MILLISECONDS);
+          }
+        };
     scheduler.execute(poll[0]);
     try {
       seen.get(reloadTimeout.toMillis() + 5_000, TimeUnit.MILLISECONDS);
@@ -441,7 +558,8 @@ public final class NginxRouter implements Router, AutoCloseable {
       throw (RuntimeException) e.getCause();
     } catch (InterruptedException | TimeoutException e) {
       Thread.currentThread().interrupt();
-      throw ProviderException.retryable(PROVIDER, "route", "interrupted while waiting for the reload", e);
+      throw ProviderException.retryable(
+          PROVIDER, "route", "interrupted while waiting for the reload", e);
     }
     LOG.debug("NGINX serves generation {} of {}", generation, service);
   }
@@ -468,7 +586,10 @@ public final class NginxRouter implements Router, AutoCloseable {
       installedNginx().ifPresent(p -> this.nginx = p);
     }
 
-    /** The nginx binary on the PATH or in /usr/sbin (Debian installs it there, outside a user's PATH). */
+    /**
+     * The nginx binary on the PATH or in /usr/sbin (Debian installs it there, outside a user's
+     * PATH).
+     */
     private static Optional<Path> installedNginx() {
       String path = System.getenv().getOrDefault("PATH", "") + File.pathSeparator + "/usr/sbin";
       for (String dir : path.split(File.pathSeparator)) {
@@ -492,7 +613,9 @@ public final class NginxRouter implements Router, AutoCloseable {
       return this;
     }
 
-    /** The scheduler polling for the new generation; default one daemon thread owned by the router. */
+    /**
+     * The scheduler polling for the new generation; default one daemon thread owned by the router.
+     */
     public Builder scheduler(ScheduledExecutorService scheduler) {
       this.scheduler = Objects.requireNonNull(scheduler);
       return this;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The NGINX {@link io.cutover.spi.Router}: per-service upstream files written with exact weights
  * ({@code down} for 0), checked with {@code nginx -t}, swapped atomically with the last good file kept

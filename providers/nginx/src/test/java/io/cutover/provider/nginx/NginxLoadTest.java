@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.nginx;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,9 +27,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * 60 s of load through a private NGINX while the engine runs blue/green switches and 10-step canaries:
- * half the load without any client retry (its failures are measured and reported: reloads close idle
- * keep-alive connections), half with retries of idempotent requests (users see none).
+ * 60 s of load through a private NGINX while the engine runs blue/green switches and 10-step
+ * canaries: half the load without any client retry (its failures are measured and reported: reloads
+ * close idle keep-alive connections), half with retries of idempotent requests (users see none).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NginxLoadTest {
@@ -44,8 +45,13 @@ class NginxLoadTest {
     LocalFixture.requireBinary(NginxProcess.binary(), "nginx", "nginx-light");
     Path dir = Files.createTempDirectory("cutover-nginx-load");
     fx = LocalFixture.create(dir, CrashPolicy.REPORT);
-    nginx = LocalFixture.startNginx(dir.resolve("nginx"), Map.of(SHOP, LocalFixture.freePort()), LocalFixture.freePort(),
-        fx.scheduler, InstantSource.system());
+    nginx =
+        LocalFixture.startNginx(
+            dir.resolve("nginx"),
+            Map.of(SHOP, LocalFixture.freePort()),
+            LocalFixture.freePort(),
+            fx.scheduler,
+            InstantSource.system());
     router = LocalFixture.router(nginx).build();
     cutover = Cutover.builder().fleet(fx.fleet).router(router).build();
   }
@@ -56,18 +62,28 @@ class NginxLoadTest {
   }
 
   TrafficGenerator load(int rate, int retries) {
-    return TrafficGenerator.builder("http://127.0.0.1:" + nginx.port(SHOP) + "/", fx.scheduler, InstantSource.system())
-        .rate(rate).newConnectionShare(0.1).retries(retries).build();
+    return TrafficGenerator.builder(
+            "http://127.0.0.1:" + nginx.port(SHOP) + "/", fx.scheduler, InstantSource.system())
+        .rate(rate)
+        .newConnectionShare(0.1)
+        .retries(retries)
+        .build();
   }
 
   RolloutStatus run(RolloutStrategy strategy, Release release) throws Exception {
-    return cutover.deploy(strategy, release, 2).completion().toCompletableFuture().get(3, TimeUnit.MINUTES);
+    return cutover
+        .deploy(strategy, release, 2)
+        .completion()
+        .toCompletableFuture()
+        .get(3, TimeUnit.MINUTES);
   }
 
   @Test
-  @DisplayName("60 s of >= 1000 req/s through reloads: failures without retries are measured, none with retries")
+  @DisplayName(
+      "60 s of >= 1000 req/s through reloads: failures without retries are measured, none with retries")
   void reloadsUnderLoad() throws Exception {
-    RolloutStrategy blueGreen = BlueGreenStrategy.builder().scaleDownDelay(Duration.ofSeconds(2)).build();
+    RolloutStrategy blueGreen =
+        BlueGreenStrategy.builder().scaleDownDelay(Duration.ofSeconds(2)).build();
     CanaryStrategy.Builder cb = CanaryStrategy.builder().scaleDownDelay(Duration.ofSeconds(2));
     for (int w = 10; w <= 90; w += 10) {
       cb.setWeight(w).pause(Duration.ofMillis(1500));
@@ -76,7 +92,8 @@ class NginxLoadTest {
     Release[] releases = {fx.release("v1", 0), fx.release("v2", 0), fx.release("v3", 0)};
     assertThat(run(blueGreen, releases[0]).state()).isEqualTo(RolloutState.SUCCEEDED);
 
-    // 2 x 625 offered so that >= 1 000 are sent even when this machine stalls the generator (it skips, never bursts).
+    // 2 x 625 offered so that >= 1 000 are sent even when this machine stalls the generator (it
+    // skips, never bursts).
     TrafficGenerator raw = load(625, 0).start();
     TrafficGenerator retrying = load(625, 3).start();
     long t0 = System.nanoTime();
@@ -102,12 +119,24 @@ class NginxLoadTest {
     TrafficGenerator.Stats b = retrying.stats();
     raw.close();
     retrying.close();
-    System.out.printf("nginx load: %.1f s, %d rollouts, %d reloads; without retries: %d requests, %d failed, %d 5xx; "
-        + "with retries: %d requests, %d failed, %d 5xx, %d retries%n", seconds, rollouts, router.reloads() - reloadsBefore,
-        a.sent(), a.failed(), a.serverErrors(), b.sent(), b.failed(), b.serverErrors(), b.retried());
+    System.out.printf(
+        "nginx load: %.1f s, %d rollouts, %d reloads; without retries: %d requests, %d failed, %d 5xx; "
+            + "with retries: %d requests, %d failed, %d 5xx, %d retries%n",
+        seconds,
+        rollouts,
+        router.reloads() - reloadsBefore,
+        a.sent(),
+        a.failed(),
+        a.serverErrors(),
+        b.sent(),
+        b.failed(),
+        b.serverErrors(),
+        b.retried());
     assertThat(seconds).isGreaterThanOrEqualTo(60);
     assertThat((a.sent() + b.sent()) / seconds).isGreaterThanOrEqualTo(1_000);
-    assertThat(b.failed()).as("failures seen by a client that retries idempotent requests").isZero();
+    assertThat(b.failed())
+        .as("failures seen by a client that retries idempotent requests")
+        .isZero();
     assertThat(b.serverErrors()).isZero();
     assertThat(a.completed() + a.failed()).isEqualTo(a.sent());
   }

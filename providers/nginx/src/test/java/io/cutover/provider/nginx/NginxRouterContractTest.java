@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.nginx;
 
 import io.cutover.api.Instance;
@@ -22,10 +23,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
 /**
- * The NGINX router passes the testkit's router contract against a real, private NGINX, with real backends
- * and traffic through NGINX for the services of the failure tests (frontends are part of NGINX's main
- * configuration, so those service names are fixed). An apply fails the way it does when NGINX cannot be
- * signalled: the next {@code nginx -s reload} finds no pid file ({@link ReloadFault}).
+ * The NGINX router passes the testkit's router contract against a real, private NGINX, with real
+ * backends and traffic through NGINX for the services of the failure tests (frontends are part of
+ * NGINX's main configuration, so those service names are fixed). An apply fails the way it does
+ * when NGINX cannot be signalled: the next {@code nginx -s reload} finds no pid file ({@link
+ * ReloadFault}).
  */
 class NginxRouterContractTest extends RouterContract {
   static final List<String> WITH_TRAFFIC = List.of("fail", "retry");
@@ -41,7 +43,9 @@ class NginxRouterContractTest extends RouterContract {
     Path dir = Files.createTempDirectory("cutover-nginx-contract");
     Map<String, Integer> frontends = new LinkedHashMap<>();
     WITH_TRAFFIC.forEach(s -> frontends.put(s, LocalFixture.freePort()));
-    nginx = LocalFixture.startNginx(dir, frontends, LocalFixture.freePort(), SCHEDULER, InstantSource.system());
+    nginx =
+        LocalFixture.startNginx(
+            dir, frontends, LocalFixture.freePort(), SCHEDULER, InstantSource.system());
     fault = ReloadFault.create(dir, binary, dir.resolve("nginx.pid"));
     router = LocalFixture.router(nginx).nginx(fault.binary()).build();
   }
@@ -77,10 +81,12 @@ class NginxRouterContractTest extends RouterContract {
   }
 
   @Override
-  protected Optional<Map<String, Integer>> sendRequests(String service, int requests) throws Exception {
+  protected Optional<Map<String, Integer>> sendRequests(String service, int requests)
+      throws Exception {
     if (!WITH_TRAFFIC.contains(service)) {
       return Optional.empty();
     }
-    return Optional.of(EchoBackends.count(URI.create("http://127.0.0.1:" + nginx.port(service) + "/"), requests));
+    return Optional.of(
+        EchoBackends.count(URI.create("http://127.0.0.1:" + nginx.port(service) + "/"), requests));
   }
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.nginx;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,8 +43,13 @@ class NginxRouterTest {
     LocalFixture.requireBinary(NginxProcess.binary(), "nginx", "nginx-light");
     Path dir = Files.createTempDirectory("cutover-nginx-test");
     fx = LocalFixture.create(dir, CrashPolicy.REPORT);
-    nginx = LocalFixture.startNginx(dir.resolve("nginx"), Map.of("shop", LocalFixture.freePort()), LocalFixture.freePort(),
-        fx.scheduler, InstantSource.system());
+    nginx =
+        LocalFixture.startNginx(
+            dir.resolve("nginx"),
+            Map.of("shop", LocalFixture.freePort()),
+            LocalFixture.freePort(),
+            fx.scheduler,
+            InstantSource.system());
     router = LocalFixture.router(nginx).build();
     v1 = fx.release("v1", 0);
     v2 = fx.release("v2", 0);
@@ -65,7 +71,8 @@ class NginxRouterTest {
   }
 
   @Test
-  @DisplayName("writes exact weights (down for 0), reloads, and the split read back from NGINX is the one applied")
+  @DisplayName(
+      "writes exact weights (down for 0), reloads, and the split read back from NGINX is the one applied")
   void appliesAndReadsBack() throws Exception {
     TrafficSplit split = TrafficSplit.of(v1.id(), v2.id(), 2_000);
     router.apply(nextOp(), "shop", split, Map.of(v1.id(), i1, v2.id(), i2));
@@ -78,7 +85,8 @@ class NginxRouterTest {
 
     TrafficSplit zero = TrafficSplit.of(v1.id(), v2.id(), 0);
     router.apply(nextOp(), "shop", zero, Map.of(v1.id(), i1, v2.id(), i2));
-    assertThat(Files.readString(nginx.upstreamDir().resolve("shop.conf"))).contains(" down;  # " + v2.id());
+    assertThat(Files.readString(nginx.upstreamDir().resolve("shop.conf")))
+        .contains(" down;  # " + v2.id());
     assertThat(router.current("shop")).contains(zero);
     assertThat(send(20)).containsOnlyKeys(v1.id());
     int reloads = router.reloads();
@@ -91,12 +99,24 @@ class NginxRouterTest {
   void restoresLastGood() throws Exception {
     router.apply(nextOp(), "shop", TrafficSplit.all(v1.id()), Map.of(v1.id(), i1));
     String good = Files.readString(nginx.upstreamDir().resolve("shop.conf"));
-    Instance unresolvable = new Instance("bad-0", v2.id(), URI.create("http://no-such-host.invalid:8080"),
-        InstanceState.READY, null);
+    Instance unresolvable =
+        new Instance(
+            "bad-0",
+            v2.id(),
+            URI.create("http://no-such-host.invalid:8080"),
+            InstanceState.READY,
+            null);
     int reloads = router.reloads();
-    assertThatThrownBy(() -> router.apply(nextOp(), "shop", TrafficSplit.of(v1.id(), v2.id(), 5_000),
-        Map.of(v1.id(), i1, v2.id(), List.of(unresolvable))))
-        .isInstanceOf(ProviderException.class).hasMessageContaining("nginx -t").hasMessageContaining("restored")
+    assertThatThrownBy(
+            () ->
+                router.apply(
+                    nextOp(),
+                    "shop",
+                    TrafficSplit.of(v1.id(), v2.id(), 5_000),
+                    Map.of(v1.id(), i1, v2.id(), List.of(unresolvable))))
+        .isInstanceOf(ProviderException.class)
+        .hasMessageContaining("nginx -t")
+        .hasMessageContaining("restored")
         .satisfies(e -> assertThat(((ProviderException) e).retryable()).isFalse());
     assertThat(Files.readString(nginx.upstreamDir().resolve("shop.conf"))).isEqualTo(good);
     assertThat(router.reloads()).isEqualTo(reloads);
@@ -105,20 +125,29 @@ class NginxRouterTest {
   }
 
   @Test
-  @DisplayName("a failed reload puts the last good file back: a later reload of another service does not bring it in")
+  @DisplayName(
+      "a failed reload puts the last good file back: a later reload of another service does not bring it in")
   void failedReloadRestoresLastGood() throws Exception {
     Path dir = Files.createTempDirectory("cutover-nginx-reload-fault");
-    ReloadFault fault = ReloadFault.create(dir, NginxProcess.binary().orElseThrow(),
-        nginx.prefix().resolve("nginx.pid"));
+    ReloadFault fault =
+        ReloadFault.create(
+            dir, NginxProcess.binary().orElseThrow(), nginx.prefix().resolve("nginx.pid"));
     TrafficSplit good = TrafficSplit.all(v1.id());
     router.apply(nextOp(), "shop", good, Map.of(v1.id(), i1));
     String goodFile = Files.readString(nginx.upstreamDir().resolve("shop.conf"));
     try (NginxRouter faulty = LocalFixture.router(nginx).nginx(fault.binary()).build()) {
       fault.arm();
-      assertThatThrownBy(() -> faulty.apply(nextOp(), "shop", TrafficSplit.of(v1.id(), v2.id(), 5_000),
-          Map.of(v1.id(), i1, v2.id(), i2)))
-          .isInstanceOf(ProviderException.class).hasMessageContaining("nginx -s reload failed")
-          .hasMessageContaining("nginx.pid").satisfies(e -> assertThat(((ProviderException) e).retryable()).isTrue());
+      assertThatThrownBy(
+              () ->
+                  faulty.apply(
+                      nextOp(),
+                      "shop",
+                      TrafficSplit.of(v1.id(), v2.id(), 5_000),
+                      Map.of(v1.id(), i1, v2.id(), i2)))
+          .isInstanceOf(ProviderException.class)
+          .hasMessageContaining("nginx -s reload failed")
+          .hasMessageContaining("nginx.pid")
+          .satisfies(e -> assertThat(((ProviderException) e).retryable()).isTrue());
       assertThat(fault.armed()).isFalse();
     }
     assertThat(Files.readString(nginx.upstreamDir().resolve("shop.conf"))).isEqualTo(goodFile);
@@ -132,11 +161,18 @@ class NginxRouterTest {
   @Test
   @DisplayName("refuses rules, mirrors and releases with traffic but no instance")
   void refusals() {
-    TrafficSplit withMirror = TrafficSplit.builder().weight(v1.id(), 10_000).weight(v2.id(), 0)
-        .mirror(new TrafficSplit.Mirror(v2.id(), 100)).build();
-    assertThatThrownBy(() -> router.apply(nextOp(), "shop", withMirror, Map.of(v1.id(), i1, v2.id(), i2)))
-        .isInstanceOf(ProviderException.class).hasMessageContaining("mirrors");
+    TrafficSplit withMirror =
+        TrafficSplit.builder()
+            .weight(v1.id(), 10_000)
+            .weight(v2.id(), 0)
+            .mirror(new TrafficSplit.Mirror(v2.id(), 100))
+            .build();
+    assertThatThrownBy(
+            () -> router.apply(nextOp(), "shop", withMirror, Map.of(v1.id(), i1, v2.id(), i2)))
+        .isInstanceOf(ProviderException.class)
+        .hasMessageContaining("mirrors");
     assertThatThrownBy(() -> router.apply(nextOp(), "shop", TrafficSplit.all(v2.id()), Map.of()))
-        .isInstanceOf(ProviderException.class).hasMessageContaining("no READY instance");
+        .isInstanceOf(ProviderException.class)
+        .hasMessageContaining("no READY instance");
   }
 }

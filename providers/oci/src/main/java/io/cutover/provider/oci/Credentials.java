@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.oci;
 
 import io.cutover.api.InvalidSpecException;
@@ -24,10 +25,12 @@ public final class Credentials {
    */
   public static Credentials of(String username, String password) {
     if (username == null || username.isBlank()) {
-      throw new InvalidSpecException("credentials.username", "is blank", "give the registry user name");
+      throw new InvalidSpecException(
+          "credentials.username", "is blank", "give the registry user name");
     }
     if (password == null || password.isEmpty()) {
-      throw new InvalidSpecException("credentials.password", "is empty", "give the password or access token");
+      throw new InvalidSpecException(
+          "credentials.password", "is empty", "give the password or access token");
     }
     return new Credentials(username, password);
   }

@@ -1,6 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.oci;
 
-import java.util.Optional;
 import io.cutover.api.Artifact;
 import io.cutover.api.ArtifactRef;
 import io.cutover.api.Digest;
@@ -36,6 +36,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -52,24 +53,24 @@ import okio.Okio;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An {@link ArtifactStore} over the OCI distribution API: an artifact is an image manifest (or index)
- * in a registry, identified by {@code host[:port]/path@sha256:...}.
+ * An {@link ArtifactStore} over the OCI distribution API: an artifact is an image manifest (or
+ * index) in a registry, identified by {@code host[:port]/path@sha256:...}.
  *
  * <p><b>Integrity.</b> Every manifest is read with every manifest media type in {@code Accept} and
- * must hash to its digest: for a tag, to the {@code Docker-Content-Digest} the registry states; for a
- * digest, to that digest. Blobs are hashed while they stream and the stream throws
- * {@link DigestMismatchException} at its end if they do not match. A mismatch is never retried or
- * hidden by a mirror.
+ * must hash to its digest: for a tag, to the {@code Docker-Content-Digest} the registry states; for
+ * a digest, to that digest. Blobs are hashed while they stream and the stream throws {@link
+ * DigestMismatchException} at its end if they do not match. A mismatch is never retried or hidden
+ * by a mirror.
  *
- * <p><b>Caching.</b> Manifests and small blobs are cached by digest (bounded, least recently used), so
- * {@link #describe} of a resolved artifact costs no second manifest request and still works while the
- * registry is down. A tag resolution is never cached. Pinned artifacts' manifests and configs are
- * never evicted. Pins are kept in this store instance only: the distribution API has no pins, so
- * protect images from the registry's own garbage collection with its retention rules.
+ * <p><b>Caching.</b> Manifests and small blobs are cached by digest (bounded, least recently used),
+ * so {@link #describe} of a resolved artifact costs no second manifest request and still works
+ * while the registry is down. A tag resolution is never cached. Pinned artifacts' manifests and
+ * configs are never evicted. Pins are kept in this store instance only: the distribution API has no
+ * pins, so protect images from the registry's own garbage collection with its retention rules.
  *
- * <p><b>Failover.</b> Each registry may have ordered mirrors ({@code host[:port][/path-prefix]}); each
- * endpoint has a circuit breaker; when every endpoint fails retryably (I/O, 408, 429, 5xx) the attempt
- * is retried with exponential backoff on the injected scheduler, and then a retryable
+ * <p><b>Failover.</b> Each registry may have ordered mirrors ({@code host[:port][/path-prefix]});
+ * each endpoint has a circuit breaker; when every endpoint fails retryably (I/O, 408, 429, 5xx) the
+ * attempt is retried with exponential backoff on the injected scheduler, and then a retryable
  * {@link ProviderException} names what each endpoint answered.
  *
  * <p><b>Security.</b> TLS is verified (the JVM trust store, or the {@link OkHttpClient} you pass);
@@ -77,18 +78,20 @@ import org.jspecify.annotations.Nullable;
  * {@link CredentialsProvider} per host, for basic and bearer-token challenges, and never appear in
  * logs or errors.
  *
- * <p><b>Threading.</b> Safe for concurrent use; calls block on network I/O. {@link #close()} releases
- * the scheduler and connections the store created (not those passed in).
+ * <p><b>Threading.</b> Safe for concurrent use; calls block on network I/O. {@link #close()}
+ * releases the scheduler and connections the store created (not those passed in).
  *
- * <p><b>Errors.</b> Unknown tags, digests and platforms: {@link NoSuchElementException}; content that
- * does not match: {@link DigestMismatchException}; registry failures: {@link ProviderException}
- * ({@code retryable()} says whether trying later may help); bad configuration: {@link InvalidSpecException}.
+ * <p><b>Errors.</b> Unknown tags, digests and platforms: {@link NoSuchElementException}; content
+ * that does not match: {@link DigestMismatchException}; registry failures: {@link
+ * ProviderException} ({@code retryable()} says whether trying later may help); bad configuration:
+ * {@link InvalidSpecException}.
  */
 public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
   /** The provider name, used in errors and for {@link java.util.ServiceLoader} registration. */
   public static final String PROVIDER = "oci";
 
-  private static final Pattern ATTACHMENT_TAG = Pattern.compile("^sha256-[0-9a-f]{64}\\.(sig|att|sbom)$");
+  private static final Pattern ATTACHMENT_TAG =
+      Pattern.compile("^sha256-[0-9a-f]{64}\\.(sig|att|sbom)$");
   private static final int MAX_CACHED_BLOB = 256 * 1024;
 
   private final OkHttpClient http;
@@ -104,7 +107,8 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
   private final Map<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
   private final Map<String, List<Endpoint>> endpoints = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> pins = new ConcurrentHashMap<>();
-  // Cached configs and layers point back at their manifest so that pinning the manifest protects them.
+  // Cached configs and layers point back at their manifest so that pinning the manifest protects
+  // them.
   private final Map<String, String> parentOf = Collections.synchronizedMap(new HashMap<>());
   // Digests seen as blobs in a parsed manifest: fetch() goes straight to /blobs/ for them.
   private final Set<String> knownBlobs = ConcurrentHashMap.newKeySet();
@@ -116,42 +120,55 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
     this.defaultRegistry = b.defaultRegistry;
     this.platform = b.platform;
     this.ownsHttp = b.http == null;
-    OkHttpClient base = b.http != null ? b.http : new OkHttpClient.Builder()
-        .connectTimeout(b.timeout).readTimeout(b.timeout).callTimeout(b.timeout.multipliedBy(3)).build();
+    OkHttpClient base =
+        b.http != null
+            ? b.http
+            : new OkHttpClient.Builder()
+                .connectTimeout(b.timeout)
+                .readTimeout(b.timeout)
+                .callTimeout(b.timeout.multipliedBy(3))
+                .build();
     OkHttpClient tokenClient = base.newBuilder().build();
     RegistryAuth auth = new RegistryAuth(b.credentials, tokenClient, b.clock);
     this.http = base.newBuilder().addInterceptor(auth).authenticator(auth).build();
     this.client = new RegistryClient(http);
     ScheduledExecutorService scheduler = b.scheduler;
     if (scheduler == null) {
-      scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "cutover-oci-retry");
-        t.setDaemon(true);
-        return t;
-      });
+      scheduler =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "cutover-oci-retry");
+                t.setDaemon(true);
+                return t;
+              });
       this.ownedScheduler = scheduler;
     } else {
       this.ownedScheduler = null;
     }
-    RetryConfig retry = RetryConfig.custom()
-        .maxAttempts(b.maxAttempts)
-        .intervalFunction(IntervalFunction.ofExponentialBackoff(b.backoff, 2.0))
-        .retryOnException(t -> t instanceof ProviderException pe && pe.retryable())
-        .build();
+    RetryConfig retry =
+        RetryConfig.custom()
+            .maxAttempts(b.maxAttempts)
+            .intervalFunction(IntervalFunction.ofExponentialBackoff(b.backoff, 2.0))
+            .retryOnException(t -> t instanceof ProviderException pe && pe.retryable())
+            .build();
     this.failover = new Failover(Retry.of("oci", retry), scheduler);
-    this.breakerConfig = CircuitBreakerConfig.custom()
-        .slidingWindowSize(10)
-        .minimumNumberOfCalls(b.breakerMinimumCalls)
-        .failureRateThreshold(50)
-        .waitDurationInOpenState(b.breakerOpenFor)
-        .permittedNumberOfCallsInHalfOpenState(1)
-        .recordException(t -> t instanceof ProviderException pe && pe.retryable())
-        .clock(b.clock.withZone(ZoneOffset.UTC))
-        .build();
+    this.breakerConfig =
+        CircuitBreakerConfig.custom()
+            .slidingWindowSize(10)
+            .minimumNumberOfCalls(b.breakerMinimumCalls)
+            .failureRateThreshold(50)
+            .waitDurationInOpenState(b.breakerOpenFor)
+            .permittedNumberOfCallsInHalfOpenState(1)
+            .recordException(t -> t instanceof ProviderException pe && pe.retryable())
+            .clock(b.clock.withZone(ZoneOffset.UTC))
+            .build();
     this.cache = new ContentCache(b.cacheEntries, this::isProtected);
   }
 
-  /** A builder with defaults: anonymous, TLS everywhere, 3 attempts from 200 ms backoff, 10 s timeouts. */
+  /**
+   * A builder with defaults: anonymous, TLS everywhere, 3 attempts from 200 ms backoff, 10 s
+   * timeouts.
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -159,16 +176,20 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
   // ---------------------------------------------------------------- ArtifactStore
 
   /**
-   * Resolves a tag to the digest of the manifest it points to now (or, with a configured platform and a
-   * tag that names an index, to the digest of that platform's manifest). Always asks the registry.
+   * Resolves a tag to the digest of the manifest it points to now (or, with a configured platform
+   * and a tag that names an index, to the digest of that platform's manifest). Always asks the
+   * registry.
    *
    * @throws DigestMismatchException if the manifest body does not hash to the stated digest
    */
   @Override
   public ArtifactRef resolve(TagRef tag) {
     Location loc = locate(tag.repository());
-    RegistryClient.Fetched f = failover.run("resolve", endpointsFor(loc),
-        e -> client.getManifest(e, loc.path, tag.tag(), "resolve"));
+    RegistryClient.Fetched f =
+        failover.run(
+            "resolve",
+            endpointsFor(loc),
+            e -> client.getManifest(e, loc.path, tag.tag(), "resolve"));
     Digest actual = Digest.sha256(f.body());
     Digest digest = actual;
     if (f.digestHeader() != null) {
@@ -187,10 +208,11 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
   }
 
   /**
-   * Describes an image: media type and size of the manifest, creation time and labels from the image
-   * config, {@code org.opencontainers.image.*} annotations, and provenance as stated by the labels
-   * ({@code org.opencontainers.image.source} and {@code .revision}; not verified: that is the
-   * verification policy's job). Signatures are not listed here; a verification policy reads them.
+   * Describes an image: media type and size of the manifest, creation time and labels from the
+   * image config, {@code org.opencontainers.image.*} annotations, and provenance as stated by the
+   * labels ({@code org.opencontainers.image.source} and {@code .revision}; not verified: that is
+   * the verification policy's job). Signatures are not listed here; a verification policy reads
+   * them.
    */
   @Override
   public Artifact describe(ArtifactRef ref) {
@@ -209,25 +231,37 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
     labels.putAll(m.annotations());
     if (created == null && labels.containsKey("org.opencontainers.image.created")) {
       try {
-        created = java.time.OffsetDateTime.parse(labels.get("org.opencontainers.image.created")).toInstant();
+        created =
+            java.time.OffsetDateTime.parse(labels.get("org.opencontainers.image.created"))
+                .toInstant();
       } catch (java.time.format.DateTimeParseException ignored) {
         // An unparseable annotation is just a label; the age is then unknown.
       }
     }
-    Provenance provenance = new Provenance(labels.get("org.opencontainers.image.source"), null,
-        labels.get("org.opencontainers.image.revision"), null, null, null);
+    Provenance provenance =
+        new Provenance(
+            labels.get("org.opencontainers.image.source"),
+            null,
+            labels.get("org.opencontainers.image.revision"),
+            null,
+            null,
+            null);
     return Artifact.builder(ref)
         .mediaType(m.mediaType())
         .size(manifest.bytes().length)
         .created(created)
         .labels(labels)
-        .provenance(provenance.equals(new Provenance(null, null, null, null, null, null)) ? Provenance.NONE : provenance)
+        .provenance(
+            provenance.equals(new Provenance(null, null, null, null, null, null))
+                ? Provenance.NONE
+                : provenance)
         .build();
   }
 
   /**
    * Opens content by digest: the manifest if the digest names one, otherwise the blob. Blobs are
-   * verified while read; the stream throws {@link DigestMismatchException} at its end if they do not match.
+   * verified while read; the stream throws {@link DigestMismatchException} at its end if they do
+   * not match.
    */
   @Override
   public InputStream fetch(ArtifactRef ref) {
@@ -247,27 +281,34 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
   }
 
   /**
-   * Re-reads the manifest from the registry (not the cache) and hashes it, its config and every layer
-   * (for an index: every child manifest), then describes it.
+   * Re-reads the manifest from the registry (not the cache) and hashes it, its config and every
+   * layer (for an index: every child manifest), then describes it.
    */
   @Override
   public Artifact verify(ArtifactRef ref) {
     Location loc = locate(ref.repository());
-    RegistryClient.Fetched f = failover.run("verify", endpointsFor(loc),
-        e -> client.getManifest(e, loc.path, ref.digest().toString(), "verify"));
+    RegistryClient.Fetched f =
+        failover.run(
+            "verify",
+            endpointsFor(loc),
+            e -> client.getManifest(e, loc.path, ref.digest().toString(), "verify"));
     ref.digest().verify(f.body(), f.url());
     Manifests.Manifest m = remember(ref, f.body(), f.contentType());
     for (Manifests.Descriptor d : m.children()) {
       ArtifactRef child = new ArtifactRef(ref.repository(), d.digest());
       if (m.isIndex()) {
-        RegistryClient.Fetched cf = failover.run("verify", endpointsFor(loc),
-            e -> client.getManifest(e, loc.path, d.digest().toString(), "verify"));
+        RegistryClient.Fetched cf =
+            failover.run(
+                "verify",
+                endpointsFor(loc),
+                e -> client.getManifest(e, loc.path, d.digest().toString(), "verify"));
         d.digest().verify(cf.body(), cf.url());
       } else {
         try (InputStream in = openBlob(child, loc, "verify")) {
           in.transferTo(java.io.OutputStream.nullOutputStream());
         } catch (IOException e) {
-          throw ProviderException.retryable(PROVIDER, "verify", "reading " + child + " failed: " + e, e);
+          throw ProviderException.retryable(
+              PROVIDER, "verify", "reading " + child + " failed: " + e, e);
         }
       }
     }
@@ -275,9 +316,9 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
   }
 
   /**
-   * The distinct digests the repository's tags point at, in tag order (the registry cannot tell which
-   * is newest). Signature and attestation tags ({@code sha256-<hex>.sig/.att}) are left out. Digests
-   * come from {@code HEAD} requests and are verified when their content is read.
+   * The distinct digests the repository's tags point at, in tag order (the registry cannot tell
+   * which is newest). Signature and attestation tags ({@code sha256-<hex>.sig/.att}) are left out.
+   * Digests come from {@code HEAD} requests and are verified when their content is read.
    */
   @Override
   public List<ArtifactRef> list(String repository) {
@@ -295,8 +336,13 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
       }
       @Nullable String digest;
       try {
-        digest = failover.run("list", endpointsFor(loc),
-            e -> Optional.ofNullable(client.headManifest(e, loc.path, tag, "list"))).orElse(null);
+        digest =
+            failover
+                .run(
+                    "list",
+                    endpointsFor(loc),
+                    e -> Optional.ofNullable(client.headManifest(e, loc.path, tag, "list")))
+                .orElse(null);
       } catch (NoSuchElementException deletedMeanwhile) {
         continue;
       }
@@ -321,10 +367,12 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
   @Override
   public void unpin(ArtifactRef ref, String reason) {
     requireReason(reason);
-    pins.computeIfPresent(ref.toString(), (k, reasons) -> {
-      reasons.remove(reason);
-      return reasons.isEmpty() ? null : reasons;
-    });
+    pins.computeIfPresent(
+        ref.toString(),
+        (k, reasons) -> {
+          reasons.remove(reason);
+          return reasons.isEmpty() ? null : reasons;
+        });
   }
 
   // ---------------------------------------------------------------- beyond the SPI
@@ -346,7 +394,8 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
     HttpUrl[] next = {null};
     do {
       HttpUrl page = next[0];
-      RegistryClient.TagPage p = failover.run("tags", endpointsFor(loc), e -> client.tags(e, loc.path, page, "tags"));
+      RegistryClient.TagPage p =
+          failover.run("tags", endpointsFor(loc), e -> client.tags(e, loc.path, page, "tags"));
       all.addAll(p.tags());
       next[0] = p.next();
     } while (next[0] != null);
@@ -354,10 +403,11 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
   }
 
   /**
-   * The manifest of {@code platform} in the index {@code index}; an artifact that is not an index is
-   * returned as is.
+   * The manifest of {@code platform} in the index {@code index}; an artifact that is not an index
+   * is returned as is.
    *
-   * @throws NoSuchElementException if the index has no manifest for the platform (the message lists those it has)
+   * @throws NoSuchElementException if the index has no manifest for the platform (the message lists
+   *     those it has)
    */
   public ArtifactRef selectPlatform(ArtifactRef index, Platform platform) {
     Location loc = locate(index.repository());
@@ -389,32 +439,42 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
       return new Location(first, repository.substring(slash + 1));
     }
     if (defaultRegistry == null) {
-      throw new InvalidSpecException("artifact.repository", "'" + repository + "' names no registry host",
+      throw new InvalidSpecException(
+          "artifact.repository",
+          "'" + repository + "' names no registry host",
           "write it as host[:port]/path, or configure the OCI store's defaultRegistry");
     }
     return new Location(defaultRegistry, repository);
   }
 
   private List<Endpoint> endpointsFor(Location loc) {
-    return endpoints.computeIfAbsent(loc.registry, registry -> {
-      List<Endpoint> list = new ArrayList<>();
-      list.add(endpoint(registry, ""));
-      for (String mirror : mirrors.getOrDefault(registry, List.of())) {
-        int slash = mirror.indexOf('/');
-        list.add(endpoint(slash < 0 ? mirror : mirror.substring(0, slash), slash < 0 ? "" : mirror.substring(slash + 1)));
-      }
-      return List.copyOf(list);
-    });
+    return endpoints.computeIfAbsent(
+        loc.registry,
+        registry -> {
+          List<Endpoint> list = new ArrayList<>();
+          list.add(endpoint(registry, ""));
+          for (String mirror : mirrors.getOrDefault(registry, List.of())) {
+            int slash = mirror.indexOf('/');
+            list.add(
+                endpoint(
+                    slash < 0 ? mirror : mirror.substring(0, slash),
+                    slash < 0 ? "" : mirror.substring(slash + 1)));
+          }
+          return List.copyOf(list);
+        });
   }
 
   private Endpoint endpoint(String host, String prefix) {
     String scheme = insecure.contains(host) ? "http" : "https";
     HttpUrl base = HttpUrl.parse(scheme + "://" + host + "/");
     if (base == null) {
-      throw new InvalidSpecException("oci.registry", "'" + host + "' is not a valid host[:port]",
+      throw new InvalidSpecException(
+          "oci.registry",
+          "'" + host + "' is not a valid host[:port]",
           "write a registry host such as registry.example.com or 127.0.0.1:5000");
     }
-    CircuitBreaker breaker = breakers.computeIfAbsent(host, h -> CircuitBreaker.of("oci:" + h, breakerConfig));
+    CircuitBreaker breaker =
+        breakers.computeIfAbsent(host, h -> CircuitBreaker.of("oci:" + h, breakerConfig));
     return new Endpoint(host, base, prefix, breaker);
   }
 
@@ -424,8 +484,11 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
     if (cached != null) {
       return cached;
     }
-    RegistryClient.Fetched f = failover.run(operation, endpointsFor(loc),
-        e -> client.getManifest(e, loc.path, ref.digest().toString(), operation));
+    RegistryClient.Fetched f =
+        failover.run(
+            operation,
+            endpointsFor(loc),
+            e -> client.getManifest(e, loc.path, ref.digest().toString(), operation));
     ref.digest().verify(f.body(), f.url());
     remember(ref, f.body(), f.contentType());
     return new ContentCache.Entry(f.body(), f.contentType());
@@ -456,9 +519,16 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
     }
   }
 
-  /** Opens a blob; small ones are read, verified and cached at once, large ones verified as they stream. */
+  /**
+   * Opens a blob; small ones are read, verified and cached at once, large ones verified as they
+   * stream.
+   */
   private InputStream openBlob(ArtifactRef ref, Location loc, String operation) {
-    Response r = failover.run(operation, endpointsFor(loc), e -> client.openBlob(e, loc.path, ref.digest(), operation));
+    Response r =
+        failover.run(
+            operation,
+            endpointsFor(loc),
+            e -> client.openBlob(e, loc.path, ref.digest(), operation));
     String subject = r.request().url().toString();
     long length = r.body().contentLength();
     if (length >= 0 && length <= MAX_CACHED_BLOB) {
@@ -468,46 +538,59 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
         cache.put(ref.toString(), new ContentCache.Entry(bytes, r.header("Content-Type")));
         return new ByteArrayInputStream(bytes);
       } catch (IOException e) {
-        throw ProviderException.retryable(PROVIDER, operation, "reading " + subject + " failed: " + e, e);
+        throw ProviderException.retryable(
+            PROVIDER, operation, "reading " + subject + " failed: " + e, e);
       }
     }
     if (ref.digest().algorithm() != Digest.Algorithm.SHA256) {
       r.close();
-      throw new InvalidSpecException("artifact.digest", ref.digest() + " is not sha256",
+      throw new InvalidSpecException(
+          "artifact.digest",
+          ref.digest() + " is not sha256",
           "the OCI store streams sha256 blobs only");
     }
     HashingSource hashing = HashingSource.sha256(r.body().source());
-    BufferedSource checked = Okio.buffer(new ForwardingSource(hashing) {
-      private boolean done;
+    BufferedSource checked =
+        Okio.buffer(
+            new ForwardingSource(hashing) {
+              private boolean done;
 
-      @Override
-      public long read(Buffer sink, long byteCount) throws IOException {
-        long n = super.read(sink, byteCount);
-        if (n == -1 && !done) {
-          done = true;
-          Digest actual = Digest.of(Digest.Algorithm.SHA256, hashing.hash().hex());
-          if (!actual.equals(ref.digest())) {
-            throw new DigestMismatchException(subject, ref.digest(), actual);
-          }
-        }
-        return n;
-      }
+              @Override
+              public long read(Buffer sink, long byteCount) throws IOException {
+                long n = super.read(sink, byteCount);
+                if (n == -1 && !done) {
+                  done = true;
+                  Digest actual = Digest.of(Digest.Algorithm.SHA256, hashing.hash().hex());
+                  if (!actual.equals(ref.digest())) {
+                    throw new DigestMismatchException(subject, ref.digest(), actual);
+                  }
+                }
+                return n;
+              }
 
-      @Override
-      public void close() throws IOException {
-        try {
-          super.close();
-        } finally {
-          r.close();
-        }
-      }
-    });
+              @Override
+              public void close() throws IOException {
+                try {
+                  super.close();
+                } finally {
+                  r.close();
+                }
+              }
+            });
     return checked.inputStream();
   }
 
   private ArtifactRef selectPlatform(ArtifactRef index, Manifests.Manifest m, Platform p) {
-    Manifests.Descriptor d = Manifests.select(m, p).orElseThrow(() -> new NoSuchElementException(
-        index + " is a multi-platform index without a manifest for " + p + "; it has " + Manifests.platforms(m)));
+    Manifests.Descriptor d =
+        Manifests.select(m, p)
+            .orElseThrow(
+                () ->
+                    new NoSuchElementException(
+                        index
+                            + " is a multi-platform index without a manifest for "
+                            + p
+                            + "; it has "
+                            + Manifests.platforms(m)));
     return new ArtifactRef(index.repository(), d.digest());
   }
 
@@ -523,14 +606,18 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
     try {
       return Digest.parse(header.trim(), "Docker-Content-Digest");
     } catch (InvalidSpecException e) {
-      throw ProviderException.permanent(PROVIDER, "resolve", subject + " answered an invalid Docker-Content-Digest '"
-          + header + "'", e);
+      throw ProviderException.permanent(
+          PROVIDER,
+          "resolve",
+          subject + " answered an invalid Docker-Content-Digest '" + header + "'",
+          e);
     }
   }
 
   private static void requireReason(String reason) {
     if (reason == null || reason.isBlank()) {
-      throw new InvalidSpecException("pin.reason", "is blank", "say why the artifact is kept, e.g. rollback-target:checkout");
+      throw new InvalidSpecException(
+          "pin.reason", "is blank", "say why the artifact is kept, e.g. rollback-target:checkout");
     }
   }
 
@@ -560,14 +647,20 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
       }
     }
 
-    /** The registry for repositories written without a host. None by default: such names are refused. */
+    /**
+     * The registry for repositories written without a host. None by default: such names are
+     * refused.
+     */
     public Builder defaultRegistry(String host) {
       once("defaultRegistry");
       this.defaultRegistry = requireHost(host, "oci.defaultRegistry");
       return this;
     }
 
-    /** Hosts ({@code host[:port]}) reached over plain HTTP. Only for registries on a trusted network. */
+    /**
+     * Hosts ({@code host[:port]}) reached over plain HTTP. Only for registries on a trusted
+     * network.
+     */
     public Builder insecure(String... hosts) {
       for (String h : hosts) {
         insecure.add(requireHost(h, "oci.insecure"));
@@ -576,13 +669,14 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
     }
 
     /**
-     * Ordered mirrors of a registry, each {@code host[:port][/path-prefix]}, tried in order when the
-     * registry (or the previous mirror) fails retryably or has an open circuit.
+     * Ordered mirrors of a registry, each {@code host[:port][/path-prefix]}, tried in order when
+     * the registry (or the previous mirror) fails retryably or has an open circuit.
      */
     public Builder mirrors(String registry, List<String> mirrorHosts) {
       String key = requireHost(registry, "oci.mirrors");
       if (mirrors.containsKey(key)) {
-        throw new InvalidSpecException("oci.mirrors." + key, "is set twice", "list all mirrors of a registry at once");
+        throw new InvalidSpecException(
+            "oci.mirrors." + key, "is set twice", "list all mirrors of a registry at once");
       }
       for (String m : mirrorHosts) {
         requireHost(m.contains("/") ? m.substring(0, m.indexOf('/')) : m, "oci.mirrors." + key);
@@ -620,8 +714,8 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
     }
 
     /**
-     * The HTTP client to build on (trust store, proxy, connection pool, timeouts). The store adds its
-     * authenticator to a derived client and never closes the one given.
+     * The HTTP client to build on (trust store, proxy, connection pool, timeouts). The store adds
+     * its authenticator to a derived client and never closes the one given.
      */
     public Builder httpClient(OkHttpClient http) {
       once("httpClient");
@@ -633,10 +727,12 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
     public Builder retry(int maxAttempts, Duration initialBackoff) {
       once("retry");
       if (maxAttempts < 1) {
-        throw new InvalidSpecException("oci.retry.maxAttempts", "is " + maxAttempts, "use 1 or more");
+        throw new InvalidSpecException(
+            "oci.retry.maxAttempts", "is " + maxAttempts, "use 1 or more");
       }
       if (initialBackoff.isNegative() || initialBackoff.isZero()) {
-        throw new InvalidSpecException("oci.retry.backoff", "is " + initialBackoff, "use a positive duration such as 200ms");
+        throw new InvalidSpecException(
+            "oci.retry.backoff", "is " + initialBackoff, "use a positive duration such as 200ms");
       }
       this.maxAttempts = maxAttempts;
       this.backoff = initialBackoff;
@@ -647,27 +743,32 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
     public Builder timeout(Duration timeout) {
       once("timeout");
       if (timeout.isNegative() || timeout.isZero()) {
-        throw new InvalidSpecException("oci.timeout", "is " + timeout, "use a positive duration such as 10s");
+        throw new InvalidSpecException(
+            "oci.timeout", "is " + timeout, "use a positive duration such as 10s");
       }
       this.timeout = timeout;
       return this;
     }
 
     /**
-     * The circuit breaker of each endpoint: opens when at least half of the last calls (and at least
-     * {@code minimumCalls}) failed retryably, and stays open for {@code openFor}.
+     * The circuit breaker of each endpoint: opens when at least half of the last calls (and at
+     * least {@code minimumCalls}) failed retryably, and stays open for {@code openFor}.
      */
     public Builder circuitBreaker(int minimumCalls, Duration openFor) {
       once("circuitBreaker");
       if (minimumCalls < 1 || minimumCalls > 10) {
-        throw new InvalidSpecException("oci.circuitBreaker.minimumCalls", "is " + minimumCalls, "use 1..10");
+        throw new InvalidSpecException(
+            "oci.circuitBreaker.minimumCalls", "is " + minimumCalls, "use 1..10");
       }
       this.breakerMinimumCalls = minimumCalls;
       this.breakerOpenFor = Objects.requireNonNull(openFor, "openFor");
       return this;
     }
 
-    /** How many manifests and small blobs to cache by digest; those of pinned artifacts are never evicted. */
+    /**
+     * How many manifests and small blobs to cache by digest; those of pinned artifacts are never
+     * evicted.
+     */
     public Builder cacheEntries(int entries) {
       once("cacheEntries");
       if (entries < 0) {
@@ -683,8 +784,13 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
     }
 
     private static String requireHost(String host, String path) {
-      if (host == null || host.isBlank() || host.contains("/") || HttpUrl.parse("https://" + host + "/") == null) {
-        throw new InvalidSpecException(path, "'" + host + "' is not a registry host",
+      if (host == null
+          || host.isBlank()
+          || host.contains("/")
+          || HttpUrl.parse("https://" + host + "/") == null) {
+        throw new InvalidSpecException(
+            path,
+            "'" + host + "' is not a registry host",
             "write host or host:port, e.g. registry.example.com or 127.0.0.1:5000");
       }
       return host.toLowerCase(Locale.ROOT);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.oci;
 
 import io.cutover.api.InvalidSpecException;
@@ -12,21 +13,30 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Creates an {@link OciArtifactStore} from configuration; registered with {@link java.util.ServiceLoader}
- * under the name {@value OciArtifactStore#PROVIDER}.
+ * Creates an {@link OciArtifactStore} from configuration; registered with {@link
+ * java.util.ServiceLoader} under the name {@value OciArtifactStore#PROVIDER}.
  *
- * <p>Keys (all optional): {@code defaultRegistry}; {@code insecure} (list of hosts reached over plain
- * HTTP); {@code mirrors} (map from registry host to an ordered list of mirrors); {@code platform}
- * ({@code os/arch[/variant]}); {@code credentials} (map from host to {@code {username, passwordEnv}},
- * where {@code passwordEnv} names the environment variable holding the password or token, read each
- * time it is needed, so no secret is ever written in configuration); {@code retry}
- * ({@code {maxAttempts, backoff}}); {@code timeout}; {@code cacheEntries}. Unknown keys are refused.
+ * <p>Keys (all optional): {@code defaultRegistry}; {@code insecure} (list of hosts reached over
+ * plain HTTP); {@code mirrors} (map from registry host to an ordered list of mirrors); {@code
+ * platform} ({@code os/arch[/variant]}); {@code credentials} (map from host to {@code {username,
+ * passwordEnv}}, where {@code passwordEnv} names the environment variable holding the password or
+ * token, read each time it is needed, so no secret is ever written in configuration); {@code retry}
+ * ({@code {maxAttempts, backoff}}); {@code timeout}; {@code cacheEntries}. Unknown keys are
+ * refused.
  *
  * <p>Stateless and thread-safe; {@link #create} does no network I/O.
  */
 public final class OciArtifactStoreProvider implements ArtifactStoreProvider {
   private static final Set<String> KEYS =
-      Set.of("defaultRegistry", "insecure", "mirrors", "platform", "credentials", "retry", "timeout", "cacheEntries");
+      Set.of(
+          "defaultRegistry",
+          "insecure",
+          "mirrors",
+          "platform",
+          "credentials",
+          "retry",
+          "timeout",
+          "cacheEntries");
 
   private final Function<String, String> environment;
 
@@ -65,20 +75,24 @@ public final class OciArtifactStoreProvider implements ArtifactStoreProvider {
       Map<String, String[]> byHost = new HashMap<>();
       for (String host : creds.keys()) {
         ProviderConfig c = creds.getConfig(host).requireOnly(Set.of("username", "passwordEnv"));
-        byHost.put(host, new String[] {c.requireString("username"), c.requireString("passwordEnv")});
+        byHost.put(
+            host, new String[] {c.requireString("username"), c.requireString("passwordEnv")});
       }
-      b.credentials(registry -> {
-        String[] c = byHost.get(registry);
-        if (c == null) {
-          return null;
-        }
-        String password = environment.apply(c[1]);
-        if (password == null || password.isEmpty()) {
-          throw new InvalidSpecException(creds.pathOf(registry) + ".passwordEnv", "names the environment variable '"
-              + c[1] + "', which is not set", "export it before starting, or remove the credentials of " + registry);
-        }
-        return Credentials.of(c[0], password);
-      });
+      b.credentials(
+          registry -> {
+            String[] c = byHost.get(registry);
+            if (c == null) {
+              return null;
+            }
+            String password = environment.apply(c[1]);
+            if (password == null || password.isEmpty()) {
+              throw new InvalidSpecException(
+                  creds.pathOf(registry) + ".passwordEnv",
+                  "names the environment variable '" + c[1] + "', which is not set",
+                  "export it before starting, or remove the credentials of " + registry);
+            }
+            return Credentials.of(c[0], password);
+          });
     }
     ProviderConfig retry = config.getConfig("retry").requireOnly(Set.of("maxAttempts", "backoff"));
     if (!retry.keys().isEmpty()) {

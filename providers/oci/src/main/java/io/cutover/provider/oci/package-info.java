@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The OCI registry {@link io.cutover.spi.ArtifactStore}: resolves tags to manifest digests over the
  * distribution API and verifies every manifest and blob against its digest, follows multi-arch indexes

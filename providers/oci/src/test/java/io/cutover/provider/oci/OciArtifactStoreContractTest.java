@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.oci;
 
 import io.cutover.api.ArtifactRef;
@@ -52,13 +53,18 @@ class OciArtifactStoreContractTest extends ArtifactStoreContract {
 
   @Override
   protected ArtifactStore createStore() {
-    store = OciArtifactStore.builder().insecure(registry.host()).retry(2, Duration.ofMillis(10)).build();
+    store =
+        OciArtifactStore.builder()
+            .insecure(registry.host())
+            .retry(2, Duration.ofMillis(10))
+            .build();
     return store;
   }
 
   @Override
   protected ArtifactRef seed(String repository, String tag, byte[] content) {
-    CosignFixtures.Attachment image = CosignFixtures.image(content, "2026-01-01T00:00:00Z", Map.of());
+    CosignFixtures.Attachment image =
+        CosignFixtures.image(content, "2026-01-01T00:00:00Z", Map.of());
     try {
       registry.push(repository.substring(repositoryPrefix().length()), tag, image);
     } catch (IOException e) {

@@ -1,7 +1,8 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.oci;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.getRequestedFor;
@@ -32,13 +33,15 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * What the local registry cannot do: the bearer-token flow, basic auth, 401/429/5xx answers and lying
- * digests, served by WireMock.
+ * What the local registry cannot do: the bearer-token flow, basic auth, 401/429/5xx answers and
+ * lying digests, served by WireMock.
  */
 class OciAuthAndFaultsTest {
-  static final String MANIFEST = "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-      + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + Digest.sha256("{}")
-      + "\",\"size\":2},\"layers\":[]}";
+  static final String MANIFEST =
+      "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+          + "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":\""
+          + Digest.sha256("{}")
+          + "\",\"size\":2},\"layers\":[]}";
   static final Digest DIGEST = Digest.sha256(MANIFEST);
   static final String PATH = "/v2/demo/app/manifests/1.0";
   static final String SECRET = "s3cr3t-password";
@@ -75,49 +78,89 @@ class OciAuthAndFaultsTest {
   }
 
   static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder manifestResponse() {
-    return aResponse().withStatus(200).withHeader("Content-Type", "application/vnd.oci.image.manifest.v1+json")
-        .withHeader("Docker-Content-Digest", DIGEST.toString()).withBody(MANIFEST);
+    return aResponse()
+        .withStatus(200)
+        .withHeader("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+        .withHeader("Docker-Content-Digest", DIGEST.toString())
+        .withBody(MANIFEST);
   }
 
   OciArtifactStore.Builder store() {
-    return OciArtifactStore.builder().insecure(host(primary), host(mirror)).retry(3, Duration.ofMillis(5));
+    return OciArtifactStore.builder()
+        .insecure(host(primary), host(mirror))
+        .retry(3, Duration.ofMillis(5));
   }
 
   @Test
-  @DisplayName("bearer flow: 401 challenge, token fetched with the credentials for realm/service/scope, then cached")
+  @DisplayName(
+      "bearer flow: 401 challenge, token fetched with the credentials for realm/service/scope, then cached")
   void bearerTokenFlow() {
     String realm = "http://" + host(primary) + "/token";
-    primary.stubFor(get(urlEqualTo(PATH)).withHeader("Authorization", absent()).willReturn(aResponse().withStatus(401)
-        .withHeader("WWW-Authenticate", "Bearer realm=\"" + realm + "\",service=\"test-registry\",scope=\"repository:demo/app:pull\"")));
-    primary.stubFor(get(urlEqualTo(PATH)).withHeader("Authorization", equalTo("Bearer T-123")).willReturn(manifestResponse()));
-    primary.stubFor(get(urlPathEqualTo("/token")).withQueryParam("service", equalTo("test-registry"))
-        .withQueryParam("scope", equalTo("repository:demo/app:pull"))
-        .withHeader("Authorization", equalTo(okhttp3.Credentials.basic("ci", SECRET)))
-        .willReturn(aResponse().withStatus(200).withBody("{\"token\":\"T-123\",\"expires_in\":300}")));
+    primary.stubFor(
+        get(urlEqualTo(PATH))
+            .withHeader("Authorization", absent())
+            .willReturn(
+                aResponse()
+                    .withStatus(401)
+                    .withHeader(
+                        "WWW-Authenticate",
+                        "Bearer realm=\""
+                            + realm
+                            + "\",service=\"test-registry\",scope=\"repository:demo/app:pull\"")));
+    primary.stubFor(
+        get(urlEqualTo(PATH))
+            .withHeader("Authorization", equalTo("Bearer T-123"))
+            .willReturn(manifestResponse()));
+    primary.stubFor(
+        get(urlPathEqualTo("/token"))
+            .withQueryParam("service", equalTo("test-registry"))
+            .withQueryParam("scope", equalTo("repository:demo/app:pull"))
+            .withHeader("Authorization", equalTo(okhttp3.Credentials.basic("ci", SECRET)))
+            .willReturn(
+                aResponse().withStatus(200).withBody("{\"token\":\"T-123\",\"expires_in\":300}")));
 
-    try (OciArtifactStore s = store().credentials(CredentialsProvider.of(Map.of(host(primary), Credentials.of("ci", SECRET)))).build()) {
+    try (OciArtifactStore s =
+        store()
+            .credentials(
+                CredentialsProvider.of(Map.of(host(primary), Credentials.of("ci", SECRET))))
+            .build()) {
       assertThat(s.resolve(tag(primary)).digest()).isEqualTo(DIGEST);
       assertThat(s.resolve(tag(primary)).digest()).isEqualTo(DIGEST);
     }
     primary.verify(1, getRequestedFor(urlPathEqualTo("/token")));
     primary.verify(1, getRequestedFor(urlEqualTo(PATH)).withHeader("Authorization", absent()));
-    primary.verify(2, getRequestedFor(urlEqualTo(PATH)).withHeader("Authorization", equalTo("Bearer T-123")));
-    primary.verify(getRequestedFor(urlEqualTo(PATH)).withHeader("Accept", equalTo(
-        "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, "
-            + "application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json")));
+    primary.verify(
+        2, getRequestedFor(urlEqualTo(PATH)).withHeader("Authorization", equalTo("Bearer T-123")));
+    primary.verify(
+        getRequestedFor(urlEqualTo(PATH))
+            .withHeader(
+                "Accept",
+                equalTo(
+                    "application/vnd.oci.image.manifest.v1+json, application/vnd.oci.image.index.v1+json, "
+                        + "application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json")));
   }
 
   @Test
   @DisplayName("refused credentials: a non-retryable error that never shows the password")
   void refusedCredentialsAreRedacted() {
-    primary.stubFor(get(urlEqualTo(PATH)).willReturn(aResponse().withStatus(401)
-        .withHeader("WWW-Authenticate", "Bearer realm=\"http://" + host(primary) + "/token\",service=\"r\"")));
+    primary.stubFor(
+        get(urlEqualTo(PATH))
+            .willReturn(
+                aResponse()
+                    .withStatus(401)
+                    .withHeader(
+                        "WWW-Authenticate",
+                        "Bearer realm=\"http://" + host(primary) + "/token\",service=\"r\"")));
     primary.stubFor(get(urlPathEqualTo("/token")).willReturn(aResponse().withStatus(401)));
     Credentials creds = Credentials.of("ci", SECRET);
 
-    try (OciArtifactStore s = store().credentials(CredentialsProvider.of(Map.of(host(primary), creds))).build()) {
+    try (OciArtifactStore s =
+        store().credentials(CredentialsProvider.of(Map.of(host(primary), creds))).build()) {
       Throwable t = catchThrowable(() -> s.resolve(tag(primary)));
-      assertThat(t).isInstanceOf(ProviderException.class).hasMessageContaining("refused").hasMessageNotContaining(SECRET)
+      assertThat(t)
+          .isInstanceOf(ProviderException.class)
+          .hasMessageContaining("refused")
+          .hasMessageNotContaining(SECRET)
           .hasMessageContaining("redacted");
       assertThat(((ProviderException) t).retryable()).isFalse();
     }
@@ -126,19 +169,42 @@ class OciAuthAndFaultsTest {
   }
 
   @Test
-  @DisplayName("anonymous bearer tokens are fetched without credentials; basic challenges get the host's credentials")
+  @DisplayName(
+      "anonymous bearer tokens are fetched without credentials; basic challenges get the host's credentials")
   void anonymousBearerAndBasic() {
-    primary.stubFor(get(urlEqualTo(PATH)).withHeader("Authorization", absent()).willReturn(aResponse().withStatus(401)
-        .withHeader("WWW-Authenticate", "Bearer realm=\"http://" + host(primary) + "/token\",service=\"r\"")));
-    primary.stubFor(get(urlPathEqualTo("/token")).withHeader("Authorization", absent())
-        .willReturn(aResponse().withStatus(200).withBody("{\"access_token\":\"anon\"}")));
-    primary.stubFor(get(urlEqualTo(PATH)).withHeader("Authorization", equalTo("Bearer anon")).willReturn(manifestResponse()));
-    mirror.stubFor(get(urlEqualTo(PATH)).withHeader("Authorization", absent())
-        .willReturn(aResponse().withStatus(401).withHeader("WWW-Authenticate", "Basic realm=\"registry\"")));
-    mirror.stubFor(get(urlEqualTo(PATH)).withHeader("Authorization", equalTo(okhttp3.Credentials.basic("u", SECRET)))
-        .willReturn(manifestResponse()));
+    primary.stubFor(
+        get(urlEqualTo(PATH))
+            .withHeader("Authorization", absent())
+            .willReturn(
+                aResponse()
+                    .withStatus(401)
+                    .withHeader(
+                        "WWW-Authenticate",
+                        "Bearer realm=\"http://" + host(primary) + "/token\",service=\"r\"")));
+    primary.stubFor(
+        get(urlPathEqualTo("/token"))
+            .withHeader("Authorization", absent())
+            .willReturn(aResponse().withStatus(200).withBody("{\"access_token\":\"anon\"}")));
+    primary.stubFor(
+        get(urlEqualTo(PATH))
+            .withHeader("Authorization", equalTo("Bearer anon"))
+            .willReturn(manifestResponse()));
+    mirror.stubFor(
+        get(urlEqualTo(PATH))
+            .withHeader("Authorization", absent())
+            .willReturn(
+                aResponse()
+                    .withStatus(401)
+                    .withHeader("WWW-Authenticate", "Basic realm=\"registry\"")));
+    mirror.stubFor(
+        get(urlEqualTo(PATH))
+            .withHeader("Authorization", equalTo(okhttp3.Credentials.basic("u", SECRET)))
+            .willReturn(manifestResponse()));
 
-    try (OciArtifactStore s = store().credentials(CredentialsProvider.of(Map.of(host(mirror), Credentials.of("u", SECRET)))).build()) {
+    try (OciArtifactStore s =
+        store()
+            .credentials(CredentialsProvider.of(Map.of(host(mirror), Credentials.of("u", SECRET))))
+            .build()) {
       assertThat(s.resolve(tag(primary)).digest()).isEqualTo(DIGEST);
       assertThat(s.resolve(tag(mirror)).digest()).isEqualTo(DIGEST);
     }
@@ -147,9 +213,17 @@ class OciAuthAndFaultsTest {
   @Test
   @DisplayName("429 then 200: retried and served")
   void tooManyRequestsIsRetried() {
-    primary.stubFor(get(urlEqualTo(PATH)).inScenario("rate").whenScenarioStateIs(Scenario.STARTED)
-        .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "1")).willSetStateTo("ok"));
-    primary.stubFor(get(urlEqualTo(PATH)).inScenario("rate").whenScenarioStateIs("ok").willReturn(manifestResponse()));
+    primary.stubFor(
+        get(urlEqualTo(PATH))
+            .inScenario("rate")
+            .whenScenarioStateIs(Scenario.STARTED)
+            .willReturn(aResponse().withStatus(429).withHeader("Retry-After", "1"))
+            .willSetStateTo("ok"));
+    primary.stubFor(
+        get(urlEqualTo(PATH))
+            .inScenario("rate")
+            .whenScenarioStateIs("ok")
+            .willReturn(manifestResponse()));
 
     try (OciArtifactStore s = store().build()) {
       assertThat(s.resolve(tag(primary)).digest()).isEqualTo(DIGEST);
@@ -164,7 +238,10 @@ class OciAuthAndFaultsTest {
 
     try (OciArtifactStore s = store().build()) {
       Throwable t = catchThrowable(() -> s.resolve(tag(primary)));
-      assertThat(t).isInstanceOf(ProviderException.class).hasMessageContaining("HTTP 503").hasMessageContaining("3 attempt(s)");
+      assertThat(t)
+          .isInstanceOf(ProviderException.class)
+          .hasMessageContaining("HTTP 503")
+          .hasMessageContaining("3 attempt(s)");
       assertThat(((ProviderException) t).retryable()).isTrue();
       assertThat(((ProviderException) t).operation()).isEqualTo("resolve");
     }
@@ -174,14 +251,21 @@ class OciAuthAndFaultsTest {
   @Test
   @DisplayName("404 and a lying Docker-Content-Digest are not retried")
   void notRetried() {
-    primary.stubFor(get(urlEqualTo("/v2/demo/app/manifests/missing")).willReturn(aResponse().withStatus(404)));
-    primary.stubFor(get(urlEqualTo(PATH)).willReturn(manifestResponse()
-        .withHeader("Docker-Content-Digest", Digest.sha256("something else").toString())));
+    primary.stubFor(
+        get(urlEqualTo("/v2/demo/app/manifests/missing")).willReturn(aResponse().withStatus(404)));
+    primary.stubFor(
+        get(urlEqualTo(PATH))
+            .willReturn(
+                manifestResponse()
+                    .withHeader(
+                        "Docker-Content-Digest", Digest.sha256("something else").toString())));
 
-    try (OciArtifactStore s = store().mirrors(host(primary), java.util.List.of(host(mirror))).build()) {
+    try (OciArtifactStore s =
+        store().mirrors(host(primary), java.util.List.of(host(mirror))).build()) {
       assertThatThrownBy(() -> s.resolve(new TagRef(host(primary) + "/demo/app", "missing")))
           .isInstanceOf(NoSuchElementException.class);
-      assertThatThrownBy(() -> s.resolve(tag(primary))).isInstanceOf(DigestMismatchException.class)
+      assertThatThrownBy(() -> s.resolve(tag(primary)))
+          .isInstanceOf(DigestMismatchException.class)
           .satisfies(e -> assertThat(((DigestMismatchException) e).actual()).isEqualTo(DIGEST));
     }
     primary.verify(1, getRequestedFor(urlEqualTo("/v2/demo/app/manifests/missing")));
@@ -190,15 +274,20 @@ class OciAuthAndFaultsTest {
   }
 
   @Test
-  @DisplayName("primary answering 503: the mirror serves; once the primary's circuit opens it is no longer asked")
+  @DisplayName(
+      "primary answering 503: the mirror serves; once the primary's circuit opens it is no longer asked")
   void mirrorAndCircuitBreaker() {
     primary.stubFor(get(urlEqualTo(PATH)).willReturn(aResponse().withStatus(503)));
     mirror.stubFor(get(urlEqualTo(PATH)).willReturn(manifestResponse()));
 
-    try (OciArtifactStore s = store().mirrors(host(primary), java.util.List.of(host(mirror)))
-        .circuitBreaker(2, Duration.ofMinutes(5)).build()) {
+    try (OciArtifactStore s =
+        store()
+            .mirrors(host(primary), java.util.List.of(host(mirror)))
+            .circuitBreaker(2, Duration.ofMinutes(5))
+            .build()) {
       for (int i = 0; i < 5; i++) {
-        assertThat(s.resolve(tag(primary))).isEqualTo(new ArtifactRef(host(primary) + "/demo/app", DIGEST));
+        assertThat(s.resolve(tag(primary)))
+            .isEqualTo(new ArtifactRef(host(primary) + "/demo/app", DIGEST));
       }
     }
     primary.verify(2, getRequestedFor(urlEqualTo(PATH)));
@@ -213,14 +302,23 @@ class OciAuthAndFaultsTest {
     byte[] served = real.clone();
     served[1000] = 8;
     Digest d = Digest.sha256(real);
-    primary.stubFor(get(urlEqualTo("/v2/demo/app/blobs/" + d)).willReturn(aResponse().withStatus(200).withBody(served)));
-    primary.stubFor(get(urlEqualTo("/v2/demo/app/manifests/" + d)).willReturn(aResponse().withStatus(404)));
+    primary.stubFor(
+        get(urlEqualTo("/v2/demo/app/blobs/" + d))
+            .willReturn(aResponse().withStatus(200).withBody(served)));
+    primary.stubFor(
+        get(urlEqualTo("/v2/demo/app/manifests/" + d)).willReturn(aResponse().withStatus(404)));
 
-    try (OciArtifactStore s = store().build(); InputStream in = s.fetch(new ArtifactRef(host(primary) + "/demo/app", d))) {
-      assertThatThrownBy(in::readAllBytes).isInstanceOf(DigestMismatchException.class).hasMessageContaining(d.toString());
+    try (OciArtifactStore s = store().build();
+        InputStream in = s.fetch(new ArtifactRef(host(primary) + "/demo/app", d))) {
+      assertThatThrownBy(in::readAllBytes)
+          .isInstanceOf(DigestMismatchException.class)
+          .hasMessageContaining(d.toString());
     }
-    primary.stubFor(get(urlEqualTo("/v2/demo/app/blobs/" + d)).willReturn(aResponse().withStatus(200).withBody(real)));
-    try (OciArtifactStore s = store().build(); InputStream in = s.fetch(new ArtifactRef(host(primary) + "/demo/app", d))) {
+    primary.stubFor(
+        get(urlEqualTo("/v2/demo/app/blobs/" + d))
+            .willReturn(aResponse().withStatus(200).withBody(real)));
+    try (OciArtifactStore s = store().build();
+        InputStream in = s.fetch(new ArtifactRef(host(primary) + "/demo/app", d))) {
       assertThat(in.readAllBytes()).isEqualTo(real);
     }
   }
@@ -228,13 +326,21 @@ class OciAuthAndFaultsTest {
   @Test
   @DisplayName("credentials are never sent over plain HTTP to a token service of an HTTPS registry")
   void noCredentialsOverPlainHttp() {
-    assertThat(new String(Credentials.of("u", SECRET).basicHeader().getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8))
+    assertThat(
+            new String(
+                Credentials.of("u", SECRET).basicHeader().getBytes(StandardCharsets.UTF_8),
+                StandardCharsets.UTF_8))
         .startsWith("Basic ");
-    // The registry is reached over HTTPS here (not listed as insecure): the TLS handshake with WireMock's
+    // The registry is reached over HTTPS here (not listed as insecure): the TLS handshake with
+    // WireMock's
     // plain port fails first, which is the point: nothing is ever sent in clear text.
-    try (OciArtifactStore s = OciArtifactStore.builder().retry(1, Duration.ofMillis(5))
-        .credentials(CredentialsProvider.of(Map.of(host(primary), Credentials.of("u", SECRET)))).build()) {
-      assertThatThrownBy(() -> s.resolve(tag(primary))).isInstanceOf(ProviderException.class)
+    try (OciArtifactStore s =
+        OciArtifactStore.builder()
+            .retry(1, Duration.ofMillis(5))
+            .credentials(CredentialsProvider.of(Map.of(host(primary), Credentials.of("u", SECRET))))
+            .build()) {
+      assertThatThrownBy(() -> s.resolve(tag(primary)))
+          .isInstanceOf(ProviderException.class)
           .hasMessageNotContaining(SECRET);
     }
     assertThat(primary.getAllServeEvents()).isEmpty();

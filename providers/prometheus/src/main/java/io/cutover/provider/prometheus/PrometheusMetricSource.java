@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.prometheus;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,26 +28,27 @@ import okhttp3.ResponseBody;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link MetricSource} that asks a Prometheus server ({@code /api/v1/query} and
- * {@code /api/v1/query_range}).
+ * A {@link MetricSource} that asks a Prometheus server ({@code /api/v1/query} and {@code
+ * /api/v1/query_range}).
  *
- * <p><b>Queries.</b> The rendered {@link MetricQuery} is sent as PromQL: an instant query at
- * {@code end} when {@code step} is null, a range query from {@code start} to {@code end} otherwise.
- * An instant query must yield one value (a scalar or a vector of one series): several series are refused
- * with {@link InvalidSpecException} asking to aggregate, because comparing an arbitrary one of them with
- * a threshold would be a silent bug. A range query returns the samples of every series (the judge treats
- * them all as samples of the release).
+ * <p><b>Queries.</b> The rendered {@link MetricQuery} is sent as PromQL: an instant query at {@code
+ * end} when {@code step} is null, a range query from {@code start} to {@code end} otherwise. An
+ * instant query must yield one value (a scalar or a vector of one series): several series are
+ * refused with {@link InvalidSpecException} asking to aggregate, because comparing an arbitrary one
+ * of them with a threshold would be a silent bug. A range query returns the samples of every series
+ * (the judge treats them all as samples of the release).
  *
- * <p><b>No data.</b> {@code "result": []}, a scalar {@code "NaN"} and NaN samples are
- * {@link MetricResult#noData}, never a value.
+ * <p><b>No data.</b> {@code "result": []}, a scalar {@code "NaN"} and NaN samples are {@link
+ * MetricResult#noData}, never a value.
  *
- * <p><b>Errors.</b> HTTP 400 {@code bad_data} (a malformed query) is {@link InvalidSpecException} naming
- * the query, not retried; a 422 execution error is a non-retryable {@link ProviderException}; timeouts,
- * connection failures and 5xx are retryable {@link ProviderException}s, retried with exponential backoff
- * and counted by a circuit breaker that, once open, fails calls at once until it half-opens.
+ * <p><b>Errors.</b> HTTP 400 {@code bad_data} (a malformed query) is {@link InvalidSpecException}
+ * naming the query, not retried; a 422 execution error is a non-retryable {@link
+ * ProviderException}; timeouts, connection failures and 5xx are retryable {@link
+ * ProviderException}s, retried with exponential backoff and counted by a circuit breaker that, once
+ * open, fails calls at once until it half-opens.
  *
- * <p><b>Threading.</b> Safe for concurrent use; every call blocks for at most about
- * {@code maxAttempts × timeout} plus the backoff.
+ * <p><b>Threading.</b> Safe for concurrent use; every call blocks for at most about {@code
+ * maxAttempts × timeout} plus the backoff.
  */
 public final class PrometheusMetricSource implements MetricSource {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -60,18 +62,26 @@ public final class PrometheusMetricSource implements MetricSource {
     this.base = b.base;
     this.client = b.client.newBuilder().callTimeout(b.timeout).build();
     this.bearerToken = b.bearerToken;
-    this.retry = Retry.of("prometheus", RetryConfig.custom()
-        .maxAttempts(b.maxAttempts)
-        .intervalFunction(io.github.resilience4j.core.IntervalFunction.ofExponentialBackoff(b.retryWait, 2.0))
-        .retryOnException(e -> e instanceof ProviderException p && p.retryable())
-        .build());
-    this.breaker = CircuitBreaker.of("prometheus", CircuitBreakerConfig.custom()
-        .failureRateThreshold(b.breakerFailureRate)
-        .minimumNumberOfCalls(b.breakerMinimumCalls)
-        .slidingWindowSize(Math.max(b.breakerMinimumCalls, 10))
-        .waitDurationInOpenState(b.breakerOpenFor)
-        .recordException(e -> e instanceof ProviderException p && p.retryable())
-        .build());
+    this.retry =
+        Retry.of(
+            "prometheus",
+            RetryConfig.custom()
+                .maxAttempts(b.maxAttempts)
+                .intervalFunction(
+                    io.github.resilience4j.core.IntervalFunction.ofExponentialBackoff(
+                        b.retryWait, 2.0))
+                .retryOnException(e -> e instanceof ProviderException p && p.retryable())
+                .build());
+    this.breaker =
+        CircuitBreaker.of(
+            "prometheus",
+            CircuitBreakerConfig.custom()
+                .failureRateThreshold(b.breakerFailureRate)
+                .minimumNumberOfCalls(b.breakerMinimumCalls)
+                .slidingWindowSize(Math.max(b.breakerMinimumCalls, 10))
+                .waitDurationInOpenState(b.breakerOpenFor)
+                .recordException(e -> e instanceof ProviderException p && p.retryable())
+                .build());
   }
 
   /**
@@ -84,8 +94,9 @@ public final class PrometheusMetricSource implements MetricSource {
   }
 
   /**
-   * The state of the circuit breaker around queries, for observability: {@code CLOSED} (queries flow),
-   * {@code OPEN} (queries are refused until it half-opens) or {@code HALF_OPEN} (trial queries decide).
+   * The state of the circuit breaker around queries, for observability: {@code CLOSED} (queries
+   * flow), {@code OPEN} (queries are refused until it half-opens) or {@code HALF_OPEN} (trial
+   * queries decide).
    */
   public String circuitBreakerState() {
     return breaker.getState().name();
@@ -96,12 +107,16 @@ public final class PrometheusMetricSource implements MetricSource {
     String promql = query.rendered();
     HttpUrl.Builder url = base.newBuilder();
     if (query.step() == null) {
-      url.addPathSegments("api/v1/query").addQueryParameter("query", promql)
+      url.addPathSegments("api/v1/query")
+          .addQueryParameter("query", promql)
           .addQueryParameter("time", seconds(query.end(), false));
     } else {
-      // Prometheus takes milliseconds: round the window inwards so no sample lies outside the one asked for.
-      url.addPathSegments("api/v1/query_range").addQueryParameter("query", promql)
-          .addQueryParameter("start", seconds(query.start(), true)).addQueryParameter("end", seconds(query.end(), false))
+      // Prometheus takes milliseconds: round the window inwards so no sample lies outside the one
+      // asked for.
+      url.addPathSegments("api/v1/query_range")
+          .addQueryParameter("query", promql)
+          .addQueryParameter("start", seconds(query.start(), true))
+          .addQueryParameter("end", seconds(query.end(), false))
           .addQueryParameter("step", seconds(query.step()));
     }
     Request.Builder rb = new Request.Builder().url(url.build()).get();
@@ -110,11 +125,19 @@ public final class PrometheusMetricSource implements MetricSource {
     }
     Request request = rb.build();
     try {
-      JsonNode data = Retry.decorateSupplier(retry, CircuitBreaker.decorateSupplier(breaker, () -> call(request, promql))).get();
+      JsonNode data =
+          Retry.decorateSupplier(
+                  retry, CircuitBreaker.decorateSupplier(breaker, () -> call(request, promql)))
+              .get();
       return parse(data, promql, query.step() == null);
     } catch (CallNotPermittedException e) {
-      throw ProviderException.retryable("prometheus", "query", "circuit breaker open after repeated failures of " + base
-          + "; calls resume when it half-opens", e);
+      throw ProviderException.retryable(
+          "prometheus",
+          "query",
+          "circuit breaker open after repeated failures of "
+              + base
+              + "; calls resume when it half-opens",
+          e);
     }
   }
 
@@ -129,23 +152,40 @@ public final class PrometheusMetricSource implements MetricSource {
         // An HTML error page from a proxy: reported by status below.
       }
       if (r.code() == 400 && json != null && "bad_data".equals(json.path("errorType").asText())) {
-        throw new InvalidSpecException("query", "Prometheus rejected '" + promql + "': " + json.path("error").asText(),
+        throw new InvalidSpecException(
+            "query",
+            "Prometheus rejected '" + promql + "': " + json.path("error").asText(),
             "fix the PromQL expression (try it in the Prometheus UI)");
       }
       if (r.code() == 422) {
-        throw ProviderException.permanent("prometheus", "query", "cannot execute '" + promql + "': "
-            + (json == null ? text : json.path("error").asText()));
+        throw ProviderException.permanent(
+            "prometheus",
+            "query",
+            "cannot execute '"
+                + promql
+                + "': "
+                + (json == null ? text : json.path("error").asText()));
       }
       if (!r.isSuccessful() || json == null || !"success".equals(json.path("status").asText())) {
         boolean retryable = r.code() >= 500 || r.code() == 429 || r.isSuccessful();
-        String why = "HTTP " + r.code() + " for '" + promql + "' from " + request.url().host() + ":"
-            + request.url().port() + (json == null ? "" : ": " + json.path("error").asText());
-        throw retryable ? ProviderException.retryable("prometheus", "query", why)
+        String why =
+            "HTTP "
+                + r.code()
+                + " for '"
+                + promql
+                + "' from "
+                + request.url().host()
+                + ":"
+                + request.url().port()
+                + (json == null ? "" : ": " + json.path("error").asText());
+        throw retryable
+            ? ProviderException.retryable("prometheus", "query", why)
             : ProviderException.permanent("prometheus", "query", why);
       }
       return json.path("data");
     } catch (IOException e) {
-      throw ProviderException.retryable("prometheus", "query", "cannot reach " + base + ": " + e.getMessage(), e);
+      throw ProviderException.retryable(
+          "prometheus", "query", "cannot reach " + base + ": " + e.getMessage(), e);
     }
   }
 
@@ -157,7 +197,9 @@ public final class PrometheusMetricSource implements MetricSource {
       case "scalar" -> samples.add(sample(result, promql));
       case "vector" -> {
         if (instant && result.size() > 1) {
-          throw new InvalidSpecException("query", "'" + promql + "' returns " + result.size() + " series",
+          throw new InvalidSpecException(
+              "query",
+              "'" + promql + "' returns " + result.size() + " series",
               "aggregate it to one value, e.g. sum(...) or max(...)");
         }
         for (JsonNode series : result) {
@@ -172,27 +214,30 @@ public final class PrometheusMetricSource implements MetricSource {
         }
         samples.sort((a, b) -> a.time().compareTo(b.time()));
       }
-      default -> throw ProviderException.permanent("prometheus", "query", "unexpected result type '" + type + "' for '"
-          + promql + "'");
+      default ->
+          throw ProviderException.permanent(
+              "prometheus", "query", "unexpected result type '" + type + "' for '" + promql + "'");
     }
     return new MetricResult(samples, promql);
   }
 
   private static MetricResult.Sample sample(JsonNode pair, String promql) {
     if (!pair.isArray() || pair.size() != 2) {
-      throw ProviderException.permanent("prometheus", "query", "malformed sample " + pair + " for '" + promql + "'");
+      throw ProviderException.permanent(
+          "prometheus", "query", "malformed sample " + pair + " for '" + promql + "'");
     }
     double t = pair.get(0).asDouble();
     long secs = (long) Math.floor(t);
     Instant time = Instant.ofEpochSecond(secs, Math.round((t - secs) * 1e9));
     // Prometheus sends values as strings: "1.5", "NaN", "+Inf".
     String v = pair.get(1).asText();
-    double value = switch (v) {
-      case "NaN" -> Double.NaN;
-      case "+Inf" -> Double.POSITIVE_INFINITY;
-      case "-Inf" -> Double.NEGATIVE_INFINITY;
-      default -> Double.parseDouble(v);
-    };
+    double value =
+        switch (v) {
+          case "NaN" -> Double.NaN;
+          case "+Inf" -> Double.POSITIVE_INFINITY;
+          case "-Inf" -> Double.NEGATIVE_INFINITY;
+          default -> Double.parseDouble(v);
+        };
     return new MetricResult.Sample(time, value);
   }
 
@@ -215,7 +260,8 @@ public final class PrometheusMetricSource implements MetricSource {
 
   /**
    * Builds a {@link PrometheusMetricSource}. Defaults: 10 s timeout, 3 attempts with 200 ms
-   * exponential backoff, breaker opening at 50 % failures of at least 5 calls for 30 s. Not thread-safe.
+   * exponential backoff, breaker opening at 50 % failures of at least 5 calls for 30 s. Not
+   * thread-safe.
    */
   public static final class Builder {
     private final HttpUrl base;
@@ -231,13 +277,18 @@ public final class PrometheusMetricSource implements MetricSource {
     private Builder(String baseUrl) {
       HttpUrl u = baseUrl == null ? null : HttpUrl.parse(baseUrl);
       if (u == null) {
-        throw new InvalidSpecException("prometheus.url", "'" + baseUrl + "' is not an http(s) URL",
+        throw new InvalidSpecException(
+            "prometheus.url",
+            "'" + baseUrl + "' is not an http(s) URL",
             "use the server's base URL, e.g. http://127.0.0.1:9090");
       }
       this.base = u;
     }
 
-    /** The OkHttp client to share (connection pool, TLS, proxies); a call timeout is applied on a derived client. */
+    /**
+     * The OkHttp client to share (connection pool, TLS, proxies); a call timeout is applied on a
+     * derived client.
+     */
     public Builder client(OkHttpClient client) {
       this.client = Objects.requireNonNull(client, "client");
       return this;
@@ -252,17 +303,23 @@ public final class PrometheusMetricSource implements MetricSource {
     /** Attempts per query (1 = no retry) and the first backoff, doubled each retry. */
     public Builder retries(int maxAttempts, Duration firstWait) {
       if (maxAttempts < 1) {
-        throw new InvalidSpecException("prometheus.maxAttempts", "is " + maxAttempts, "use 1 or more");
+        throw new InvalidSpecException(
+            "prometheus.maxAttempts", "is " + maxAttempts, "use 1 or more");
       }
       this.maxAttempts = maxAttempts;
       this.retryWait = positive(firstWait, "prometheus.retryWait");
       return this;
     }
 
-    /** Opens the breaker at {@code failureRatePercent} failures of at least {@code minimumCalls}, for {@code openFor}. */
+    /**
+     * Opens the breaker at {@code failureRatePercent} failures of at least {@code minimumCalls},
+     * for {@code openFor}.
+     */
     public Builder circuitBreaker(float failureRatePercent, int minimumCalls, Duration openFor) {
       if (!(failureRatePercent > 0 && failureRatePercent <= 100) || minimumCalls < 1) {
-        throw new InvalidSpecException("prometheus.breaker", "failure rate " + failureRatePercent + "%, minimum calls " + minimumCalls,
+        throw new InvalidSpecException(
+            "prometheus.breaker",
+            "failure rate " + failureRatePercent + "%, minimum calls " + minimumCalls,
             "use a rate in (0, 100] and at least 1 call");
       }
       this.breakerFailureRate = failureRatePercent;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Prometheus as a {@link io.cutover.spi.MetricSource}: instant and range queries over the HTTP API with
  * OkHttp, retries and a circuit breaker from Resilience4j, values parsed from Prometheus' strings, and

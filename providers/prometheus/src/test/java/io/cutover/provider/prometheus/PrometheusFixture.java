@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.prometheus;
 
 import io.cutover.spi.MetricQuery;
@@ -8,8 +9,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * What every real-Prometheus test class starts once: a {@link TestTarget}, a private {@link PrometheusServer}
- * scraping it, and a {@link PrometheusMetricSource} reading that server.
+ * What every real-Prometheus test class starts once: a {@link TestTarget}, a private {@link
+ * PrometheusServer} scraping it, and a {@link PrometheusMetricSource} reading that server.
  */
 final class PrometheusFixture implements AutoCloseable {
   final TestTarget target;
@@ -19,14 +20,16 @@ final class PrometheusFixture implements AutoCloseable {
   private PrometheusFixture(TestTarget target, PrometheusServer prometheus) {
     this.target = target;
     this.prometheus = prometheus;
-    this.source = PrometheusMetricSource.builder(prometheus.url).timeout(Duration.ofSeconds(2)).build();
+    this.source =
+        PrometheusMetricSource.builder(prometheus.url).timeout(Duration.ofSeconds(2)).build();
   }
 
   /**
-   * Starts the target (set up by {@code versions} before the first scrape) and Prometheus; skips, or fails
-   * under {@code CI=true}, when the binary is missing.
+   * Starts the target (set up by {@code versions} before the first scrape) and Prometheus; skips,
+   * or fails under {@code CI=true}, when the binary is missing.
    */
-  static PrometheusFixture start(Duration scrapeInterval, Consumer<TestTarget> versions) throws Exception {
+  static PrometheusFixture start(Duration scrapeInterval, Consumer<TestTarget> versions)
+      throws Exception {
     PrometheusServer.requireBinary();
     TestTarget target = new TestTarget();
     try {
@@ -39,8 +42,8 @@ final class PrometheusFixture implements AutoCloseable {
   }
 
   /**
-   * Polls an instant query at the current time until it has data (Prometheus stores its first samples a
-   * few seconds after it is ready) and returns the time of the first answer with data.
+   * Polls an instant query at the current time until it has data (Prometheus stores its first
+   * samples a few seconds after it is ready) and returns the time of the first answer with data.
    *
    * @throws IllegalStateException after 30 s without data
    */
@@ -53,7 +56,8 @@ final class PrometheusFixture implements AutoCloseable {
       }
       Thread.sleep(100);
     }
-    throw new IllegalStateException("Prometheus stored no sample for " + query + " " + labels + " within 30 s");
+    throw new IllegalStateException(
+        "Prometheus stored no sample for " + query + " " + labels + " within 30 s");
   }
 
   @Override

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.prometheus;
 
 import io.cutover.spi.MetricSource;
@@ -10,8 +11,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 
 /**
- * {@link PrometheusMetricSource} passes the kit against a private Prometheus that scrapes a constant gauge
- * every 100 ms; the known series is a two-second stretch of it that Prometheus has already stored.
+ * {@link PrometheusMetricSource} passes the kit against a private Prometheus that scrapes a
+ * constant gauge every 100 ms; the known series is a two-second stretch of it that Prometheus has
+ * already stored.
  */
 @DisplayName("PrometheusMetricSource")
 class PrometheusMetricSourceContractTest extends MetricSourceContract {
@@ -22,10 +24,13 @@ class PrometheusMetricSourceContractTest extends MetricSourceContract {
 
   @BeforeAll
   static void start() throws Exception {
-    fixture = PrometheusFixture.start(Duration.ofMillis(100), t -> {
-      t.gauge(RELEASE, 0.25);
-      t.gauge("checkout-bbbbbbbbbbbb", 0.5);
-    });
+    fixture =
+        PrometheusFixture.start(
+            Duration.ofMillis(100),
+            t -> {
+              t.gauge(RELEASE, 0.25);
+              t.gauge("checkout-bbbbbbbbbbbb", 0.5);
+            });
     Map<String, String> labels = Map.of("release", RELEASE);
     Instant firstSeen = fixture.awaitData(GAUGE, labels);
     // Let two seconds of samples land before the window's end, and query only the past.

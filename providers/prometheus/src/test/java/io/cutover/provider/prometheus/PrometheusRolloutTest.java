@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.prometheus;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,11 +43,12 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The engine ({@link Cutover} on the system clock and its own scheduler) runs canaries whose analysis reads a
- * real Prometheus scraping a real target every 100 ms. A canary that starts failing in the middle of its
- * analysis is aborted by the threshold gate and by the judge: traffic back on stable, the canary retired,
- * the reason naming the gate. An absent series is no data, handled by the gate's policy at the engine
- * level: INCONCLUSIVE pauses the rollout, FAIL aborts it.
+ * The engine ({@link Cutover} on the system clock and its own scheduler) runs canaries whose
+ * analysis reads a real Prometheus scraping a real target every 100 ms. A canary that starts
+ * failing in the middle of its analysis is aborted by the threshold gate and by the judge: traffic
+ * back on stable, the canary retired, the reason naming the gate. An absent series is no data,
+ * handled by the gate's policy at the engine level: INCONCLUSIVE pauses the rollout, FAIL aborts
+ * it.
  */
 @DisplayName("Canary rollouts judged by a real Prometheus")
 class PrometheusRolloutTest {
@@ -56,7 +58,9 @@ class PrometheusRolloutTest {
   private static TestTarget target;
   private static PrometheusMetricSource source;
 
-  /** Releases whose instances serve traffic once launched; the others never show up in Prometheus. */
+  /**
+   * Releases whose instances serve traffic once launched; the others never show up in Prometheus.
+   */
   private static final Set<String> SERVING = ConcurrentHashMap.newKeySet();
 
   private final FakeFleet fleet = FakeFleet.create();
@@ -66,7 +70,8 @@ class PrometheusRolloutTest {
   private Cutover cutover;
 
   private static Release release(String version) {
-    return Release.of(SERVICE, new ArtifactRef("team/checkout", Digest.sha256(version))).withLabel(version);
+    return Release.of(SERVICE, new ArtifactRef("team/checkout", Digest.sha256(version)))
+        .withLabel(version);
   }
 
   @BeforeAll
@@ -74,7 +79,9 @@ class PrometheusRolloutTest {
     fixture = PrometheusFixture.start(Duration.ofMillis(100), t -> t.set(STABLE.id(), 0.0, 0.04));
     target = fixture.target;
     source = fixture.source;
-    fixture.awaitData("sum(rate(http_requests_total{release=\"{{release}}\"}[1s]))", Map.of("release", STABLE.id()));
+    fixture.awaitData(
+        "sum(rate(http_requests_total{release=\"{{release}}\"}[1s]))",
+        Map.of("release", STABLE.id()));
   }
 
   @AfterAll
@@ -91,29 +98,55 @@ class PrometheusRolloutTest {
     }
   }
 
-  /** An engine with one gate; instances of serving releases start healthy traffic when they become ready. */
+  /**
+   * An engine with one gate; instances of serving releases start healthy traffic when they become
+   * ready.
+   */
   private Cutover engine(HealthGate gate) {
-    fleet.onInstanceChange(i -> {
-      if (i.state() == InstanceState.READY && SERVING.contains(i.releaseId())) {
-        target.set(i.releaseId(), 0.0, 0.04);
-      }
-    });
-    cutover = Cutover.builder().fleet(fleet).router(router).gate(gate).listener(e -> {
-      events.add(e);
-      if (e.type() == RolloutEvent.Type.GATE_VERDICT && e.verdict() != null && e.verdict().passed()) {
-        firstPass.complete(null);
-      }
-    }).build();
+    fleet.onInstanceChange(
+        i -> {
+          if (i.state() == InstanceState.READY && SERVING.contains(i.releaseId())) {
+            target.set(i.releaseId(), 0.0, 0.04);
+          }
+        });
+    cutover =
+        Cutover.builder()
+            .fleet(fleet)
+            .router(router)
+            .gate(gate)
+            .listener(
+                e -> {
+                  events.add(e);
+                  if (e.type() == RolloutEvent.Type.GATE_VERDICT
+                      && e.verdict() != null
+                      && e.verdict().passed()) {
+                    firstPass.complete(null);
+                  }
+                })
+            .build();
     cutover.adopt(STABLE, 2);
     fleet.launch(new OperationId("setup/" + STABLE.id()), STABLE, 2);
     return cutover;
   }
 
-  /** 20 % then 50 %, each analysed by {@code gate} every second for 15 s after a 2 s delay for the first scrapes. */
+  /**
+   * 20 % then 50 %, each analysed by {@code gate} every second for 15 s after a 2 s delay for the
+   * first scrapes.
+   */
   private static RolloutStrategy canary(String gate, int inconclusiveLimit) {
-    Step.Verify verify = Step.Verify.gates(gate).initialDelay(Duration.ofSeconds(2)).interval(Duration.ofSeconds(1))
-        .count(15).inconclusiveLimit(inconclusiveLimit).build();
-    return Strategies.canary().setWeight(20).analysis(verify).setWeight(50).analysis(verify).build();
+    Step.Verify verify =
+        Step.Verify.gates(gate)
+            .initialDelay(Duration.ofSeconds(2))
+            .interval(Duration.ofSeconds(1))
+            .count(15)
+            .inconclusiveLimit(inconclusiveLimit)
+            .build();
+    return Strategies.canary()
+        .setWeight(20)
+        .analysis(verify)
+        .setWeight(50)
+        .analysis(verify)
+        .build();
   }
 
   private static RolloutStatus finished(Rollout rollout) throws Exception {
@@ -129,7 +162,10 @@ class PrometheusRolloutTest {
     assertThat(router.violations()).isEmpty();
   }
 
-  /** Runs the canary until its gate has passed once, then makes the canary fail and waits for the end. */
+  /**
+   * Runs the canary until its gate has passed once, then makes the canary fail and waits for the
+   * end.
+   */
   private RolloutStatus failMidRollout(HealthGate gate, Release canary) throws Exception {
     SERVING.add(canary.id());
     Rollout rollout = engine(gate).deploy(canary(gate.name(), 2), canary, 2);
@@ -139,55 +175,95 @@ class PrometheusRolloutTest {
   }
 
   private List<Outcome> verdictsOf(String gate) {
-    return events.stream().filter(e -> e.type() == RolloutEvent.Type.GATE_VERDICT && gate.equals(e.gate()))
-        .map(e -> e.verdict().outcome()).toList();
+    return events.stream()
+        .filter(e -> e.type() == RolloutEvent.Type.GATE_VERDICT && gate.equals(e.gate()))
+        .map(e -> e.verdict().outcome())
+        .toList();
   }
 
   @Test
-  @DisplayName("the success-rate threshold gate aborts a canary that starts failing: 100 % stable, canary retired")
+  @DisplayName(
+      "the success-rate threshold gate aborts a canary that starts failing: 100 % stable, canary retired")
   void thresholdGateAbortsAFailingCanary() throws Exception {
     Release canary = release("v2");
-    HealthGate successRate = ThresholdGate.successRate("success-rate", source, QueryDialect.PROMETHEUS, 0.95)
-        .lookback(Duration.ofSeconds(2)).build();
+    HealthGate successRate =
+        ThresholdGate.successRate("success-rate", source, QueryDialect.PROMETHEUS, 0.95)
+            .lookback(Duration.ofSeconds(2))
+            .build();
 
     RolloutStatus end = failMidRollout(successRate, canary);
 
     assertRolledBack(end, canary, "success-rate");
     assertThat(end.reason()).contains("violates >= 0.95");
-    assertThat(verdictsOf("success-rate")).containsSubsequence(Outcome.PASS, Outcome.FAIL).endsWith(Outcome.FAIL);
+    assertThat(verdictsOf("success-rate"))
+        .containsSubsequence(Outcome.PASS, Outcome.FAIL)
+        .endsWith(Outcome.FAIL);
     assertThat(router.maxExposure(SERVICE, canary.id())).isEqualTo(2000);
   }
 
   @Test
-  @DisplayName("the canary judge aborts a canary whose errors and latency rise against the baseline")
+  @DisplayName(
+      "the canary judge aborts a canary whose errors and latency rise against the baseline")
   void judgeAbortsAFailingCanary() throws Exception {
     Release canary = release("v3");
     String perRelease = "{release=\"{{release}}\"";
-    List<CanaryMetric> metrics = List.of(
-        CanaryMetric.builder("error-ratio", "sum(rate(http_requests_total" + perRelease + ",code=~\"5..\"}[1s]))"
-            + " / sum(rate(http_requests_total" + perRelease + "}[1s]))")
-            .direction(CanaryMetric.Direction.INCREASE).groups("errors").build(),
-        CanaryMetric.builder("latency", "sum(rate(http_request_duration_seconds_sum" + perRelease + "}[1s]))"
-            + " / sum(rate(http_request_duration_seconds_count" + perRelease + "}[1s]))")
-            .direction(CanaryMetric.Direction.INCREASE).effectSize(CanaryMetric.EffectMeasure.MEAN_RATIO, 1.2, 1.0)
-            .groups("latency").build());
-    HealthGate judge = CanaryJudgeGate.of("judge", source, CanaryJudge.builder().build(), metrics,
-        Duration.ofMillis(200), Duration.ofSeconds(3), NoDataPolicy.INCONCLUSIVE);
+    List<CanaryMetric> metrics =
+        List.of(
+            CanaryMetric.builder(
+                    "error-ratio",
+                    "sum(rate(http_requests_total"
+                        + perRelease
+                        + ",code=~\"5..\"}[1s]))"
+                        + " / sum(rate(http_requests_total"
+                        + perRelease
+                        + "}[1s]))")
+                .direction(CanaryMetric.Direction.INCREASE)
+                .groups("errors")
+                .build(),
+            CanaryMetric.builder(
+                    "latency",
+                    "sum(rate(http_request_duration_seconds_sum"
+                        + perRelease
+                        + "}[1s]))"
+                        + " / sum(rate(http_request_duration_seconds_count"
+                        + perRelease
+                        + "}[1s]))")
+                .direction(CanaryMetric.Direction.INCREASE)
+                .effectSize(CanaryMetric.EffectMeasure.MEAN_RATIO, 1.2, 1.0)
+                .groups("latency")
+                .build());
+    HealthGate judge =
+        CanaryJudgeGate.of(
+            "judge",
+            source,
+            CanaryJudge.builder().build(),
+            metrics,
+            Duration.ofMillis(200),
+            Duration.ofSeconds(3),
+            NoDataPolicy.INCONCLUSIVE);
 
     RolloutStatus end = failMidRollout(judge, canary);
 
     assertRolledBack(end, canary, "judge");
     // Whichever metric crosses first decides: the window right after the flip is only partly bad.
-    assertThat(end.reason()).contains("canary FAIL").containsAnyOf("error-ratio is HIGH", "latency is HIGH");
-    assertThat(verdictsOf("judge")).containsSubsequence(Outcome.PASS, Outcome.FAIL).endsWith(Outcome.FAIL);
+    assertThat(end.reason())
+        .contains("canary FAIL")
+        .containsAnyOf("error-ratio is HIGH", "latency is HIGH");
+    assertThat(verdictsOf("judge"))
+        .containsSubsequence(Outcome.PASS, Outcome.FAIL)
+        .endsWith(Outcome.FAIL);
   }
 
   @Test
-  @DisplayName("an absent series is no data: with the INCONCLUSIVE policy the rollout pauses for a human")
+  @DisplayName(
+      "an absent series is no data: with the INCONCLUSIVE policy the rollout pauses for a human")
   void absentSeriesInconclusivePausesTheRollout() throws Exception {
     Release silent = release("v4");
-    HealthGate gate = ThresholdGate.successRate("success-rate", source, QueryDialect.PROMETHEUS, 0.95)
-        .lookback(Duration.ofSeconds(2)).onNoData(NoDataPolicy.INCONCLUSIVE).build();
+    HealthGate gate =
+        ThresholdGate.successRate("success-rate", source, QueryDialect.PROMETHEUS, 0.95)
+            .lookback(Duration.ofSeconds(2))
+            .onNoData(NoDataPolicy.INCONCLUSIVE)
+            .build();
     Rollout rollout = engine(gate).deploy(canary("success-rate", 0), silent, 2);
 
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -196,7 +272,9 @@ class PrometheusRolloutTest {
     }
     RolloutStatus paused = rollout.status();
     assertThat(paused.state()).isEqualTo(RolloutState.PAUSED);
-    assertThat(paused.reason()).contains("gate success-rate was inconclusive").contains("no data for");
+    assertThat(paused.reason())
+        .contains("gate success-rate was inconclusive")
+        .contains("no data for");
     assertThat(router.current(SERVICE).orElseThrow().weight(silent.id())).isEqualTo(2000);
     assertThat(verdictsOf("success-rate")).containsOnly(Outcome.INCONCLUSIVE);
 
@@ -211,8 +289,11 @@ class PrometheusRolloutTest {
   @DisplayName("an absent series is no data: with the FAIL policy the rollout aborts")
   void absentSeriesFailAbortsTheRollout() throws Exception {
     Release silent = release("v5");
-    HealthGate gate = ThresholdGate.successRate("success-rate", source, QueryDialect.PROMETHEUS, 0.95)
-        .lookback(Duration.ofSeconds(2)).onNoData(NoDataPolicy.FAIL).build();
+    HealthGate gate =
+        ThresholdGate.successRate("success-rate", source, QueryDialect.PROMETHEUS, 0.95)
+            .lookback(Duration.ofSeconds(2))
+            .onNoData(NoDataPolicy.FAIL)
+            .build();
 
     RolloutStatus end = finished(engine(gate).deploy(canary("success-rate", 0), silent, 2));
 

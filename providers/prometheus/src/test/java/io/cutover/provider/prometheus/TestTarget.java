@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.prometheus;
 
 import com.sun.net.httpserver.HttpServer;
@@ -14,8 +15,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A scrape target that simulates request traffic for several versions: 50 requests every 100 ms per
- * version, with an error rate and a latency the test sets per version, exported as
- * {@code http_requests_total{release,code}} and the histogram {@code http_request_duration_seconds}, plus
+ * version, with an error rate and a latency the test sets per version, exported as {@code
+ * http_requests_total{release,code}} and the histogram {@code http_request_duration_seconds}, plus
  * constant gauges ({@link #gauge}) for the metric-source contract.
  */
 final class TestTarget implements AutoCloseable {
@@ -39,14 +40,16 @@ final class TestTarget implements AutoCloseable {
 
   TestTarget() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/metrics", ex -> {
-      byte[] body = render().getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
-      ex.sendResponseHeaders(200, body.length);
-      try (OutputStream o = ex.getResponseBody()) {
-        o.write(body);
-      }
-    });
+    server.createContext(
+        "/metrics",
+        ex -> {
+          byte[] body = render().getBytes(StandardCharsets.UTF_8);
+          ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
+          ex.sendResponseHeaders(200, body.length);
+          try (OutputStream o = ex.getResponseBody()) {
+            o.write(body);
+          }
+        });
     server.start();
     traffic.scheduleAtFixedRate(this::tick, 0, 100, TimeUnit.MILLISECONDS);
   }
@@ -68,43 +71,77 @@ final class TestTarget implements AutoCloseable {
   }
 
   private synchronized void tick() {
-    versions.forEach((release, v) -> {
-      for (int i = 0; i < 50; i++) {
-        if (random.nextDouble() < v.errorRate) {
-          v.errors++;
-        } else {
-          v.ok++;
-        }
-        double d = v.latency * (0.8 + 0.4 * random.nextDouble());
-        for (int b = 0; b < BUCKETS.length; b++) {
-          if (d <= BUCKETS[b]) {
-            v.buckets[b]++;
+    versions.forEach(
+        (release, v) -> {
+          for (int i = 0; i < 50; i++) {
+            if (random.nextDouble() < v.errorRate) {
+              v.errors++;
+            } else {
+              v.ok++;
+            }
+            double d = v.latency * (0.8 + 0.4 * random.nextDouble());
+            for (int b = 0; b < BUCKETS.length; b++) {
+              if (d <= BUCKETS[b]) {
+                v.buckets[b]++;
+              }
+            }
+            v.count++;
+            v.sum += d;
           }
-        }
-        v.count++;
-        v.sum += d;
-      }
-    });
+        });
   }
 
   private synchronized String render() {
     StringBuilder sb = new StringBuilder("# TYPE http_requests_total counter\n");
-    versions.forEach((r, v) -> {
-      sb.append("http_requests_total{release=\"").append(r).append("\",code=\"200\"} ").append(v.ok).append('\n');
-      sb.append("http_requests_total{release=\"").append(r).append("\",code=\"503\"} ").append(v.errors).append('\n');
-    });
+    versions.forEach(
+        (r, v) -> {
+          sb.append("http_requests_total{release=\"")
+              .append(r)
+              .append("\",code=\"200\"} ")
+              .append(v.ok)
+              .append('\n');
+          sb.append("http_requests_total{release=\"")
+              .append(r)
+              .append("\",code=\"503\"} ")
+              .append(v.errors)
+              .append('\n');
+        });
     sb.append("# TYPE http_request_duration_seconds histogram\n");
-    versions.forEach((r, v) -> {
-      for (int b = 0; b < BUCKETS.length; b++) {
-        sb.append("http_request_duration_seconds_bucket{release=\"").append(r).append("\",le=\"").append(BUCKETS[b])
-            .append("\"} ").append(v.buckets[b]).append('\n');
-      }
-      sb.append("http_request_duration_seconds_bucket{release=\"").append(r).append("\",le=\"+Inf\"} ").append(v.count).append('\n');
-      sb.append("http_request_duration_seconds_count{release=\"").append(r).append("\"} ").append(v.count).append('\n');
-      sb.append("http_request_duration_seconds_sum{release=\"").append(r).append("\"} ").append(v.sum).append('\n');
-    });
+    versions.forEach(
+        (r, v) -> {
+          for (int b = 0; b < BUCKETS.length; b++) {
+            sb.append("http_request_duration_seconds_bucket{release=\"")
+                .append(r)
+                .append("\",le=\"")
+                .append(BUCKETS[b])
+                .append("\"} ")
+                .append(v.buckets[b])
+                .append('\n');
+          }
+          sb.append("http_request_duration_seconds_bucket{release=\"")
+              .append(r)
+              .append("\",le=\"+Inf\"} ")
+              .append(v.count)
+              .append('\n');
+          sb.append("http_request_duration_seconds_count{release=\"")
+              .append(r)
+              .append("\"} ")
+              .append(v.count)
+              .append('\n');
+          sb.append("http_request_duration_seconds_sum{release=\"")
+              .append(r)
+              .append("\"} ")
+              .append(v.sum)
+              .append('\n');
+        });
     sb.append("# TYPE cutover_contract_value gauge\n");
-    gauges.forEach((r, v) -> sb.append("cutover_contract_value{release=\"").append(r).append("\"} ").append(v).append('\n'));
+    gauges.forEach(
+        (r, v) ->
+            sb.append("cutover_contract_value{release=\"")
+                .append(r)
+                .append("\"} ")
+                .append(v)
+                .append('\n'));
     return sb.toString();
   }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Helpers for provider implementers that are not part of any SPI contract, so they can change without an
  * SPI change: {@link io.cutover.provider.support.AppliedOperations} (which operation ids a provider has

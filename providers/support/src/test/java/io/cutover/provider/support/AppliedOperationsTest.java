@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -20,7 +21,9 @@ class AppliedOperationsTest {
     assertThat(ops.isStale(op("r/s1/route"))).isTrue();
     assertThat(ops.isStale(op("r/s3/route"))).isFalse();
     ops.applied(op("r/s1/route"));
-    assertThat(ops.isStale(op("r/s3/route"))).as("re-applied on purpose, the older id is now the latest").isTrue();
+    assertThat(ops.isStale(op("r/s3/route")))
+        .as("re-applied on purpose, the older id is now the latest")
+        .isTrue();
   }
 
   @Test

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.contract.core;
 
 import io.cutover.core.gate.NoDataPolicy;
@@ -12,8 +13,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 
 /**
- * {@link CanaryJudgeGate} passes the kit in both modes, comparing the request durations of the candidate
- * and the stable release recorded in the in-process registry.
+ * {@link CanaryJudgeGate} passes the kit in both modes, comparing the request durations of the
+ * candidate and the stable release recorded in the in-process registry.
  */
 @DisplayName("CanaryJudgeGate")
 class CanaryJudgeGateContractTest {
@@ -26,11 +27,20 @@ class CanaryJudgeGateContractTest {
 
     @Override
     protected HealthGate createGate() {
-      CanaryMetric latency = CanaryMetric.builder("latency", "http_request_duration_seconds{release=\"{{release}}\"}")
-          .direction(CanaryMetric.Direction.INCREASE).groups("latency")
-          .effectSize(CanaryMetric.EffectMeasure.MEAN_RATIO, 1.2, 1.0).build();
-      return CanaryJudgeGate.of("judge", traffic.source(), judge(), List.of(latency), Duration.ofSeconds(10),
-          Duration.ZERO, NoDataPolicy.INCONCLUSIVE);
+      CanaryMetric latency =
+          CanaryMetric.builder("latency", "http_request_duration_seconds{release=\"{{release}}\"}")
+              .direction(CanaryMetric.Direction.INCREASE)
+              .groups("latency")
+              .effectSize(CanaryMetric.EffectMeasure.MEAN_RATIO, 1.2, 1.0)
+              .build();
+      return CanaryJudgeGate.of(
+          "judge",
+          traffic.source(),
+          judge(),
+          List.of(latency),
+          Duration.ofSeconds(10),
+          Duration.ZERO,
+          NoDataPolicy.INCONCLUSIVE);
     }
 
     private void seconds(int n, double canaryLatency) {

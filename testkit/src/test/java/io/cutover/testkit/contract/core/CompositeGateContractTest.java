@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.contract.core;
 
 import io.cutover.core.gate.CompositeGate;
@@ -10,7 +11,10 @@ import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 
-/** {@link CompositeGate} over the success-rate and p99 gates passes the kit as "all", "any" and "quorum". */
+/**
+ * {@link CompositeGate} over the success-rate and p99 gates passes the kit as "all", "any" and
+ * "quorum".
+ */
 @DisplayName("CompositeGate")
 class CompositeGateContractTest {
 
@@ -19,7 +23,9 @@ class CompositeGateContractTest {
     final Traffic traffic = new Traffic(clock(), Duration.ofHours(1));
 
     List<HealthGate> children() {
-      return List.of(ThresholdGate.successRate("success-rate", traffic.source(), QueryDialect.IN_PROCESS, 0.99).build(),
+      return List.of(
+          ThresholdGate.successRate("success-rate", traffic.source(), QueryDialect.IN_PROCESS, 0.99)
+              .build(),
           ThresholdGate.durationP99("p99", traffic.source(), QueryDialect.IN_PROCESS, 0.5).build());
     }
 
@@ -63,7 +69,10 @@ class CompositeGateContractTest {
     @Override
     protected HealthGate createGate() {
       List<HealthGate> three = new java.util.ArrayList<>(children());
-      three.add(ThresholdGate.successRate("success-rate-strict", traffic.source(), QueryDialect.IN_PROCESS, 0.995).build());
+      three.add(
+          ThresholdGate.successRate(
+                  "success-rate-strict", traffic.source(), QueryDialect.IN_PROCESS, 0.995)
+              .build());
       return CompositeGate.quorum("two-of-three", 2, three);
     }
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.contract.core;
 
 import io.cutover.api.Verdict.Outcome;
@@ -9,8 +10,8 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.DisplayName;
 
 /**
- * {@link ManualApprovalGate} passes the kit. A human's decision is final for its rollout by design (a
- * denial is not undone by a later approval), so it declares {@link #decisionsAreFinal()}.
+ * {@link ManualApprovalGate} passes the kit. A human's decision is final for its rollout by design
+ * (a denial is not undone by a later approval), so it declares {@link #decisionsAreFinal()}.
  */
 @DisplayName("ManualApprovalGate")
 class ManualApprovalGateContractTest extends HealthGateContract {

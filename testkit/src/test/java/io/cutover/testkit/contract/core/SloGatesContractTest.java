@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.contract.core;
 
 import io.cutover.core.gate.BurnRateGate;
@@ -10,7 +11,10 @@ import java.time.Duration;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 
-/** The SLO gates pass the kit: the multi-window burn-rate gate and the release-freeze policy's gate form. */
+/**
+ * The SLO gates pass the kit: the multi-window burn-rate gate and the release-freeze policy's gate
+ * form.
+ */
 @DisplayName("SLO gates")
 class SloGatesContractTest {
 
@@ -21,9 +25,15 @@ class SloGatesContractTest {
 
     @Override
     protected HealthGate createGate() {
-      String errorRatio = "ratio(http_requests_total{release=\"{{release}}\",code=~\"5..\"}[{{window}}]"
-          + " / http_requests_total{release=\"{{release}}\"}[{{window}}])";
-      return BurnRateGate.of("burn-rate", traffic.source(), errorRatio, 0.99, BurnRateWindow.DEFAULTS,
+      String errorRatio =
+          "ratio(http_requests_total{release=\"{{release}}\",code=~\"5..\"}[{{window}}]"
+              + " / http_requests_total{release=\"{{release}}\"}[{{window}}])";
+      return BurnRateGate.of(
+          "burn-rate",
+          traffic.source(),
+          errorRatio,
+          0.99,
+          BurnRateWindow.DEFAULTS,
           NoDataPolicy.INCONCLUSIVE);
     }
 
@@ -46,8 +56,8 @@ class SloGatesContractTest {
 
   /**
    * The freeze judges the service's 30-day budget, whatever release is deployed, so it declares
-   * {@link #judgesTheCandidate()} false. Configured to refuse without data: a gate must never pass on no
-   * data (the policy's default lets a service without history deploy; see its Javadoc).
+   * {@link #judgesTheCandidate()} false. Configured to refuse without data: a gate must never pass
+   * on no data (the policy's default lets a service without history deploy; see its Javadoc).
    */
   @Nested
   @DisplayName("ReleaseFreezePolicy.asGate (the service's 30-day budget)")
@@ -56,9 +66,12 @@ class SloGatesContractTest {
 
     @Override
     protected HealthGate createGate() {
-      String errorRatio = "ratio(http_requests_total{service=\"{{service}}\",code=~\"5..\"}[{{window}}]"
-          + " / http_requests_total{service=\"{{service}}\"}[{{window}}])";
-      return ReleaseFreezePolicy.builder(traffic.source(), errorRatio, 0.99, clock()).refuseWithoutData(true).build()
+      String errorRatio =
+          "ratio(http_requests_total{service=\"{{service}}\",code=~\"5..\"}[{{window}}]"
+              + " / http_requests_total{service=\"{{service}}\"}[{{window}}])";
+      return ReleaseFreezePolicy.builder(traffic.source(), errorRatio, 0.99, clock())
+          .refuseWithoutData(true)
+          .build()
           .asGate("freeze");
     }
 

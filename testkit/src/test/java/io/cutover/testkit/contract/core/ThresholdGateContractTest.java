@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.contract.core;
 
 import io.cutover.core.gate.QueryDialect;
@@ -9,8 +10,8 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 
 /**
- * {@link ThresholdGate}'s built-in success rate over the in-process source passes the kit; so does its
- * built-in p99 duration (nested).
+ * {@link ThresholdGate}'s built-in success rate over the in-process source passes the kit; so does
+ * its built-in p99 duration (nested).
  */
 @DisplayName("ThresholdGate (success rate, in-process)")
 class ThresholdGateContractTest extends HealthGateContract {
@@ -18,7 +19,9 @@ class ThresholdGateContractTest extends HealthGateContract {
 
   @Override
   protected HealthGate createGate() {
-    return ThresholdGate.successRate("success-rate", traffic.source(), QueryDialect.IN_PROCESS, 0.99).build();
+    return ThresholdGate.successRate(
+            "success-rate", traffic.source(), QueryDialect.IN_PROCESS, 0.99)
+        .build();
   }
 
   @Override
@@ -44,7 +47,8 @@ class ThresholdGateContractTest extends HealthGateContract {
 
     @Override
     protected HealthGate createGate() {
-      return ThresholdGate.durationP99("p99", traffic.source(), QueryDialect.IN_PROCESS, 0.5).build();
+      return ThresholdGate.durationP99("p99", traffic.source(), QueryDialect.IN_PROCESS, 0.5)
+          .build();
     }
 
     @Override

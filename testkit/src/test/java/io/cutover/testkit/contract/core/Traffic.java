@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.contract.core;
 
 import io.cutover.api.Release;
@@ -9,8 +10,8 @@ import java.util.Random;
 
 /**
  * Simulated request traffic recorded into an {@link InProcessMetrics} registry on the kit's virtual
- * clock: {@code http_requests_total{service,release,code}} and the histogram
- * {@code http_request_duration_seconds{service,release}}, the names the built-in gates read.
+ * clock: {@code http_requests_total{service,release,code}} and the histogram {@code
+ * http_request_duration_seconds{service,release}}, the names the built-in gates read.
  */
 final class Traffic {
   private final VirtualClock clock;
@@ -26,7 +27,9 @@ final class Traffic {
     return InProcessMetricSource.of(metrics);
   }
 
-  /** Lets {@code d} pass without traffic, so windows that end later no longer see what came before. */
+  /**
+   * Lets {@code d} pass without traffic, so windows that end later no longer see what came before.
+   */
   Traffic quietFor(Duration d) {
     clock.advance(d);
     return this;
@@ -43,20 +46,30 @@ final class Traffic {
   }
 
   /**
-   * One second of traffic of {@code release}: {@code ok} and {@code errors} requests whose durations are
-   * uniform in [0.8, 1.2] × {@code latencySeconds} (one duration recorded per 10 requests, to keep
-   * quantiles cheap under the kit's concurrency test).
+   * One second of traffic of {@code release}: {@code ok} and {@code errors} requests whose
+   * durations are uniform in [0.8, 1.2] × {@code latencySeconds} (one duration recorded per 10
+   * requests, to keep quantiles cheap under the kit's concurrency test).
    */
   Traffic second(Release release, int ok, int errors, double latencySeconds) {
     clock.advance(Duration.ofSeconds(1));
     String service = release.service();
-    metrics.counter("http_requests_total").add(ok, "service", service, "release", release.id(), "code", "200");
+    metrics
+        .counter("http_requests_total")
+        .add(ok, "service", service, "release", release.id(), "code", "200");
     if (errors > 0) {
-      metrics.counter("http_requests_total").add(errors, "service", service, "release", release.id(), "code", "503");
+      metrics
+          .counter("http_requests_total")
+          .add(errors, "service", service, "release", release.id(), "code", "503");
     }
     for (int i = 0; i < (ok + errors) / 10; i++) {
-      metrics.histogram("http_request_duration_seconds")
-          .record(latencySeconds * (0.8 + 0.4 * random.nextDouble()), "service", service, "release", release.id());
+      metrics
+          .histogram("http_request_duration_seconds")
+          .record(
+              latencySeconds * (0.8 + 0.4 * random.nextDouble()),
+              "service",
+              service,
+              "release",
+              release.id());
     }
     return this;
   }

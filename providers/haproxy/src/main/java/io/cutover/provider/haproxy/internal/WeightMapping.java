@@ -1,17 +1,18 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.haproxy.internal;
 
-import org.jspecify.annotations.Nullable;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Maps release weights in basis points onto per-server integer weights of at most {@code max}, and
- * back. The mapping is exact whenever the ratio of the release weights can be written with per-release
- * totals of at most {@code max} per server; then reading the server weights back gives the same basis
- * points. Within a release, the total is spread as evenly as integers allow.
+ * back. The mapping is exact whenever the ratio of the release weights can be written with
+ * per-release totals of at most {@code max} per server; then reading the server weights back gives
+ * the same basis points. Within a release, the total is spread as evenly as integers allow.
  */
 public final class WeightMapping {
   private WeightMapping() {}

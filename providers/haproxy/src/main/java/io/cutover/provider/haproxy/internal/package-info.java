@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Implementation details of the HAProxy router: the exact mapping of basis points onto HAProxy's
  * 0..256 server weights and back. No compatibility promise.

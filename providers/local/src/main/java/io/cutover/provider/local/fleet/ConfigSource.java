@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.local.fleet;
 
 import io.cutover.api.ConfigRef;
@@ -6,9 +7,9 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Where a fleet finds the configuration values behind a release's {@link ConfigRef} (a release carries
- * only the digest). The fleet checks that the values hash to the digest before using them, so a source
- * can never slip other configuration under a release.
+ * Where a fleet finds the configuration values behind a release's {@link ConfigRef} (a release
+ * carries only the digest). The fleet checks that the values hash to the digest before using them,
+ * so a source can never slip other configuration under a release.
  *
  * <p><b>Threading.</b> Implementations must be safe for concurrent use.
  */
@@ -16,7 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public interface ConfigSource {
 
   /** Knows only the empty configuration. */
-  ConfigSource EMPTY = ref -> ref.equals(ConfigRef.EMPTY) ? Optional.of(Map.of()) : Optional.empty();
+  ConfigSource EMPTY =
+      ref -> ref.equals(ConfigRef.EMPTY) ? Optional.of(Map.of()) : Optional.empty();
 
   /** The values of a configuration snapshot, if known. */
   Optional<Map<String, String>> find(ConfigRef ref);
@@ -26,7 +28,10 @@ public interface ConfigSource {
     return new Registry();
   }
 
-  /** A thread-safe, in-memory {@link ConfigSource}; {@link #register} returns the reference to put in a release. */
+  /**
+   * A thread-safe, in-memory {@link ConfigSource}; {@link #register} returns the reference to put
+   * in a release.
+   */
   final class Registry implements ConfigSource {
     private final Map<ConfigRef, Map<String, String>> configs = new ConcurrentHashMap<>();
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.local.fleet;
 
 import io.cutover.api.Instance;
@@ -11,14 +12,14 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A gate over what a {@link Fleet} reports for the candidate release: FAIL when an instance of it has
- * FAILED (crashed, failed readiness) or runs another digest than the release's (drift); INCONCLUSIVE
- * when the candidate has no instance; PASS when every instance is READY (or DRAINING) and runs the
- * release's digest. Put it next to the metric gates of a {@code Verify} step so that a crash aborts the
- * rollout under {@link CrashPolicy#REPORT}.
+ * A gate over what a {@link Fleet} reports for the candidate release: FAIL when an instance of it
+ * has FAILED (crashed, failed readiness) or runs another digest than the release's (drift);
+ * INCONCLUSIVE when the candidate has no instance; PASS when every instance is READY (or DRAINING)
+ * and runs the release's digest. Put it next to the metric gates of a {@code Verify} step so that a
+ * crash aborts the rollout under {@link CrashPolicy#REPORT}.
  *
- * <p>Immutable; safe for concurrent use if the fleet is. Errors of the fleet become
- * {@link Verdict#error(Throwable)}.
+ * <p>Immutable; safe for concurrent use if the fleet is. Errors of the fleet become {@link
+ * Verdict#error(Throwable)}.
  */
 public final class FleetHealthGate implements HealthGate {
   private final String name;
@@ -54,8 +55,15 @@ public final class FleetHealthGate implements HealthGate {
       total++;
       if (i.state() == InstanceState.FAILED) {
         problems.add("instance " + i.id() + " FAILED");
-      } else if (i.runningDigest() != null && !i.runningDigest().equals(context.candidate().artifact().digest())) {
-        problems.add("instance " + i.id() + " runs " + i.runningDigest() + ", not " + context.candidate().artifact().digest());
+      } else if (i.runningDigest() != null
+          && !i.runningDigest().equals(context.candidate().artifact().digest())) {
+        problems.add(
+            "instance "
+                + i.id()
+                + " runs "
+                + i.runningDigest()
+                + ", not "
+                + context.candidate().artifact().digest());
       } else if (i.state() == InstanceState.READY || i.state() == InstanceState.DRAINING) {
         healthy++;
       }
@@ -66,9 +74,22 @@ public final class FleetHealthGate implements HealthGate {
     } else if (total == 0) {
       v = Verdict.inconclusive("no instance of " + candidate + " is known to the fleet");
     } else if (healthy < total) {
-      v = Verdict.inconclusive((total - healthy) + " of " + total + " instances of " + candidate + " are not ready yet");
+      v =
+          Verdict.inconclusive(
+              (total - healthy)
+                  + " of "
+                  + total
+                  + " instances of "
+                  + candidate
+                  + " are not ready yet");
     } else {
-      v = Verdict.pass(total + " instance(s) of " + candidate + " ready, running " + context.candidate().artifact().digest().shortHex());
+      v =
+          Verdict.pass(
+              total
+                  + " instance(s) of "
+                  + candidate
+                  + " ready, running "
+                  + context.candidate().artifact().digest().shortHex());
     }
     return v.with(new Verdict.Measurement("healthy_instances", candidate, healthy, "== " + total));
   }

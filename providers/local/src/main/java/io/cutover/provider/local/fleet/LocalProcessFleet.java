@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.local.fleet;
 
 import io.cutover.api.Artifact;
@@ -62,24 +63,25 @@ import org.slf4j.LoggerFactory;
  * <p><b>Launch.</b> The artifact is described by the {@link ArtifactStore} and started as its
  * {@link LaunchSpec} says (an executable jar with {@code java -jar}, or a directory with its start
  * command). Its content is fetched through the store (which verifies it) into a content-addressed,
- * read-only directory of the fleet, and hashed again before every launch: a file modified on disk is
- * refused with a non-retryable {@link ProviderException} caused by {@link DigestMismatchException}, and
- * running instances report what is on disk as their {@link Instance#runningDigest() running digest}, so
- * the engine sees the drift. The process gets a clean environment: {@code PORT}, {@code CUTOVER_SERVICE},
- * {@code CUTOVER_RELEASE}, {@code CUTOVER_INSTANCE}, {@code CUTOVER_ARTIFACT}, the release's configuration
- * (from the {@link ConfigSource}, checked against the release's digest; keys become environment names
- * such as {@code db.url -> DB_URL}) with every {@code ${secret:NAME}} resolved by the
- * {@link SecretResolver} at that moment only, and a few variables of the engine's own environment
- * ({@code PATH}, {@code HOME}, {@code LANG}, {@code TZ} by default). Standard output and error go to
- * {@code <workDir>/instances/<id>/stdout.log} and {@code stderr.log}. {@link #launch} returns once every
+ * read-only directory of the fleet, and hashed again before every launch: a file modified on disk
+ * is refused with a non-retryable {@link ProviderException} caused by {@link
+ * DigestMismatchException}, and running instances report what is on disk as their {@link
+ * Instance#runningDigest() running digest}, so the engine sees the drift. The process gets a clean
+ * environment: {@code PORT}, {@code CUTOVER_SERVICE}, {@code CUTOVER_RELEASE}, {@code
+ * CUTOVER_INSTANCE}, {@code CUTOVER_ARTIFACT}, the release's configuration (from the {@link
+ * ConfigSource}, checked against the release's digest; keys become environment names such as {@code
+ * db.url -> DB_URL}) with every {@code ${secret:NAME}} resolved by the {@link SecretResolver} at
+ * that moment only, and a few variables of the engine's own environment ({@code PATH}, {@code
+ * HOME}, {@code LANG}, {@code TZ} by default). Standard output and error go to {@code
+ * <workDir>/instances/<id>/stdout.log} and {@code stderr.log}. {@link #launch} returns once every
  * instance answers its readiness path with 2xx, or fails (stopping what it started) after the
  * readiness timeout.
  *
- * <p><b>Idempotency and restarts.</b> Instance ids derive from the operation id, so a repeated launch
- * returns the instances it already started. Each instance's pid, port and process start time live in
- * {@code instances/<id>/instance.json}: a new fleet over the same work directory (an engine restart)
- * adopts the processes still running and reports the others FAILED. Closing the fleet does not stop
- * instances; {@link #retire} and {@link #stopAll} do.
+ * <p><b>Idempotency and restarts.</b> Instance ids derive from the operation id, so a repeated
+ * launch returns the instances it already started. Each instance's pid, port and process start time
+ * live in {@code instances/<id>/instance.json}: a new fleet over the same work directory (an engine
+ * restart) adopts the processes still running and reports the others FAILED. Closing the fleet does
+ * not stop instances; {@link #retire} and {@link #stopAll} do.
  *
  * <p><b>Stopping.</b> SIGTERM, then SIGKILL after the grace period if the process is still there.
  *
@@ -87,15 +89,15 @@ import org.slf4j.LoggerFactory;
  * {@link FleetHealthGate} then fails the rollout), or restarted in the same slot (same id and port)
  * under {@link CrashPolicy#REPLACE}, up to the restart limit. {@link Listener}s hear about both.
  *
- * <p><b>Time.</b> Waits (readiness polling, grace periods) run on the injected scheduler against the
- * injected clock; nothing sleeps.
+ * <p><b>Time.</b> Waits (readiness polling, grace periods) run on the injected scheduler against
+ * the injected clock; nothing sleeps.
  *
  * <p><b>Threading.</b> Safe for concurrent use. {@link #launch}, {@link #scale} and {@link #retire}
  * block the calling thread until done (the engine calls them on its provider executor).
  *
- * <p><b>Errors.</b> Bad input (no configuration for the release, unknown secret, artifact without launch
- * information) is {@link InvalidSpecException} before any process starts; failures to start or become
- * ready are {@link ProviderException} with provider {@value #PROVIDER}.
+ * <p><b>Errors.</b> Bad input (no configuration for the release, unknown secret, artifact without
+ * launch information) is {@link InvalidSpecException} before any process starts; failures to start
+ * or become ready are {@link ProviderException} with provider {@value #PROVIDER}.
  */
 public final class LocalProcessFleet implements Fleet, AutoCloseable {
   /** The provider name. */
@@ -112,7 +114,9 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
    */
   @FunctionalInterface
   public interface Listener {
-    /** An instance crashed ({@code FAILED}) or was restarted after a crash ({@code READY} again). */
+    /**
+     * An instance crashed ({@code FAILED}) or was restarted after a crash ({@code READY} again).
+     */
     void onInstanceEvent(Instance instance, String what);
   }
 
@@ -182,11 +186,14 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
       this.scheduler = b.scheduler;
       this.ownsScheduler = false;
     } else {
-      ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(2, r -> {
-        Thread t = new Thread(r, "cutover-local-fleet");
-        t.setDaemon(true);
-        return t;
-      });
+      ScheduledThreadPoolExecutor s =
+          new ScheduledThreadPoolExecutor(
+              2,
+              r -> {
+                Thread t = new Thread(r, "cutover-local-fleet");
+                t.setDaemon(true);
+                return t;
+              });
       s.setRemoveOnCancelPolicy(true);
       this.scheduler = s;
       this.ownsScheduler = true;
@@ -198,17 +205,22 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
     this.inheritedEnv = List.copyOf(b.inheritedEnv);
     this.javaExecutable = b.java;
     this.listeners.addAll(b.listeners);
-    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).executor(scheduler).build();
+    this.http =
+        HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).executor(scheduler).build();
     try {
       Files.createDirectories(instancesDir);
     } catch (IOException e) {
-      throw ProviderException.permanent(PROVIDER, "open", "cannot create " + instancesDir + ": " + e.getMessage(), e);
+      throw ProviderException.permanent(
+          PROVIDER, "open", "cannot create " + instancesDir + ": " + e.getMessage(), e);
     }
     this.cache = new ArtifactCache(workDir.resolve("artifacts"), store);
     adopt();
   }
 
-  /** A builder for a fleet that keeps its state under {@code workDir} and reads artifacts from {@code store}. */
+  /**
+   * A builder for a fleet that keeps its state under {@code workDir} and reads artifacts from
+   * {@code store}.
+   */
   public static Builder builder(Path workDir, ArtifactStore store) {
     return new Builder(workDir, store);
   }
@@ -218,7 +230,8 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
   @Override
   public List<Instance> launch(OperationId op, Release release, int replicas) {
     if (replicas < 1) {
-      throw new InvalidSpecException("launch.replicas", "is " + replicas, "launch at least 1 replica");
+      throw new InvalidSpecException(
+          "launch.replicas", "is " + replicas, "launch at least 1 replica");
     }
     Prepared p = prepare(release);
     List<String> ids = new ArrayList<>();
@@ -267,8 +280,11 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
 
   @Override
   public void retire(OperationId op, Release release) {
-    List<Slot> victims = slots.values().stream()
-        .filter(s -> s.rec.releaseId().equals(release.id()) && s.state != InstanceState.TERMINATED).toList();
+    List<Slot> victims =
+        slots.values().stream()
+            .filter(
+                s -> s.rec.releaseId().equals(release.id()) && s.state != InstanceState.TERMINATED)
+            .toList();
     stopSlots(victims);
   }
 
@@ -277,7 +293,8 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
     return slots.values().stream()
         .filter(s -> s.rec.service().equals(service) && s.state != InstanceState.TERMINATED)
         .sorted(Comparator.comparing((Slot s) -> s.rec.id()))
-        .map(this::toInstance).toList();
+        .map(this::toInstance)
+        .toList();
   }
 
   // ---------------------------------------------------------------- beyond the SPI
@@ -295,7 +312,9 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
   /** The operating-system process of a running instance, if it runs. */
   public Optional<ProcessHandle> process(String instanceId) {
     Slot s = slots.get(instanceId);
-    return s == null || s.handle == null || !s.handle.isAlive() ? Optional.empty() : Optional.of(s.handle);
+    return s == null || s.handle == null || !s.handle.isAlive()
+        ? Optional.empty()
+        : Optional.of(s.handle);
   }
 
   /** How many times an instance was restarted after a crash. */
@@ -330,16 +349,26 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
     try {
       artifact = store.describe(release.artifact());
     } catch (NoSuchElementException e) {
-      throw new InvalidSpecException("release.artifact", release.artifact() + " is not in the artifact store",
+      throw new InvalidSpecException(
+          "release.artifact",
+          release.artifact() + " is not in the artifact store",
           "put the artifact into the store before deploying it");
     }
     LaunchSpec spec = LaunchSpec.of(artifact);
-    Map<String, String> config = configs.find(release.config()).orElseThrow(() -> new InvalidSpecException(
-        "release.config", "the fleet knows no configuration with digest " + release.config().digest(),
-        "register the configuration with the fleet's ConfigSource (ConfigSource.Registry.register)"));
+    Map<String, String> config =
+        configs
+            .find(release.config())
+            .orElseThrow(
+                () ->
+                    new InvalidSpecException(
+                        "release.config",
+                        "the fleet knows no configuration with digest " + release.config().digest(),
+                        "register the configuration with the fleet's ConfigSource (ConfigSource.Registry.register)"));
     if (!ConfigRef.of(config).equals(release.config())) {
-      throw new InvalidSpecException("release.config", "the ConfigSource returned values that do not hash to "
-          + release.config().digest(), "fix the ConfigSource: it must return the exact snapshot of the release");
+      throw new InvalidSpecException(
+          "release.config",
+          "the ConfigSource returned values that do not hash to " + release.config().digest(),
+          "fix the ConfigSource: it must return the exact snapshot of the release");
     }
     Map<String, String> env = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : new TreeMap<>(config).entrySet()) {
@@ -349,10 +378,18 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
     try {
       path = cache.materialize(release.artifact(), spec.kind());
     } catch (DigestMismatchException e) {
-      throw ProviderException.permanent(PROVIDER, "launch", "refusing to launch " + release.id() + ": the artifact on disk"
-          + " was modified (drift): " + e.getMessage(), e);
+      throw ProviderException.permanent(
+          PROVIDER,
+          "launch",
+          "refusing to launch "
+              + release.id()
+              + ": the artifact on disk"
+              + " was modified (drift): "
+              + e.getMessage(),
+          e);
     } catch (IOException | UncheckedIOException e) {
-      throw ProviderException.retryable(PROVIDER, "launch", "cannot materialize " + release.artifact() + ": " + e, e);
+      throw ProviderException.retryable(
+          PROVIDER, "launch", "cannot materialize " + release.artifact() + ": " + e, e);
     }
     return new Prepared(spec, path, env);
   }
@@ -365,8 +402,14 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
       try {
         resolved = secrets.resolve(m.group(1));
       } catch (InvalidSpecException e) {
-        throw new InvalidSpecException("config." + key, "refers to secret '" + m.group(1) + "', which cannot be "
-            + "resolved: " + e.getMessage(), "make the secret available to the fleet's SecretResolver");
+        throw new InvalidSpecException(
+            "config." + key,
+            "refers to secret '"
+                + m.group(1)
+                + "', which cannot be "
+                + "resolved: "
+                + e.getMessage(),
+            "make the secret available to the fleet's SecretResolver");
       }
       m.appendReplacement(sb, Matcher.quoteReplacement(resolved));
     }
@@ -417,16 +460,29 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       stopSlots(started);
-      throw ProviderException.retryable(PROVIDER, "launch", "interrupted while waiting for readiness", e);
+      throw ProviderException.retryable(
+          PROVIDER, "launch", "interrupted while waiting for readiness", e);
     }
     return all.stream().map(this::toInstance).toList();
   }
 
   private Slot start(String id, OperationId op, Release release, Prepared p, int restarts) {
     int port = freePort();
-    InstanceRecord rec = new InstanceRecord(id, release.service(), release.id(), release.artifact().toString(),
-        release.config().digest().toString(), p.spec().kind().name(), p.spec().readyPath(), port, -1, null,
-        InstanceState.PENDING.name(), restarts, op.value());
+    InstanceRecord rec =
+        new InstanceRecord(
+            id,
+            release.service(),
+            release.id(),
+            release.artifact().toString(),
+            release.config().digest().toString(),
+            p.spec().kind().name(),
+            p.spec().readyPath(),
+            port,
+            -1,
+            null,
+            InstanceState.PENDING.name(),
+            restarts,
+            op.value());
     Slot s = new Slot(rec, InstanceState.PENDING);
     Map<String, String> env = new LinkedHashMap<>();
     for (String name : inheritedEnv) {
@@ -469,10 +525,13 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
       try {
         Path dir = s.dir();
         Files.createDirectories(dir);
-        ProcessBuilder pb = new ProcessBuilder(Objects.requireNonNull(s.command)).directory(dir.toFile())
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("stdout.log").toFile()))
-            .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("stderr.log").toFile()))
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        ProcessBuilder pb =
+            new ProcessBuilder(Objects.requireNonNull(s.command))
+                .directory(dir.toFile())
+                .redirectOutput(
+                    ProcessBuilder.Redirect.appendTo(dir.resolve("stdout.log").toFile()))
+                .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve("stderr.log").toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         pb.environment().clear();
         pb.environment().putAll(Objects.requireNonNull(s.env));
         Process process = pb.start();
@@ -481,13 +540,15 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
         s.stopping = false;
         s.generation++;
         s.state = InstanceState.PENDING;
-        s.rec = s.rec.withProcess(h.pid(), startOf(h), InstanceState.PENDING.name(), s.rec.restarts());
+        s.rec =
+            s.rec.withProcess(h.pid(), startOf(h), InstanceState.PENDING.name(), s.rec.restarts());
         s.persist();
         watch(s, h, s.generation);
       } catch (IOException e) {
         s.state = InstanceState.FAILED;
         s.persist();
-        throw ProviderException.permanent(PROVIDER, "launch", "cannot start " + s.command + ": " + e.getMessage(), e);
+        throw ProviderException.permanent(
+            PROVIDER, "launch", "cannot start " + s.command + ": " + e.getMessage(), e);
       }
     }
   }
@@ -502,14 +563,21 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
       if (s.generation != generation || s.stopping || s.state.isTerminal()) {
         return;
       }
-      boolean canRestart = crashPolicy == CrashPolicy.REPLACE && s.rec.restarts() < maxRestarts
-          && s.command != null && s.state != InstanceState.PENDING;
-      LOG.warn("instance {} (pid {}) exited unexpectedly; {}", s.rec.id(), s.rec.pid(),
+      boolean canRestart =
+          crashPolicy == CrashPolicy.REPLACE
+              && s.rec.restarts() < maxRestarts
+              && s.command != null
+              && s.state != InstanceState.PENDING;
+      LOG.warn(
+          "instance {} (pid {}) exited unexpectedly; {}",
+          s.rec.id(),
+          s.rec.pid(),
           canRestart ? "restarting it in the same slot" : "marking it FAILED");
       if (!canRestart) {
         s.setState(InstanceState.FAILED);
       } else {
-        // PENDING at once: until the replacement passes readiness nobody may see the dead process as READY.
+        // PENDING at once: until the replacement passes readiness nobody may see the dead process
+        // as READY.
         s.state = InstanceState.PENDING;
         s.rec = s.rec.withProcess(-1, null, InstanceState.PENDING.name(), s.rec.restarts() + 1);
       }
@@ -521,7 +589,8 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
     }
     try {
       spawn(s);
-      probe(s, s.generation).whenComplete((ok, err) -> notifyListeners(s, err == null ? "restarted" : "crashed"));
+      probe(s, s.generation)
+          .whenComplete((ok, err) -> notifyListeners(s, err == null ? "restarted" : "crashed"));
     } catch (RuntimeException e) {
       s.setState(InstanceState.FAILED);
       notifyListeners(s, "crashed");
@@ -546,35 +615,59 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
     URI uri = URI.create("http://127.0.0.1:" + s.rec.port() + s.rec.readyPath());
     HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).GET().build();
     Runnable[] attempt = new Runnable[1];
-    attempt[0] = () -> {
-      ProcessHandle h = s.handle;
-      if (s.generation != generation || s.stopping) {
-        done.completeExceptionally(ProviderException.retryable(PROVIDER, "launch", "instance " + s.rec.id()
-            + " was stopped before it became ready"));
-        return;
-      }
-      if (h == null || !h.isAlive()) {
-        done.completeExceptionally(ProviderException.permanent(PROVIDER, "launch", "instance " + s.rec.id()
-            + " exited before it became ready; see " + s.dir().resolve("stderr.log")));
-        return;
-      }
-      http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((resp, err) -> {
-        if (err == null && resp.statusCode() / 100 == 2) {
-          synchronized (s) {
-            if (s.generation == generation && s.state == InstanceState.PENDING) {
-              s.setState(InstanceState.READY);
-            }
+    attempt[0] =
+        () -> {
+          ProcessHandle h = s.handle;
+          if (s.generation != generation || s.stopping) {
+            done.completeExceptionally(
+                ProviderException.retryable(
+                    PROVIDER,
+                    "launch",
+                    "instance " + s.rec.id() + " was stopped before it became ready"));
+            return;
           }
-          done.complete(null);
-        } else if (!clock.instant().isBefore(deadline)) {
-          done.completeExceptionally(ProviderException.retryable(PROVIDER, "launch", "instance " + s.rec.id()
-              + " did not answer " + uri + " with 2xx within " + readyTimeout + " (last: "
-              + (err != null ? err.getClass().getSimpleName() : "HTTP " + resp.statusCode()) + ")"));
-        } else {
-          scheduler.schedule(attempt[0], POLL.toNanos(), TimeUnit.NANOSECONDS);
-        }
-      });
-    };
+          if (h == null || !h.isAlive()) {
+            done.completeExceptionally(
+                ProviderException.permanent(
+                    PROVIDER,
+                    "launch",
+                    "instance "
+                        + s.rec.id()
+                        + " exited before it became ready; see "
+                        + s.dir().resolve("stderr.log")));
+            return;
+          }
+          http.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+              .whenComplete(
+                  (resp, err) -> {
+                    if (err == null && resp.statusCode() / 100 == 2) {
+                      synchronized (s) {
+                        if (s.generation == generation && s.state == InstanceState.PENDING) {
+                          s.setState(InstanceState.READY);
+                        }
+                      }
+                      done.complete(null);
+                    } else if (!clock.instant().isBefore(deadline)) {
+                      done.completeExceptionally(
+                          ProviderException.retryable(
+                              PROVIDER,
+                              "launch",
+                              "instance "
+                                  + s.rec.id()
+                                  + " did not answer "
+                                  + uri
+                                  + " with 2xx within "
+                                  + readyTimeout
+                                  + " (last: "
+                                  + (err != null
+                                      ? err.getClass().getSimpleName()
+                                      : "HTTP " + resp.statusCode())
+                                  + ")"));
+                    } else {
+                      scheduler.schedule(attempt[0], POLL.toNanos(), TimeUnit.NANOSECONDS);
+                    }
+                  });
+        };
     scheduler.execute(attempt[0]);
     return done;
   }
@@ -595,21 +688,30 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
       }
       h.destroy();
       CompletableFuture<ProcessHandle> exit = h.onExit();
-      scheduler.schedule(() -> {
-        if (h.isAlive()) {
-          LOG.warn("instance {} (pid {}) ignored SIGTERM for {}; sending SIGKILL", s.rec.id(), h.pid(), gracePeriod);
-          h.destroyForcibly();
-        }
-      }, gracePeriod.toNanos(), TimeUnit.NANOSECONDS);
+      scheduler.schedule(
+          () -> {
+            if (h.isAlive()) {
+              LOG.warn(
+                  "instance {} (pid {}) ignored SIGTERM for {}; sending SIGKILL",
+                  s.rec.id(),
+                  h.pid(),
+                  gracePeriod);
+              h.destroyForcibly();
+            }
+          },
+          gracePeriod.toNanos(),
+          TimeUnit.NANOSECONDS);
       exits.add(exit.thenRun(() -> s.setState(InstanceState.TERMINATED)));
     }
     try {
       CompletableFuture.allOf(exits.toArray(new CompletableFuture<?>[0])).get();
     } catch (ExecutionException e) {
-      throw ProviderException.retryable(PROVIDER, "retire", String.valueOf(e.getCause()), e.getCause());
+      throw ProviderException.retryable(
+          PROVIDER, "retire", String.valueOf(e.getCause()), e.getCause());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw ProviderException.retryable(PROVIDER, "retire", "interrupted while stopping instances", e);
+      throw ProviderException.retryable(
+          PROVIDER, "retire", "interrupted while stopping instances", e);
     }
   }
 
@@ -633,8 +735,10 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
         if (recorded == InstanceState.TERMINATED) {
           continue;
         }
-        Optional<ProcessHandle> h = ProcessHandle.of(rec.pid()).filter(ProcessHandle::isAlive)
-            .filter(ph -> Objects.equals(startOf(ph), rec.processStart()));
+        Optional<ProcessHandle> h =
+            ProcessHandle.of(rec.pid())
+                .filter(ProcessHandle::isAlive)
+                .filter(ph -> Objects.equals(startOf(ph), rec.processStart()));
         Slot s = new Slot(rec, h.isPresent() ? recorded : InstanceState.FAILED);
         slots.put(rec.id(), s);
         if (h.isPresent()) {
@@ -647,11 +751,15 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
           LOG.info("adopted instance {} (pid {}, port {})", rec.id(), rec.pid(), rec.port());
         } else if (recorded != InstanceState.FAILED) {
           s.persist();
-          LOG.warn("instance {} (pid {}) is gone since the last engine run: FAILED", rec.id(), rec.pid());
+          LOG.warn(
+              "instance {} (pid {}) is gone since the last engine run: FAILED",
+              rec.id(),
+              rec.pid());
         }
       }
     } catch (IOException e) {
-      throw ProviderException.permanent(PROVIDER, "open", "cannot read " + instancesDir + ": " + e.getMessage(), e);
+      throw ProviderException.permanent(
+          PROVIDER, "open", "cannot read " + instancesDir + ": " + e.getMessage(), e);
     }
   }
 
@@ -678,7 +786,8 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
     } catch (IOException | CutoverException e) {
       LOG.warn("cannot hash the artifact of instance {}", r.id(), e);
     }
-    return new Instance(r.id(), r.releaseId(), URI.create("http://127.0.0.1:" + r.port()), s.state, running);
+    return new Instance(
+        r.id(), r.releaseId(), URI.create("http://127.0.0.1:" + r.port()), s.state, running);
   }
 
   private static String instanceId(Release release, OperationId op, int index) {
@@ -693,13 +802,12 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
     } catch (IOException e) {
-      throw ProviderException.retryable(PROVIDER, "launch", "no free port on 127.0.0.1: " + e.getMessage(), e);
+      throw ProviderException.retryable(
+          PROVIDER, "launch", "no free port on 127.0.0.1: " + e.getMessage(), e);
     }
   }
 
-  /**
-   * Builds a {@link LocalProcessFleet}. Not thread-safe.
-   */
+  /** Builds a {@link LocalProcessFleet}. Not thread-safe. */
   public static final class Builder {
     private final Path workDir;
     private final ArtifactStore store;
@@ -738,7 +846,9 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
       return this;
     }
 
-    /** The scheduler for polling and grace periods; default two daemon threads owned by the fleet. */
+    /**
+     * The scheduler for polling and grace periods; default two daemon threads owned by the fleet.
+     */
     public Builder scheduler(ScheduledExecutorService scheduler) {
       this.scheduler = Objects.requireNonNull(scheduler);
       return this;
@@ -756,7 +866,9 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
       return this;
     }
 
-    /** What happens when an instance crashes, and how many restarts a slot gets; default REPORT, 3. */
+    /**
+     * What happens when an instance crashes, and how many restarts a slot gets; default REPORT, 3.
+     */
     public Builder crashPolicy(CrashPolicy policy, int maxRestarts) {
       if (maxRestarts < 0) {
         throw new InvalidSpecException("maxRestarts", "is " + maxRestarts, "use 0 or more");
@@ -766,7 +878,10 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
       return this;
     }
 
-    /** Names of the engine's environment variables passed on to instances; default PATH, HOME, LANG, LC_ALL, TZ, TMPDIR. */
+    /**
+     * Names of the engine's environment variables passed on to instances; default PATH, HOME, LANG,
+     * LC_ALL, TZ, TMPDIR.
+     */
     public Builder inheritEnvironment(List<String> names) {
       this.inheritedEnv = List.copyOf(names);
       return this;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.local.fleet;
 
 import io.cutover.api.InvalidSpecException;
@@ -8,22 +9,26 @@ import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Turns a secret reference ({@code ${secret:NAME}} in a release's configuration) into its value, at the
- * moment an instance is launched and nowhere else: the value goes into the process environment only,
- * never into the journal, a pid file or a log line.
+ * Turns a secret reference ({@code ${secret:NAME}} in a release's configuration) into its value, at
+ * the moment an instance is launched and nowhere else: the value goes into the process environment
+ * only, never into the journal, a pid file or a log line.
  *
  * <p><b>Threading.</b> Implementations must be safe for concurrent use.
  *
- * <p><b>Errors.</b> An unknown secret is an {@link InvalidSpecException} naming it (never its value).
+ * <p><b>Errors.</b> An unknown secret is an {@link InvalidSpecException} naming it (never its
+ * value).
  */
 @FunctionalInterface
 public interface SecretResolver {
 
   /** Refuses every secret: for releases whose configuration has none. */
-  SecretResolver NONE = name -> {
-    throw new InvalidSpecException("secret:" + name, "cannot be resolved: no SecretResolver is configured",
-        "configure the fleet with a SecretResolver (e.g. SecretResolver.directory(path))");
-  };
+  SecretResolver NONE =
+      name -> {
+        throw new InvalidSpecException(
+            "secret:" + name,
+            "cannot be resolved: no SecretResolver is configured",
+            "configure the fleet with a SecretResolver (e.g. SecretResolver.directory(path))");
+      };
 
   /**
    * Resolves one secret.
@@ -40,7 +45,9 @@ public interface SecretResolver {
     return name -> {
       String v = copy.get(name);
       if (v == null) {
-        throw new InvalidSpecException("secret:" + name, "is not among the configured secrets",
+        throw new InvalidSpecException(
+            "secret:" + name,
+            "is not among the configured secrets",
             "add it to the map given to SecretResolver.of");
       }
       return v;
@@ -48,19 +55,22 @@ public interface SecretResolver {
   }
 
   /**
-   * Secrets as files, one per name, as mounted by Docker, Kubernetes or systemd credentials: the value of
-   * {@code NAME} is the content of {@code dir/NAME} without a trailing newline.
+   * Secrets as files, one per name, as mounted by Docker, Kubernetes or systemd credentials: the
+   * value of {@code NAME} is the content of {@code dir/NAME} without a trailing newline.
    */
   static SecretResolver directory(Path dir) {
     return name -> {
       Path file = dir.resolve(name).normalize();
       if (!file.startsWith(dir.normalize()) || name.contains("/")) {
-        throw new InvalidSpecException("secret:" + name, "is not a plain file name", "use a name without '/'");
+        throw new InvalidSpecException(
+            "secret:" + name, "is not a plain file name", "use a name without '/'");
       }
       try {
         return Files.readString(file, StandardCharsets.UTF_8).stripTrailing();
       } catch (IOException e) {
-        throw new InvalidSpecException("secret:" + name, "cannot be read from " + file + " (" + e.getClass().getSimpleName() + ")",
+        throw new InvalidSpecException(
+            "secret:" + name,
+            "cannot be read from " + file + " (" + e.getClass().getSimpleName() + ")",
             "create the file, readable by the engine's user");
       }
     };

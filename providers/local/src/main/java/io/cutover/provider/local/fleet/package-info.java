@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The local-process {@link io.cutover.spi.Fleet}: instances of a release run as operating-system
  * processes on this machine, started from read-only, digest-checked copies of their artifacts, with

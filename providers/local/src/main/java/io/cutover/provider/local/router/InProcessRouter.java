@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.local.router;
 
 import io.cutover.api.Instance;
@@ -34,31 +35,35 @@ import okhttp3.Response;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The embedded default {@link Router}: routing happens inside the calling JVM, in an OkHttp
- * {@link Interceptor}, so no proxy is needed. Clients address a service by name
- * ({@code http://checkout/api/orders}); the interceptor picks a release by the service's current
- * {@link TrafficSplit} and an instance of it (round robin), and rewrites the request to that instance's
+ * The embedded default {@link Router}: routing happens inside the calling JVM, in an OkHttp {@link
+ * Interceptor}, so no proxy is needed. Clients address a service by name ({@code
+ * http://checkout/api/orders}); the interceptor picks a release by the service's current {@link
+ * TrafficSplit} and an instance of it (round robin), and rewrites the request to that instance's
  * endpoint. Hosts that are not a routed service pass through untouched.
  *
- * <p><b>Choosing a release.</b> Match rules first (header or cookie equal to a value, in order). Then
- * the weights: a request that carries the sticky header or cookie (see {@link Builder#stickyHeader} /
- * {@link Builder#stickyCookie}) is placed by a hash of its value, so the same user stays on the same
- * release while the weights keep its bucket (A/B); any other request is placed at random. A
- * {@link TrafficSplit.Mirror} copies that share of requests without a body to the mirror release in the
- * background; the copies' answers are discarded and their failures ignored.
+ * <p><b>Choosing a release.</b> Match rules first (header or cookie equal to a value, in order).
+ * Then the weights: a request that carries the sticky header or cookie (see {@link
+ * Builder#stickyHeader} / {@link Builder#stickyCookie}) is placed by a hash of its value, so the
+ * same user stays on the same release while the weights keep its bucket (A/B); any other request is
+ * placed at random. A {@link TrafficSplit.Mirror} copies that share of requests without a body to
+ * the mirror release in the background; the copies' answers are discarded and their failures
+ * ignored.
  *
- * <p><b>Atomicity.</b> Each service's routing table is one immutable object behind an
- * {@link AtomicReference}: {@link #apply} swaps it in one write, so every request sees either the old
- * split or the new one. {@link #current} reads the table in effect, which here is the routing system
- * itself.
+ * <p><b>Atomicity.</b> Each service's routing table is one immutable object behind an {@link
+ * AtomicReference}: {@link #apply} swaps it in one write, so every request sees either the old
+ * split or the new one. {@link #current} reads the table in effect, which here is the routing
+ * system itself.
  *
- * <p><b>Failures.</b> When connecting to an instance fails, an idempotent request (GET, HEAD, OPTIONS,
- * PUT, DELETE) is retried on the release's other instances; then the error reaches the caller.
+ * <p><b>Failures.</b> When connecting to an instance fails, an idempotent request (GET, HEAD,
+ * OPTIONS, PUT, DELETE) is retried on the release's other instances; then the error reaches the
+ * caller.
  *
- * <p><b>Threading.</b> Safe for concurrent use: any number of calls may run while splits are applied.
+ * <p><b>Threading.</b> Safe for concurrent use: any number of calls may run while splits are
+ * applied.
  *
- * <p><b>Errors.</b> {@link #apply} refuses, with a non-retryable {@link ProviderException} and the old
- * split still in effect, a split that gives weight to a release without a READY instance with an endpoint.
+ * <p><b>Errors.</b> {@link #apply} refuses, with a non-retryable {@link ProviderException} and the
+ * old split still in effect, a split that gives weight to a release without a READY instance with
+ * an endpoint.
  */
 public final class InProcessRouter implements Router {
   /** The provider name. */
@@ -67,7 +72,8 @@ public final class InProcessRouter implements Router {
   private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
 
   /** One release in a table: its cumulative upper bound in basis points and its endpoints. */
-  private record Target(String releaseId, int upperBound, List<HttpUrl> endpoints, AtomicInteger next) {}
+  private record Target(
+      String releaseId, int upperBound, List<HttpUrl> endpoints, AtomicInteger next) {}
 
   /** A service's routing table; immutable except for round-robin counters. */
   private record Table(TrafficSplit split, List<Target> targets, Map<String, Target> byRelease) {
@@ -109,7 +115,8 @@ public final class InProcessRouter implements Router {
   // ---------------------------------------------------------------- Router
 
   @Override
-  public void apply(OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
+  public void apply(
+      OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
     Objects.requireNonNull(op, "op");
     split.validate();
     AppliedOperations log = operations.computeIfAbsent(service, k -> new AppliedOperations());
@@ -127,9 +134,17 @@ public final class InProcessRouter implements Router {
         }
       }
       if (e.getValue() > 0 && endpoints.isEmpty()) {
-        throw ProviderException.permanent(PROVIDER, "route", "release " + e.getKey() + " of " + service + " has "
-            + split.percent(e.getKey()) + "% of traffic but no READY instance with an endpoint; the split in effect "
-            + "is unchanged");
+        throw ProviderException.permanent(
+            PROVIDER,
+            "route",
+            "release "
+                + e.getKey()
+                + " of "
+                + service
+                + " has "
+                + split.percent(e.getKey())
+                + "% of traffic but no READY instance with an endpoint; the split in effect "
+                + "is unchanged");
       }
       cumulative += e.getValue();
       Target t = new Target(e.getKey(), cumulative, List.copyOf(endpoints), new AtomicInteger());
@@ -138,8 +153,9 @@ public final class InProcessRouter implements Router {
         targets.add(t);
       }
     }
-    tables.computeIfAbsent(service, k -> new AtomicReference<>()).set(new Table(split, List.copyOf(targets),
-        Map.copyOf(byRelease)));
+    tables
+        .computeIfAbsent(service, k -> new AtomicReference<>())
+        .set(new Table(split, List.copyOf(targets), Map.copyOf(byRelease)));
     log.applied(op);
   }
 
@@ -152,14 +168,17 @@ public final class InProcessRouter implements Router {
 
   // ---------------------------------------------------------------- client side
 
-  /** The interceptor to add to an {@link OkHttpClient} with {@code addInterceptor} (an application interceptor). */
+  /**
+   * The interceptor to add to an {@link OkHttpClient} with {@code addInterceptor} (an application
+   * interceptor).
+   */
   public Interceptor interceptor() {
     return this::intercept;
   }
 
   /**
-   * A client derived from {@code base} (sharing its pools) that routes through this router; mirrored
-   * copies are sent with the same client settings but without this router's interceptor.
+   * A client derived from {@code base} (sharing its pools) that routes through this router;
+   * mirrored copies are sent with the same client settings but without this router's interceptor.
    */
   public OkHttpClient client(OkHttpClient base) {
     if (mirrorClient == null) {
@@ -213,8 +232,10 @@ public final class InProcessRouter implements Router {
 
   private Target choose(Table table, Request request) {
     for (TrafficSplit.MatchRule rule : table.split.rules()) {
-      String value = rule.kind() == TrafficSplit.MatchRule.Kind.HEADER ? request.header(rule.name())
-          : cookie(request, rule.name());
+      String value =
+          rule.kind() == TrafficSplit.MatchRule.Kind.HEADER
+              ? request.header(rule.name())
+              : cookie(request, rule.name());
       if (rule.value().equals(value)) {
         Target t = table.byRelease.get(rule.releaseId());
         if (t != null && !t.endpoints.isEmpty()) {
@@ -236,7 +257,9 @@ public final class InProcessRouter implements Router {
   private void maybeMirror(Table table, Request request) {
     TrafficSplit.Mirror mirror = table.split.mirror();
     OkHttpClient client = mirrorClient;
-    if (mirror == null || client == null || request.body() != null
+    if (mirror == null
+        || client == null
+        || request.body() != null
         || Math.floorMod(random.getAsInt(), TrafficSplit.TOTAL) >= mirror.basisPoints()) {
       return;
     }
@@ -246,17 +269,20 @@ public final class InProcessRouter implements Router {
     }
     HttpUrl endpoint = t.endpoints.get(Math.floorMod(t.next.getAndIncrement(), t.endpoints.size()));
     mirrored.incrementAndGet();
-    client.newCall(request.newBuilder().url(rewrite(request.url(), endpoint)).build()).enqueue(new Callback() {
-      @Override
-      public void onFailure(Call call, IOException e) {
-        // A mirror never affects the caller: its failures are dropped on purpose.
-      }
+    client
+        .newCall(request.newBuilder().url(rewrite(request.url(), endpoint)).build())
+        .enqueue(
+            new Callback() {
+              @Override
+              public void onFailure(Call call, IOException e) {
+                // A mirror never affects the caller: its failures are dropped on purpose.
+              }
 
-      @Override
-      public void onResponse(Call call, Response response) {
-        response.close();
-      }
-    });
+              @Override
+              public void onResponse(Call call, Response response) {
+                response.close();
+              }
+            });
   }
 
   /** A stable bucket in [0, 10000) for a sticky key: FNV-1a, so it is the same in every JVM. */
@@ -282,13 +308,19 @@ public final class InProcessRouter implements Router {
   }
 
   private static HttpUrl rewrite(HttpUrl url, HttpUrl endpoint) {
-    return url.newBuilder().scheme(endpoint.scheme()).host(endpoint.host()).port(endpoint.port()).build();
+    return url.newBuilder()
+        .scheme(endpoint.scheme())
+        .host(endpoint.host())
+        .port(endpoint.port())
+        .build();
   }
 
   private static HttpUrl toUrl(URI endpoint, String service) {
     HttpUrl url = HttpUrl.parse(endpoint.toString());
     if (url == null) {
-      throw new InvalidSpecException("backends." + service, "endpoint '" + endpoint + "' is not an http(s) URL",
+      throw new InvalidSpecException(
+          "backends." + service,
+          "endpoint '" + endpoint + "' is not an http(s) URL",
           "give instances endpoints such as http://127.0.0.1:8080");
     }
     return url;
@@ -314,7 +346,9 @@ public final class InProcessRouter implements Router {
       return this;
     }
 
-    /** The source of random placement; default {@link ThreadLocalRandom}. For deterministic tests. */
+    /**
+     * The source of random placement; default {@link ThreadLocalRandom}. For deterministic tests.
+     */
     public Builder random(IntSupplier random) {
       this.random = Objects.requireNonNull(random);
       return this;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.local.router;
 
 import io.cutover.spi.ProviderConfig;
@@ -7,9 +8,9 @@ import io.cutover.spi.RouterProvider;
 import java.util.Set;
 
 /**
- * Creates an {@link InProcessRouter} from configuration ({@code $.providers.in-process}):
- * {@code stickyHeader} and {@code stickyCookie}, both optional. The router only routes calls made
- * through its {@link InProcessRouter#interceptor()}: the embedding code must install it in its clients.
+ * Creates an {@link InProcessRouter} from configuration ({@code $.providers.in-process}): {@code
+ * stickyHeader} and {@code stickyCookie}, both optional. The router only routes calls made through
+ * its {@link InProcessRouter#interceptor()}: the embedding code must install it in its clients.
  */
 public final class InProcessRouterProvider implements RouterProvider {
   /** For {@link java.util.ServiceLoader}. */

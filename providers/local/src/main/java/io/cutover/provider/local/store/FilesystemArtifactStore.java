@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.local.store;
 
 import io.cutover.api.Artifact;
@@ -54,39 +55,42 @@ import org.jspecify.annotations.Nullable;
  * The embedded default {@link ArtifactStore}: content-addressed blobs on a local file system.
  *
  * <p><b>Layout.</b> Under the root directory: {@code sha256/<hex>} holds each blob once, read-only,
- * written through a temp file that is forced to disk and renamed into place; {@code index.json} holds
- * repositories, artifacts, the full history of every tag, pins and release histories, replaced
- * atomically on every change; {@code tmp/} holds writes in progress.
+ * written through a temp file that is forced to disk and renamed into place; {@code index.json}
+ * holds repositories, artifacts, the full history of every tag, pins and release histories,
+ * replaced atomically on every change; {@code tmp/} holds writes in progress.
  *
- * <p><b>Integrity.</b> {@link #fetch} hashes while it streams and throws
- * {@link DigestMismatchException} at the end if the blob was modified on disk; {@link #verify} hashes a
+ * <p><b>Integrity.</b> {@link #fetch} hashes while it streams and throws {@link
+ * DigestMismatchException} at the end if the blob was modified on disk; {@link #verify} hashes a
  * blob and everything it references before returning.
  *
  * <p><b>Tags.</b> {@link #tag} records each move with its time ({@link #tagHistory}); a tag is only
  * ever an input to {@link #resolve}.
  *
- * <p><b>Retention.</b> {@link #recordRelease} keeps a per-service release history and pins the previous
- * release as {@code rollback-target:<service>} until {@link #markStable} declares the new one stable;
- * {@link #collectGarbage} removes only artifacts that are not pinned, not tagged, not among the last
- * releases of a service and not referenced by anything kept, and then only blobs nothing uses.
+ * <p><b>Retention.</b> {@link #recordRelease} keeps a per-service release history and pins the
+ * previous release as {@code rollback-target:<service>} until {@link #markStable} declares the new
+ * one stable; {@link #collectGarbage} removes only artifacts that are not pinned, not tagged, not
+ * among the last releases of a service and not referenced by anything kept, and then only blobs
+ * nothing uses.
  *
- * <p><b>Threading.</b> Safe for concurrent use. Mutations are serialized by a lock per root directory
- * within the JVM and by a file lock on {@code index.lock} across processes; reads never block on
- * mutations, they see the last committed index.
+ * <p><b>Threading.</b> Safe for concurrent use. Mutations are serialized by a lock per root
+ * directory within the JVM and by a file lock on {@code index.lock} across processes; reads never
+ * block on mutations, they see the last committed index.
  *
  * <p><b>Errors.</b> Unknown tags and artifacts: {@link NoSuchElementException}; corrupted content:
- * {@link DigestMismatchException}; bad arguments: {@link InvalidSpecException}; file system failures:
- * {@link ProviderException} with provider {@code filesystem}, not retryable.
+ * {@link DigestMismatchException}; bad arguments: {@link InvalidSpecException}; file system
+ * failures: {@link ProviderException} with provider {@code filesystem}, not retryable.
  */
 public final class FilesystemArtifactStore implements ArtifactStore {
   /** The provider name used in errors and for {@link java.util.ServiceLoader} registration. */
   public static final String PROVIDER = "filesystem";
+
   /** Pin reason prefix for the release a rollback would return to. */
   public static final String ROLLBACK_TARGET = "rollback-target:";
 
   private static final ConcurrentHashMap<Path, ReentrantLock> LOCKS = new ConcurrentHashMap<>();
   // Cosign puts signatures and attestations of sha256:<hex> at these tags of the same repository.
-  private static final Pattern ATTACHMENT_TAG = Pattern.compile("^sha256-([0-9a-f]{64})\\.(sig|att)$");
+  private static final Pattern ATTACHMENT_TAG =
+      Pattern.compile("^sha256-([0-9a-f]{64})\\.(sig|att)$");
 
   private final Path root;
   private final Path blobDir;
@@ -132,8 +136,12 @@ public final class FilesystemArtifactStore implements ArtifactStore {
     StoreIndex.Repository repo = read().repositories.get(tag.repository());
     List<StoreIndex.TagEntry> history = repo == null ? null : repo.tags.get(tag.tag());
     if (history == null || history.isEmpty()) {
-      throw new NoSuchElementException("tag " + tag + " does not exist in the filesystem store at " + root
-          + (repo == null ? " (no such repository)" : "; its tags are " + repo.tags.keySet()));
+      throw new NoSuchElementException(
+          "tag "
+              + tag
+              + " does not exist in the filesystem store at "
+              + root
+              + (repo == null ? " (no such repository)" : "; its tags are " + repo.tags.keySet()));
     }
     return new ArtifactRef(tag.repository(), Digest.parse(StoreIndex.current(history), "digest"));
   }
@@ -174,9 +182,13 @@ public final class FilesystemArtifactStore implements ArtifactStore {
       return List.of();
     }
     return repo.artifacts.entrySet().stream()
-        // Instants, not their strings: Instant.toString() drops a zero fraction, so strings misorder.
-        .sorted(Comparator.comparing((Map.Entry<String, StoreIndex.Entry> e) -> Instant.parse(e.getValue().added))
-            .reversed().thenComparing(Map.Entry::getKey))
+        // Instants, not their strings: Instant.toString() drops a zero fraction, so strings
+        // misorder.
+        .sorted(
+            Comparator.comparing(
+                    (Map.Entry<String, StoreIndex.Entry> e) -> Instant.parse(e.getValue().added))
+                .reversed()
+                .thenComparing(Map.Entry::getKey))
         .map(e -> new ArtifactRef(repository, Digest.parse(e.getKey())))
         .toList();
   }
@@ -184,23 +196,27 @@ public final class FilesystemArtifactStore implements ArtifactStore {
   @Override
   public void pin(ArtifactRef ref, String reason) {
     requireReason(reason);
-    change("pin", index -> {
-      entry(index, ref);
-      index.pins.computeIfAbsent(ref.toString(), k -> new TreeSet<>()).add(reason);
-      return;
-    });
+    change(
+        "pin",
+        index -> {
+          entry(index, ref);
+          index.pins.computeIfAbsent(ref.toString(), k -> new TreeSet<>()).add(reason);
+          return;
+        });
   }
 
   @Override
   public void unpin(ArtifactRef ref, String reason) {
     requireReason(reason);
-    change("unpin", index -> {
-      TreeSet<String> reasons = index.pins.get(ref.toString());
-      if (reasons != null && reasons.remove(reason) && reasons.isEmpty()) {
-        index.pins.remove(ref.toString());
-      }
-      return;
-    });
+    change(
+        "unpin",
+        index -> {
+          TreeSet<String> reasons = index.pins.get(ref.toString());
+          if (reasons != null && reasons.remove(reason) && reasons.isEmpty()) {
+            index.pins.remove(ref.toString());
+          }
+          return;
+        });
   }
 
   // ---------------------------------------------------------------- content in
@@ -223,34 +239,44 @@ public final class FilesystemArtifactStore implements ArtifactStore {
   }
 
   /**
-   * Imports a regular file as an artifact, labelled {@code org.opencontainers.image.title} with the file name.
+   * Imports a regular file as an artifact, labelled {@code org.opencontainers.image.title} with the
+   * file name.
    *
    * @throws InvalidSpecException if the path is not a readable regular file
    */
   public ArtifactRef importFile(String repository, Path file, ArtifactMetadata metadata) {
     requireRepository(repository);
     if (!Files.isRegularFile(file)) {
-      throw new InvalidSpecException("import.file", "'" + file + "' is not a regular file",
+      throw new InvalidSpecException(
+          "import.file",
+          "'" + file + "' is not a regular file",
           "give the path of an existing file, or use importDirectory for a directory");
     }
-    TempBlob blob = writeTemp(out -> {
-      try (InputStream in = Files.newInputStream(file)) {
-        in.transferTo(out);
-      }
-    });
-    return commit(repository, blob, metadata.withLabel("org.opencontainers.image.title", file.getFileName().toString()));
+    TempBlob blob =
+        writeTemp(
+            out -> {
+              try (InputStream in = Files.newInputStream(file)) {
+                in.transferTo(out);
+              }
+            });
+    return commit(
+        repository,
+        blob,
+        metadata.withLabel("org.opencontainers.image.title", file.getFileName().toString()));
   }
 
   /**
-   * Imports a directory as one artifact: a deterministic tar archive (media type
-   * {@value ArtifactMetadata#TAR}), so the same tree always gets the same digest.
+   * Imports a directory as one artifact: a deterministic tar archive (media type {@value
+   * ArtifactMetadata#TAR}), so the same tree always gets the same digest.
    *
    * @throws InvalidSpecException if the path is not a directory or holds special files
    */
   public ArtifactRef importDirectory(String repository, Path dir, ArtifactMetadata metadata) {
     requireRepository(repository);
     if (!Files.isDirectory(dir)) {
-      throw new InvalidSpecException("import.directory", "'" + dir + "' is not a directory",
+      throw new InvalidSpecException(
+          "import.directory",
+          "'" + dir + "' is not a directory",
           "give the path of an existing directory, or use importFile for a file");
     }
     TempBlob blob = writeTemp(out -> DeterministicTar.write(dir, out));
@@ -267,20 +293,29 @@ public final class FilesystemArtifactStore implements ArtifactStore {
    */
   public TagMove tag(TagRef tag, ArtifactRef target) {
     if (!tag.repository().equals(target.repository())) {
-      throw new InvalidSpecException("tag.repository", "tag " + tag + " and target " + target
-          + " are in different repositories", "tag an artifact of the tag's own repository");
+      throw new InvalidSpecException(
+          "tag.repository",
+          "tag " + tag + " and target " + target + " are in different repositories",
+          "tag an artifact of the tag's own repository");
     }
-    return mutate("tag", index -> {
-      entry(index, target);
-      List<StoreIndex.TagEntry> history =
-          index.repository(tag.repository()).tags.computeIfAbsent(tag.tag(), t -> new ArrayList<>());
-      if (!history.isEmpty() && target.digest().toString().equals(StoreIndex.current(history))) {
-        return toMove(tag, history.get(history.size() - 1));
-      }
-      StoreIndex.TagEntry move = new StoreIndex.TagEntry(target.digest().toString(), now().toString());
-      history.add(move);
-      return toMove(tag, move);
-    });
+    return mutate(
+        "tag",
+        index -> {
+          entry(index, target);
+          List<StoreIndex.TagEntry> history =
+              index
+                  .repository(tag.repository())
+                  .tags
+                  .computeIfAbsent(tag.tag(), t -> new ArrayList<>());
+          if (!history.isEmpty()
+              && target.digest().toString().equals(StoreIndex.current(history))) {
+            return toMove(tag, history.get(history.size() - 1));
+          }
+          StoreIndex.TagEntry move =
+              new StoreIndex.TagEntry(target.digest().toString(), now().toString());
+          history.add(move);
+          return toMove(tag, move);
+        });
   }
 
   /** Every move of a tag, oldest first; empty if the tag never existed. */
@@ -295,7 +330,10 @@ public final class FilesystemArtifactStore implements ArtifactStore {
     StoreIndex.Repository repo = read().repositories.get(repository);
     Map<String, ArtifactRef> tags = new TreeMap<>();
     if (repo != null) {
-      repo.tags.forEach((t, h) -> tags.put(t, new ArtifactRef(repository, Digest.parse(StoreIndex.current(h), "digest"))));
+      repo.tags.forEach(
+          (t, h) ->
+              tags.put(
+                  t, new ArtifactRef(repository, Digest.parse(StoreIndex.current(h), "digest"))));
     }
     return tags;
   }
@@ -309,28 +347,31 @@ public final class FilesystemArtifactStore implements ArtifactStore {
   }
 
   /**
-   * Records that {@code release} was rolled out, and pins the service's previous release as
-   * {@value #ROLLBACK_TARGET}{@code <service>} so that a rollback can always find it. Recording the
-   * release that is already the latest records nothing.
+   * Records that {@code release} was rolled out, and pins the service's previous release as {@value
+   * #ROLLBACK_TARGET}{@code <service>} so that a rollback can always find it. Recording the release
+   * that is already the latest records nothing.
    *
    * @throws NoSuchElementException if the release's artifact is not in the store
    */
   public void recordRelease(Release release) {
     String service = release.service();
     ArtifactRef ref = release.artifact();
-    change("recordRelease", index -> {
-      entry(index, ref);
-      List<StoreIndex.ReleaseEntry> history = index.releases.computeIfAbsent(service, s -> new ArrayList<>());
-      String latest = history.isEmpty() ? null : history.get(history.size() - 1).artifact;
-      if (ref.toString().equals(latest)) {
-        return;
-      }
-      if (latest != null && isStored(index, latest)) {
-        index.pins.computeIfAbsent(latest, k -> new TreeSet<>()).add(ROLLBACK_TARGET + service);
-      }
-      history.add(new StoreIndex.ReleaseEntry(ref.toString(), now().toString()));
-      return;
-    });
+    change(
+        "recordRelease",
+        index -> {
+          entry(index, ref);
+          List<StoreIndex.ReleaseEntry> history =
+              index.releases.computeIfAbsent(service, s -> new ArrayList<>());
+          String latest = history.isEmpty() ? null : history.get(history.size() - 1).artifact;
+          if (ref.toString().equals(latest)) {
+            return;
+          }
+          if (latest != null && isStored(index, latest)) {
+            index.pins.computeIfAbsent(latest, k -> new TreeSet<>()).add(ROLLBACK_TARGET + service);
+          }
+          history.add(new StoreIndex.ReleaseEntry(ref.toString(), now().toString()));
+          return;
+        });
   }
 
   /**
@@ -340,11 +381,19 @@ public final class FilesystemArtifactStore implements ArtifactStore {
   public void markStable(Release release) {
     String reason = ROLLBACK_TARGET + release.service();
     String keep = release.artifact().toString();
-    change("markStable", index -> {
-      index.pins.entrySet().removeIf(e -> !e.getKey().equals(keep) && e.getValue().remove(reason)
-          && e.getValue().isEmpty());
-      return;
-    });
+    change(
+        "markStable",
+        index -> {
+          index
+              .pins
+              .entrySet()
+              .removeIf(
+                  e ->
+                      !e.getKey().equals(keep)
+                          && e.getValue().remove(reason)
+                          && e.getValue().isEmpty());
+          return;
+        });
   }
 
   /** The artifacts a service was released with, newest first (repeats removed). */
@@ -359,82 +408,108 @@ public final class FilesystemArtifactStore implements ArtifactStore {
 
   /**
    * Removes every artifact the policy does not keep, then deletes every blob no remaining artifact
-   * uses. Kept: pinned artifacts, artifacts a tag points at now, the last
-   * {@link RetentionPolicy#keepReleases()} releases of every service, artifacts added within the grace
-   * period, and (transitively) what a kept artifact references: the blobs of a kept manifest and the
-   * {@code sha256-<hex>.sig}/{@code .att} attachments of a kept digest. Attachment tags of removed
-   * artifacts are removed too; tag and release histories are kept as the audit trail.
+   * uses. Kept: pinned artifacts, artifacts a tag points at now, the last {@link
+   * RetentionPolicy#keepReleases()} releases of every service, artifacts added within the grace
+   * period, and (transitively) what a kept artifact references: the blobs of a kept manifest and
+   * the {@code sha256-<hex>.sig}/{@code .att} attachments of a kept digest. Attachment tags of
+   * removed artifacts are removed too; tag and release histories are kept as the audit trail.
    */
   public GcReport collectGarbage(RetentionPolicy policy) {
     Objects.requireNonNull(policy, "policy");
-    return mutate("collectGarbage", index -> {
-      Set<String> keep = keptArtifacts(index, policy);
-      List<ArtifactRef> removed = new ArrayList<>();
-      index.repositories.forEach((name, repo) -> {
-        repo.artifacts.keySet().removeIf(d -> {
-          boolean drop = !keep.contains(name + "@" + d);
-          if (drop) {
-            removed.add(new ArtifactRef(name, Digest.parse(d)));
+    return mutate(
+        "collectGarbage",
+        index -> {
+          Set<String> keep = keptArtifacts(index, policy);
+          List<ArtifactRef> removed = new ArrayList<>();
+          index.repositories.forEach(
+              (name, repo) -> {
+                repo.artifacts
+                    .keySet()
+                    .removeIf(
+                        d -> {
+                          boolean drop = !keep.contains(name + "@" + d);
+                          if (drop) {
+                            removed.add(new ArtifactRef(name, Digest.parse(d)));
+                          }
+                          return drop;
+                        });
+                repo.tags
+                    .keySet()
+                    .removeIf(
+                        t -> {
+                          Matcher m = ATTACHMENT_TAG.matcher(t);
+                          return m.matches() && !repo.artifacts.containsKey("sha256:" + m.group(1));
+                        });
+              });
+          index.repositories.values().removeIf(r -> r.artifacts.isEmpty() && r.tags.isEmpty());
+          // Commit the smaller index before deleting files: a crash in between leaves only orphan
+          // blobs,
+          // which the next collection deletes.
+          writeIndex(index);
+          Set<String> live = new HashSet<>();
+          index
+              .repositories
+              .values()
+              .forEach(
+                  r ->
+                      r.artifacts.forEach(
+                          (d, e) -> {
+                            live.add(d);
+                            live.addAll(e.references);
+                          }));
+          List<Digest> deleted = new ArrayList<>();
+          long freed = 0;
+          try (Stream<Path> files = Files.list(blobDir)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+              String digest = "sha256:" + f.getFileName();
+              if (!live.contains(digest)) {
+                freed += Files.size(f);
+                Files.delete(f);
+                deleted.add(Digest.parse(digest));
+              }
+            }
           }
-          return drop;
+          return new GcReport(removed, deleted, freed);
         });
-        repo.tags.keySet().removeIf(t -> {
-          Matcher m = ATTACHMENT_TAG.matcher(t);
-          return m.matches() && !repo.artifacts.containsKey("sha256:" + m.group(1));
-        });
-      });
-      index.repositories.values().removeIf(r -> r.artifacts.isEmpty() && r.tags.isEmpty());
-      // Commit the smaller index before deleting files: a crash in between leaves only orphan blobs,
-      // which the next collection deletes.
-      writeIndex(index);
-      Set<String> live = new HashSet<>();
-      index.repositories.values().forEach(r -> r.artifacts.forEach((d, e) -> {
-        live.add(d);
-        live.addAll(e.references);
-      }));
-      List<Digest> deleted = new ArrayList<>();
-      long freed = 0;
-      try (Stream<Path> files = Files.list(blobDir)) {
-        for (Path f : (Iterable<Path>) files::iterator) {
-          String digest = "sha256:" + f.getFileName();
-          if (!live.contains(digest)) {
-            freed += Files.size(f);
-            Files.delete(f);
-            deleted.add(Digest.parse(digest));
-          }
-        }
-      }
-      return new GcReport(removed, deleted, freed);
-    });
   }
 
   private Set<String> keptArtifacts(StoreIndex index, RetentionPolicy policy) {
     Instant graceStart = now().minus(policy.gracePeriod());
     Deque<String> work = new ArrayDeque<>();
-    index.pins.forEach((ref, reasons) -> {
-      if (!reasons.isEmpty()) {
-        work.add(ref);
-      }
-    });
-    index.repositories.forEach((name, repo) -> {
-      repo.artifacts.forEach((d, e) -> {
-        if (!Instant.parse(e.added).isBefore(graceStart)) {
-          work.add(name + "@" + d);
-        }
-      });
-      repo.tags.forEach((t, h) -> {
-        if (!ATTACHMENT_TAG.matcher(t).matches()) {
-          work.add(name + "@" + StoreIndex.current(h));
-        }
-      });
-    });
-    index.releases.values().forEach(history -> {
-      LinkedHashSet<String> distinct = new LinkedHashSet<>();
-      for (int i = history.size() - 1; i >= 0 && distinct.size() < policy.keepReleases(); i--) {
-        distinct.add(history.get(i).artifact);
-      }
-      work.addAll(distinct);
-    });
+    index.pins.forEach(
+        (ref, reasons) -> {
+          if (!reasons.isEmpty()) {
+            work.add(ref);
+          }
+        });
+    index.repositories.forEach(
+        (name, repo) -> {
+          repo.artifacts.forEach(
+              (d, e) -> {
+                if (!Instant.parse(e.added).isBefore(graceStart)) {
+                  work.add(name + "@" + d);
+                }
+              });
+          repo.tags.forEach(
+              (t, h) -> {
+                if (!ATTACHMENT_TAG.matcher(t).matches()) {
+                  work.add(name + "@" + StoreIndex.current(h));
+                }
+              });
+        });
+    index
+        .releases
+        .values()
+        .forEach(
+            history -> {
+              LinkedHashSet<String> distinct = new LinkedHashSet<>();
+              for (int i = history.size() - 1;
+                  i >= 0 && distinct.size() < policy.keepReleases();
+                  i--) {
+                distinct.add(history.get(i).artifact);
+              }
+              work.addAll(distinct);
+            });
     Set<String> keep = new HashSet<>();
     while (!work.isEmpty()) {
       String ref = work.poll();
@@ -473,14 +548,16 @@ public final class FilesystemArtifactStore implements ArtifactStore {
       long size;
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
           OutputStream raw = java.nio.channels.Channels.newOutputStream(ch);
-          CountingOutputStream counting = new CountingOutputStream(new BufferedOutputStream(raw, 64 * 1024));
+          CountingOutputStream counting =
+              new CountingOutputStream(new BufferedOutputStream(raw, 64 * 1024));
           DigestOutputStream out = new DigestOutputStream(counting, md)) {
         writer.write(out);
         out.flush();
         ch.force(true);
         size = counting.count;
       }
-      return new TempBlob(tmp, Digest.of(Digest.Algorithm.SHA256, HexFormat.of().formatHex(md.digest())), size);
+      return new TempBlob(
+          tmp, Digest.of(Digest.Algorithm.SHA256, HexFormat.of().formatHex(md.digest())), size);
     } catch (IOException e) {
       deleteQuietly(tmp);
       throw failure("put", "cannot write content to " + tmpDir, e);
@@ -493,20 +570,22 @@ public final class FilesystemArtifactStore implements ArtifactStore {
   private ArtifactRef commit(String repository, TempBlob blob, ArtifactMetadata metadata) {
     ArtifactRef ref = new ArtifactRef(repository, blob.digest);
     try {
-      return mutate("put", index -> {
-        Path target = blobPath(blob.digest);
-        if (Files.exists(target)) {
-          Files.delete(blob.path);
-        } else {
-          AtomicFiles.move(blob.path, target);
-          AtomicFiles.makeReadOnly(target);
-        }
-        StoreIndex.Repository repo = index.repository(repository);
-        if (!repo.artifacts.containsKey(blob.digest.toString())) {
-          repo.artifacts.put(blob.digest.toString(), newEntry(metadata, blob));
-        }
-        return ref;
-      });
+      return mutate(
+          "put",
+          index -> {
+            Path target = blobPath(blob.digest);
+            if (Files.exists(target)) {
+              Files.delete(blob.path);
+            } else {
+              AtomicFiles.move(blob.path, target);
+              AtomicFiles.makeReadOnly(target);
+            }
+            StoreIndex.Repository repo = index.repository(repository);
+            if (!repo.artifacts.containsKey(blob.digest.toString())) {
+              repo.artifacts.put(blob.digest.toString(), newEntry(metadata, blob));
+            }
+            return ref;
+          });
     } finally {
       deleteQuietly(blob.path);
     }
@@ -521,8 +600,11 @@ public final class FilesystemArtifactStore implements ArtifactStore {
     e.provenance = metadata.provenance().equals(Provenance.NONE) ? null : metadata.provenance();
     e.added = now().toString();
     // Manifests are small; reading one back to find its references is cheap.
-    if (blob.size < 4 * 1024 * 1024 && (e.mediaType.contains("manifest") || e.mediaType.contains("index"))) {
-      e.references = new ArrayList<>(StoreIndex.referencesOf(e.mediaType, Files.readAllBytes(blobPath(blob.digest))));
+    if (blob.size < 4 * 1024 * 1024
+        && (e.mediaType.contains("manifest") || e.mediaType.contains("index"))) {
+      e.references =
+          new ArrayList<>(
+              StoreIndex.referencesOf(e.mediaType, Files.readAllBytes(blobPath(blob.digest))));
     }
     return e;
   }
@@ -543,7 +625,9 @@ public final class FilesystemArtifactStore implements ArtifactStore {
 
   private Path blobPath(Digest digest) {
     if (digest.algorithm() != Digest.Algorithm.SHA256) {
-      throw new InvalidSpecException("artifact.digest", digest + " is not a sha256 digest",
+      throw new InvalidSpecException(
+          "artifact.digest",
+          digest + " is not a sha256 digest",
           "the filesystem store addresses content by sha256 only");
     }
     return blobDir.resolve(digest.hex());
@@ -553,8 +637,11 @@ public final class FilesystemArtifactStore implements ArtifactStore {
     StoreIndex.Repository repo = index.repositories.get(ref.repository());
     StoreIndex.Entry entry = repo == null ? null : repo.artifacts.get(ref.digest().toString());
     if (entry == null) {
-      throw new NoSuchElementException("artifact " + ref + " is not in the filesystem store"
-          + (repo == null ? " (no such repository)" : ""));
+      throw new NoSuchElementException(
+          "artifact "
+              + ref
+              + " is not in the filesystem store"
+              + (repo == null ? " (no such repository)" : ""));
     }
     return entry;
   }
@@ -576,14 +663,17 @@ public final class FilesystemArtifactStore implements ArtifactStore {
   }
 
   private static TagMove toMove(TagRef tag, StoreIndex.TagEntry e) {
-    return new TagMove(tag, new ArtifactRef(tag.repository(), Digest.parse(e.digest)), Instant.parse(e.time));
+    return new TagMove(
+        tag, new ArtifactRef(tag.repository(), Digest.parse(e.digest)), Instant.parse(e.time));
   }
 
   private Instant now() {
     return clock.instant();
   }
 
-  /** The last committed index; cached until the file is replaced (every commit makes a new inode). */
+  /**
+   * The last committed index; cached until the file is replaced (every commit makes a new inode).
+   */
   private StoreIndex read() {
     try {
       BasicFileAttributes attrs = Files.readAttributes(indexFile, BasicFileAttributes.class);
@@ -604,10 +694,14 @@ public final class FilesystemArtifactStore implements ArtifactStore {
 
   private <T> T mutate(String operation, Mutation<T> mutation) {
     lock.lock();
-    try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try (FileChannel ch =
+            FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock ignored = ch.lock()) {
       // A private copy: the cached snapshot is shared with readers and must never change.
-      StoreIndex index = Files.exists(indexFile) ? StoreIndex.parse(Files.readAllBytes(indexFile)) : new StoreIndex();
+      StoreIndex index =
+          Files.exists(indexFile)
+              ? StoreIndex.parse(Files.readAllBytes(indexFile))
+              : new StoreIndex();
       T result = mutation.apply(index);
       writeIndex(index);
       return result;
@@ -623,17 +717,26 @@ public final class FilesystemArtifactStore implements ArtifactStore {
   }
 
   private ProviderException failure(String operation, String message, Throwable cause) {
-    return ProviderException.permanent(PROVIDER, operation, message + " (store root " + root + ")", cause);
+    return ProviderException.permanent(
+        PROVIDER, operation, message + " (store root " + root + ")", cause);
   }
 
   private ProviderException missingBlob(ArtifactRef ref, Path blob, Throwable cause) {
-    return ProviderException.permanent(PROVIDER, "fetch", "the blob of " + ref + " is missing at " + blob
-        + " although the index lists it; the store was modified by hand (fix: put the content again)", cause);
+    return ProviderException.permanent(
+        PROVIDER,
+        "fetch",
+        "the blob of "
+            + ref
+            + " is missing at "
+            + blob
+            + " although the index lists it; the store was modified by hand (fix: put the content again)",
+        cause);
   }
 
   private static void requireReason(String reason) {
     if (reason == null || reason.isBlank()) {
-      throw new InvalidSpecException("pin.reason", "is blank", "say why the artifact is kept, e.g. rollback-target:checkout");
+      throw new InvalidSpecException(
+          "pin.reason", "is blank", "say why the artifact is kept, e.g. rollback-target:checkout");
     }
   }
 
@@ -654,10 +757,12 @@ public final class FilesystemArtifactStore implements ArtifactStore {
 
   /** {@link #mutate} for a change that returns nothing. */
   private void change(String operation, Change change) {
-    mutate(operation, index -> {
-      change.apply(index);
-      return Boolean.TRUE;
-    });
+    mutate(
+        operation,
+        index -> {
+          change.apply(index);
+          return Boolean.TRUE;
+        });
   }
 
   private interface Change {
@@ -705,7 +810,10 @@ public final class FilesystemArtifactStore implements ArtifactStore {
       this.root = root;
     }
 
-    /** The clock for tag moves, release records and the GC grace period; the system clock by default. */
+    /**
+     * The clock for tag moves, release records and the GC grace period; the system clock by
+     * default.
+     */
     public Builder clock(InstantSource clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;
@@ -720,8 +828,11 @@ public final class FilesystemArtifactStore implements ArtifactStore {
       try {
         return new FilesystemArtifactStore(root, clock);
       } catch (IOException e) {
-        throw ProviderException.permanent(PROVIDER, "open", "cannot create the store at " + root + " (" + e
-            + "; fix: choose a writable directory)", e);
+        throw ProviderException.permanent(
+            PROVIDER,
+            "open",
+            "cannot create the store at " + root + " (" + e + "; fix: choose a writable directory)",
+            e);
       }
     }
   }

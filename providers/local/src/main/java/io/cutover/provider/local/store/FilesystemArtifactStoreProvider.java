@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.local.store;
 
 import io.cutover.spi.ArtifactStore;
@@ -8,11 +9,11 @@ import java.nio.file.Path;
 import java.util.Set;
 
 /**
- * Creates a {@link FilesystemArtifactStore} from configuration; registered with
- * {@link java.util.ServiceLoader} under the name {@value FilesystemArtifactStore#PROVIDER}.
+ * Creates a {@link FilesystemArtifactStore} from configuration; registered with {@link
+ * java.util.ServiceLoader} under the name {@value FilesystemArtifactStore#PROVIDER}.
  *
- * <p>Keys: {@code root} (required): the store's directory, created if absent. Any other key is refused.
- * Stateless and thread-safe; {@link #create} creates the directory and nothing else.
+ * <p>Keys: {@code root} (required): the store's directory, created if absent. Any other key is
+ * refused. Stateless and thread-safe; {@link #create} creates the directory and nothing else.
  */
 public final class FilesystemArtifactStoreProvider implements ArtifactStoreProvider {
   private static final Set<String> KEYS = Set.of("root");

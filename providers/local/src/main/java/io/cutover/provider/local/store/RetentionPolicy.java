@@ -1,14 +1,15 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.local.store;
 
 import io.cutover.api.InvalidSpecException;
 import java.time.Duration;
 
 /**
- * What {@link FilesystemArtifactStore#collectGarbage(RetentionPolicy)} keeps, beyond everything pinned
- * and everything a tag points at: the last {@code keepReleases} releases of every service, and every
- * artifact added within the last {@code gracePeriod} (so that content put but not yet tagged or
- * released is not collected under the caller's feet). Artifacts referenced by a kept artifact (layers
- * of a manifest, signatures and attestations of a kept digest) are kept with it.
+ * What {@link FilesystemArtifactStore#collectGarbage(RetentionPolicy)} keeps, beyond everything
+ * pinned and everything a tag points at: the last {@code keepReleases} releases of every service,
+ * and every artifact added within the last {@code gracePeriod} (so that content put but not yet
+ * tagged or released is not collected under the caller's feet). Artifacts referenced by a kept
+ * artifact (layers of a manifest, signatures and attestations of a kept digest) are kept with it.
  *
  * @param keepReleases how many of the most recent distinct releases per service to keep, at least 1
  * @param gracePeriod how long a freshly added artifact is kept unconditionally, not negative
@@ -20,11 +21,15 @@ public record RetentionPolicy(int keepReleases, Duration gracePeriod) {
   /** Validates. */
   public RetentionPolicy {
     if (keepReleases < 1) {
-      throw new InvalidSpecException("retention.keepReleases", "is " + keepReleases,
+      throw new InvalidSpecException(
+          "retention.keepReleases",
+          "is " + keepReleases,
           "keep at least 1 release per service (the one running)");
     }
     if (gracePeriod == null || gracePeriod.isNegative()) {
-      throw new InvalidSpecException("retention.gracePeriod", "is " + gracePeriod,
+      throw new InvalidSpecException(
+          "retention.gracePeriod",
+          "is " + gracePeriod,
           "use a duration of zero or more, e.g. PT1H");
     }
   }

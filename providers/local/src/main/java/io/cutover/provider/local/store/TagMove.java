@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.local.store;
 
 import io.cutover.api.ArtifactRef;
@@ -6,7 +7,8 @@ import java.time.Instant;
 
 /**
  * One entry of a tag's history: from {@code time} on, {@code tag} pointed at {@code target}. The
- * filesystem store keeps every move, so "what did {@code app:prod} mean last Tuesday" has an answer.
+ * filesystem store keeps every move, so "what did {@code app:prod} mean last Tuesday" has an
+ * answer.
  *
  * @param tag the tag
  * @param target the artifact it was moved to

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The embedded, content-addressed filesystem {@link io.cutover.spi.ArtifactStore}: blobs under
  * {@code <root>/sha256/<hex>} written atomically and verified on every read, a tag index that keeps the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.local.fleet;
 
 import io.cutover.api.ArtifactRef;
@@ -14,7 +15,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The local-process fleet passes the testkit's fleet contract with real sample-service processes. */
+/**
+ * The local-process fleet passes the testkit's fleet contract with real sample-service processes.
+ */
 class LocalProcessFleetContractTest extends FleetContract {
   @TempDir static Path dir;
   static FilesystemArtifactStore store;
@@ -23,7 +26,10 @@ class LocalProcessFleetContractTest extends FleetContract {
   @BeforeAll
   static void open() {
     store = FilesystemArtifactStore.open(dir.resolve("store"));
-    fleet = LocalProcessFleet.builder(dir.resolve("fleet"), store).gracePeriod(Duration.ofSeconds(3)).build();
+    fleet =
+        LocalProcessFleet.builder(dir.resolve("fleet"), store)
+            .gracePeriod(Duration.ofSeconds(3))
+            .build();
   }
 
   @AfterAll
@@ -41,9 +47,12 @@ class LocalProcessFleetContractTest extends FleetContract {
   protected Release release(String service, String label) {
     if (label.equals("broken")) {
       // A jar without a Main-Class: java exits at once, so the instance never becomes ready.
-      ArtifactRef ref = store.put(SampleArtifacts.REPOSITORY, new byte[] {'P', 'K', 5, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-          0, 0, 0, 0, 0, 0, 0, 0}, ArtifactMetadata.of(SampleArtifacts.JAR_MEDIA_TYPE)
-          .withLabel(LaunchSpec.LABEL_KIND, "jar"));
+      ArtifactRef ref =
+          store.put(
+              SampleArtifacts.REPOSITORY,
+              new byte[] {'P', 'K', 5, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0},
+              ArtifactMetadata.of(SampleArtifacts.JAR_MEDIA_TYPE)
+                  .withLabel(LaunchSpec.LABEL_KIND, "jar"));
       return Release.of(service, ref);
     }
     return Release.of(service, LocalFixture.put(store, label, 0));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.local.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,7 +17,6 @@ import io.cutover.provider.local.testing.LocalFixture;
 import io.cutover.samples.SampleArtifacts;
 import io.cutover.spi.OperationId;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -67,28 +67,38 @@ class LocalProcessFleetTest {
   }
 
   LocalProcessFleet newFleet(CrashPolicy policy) {
-    return LocalProcessFleet.builder(work, store).configs(configs)
+    return LocalProcessFleet.builder(work, store)
+        .configs(configs)
         .secrets(SecretResolver.of(Map.of("checkout-token", "s3cr3t")))
-        .gracePeriod(Duration.ofMillis(1500)).readyTimeout(Duration.ofSeconds(20))
-        .crashPolicy(policy, 2).build();
+        .gracePeriod(Duration.ofMillis(1500))
+        .readyTimeout(Duration.ofSeconds(20))
+        .crashPolicy(policy, 2)
+        .build();
   }
 
   HttpResponse<String> get(Instance i, String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(i.endpoint().resolve(path)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(i.endpoint().resolve(path)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
-  @DisplayName("launches READY processes on their own ports with configuration and resolved secrets in the environment")
+  @DisplayName(
+      "launches READY processes on their own ports with configuration and resolved secrets in the environment")
   void launchesReadyProcesses() throws Exception {
-    ConfigRef cfg = configs.register(Map.of("GREETING", "bonjour", "api.token", "${secret:checkout-token}"));
+    ConfigRef cfg =
+        configs.register(Map.of("GREETING", "bonjour", "api.token", "${secret:checkout-token}"));
     Release r = Release.of("checkout", v1, cfg);
     List<Instance> list = fleet.launch(new OperationId("r1/s0/launch"), r, 2);
 
-    assertThat(list).hasSize(2).allSatisfy(i -> {
-      assertThat(i.state()).isEqualTo(InstanceState.READY);
-      assertThat(i.releaseId()).isEqualTo(r.id());
-      assertThat(i.runningDigest()).isEqualTo(v1.digest());
-    });
+    assertThat(list)
+        .hasSize(2)
+        .allSatisfy(
+            i -> {
+              assertThat(i.state()).isEqualTo(InstanceState.READY);
+              assertThat(i.releaseId()).isEqualTo(r.id());
+              assertThat(i.runningDigest()).isEqualTo(v1.digest());
+            });
     assertThat(list.get(0).endpoint()).isNotEqualTo(list.get(1).endpoint());
     HttpResponse<String> resp = get(list.get(0), "/");
     assertThat(resp.body()).isEqualTo("bonjour from v1\n");
@@ -107,27 +117,36 @@ class LocalProcessFleetTest {
   }
 
   @Test
-  @DisplayName("a repeated operation id returns the same instances; a new fleet over the same directory adopts them")
+  @DisplayName(
+      "a repeated operation id returns the same instances; a new fleet over the same directory adopts them")
   void idempotentAndAdopted() throws Exception {
     Release r = Release.of("checkout", v1);
     OperationId op = new OperationId("r2/s0/launch");
     List<Instance> first = fleet.launch(op, r, 2);
     List<Instance> again = fleet.launch(op, r, 2);
-    assertThat(again).extracting(Instance::id).containsExactlyElementsOf(first.stream().map(Instance::id).toList());
+    assertThat(again)
+        .extracting(Instance::id)
+        .containsExactlyElementsOf(first.stream().map(Instance::id).toList());
     assertThat(fleet.instances("checkout")).hasSize(2);
 
     fleet.close();
     LocalProcessFleet restarted = newFleet(CrashPolicy.REPORT);
     fleet = restarted;
-    assertThat(restarted.instances("checkout")).extracting(Instance::id, Instance::state)
-        .containsExactlyInAnyOrder(first.stream().map(i -> org.assertj.core.groups.Tuple.tuple(i.id(), InstanceState.READY)).toArray(org.assertj.core.groups.Tuple[]::new));
-    assertThat(restarted.launch(op, r, 2)).extracting(Instance::endpoint)
+    assertThat(restarted.instances("checkout"))
+        .extracting(Instance::id, Instance::state)
+        .containsExactlyInAnyOrder(
+            first.stream()
+                .map(i -> org.assertj.core.groups.Tuple.tuple(i.id(), InstanceState.READY))
+                .toArray(org.assertj.core.groups.Tuple[]::new));
+    assertThat(restarted.launch(op, r, 2))
+        .extracting(Instance::endpoint)
         .containsExactlyInAnyOrderElementsOf(first.stream().map(Instance::endpoint).toList());
     assertThat(get(first.get(0), "/").statusCode()).isEqualTo(200);
   }
 
   @Test
-  @DisplayName("retire stops the processes gracefully; one that ignores SIGTERM is killed after the grace period")
+  @DisplayName(
+      "retire stops the processes gracefully; one that ignores SIGTERM is killed after the grace period")
   void retireStopsProcesses() throws Exception {
     ConfigRef stubborn = configs.register(Map.of("IGNORE_SIGTERM", "true"));
     Release polite = Release.of("checkout", v1);
@@ -140,7 +159,8 @@ class LocalProcessFleetTest {
     long t0 = System.nanoTime();
     fleet.retire(new OperationId("r3/s2/retire"), polite);
     assertThat(pa.isAlive()).isFalse();
-    assertThat(Files.readString(fleet.instanceDirectory(a.id()).resolve("stdout.log"))).contains("stopping after");
+    assertThat(Files.readString(fleet.instanceDirectory(a.id()).resolve("stdout.log")))
+        .contains("stopping after");
     fleet.retire(new OperationId("r3/s3/retire"), rude);
     long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
     assertThat(pb.isAlive()).isFalse();
@@ -155,7 +175,9 @@ class LocalProcessFleetTest {
     Release r = Release.of("checkout", v1);
     List<Instance> one = fleet.launch(new OperationId("r4/s0/launch"), r, 1);
     List<Instance> three = fleet.scale(new OperationId("r4/s1/scale"), r, 3);
-    assertThat(three).hasSize(3).allSatisfy(i -> assertThat(i.state()).isEqualTo(InstanceState.READY));
+    assertThat(three)
+        .hasSize(3)
+        .allSatisfy(i -> assertThat(i.state()).isEqualTo(InstanceState.READY));
     List<Instance> back = fleet.scale(new OperationId("r4/s2/scale"), r, 1);
     assertThat(back).extracting(Instance::id).containsExactly(one.get(0).id());
   }
@@ -173,7 +195,9 @@ class LocalProcessFleetTest {
       TimeUnit.MILLISECONDS.sleep(10);
     }
     assertThat(events).extracting(Instance::state).contains(InstanceState.FAILED);
-    var verdict = new FleetHealthGate("fleet", fleet).evaluate(io.cutover.provider.local.TestGateContexts.of(r));
+    var verdict =
+        new FleetHealthGate("fleet", fleet)
+            .evaluate(io.cutover.provider.local.TestGateContexts.of(r));
     assertThat(verdict.outcome()).isEqualTo(io.cutover.api.Verdict.Outcome.FAIL);
   }
 
@@ -186,7 +210,11 @@ class LocalProcessFleetTest {
     Instance i = fleet.launch(new OperationId("r6/s0/launch"), r, 1).get(0);
     long pid = fleet.process(i.id()).orElseThrow().pid();
     kill(i);
-    for (int n = 0; n < 400 && (fleet.restarts(i.id()) == 0 || fleet.instances("checkout").get(0).state() != InstanceState.READY); n++) {
+    for (int n = 0;
+        n < 400
+            && (fleet.restarts(i.id()) == 0
+                || fleet.instances("checkout").get(0).state() != InstanceState.READY);
+        n++) {
       TimeUnit.MILLISECONDS.sleep(25);
     }
     Instance now = fleet.instances("checkout").get(0);
@@ -204,7 +232,8 @@ class LocalProcessFleetTest {
     Release r = Release.of("checkout", v2);
     Instance i = fleet.launch(new OperationId("r7/s0/launch"), r, 1).get(0);
     Path jar = work.resolve("artifacts").resolve(v2.digest().hex() + ".jar");
-    assertThat(Files.getPosixFilePermissions(jar)).allSatisfy(p -> assertThat(p.name()).doesNotContain("WRITE"));
+    assertThat(Files.getPosixFilePermissions(jar))
+        .allSatisfy(p -> assertThat(p.name()).doesNotContain("WRITE"));
     Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
     Files.write(jar, new byte[] {1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
 
@@ -220,16 +249,24 @@ class LocalProcessFleetTest {
   }
 
   @Test
-  @DisplayName("a directory artifact runs its start command from the read-only, digest-checked extraction")
+  @DisplayName(
+      "a directory artifact runs its start command from the read-only, digest-checked extraction")
   void directoryArtifact() throws Exception {
     Path tree = shared.resolve("tree-" + System.nanoTime());
     Files.createDirectories(tree.resolve("bin"));
     Files.write(tree.resolve("app.jar"), SampleArtifacts.jar("dir", 0));
     Path start = tree.resolve("bin").resolve("start");
-    Files.writeString(start, "#!/bin/sh\nexec java -XX:TieredStopAtLevel=1 -jar \"$(dirname \"$0\")/../app.jar\"\n");
+    Files.writeString(
+        start,
+        "#!/bin/sh\nexec java -XX:TieredStopAtLevel=1 -jar \"$(dirname \"$0\")/../app.jar\"\n");
     Files.setPosixFilePermissions(start, PosixFilePermissions.fromString("rwxr-xr-x"));
-    ArtifactRef ref = store.importDirectory("team/dir-app", tree, io.cutover.provider.local.store.ArtifactMetadata
-        .of(io.cutover.provider.local.store.ArtifactMetadata.TAR).withLabel(LaunchSpec.LABEL_COMMAND, "bin/start"));
+    ArtifactRef ref =
+        store.importDirectory(
+            "team/dir-app",
+            tree,
+            io.cutover.provider.local.store.ArtifactMetadata.of(
+                    io.cutover.provider.local.store.ArtifactMetadata.TAR)
+                .withLabel(LaunchSpec.LABEL_COMMAND, "bin/start"));
     Release r = Release.of("checkout", ref);
 
     Instance i = fleet.launch(new OperationId("r9/s0/launch"), r, 1).get(0);
@@ -239,7 +276,8 @@ class LocalProcessFleetTest {
     assertThat(get(i, "/").body()).isEqualTo("hello from dir\n");
     Path extracted = work.resolve("artifacts").resolve(ref.digest().hex() + ".d");
     assertThat(Files.getPosixFilePermissions(extracted.resolve("bin").resolve("start")))
-        .extracting(Enum::name).noneMatch(n -> n.contains("WRITE"));
+        .extracting(Enum::name)
+        .noneMatch(n -> n.contains("WRITE"));
   }
 
   @Test
@@ -247,11 +285,18 @@ class LocalProcessFleetTest {
   void badInputRefused() throws IOException {
     Release unknownConfig = Release.of("checkout", v1, ConfigRef.of(Map.of("a", "b")));
     assertThatThrownBy(() -> fleet.launch(new OperationId("r8/s0/launch"), unknownConfig, 1))
-        .isInstanceOf(InvalidSpecException.class).hasMessageContaining("release.config");
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("release.config");
     ConfigRef missingSecret = configs.register(Map.of("db.password", "${secret:nope}"));
-    assertThatThrownBy(() -> fleet.launch(new OperationId("r8/s1/launch"), Release.of("checkout", v1, missingSecret), 1))
-        .isInstanceOf(InvalidSpecException.class).hasMessageContaining("config.db.password").hasMessageContaining("nope");
-    assertThatThrownBy(() -> fleet.launch(new OperationId("r8/s2/launch"), Release.of("checkout", v1), 0))
+    assertThatThrownBy(
+            () ->
+                fleet.launch(
+                    new OperationId("r8/s1/launch"), Release.of("checkout", v1, missingSecret), 1))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("config.db.password")
+        .hasMessageContaining("nope");
+    assertThatThrownBy(
+            () -> fleet.launch(new OperationId("r8/s2/launch"), Release.of("checkout", v1), 0))
         .isInstanceOf(InvalidSpecException.class);
     assertThat(fleet.instances("checkout")).isEmpty();
     try (var dirs = Files.list(work.resolve("instances"))) {
@@ -267,7 +312,8 @@ class LocalProcessFleetTest {
 
   void awaitState(String id, InstanceState state) throws InterruptedException {
     for (int n = 0; n < 400; n++) {
-      if (fleet.instances("checkout").stream().anyMatch(i -> i.id().equals(id) && i.state() == state)) {
+      if (fleet.instances("checkout").stream()
+          .anyMatch(i -> i.id().equals(id) && i.state() == state)) {
         return;
       }
       TimeUnit.MILLISECONDS.sleep(25);

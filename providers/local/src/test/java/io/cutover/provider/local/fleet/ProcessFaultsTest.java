@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.local.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,7 +29,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Process faults under the real engine: crashes per crash policy, and artifacts modified on disk. */
+/**
+ * Process faults under the real engine: crashes per crash policy, and artifacts modified on disk.
+ */
 class ProcessFaultsTest {
   static final String SHOP = LocalFixture.SERVICE;
 
@@ -39,8 +42,13 @@ class ProcessFaultsTest {
 
   void start(CrashPolicy policy) {
     fx = LocalFixture.create(dir, policy);
-    cutover = Cutover.builder().fleet(fx.fleet).router(InProcessRouter.create())
-        .gate(new FleetHealthGate("instances", fx.fleet)).listener(events::add).build();
+    cutover =
+        Cutover.builder()
+            .fleet(fx.fleet)
+            .router(InProcessRouter.create())
+            .gate(new FleetHealthGate("instances", fx.fleet))
+            .listener(events::add)
+            .build();
   }
 
   @AfterEach
@@ -61,18 +69,35 @@ class ProcessFaultsTest {
     return BlueGreenStrategy.builder().scaleDownDelay(Duration.ZERO).build();
   }
 
-  /** Canary at 50 % with the fleet gate measured 4 times, 500 ms apart; a restart in progress is inconclusive. */
+  /**
+   * Canary at 50 % with the fleet gate measured 4 times, 500 ms apart; a restart in progress is
+   * inconclusive.
+   */
   static RolloutStrategy watchedCanary() {
-    return CanaryStrategy.builder().scaleDownDelay(Duration.ZERO).setWeight(50)
-        .analysis(Step.Verify.gates("instances").initialDelay(Duration.ofMillis(500)).interval(Duration.ofMillis(500))
-            .count(4).inconclusiveLimit(3).build()).build();
+    return CanaryStrategy.builder()
+        .scaleDownDelay(Duration.ZERO)
+        .setWeight(50)
+        .analysis(
+            Step.Verify.gates("instances")
+                .initialDelay(Duration.ofMillis(500))
+                .interval(Duration.ofMillis(500))
+                .count(4)
+                .inconclusiveLimit(3)
+                .build())
+        .build();
   }
 
   void crashWhenCanaryRuns(Release canary) throws Exception {
     for (int n = 0; n < 400; n++) {
-      List<Instance> up = fx.fleet.instances(SHOP).stream().filter(i -> i.releaseId().equals(canary.id())).toList();
-      if (!up.isEmpty() && fx.fleet.process(up.get(0).id()).isPresent()
-          && events.stream().anyMatch(e -> e.type() == RolloutEvent.Type.TRAFFIC_SHIFTED && e.split().weight(canary.id()) > 0)) {
+      List<Instance> up =
+          fx.fleet.instances(SHOP).stream().filter(i -> i.releaseId().equals(canary.id())).toList();
+      if (!up.isEmpty()
+          && fx.fleet.process(up.get(0).id()).isPresent()
+          && events.stream()
+              .anyMatch(
+                  e ->
+                      e.type() == RolloutEvent.Type.TRAFFIC_SHIFTED
+                          && e.split().weight(canary.id()) > 0)) {
         ProcessHandle h = fx.fleet.process(up.get(0).id()).orElseThrow();
         h.destroyForcibly();
         h.onExit().get(10, TimeUnit.SECONDS);
@@ -88,14 +113,16 @@ class ProcessFaultsTest {
     start(policy);
     Release v1 = fx.release("v1", 0);
     Release v2 = fx.release("v2", 0);
-    assertThat(await(cutover.deploy(firstDeploy(), v1, 1)).state()).isEqualTo(RolloutState.SUCCEEDED);
+    assertThat(await(cutover.deploy(firstDeploy(), v1, 1)).state())
+        .isEqualTo(RolloutState.SUCCEEDED);
     var rollout = cutover.deploy(watchedCanary(), v2, 1);
     crashWhenCanaryRuns(v2);
     return await(rollout);
   }
 
   @Test
-  @DisplayName("under REPORT, a canary process that crashes is FAILED, fails the fleet gate, and the rollout aborts to stable")
+  @DisplayName(
+      "under REPORT, a canary process that crashes is FAILED, fails the fleet gate, and the rollout aborts to stable")
   void crashAborts() throws Exception {
     RolloutStatus st = canaryWithCrash(CrashPolicy.REPORT);
     Release v1 = fx.release("v1", 0);
@@ -106,7 +133,8 @@ class ProcessFaultsTest {
   }
 
   @Test
-  @DisplayName("under REPLACE, a canary process that crashes is restarted in its slot and the rollout completes")
+  @DisplayName(
+      "under REPLACE, a canary process that crashes is restarted in its slot and the rollout completes")
   void crashReplaced() throws Exception {
     RolloutStatus st = canaryWithCrash(CrashPolicy.REPLACE);
     Release v2 = fx.release("v2", 0);
@@ -122,10 +150,13 @@ class ProcessFaultsTest {
     start(CrashPolicy.REPORT);
     Release v1 = fx.release("v1", 0);
     Release v2 = fx.release("v2", 0);
-    assertThat(await(cutover.deploy(firstDeploy(), v1, 1)).state()).isEqualTo(RolloutState.SUCCEEDED);
-    assertThat(await(cutover.deploy(firstDeploy(), v2, 1)).state()).isEqualTo(RolloutState.SUCCEEDED);
+    assertThat(await(cutover.deploy(firstDeploy(), v1, 1)).state())
+        .isEqualTo(RolloutState.SUCCEEDED);
+    assertThat(await(cutover.deploy(firstDeploy(), v2, 1)).state())
+        .isEqualTo(RolloutState.SUCCEEDED);
     // v1's copy is still in the fleet's artifact directory; someone edits it.
-    Path jar = dir.resolve("fleet").resolve("artifacts").resolve(v1.artifact().digest().hex() + ".jar");
+    Path jar =
+        dir.resolve("fleet").resolve("artifacts").resolve(v1.artifact().digest().hex() + ".jar");
     Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
     Files.write(jar, new byte[] {0}, StandardOpenOption.APPEND);
     events.clear();
@@ -136,18 +167,22 @@ class ProcessFaultsTest {
     assertThat(cutover.stable(SHOP)).contains(v2);
     assertThat(fx.fleet.instances(SHOP)).extracting(Instance::releaseId).containsOnly(v2.id());
 
-    // A v1 instance started before the edit would now report the edited digest: the engine calls it drift.
+    // A v1 instance started before the edit would now report the edited digest: the engine calls it
+    // drift.
     events.clear();
     Release v3 = fx.release("v3", 0);
     fx.fleet.launch(new io.cutover.spi.OperationId("manual/v3"), v3, 1);
-    Path jar3 = dir.resolve("fleet").resolve("artifacts").resolve(v3.artifact().digest().hex() + ".jar");
+    Path jar3 =
+        dir.resolve("fleet").resolve("artifacts").resolve(v3.artifact().digest().hex() + ".jar");
     Files.setPosixFilePermissions(jar3, PosixFilePermissions.fromString("rw-r--r--"));
     Files.write(jar3, new byte[] {0}, StandardOpenOption.APPEND);
     RolloutStatus again = await(cutover.deploy(watchedCanary(), v3, 1));
-    assertThat(events).anySatisfy(e -> {
-      assertThat(e.type()).isEqualTo(RolloutEvent.Type.DRIFT_DETECTED);
-      assertThat(e.message()).contains(v3.id());
-    });
+    assertThat(events)
+        .anySatisfy(
+            e -> {
+              assertThat(e.type()).isEqualTo(RolloutEvent.Type.DRIFT_DETECTED);
+              assertThat(e.message()).contains(v3.id());
+            });
     assertThat(again.state()).isEqualTo(RolloutState.ABORTED);
   }
 }

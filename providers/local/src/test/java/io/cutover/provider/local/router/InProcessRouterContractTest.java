@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.local.router;
 
 import io.cutover.api.Instance;
@@ -17,10 +18,10 @@ import okhttp3.Response;
 import org.junit.jupiter.api.AfterEach;
 
 /**
- * The in-process router passes the testkit's router contract, with real backends and traffic sent through
- * its OkHttp interceptor. Its one way to fail an apply is the one it has in production: the instances it is
- * given are not READY (they crashed between the fleet's listing and the route), so a release with weight has
- * nowhere to go.
+ * The in-process router passes the testkit's router contract, with real backends and traffic sent
+ * through its OkHttp interceptor. Its one way to fail an apply is the one it has in production: the
+ * instances it is given are not READY (they crashed between the fleet's listing and the route), so
+ * a release with weight has nowhere to go.
  */
 class InProcessRouterContractTest extends RouterContract {
   private final EchoBackends echo = EchoBackends.create();
@@ -51,8 +52,8 @@ class InProcessRouterContractTest extends RouterContract {
   }
 
   /**
-   * Every instance crashes once: the next apply is given each backend in state FAILED, and the listing after
-   * that has it back READY (the fleet replaced it).
+   * Every instance crashes once: the next apply is given each backend in state FAILED, and the
+   * listing after that has it back READY (the fleet replaced it).
    */
   @Override
   protected boolean arrangeNextApplyFailure(Router router) {
@@ -68,16 +69,23 @@ class InProcessRouterContractTest extends RouterContract {
       crashNextListing = false;
     }
     return crashNextListing
-        ? new Instance(live.id(), live.releaseId(), live.endpoint(), InstanceState.FAILED, live.runningDigest())
+        ? new Instance(
+            live.id(),
+            live.releaseId(),
+            live.endpoint(),
+            InstanceState.FAILED,
+            live.runningDigest())
         : live;
   }
 
   @Override
-  protected Optional<Map<String, Integer>> sendRequests(String service, int requests) throws Exception {
+  protected Optional<Map<String, Integer>> sendRequests(String service, int requests)
+      throws Exception {
     OkHttpClient client = ((InProcessRouter) router()).client(base);
     Map<String, Integer> counts = new TreeMap<>();
     for (int i = 0; i < requests; i++) {
-      try (Response r = client.newCall(new Request.Builder().url("http://" + service + "/").build()).execute()) {
+      try (Response r =
+          client.newCall(new Request.Builder().url("http://" + service + "/").build()).execute()) {
         counts.merge(r.body().string(), 1, Integer::sum);
       }
     }

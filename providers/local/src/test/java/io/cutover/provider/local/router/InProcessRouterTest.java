@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.local.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -64,11 +65,16 @@ class InProcessRouterTest {
   }
 
   @Test
-  @DisplayName("sends calls addressed to the service by the weights, to every instance of a release, keeping path and query")
+  @DisplayName(
+      "sends calls addressed to the service by the weights, to every instance of a release, keeping path and query")
   void weighted() throws IOException {
     Random seeded = new Random(42);
     InProcessRouter router = InProcessRouter.builder().random(seeded::nextInt).build();
-    router.apply(new OperationId("t/s0/route"), "shop", TrafficSplit.of("app-a", "app-b", 2_000), backends());
+    router.apply(
+        new OperationId("t/s0/route"),
+        "shop",
+        TrafficSplit.of("app-a", "app-b", 2_000),
+        backends());
     OkHttpClient client = router.client(BASE);
     Map<String, Integer> counts = new HashMap<>();
     java.util.Set<String> instances = new java.util.HashSet<>();
@@ -89,17 +95,33 @@ class InProcessRouterTest {
   @DisplayName("match rules win over weights; sticky keys keep a user on one release")
   void rulesAndStickiness() throws IOException {
     InProcessRouter router = InProcessRouter.builder().stickyCookie("session").build();
-    TrafficSplit split = TrafficSplit.builder().weight("app-a", 5_000).weight("app-b", 5_000)
-        .rule(new TrafficSplit.MatchRule(TrafficSplit.MatchRule.Kind.HEADER, "X-Beta", "yes", "app-b")).build();
+    TrafficSplit split =
+        TrafficSplit.builder()
+            .weight("app-a", 5_000)
+            .weight("app-b", 5_000)
+            .rule(
+                new TrafficSplit.MatchRule(
+                    TrafficSplit.MatchRule.Kind.HEADER, "X-Beta", "yes", "app-b"))
+            .build();
     router.apply(new OperationId("t/s1/route"), "shop", split, backends());
     OkHttpClient client = router.client(BASE);
     for (int i = 0; i < 50; i++) {
-      assertThat(release(client, get("http://shop/").newBuilder().header("x-beta", "yes").build())).isEqualTo("app-b");
+      assertThat(release(client, get("http://shop/").newBuilder().header("x-beta", "yes").build()))
+          .isEqualTo("app-b");
     }
     for (String user : List.of("alice", "bob", "carol", "dave")) {
-      String first = release(client, get("http://shop/").newBuilder().header("Cookie", "lang=fr; session=" + user).build());
+      String first =
+          release(
+              client,
+              get("http://shop/")
+                  .newBuilder()
+                  .header("Cookie", "lang=fr; session=" + user)
+                  .build());
       for (int i = 0; i < 20; i++) {
-        assertThat(release(client, get("http://shop/").newBuilder().header("Cookie", "session=" + user).build()))
+        assertThat(
+                release(
+                    client,
+                    get("http://shop/").newBuilder().header("Cookie", "session=" + user).build()))
             .isEqualTo(first);
       }
       String expected = InProcessRouter.bucketOf(user) < 5_000 ? "app-a" : "app-b";
@@ -108,11 +130,16 @@ class InProcessRouterTest {
   }
 
   @Test
-  @DisplayName("a mirror copies its share of requests to the mirror release; the caller only sees the primary")
+  @DisplayName(
+      "a mirror copies its share of requests to the mirror release; the caller only sees the primary")
   void mirror() throws Exception {
     InProcessRouter router = InProcessRouter.create();
-    TrafficSplit split = TrafficSplit.builder().weight("app-a", 10_000).weight("app-b", 0)
-        .mirror(new TrafficSplit.Mirror("app-b", 5_000)).build();
+    TrafficSplit split =
+        TrafficSplit.builder()
+            .weight("app-a", 10_000)
+            .weight("app-b", 0)
+            .mirror(new TrafficSplit.Mirror("app-b", 5_000))
+            .build();
     router.apply(new OperationId("t/s2/route"), "shop", split, backends());
     OkHttpClient client = router.client(BASE);
     long before = HITS_B.get();
@@ -127,22 +154,42 @@ class InProcessRouterTest {
   }
 
   @Test
-  @DisplayName("a split that gives traffic to a release without instances is refused and the old split stays")
+  @DisplayName(
+      "a split that gives traffic to a release without instances is refused and the old split stays")
   void refusesUnroutable() throws IOException {
     InProcessRouter router = InProcessRouter.create();
     router.apply(new OperationId("t/s3/route"), "shop", TrafficSplit.all("app-a"), backends());
-    assertThatThrownBy(() -> router.apply(new OperationId("t/s4/route"), "shop", TrafficSplit.of("app-a", "app-c", 100),
-        backends())).isInstanceOf(ProviderException.class).hasMessageContaining("app-c").hasMessageContaining("unchanged");
+    assertThatThrownBy(
+            () ->
+                router.apply(
+                    new OperationId("t/s4/route"),
+                    "shop",
+                    TrafficSplit.of("app-a", "app-c", 100),
+                    backends()))
+        .isInstanceOf(ProviderException.class)
+        .hasMessageContaining("app-c")
+        .hasMessageContaining("unchanged");
     assertThat(router.current("shop")).contains(TrafficSplit.all("app-a"));
     assertThat(release(router.client(BASE), get("http://shop/"))).isEqualTo("app-a");
   }
 
   @Test
-  @DisplayName("an idempotent call whose instance refuses connections is retried on the release's other instance")
+  @DisplayName(
+      "an idempotent call whose instance refuses connections is retried on the release's other instance")
   void retriesOtherInstance() throws IOException {
     InProcessRouter router = InProcessRouter.create();
-    Instance dead = new Instance("a0", "app-a", java.net.URI.create("http://127.0.0.1:1"), io.cutover.api.InstanceState.READY, null);
-    router.apply(new OperationId("t/s5/route"), "shop", TrafficSplit.all("app-a"), Map.of("app-a", List.of(dead, a1)));
+    Instance dead =
+        new Instance(
+            "a0",
+            "app-a",
+            java.net.URI.create("http://127.0.0.1:1"),
+            io.cutover.api.InstanceState.READY,
+            null);
+    router.apply(
+        new OperationId("t/s5/route"),
+        "shop",
+        TrafficSplit.all("app-a"),
+        Map.of("app-a", List.of(dead, a1)));
     OkHttpClient client = router.client(BASE);
     for (int i = 0; i < 10; i++) {
       assertThat(release(client, get("http://shop/"))).isEqualTo("app-a");
@@ -151,7 +198,8 @@ class InProcessRouterTest {
   }
 
   @Test
-  @DisplayName("splits swap atomically under concurrent calls: every call lands on a release of the old or the new split")
+  @DisplayName(
+      "splits swap atomically under concurrent calls: every call lands on a release of the old or the new split")
   void atomicUnderLoad() throws Exception {
     InProcessRouter router = InProcessRouter.create();
     router.apply(new OperationId("t/s6/route"), "shop", TrafficSplit.all("app-a"), backends());
@@ -161,14 +209,16 @@ class InProcessRouterTest {
     ExecutorService pool = Executors.newFixedThreadPool(4);
     List<Future<?>> loops = new java.util.ArrayList<>();
     for (int t = 0; t < 4; t++) {
-      loops.add(pool.submit(() -> {
-        while (running.get()) {
-          String r = release(client, get("http://shop/x"));
-          assertThat(r).isIn("app-a", "app-b");
-          ok.incrementAndGet();
-        }
-        return null;
-      }));
+      loops.add(
+          pool.submit(
+              () -> {
+                while (running.get()) {
+                  String r = release(client, get("http://shop/x"));
+                  assertThat(r).isIn("app-a", "app-b");
+                  ok.incrementAndGet();
+                }
+                return null;
+              }));
     }
     for (int step = 0; step <= 10; step++) {
       // At least 20 calls complete between two swaps, however slow this machine is.
@@ -176,7 +226,11 @@ class InProcessRouterTest {
       for (int n = 0; n < 500 && ok.get() < due; n++) {
         TimeUnit.MILLISECONDS.sleep(10);
       }
-      router.apply(new OperationId("t/c" + step + "/route"), "shop", TrafficSplit.of("app-a", "app-b", step * 1_000), backends());
+      router.apply(
+          new OperationId("t/c" + step + "/route"),
+          "shop",
+          TrafficSplit.of("app-a", "app-b", step * 1_000),
+          backends());
     }
     running.set(false);
     for (Future<?> f : loops) {

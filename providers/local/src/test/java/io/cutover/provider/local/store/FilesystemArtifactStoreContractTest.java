@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.local.store;
 
 import io.cutover.api.ArtifactRef;
@@ -24,7 +25,8 @@ class FilesystemArtifactStoreContractTest extends ArtifactStoreContract {
 
   @Override
   protected ArtifactRef seed(String repository, String tag, byte[] content) {
-    ArtifactRef ref = store.put(repository, content, ArtifactMetadata.of("application/octet-stream"));
+    ArtifactRef ref =
+        store.put(repository, content, ArtifactMetadata.of("application/octet-stream"));
     store.tag(new TagRef(repository, tag), ref);
     return ref;
   }

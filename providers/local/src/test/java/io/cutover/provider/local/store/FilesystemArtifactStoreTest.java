@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.local.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,7 +41,8 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-// The SPI-level groups (resolve, fetch, pin) are written against ArtifactStore only, so they can move
+// The SPI-level groups (resolve, fetch, pin) are written against ArtifactStore only, so they can
+// move
 // onto the testkit's ArtifactStoreContract once it exists; the rest is specific to this store.
 class FilesystemArtifactStoreTest {
   private static final String REPO = "team/app";
@@ -56,7 +58,8 @@ class FilesystemArtifactStoreTest {
   }
 
   ArtifactRef put(String content) {
-    return store.put(REPO, content.getBytes(StandardCharsets.UTF_8), ArtifactMetadata.of("text/plain"));
+    return store.put(
+        REPO, content.getBytes(StandardCharsets.UTF_8), ArtifactMetadata.of("text/plain"));
   }
 
   static String read(ArtifactStore s, ArtifactRef ref) throws IOException {
@@ -73,7 +76,8 @@ class FilesystemArtifactStoreTest {
   @DisplayName("content addressing")
   class ContentAddressing {
     @Test
-    @DisplayName("put stores the blob once under sha256/<hex>, read-only, and the digest is the content's")
+    @DisplayName(
+        "put stores the blob once under sha256/<hex>, read-only, and the digest is the content's")
     void putIsContentAddressed() throws IOException {
       ArtifactRef a = put("hello");
       ArtifactRef again = put("hello");
@@ -82,7 +86,8 @@ class FilesystemArtifactStoreTest {
       assertThat(a.digest()).isEqualTo(Digest.sha256("hello"));
       Path blob = store.root().resolve("sha256").resolve(a.digest().hex());
       assertThat(Files.readString(blob)).isEqualTo("hello");
-      assertThat(Files.getPosixFilePermissions(blob)).isEqualTo(PosixFilePermissions.fromString("r--r--r--"));
+      assertThat(Files.getPosixFilePermissions(blob))
+          .isEqualTo(PosixFilePermissions.fromString("r--r--r--"));
       assertThat(read(store, a)).isEqualTo("hello");
       assertThat(store.list(REPO)).containsExactly(a);
       assertThat(Files.list(store.root().resolve("tmp")).toList()).isEmpty();
@@ -98,8 +103,13 @@ class FilesystemArtifactStoreTest {
     @DisplayName("describe returns the metadata given at put time")
     void describe() {
       Instant built = Instant.parse("2025-12-24T10:00:00Z");
-      ArtifactRef ref = store.put(REPO, new byte[] {1, 2, 3},
-          ArtifactMetadata.of("application/x-demo").withCreated(built).withLabel("org.opencontainers.image.version", "1.2"));
+      ArtifactRef ref =
+          store.put(
+              REPO,
+              new byte[] {1, 2, 3},
+              ArtifactMetadata.of("application/x-demo")
+                  .withCreated(built)
+                  .withLabel("org.opencontainers.image.version", "1.2"));
 
       var artifact = store.describe(ref);
 
@@ -110,25 +120,34 @@ class FilesystemArtifactStoreTest {
     }
 
     @Test
-    @DisplayName("a blob modified on disk is refused by fetch (at the end of the stream) and by verify")
+    @DisplayName(
+        "a blob modified on disk is refused by fetch (at the end of the stream) and by verify")
     void tamperedBlobIsRefused() throws IOException {
       ArtifactRef ref = put("original content");
       Path blob = store.root().resolve("sha256").resolve(ref.digest().hex());
       Files.setPosixFilePermissions(blob, PosixFilePermissions.fromString("rw-r--r--"));
       Files.writeString(blob, "tampered content");
 
-      assertThatThrownBy(() -> read(store, ref)).isInstanceOf(DigestMismatchException.class)
+      assertThatThrownBy(() -> read(store, ref))
+          .isInstanceOf(DigestMismatchException.class)
           .hasMessageContaining(ref.digest().toString());
-      assertThatThrownBy(() -> store.verify(ref)).isInstanceOf(DigestMismatchException.class)
-          .satisfies(e -> assertThat(((DigestMismatchException) e).actual()).isEqualTo(Digest.sha256("tampered content")));
+      assertThatThrownBy(() -> store.verify(ref))
+          .isInstanceOf(DigestMismatchException.class)
+          .satisfies(
+              e ->
+                  assertThat(((DigestMismatchException) e).actual())
+                      .isEqualTo(Digest.sha256("tampered content")));
     }
 
     @Test
     @DisplayName("verify checks the blobs a stored manifest references too")
     void verifyChecksReferences() throws IOException {
       ArtifactRef layer = put("layer bytes");
-      ArtifactRef manifest = store.put(REPO, manifestReferencing(layer.digest()),
-          ArtifactMetadata.of("application/vnd.oci.image.manifest.v1+json"));
+      ArtifactRef manifest =
+          store.put(
+              REPO,
+              manifestReferencing(layer.digest()),
+              ArtifactMetadata.of("application/vnd.oci.image.manifest.v1+json"));
       assertThat(store.verify(manifest).ref()).isEqualTo(manifest);
 
       Path blob = store.root().resolve("sha256").resolve(layer.digest().hex());
@@ -144,7 +163,8 @@ class FilesystemArtifactStoreTest {
       ArtifactRef missing = new ArtifactRef(REPO, Digest.sha256("never stored"));
       assertThatThrownBy(() -> store.describe(missing)).isInstanceOf(NoSuchElementException.class);
       assertThatThrownBy(() -> store.fetch(missing)).isInstanceOf(NoSuchElementException.class);
-      assertThatThrownBy(() -> store.resolve(new TagRef(REPO, "1.0"))).isInstanceOf(NoSuchElementException.class)
+      assertThatThrownBy(() -> store.resolve(new TagRef(REPO, "1.0")))
+          .isInstanceOf(NoSuchElementException.class)
           .hasMessageContaining("team/app:1.0");
       assertThat(store.list("other/repo")).isEmpty();
     }
@@ -152,8 +172,10 @@ class FilesystemArtifactStoreTest {
     @Test
     @DisplayName("an invalid repository is refused before anything is written")
     void invalidRepository() throws IOException {
-      assertThatThrownBy(() -> store.put("Not Valid", new byte[] {1}, ArtifactMetadata.of("text/plain")))
-          .isInstanceOf(InvalidSpecException.class).hasMessageContaining("Not Valid");
+      assertThatThrownBy(
+              () -> store.put("Not Valid", new byte[] {1}, ArtifactMetadata.of("text/plain")))
+          .isInstanceOf(InvalidSpecException.class)
+          .hasMessageContaining("Not Valid");
       try (var blobs = Files.list(store.root().resolve("sha256"))) {
         assertThat(blobs.toList()).isEmpty();
       }
@@ -164,7 +186,8 @@ class FilesystemArtifactStoreTest {
   @DisplayName("tags")
   class Tags {
     @Test
-    @DisplayName("every tag move is recorded with its time; a tag moved after resolve does not change the resolved content")
+    @DisplayName(
+        "every tag move is recorded with its time; a tag moved after resolve does not change the resolved content")
     void tagHistory() throws IOException {
       TagRef tag = new TagRef(REPO, "prod");
       ArtifactRef v1 = put("v1");
@@ -178,9 +201,11 @@ class FilesystemArtifactStoreTest {
       assertThat(resolved).isEqualTo(v1);
       assertThat(read(store, resolved)).isEqualTo("v1");
       assertThat(store.resolve(tag)).isEqualTo(v2);
-      assertThat(store.tagHistory(tag)).extracting(TagMove::target, TagMove::time).containsExactly(
-          org.assertj.core.groups.Tuple.tuple(v1, Instant.parse("2026-01-01T00:00:00Z")),
-          org.assertj.core.groups.Tuple.tuple(v2, Instant.parse("2026-01-01T00:05:00Z")));
+      assertThat(store.tagHistory(tag))
+          .extracting(TagMove::target, TagMove::time)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple(v1, Instant.parse("2026-01-01T00:00:00Z")),
+              org.assertj.core.groups.Tuple.tuple(v2, Instant.parse("2026-01-01T00:05:00Z")));
       assertThat(store.tags(REPO)).containsExactly(Map.entry("prod", v2));
     }
 
@@ -188,8 +213,10 @@ class FilesystemArtifactStoreTest {
     @DisplayName("a tag can only point at an artifact of its own repository that exists")
     void tagTargetChecked() {
       ArtifactRef v1 = put("v1");
-      assertThatThrownBy(() -> store.tag(new TagRef("other/app", "1"), v1)).isInstanceOf(InvalidSpecException.class);
-      assertThatThrownBy(() -> store.tag(new TagRef(REPO, "1"), new ArtifactRef(REPO, Digest.sha256("x"))))
+      assertThatThrownBy(() -> store.tag(new TagRef("other/app", "1"), v1))
+          .isInstanceOf(InvalidSpecException.class);
+      assertThatThrownBy(
+              () -> store.tag(new TagRef(REPO, "1"), new ArtifactRef(REPO, Digest.sha256("x"))))
           .isInstanceOf(NoSuchElementException.class);
       assertThat(store.tags(REPO)).isEmpty();
     }
@@ -217,7 +244,8 @@ class FilesystemArtifactStoreTest {
     }
 
     @Test
-    @DisplayName("GC keeps the last N releases, pinned and tagged artifacts, and deletes the rest with their blobs")
+    @DisplayName(
+        "GC keeps the last N releases, pinned and tagged artifacts, and deletes the rest with their blobs")
     void gcKeepsWhatRetentionNeeds() {
       ArtifactRef v1 = put("release one");
       ArtifactRef v2 = put("release two");
@@ -233,7 +261,8 @@ class FilesystemArtifactStoreTest {
       }
       advance(Duration.ofSeconds(1));
 
-      GcReport report = store.collectGarbage(RetentionPolicy.keepLast(2).withGracePeriod(Duration.ZERO));
+      GcReport report =
+          store.collectGarbage(RetentionPolicy.keepLast(2).withGracePeriod(Duration.ZERO));
 
       assertThat(report.removedArtifacts()).containsExactlyInAnyOrder(v1, stray);
       assertThat(report.deletedBlobs()).containsExactlyInAnyOrder(v1.digest(), stray.digest());
@@ -264,13 +293,18 @@ class FilesystemArtifactStoreTest {
     }
 
     @Test
-    @DisplayName("GC keeps a kept manifest's blobs and its signature attachment, and drops attachments of removed digests")
+    @DisplayName(
+        "GC keeps a kept manifest's blobs and its signature attachment, and drops attachments of removed digests")
     void gcFollowsReferences() {
       ArtifactRef layer = put("layer");
-      ArtifactRef manifest = store.put(REPO, manifestReferencing(layer.digest()),
-          ArtifactMetadata.of("application/vnd.oci.image.manifest.v1+json"));
+      ArtifactRef manifest =
+          store.put(
+              REPO,
+              manifestReferencing(layer.digest()),
+              ArtifactMetadata.of("application/vnd.oci.image.manifest.v1+json"));
       ArtifactRef signature = put("signature of manifest");
-      store.tag(new TagRef(REPO, manifest.digest().toString().replace(':', '-') + ".sig"), signature);
+      store.tag(
+          new TagRef(REPO, manifest.digest().toString().replace(':', '-') + ".sig"), signature);
       ArtifactRef old = put("old");
       ArtifactRef oldSignature = put("signature of old");
       store.tag(new TagRef(REPO, old.digest().toString().replace(':', '-') + ".sig"), oldSignature);
@@ -281,19 +315,25 @@ class FilesystemArtifactStoreTest {
 
       assertThat(report.removedArtifacts()).containsExactlyInAnyOrder(old, oldSignature);
       assertThat(store.list(REPO)).containsExactlyInAnyOrder(manifest, layer, signature);
-      assertThat(store.tags(REPO)).containsOnlyKeys(manifest.digest().toString().replace(':', '-') + ".sig");
+      assertThat(store.tags(REPO))
+          .containsOnlyKeys(manifest.digest().toString().replace(':', '-') + ".sig");
     }
 
     @Test
-    @DisplayName("artifacts younger than the grace period survive GC even when nothing refers to them")
+    @DisplayName(
+        "artifacts younger than the grace period survive GC even when nothing refers to them")
     void gracePeriod() {
       ArtifactRef fresh = put("fresh");
       advance(Duration.ofMinutes(10));
 
-      assertThat(store.collectGarbage(RetentionPolicy.keepLast(1).withGracePeriod(Duration.ofHours(1)))
-          .removedArtifacts()).isEmpty();
+      assertThat(
+              store
+                  .collectGarbage(RetentionPolicy.keepLast(1).withGracePeriod(Duration.ofHours(1)))
+                  .removedArtifacts())
+          .isEmpty();
       advance(Duration.ofHours(1));
-      assertThat(store.collectGarbage(RetentionPolicy.keepLast(1)).removedArtifacts()).containsExactly(fresh);
+      assertThat(store.collectGarbage(RetentionPolicy.keepLast(1)).removedArtifacts())
+          .containsExactly(fresh);
     }
   }
 
@@ -301,7 +341,8 @@ class FilesystemArtifactStoreTest {
   @DisplayName("import")
   class Import {
     @Test
-    @DisplayName("a directory becomes a deterministic tar: same tree, same digest, whatever the file times")
+    @DisplayName(
+        "a directory becomes a deterministic tar: same tree, same digest, whatever the file times")
     void deterministicDirectory() throws IOException {
       Path a = tree(dir.resolve("a"), Instant.parse("2020-01-01T00:00:00Z"));
       Path b = tree(dir.resolve("b"), Instant.parse("2024-06-01T12:00:00Z"));
@@ -318,7 +359,8 @@ class FilesystemArtifactStoreTest {
           modes.add(e.getMode() & 0777);
           assertThat(e.getModTime().getTime()).isZero();
           if (e.getName().equals("bin/run.sh")) {
-            assertThat(new String(tar.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("#!/bin/sh\necho hi\n");
+            assertThat(new String(tar.readAllBytes(), StandardCharsets.UTF_8))
+                .isEqualTo("#!/bin/sh\necho hi\n");
           }
         }
       }
@@ -331,10 +373,12 @@ class FilesystemArtifactStoreTest {
     @DisplayName("different content gives a different digest")
     void differentTreeDifferentDigest() throws IOException {
       Path a = tree(dir.resolve("a"), Instant.EPOCH);
-      ArtifactRef before = store.importDirectory(REPO, a, ArtifactMetadata.of(ArtifactMetadata.TAR));
+      ArtifactRef before =
+          store.importDirectory(REPO, a, ArtifactMetadata.of(ArtifactMetadata.TAR));
       Files.writeString(a.resolve("README"), "changed");
 
-      assertThat(store.importDirectory(REPO, a, ArtifactMetadata.of(ArtifactMetadata.TAR))).isNotEqualTo(before);
+      assertThat(store.importDirectory(REPO, a, ArtifactMetadata.of(ArtifactMetadata.TAR)))
+          .isNotEqualTo(before);
     }
 
     @Test
@@ -345,16 +389,19 @@ class FilesystemArtifactStoreTest {
       ArtifactRef ref = store.importFile(REPO, f, ArtifactMetadata.of("application/java-archive"));
 
       assertThat(ref.digest()).isEqualTo(Digest.sha256("jar bytes"));
-      assertThat(store.describe(ref).labels()).containsEntry("org.opencontainers.image.title", "app.jar");
+      assertThat(store.describe(ref).labels())
+          .containsEntry("org.opencontainers.image.title", "app.jar");
       assertThatThrownBy(() -> store.importFile(REPO, dir, ArtifactMetadata.of("x/y")))
-          .isInstanceOf(InvalidSpecException.class).hasMessageContaining("importDirectory");
+          .isInstanceOf(InvalidSpecException.class)
+          .hasMessageContaining("importDirectory");
     }
 
     private Path tree(Path root, Instant mtime) throws IOException {
       Files.createDirectories(root.resolve("bin"));
       Files.createDirectories(root.resolve("deep"));
       // Created in a different order than the archive lists them.
-      Path longFile = Files.writeString(root.resolve("deep").resolve("x".repeat(120) + ".txt"), "long");
+      Path longFile =
+          Files.writeString(root.resolve("deep").resolve("x".repeat(120) + ".txt"), "long");
       Path run = Files.writeString(root.resolve("bin/run.sh"), "#!/bin/sh\necho hi\n");
       Files.setPosixFilePermissions(run, PosixFilePermissions.fromString("rwxr-x---"));
       Path readme = Files.writeString(root.resolve("README"), "hello");
@@ -369,9 +416,11 @@ class FilesystemArtifactStoreTest {
   @DisplayName("sharing and discovery")
   class Sharing {
     @Test
-    @DisplayName("concurrent puts and tag moves from threads and from a second store instance all land")
+    @DisplayName(
+        "concurrent puts and tag moves from threads and from a second store instance all land")
     void concurrent() throws Exception {
-      FilesystemArtifactStore other = FilesystemArtifactStore.builder(store.root()).clock(clock).build();
+      FilesystemArtifactStore other =
+          FilesystemArtifactStore.builder(store.root()).clock(clock).build();
       ExecutorService pool = Executors.newFixedThreadPool(4);
       try {
         List<Future<ArtifactRef>> results = new ArrayList<>();
@@ -379,12 +428,17 @@ class FilesystemArtifactStoreTest {
           FilesystemArtifactStore s = i % 2 == 0 ? store : other;
           String content = "content " + i;
           String tag = "t" + i;
-          results.add(pool.submit(() -> {
-            ArtifactRef r = s.put(REPO, new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8)),
-                ArtifactMetadata.of("text/plain"));
-            s.tag(new TagRef(REPO, tag), r);
-            return r;
-          }));
+          results.add(
+              pool.submit(
+                  () -> {
+                    ArtifactRef r =
+                        s.put(
+                            REPO,
+                            new ByteArrayInputStream(content.getBytes(StandardCharsets.UTF_8)),
+                            ArtifactMetadata.of("text/plain"));
+                    s.tag(new TagRef(REPO, tag), r);
+                    return r;
+                  }));
         }
         for (Future<ArtifactRef> f : results) {
           f.get();
@@ -400,21 +454,40 @@ class FilesystemArtifactStoreTest {
     @Test
     @DisplayName("the provider is found by name and refuses unknown or missing keys")
     void provider() {
-      ArtifactStoreProvider provider = ServiceLoader.load(ArtifactStoreProvider.class).stream()
-          .map(ServiceLoader.Provider::get).filter(p -> p.name().equals("filesystem")).findFirst().orElseThrow();
+      ArtifactStoreProvider provider =
+          ServiceLoader.load(ArtifactStoreProvider.class).stream()
+              .map(ServiceLoader.Provider::get)
+              .filter(p -> p.name().equals("filesystem"))
+              .findFirst()
+              .orElseThrow();
 
-      ArtifactStore created = provider.create(ProviderConfigs.of("filesystem", Map.of("root", dir.resolve("p").toString())), ProviderRegistry.create().withDiscovery().context());
+      ArtifactStore created =
+          provider.create(
+              ProviderConfigs.of("filesystem", Map.of("root", dir.resolve("p").toString())),
+              ProviderRegistry.create().withDiscovery().context());
       assertThat(created).isInstanceOf(FilesystemArtifactStore.class);
-      assertThatThrownBy(() -> provider.create(ProviderConfigs.of("filesystem", Map.of("root", "x", "rot", "y")), ProviderRegistry.create().withDiscovery().context()))
-          .isInstanceOf(InvalidSpecException.class).hasMessageContaining("$.providers.filesystem.rot");
-      assertThatThrownBy(() -> provider.create(ProviderConfigs.empty("filesystem"), ProviderRegistry.create().withDiscovery().context()))
-          .isInstanceOf(InvalidSpecException.class).hasMessageContaining("root");
+      assertThatThrownBy(
+              () ->
+                  provider.create(
+                      ProviderConfigs.of("filesystem", Map.of("root", "x", "rot", "y")),
+                      ProviderRegistry.create().withDiscovery().context()))
+          .isInstanceOf(InvalidSpecException.class)
+          .hasMessageContaining("$.providers.filesystem.rot");
+      assertThatThrownBy(
+              () ->
+                  provider.create(
+                      ProviderConfigs.empty("filesystem"),
+                      ProviderRegistry.create().withDiscovery().context()))
+          .isInstanceOf(InvalidSpecException.class)
+          .hasMessageContaining("root");
     }
   }
 
   static byte[] manifestReferencing(Digest layer) {
     return ("{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-        + "\"layers\":[{\"mediaType\":\"application/octet-stream\",\"digest\":\"" + layer + "\",\"size\":1}]}")
+            + "\"layers\":[{\"mediaType\":\"application/octet-stream\",\"digest\":\""
+            + layer
+            + "\",\"size\":1}]}")
         .getBytes(StandardCharsets.UTF_8);
   }
 }

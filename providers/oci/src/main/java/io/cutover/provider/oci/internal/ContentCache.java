@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.oci.internal;
 
 import java.util.Iterator;
@@ -8,8 +9,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A bounded, least-recently-used cache of verified content keyed by {@code repository@digest}. Only
- * digest-addressed content enters it (a tag is never a key), so an entry can never go stale; entries
- * the {@code protect} predicate holds on to (pinned artifacts) are never evicted. Thread-safe.
+ * digest-addressed content enters it (a tag is never a key), so an entry can never go stale;
+ * entries the {@code protect} predicate holds on to (pinned artifacts) are never evicted.
+ * Thread-safe.
  */
 public final class ContentCache {
   /** Cached content and its media type. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.oci.internal;
 
 import io.cutover.api.ProviderException;
@@ -13,11 +14,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs one registry operation against an ordered list of endpoints (the registry, then its mirrors):
- * an attempt tries each endpoint whose circuit breaker admits calls and stops at the first answer that
- * is not a retryable failure; when every endpoint failed retryably, Resilience4j retries the attempt
- * after a backoff on the injected scheduler. Non-retryable outcomes (404, digest mismatch, refused
- * credentials) end the operation at once and are never hidden by a mirror. Thread-safe.
+ * Runs one registry operation against an ordered list of endpoints (the registry, then its
+ * mirrors): an attempt tries each endpoint whose circuit breaker admits calls and stops at the
+ * first answer that is not a retryable failure; when every endpoint failed retryably, Resilience4j
+ * retries the attempt after a backoff on the injected scheduler. Non-retryable outcomes (404,
+ * digest mismatch, refused credentials) end the operation at once and are never hidden by a mirror.
+ * Thread-safe.
  */
 public final class Failover {
   private static final Logger LOG = LoggerFactory.getLogger(Failover.class);
@@ -39,18 +41,22 @@ public final class Failover {
   /**
    * Runs {@code call} with failover and retries.
    *
-   * @throws ProviderException (retryable) naming every endpoint's last failure when all attempts failed
+   * @throws ProviderException (retryable) naming every endpoint's last failure when all attempts
+   *     failed
    */
   public <T> T run(String operation, List<Endpoint> endpoints, EndpointCall<T> call) {
     int[] attempts = {0};
-    CompletionStage<T> stage = retry.executeCompletionStage(scheduler, () -> {
-      attempts[0]++;
-      try {
-        return CompletableFuture.completedFuture(attempt(operation, endpoints, call));
-      } catch (RuntimeException e) {
-        return CompletableFuture.failedFuture(e);
-      }
-    });
+    CompletionStage<T> stage =
+        retry.executeCompletionStage(
+            scheduler,
+            () -> {
+              attempts[0]++;
+              try {
+                return CompletableFuture.completedFuture(attempt(operation, endpoints, call));
+              } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+              }
+            });
     try {
       return stage.toCompletableFuture().get();
     } catch (InterruptedException e) {
@@ -59,8 +65,8 @@ public final class Failover {
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof ProviderException pe && pe.retryable()) {
-        throw ProviderException.retryable("oci", operation, "gave up after " + attempts[0] + " attempt(s): "
-            + detail(pe), pe);
+        throw ProviderException.retryable(
+            "oci", operation, "gave up after " + attempts[0] + " attempt(s): " + detail(pe), pe);
       }
       if (cause instanceof RuntimeException re) {
         throw re;
@@ -101,6 +107,7 @@ public final class Failover {
         throw ProviderException.permanent("oci", operation, e + ": " + t, t);
       }
     }
-    throw ProviderException.retryable("oci", operation, "no endpoint could serve it: " + String.join("; ", failures), last);
+    throw ProviderException.retryable(
+        "oci", operation, "no endpoint could serve it: " + String.join("; ", failures), last);
   }
 }

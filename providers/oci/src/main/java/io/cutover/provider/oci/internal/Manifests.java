@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.oci.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,32 +21,48 @@ import org.jspecify.annotations.Nullable;
 public final class Manifests {
   public static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
   public static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
-  public static final String DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json";
-  public static final String DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json";
+  public static final String DOCKER_MANIFEST =
+      "application/vnd.docker.distribution.manifest.v2+json";
+  public static final String DOCKER_LIST =
+      "application/vnd.docker.distribution.manifest.list.v2+json";
+
   /**
-   * Every manifest media type: a registry that is not offered one may answer 404 or convert to schema1,
-   * which has another digest.
+   * Every manifest media type: a registry that is not offered one may answer 404 or convert to
+   * schema1, which has another digest.
    */
-  public static final String ACCEPT = String.join(", ", OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_LIST);
+  public static final String ACCEPT =
+      String.join(", ", OCI_MANIFEST, OCI_INDEX, DOCKER_MANIFEST, DOCKER_LIST);
 
   static final ObjectMapper JSON = new ObjectMapper();
 
   private Manifests() {}
 
   /** A content descriptor. */
-  public record Descriptor(String mediaType, Digest digest, long size, Map<String, String> annotations,
-      @Nullable String os, @Nullable String architecture, @Nullable String variant) {
+  public record Descriptor(
+      String mediaType,
+      Digest digest,
+      long size,
+      Map<String, String> annotations,
+      @Nullable String os,
+      @Nullable String architecture,
+      @Nullable String variant) {
     String platform() {
       return os + "/" + architecture + (variant == null ? "" : "/" + variant);
     }
   }
 
   /** A parsed manifest or index. */
-  public record Manifest(String mediaType, @Nullable Descriptor config, List<Descriptor> layers,
-      List<Descriptor> manifests, Map<String, String> annotations) {
+  public record Manifest(
+      String mediaType,
+      @Nullable Descriptor config,
+      List<Descriptor> layers,
+      List<Descriptor> manifests,
+      Map<String, String> annotations) {
     /** Whether this is an index (manifest list). */
     public boolean isIndex() {
-      return mediaType.equals(OCI_INDEX) || mediaType.equals(DOCKER_LIST) || (config == null && !manifests.isEmpty());
+      return mediaType.equals(OCI_INDEX)
+          || mediaType.equals(DOCKER_LIST)
+          || (config == null && !manifests.isEmpty());
     }
 
     /** The config and layers, or the child manifests of an index. */
@@ -80,14 +97,24 @@ public final class Manifests {
         mediaType = contentType == null ? OCI_MANIFEST : contentType.split(";")[0].trim();
       }
       Descriptor config = root.has("config") ? descriptor(root.get("config")) : null;
-      return new Manifest(mediaType, config, descriptors(root.get("layers")), descriptors(root.get("manifests")),
+      return new Manifest(
+          mediaType,
+          config,
+          descriptors(root.get("layers")),
+          descriptors(root.get("manifests")),
           strings(root.get("annotations")));
     } catch (IOException | RuntimeException e) {
       if (e instanceof ProviderException pe) {
         throw pe;
       }
-      throw ProviderException.permanent("oci", "parse", subject + " is not a valid OCI/Docker manifest (" + e.getMessage()
-          + "); fix: push a valid image manifest", e);
+      throw ProviderException.permanent(
+          "oci",
+          "parse",
+          subject
+              + " is not a valid OCI/Docker manifest ("
+              + e.getMessage()
+              + "); fix: push a valid image manifest",
+          e);
     }
   }
 
@@ -145,8 +172,14 @@ public final class Manifests {
       throw new IOException("descriptor digest '" + digest + "' is invalid", e);
     }
     JsonNode p = n.path("platform");
-    return new Descriptor(String.valueOf(text(n, "mediaType")), d, n.path("size").asLong(-1), strings(n.get("annotations")),
-        text(p, "os"), text(p, "architecture"), text(p, "variant"));
+    return new Descriptor(
+        String.valueOf(text(n, "mediaType")),
+        d,
+        n.path("size").asLong(-1),
+        strings(n.get("annotations")),
+        text(p, "os"),
+        text(p, "architecture"),
+        text(p, "variant"));
   }
 
   private static @Nullable String text(JsonNode n, String field) {

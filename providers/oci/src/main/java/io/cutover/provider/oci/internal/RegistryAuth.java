@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.oci.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,14 +23,14 @@ import okhttp3.Route;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Answers registry challenges: {@code Basic} with the host's credentials, {@code Bearer} by fetching a
- * token from the challenge's realm (with the host's credentials if any, anonymously otherwise) for the
- * challenge's service and scope. Tokens are cached per host and repository scope until shortly before
- * they expire, and attached up front by {@link #intercept} so that only the first request of a scope
- * pays the 401 round trip.
+ * Answers registry challenges: {@code Basic} with the host's credentials, {@code Bearer} by
+ * fetching a token from the challenge's realm (with the host's credentials if any, anonymously
+ * otherwise) for the challenge's service and scope. Tokens are cached per host and repository scope
+ * until shortly before they expire, and attached up front by {@link #intercept} so that only the
+ * first request of a scope pays the 401 round trip.
  *
- * <p>Credentials never travel over plain HTTP unless the registry itself was reached over plain HTTP
- * (listed as insecure). Nothing secret is logged or put in an exception message. Thread-safe.
+ * <p>Credentials never travel over plain HTTP unless the registry itself was reached over plain
+ * HTTP (listed as insecure). Nothing secret is logged or put in an exception message. Thread-safe.
  */
 public final class RegistryAuth implements Authenticator, Interceptor {
   private static final Duration DEFAULT_TOKEN_LIFETIME = Duration.ofSeconds(60);
@@ -43,7 +44,8 @@ public final class RegistryAuth implements Authenticator, Interceptor {
 
   private record Token(String value, Instant expires) {}
 
-  public RegistryAuth(CredentialsProvider credentials, OkHttpClient tokenClient, InstantSource clock) {
+  public RegistryAuth(
+      CredentialsProvider credentials, OkHttpClient tokenClient, InstantSource clock) {
     this.credentials = credentials;
     this.tokenClient = tokenClient;
     this.clock = clock;
@@ -68,11 +70,13 @@ public final class RegistryAuth implements Authenticator, Interceptor {
   }
 
   @Override
-  public @Nullable Request authenticate(@Nullable Route route, Response response) throws IOException {
+  public @Nullable Request authenticate(@Nullable Route route, Response response)
+      throws IOException {
     Request req = response.request();
     String host = hostKey(req.url());
     if (priorResponses(response) >= 2) {
-      return null; // Answered twice already: the credentials do not work; the 401 reaches the caller.
+      return null; // Answered twice already: the credentials do not work; the 401 reaches the
+      // caller.
     }
     for (Challenge c : response.challenges()) {
       String scheme = c.scheme().toLowerCase(Locale.ROOT);
@@ -81,7 +85,9 @@ public final class RegistryAuth implements Authenticator, Interceptor {
         if (realm == null) {
           continue;
         }
-        Token t = fetchToken(host, req.url(), realm, c.authParams().get("service"), c.authParams().get("scope"));
+        Token t =
+            fetchToken(
+                host, req.url(), realm, c.authParams().get("service"), c.authParams().get("scope"));
         tokens.put(host + " " + scopeOf(req.url()), t);
         return req.newBuilder().header("Authorization", "Bearer " + t.value).build();
       }
@@ -98,11 +104,17 @@ public final class RegistryAuth implements Authenticator, Interceptor {
     return null;
   }
 
-  private Token fetchToken(String host, HttpUrl requestUrl, String realm, @Nullable String service,
-      @Nullable String scope) throws IOException {
+  private Token fetchToken(
+      String host,
+      HttpUrl requestUrl,
+      String realm,
+      @Nullable String service,
+      @Nullable String scope)
+      throws IOException {
     HttpUrl realmUrl = HttpUrl.parse(realm);
     if (realmUrl == null) {
-      throw new AuthenticationFailedException("registry " + host + " sent a bearer challenge with an invalid realm");
+      throw new AuthenticationFailedException(
+          "registry " + host + " sent a bearer challenge with an invalid realm");
     }
     HttpUrl.Builder url = realmUrl.newBuilder();
     if (service != null) {
@@ -117,9 +129,16 @@ public final class RegistryAuth implements Authenticator, Interceptor {
     }
     try (Response r = tokenClient.newCall(tokenReq.build()).execute()) {
       if (r.code() == 401 || r.code() == 403) {
-        throw new AuthenticationFailedException("the token service of " + host + " refused "
-            + (creds == null ? "anonymous access" : "the configured credentials (redacted)") + " with HTTP " + r.code()
-            + " (fix: configure credentials for '" + host + "' that grant pull access)");
+        throw new AuthenticationFailedException(
+            "the token service of "
+                + host
+                + " refused "
+                + (creds == null ? "anonymous access" : "the configured credentials (redacted)")
+                + " with HTTP "
+                + r.code()
+                + " (fix: configure credentials for '"
+                + host
+                + "' that grant pull access)");
       }
       if (!r.isSuccessful()) {
         throw new IOException("the token service of " + host + " answered HTTP " + r.code());
@@ -127,7 +146,8 @@ public final class RegistryAuth implements Authenticator, Interceptor {
       JsonNode doc = Manifests.JSON.readTree(r.body().bytes());
       String token = doc.path("token").asText(doc.path("access_token").asText(""));
       if (token.isEmpty()) {
-        throw new AuthenticationFailedException("the token service of " + host + " answered without a token");
+        throw new AuthenticationFailedException(
+            "the token service of " + host + " answered without a token");
       }
       long seconds = doc.path("expires_in").asLong(DEFAULT_TOKEN_LIFETIME.toSeconds());
       Instant expires = clock.instant().plusSeconds(Math.max(seconds, 1)).minus(REFRESH_MARGIN);
@@ -139,8 +159,12 @@ public final class RegistryAuth implements Authenticator, Interceptor {
       throws AuthenticationFailedException {
     // Plain HTTP for credentials only where the user already accepted plain HTTP for this registry.
     if (!target.isHttps() && registryUrl.isHttps()) {
-      throw new AuthenticationFailedException("registry " + host + " asked for credentials over plain HTTP ("
-          + target.host() + "); refused (fix: use a registry whose token service is served over HTTPS)");
+      throw new AuthenticationFailedException(
+          "registry "
+              + host
+              + " asked for credentials over plain HTTP ("
+              + target.host()
+              + "); refused (fix: use a registry whose token service is served over HTTPS)");
     }
   }
 
@@ -159,7 +183,9 @@ public final class RegistryAuth implements Authenticator, Interceptor {
   }
 
   static String hostKey(HttpUrl url) {
-    return url.port() == HttpUrl.defaultPort(url.scheme()) ? url.host() : url.host() + ":" + url.port();
+    return url.port() == HttpUrl.defaultPort(url.scheme())
+        ? url.host()
+        : url.host() + ":" + url.port();
   }
 
   private static int priorResponses(Response response) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.oci.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -18,8 +19,8 @@ import okio.BufferedSource;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The distribution API calls, one HTTP exchange each, with the store's error model: 404 is
- * {@link NoSuchElementException}; 408, 429, 5xx and I/O failures are retryable {@link ProviderException}s;
+ * The distribution API calls, one HTTP exchange each, with the store's error model: 404 is {@link
+ * NoSuchElementException}; 408, 429, 5xx and I/O failures are retryable {@link ProviderException}s;
  * 401/403 after authentication and TLS failures are not. Thread-safe.
  */
 public final class RegistryClient {
@@ -33,7 +34,8 @@ public final class RegistryClient {
   }
 
   /** A manifest as received. */
-  public record Fetched(byte[] body, @Nullable String digestHeader, @Nullable String contentType, String url) {}
+  public record Fetched(
+      byte[] body, @Nullable String digestHeader, @Nullable String contentType, String url) {}
 
   /** A page of tags and the URL of the next page, if any. */
   public record TagPage(List<String> tags, @Nullable HttpUrl next) {}
@@ -44,17 +46,25 @@ public final class RegistryClient {
     Request req = new Request.Builder().url(url).header("Accept", Manifests.ACCEPT).build();
     try (Response r = http.newCall(req).execute()) {
       check(r, e, operation, "manifest " + path + ":" + reference);
-      return new Fetched(readLimited(r.body(), MAX_MANIFEST_BYTES, e, operation, url), r.header("Docker-Content-Digest"),
-          r.header("Content-Type"), url.toString());
+      return new Fetched(
+          readLimited(r.body(), MAX_MANIFEST_BYTES, e, operation, url),
+          r.header("Docker-Content-Digest"),
+          r.header("Content-Type"),
+          url.toString());
     } catch (IOException ex) {
       throw ioFailure(ex, e, operation);
     }
   }
 
   /** {@code HEAD /v2/<path>/manifests/<reference>}: the digest the registry states, unverified. */
-  public @Nullable String headManifest(Endpoint e, String path, String reference, String operation) {
-    Request req = new Request.Builder().url(e.url(path, "manifests", reference)).head()
-        .header("Accept", Manifests.ACCEPT).build();
+  public @Nullable String headManifest(
+      Endpoint e, String path, String reference, String operation) {
+    Request req =
+        new Request.Builder()
+            .url(e.url(path, "manifests", reference))
+            .head()
+            .header("Accept", Manifests.ACCEPT)
+            .build();
     try (Response r = http.newCall(req).execute()) {
       check(r, e, operation, "manifest " + path + ":" + reference);
       return r.header("Docker-Content-Digest");
@@ -83,10 +93,14 @@ public final class RegistryClient {
 
   /** One page of {@code GET /v2/<path>/tags/list}. */
   public TagPage tags(Endpoint e, String path, @Nullable HttpUrl page, String operation) {
-    HttpUrl url = page != null ? page : e.url(path, "tags", "list").newBuilder().addQueryParameter("n", "1000").build();
+    HttpUrl url =
+        page != null
+            ? page
+            : e.url(path, "tags", "list").newBuilder().addQueryParameter("n", "1000").build();
     try (Response r = http.newCall(new Request.Builder().url(url).build()).execute()) {
       check(r, e, operation, "tags of " + path);
-      JsonNode doc = Manifests.JSON.readTree(readLimited(r.body(), MAX_MANIFEST_BYTES, e, operation, url));
+      JsonNode doc =
+          Manifests.JSON.readTree(readLimited(r.body(), MAX_MANIFEST_BYTES, e, operation, url));
       List<String> tags = new ArrayList<>();
       // An empty repository answers "tags": null.
       doc.path("tags").forEach(t -> tags.add(t.asText()));
@@ -116,15 +130,32 @@ public final class RegistryClient {
       throw new NoSuchElementException(subject + " not found" + at + " (HTTP 404)");
     }
     if (code == 401 || code == 403) {
-      throw ProviderException.permanent("oci", operation, "HTTP " + code + " from " + e + " for " + subject
-          + ": access denied (fix: configure credentials for '" + e.host()
-          + "' in the CredentialsProvider, or check that they grant pull access; credentials are never shown)");
+      throw ProviderException.permanent(
+          "oci",
+          operation,
+          "HTTP "
+              + code
+              + " from "
+              + e
+              + " for "
+              + subject
+              + ": access denied (fix: configure credentials for '"
+              + e.host()
+              + "' in the CredentialsProvider, or check that they grant pull access; credentials are never shown)");
     }
     boolean retryable = code == 408 || code == 429 || code >= 500;
     String retryAfter = r.header("Retry-After");
-    String why = "HTTP " + code + " from " + e + " for " + subject
-        + (retryAfter == null ? "" : " (Retry-After: " + retryAfter + ")");
-    throw retryable ? ProviderException.retryable("oci", operation, why) : ProviderException.permanent("oci", operation, why);
+    String why =
+        "HTTP "
+            + code
+            + " from "
+            + e
+            + " for "
+            + subject
+            + (retryAfter == null ? "" : " (Retry-After: " + retryAfter + ")");
+    throw retryable
+        ? ProviderException.retryable("oci", operation, why)
+        : ProviderException.permanent("oci", operation, why);
   }
 
   /** Maps a transport failure: TLS problems are configuration errors, the rest may pass. */
@@ -133,20 +164,37 @@ public final class RegistryClient {
       return ProviderException.permanent("oci", operation, String.valueOf(ex.getMessage()), ex);
     }
     if (ex instanceof SSLException) {
-      return ProviderException.permanent("oci", operation, "TLS with " + e + " failed (" + ex.getMessage()
-          + "); fix: give the JVM a trust store with the registry's CA, or, only for a registry that serves plain"
-          + " HTTP on a trusted network, list '" + e.host() + "' as insecure", ex);
+      return ProviderException.permanent(
+          "oci",
+          operation,
+          "TLS with "
+              + e
+              + " failed ("
+              + ex.getMessage()
+              + "); fix: give the JVM a trust store with the registry's CA, or, only for a registry that serves plain"
+              + " HTTP on a trusted network, list '"
+              + e.host()
+              + "' as insecure",
+          ex);
     }
     String kind = ex instanceof InterruptedIOException ? "timed out" : "failed";
-    return ProviderException.retryable("oci", operation, "request to " + e + " " + kind + " (" + ex + ")", ex);
+    return ProviderException.retryable(
+        "oci", operation, "request to " + e + " " + kind + " (" + ex + ")", ex);
   }
 
-  private static byte[] readLimited(ResponseBody body, long limit, Endpoint e, String operation, HttpUrl url)
-      throws IOException {
+  private static byte[] readLimited(
+      ResponseBody body, long limit, Endpoint e, String operation, HttpUrl url) throws IOException {
     BufferedSource source = body.source();
     if (source.request(limit + 1)) {
-      throw ProviderException.permanent("oci", operation, url + " from " + e + " is larger than " + limit
-          + " bytes; refusing to read it as a manifest");
+      throw ProviderException.permanent(
+          "oci",
+          operation,
+          url
+              + " from "
+              + e
+              + " is larger than "
+              + limit
+              + " bytes; refusing to read it as a manifest");
     }
     return source.readByteArray();
   }

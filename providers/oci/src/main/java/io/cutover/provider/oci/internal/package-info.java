@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Implementation details of the OCI store: HTTP calls of the distribution API, the authenticator for
  * basic and bearer challenges, failover across mirrors with Resilience4j, and manifest parsing. No

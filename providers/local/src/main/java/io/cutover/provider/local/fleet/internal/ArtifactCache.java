@@ -1,13 +1,12 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.local.fleet.internal;
 
-import org.jspecify.annotations.Nullable;
 import io.cutover.api.ArtifactRef;
 import io.cutover.api.Digest;
 import io.cutover.api.DigestMismatchException;
 import io.cutover.provider.local.fleet.LaunchSpec;
 import io.cutover.provider.local.store.internal.DeterministicTar;
 import io.cutover.spi.ArtifactStore;
-import java.util.Objects;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,22 +25,26 @@ import java.security.MessageDigest;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The fleet's read-only, content-addressed copy of the artifacts it runs: {@code <dir>/<hex>} for a
  * jar, {@code <dir>/<hex>.d/} for a directory artifact. Content is fetched through the store (which
- * verifies it), written to a temp path, made read-only and renamed into place. The digest of what is on
- * disk is re-computed on demand (cached by size, mtime and ctime), so a file modified after the fact is
- * seen as drift and refused.
+ * verifies it), written to a temp path, made read-only and renamed into place. The digest of what
+ * is on disk is re-computed on demand (cached by size, mtime and ctime), so a file modified after
+ * the fact is seen as drift and refused.
  */
 public final class ArtifactCache {
-  private static final Set<PosixFilePermission> READ_ONLY = PosixFilePermissions.fromString("r--r--r--");
-  private static final Set<PosixFilePermission> READ_EXEC = PosixFilePermissions.fromString("r-xr-xr-x");
+  private static final Set<PosixFilePermission> READ_ONLY =
+      PosixFilePermissions.fromString("r--r--r--");
+  private static final Set<PosixFilePermission> READ_EXEC =
+      PosixFilePermissions.fromString("r-xr-xr-x");
 
   private final Path dir;
   private final ArtifactStore store;
@@ -97,7 +100,9 @@ public final class ArtifactCache {
       }
     }
     // Materialized above (by us or a concurrent launch), so there is a digest on disk.
-    Digest actual = Objects.requireNonNull(digestOnDisk(ref, kind), () -> target + " vanished after it was materialized");
+    Digest actual =
+        Objects.requireNonNull(
+            digestOnDisk(ref, kind), () -> target + " vanished after it was materialized");
     if (!actual.equals(ref.digest())) {
       throw new DigestMismatchException(target.toString(), ref.digest(), actual);
     }
@@ -128,7 +133,7 @@ public final class ArtifactCache {
       }
     } else {
       try (InputStream in = new BufferedInputStream(Files.newInputStream(p));
-           OutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), md)) {
+          OutputStream out = new DigestOutputStream(OutputStream.nullOutputStream(), md)) {
         in.transferTo(out);
       }
     }
@@ -140,9 +145,16 @@ public final class ArtifactCache {
     StringBuilder sb = new StringBuilder();
     try (Stream<Path> walk = Files.walk(p)) {
       for (Path f : (Iterable<Path>) walk.sorted()::iterator) {
-        Map<String, Object> a = Files.readAttributes(f, "unix:size,lastModifiedTime,ctime", LinkOption.NOFOLLOW_LINKS);
-        sb.append(f).append(':').append(a.get("size")).append(':').append(a.get("lastModifiedTime"))
-            .append(':').append(a.get("ctime")).append(';');
+        Map<String, Object> a =
+            Files.readAttributes(f, "unix:size,lastModifiedTime,ctime", LinkOption.NOFOLLOW_LINKS);
+        sb.append(f)
+            .append(':')
+            .append(a.get("size"))
+            .append(':')
+            .append(a.get("lastModifiedTime"))
+            .append(':')
+            .append(a.get("ctime"))
+            .append(';');
       }
     }
     return sb.toString();

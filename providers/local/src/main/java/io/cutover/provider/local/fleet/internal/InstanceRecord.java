@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.local.fleet.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,22 +28,59 @@ import org.jspecify.annotations.Nullable;
  * @param restarts how many times the slot was restarted after a crash
  * @param operation the operation id that launched it
  */
-public record InstanceRecord(String id, String service, String releaseId, String artifact, String config, String kind,
-    String readyPath, int port, long pid, @Nullable String processStart, String state, int restarts,
+public record InstanceRecord(
+    String id,
+    String service,
+    String releaseId,
+    String artifact,
+    String config,
+    String kind,
+    String readyPath,
+    int port,
+    long pid,
+    @Nullable String processStart,
+    String state,
+    int restarts,
     String operation) {
 
-  private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /** A copy with a new state. */
   public InstanceRecord withState(String newState) {
-    return new InstanceRecord(id, service, releaseId, artifact, config, kind, readyPath, port, pid, processStart,
-        newState, restarts, operation);
+    return new InstanceRecord(
+        id,
+        service,
+        releaseId,
+        artifact,
+        config,
+        kind,
+        readyPath,
+        port,
+        pid,
+        processStart,
+        newState,
+        restarts,
+        operation);
   }
 
   /** A copy for a new process in the same slot. */
-  public InstanceRecord withProcess(long newPid, @Nullable String start, String newState, int newRestarts) {
-    return new InstanceRecord(id, service, releaseId, artifact, config, kind, readyPath, port, newPid, start,
-        newState, newRestarts, operation);
+  public InstanceRecord withProcess(
+      long newPid, @Nullable String start, String newState, int newRestarts) {
+    return new InstanceRecord(
+        id,
+        service,
+        releaseId,
+        artifact,
+        config,
+        kind,
+        readyPath,
+        port,
+        newPid,
+        start,
+        newState,
+        newRestarts,
+        operation);
   }
 
   /** Writes the record atomically (temp file, then rename). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Implementation details of the local-process fleet: the read-only artifact cache with its on-disk
  * digest checks, and the pid-file records that let a restarted engine adopt running instances. No

@@ -1,6 +1,6 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.local.store.internal;
 
-import java.util.Objects;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -9,15 +9,23 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Objects;
 
-/** Crash-safe file replacement: write a temp file, force it, rename it over the target, force the directory. */
+/**
+ * Crash-safe file replacement: write a temp file, force it, rename it over the target, force the
+ * directory.
+ */
 public final class AtomicFiles {
   private AtomicFiles() {}
 
-  /** Writes {@code bytes} to {@code target} atomically, using {@code tmpDir} (same file system) for the temp file. */
+  /**
+   * Writes {@code bytes} to {@code target} atomically, using {@code tmpDir} (same file system) for
+   * the temp file.
+   */
   public static void write(Path target, byte[] bytes, Path tmpDir) throws IOException {
     Path tmp = Files.createTempFile(tmpDir, target.getFileName().toString(), ".tmp");
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel ch =
+        FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
       java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
       while (buf.hasRemaining()) {
         ch.write(buf);
@@ -40,13 +48,17 @@ public final class AtomicFiles {
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
       Files.deleteIfExists(tmp);
-      throw new IOException("the file system of " + target.getParent() + " cannot rename atomically", e);
+      throw new IOException(
+          "the file system of " + target.getParent() + " cannot rename atomically", e);
     }
     // The absolute path of a file always has a parent directory.
-    forceDirectory(Objects.requireNonNull(target.toAbsolutePath().getParent(), "parent of " + target));
+    forceDirectory(
+        Objects.requireNonNull(target.toAbsolutePath().getParent(), "parent of " + target));
   }
 
-  /** Makes a file read-only for everyone (best effort on file systems without POSIX permissions). */
+  /**
+   * Makes a file read-only for everyone (best effort on file systems without POSIX permissions).
+   */
   public static void makeReadOnly(Path file) throws IOException {
     try {
       Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r--r--"));

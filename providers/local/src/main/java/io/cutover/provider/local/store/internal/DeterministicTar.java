@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.local.store.internal;
 
 import io.cutover.api.InvalidSpecException;
@@ -16,10 +17,10 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
- * Writes a directory as a tar archive whose bytes depend only on the names, contents, symlink targets
- * and executable bits of what it holds: entries sorted by path, times fixed at the epoch, owners 0,
- * modes normalized to 0644/0755, PAX headers for long names. The same tree always gives the same
- * digest, whoever imports it and whenever.
+ * Writes a directory as a tar archive whose bytes depend only on the names, contents, symlink
+ * targets and executable bits of what it holds: entries sorted by path, times fixed at the epoch,
+ * owners 0, modes normalized to 0644/0755, PAX headers for long names. The same tree always gives
+ * the same digest, whoever imports it and whenever.
  */
 public final class DeterministicTar {
   private static final FileTime EPOCH = FileTime.fromMillis(0);
@@ -53,7 +54,9 @@ public final class DeterministicTar {
         e.setMode(Files.isExecutable(p) ? 0100755 : 0100644);
         e.setSize(Files.size(p));
       } else {
-        throw new InvalidSpecException("import." + name, "is neither a file, a directory nor a symbolic link",
+        throw new InvalidSpecException(
+            "import." + name,
+            "is neither a file, a directory nor a symbolic link",
             "remove device files, sockets and pipes from the directory before importing it");
       }
       e.setModTime(EPOCH);

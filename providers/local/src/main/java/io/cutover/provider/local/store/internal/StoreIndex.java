@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.local.store.internal;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -23,14 +24,17 @@ public final class StoreIndex {
   /** Format version; a store refuses an index written by a newer version. */
   public static final int VERSION = 1;
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  private static final ObjectMapper JSON =
+      new ObjectMapper()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   public int version = VERSION;
   public TreeMap<String, Repository> repositories = new TreeMap<>();
+
   /** Key: {@code repository@digest}; value: the reasons it is pinned. */
   public TreeMap<String, TreeSet<String>> pins = new TreeMap<>();
+
   /** Key: service; value: its releases, oldest first. */
   public TreeMap<String, List<ReleaseEntry>> releases = new TreeMap<>();
 
@@ -39,6 +43,7 @@ public final class StoreIndex {
   public static final class Repository {
     /** Key: digest. */
     public TreeMap<String, Entry> artifacts = new TreeMap<>();
+
     /** Key: tag; value: every move, oldest first. */
     public TreeMap<String, List<TagEntry>> tags = new TreeMap<>();
   }
@@ -51,8 +56,10 @@ public final class StoreIndex {
     public @Nullable String created;
     public TreeMap<String, String> labels = new TreeMap<>();
     public @Nullable Provenance provenance;
+
     /** When the artifact entered this repository, from the store's clock. */
     public String added = "";
+
     /** Digests of other content of the same repository this artifact needs (manifest layers). */
     public List<String> references = new ArrayList<>();
   }
@@ -74,6 +81,7 @@ public final class StoreIndex {
   public static final class ReleaseEntry {
     /** {@code repository@digest}. */
     public String artifact = "";
+
     public String time = "";
 
     public ReleaseEntry() {}
@@ -98,7 +106,8 @@ public final class StoreIndex {
   public static StoreIndex parse(byte[] json) throws IOException {
     StoreIndex index = JSON.readValue(json, StoreIndex.class);
     if (index.version > VERSION) {
-      throw new IOException("index format version " + index.version + " is newer than this library's " + VERSION);
+      throw new IOException(
+          "index format version " + index.version + " is newer than this library's " + VERSION);
     }
     return index;
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.local.store.internal;
 
 import io.cutover.api.Digest;
@@ -10,8 +11,8 @@ import java.util.HexFormat;
 
 /**
  * Hashes what passes through and throws {@link DigestMismatchException} when the end is reached and
- * the content does not match: a reader can never consume a corrupted blob to its end unnoticed.
- * Not thread-safe, like any stream.
+ * the content does not match: a reader can never consume a corrupted blob to its end unnoticed. Not
+ * thread-safe, like any stream.
  */
 public final class VerifyingInputStream extends FilterInputStream {
   private final Digest expected;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Implementation details of the filesystem artifact store: the on-disk index model, atomic file
  * writes, digest-verifying streams and the deterministic tar writer. No compatibility promise: use
