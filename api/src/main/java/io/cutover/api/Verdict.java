@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.cutover.api;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -83,7 +84,7 @@ public record Verdict(Outcome outcome, List<Measurement> measurements, List<Stri
 
   /** A copy with one more measurement. */
   public Verdict with(Measurement m) {
-    List<Measurement> all = new java.util.ArrayList<>(measurements);
+    List<Measurement> all = new ArrayList<>(measurements);
     all.add(m);
     return new Verdict(outcome, all, reasons);
   }

@@ -2,6 +2,7 @@
 package io.cutover.benchmarks;
 
 import io.cutover.api.ArtifactRef;
+import io.cutover.api.Digest;
 import io.cutover.api.TagRef;
 import io.cutover.core.policy.SignatureRequirement;
 import io.cutover.core.policy.TrustedKey;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -157,7 +159,7 @@ public final class ArtifactBenchmark {
     return System.nanoTime() - start;
   }
 
-  private static io.cutover.api.Digest firstKey(CosignFixtures.Attachment a) {
+  private static Digest firstKey(CosignFixtures.Attachment a) {
     return a.blobs().keySet().iterator().next();
   }
 
@@ -167,7 +169,7 @@ public final class ArtifactBenchmark {
 
   private static void deleteTree(Path dir) throws IOException {
     try (var walk = Files.walk(dir)) {
-      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     }
   }
 }

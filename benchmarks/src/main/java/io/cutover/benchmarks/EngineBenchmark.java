@@ -2,6 +2,7 @@
 package io.cutover.benchmarks;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.management.OperatingSystemMXBean;
 import io.cutover.api.ArtifactRef;
 import io.cutover.api.Digest;
 import io.cutover.api.Instance;
@@ -38,6 +39,7 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -128,7 +130,7 @@ public final class EngineBenchmark {
   // engine
 
   static long processCpuNanos() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+    return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
   }
 
@@ -175,7 +177,7 @@ public final class EngineBenchmark {
       scheduler.schedule(
           () -> cutover.deploy(strategy, p.target[idx], 4),
           stagger(i, n).toNanos(),
-          java.util.concurrent.TimeUnit.NANOSECONDS);
+          TimeUnit.NANOSECONDS);
     }
     // Run in slices of simulated time; between slices (outside the timed part) a full collection
     // measures

@@ -12,6 +12,7 @@ import io.cutover.api.rollout.RolloutEvent;
 import io.cutover.api.rollout.RolloutState;
 import io.cutover.api.rollout.RolloutStatus;
 import io.cutover.core.Cutover;
+import io.cutover.core.Rollout;
 import io.cutover.core.gate.NoDataPolicy;
 import io.cutover.core.gate.QueryDialect;
 import io.cutover.core.gate.ThresholdGate;
@@ -44,6 +45,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -130,7 +132,7 @@ public final class HaproxyBenchmark {
           }
 
           @Override
-          public java.util.Optional<TrafficSplit> current(String service) {
+          public Optional<TrafficSplit> current(String service) {
             return router.current(service);
           }
         };
@@ -364,7 +366,7 @@ public final class HaproxyBenchmark {
     return fleet.instances(SHOP).stream().filter(i -> i.releaseId().equals(r.id())).toList();
   }
 
-  private static RolloutStatus await(io.cutover.core.Rollout r) throws Exception {
+  private static RolloutStatus await(Rollout r) throws Exception {
     return r.completion().toCompletableFuture().get(3, TimeUnit.MINUTES);
   }
 

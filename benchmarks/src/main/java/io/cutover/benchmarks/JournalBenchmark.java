@@ -1,21 +1,39 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.cutover.benchmarks;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.management.OperatingSystemMXBean;
+import io.cutover.api.ArtifactRef;
+import io.cutover.api.ConfigRef;
+import io.cutover.api.Digest;
+import io.cutover.api.Release;
+import io.cutover.api.plan.Plan;
+import io.cutover.api.plan.Step.Verify;
 import io.cutover.core.journal.DurabilityMode;
 import io.cutover.core.journal.FileJournal;
+import io.cutover.core.plan.PlanJson;
+import io.cutover.core.strategy.Strategies;
 import io.cutover.spi.JournalRecord;
+import io.cutover.spi.PlanRequest;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -112,8 +130,7 @@ public final class JournalBenchmark {
 
   public static void main(String[] args) throws Exception {
     if (args.length == 4 && args[0].equals("--resume")) {
-      java.lang.management.ThreadMXBean threads =
-          java.lang.management.ManagementFactory.getThreadMXBean();
+      ThreadMXBean threads = ManagementFactory.getThreadMXBean();
       long cpu0 = threads.getCurrentThreadCpuTime();
       double wall =
           resumeOnce(Path.of(args[1]), Integer.parseInt(args[2]), Long.parseLong(args[3]));
@@ -121,9 +138,7 @@ public final class JournalBenchmark {
       // inflate.
       double cpu = (threads.getCurrentThreadCpuTime() - cpu0) / 1e6;
       double process =
-          ((com.sun.management.OperatingSystemMXBean)
-                      java.lang.management.ManagementFactory.getOperatingSystemMXBean())
-                  .getProcessCpuTime()
+          ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime()
               / 1e6;
       System.out.println(wall + " " + cpu + " " + process);
       return;
@@ -395,33 +410,22 @@ public final class JournalBenchmark {
           "OPS-1234");
 
   private static String createdPayload() {
-    io.cutover.api.Release v1 =
-        io.cutover.api.Release.of(
-            "svc",
-            new io.cutover.api.ArtifactRef(
-                "registry.internal/svc", io.cutover.api.Digest.sha256("v1")),
-            io.cutover.api.ConfigRef.EMPTY);
-    io.cutover.api.Release v2 =
-        io.cutover.api.Release.of(
-            "svc",
-            new io.cutover.api.ArtifactRef(
-                "registry.internal/svc", io.cutover.api.Digest.sha256("v2")),
-            io.cutover.api.ConfigRef.EMPTY);
-    io.cutover.api.plan.Step.Verify verify =
-        io.cutover.api.plan.Step.Verify.gates("error-rate")
-            .count(10)
-            .interval(java.time.Duration.ofSeconds(30))
-            .build();
-    io.cutover.api.plan.Plan plan =
-        io.cutover.core.strategy.Strategies.canary()
+    Release v1 =
+        Release.of(
+            "svc", new ArtifactRef("registry.internal/svc", Digest.sha256("v1")), ConfigRef.EMPTY);
+    Release v2 =
+        Release.of(
+            "svc", new ArtifactRef("registry.internal/svc", Digest.sha256("v2")), ConfigRef.EMPTY);
+    Verify verify = Verify.gates("error-rate").count(10).interval(Duration.ofSeconds(30)).build();
+    Plan plan =
+        Strategies.canary()
             .setWeight(10)
             .analysis(verify)
             .setWeight(50)
             .analysis(verify)
             .build()
-            .plan(new io.cutover.spi.PlanRequest(v1, v2, 4));
-    com.fasterxml.jackson.databind.node.ObjectNode created =
-        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+            .plan(new PlanRequest(v1, v2, 4));
+    ObjectNode created = JsonNodeFactory.instance.objectNode();
     created
         .put("strategy", plan.strategy())
         .put("target", v2.id())
@@ -435,11 +439,8 @@ public final class JournalBenchmark {
     created.putObject("annotations").put("ticket", "OPS-1234");
     created.putArray("verification").add("signature verified");
     try {
-      created.set(
-          "plan",
-          new com.fasterxml.jackson.databind.ObjectMapper()
-              .readTree(io.cutover.core.plan.PlanJson.toJson(plan)));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      created.set("plan", new ObjectMapper().readTree(PlanJson.toJson(plan)));
+    } catch (JsonProcessingException e) {
       throw new IllegalStateException("PlanJson wrote JSON that Jackson cannot read", e);
     }
     return created.toString();
@@ -497,16 +498,16 @@ public final class JournalBenchmark {
       cpu[i] = r[1];
       process[i] = r[2];
     }
-    java.util.Arrays.sort(wall);
-    java.util.Arrays.sort(cpu);
-    java.util.Arrays.sort(process);
+    Arrays.sort(wall);
+    Arrays.sort(cpu);
+    Arrays.sort(process);
     System.err.printf(
         "resume %s: wall %s ms, resuming thread cpu %s ms, whole process cpu from JVM start %s ms"
             + " (load average %s)%n",
         dir.getFileName(),
-        java.util.Arrays.toString(wall),
-        java.util.Arrays.toString(cpu),
-        java.util.Arrays.toString(process),
+        Arrays.toString(wall),
+        Arrays.toString(cpu),
+        Arrays.toString(process),
         loadAverage());
     return new double[] {wall[runs / 2], cpu[runs / 2]};
   }

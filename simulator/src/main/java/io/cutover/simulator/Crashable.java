@@ -5,6 +5,7 @@ import io.cutover.api.Instance;
 import io.cutover.api.Release;
 import io.cutover.api.TrafficSplit;
 import io.cutover.api.Verdict;
+import io.cutover.core.journal.InMemoryJournal;
 import io.cutover.spi.Fleet;
 import io.cutover.spi.GateContext;
 import io.cutover.spi.HealthGate;
@@ -46,10 +47,10 @@ final class Crashable {
   }
 
   static final class CrashableJournal implements Journal {
-    private final io.cutover.core.journal.InMemoryJournal delegate;
+    private final InMemoryJournal delegate;
     private final CrashSwitch crash;
 
-    CrashableJournal(io.cutover.core.journal.InMemoryJournal delegate, CrashSwitch crash) {
+    CrashableJournal(InMemoryJournal delegate, CrashSwitch crash) {
       this.delegate = delegate;
       this.crash = crash;
     }

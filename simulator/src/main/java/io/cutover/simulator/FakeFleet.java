@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -340,7 +341,7 @@ public final class FakeFleet implements Fleet {
   }
 
   private static String describe(CallKind kind, Release release, int replicas) {
-    String what = kind.name().toLowerCase(java.util.Locale.ROOT);
+    String what = kind.name().toLowerCase(Locale.ROOT);
     return kind == CallKind.LAUNCH || kind == CallKind.SCALE
         ? what + " " + replicas + " x " + release.id()
         : what + " " + release.id();
@@ -357,7 +358,7 @@ public final class FakeFleet implements Fleet {
       record(op, kind, release, replicas, Outcome.FAILED);
       throw ProviderException.permanent(
           "fake",
-          kind.name().toLowerCase(java.util.Locale.ROOT),
+          kind.name().toLowerCase(Locale.ROOT),
           "instances of "
               + release.id()
               + " failed readiness (fault injected by FakeFleet.failReadiness)");

@@ -12,10 +12,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -67,7 +69,7 @@ public final class FakeRouter implements Router {
     public Entry {
       Map<String, List<Instance>> copy = new LinkedHashMap<>();
       backends.forEach((k, v) -> copy.put(k, List.copyOf(v)));
-      backends = java.util.Collections.unmodifiableMap(copy);
+      backends = Collections.unmodifiableMap(copy);
     }
   }
 
@@ -395,7 +397,7 @@ public final class FakeRouter implements Router {
   }
 
   private static String percent(int basisPoints) {
-    return String.format(java.util.Locale.ROOT, "%.2f%%", basisPoints / 100.0);
+    return String.format(Locale.ROOT, "%.2f%%", basisPoints / 100.0);
   }
 
   @Override

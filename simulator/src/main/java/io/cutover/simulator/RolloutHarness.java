@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A complete Cutover engine on fakes and virtual time, to run rollouts to their end in
@@ -66,7 +67,7 @@ public final class RolloutHarness implements AutoCloseable {
     this.store = InMemoryArtifactStore.create();
     this.metrics = ScriptedMetrics.create(scheduler.clock());
     this.journal = InMemoryJournal.create();
-    for (java.util.function.Function<ScriptedMetrics, HealthGate> g : b.gates) {
+    for (Function<ScriptedMetrics, HealthGate> g : b.gates) {
       gates.add(g.apply(metrics));
     }
     this.cutover = newEngine();
@@ -292,8 +293,7 @@ public final class RolloutHarness implements AutoCloseable {
   /** Builds a {@link RolloutHarness}. Not thread-safe. */
   public static final class Builder {
     private Instant start = VirtualClock.DEFAULT_START;
-    private final List<java.util.function.Function<ScriptedMetrics, HealthGate>> gates =
-        new ArrayList<>();
+    private final List<Function<ScriptedMetrics, HealthGate>> gates = new ArrayList<>();
     private Consumer<Cutover.Builder> customizer = b -> {};
     private ResiliencePolicy resilience = ResiliencePolicy.DEFAULT;
 
@@ -313,7 +313,7 @@ public final class RolloutHarness implements AutoCloseable {
     }
 
     /** Registers a gate built over the harness's {@link ScriptedMetrics}. */
-    public Builder gate(java.util.function.Function<ScriptedMetrics, HealthGate> factory) {
+    public Builder gate(Function<ScriptedMetrics, HealthGate> factory) {
       gates.add(Objects.requireNonNull(factory));
       return this;
     }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -346,7 +347,7 @@ public sealed interface Step {
           + phase
           + " via "
           + gate
-          + (params.isEmpty() ? "" : " " + new java.util.TreeMap<>(params));
+          + (params.isEmpty() ? "" : " " + new TreeMap<>(params));
     }
   }
 

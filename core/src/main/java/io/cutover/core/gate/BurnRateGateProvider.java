@@ -8,6 +8,7 @@ import io.cutover.spi.HealthGate;
 import io.cutover.spi.HealthGateProvider;
 import io.cutover.spi.ProviderConfig;
 import io.cutover.spi.ProviderContext;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -73,7 +74,7 @@ public final class BurnRateGateProvider implements HealthGateProvider {
               query,
               objective,
               Configs.clock(config, context))
-          .period(config.getDuration("period", java.time.Duration.ofDays(30)))
+          .period(config.getDuration("period", Duration.ofDays(30)))
           .minimumRemaining(config.getDouble("minimumRemaining", 0))
           .refuseWithoutData(config.getBoolean("refuseWithoutData", false))
           .build()

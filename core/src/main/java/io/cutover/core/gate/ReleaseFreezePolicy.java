@@ -17,6 +17,7 @@ import java.time.InstantSource;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Refuses new rollouts of a service whose error budget is exhausted ("pause further rollouts" until
@@ -153,7 +154,7 @@ public final class ReleaseFreezePolicy {
     };
   }
 
-  private @org.jspecify.annotations.Nullable Refusal refusal(String service) {
+  private @Nullable Refusal refusal(String service) {
     double remaining = budgetRemaining(service);
     boolean frozen = Double.isNaN(remaining) ? refuseWithoutData : remaining <= minimumRemaining;
     if (!frozen) {

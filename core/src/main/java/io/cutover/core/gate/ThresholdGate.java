@@ -12,8 +12,10 @@ import io.cutover.spi.MetricQuery;
 import io.cutover.spi.MetricResult;
 import io.cutover.spi.MetricSource;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -139,7 +141,7 @@ public final class ThresholdGate implements HealthGate {
                   + "': no data for "
                   + rendered
                   + " (no-data policy: "
-                  + noData.name().toLowerCase(java.util.Locale.ROOT)
+                  + noData.name().toLowerCase(Locale.ROOT)
                   + ")"));
     }
     double value = aggregation.apply(r.values());
@@ -264,7 +266,7 @@ public final class ThresholdGate implements HealthGate {
      * @throws InvalidSpecException if the query or the comparison is missing
      */
     public ThresholdGate build() {
-      List<InvalidSpecException.Violation> v = new java.util.ArrayList<>();
+      List<InvalidSpecException.Violation> v = new ArrayList<>();
       if (query == null) {
         v.add(
             new InvalidSpecException.Violation(

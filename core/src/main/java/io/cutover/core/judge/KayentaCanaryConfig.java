@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -80,7 +81,7 @@ public final class KayentaCanaryConfig {
       @Nullable Thresholds thresholds) {
     this.name = name;
     this.metrics = List.copyOf(metrics);
-    this.groupWeights = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(groupWeights));
+    this.groupWeights = Collections.unmodifiableMap(new LinkedHashMap<>(groupWeights));
     this.thresholds = thresholds;
   }
 

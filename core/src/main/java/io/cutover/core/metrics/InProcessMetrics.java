@@ -13,6 +13,7 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A registry of counters and histograms recorded inside the process, shaped like OpenTelemetry's
@@ -96,8 +97,7 @@ public final class InProcessMetrics {
   }
 
   /** The instrument called {@code name}, or null. */
-  @org.jspecify.annotations.Nullable
-  Instrument instrument(String name) {
+  @Nullable Instrument instrument(String name) {
     return instruments.get(name);
   }
 

@@ -15,6 +15,7 @@ import java.security.SignatureException;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A named public key trusted to sign artifacts or attestations: ECDSA P-256 (cosign's default,
@@ -146,7 +147,7 @@ public final class TrustedKey {
   }
 
   @Override
-  public boolean equals(@org.jspecify.annotations.Nullable Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof TrustedKey k && name.equals(k.name) && fingerprint.equals(k.fingerprint);
   }
 

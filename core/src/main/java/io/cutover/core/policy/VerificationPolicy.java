@@ -12,6 +12,8 @@ import io.cutover.core.policy.internal.PolicyParser;
 import io.cutover.core.policy.internal.SlsaProvenance;
 import io.cutover.spi.ArtifactStore;
 import io.cutover.spi.ArtifactVerifier;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -145,8 +148,8 @@ public final class VerificationPolicy implements ArtifactVerifier {
   public static VerificationPolicy fromFile(Path file) {
     String text;
     try {
-      text = java.nio.file.Files.readString(file);
-    } catch (java.io.IOException e) {
+      text = Files.readString(file);
+    } catch (IOException e) {
       throw new InvalidSpecException(
           file.toString(),
           "cannot be read (" + e.getMessage() + ")",
@@ -251,9 +254,7 @@ public final class VerificationPolicy implements ArtifactVerifier {
         });
     if (failures.size() == before) {
       evidence.add(
-          "labels: none of the forbidden labels "
-              + new java.util.TreeMap<>(forbiddenLabels)
-              + " present");
+          "labels: none of the forbidden labels " + new TreeMap<>(forbiddenLabels) + " present");
     }
   }
 

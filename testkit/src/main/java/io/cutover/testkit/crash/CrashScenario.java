@@ -10,6 +10,7 @@ import io.cutover.core.strategy.Strategies;
 import io.cutover.spi.RolloutStrategy;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +58,7 @@ public record CrashScenario(Duration tick, int replicas, Map<String, List<Boolea
     }
     Map<String, List<Boolean>> copy = new LinkedHashMap<>();
     services.forEach((k, v) -> copy.put(k, List.copyOf(v)));
-    services = java.util.Collections.unmodifiableMap(copy);
+    services = Collections.unmodifiableMap(copy);
   }
 
   /**

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.cutover.testkit.crash;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,10 +60,10 @@ public record Effect(
     started = List.copyOf(started);
     drained = List.copyOf(drained);
     stopped = List.copyOf(stopped);
-    weights = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(weights));
+    weights = Collections.unmodifiableMap(new LinkedHashMap<>(weights));
     Map<String, List<String>> b = new LinkedHashMap<>();
     backends.forEach((k, v) -> b.put(k, List.copyOf(v)));
-    backends = java.util.Collections.unmodifiableMap(b);
+    backends = Collections.unmodifiableMap(b);
   }
 
   /** Whether the effect changed the world (every kind but {@link Kind#REISSUE}). */

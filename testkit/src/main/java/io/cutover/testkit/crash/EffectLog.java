@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The durable record of what the outside world went through: one JSON line per {@link Effect}, each
@@ -114,7 +115,7 @@ public final class EffectLog implements AutoCloseable {
     } catch (IOException e) {
       throw ProviderException.permanent(
           "effect-log",
-          effect.kind().name().toLowerCase(java.util.Locale.ROOT),
+          effect.kind().name().toLowerCase(Locale.ROOT),
           "cannot append to " + file + ": " + e,
           e);
     }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -64,7 +65,7 @@ public final class Timeline {
     this.start = clock.instant();
     this.lastSample = start;
     // Insertion order (v1, v2, v3) decides the colours and legend order of the report.
-    this.labels = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(labels));
+    this.labels = Collections.unmodifiableMap(new LinkedHashMap<>(labels));
   }
 
   /** Records one outcome: {@code release} null for a request without an answer. */

@@ -5,6 +5,7 @@ import io.cutover.api.InvalidSpecException;
 import io.cutover.api.Verdict;
 import io.cutover.spi.GateContext;
 import io.cutover.spi.HealthGate;
+import java.util.Locale;
 import java.util.regex.Pattern;
 
 /** Small helpers shared by the gates. */
@@ -51,7 +52,7 @@ public final class Gates {
     if (v == Math.rint(v) && Math.abs(v) < 1e15) {
       return Long.toString((long) v);
     }
-    String s = String.format(java.util.Locale.ROOT, "%.6g", v);
+    String s = String.format(Locale.ROOT, "%.6g", v);
     if (s.contains("e")) {
       return s;
     }

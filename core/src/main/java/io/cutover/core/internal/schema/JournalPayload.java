@@ -6,6 +6,7 @@ import io.cutover.api.plan.Plan;
 import io.cutover.spi.JournalRecord;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -57,7 +58,7 @@ public sealed interface JournalPayload {
 
     /** The name on the wire and in operation ids, e.g. {@code launch}. */
     public String wireName() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(Locale.ROOT);
     }
   }
 

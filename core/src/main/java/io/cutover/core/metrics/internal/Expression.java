@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -155,7 +156,7 @@ public record Expression(String function, double quantile, List<Selector> select
         if (op == Op.RE || op == Op.NRE) {
           try {
             p = Pattern.compile(value);
-          } catch (java.util.regex.PatternSyntaxException e) {
+          } catch (PatternSyntaxException e) {
             throw bad(query, "has an invalid regular expression '" + value + "'");
           }
         }

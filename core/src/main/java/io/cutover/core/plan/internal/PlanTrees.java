@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -133,7 +134,7 @@ public final class PlanTrees {
       n.put("phase", h.phase());
       ObjectNode params = n.putObject("params");
       // Map.copyOf has no order; sorting keeps equal plans byte-identical.
-      new java.util.TreeMap<>(h.params()).forEach(params::put);
+      new TreeMap<>(h.params()).forEach(params::put);
     } else if (step instanceof Step.Retire r) {
       n.put("releaseId", r.releaseId());
     } else if (step instanceof Step.Scale s) {

@@ -7,6 +7,7 @@ import io.cutover.api.ArtifactRef;
 import io.cutover.api.Digest;
 import io.cutover.api.InvalidSpecException;
 import io.cutover.api.TagRef;
+import io.cutover.core.policy.VerificationReason;
 import io.cutover.spi.ArtifactStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -105,8 +106,8 @@ public final class Attachments {
       ArtifactRef subject,
       String kind,
       Outcome out,
-      io.cutover.core.policy.VerificationReason malformed,
-      io.cutover.core.policy.VerificationReason missing,
+      VerificationReason malformed,
+      VerificationReason missing,
       String hint) {
     if (subject.digest().algorithm() != Digest.Algorithm.SHA256) {
       out.failures.add(

@@ -22,6 +22,7 @@ import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Verifies cosign keyed signatures: the {@code sha256-<hex>.sig} manifest's simplesigning layers,
@@ -143,8 +144,7 @@ public final class CosignSignatures {
     return out;
   }
 
-  private static @org.jspecify.annotations.Nullable String checkPayload(
-      byte[] payload, ArtifactRef ref, String where) {
+  private static @Nullable String checkPayload(byte[] payload, ArtifactRef ref, String where) {
     JsonNode root;
     try {
       root = Attachments.JSON.readTree(payload);

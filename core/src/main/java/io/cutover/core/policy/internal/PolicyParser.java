@@ -15,6 +15,7 @@ import io.cutover.spi.ProviderConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -151,7 +152,7 @@ public final class PolicyParser {
         throw new InvalidSpecException(
             at, "is not a mapping", "write {name: ..., file: ...} or {name: ..., pem: ...}");
       }
-      Map<String, Object> entry = new java.util.LinkedHashMap<>();
+      Map<String, Object> entry = new LinkedHashMap<>();
       m.forEach((k, v) -> entry.put(String.valueOf(k), v));
       ProviderConfig k =
           MapProviderConfig.of(NAME, at, entry).requireOnly(Set.of("name", "pem", "file"));

@@ -2,6 +2,7 @@
 package io.cutover.provider.haproxy;
 
 import io.cutover.api.ProviderException;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -57,7 +58,7 @@ public final class RuntimeApi {
       while (out.hasRemaining()) {
         ch.write(out);
       }
-      java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream(4096);
+      ByteArrayOutputStream answer = new ByteArrayOutputStream(4096);
       ByteBuffer in = ByteBuffer.allocate(16 * 1024);
       while (ch.read(in) >= 0) {
         in.flip();

@@ -3,6 +3,7 @@ package io.cutover.provider.http;
 
 import io.cutover.api.Verdict;
 import io.cutover.api.Verdict.Outcome;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -80,7 +81,7 @@ public enum HookKind {
       case ROLLBACK -> Verdict.pass(head + " (no rollback requested)");
       case POST_ROLLOUT, EVENT ->
           Verdict.pass(head + " (ignored: " + phase() + " hooks only inform)");
-      default -> new Verdict(Outcome.ERROR, java.util.List.of(), java.util.List.of(head));
+      default -> new Verdict(Outcome.ERROR, List.of(), List.of(head));
     };
   }
 }

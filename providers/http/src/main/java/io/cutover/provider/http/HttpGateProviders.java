@@ -8,6 +8,8 @@ import io.cutover.spi.ProviderConfig;
 import io.cutover.spi.ProviderContext;
 import java.time.Duration;
 import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /** The {@link java.util.ServiceLoader} factories of this module's gates. */
 public final class HttpGateProviders {
@@ -63,8 +65,8 @@ public final class HttpGateProviders {
       String regex = config.getString("bodyMatches");
       if (regex != null) {
         try {
-          java.util.regex.Pattern.compile(regex);
-        } catch (java.util.regex.PatternSyntaxException e) {
+          Pattern.compile(regex);
+        } catch (PatternSyntaxException e) {
           throw new InvalidSpecException(
               config.pathOf("bodyMatches"),
               "is not a valid regular expression: " + e.getDescription(),

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.Map.Entry;
 import java.util.Objects;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -163,7 +164,7 @@ public final class WebhookGate implements HealthGate {
     }
     ObjectNode params = n.putObject("params");
     ctx.params().entrySet().stream()
-        .sorted(java.util.Map.Entry.comparingByKey())
+        .sorted(Entry.comparingByKey())
         .forEach(e -> params.put(e.getKey(), e.getValue()));
     try {
       return JSON.writeValueAsBytes(n);

@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -36,6 +37,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -102,8 +105,7 @@ public final class NginxRouter implements Router, AutoCloseable {
   private final ReentrantLock lock = new ReentrantLock();
   private final AtomicInteger reloads = new AtomicInteger();
   private final @Nullable Path pidFile;
-  private final Map<String, AppliedOperations> operations =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, AppliedOperations> operations = new ConcurrentHashMap<>();
 
   private NginxRouter(Builder b) {
     this.nginx = b.nginx;
@@ -497,9 +499,8 @@ public final class NginxRouter implements Router, AutoCloseable {
 
   private static @Nullable Path pidFile(Path mainConfig, Path prefix) {
     try {
-      java.util.regex.Matcher m =
-          java.util.regex.Pattern.compile("(?m)^\\s*pid\\s+([^;\\s]+)\\s*;")
-              .matcher(Files.readString(mainConfig));
+      Matcher m =
+          Pattern.compile("(?m)^\\s*pid\\s+([^;\\s]+)\\s*;").matcher(Files.readString(mainConfig));
       return m.find() ? prefix.resolve(m.group(1)) : prefix.resolve("logs/nginx.pid");
     } catch (IOException e) {
       return null;

@@ -2,7 +2,9 @@
 package io.cutover.provider.oci;
 
 import io.cutover.api.InvalidSpecException;
+import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A user name and password (or access token used as a password) for one registry. Used for basic
@@ -47,11 +49,11 @@ public final class Credentials {
 
   /** The value of an HTTP basic {@code Authorization} header. */
   public String basicHeader() {
-    return okhttp3.Credentials.basic(username, password, java.nio.charset.StandardCharsets.UTF_8);
+    return okhttp3.Credentials.basic(username, password, StandardCharsets.UTF_8);
   }
 
   @Override
-  public boolean equals(@org.jspecify.annotations.Nullable Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof Credentials c && username.equals(c.username) && password.equals(c.password);
   }
 

@@ -24,12 +24,17 @@ import io.github.resilience4j.retry.RetryConfig;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.InstantSource;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -38,6 +43,7 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -219,8 +225,8 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
     Location loc = locate(ref.repository());
     ContentCache.Entry manifest = manifest(ref, loc, "describe");
     Manifests.Manifest m = Manifests.parse(manifest.bytes(), manifest.mediaType(), ref.toString());
-    Map<String, String> labels = new java.util.TreeMap<>();
-    java.time.Instant created = null;
+    Map<String, String> labels = new TreeMap<>();
+    Instant created = null;
     if (m.config() != null && !m.isIndex()) {
       ArtifactRef configRef = new ArtifactRef(ref.repository(), m.config().digest());
       parentOf.put(configRef.toString(), ref.toString());
@@ -231,10 +237,8 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
     labels.putAll(m.annotations());
     if (created == null && labels.containsKey("org.opencontainers.image.created")) {
       try {
-        created =
-            java.time.OffsetDateTime.parse(labels.get("org.opencontainers.image.created"))
-                .toInstant();
-      } catch (java.time.format.DateTimeParseException ignored) {
+        created = OffsetDateTime.parse(labels.get("org.opencontainers.image.created")).toInstant();
+      } catch (DateTimeParseException ignored) {
         // An unparseable annotation is just a label; the age is then unknown.
       }
     }
@@ -305,7 +309,7 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
         d.digest().verify(cf.body(), cf.url());
       } else {
         try (InputStream in = openBlob(child, loc, "verify")) {
-          in.transferTo(java.io.OutputStream.nullOutputStream());
+          in.transferTo(OutputStream.nullOutputStream());
         } catch (IOException e) {
           throw ProviderException.retryable(
               PROVIDER, "verify", "reading " + child + " failed: " + e, e);
@@ -625,7 +629,7 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
   public static final class Builder {
     private final Set<String> insecure = new LinkedHashSet<>();
     private final Map<String, List<String>> mirrors = new HashMap<>();
-    private final Set<String> set = new java.util.HashSet<>();
+    private final Set<String> set = new HashSet<>();
     private @Nullable String defaultRegistry;
     private @Nullable Platform platform;
     private CredentialsProvider credentials = CredentialsProvider.anonymous();

@@ -11,11 +11,13 @@ import io.cutover.spi.MetricSource;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -67,9 +69,7 @@ public final class PrometheusMetricSource implements MetricSource {
             "prometheus",
             RetryConfig.custom()
                 .maxAttempts(b.maxAttempts)
-                .intervalFunction(
-                    io.github.resilience4j.core.IntervalFunction.ofExponentialBackoff(
-                        b.retryWait, 2.0))
+                .intervalFunction(IntervalFunction.ofExponentialBackoff(b.retryWait, 2.0))
                 .retryOnException(e -> e instanceof ProviderException p && p.retryable())
                 .build());
     this.breaker =
@@ -242,7 +242,7 @@ public final class PrometheusMetricSource implements MetricSource {
   }
 
   private static String seconds(Instant t, boolean roundUp) {
-    Instant ms = t.truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    Instant ms = t.truncatedTo(ChronoUnit.MILLIS);
     if (roundUp && ms.isBefore(t)) {
       ms = ms.plusMillis(1);
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.local.fleet;
 
+import io.cutover.api.InvalidSpecException;
 import io.cutover.provider.local.store.FilesystemArtifactStore;
 import io.cutover.spi.Fleet;
 import io.cutover.spi.FleetProvider;
@@ -49,7 +50,7 @@ public final class LocalProcessFleetProvider implements FleetProvider {
           case "report" -> CrashPolicy.REPORT;
           case "replace" -> CrashPolicy.REPLACE;
           default ->
-              throw new io.cutover.api.InvalidSpecException(
+              throw new InvalidSpecException(
                   config.pathOf("crashPolicy"), "is '" + policy + "'", "use 'report' or 'replace'");
         };
     LocalProcessFleet.Builder b =

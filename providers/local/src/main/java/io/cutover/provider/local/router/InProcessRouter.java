@@ -10,9 +10,11 @@ import io.cutover.provider.support.AppliedOperations;
 import io.cutover.spi.OperationId;
 import io.cutover.spi.Router;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -124,7 +126,7 @@ public final class InProcessRouter implements Router {
       return;
     }
     List<Target> targets = new ArrayList<>();
-    Map<String, Target> byRelease = new java.util.HashMap<>();
+    Map<String, Target> byRelease = new HashMap<>();
     int cumulative = 0;
     for (Map.Entry<String, Integer> e : split.weights().entrySet()) {
       List<HttpUrl> endpoints = new ArrayList<>();
@@ -220,7 +222,7 @@ public final class InProcessRouter implements Router {
       Request routed = request.newBuilder().url(rewrite(request.url(), endpoint)).build();
       try {
         return chain.proceed(routed);
-      } catch (java.net.ConnectException e) {
+      } catch (ConnectException e) {
         last = e;
         if (a + 1 < attempts) {
           retried.incrementAndGet();

@@ -16,9 +16,12 @@ import io.cutover.provider.local.store.internal.StoreIndex;
 import io.cutover.provider.local.store.internal.VerifyingInputStream;
 import io.cutover.spi.ArtifactStore;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -235,7 +238,7 @@ public final class FilesystemArtifactStore implements ArtifactStore {
 
   /** Stores bytes as an artifact; see {@link #put(String, InputStream, ArtifactMetadata)}. */
   public ArtifactRef put(String repository, byte[] content, ArtifactMetadata metadata) {
-    return put(repository, new java.io.ByteArrayInputStream(content), metadata);
+    return put(repository, new ByteArrayInputStream(content), metadata);
   }
 
   /**
@@ -547,7 +550,7 @@ public final class FilesystemArtifactStore implements ArtifactStore {
       MessageDigest md = Digest.Algorithm.SHA256.newMessageDigest();
       long size;
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
-          OutputStream raw = java.nio.channels.Channels.newOutputStream(ch);
+          OutputStream raw = Channels.newOutputStream(ch);
           CountingOutputStream counting =
               new CountingOutputStream(new BufferedOutputStream(raw, 64 * 1024));
           DigestOutputStream out = new DigestOutputStream(counting, md)) {
@@ -781,7 +784,7 @@ public final class FilesystemArtifactStore implements ArtifactStore {
 
   private record TempBlob(Path path, Digest digest, long size) {}
 
-  private static final class CountingOutputStream extends java.io.FilterOutputStream {
+  private static final class CountingOutputStream extends FilterOutputStream {
     long count;
 
     CountingOutputStream(OutputStream out) {

@@ -9,6 +9,7 @@ import io.cutover.api.ProviderException;
 import io.cutover.provider.oci.Platform;
 import java.io.IOException;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,7 +129,7 @@ public final class Manifests {
         try {
           created = Instant.parse(c);
         } catch (DateTimeParseException e) {
-          created = java.time.OffsetDateTime.parse(c).toInstant();
+          created = OffsetDateTime.parse(c).toInstant();
         }
       }
       JsonNode labels = root.path("config").path("Labels");

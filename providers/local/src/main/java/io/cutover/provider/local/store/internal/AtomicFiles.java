@@ -2,6 +2,7 @@
 package io.cutover.provider.local.store.internal;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -26,7 +27,7 @@ public final class AtomicFiles {
     Path tmp = Files.createTempFile(tmpDir, target.getFileName().toString(), ".tmp");
     try (FileChannel ch =
         FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-      java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
+      ByteBuffer buf = ByteBuffer.wrap(bytes);
       while (buf.hasRemaining()) {
         ch.write(buf);
       }

@@ -2,6 +2,7 @@
 package io.cutover.provider.local.store.internal;
 
 import io.cutover.api.InvalidSpecException;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -81,7 +82,7 @@ public final class DeterministicTar {
   }
 
   /** Lets the archive write its trailer without closing the caller's stream. */
-  private static final class NonClosing extends java.io.FilterOutputStream {
+  private static final class NonClosing extends FilterOutputStream {
     NonClosing(OutputStream out) {
       super(out);
     }
