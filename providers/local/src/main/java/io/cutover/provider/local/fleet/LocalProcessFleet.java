@@ -63,8 +63,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Launch.</b> The artifact is described by the {@link ArtifactStore} and started as its
  * {@link LaunchSpec} says (an executable jar with {@code java -jar}, or a directory with its start
  * command). Its content is fetched through the store (which verifies it) into a content-addressed,
- * read-only directory of the fleet, and hashed again before every launch: a file modified on disk
- * is refused with a non-retryable {@link ProviderException} caused by {@link
+ * read-only directory of the fleet (the whole blob is verified before a directory artifact is
+ * unpacked, and an archive reaching outside its directory or over the {@link ArtifactLimits} is
+ * refused with {@link UnsafeArtifactException}), and hashed again before every launch: a file
+ * modified on disk is refused with a non-retryable {@link ProviderException} caused by {@link
  * DigestMismatchException}, and running instances report what is on disk as their {@link
  * Instance#runningDigest() running digest}, so the engine sees the drift. The process gets a clean
  * environment: {@code PORT}, {@code CUTOVER_SERVICE}, {@code CUTOVER_RELEASE}, {@code
@@ -213,7 +215,7 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
       throw ProviderException.permanent(
           PROVIDER, "open", "cannot create " + instancesDir + ": " + e.getMessage(), e);
     }
-    this.cache = new ArtifactCache(workDir.resolve("artifacts"), store);
+    this.cache = new ArtifactCache(workDir.resolve("artifacts"), store, b.artifactLimits);
     adopt();
   }
 
@@ -383,10 +385,13 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
           "launch",
           "refusing to launch "
               + release.id()
-              + ": the artifact on disk"
-              + " was modified (drift): "
+              + ": the artifact's content does not match its digest (modified in the store or on"
+              + " disk: drift): "
               + e.getMessage(),
           e);
+    } catch (UnsafeArtifactException e) {
+      throw ProviderException.permanent(
+          PROVIDER, "launch", "refusing to launch " + release.id() + ": " + e.getMessage(), e);
     } catch (IOException | UncheckedIOException e) {
       throw ProviderException.retryable(
           PROVIDER, "launch", "cannot materialize " + release.artifact() + ": " + e, e);
@@ -821,6 +826,7 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
     private int maxRestarts = 3;
     private List<String> inheritedEnv = List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR");
     private Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    private ArtifactLimits artifactLimits = ArtifactLimits.DEFAULT;
     private final List<Listener> listeners = new ArrayList<>();
 
     private Builder(Path workDir, ArtifactStore store) {
@@ -890,6 +896,15 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
     /** The java executable for jar artifacts; default the one running the engine. */
     public Builder java(Path java) {
       this.java = Objects.requireNonNull(java);
+      return this;
+    }
+
+    /**
+     * Caps on the artifacts the fleet copies and unpacks (entries, bytes); default {@link
+     * ArtifactLimits#DEFAULT}.
+     */
+    public Builder artifactLimits(ArtifactLimits limits) {
+      this.artifactLimits = Objects.requireNonNull(limits);
       return this;
     }
 

@@ -16,9 +16,10 @@ import java.util.Set;
  * {@code workDir} (required), {@code store} (directory of the filesystem artifact store, required),
  * {@code secretsDir} (a {@link SecretResolver#directory} source), {@code readyTimeout} (default
  * 30s), {@code gracePeriod} (default 10s), {@code crashPolicy} ({@code report} or {@code replace}),
- * {@code maxRestarts} (default 3). Configuration values of releases must be registered in code
- * through {@link LocalProcessFleet.Builder#configs}; from configuration only the empty
- * configuration is known.
+ * {@code maxRestarts} (default 3), {@code maxArtifactEntries} and {@code maxArtifactBytes} (the
+ * {@link ArtifactLimits}, default {@link ArtifactLimits#DEFAULT}). Configuration values of releases
+ * must be registered in code through {@link LocalProcessFleet.Builder#configs}; from configuration
+ * only the empty configuration is known.
  */
 public final class LocalProcessFleetProvider implements FleetProvider {
   private static final Set<String> KEYS =
@@ -29,7 +30,9 @@ public final class LocalProcessFleetProvider implements FleetProvider {
           "readyTimeout",
           "gracePeriod",
           "crashPolicy",
-          "maxRestarts");
+          "maxRestarts",
+          "maxArtifactEntries",
+          "maxArtifactBytes");
 
   /** For {@link java.util.ServiceLoader}. */
   public LocalProcessFleetProvider() {}
@@ -57,7 +60,11 @@ public final class LocalProcessFleetProvider implements FleetProvider {
         LocalProcessFleet.builder(workDir, FilesystemArtifactStore.open(storeDir))
             .readyTimeout(config.getDuration("readyTimeout", Duration.ofSeconds(30)))
             .gracePeriod(config.getDuration("gracePeriod", Duration.ofSeconds(10)))
-            .crashPolicy(crash, config.getInt("maxRestarts", 3));
+            .crashPolicy(crash, config.getInt("maxRestarts", 3))
+            .artifactLimits(
+                new ArtifactLimits(
+                    config.getInt("maxArtifactEntries", ArtifactLimits.DEFAULT.maxEntries()),
+                    config.getLong("maxArtifactBytes", ArtifactLimits.DEFAULT.maxBytes())));
     String secretsDir = config.getString("secretsDir");
     if (secretsDir != null) {
       b.secrets(SecretResolver.directory(Path.of(secretsDir)));

@@ -281,6 +281,35 @@ class LocalProcessFleetTest {
   }
 
   @Test
+  @DisplayName("an archive reaching outside its directory is refused before anything runs")
+  void unsafeArchiveRefused() throws Exception {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (var tar = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(bytes)) {
+      var link =
+          new org.apache.commons.compress.archivers.tar.TarArchiveEntry(
+              "bin", org.apache.commons.compress.archivers.tar.TarConstants.LF_SYMLINK);
+      link.setLinkName("/usr/bin");
+      tar.putArchiveEntry(link);
+      tar.closeArchiveEntry();
+    }
+    ArtifactRef ref =
+        store.put(
+            "team/evil",
+            bytes.toByteArray(),
+            io.cutover.provider.local.store.ArtifactMetadata.of(
+                    io.cutover.provider.local.store.ArtifactMetadata.TAR)
+                .withLabel(LaunchSpec.LABEL_COMMAND, "bin/sh"));
+
+    assertThatThrownBy(
+            () -> fleet.launch(new OperationId("r10/s0/launch"), Release.of("checkout", ref), 1))
+        .isInstanceOf(ProviderException.class)
+        .hasMessageContaining("absolute path")
+        .hasCauseInstanceOf(UnsafeArtifactException.class)
+        .satisfies(e -> assertThat(((ProviderException) e).retryable()).isFalse());
+    assertThat(fleet.instances("checkout")).isEmpty();
+  }
+
+  @Test
   @DisplayName("bad input is refused before any process starts")
   void badInputRefused() throws IOException {
     Release unknownConfig = Release.of("checkout", v1, ConfigRef.of(Map.of("a", "b")));

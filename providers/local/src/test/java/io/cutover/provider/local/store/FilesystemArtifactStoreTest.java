@@ -370,6 +370,29 @@ class FilesystemArtifactStoreTest {
     }
 
     @Test
+    @DisplayName(
+        "a symbolic link is stored as a link with its target, never as the target's content")
+    void symlinkStoredAsLink() throws IOException {
+      Path a = tree(dir.resolve("a"), Instant.EPOCH);
+      Files.createSymbolicLink(a.resolve("run"), Path.of("bin/run.sh"));
+
+      ArtifactRef ref = store.importDirectory(REPO, a, ArtifactMetadata.of(ArtifactMetadata.TAR));
+
+      try (TarArchiveInputStream tar = new TarArchiveInputStream(store.fetch(ref))) {
+        boolean seen = false;
+        for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+          if (e.getName().equals("run")) {
+            seen = true;
+            assertThat(e.isSymbolicLink()).isTrue();
+            assertThat(e.getLinkName()).isEqualTo("bin/run.sh");
+            assertThat(e.getSize()).isZero();
+          }
+        }
+        assertThat(seen).isTrue();
+      }
+    }
+
+    @Test
     @DisplayName("different content gives a different digest")
     void differentTreeDifferentDigest() throws IOException {
       Path a = tree(dir.resolve("a"), Instant.EPOCH);

@@ -4,7 +4,9 @@ package io.cutover.provider.local.fleet.internal;
 import io.cutover.api.ArtifactRef;
 import io.cutover.api.Digest;
 import io.cutover.api.DigestMismatchException;
+import io.cutover.provider.local.fleet.ArtifactLimits;
 import io.cutover.provider.local.fleet.LaunchSpec;
+import io.cutover.provider.local.fleet.UnsafeArtifactException;
 import io.cutover.provider.local.store.internal.DeterministicTar;
 import io.cutover.spi.ArtifactStore;
 import java.io.BufferedInputStream;
@@ -18,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestOutputStream;
@@ -29,16 +32,16 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.jspecify.annotations.Nullable;
 
 /**
  * The fleet's read-only, content-addressed copy of the artifacts it runs: {@code <dir>/<hex>} for a
- * jar, {@code <dir>/<hex>.d/} for a directory artifact. Content is fetched through the store (which
- * verifies it), written to a temp path, made read-only and renamed into place. The digest of what
- * is on disk is re-computed on demand (cached by size, mtime and ctime), so a file modified after
- * the fact is seen as drift and refused.
+ * jar, {@code <dir>/<hex>.d/} for a directory artifact. Content is copied out of the store into a
+ * private temp directory and verified against its digest as a whole; only then is a directory
+ * artifact unpacked (by {@link SafeTarExtractor}, within the {@link ArtifactLimits}); the result is
+ * made read-only and renamed into place. The digest of what is on disk is re-computed on demand
+ * (cached by size, mtime and ctime), so a file modified after the fact is seen as drift and
+ * refused.
  */
 public final class ArtifactCache {
   private static final Set<PosixFilePermission> READ_ONLY =
@@ -48,13 +51,19 @@ public final class ArtifactCache {
 
   private final Path dir;
   private final ArtifactStore store;
+  private final ArtifactLimits limits;
   private final Map<Path, Hashed> hashes = new ConcurrentHashMap<>();
 
   private record Hashed(String stamp, Digest digest) {}
 
   public ArtifactCache(Path dir, ArtifactStore store) {
+    this(dir, store, ArtifactLimits.DEFAULT);
+  }
+
+  public ArtifactCache(Path dir, ArtifactStore store, ArtifactLimits limits) {
     this.dir = dir;
     this.store = store;
+    this.limits = Objects.requireNonNull(limits, "limits");
     try {
       Files.createDirectories(dir);
     } catch (IOException e) {
@@ -70,21 +79,25 @@ public final class ArtifactCache {
 
   /**
    * Makes the artifact available read-only and checks that what is on disk hashes to its digest.
+   * The blob is copied out of the store and verified as a whole before a single tar entry is
+   * unpacked, so a store that serves other bytes than it describes never gets them extracted.
    *
-   * @throws DigestMismatchException if a copy on disk was modified
+   * @throws DigestMismatchException if the store served other content, or a copy on disk was
+   *     modified
+   * @throws UnsafeArtifactException if the content would reach outside its directory or exceeds the
+   *     limits
    */
   public Path materialize(ArtifactRef ref, LaunchSpec.Kind kind) throws IOException {
     Path target = pathOf(ref, kind);
     if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
       Path tmp = Files.createTempDirectory(dir, ".incoming-");
       try {
-        Path staged = tmp.resolve("content");
-        try (InputStream in = store.fetch(ref)) {
-          if (kind == LaunchSpec.Kind.JAR) {
-            Files.copy(in, staged);
-          } else {
-            extract(in, staged);
-          }
+        Path blob = tmp.resolve("blob");
+        fetchVerified(ref, blob);
+        Path staged = blob;
+        if (kind == LaunchSpec.Kind.COMMAND) {
+          staged = tmp.resolve("content");
+          new SafeTarExtractor(ref.toString(), limits).extract(blob, staged);
         }
         makeReadOnly(staged);
         try {
@@ -107,6 +120,38 @@ public final class ArtifactCache {
       throw new DigestMismatchException(target.toString(), ref.digest(), actual);
     }
     return target;
+  }
+
+  /** Copies the blob to {@code out} (new, never through a link), capped, and checks its digest. */
+  private void fetchVerified(ArtifactRef ref, Path out) throws IOException {
+    MessageDigest md = ref.digest().algorithm().newMessageDigest();
+    long total = 0;
+    try (InputStream in = store.fetch(ref);
+        OutputStream o =
+            Files.newOutputStream(
+                out,
+                StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS)) {
+      byte[] buf = new byte[64 * 1024];
+      for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+        total += n;
+        if (total > limits.maxBytes()) {
+          throw new UnsafeArtifactException(
+              ref.toString(),
+              "the content",
+              "is bigger than " + limits.maxBytes() + " bytes",
+              "ship a smaller artifact, or raise ArtifactLimits.maxBytes of the fleet");
+        }
+        md.update(buf, 0, n);
+        o.write(buf, 0, n);
+      }
+    }
+    Digest actual = Digest.of(ref.digest().algorithm(), HexFormat.of().formatHex(md.digest()));
+    if (!actual.equals(ref.digest())) {
+      throw new DigestMismatchException(
+          ref + " as served by the artifact store", ref.digest(), actual);
+    }
   }
 
   /** The digest of what is on disk now for an artifact; null if it was never materialized. */
@@ -160,29 +205,9 @@ public final class ArtifactCache {
     return sb.toString();
   }
 
-  private static void extract(InputStream in, Path root) throws IOException {
-    Files.createDirectories(root);
-    try (TarArchiveInputStream tar = new TarArchiveInputStream(new BufferedInputStream(in))) {
-      TarArchiveEntry e;
-      while ((e = tar.getNextEntry()) != null) {
-        Path out = root.resolve(e.getName()).normalize();
-        if (!out.startsWith(root)) {
-          throw new IOException("tar entry '" + e.getName() + "' escapes the artifact directory");
-        }
-        if (e.isDirectory()) {
-          Files.createDirectories(out);
-        } else if (e.isSymbolicLink()) {
-          Files.createDirectories(out.getParent());
-          Files.createSymbolicLink(out, Path.of(e.getLinkName()));
-        } else {
-          Files.createDirectories(out.getParent());
-          Files.copy(tar, out);
-          if ((e.getMode() & 0100) != 0) {
-            Files.setPosixFilePermissions(out, READ_EXEC);
-          }
-        }
-      }
-    }
+  /** Marks an unpacked file executable (read-only comes later, for the whole tree). */
+  static void makeExecutable(Path file) throws IOException {
+    Files.setPosixFilePermissions(file, READ_EXEC);
   }
 
   private static void makeReadOnly(Path p) throws IOException {

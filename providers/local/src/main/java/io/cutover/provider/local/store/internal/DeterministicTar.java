@@ -66,7 +66,9 @@ public final class DeterministicTar {
       e.setUserName("");
       e.setGroupName("");
       tar.putArchiveEntry(e);
-      if (e.isFile()) {
+      // Not e.isFile(): commons-compress calls a symbolic link entry a file, and the link's target
+      // would be copied into an entry whose header says 0 bytes.
+      if (e.isFile() && !e.isSymbolicLink()) {
         try (InputStream in = Files.newInputStream(p)) {
           in.transferTo(tar);
         }
