@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.cutover.core;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.cutover.api.InvalidSpecException;
@@ -103,9 +101,12 @@ class ProviderConfigFuzzTest {
       ProviderConfig c, String key, String input, java.util.concurrent.Callable<T> call) {
     Fuzz.Outcome<T> out = Fuzz.run("provider_config", input, call, InvalidSpecException.class);
     if (!out.accepted()) {
-      assertThat(((InvalidSpecException) out.refusal()).path())
-          .as("the path of a refusal for key '%s'", key)
-          .startsWith(c.path() + ".");
+      String path = ((InvalidSpecException) out.refusal()).path();
+      Fuzz.require(
+          path.startsWith(c.path() + "."),
+          "provider_config",
+          input,
+          () -> "refusal for key '" + key + "' at " + path);
     }
     return out;
   }

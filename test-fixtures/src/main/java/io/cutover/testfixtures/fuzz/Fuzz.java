@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,14 +19,25 @@ import org.jspecify.annotations.Nullable;
  * is not blank and, for an {@link InvalidSpecException}, whose every violation names a path;
  * anything else (a {@code NullPointerException}, {@code ClassCastException}, {@code
  * NumberFormatException}, {@code IndexOutOfBoundsException}, {@code StackOverflowError}, {@code
- * OutOfMemoryError}, an undocumented exception type, or a message that names nowhere) is
- * <em>unexpected</em> and fails the property with the input printed.
+ * OutOfMemoryError}, an undocumented exception type, a documented one wrapping any of these, or a
+ * message that names nowhere) is <em>unexpected</em> and fails the property with the input printed.
  *
  * <p>Counts inputs and unexpected outcomes per parser name, in this JVM, for {@code
  * ./benchmarks/run fuzz} ({@code BENCH fuzz.<parser>.inputs} and {@code .unexpected}). Thread-safe.
  */
 public final class Fuzz {
   private static final ConcurrentMap<String, LongAdder[]> COUNTS = new ConcurrentHashMap<>();
+
+  /** Programming errors: found as the cause of a documented exception, still unexpected. */
+  private static final List<Class<? extends Throwable>> BUGS =
+      List.of(
+          NullPointerException.class,
+          ClassCastException.class,
+          IndexOutOfBoundsException.class,
+          NumberFormatException.class,
+          ArithmeticException.class,
+          StackOverflowError.class,
+          OutOfMemoryError.class);
 
   private Fuzz() {}
 
@@ -78,6 +90,13 @@ public final class Fuzz {
     return new AssertionError("fuzz." + parser + ": " + problem + "\n  input: " + printable(input));
   }
 
+  /** Fails with {@link #unexpected} unless {@code ok}: a property's own check, counted. */
+  public static void require(boolean ok, String parser, Object input, Supplier<String> problem) {
+    if (!ok) {
+      throw unexpected(parser, input, problem.get());
+    }
+  }
+
   /** The counts of every parser run so far in this JVM, by name. */
   public static Map<String, Counts> counts() {
     Map<String, Counts> out = new TreeMap<>();
@@ -108,6 +127,10 @@ public final class Fuzz {
     return sb.length() < 600 ? sb.toString() : sb + "... (" + s.length() + " chars)";
   }
 
+  private static boolean isBug(Throwable t) {
+    return BUGS.stream().anyMatch(b -> b.isInstance(t));
+  }
+
   private static LongAdder[] counts(String parser) {
     return COUNTS.computeIfAbsent(parser, k -> new LongAdder[] {new LongAdder(), new LongAdder()});
   }
@@ -116,6 +139,12 @@ public final class Fuzz {
       Throwable t, List<Class<? extends Throwable>> documented) {
     if (documented.stream().noneMatch(d -> d.isInstance(t))) {
       return "undocumented " + t.getClass().getName() + ": " + t.getMessage();
+    }
+    for (Throwable c = t.getCause(); c != null && c != c.getCause(); c = c.getCause()) {
+      if (isBug(c)) {
+        // A catch-all that wraps a programming error in a documented type hides the bug.
+        return t.getClass().getName() + " wrapping " + c;
+      }
     }
     String message = t.getMessage();
     if (message == null || message.isBlank()) {
