@@ -496,6 +496,40 @@ class VerificationPolicyTest {
           .hasMessageContaining("$.provenance.keys");
     }
 
+    @Test
+    @DisplayName("a key file that cannot be read is refused at its JSON path (found by fuzzing)")
+    void unreadableKeyFile() {
+      assertThatThrownBy(
+              () ->
+                  VerificationPolicy.fromYaml(
+                      "signatures:\n  keys:\n    - {name: a, file: missing.pub}", dir))
+          .isInstanceOf(InvalidSpecException.class)
+          .hasMessageContaining("missing.pub")
+          .satisfies(
+              e ->
+                  assertThat(((InvalidSpecException) e).path())
+                      .isEqualTo("$.signatures.keys[0].file"));
+      // A NUL in the file name was an InvalidPathException (undocumented) from Path.resolve.
+      assertThatThrownBy(
+              () ->
+                  VerificationPolicy.fromJson(
+                      "{\"signatures\":{\"keys\":[{\"name\":\"a\",\"file\":\"a\\u0000b\"}]}}", dir))
+          .isInstanceOf(InvalidSpecException.class)
+          .satisfies(
+              e ->
+                  assertThat(((InvalidSpecException) e).path())
+                      .isEqualTo("$.signatures.keys[0].file"));
+    }
+
+    @Test
+    @DisplayName("what the builder refuses is reported at its JSON path (found by fuzzing)")
+    void builderRefusalsAtTheirPath() {
+      assertThatThrownBy(() -> VerificationPolicy.fromYaml("forbiddenLabels: {' ': x}", dir))
+          .isInstanceOf(InvalidSpecException.class)
+          .satisfies(
+              e -> assertThat(((InvalidSpecException) e).path()).isEqualTo("$.forbiddenLabels. "));
+    }
+
     private static String quote(String s) {
       return "\"" + s.replace("\n", "\\n") + "\"";
     }

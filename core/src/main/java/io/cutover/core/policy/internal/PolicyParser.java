@@ -12,6 +12,7 @@ import io.cutover.core.policy.ProvenanceRequirement;
 import io.cutover.core.policy.SignatureRequirement;
 import io.cutover.core.policy.TrustedKey;
 import io.cutover.spi.ProviderConfig;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -95,7 +96,10 @@ public final class PolicyParser {
           "fix the syntax there");
     }
     ProviderConfig c = MapProviderConfig.of(NAME, "$", doc).requireOnly(TOP);
-    b.allowRepositories(c.getStringList("allowedRepositories").toArray(String[]::new));
+    List<String> repositories = c.getStringList("allowedRepositories");
+    at(
+        c.pathOf("allowedRepositories"),
+        () -> b.allowRepositories(repositories.toArray(String[]::new)));
     List<TrustedKey> signatureKeys = List.of();
     if (c.has("signatures")) {
       ProviderConfig s = c.getConfig("signatures").requireOnly(Set.of("keys", "threshold"));
@@ -128,11 +132,13 @@ public final class PolicyParser {
                       p.getStringList("sourceRefs"))));
     }
     if (c.has("maxAge")) {
-      b.maxAge(c.requireDuration("maxAge"));
+      Duration maxAge = c.requireDuration("maxAge");
+      at(c.pathOf("maxAge"), () -> b.maxAge(maxAge));
     }
     ProviderConfig labels = c.getConfig("forbiddenLabels");
     for (String key : labels.keys()) {
-      b.forbidLabel(key, labels.requireString(key));
+      String pattern = labels.requireString(key);
+      at(labels.pathOf(key), () -> b.forbidLabel(key, pattern));
     }
   }
 
@@ -166,9 +172,53 @@ public final class PolicyParser {
       keys.add(
           k.has("pem")
               ? TrustedKey.fromPem(name, k.requireString("pem"), k.pathOf("pem"))
-              : TrustedKey.fromFile(name, baseDir.resolve(k.requireString("file"))));
+              : fromFile(name, baseDir, k.requireString("file"), k.pathOf("file")));
     }
     return keys;
+  }
+
+  /**
+   * Reads a key file named at {@code path} in the document. Errors name the document path, with the
+   * file in the message: the file system path alone does not say which entry of the policy is
+   * wrong.
+   */
+  private static TrustedKey fromFile(String name, Path baseDir, String file, String path) {
+    Path resolved;
+    try {
+      resolved = baseDir.resolve(file);
+    } catch (InvalidPathException e) {
+      throw new InvalidSpecException(
+          path,
+          "is not a valid file path (" + e.getReason() + ")",
+          "give the path of a readable PEM public key file");
+    }
+    try {
+      return TrustedKey.fromFile(name, resolved);
+    } catch (InvalidSpecException e) {
+      List<InvalidSpecException.Violation> rooted = new ArrayList<>();
+      for (InvalidSpecException.Violation v : e.violations()) {
+        rooted.add(
+            new InvalidSpecException.Violation(path, v.path() + ": " + v.problem(), v.fix()));
+      }
+      throw new InvalidSpecException(rooted);
+    }
+  }
+
+  /**
+   * Runs a builder call, reporting its refusals at the document path {@code path} (the builder
+   * names its own parameter, e.g. {@code forbiddenLabels}, which does not say where in the
+   * document).
+   */
+  private static void at(String path, Runnable call) {
+    try {
+      call.run();
+    } catch (InvalidSpecException e) {
+      List<InvalidSpecException.Violation> rooted = new ArrayList<>();
+      for (InvalidSpecException.Violation v : e.violations()) {
+        rooted.add(new InvalidSpecException.Violation(path, v.path() + " " + v.problem(), v.fix()));
+      }
+      throw new InvalidSpecException(rooted);
+    }
   }
 
   /** Re-roots the paths of a value type's violations at the document path {@code base}. */
