@@ -84,6 +84,17 @@ public abstract class RouterContract {
   }
 
   /**
+   * Whether the router can give two releases traffic at once (10 %/90 %). True (the default) for
+   * weighted routers; a router that can only switch all traffic from one release to another (a
+   * Kubernetes Service selector, a DNS name) returns false: the kit then rounds every split it
+   * applies to 0 %/100 % (a canary share below 50 % to 0 %, the rest to 100 %) and checks that a
+   * fractional split is refused whole, with a non-retryable {@link ProviderException}.
+   */
+  protected boolean supportsFractionalWeights() {
+    return true;
+  }
+
+  /**
    * Sends {@code requests} requests for {@code service} through the routing system and counts them
    * by the release whose backend answered; empty (the default) if the test cannot send traffic,
    * which skips the traffic checks. A test that overrides it also overrides {@link
@@ -157,7 +168,11 @@ public abstract class RouterContract {
   }
 
   private TrafficSplit canarySplit(String service, int canaryBasisPoints) {
-    return TrafficSplit.of(stable(service).id(), canary(service).id(), canaryBasisPoints);
+    int bp = canaryBasisPoints;
+    if (!supportsFractionalWeights()) {
+      bp = bp < TrafficSplit.TOTAL / 2 ? 0 : TrafficSplit.TOTAL;
+    }
+    return TrafficSplit.of(stable(service).id(), canary(service).id(), bp);
   }
 
   private void apply(OperationId op, String service, TrafficSplit split) {
@@ -255,6 +270,26 @@ public abstract class RouterContract {
       apply(nextOp(a), a, canarySplit(a, 7_000));
       assertInEffect(a, canarySplit(a, 7_000));
       assertInEffect(b, TrafficSplit.all(stable(b).id()));
+    }
+
+    @Test
+    @DisplayName("refuses a fractional split whole if it supports only 0 % / 100 %")
+    void fractionalRefused() {
+      assumeTrue(!supportsFractionalWeights(), "the router under test supports fractional weights");
+      String s = service("whole");
+      TrafficSplit before = TrafficSplit.all(stable(s).id());
+      apply(nextOp(s), s, before);
+      TrafficSplit fractional = TrafficSplit.of(stable(s).id(), canary(s).id(), 1_000);
+      OperationId op = nextOp(s);
+      assertThatThrownBy(() -> apply(op, s, fractional))
+          .as("a router that supports only 0 %% / 100 %% refuses %s", fractional)
+          .isInstanceOfSatisfying(
+              ProviderException.class,
+              e ->
+                  assertThat(e.retryable())
+                      .as("retryable() of a refusal that no retry can change")
+                      .isFalse());
+      assertInEffect(s, before);
     }
 
     @Test

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: Apache-2.0
+package io.cutover.provider.kubernetes.router;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Buffer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * TEST CODE: fabric8's Kubernetes mock API server in CRUD mode standing in for an API server (none
+ * can run on the build machines), shared by the router tests of one JVM, with the Gateway API and
+ * Istio CRDs loaded. On top of the mock it:
+ *
+ * <ul>
+ *   <li>creates the object on a server-side apply to a missing name, as a real API server does (the
+ *       mock answers 404), and treats an apply to an existing object as a merge patch of it;
+ *   <li>validates every write of a custom resource against its CRD's schema ({@link CrdSchemas}),
+ *       answering 422 as the API server would and recording the violation;
+ *   <li>fails the next write with a 500 when told to ({@link #failNextWrite()}).
+ * </ul>
+ */
+final class RouterCluster {
+  private static final RouterCluster INSTANCE = new RouterCluster();
+
+  private final KubernetesMockServer server;
+  private final KubernetesClient client;
+  private final List<String> violations = new CopyOnWriteArrayList<>();
+  private final AtomicInteger validated = new AtomicInteger();
+  private final AtomicBoolean failNext = new AtomicBoolean();
+
+  private RouterCluster() {
+    CrdSchemas schemas = CrdSchemas.get();
+    KubernetesCrudDispatcher dispatcher =
+        new KubernetesCrudDispatcher() {
+          @Override
+          public MockResponse dispatch(RecordedRequest request) {
+            String method = request.getMethod();
+            boolean write = !method.equals("GET");
+            if (write && failNext.compareAndSet(true, false)) {
+              return new MockResponse()
+                  .setResponseCode(500)
+                  .setBody(
+                      "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                          + "\"message\":\"injected failure\",\"code\":500}");
+            }
+            if ((method.equals("POST") || method.equals("PUT") || method.equals("PATCH"))
+                && schemas.coversGroup(request.getPath())) {
+              String body = new String(request.getBody().getBytes(), StandardCharsets.UTF_8);
+              List<String> found = schemas.violations(request.getPath(), body);
+              validated.incrementAndGet();
+              if (!found.isEmpty()) {
+                violations.add(method + " " + request.getPath() + ": " + found);
+                return new MockResponse()
+                    .setResponseCode(422)
+                    .setBody(
+                        "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                            + "\"reason\":\"Invalid\",\"code\":422,\"message\":\"schema: "
+                            + found.toString().replace("\"", "'").replace("\\", "/")
+                            + "\"}");
+              }
+            }
+            return super.dispatch(request);
+          }
+
+          @Override
+          public MockResponse handlePatch(RecordedRequest request) {
+            String type = String.valueOf(request.getHeader("Content-Type"));
+            if (!type.startsWith("application/apply-patch")) {
+              return super.handlePatch(request);
+            }
+            String path = request.getPath();
+            String plain = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
+            if (handleGet(plain).code() == 404) {
+              return handleCreate(
+                  new RecordedRequest(
+                      request.getHttpVersion(),
+                      HttpMethod.POST,
+                      plain.substring(0, plain.lastIndexOf('/')),
+                      request.getHeaders(),
+                      new Buffer(request.getBody().getBytes())));
+            }
+            return super.handlePatch(
+                new RecordedRequest(
+                    request.getHttpVersion(),
+                    HttpMethod.PATCH,
+                    path,
+                    request
+                        .getHeaders()
+                        .newBuilder()
+                        .set("Content-Type", "application/merge-patch+json")
+                        .build(),
+                    new Buffer(request.getBody().getBytes())));
+          }
+        };
+    server =
+        new KubernetesMockServer(
+            new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
+    server.init();
+    // No client-side retries: a failure the test injects must reach the router.
+    client =
+        server.createClient(b -> b.editOrNewConfig().withRequestRetryBackoffLimit(0).endConfig());
+    for (CustomResourceDefinition crd : schemas.crds()) {
+      client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+    }
+  }
+
+  /** The cluster of this JVM. */
+  static RouterCluster get() {
+    return INSTANCE;
+  }
+
+  KubernetesClient client() {
+    return client;
+  }
+
+  /** Schema violations of every custom resource written so far, in order. */
+  List<String> violations() {
+    return List.copyOf(violations);
+  }
+
+  /** Drops the violations recorded after the first {@code keep} (a test that provoked them). */
+  void forgetViolations(int keep) {
+    while (violations.size() > keep) {
+      violations.remove(violations.size() - 1);
+    }
+  }
+
+  /** How many custom-resource writes were validated. */
+  int validatedWrites() {
+    return validated.get();
+  }
+
+  /** Fails the next write (POST, PUT, PATCH, DELETE) with HTTP 500. */
+  void failNextWrite() {
+    failNext.set(true);
+  }
+}
