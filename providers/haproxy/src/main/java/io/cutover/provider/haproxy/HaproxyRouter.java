@@ -457,6 +457,18 @@ public final class HaproxyRouter implements Router, AutoCloseable {
       if (f.length < 19 || !f[1].equals(backend)) {
         continue;
       }
+      if (f[3].indexOf(';') >= 0) {
+        // Found by fuzzing: such a name went back into a command and failed there with an
+        // IllegalArgumentException. HAProxy itself never reports one.
+        throw ProviderException.permanent(
+            PROVIDER,
+            "runtime-api",
+            "HAProxy answered a server name with ';' for backend "
+                + backend
+                + ": '"
+                + line.trim()
+                + "'");
+      }
       try {
         out.put(
             f[3],

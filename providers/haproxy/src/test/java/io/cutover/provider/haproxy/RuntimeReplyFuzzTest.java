@@ -115,6 +115,29 @@ class RuntimeReplyFuzzTest {
     }
   }
 
+  @Example
+  void aServerNameWithASemicolonIsAProviderException() {
+    // Found by this property at 10 000 inputs: the name went into 'set server be_app/r1:a;b state
+    // maint' and RuntimeApi refused it with an IllegalArgumentException.
+    reply = REPLIES.get(0).replace("r1:0a1b2c3d4e", "r1:0a1b;2c3d4e");
+    HaproxyRouter router = HaproxyRouter.builder(dir.resolve("h.sock")).build();
+    Instance i =
+        new Instance("i-1", "r1", URI.create("http://127.0.0.1:8081"), InstanceState.READY, null);
+    try {
+      assertThatThrownBy(
+              () ->
+                  router.apply(
+                      new OperationId("op-1"),
+                      "app",
+                      TrafficSplit.all("r1"),
+                      Map.of("r1", List.of(i))))
+          .isInstanceOf(ProviderException.class)
+          .hasMessageContaining("r1:0a1b;2c3d4e");
+    } finally {
+      router.close();
+    }
+  }
+
   @Property
   void repliesAreReadOrRefused(@ForAll("replies") String mutated) {
     reply = mutated;
