@@ -25,7 +25,7 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
  * The fuzz campaign at full size (docs/fuzzing.md): runs every jqwik fuzz property ({@code
  * *FuzzTest}) of the modules that own parsers, from their compiled test classes, with {@code
  * jqwik.tries.default} set to the given number of inputs per property (default 10 000; the test
- * suite runs 500).
+ * suite runs 200).
  *
  * <p>The properties stay in their modules' test trees (only a module may use its own internal
  * packages); this harness loads those test classes over its own class path, which carries the
