@@ -50,7 +50,14 @@ final class CrdSchemas {
       String plural = crd.at("/spec/names/plural").asText();
       for (JsonNode version : crd.at("/spec/versions")) {
         if (version.path("name").asText().equals("v1")) {
-          JsonNode schema = strict(version.at("/schema/openAPIV3Schema").deepCopy());
+          ObjectNode schema = version.at("/schema/openAPIV3Schema").deepCopy();
+          // apiVersion, kind and metadata are always allowed by the API server (Istio's CRDs do
+          // not list them); metadata is checked by the API server, not by the CRD.
+          ObjectNode props = (ObjectNode) schema.path("properties");
+          props.putIfAbsent("apiVersion", JSON.createObjectNode().put("type", "string"));
+          props.putIfAbsent("kind", JSON.createObjectNode().put("type", "string"));
+          props.putIfAbsent("metadata", JSON.createObjectNode().put("type", "object"));
+          strict(schema);
           schemas.put(group + "/v1/" + plural, factory.getSchema(schema));
         }
       }
