@@ -20,6 +20,13 @@ import org.jspecify.annotations.Nullable;
  */
 public sealed interface Step {
 
+  /**
+   * The longest duration a step may name (a pause, a drain period, an analysis delay or interval):
+   * 365 days. Longer values are refused at construction, so the engine's time arithmetic can never
+   * overflow; a wait without a known end is a pause until approval.
+   */
+  Duration MAX_DURATION = Duration.ofDays(365);
+
   /** A short lowercase name of the kind, e.g. {@code route}; stable, used in JSON and journals. */
   String kind();
 
@@ -136,6 +143,8 @@ public sealed interface Step {
         throw new InvalidSpecException(
             "verify.interval", "is negative (" + interval + ")", "use 0 or more");
       }
+      requireBounded(initialDelay, "verify.initialDelay");
+      requireBounded(interval, "verify.interval");
       if (count < 0 || (count == 0 && !background)) {
         throw new InvalidSpecException(
             "verify.count",
@@ -292,6 +301,9 @@ public sealed interface Step {
             "is " + duration,
             "use a positive duration, or no duration to wait for approval");
       }
+      if (duration != null) {
+        requireBounded(duration, "pause.duration");
+      }
     }
 
     /** A pause that lasts {@code duration}. */
@@ -415,6 +427,7 @@ public sealed interface Step {
         throw new InvalidSpecException(
             "drain.period", "is negative (" + period + ")", "use 0 or more");
       }
+      requireBounded(period, "drain.period");
     }
 
     @Override
@@ -425,6 +438,16 @@ public sealed interface Step {
     @Override
     public String describe() {
       return "drain " + releaseId + (period.isZero() ? "" : " for " + Plan.human(period));
+    }
+  }
+
+  private static void requireBounded(Duration d, String field) {
+    if (d.compareTo(MAX_DURATION) > 0) {
+      throw new InvalidSpecException(
+          field,
+          "is " + d + ", longer than the maximum 365d (Step.MAX_DURATION)",
+          "use at most 365d; to wait longer or without a known end, pause until approval (no"
+              + " duration) and resume the rollout by hand");
     }
   }
 

@@ -125,6 +125,29 @@ class StepTest {
   }
 
   @Test
+  @DisplayName(
+      "every duration is at most Step.MAX_DURATION: a huge one is refused with the maximum and a fix")
+  void hugeDurations() {
+    Duration huge = Duration.ofSeconds(Long.MAX_VALUE / 2);
+    assertThatThrownBy(() -> Step.Pause.of(huge))
+        .isInstanceOfSatisfying(
+            InvalidSpecException.class,
+            ex -> {
+              assertThat(ex.path()).isEqualTo("pause.duration");
+              assertThat(ex.getMessage())
+                  .contains("longer than the maximum 365d")
+                  .contains("Step.MAX_DURATION")
+                  .contains("pause until approval");
+            });
+    refused(() -> new Step.Drain("app-1", huge), "drain.period");
+    refused(() -> Step.Verify.gates("a").initialDelay(huge).build(), "verify.initialDelay");
+    refused(() -> Step.Verify.gates("a").count(2).interval(huge).build(), "verify.interval");
+    refused(() -> Step.Pause.of(Step.MAX_DURATION.plusNanos(1)), "pause.duration");
+    assertThat(Step.Pause.of(Step.MAX_DURATION).duration()).isEqualTo(Duration.ofDays(365));
+    assertThat(new Step.Drain("app-1", Step.MAX_DURATION).period()).isEqualTo(Step.MAX_DURATION);
+  }
+
+  @Test
   @DisplayName("hook: a gate and a phase; parameters are copied and printed sorted")
   void hook() {
     Map<String, String> params = new HashMap<>(Map.of("table", "orders", "mode", "expand"));

@@ -292,6 +292,21 @@ class PlanJsonTest {
     }
 
     @Test
+    @DisplayName(
+        "a duration beyond Step.MAX_DURATION is refused at its JSON path, with the maximum")
+    void hugeDuration() {
+      String json =
+          valid.replace(
+              "\"duration\" : \"PT1H30M\"", "\"duration\" : \"PT" + (Long.MAX_VALUE / 2) + "S\"");
+      assertThat(paths(json)).containsExactly("$.steps[5].duration");
+      assertThat(refuse(json).getMessage())
+          .contains("$.steps[5].duration: is PT")
+          .contains("longer than the maximum 365d");
+      assertThat(paths(valid.replace("\"period\" : \"PT45S\"", "\"period\" : \"P400D\"")))
+          .containsExactly("$.steps[9].period");
+    }
+
+    @Test
     @DisplayName("a step naming a release that is not in the plan is refused at the step")
     void unknownRelease() {
       String json =

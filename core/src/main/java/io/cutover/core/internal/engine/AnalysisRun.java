@@ -131,7 +131,9 @@ final class AnalysisRun {
     }
     windowStart = last == null ? startedAt : last;
     Instant due =
-        last == null ? startedAt.plus(verify.initialDelay()) : last.plus(verify.interval());
+        last == null
+            ? Times.plus(startedAt, verify.initialDelay())
+            : Times.plus(last, verify.interval());
     String failure = failure();
     String inconclusive = failure == null ? inconclusive() : null;
     if (failure != null
@@ -202,14 +204,14 @@ final class AnalysisRun {
 
   private void schedule(Duration d) {
     if (!verify.background()) {
-      watchdog.expectProgressBy(ctx.clock().instant().plus(d));
+      watchdog.expectProgressBy(Times.plus(ctx.clock().instant(), d));
     }
     if (d.isZero() || d.isNegative()) {
       mailbox.execute(this::measure);
     } else {
       next =
           ctx.scheduler()
-              .schedule(() -> mailbox.execute(this::measure), d.toNanos(), TimeUnit.NANOSECONDS);
+              .schedule(() -> mailbox.execute(this::measure), Times.nanos(d), TimeUnit.NANOSECONDS);
     }
   }
 

@@ -3,6 +3,8 @@ package io.cutover.core.internal.engine;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -10,15 +12,26 @@ import org.slf4j.LoggerFactory;
  * Runs the tasks of one rollout one at a time, in submission order, on a shared executor. This is
  * what lets thousands of rollouts share a small scheduler without a thread each, while every
  * rollout still sees its own transitions strictly serialized.
+ *
+ * <p>A task that throws does not end the mailbox: the failure goes to the owner's handler, on the
+ * mailbox, before the next task, so the owner can abort instead of silently losing the transition
+ * (and with it its timer or its pending call). A task the executor rejects is refused to its caller
+ * and leaves the mailbox able to run the next one.
  */
 final class Mailbox implements Executor {
   private static final Logger LOG = LoggerFactory.getLogger(Mailbox.class);
   private final Executor delegate;
+  private final Consumer<RuntimeException> onFailure;
   private final ArrayDeque<Runnable> queue = new ArrayDeque<>(4);
   private boolean scheduled;
 
-  Mailbox(Executor delegate) {
+  /**
+   * @param onFailure called on the mailbox with what a task threw; what it throws in turn goes to
+   *     it again (once), then is logged
+   */
+  Mailbox(Executor delegate, Consumer<RuntimeException> onFailure) {
     this.delegate = delegate;
+    this.onFailure = onFailure;
   }
 
   @Override
@@ -30,7 +43,17 @@ final class Mailbox implements Executor {
       }
       scheduled = true;
     }
-    delegate.execute(this::drain);
+    try {
+      delegate.execute(this::drain);
+    } catch (RejectedExecutionException e) {
+      // Refuse this task, but never stay "scheduled" with no drain coming: the next execute must
+      // be able to schedule one (tasks queued meanwhile run then).
+      synchronized (this) {
+        queue.removeFirstOccurrence(task);
+        scheduled = false;
+      }
+      throw e;
+    }
   }
 
   private void drain() {
@@ -46,8 +69,8 @@ final class Mailbox implements Executor {
       try {
         next.run();
       } catch (RuntimeException e) {
-        // A bug in a transition must not kill the shared scheduler thread.
-        LOG.error("rollout task failed", e);
+        // A bug in a transition must neither kill the shared scheduler thread nor go unnoticed.
+        failed(e);
       } catch (Error e) {
         // An Error means the process is going down: stop this rollout here, let the scheduler see
         // it.
@@ -55,6 +78,20 @@ final class Mailbox implements Executor {
           scheduled = false;
         }
         throw e;
+      }
+    }
+  }
+
+  private void failed(RuntimeException e) {
+    try {
+      onFailure.accept(e);
+    } catch (RuntimeException again) {
+      again.addSuppressed(e);
+      try {
+        onFailure.accept(again);
+      } catch (RuntimeException last) {
+        last.addSuppressed(again);
+        LOG.error("rollout task failed and so did its failure handling", last);
       }
     }
   }

@@ -78,7 +78,9 @@ final class ProgressWatchdog {
   private void schedule(Duration delay) {
     check =
         scheduler.schedule(
-            () -> mailbox.execute(this::check), Math.max(1, delay.toNanos()), TimeUnit.NANOSECONDS);
+            () -> mailbox.execute(this::check),
+            Math.max(1, Times.nanos(delay)),
+            TimeUnit.NANOSECONDS);
   }
 
   private void check() {
@@ -93,7 +95,7 @@ final class ProgressWatchdog {
       schedule(deadline);
       return;
     }
-    Instant due = base.plus(deadline);
+    Instant due = Times.plus(base, deadline);
     if (!now.isBefore(due) && s == RolloutState.PROGRESSING) {
       abort.accept("progress deadline exceeded: no progress for " + deadline);
       if (state.get() == RolloutState.ABORTING) {

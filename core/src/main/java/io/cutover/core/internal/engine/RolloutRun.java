@@ -24,6 +24,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
@@ -36,6 +38,7 @@ import org.slf4j.MDC;
  * read the {@code volatile} snapshot only.
  */
 public final class RolloutRun implements Rollout {
+  private static final Logger LOG = LoggerFactory.getLogger(RolloutRun.class);
   private final String id;
   private final Plan plan;
   private final RolloutOptions options;
@@ -97,7 +100,7 @@ public final class RolloutRun implements Rollout {
     this.plan = plan;
     this.options = options;
     this.ctx = ctx;
-    this.mailbox = new Mailbox(ctx.scheduler());
+    this.mailbox = new Mailbox(ctx.scheduler(), e -> inContext(() -> crashed(e)));
     this.startedAt = startedAt;
     this.updatedAt = startedAt;
     this.verificationEvidence = List.copyOf(verificationEvidence);
@@ -379,20 +382,56 @@ public final class RolloutRun implements Rollout {
   }
 
   private void post(Runnable r) {
-    mailbox.execute(
-        () -> {
-          MDC.put("cutover.service", plan.service());
-          MDC.put("cutover.rollout", id);
-          MDC.put("cutover.artifact", artifactText);
-          try {
-            r.run();
-          } finally {
-            MDC.remove("cutover.service");
-            MDC.remove("cutover.rollout");
-            MDC.remove("cutover.artifact");
-            snapshot = status.refresh(snapshot, state, stepIndex, view.split(), updatedAt, reason);
-          }
-        });
+    mailbox.execute(() -> inContext(r));
+  }
+
+  /**
+   * Runs {@code r} on the mailbox with the rollout's logging context, then publishes the status.
+   */
+  private void inContext(Runnable r) {
+    MDC.put("cutover.service", plan.service());
+    MDC.put("cutover.rollout", id);
+    MDC.put("cutover.artifact", artifactText);
+    try {
+      r.run();
+    } finally {
+      MDC.remove("cutover.service");
+      MDC.remove("cutover.rollout");
+      MDC.remove("cutover.artifact");
+      snapshot = status.refresh(snapshot, state, stepIndex, view.split(), updatedAt, reason);
+    }
+  }
+
+  /**
+   * A transition threw: whatever it was about to do (a timer, a call, the next step) is lost, so
+   * the rollout must not wait for it. Forward, it aborts to stable with the real reason; during the
+   * rollback it ends there, like a failed rollback step (traffic stays at the last applied split).
+   */
+  private void crashed(RuntimeException e) {
+    String why = "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage();
+    LOG.error("rollout {} task failed in state {}", id, state, e);
+    if (state.isTerminal()) {
+      return;
+    }
+    if (state != RolloutState.ABORTING) {
+      beginAbort(why);
+    } else if (rollbackIndex >= 0) {
+      // The rollback step's continuation is lost: end as a failed rollback step would.
+      reason =
+          reason
+              + "; rollback incomplete at rollback step "
+              + rollbackIndex
+              + ": "
+              + why
+              + "; traffic left at "
+              + view.split();
+      state = RolloutState.ABORTED;
+      end(reason);
+    } else if (!writeAhead.inFlight()) {
+      // The abort failed before its rollback started, and no effect in flight will start it.
+      reason = reason + "; " + why;
+      startRollback();
+    }
   }
 
   // ---------------------------------------------------------------- forward steps

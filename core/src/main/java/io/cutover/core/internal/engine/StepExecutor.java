@@ -287,7 +287,7 @@ final class StepExecutor {
       then.run();
       return;
     }
-    watchdog.expectProgressBy(ctx.clock().instant().plus(d));
+    watchdog.expectProgressBy(Times.plus(ctx.clock().instant(), d));
     long t = token.getAsLong();
     timer =
         ctx.scheduler()
@@ -300,7 +300,7 @@ final class StepExecutor {
                             then.run();
                           }
                         }),
-                d.toNanos(),
+                Times.nanos(d),
                 TimeUnit.NANOSECONDS);
   }
 

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: Apache-2.0
+package io.cutover.core.internal.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class MailboxTest {
+
+  /** Runs inline, except that it rejects the next {@code rejections} submissions. */
+  private static final class Flaky implements Executor {
+    int rejections;
+
+    @Override
+    public void execute(Runnable r) {
+      if (rejections > 0) {
+        rejections--;
+        throw new RejectedExecutionException("saturated");
+      }
+      r.run();
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "a task the scheduler rejects is refused, and the next task still runs (issue 11.15)")
+  void survivesRejection() {
+    Flaky ex = new Flaky();
+    List<String> ran = new ArrayList<>();
+    Mailbox m = new Mailbox(ex, e -> ran.add("failed " + e));
+    ex.rejections = 1;
+
+    assertThatThrownBy(() -> m.execute(() -> ran.add("a")))
+        .isInstanceOf(RejectedExecutionException.class);
+    m.execute(() -> ran.add("b"));
+    m.execute(() -> ran.add("c"));
+
+    assertThat(ran).containsExactly("b", "c");
+  }
+
+  @Test
+  @DisplayName("a task that throws goes to the failure handler before the next task runs")
+  void failureGoesToHandler() {
+    List<Runnable> pending = new ArrayList<>();
+    List<String> ran = new ArrayList<>();
+    Mailbox m = new Mailbox(pending::add, e -> ran.add("handled " + e.getMessage()));
+    m.execute(
+        () -> {
+          throw new IllegalStateException("boom");
+        });
+    m.execute(() -> ran.add("next"));
+    assertThat(pending).hasSize(1);
+    pending.get(0).run();
+
+    assertThat(ran).containsExactly("handled boom", "next");
+  }
+
+  @Test
+  @DisplayName("a handler that throws is given that failure once, then the mailbox goes on")
+  void handlerFailureIsBounded() {
+    List<String> ran = new ArrayList<>();
+    Mailbox m =
+        new Mailbox(
+            Runnable::run,
+            e -> {
+              ran.add("handler " + e.getMessage());
+              throw new IllegalArgumentException("handler broke on " + e.getMessage());
+            });
+    m.execute(
+        () -> {
+          throw new IllegalStateException("boom");
+        });
+    m.execute(() -> ran.add("next"));
+
+    assertThat(ran).containsExactly("handler boom", "handler handler broke on boom", "next");
+  }
+}
