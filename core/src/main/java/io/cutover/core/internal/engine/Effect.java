@@ -24,6 +24,12 @@ sealed interface Effect<R> {
   /** The resilient caller of the provider this effect calls. */
   ResilientCaller caller(EngineContext ctx);
 
+  /**
+   * The service the call acts on: the provider never sees two calls at once for it (the caller's
+   * lane).
+   */
+  String service();
+
   /** The blocking provider call; runs on the provider executor. */
   R call(EngineContext ctx, OperationId op);
 
@@ -35,6 +41,11 @@ sealed interface Effect<R> {
 
   /** Launch instances of a release. */
   record Launch(Release release, int replicas) implements Effect<List<Instance>> {
+    @Override
+    public String service() {
+      return release.service();
+    }
+
     @Override
     public EffectKind kind() {
       return EffectKind.LAUNCH;
@@ -60,6 +71,11 @@ sealed interface Effect<R> {
 
   /** Scale a release to a number of instances. */
   record Scale(Release release, int replicas) implements Effect<List<Instance>> {
+    @Override
+    public String service() {
+      return release.service();
+    }
+
     @Override
     public EffectKind kind() {
       return EffectKind.SCALE;
@@ -116,6 +132,11 @@ sealed interface Effect<R> {
   /** Retire every instance of a release. */
   record Retire(Release release) implements Effect<Boolean> {
     @Override
+    public String service() {
+      return release.service();
+    }
+
+    @Override
     public EffectKind kind() {
       return EffectKind.RETIRE;
     }
@@ -139,6 +160,11 @@ sealed interface Effect<R> {
 
   /** Stop sending new work to a release's instances. */
   record Drain(Release release) implements Effect<Boolean> {
+    @Override
+    public String service() {
+      return release.service();
+    }
+
     @Override
     public EffectKind kind() {
       return EffectKind.DRAIN;

@@ -17,17 +17,26 @@ import java.time.ZoneOffset;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Calls one provider with retry (exponential backoff), a circuit breaker and a per-attempt time
  * limit, all timed by the engine's scheduler and clock. The blocking provider method runs on the
  * provider executor; the returned stage completes there or on the scheduler.
+ *
+ * <p>A timed-out attempt cannot be stopped (cancelling a future does not stop the work it stands
+ * for), so attempts are serialized: a retry starts only once the previous attempt has really ended,
+ * and an attempt whose time ran out while it waited is abandoned without starting. Calls that name
+ * the same lane (the engine uses the service) are serialized the same way, so a provider never sees
+ * two calls at once for one service, whatever the timeouts.
  */
 public final class ResilientCaller {
   private final String provider;
@@ -37,6 +46,10 @@ public final class ResilientCaller {
   private final Retry retry;
   private final TimeLimiter limiter;
   private final boolean singleAttempt;
+
+  /** Per lane, the end of the work started last in it; removed when that work ends. */
+  private final ConcurrentHashMap<Object, CompletableFuture<Void>> lanes =
+      new ConcurrentHashMap<>();
 
   /**
    * @param provider name used in errors and metrics, e.g. {@code router}
@@ -102,12 +115,24 @@ public final class ResilientCaller {
    * timeout is reported as a retryable {@link ProviderException} naming the operation.
    */
   public <T> CompletableFuture<T> call(String operation, Supplier<T> body) {
+    return call(operation, null, body);
+  }
+
+  /**
+   * Like {@link #call(String, Supplier)}, serialized with every other call in {@code lane}: an
+   * attempt starts only once the work last started in the lane has ended (not merely timed out).
+   *
+   * @param lane what must never see two calls at once, e.g. a service; null for none
+   */
+  public <T> CompletableFuture<T> call(String operation, @Nullable String lane, Supplier<T> body) {
     if (singleAttempt) {
-      return callOnce(operation, body);
+      return callOnce(operation, lane, body);
     }
+    // Without a lane, the attempts of this call are still serialized among themselves.
+    Object key = lane != null ? lane : new Object();
     Supplier<CompletionStage<T>> limited =
         () -> {
-          CompletableFuture<T> attempt = CompletableFuture.supplyAsync(body, executor);
+          CompletableFuture<T> attempt = start(key, body);
           if (attempt.isDone()) {
             // Ran inline (or already finished): there is nothing left to time out, so no timer is
             // armed.
@@ -137,13 +162,15 @@ public final class ResilientCaller {
    * One attempt (gates): the breaker's own permission API instead of the stage decorators, which
    * costs a fraction on the hot path of analysis; same semantics.
    */
-  private <T> CompletableFuture<T> callOnce(String operation, Supplier<T> body) {
+  private <T> CompletableFuture<T> callOnce(
+      String operation, @Nullable String lane, Supplier<T> body) {
     if (!breaker.tryAcquirePermission()) {
       return CompletableFuture.failedFuture(
           translate(operation, CallNotPermittedException.createCallNotPermittedException(breaker)));
     }
     long start = breaker.getCurrentTimestamp();
-    CompletableFuture<T> attempt = CompletableFuture.supplyAsync(body, executor);
+    CompletableFuture<T> attempt =
+        lane == null ? CompletableFuture.supplyAsync(body, executor) : start(lane, body);
     CompletableFuture<T> stage =
         attempt.isDone()
             ? attempt
@@ -162,6 +189,49 @@ public final class ResilientCaller {
           }
         });
     return out;
+  }
+
+  /**
+   * Runs {@code body} on the executor once the work last started in lane {@code key} has ended. The
+   * returned future may be cancelled (timed out) at any time: before the body starts, the body is
+   * then skipped; after, it runs to its end and the lane waits for it.
+   */
+  private <T> CompletableFuture<T> start(Object key, Supplier<T> body) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    CompletableFuture<Void> ended = new CompletableFuture<>();
+    Runnable finish =
+        () -> {
+          lanes.remove(key, ended);
+          ended.complete(null);
+        };
+    Runnable work =
+        () -> {
+          try {
+            if (!result.isDone()) {
+              result.complete(body.get());
+            }
+          } catch (RuntimeException | Error e) {
+            result.completeExceptionally(e);
+          } finally {
+            finish.run();
+          }
+        };
+    Runnable submit =
+        () -> {
+          try {
+            executor.execute(work);
+          } catch (RejectedExecutionException e) {
+            result.completeExceptionally(e);
+            finish.run();
+          }
+        };
+    CompletableFuture<Void> before = lanes.put(key, ended);
+    if (before == null) {
+      submit.run();
+    } else {
+      before.whenComplete((v, e) -> submit.run());
+    }
+    return result;
   }
 
   private Throwable translate(String operation, Throwable t) {

@@ -100,7 +100,7 @@ final class WriteAhead {
               return call.get();
             };
     caller
-        .call(kind.wireName(), guarded)
+        .call(kind.wireName(), effect.service(), guarded)
         .whenComplete(
             (result, err) ->
                 mailbox.execute(

@@ -457,15 +457,39 @@ public final class HaproxyRouter implements Router, AutoCloseable {
       if (f.length < 19 || !f[1].equals(backend)) {
         continue;
       }
-      out.put(
-          f[3],
-          new ServerState(
-              f[3],
-              f[4],
-              Integer.parseInt(f[18]),
-              Integer.parseInt(f[5]),
-              Integer.parseInt(f[6]),
-              Integer.parseInt(f[7])));
+      if (f[3].indexOf(';') >= 0) {
+        // Found by fuzzing: such a name went back into a command and failed there with an
+        // IllegalArgumentException. HAProxy itself never reports one.
+        throw ProviderException.permanent(
+            PROVIDER,
+            "runtime-api",
+            "HAProxy answered a server name with ';' for backend "
+                + backend
+                + ": '"
+                + line.trim()
+                + "'");
+      }
+      try {
+        out.put(
+            f[3],
+            new ServerState(
+                f[3],
+                f[4],
+                Integer.parseInt(f[18]),
+                Integer.parseInt(f[5]),
+                Integer.parseInt(f[6]),
+                Integer.parseInt(f[7])));
+      } catch (NumberFormatException e) {
+        // Found by fuzzing: a garbled state line escaped as a NumberFormatException.
+        throw ProviderException.permanent(
+            PROVIDER,
+            "runtime-api",
+            "HAProxy answered an unreadable server state line for backend "
+                + backend
+                + ": '"
+                + line.trim()
+                + "'");
+      }
     }
     return out;
   }

@@ -15,6 +15,7 @@ import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.io.IOException;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -227,18 +228,29 @@ public final class PrometheusMetricSource implements MetricSource {
           "prometheus", "query", "malformed sample " + pair + " for '" + promql + "'");
     }
     double t = pair.get(0).asDouble();
-    long secs = (long) Math.floor(t);
-    Instant time = Instant.ofEpochSecond(secs, Math.round((t - secs) * 1e9));
     // Prometheus sends values as strings: "1.5", "NaN", "+Inf".
     String v = pair.get(1).asText();
-    double value =
-        switch (v) {
-          case "NaN" -> Double.NaN;
-          case "+Inf" -> Double.POSITIVE_INFINITY;
-          case "-Inf" -> Double.NEGATIVE_INFINITY;
-          default -> Double.parseDouble(v);
-        };
-    return new MetricResult.Sample(time, value);
+    try {
+      if (!Double.isFinite(t)) {
+        throw new DateTimeException("timestamp " + t);
+      }
+      long secs = (long) Math.floor(t);
+      Instant time = Instant.ofEpochSecond(secs, Math.round((t - secs) * 1e9));
+      double value =
+          switch (v) {
+            case "NaN" -> Double.NaN;
+            case "+Inf" -> Double.POSITIVE_INFINITY;
+            case "-Inf" -> Double.NEGATIVE_INFINITY;
+            default -> Double.parseDouble(v);
+          };
+      return new MetricResult.Sample(time, value);
+    } catch (NumberFormatException | DateTimeException | ArithmeticException e) {
+      // Found by fuzzing: a value that is not a number escaped as a NumberFormatException.
+      throw ProviderException.permanent(
+          "prometheus",
+          "query",
+          "malformed sample " + pair + " for '" + promql + "' (" + e.getMessage() + ")");
+    }
   }
 
   private static String seconds(Instant t, boolean roundUp) {

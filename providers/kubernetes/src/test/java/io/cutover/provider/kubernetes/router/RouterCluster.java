@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.kubernetes.router;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -11,6 +14,8 @@ import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
@@ -25,13 +30,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <ul>
  *   <li>creates the object on a server-side apply to a missing name, as a real API server does (the
- *       mock answers 404), and treats an apply to an existing object as a merge patch of it;
+ *       mock answers 404), and treats an apply to an existing object as an RFC 7386 merge patch of
+ *       it (lists replaced, as an apply by the only manager of the fields does);
  *   <li>validates every write of a custom resource against its CRD's schema ({@link CrdSchemas}),
  *       answering 422 as the API server would and recording the violation;
  *   <li>fails the next write with a 500 when told to ({@link #failNextWrite()}).
  * </ul>
  */
 final class RouterCluster {
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final RouterCluster INSTANCE = new RouterCluster();
 
   private final KubernetesMockServer server;
@@ -91,17 +98,25 @@ final class RouterCluster {
                       request.getHeaders(),
                       new Buffer(request.getBody().getBytes())));
             }
-            return super.handlePatch(
+            // The mock's own merge patch appends to lists; a server-side apply by the only manager
+            // of every field replaces them. RFC 7386 merge of the applied object, then a PUT.
+            JsonNode existing =
+                read(new String(handleGet(plain).getBody().getBytes(), StandardCharsets.UTF_8));
+            JsonNode merged =
+                mergePatch(
+                    existing,
+                    read(new String(request.getBody().getBytes(), StandardCharsets.UTF_8)));
+            return handleUpdate(
                 new RecordedRequest(
                     request.getHttpVersion(),
-                    HttpMethod.PATCH,
-                    path,
+                    HttpMethod.PUT,
+                    plain,
                     request
                         .getHeaders()
                         .newBuilder()
-                        .set("Content-Type", "application/merge-patch+json")
+                        .set("Content-Type", "application/json")
                         .build(),
-                    new Buffer(request.getBody().getBytes())));
+                    new Buffer(merged.toString().getBytes(StandardCharsets.UTF_8))));
           }
         };
     server =
@@ -114,6 +129,32 @@ final class RouterCluster {
     for (CustomResourceDefinition crd : schemas.crds()) {
       client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
     }
+  }
+
+  private static JsonNode read(String json) {
+    try {
+      return JSON.readTree(json);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** RFC 7386: objects merge key by key, null removes a key, anything else replaces. */
+  static JsonNode mergePatch(JsonNode target, JsonNode patch) {
+    if (!(patch instanceof ObjectNode p)) {
+      return patch;
+    }
+    ObjectNode out = target instanceof ObjectNode t ? t.deepCopy() : JSON.createObjectNode();
+    p.fields()
+        .forEachRemaining(
+            e -> {
+              if (e.getValue().isNull()) {
+                out.remove(e.getKey());
+              } else {
+                out.set(e.getKey(), mergePatch(out.path(e.getKey()), e.getValue()));
+              }
+            });
+    return out;
   }
 
   /** The cluster of this JVM. */
