@@ -2,15 +2,21 @@
 package io.cutover.core.policy;
 
 import io.cutover.api.InvalidSpecException;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Which keys must have signed an artifact (cosign keyed signatures): at least {@code threshold}
  * distinct keys of {@code keys}. {@link #anyOf} is the common case (threshold 1).
  *
- * @param keys the trusted keys, with distinct names
+ * <p>Keys are distinct by what they are, not by what they are called: two entries holding the same
+ * public key (the same SHA-256 fingerprint of the SubjectPublicKeyInfo) are refused, so one
+ * signature can never count twice toward the threshold.
+ *
+ * @param keys the trusted keys, with distinct names and distinct public keys
  * @param threshold how many distinct keys must have signed, 1..keys.size()
  */
 public record SignatureRequirement(List<TrustedKey> keys, int threshold) {
@@ -41,10 +47,26 @@ public record SignatureRequirement(List<TrustedKey> keys, int threshold) {
       throw new InvalidSpecException(path, "is empty", "list at least one trusted public key");
     }
     Set<String> names = new HashSet<>();
+    Map<String, String> byFingerprint = new HashMap<>();
     for (TrustedKey k : keys) {
       if (!names.add(k.name())) {
         throw new InvalidSpecException(
             path, "names the key '" + k.name() + "' twice", "give every key its own name");
+      }
+      String other = byFingerprint.putIfAbsent(k.fingerprint(), k.name());
+      if (other != null) {
+        // A threshold counts distinct keys: the same key under two names would let one signature
+        // count twice.
+        throw new InvalidSpecException(
+            path,
+            "holds the same public key twice, as '"
+                + other
+                + "' and '"
+                + k.name()
+                + "' (fingerprint "
+                + k.fingerprint()
+                + ")",
+            "list every trusted key once; a threshold of k needs k different keys");
       }
     }
   }

@@ -18,11 +18,11 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A named public key trusted to sign artifacts or attestations: ECDSA P-256 (cosign's default,
- * verified as {@code SHA256withECDSA} over ASN.1 DER signatures), RSA ({@code SHA256withRSA}) or
- * Ed25519, read from PEM PKIX ({@code -----BEGIN PUBLIC KEY-----}, as written by {@code openssl
- * pkey -pubout} or {@code cosign generate-key-pair}). Immutable and thread-safe; evidence names it
- * by name and fingerprint.
+ * A named public key trusted to sign artifacts or attestations: ECDSA P-256 (cosign's default) or
+ * P-384, verified as {@code SHA256withECDSA} over ASN.1 DER signatures, or RSA of at least 2048
+ * bits ({@code SHA256withRSA}), read from PEM PKIX ({@code -----BEGIN PUBLIC KEY-----}, as written
+ * by {@code openssl pkey -pubout} or {@code cosign generate-key-pair}). Immutable and thread-safe;
+ * evidence names it by name and fingerprint.
  */
 public final class TrustedKey {
   private final String name;
@@ -37,31 +37,27 @@ public final class TrustedKey {
     this.algorithm =
         switch (key.getAlgorithm()) {
           case "EC" -> "SHA256withECDSA";
-          case "RSA" -> "SHA256withRSA";
-          default -> "Ed25519";
+          default -> "SHA256withRSA"; // KeyPolicy admits EC and RSA only.
         };
   }
 
-  /** A trusted key from a JCA public key (EC, RSA or Ed25519). */
+  /**
+   * A trusted key from a JCA public key.
+   *
+   * @throws InvalidSpecException if the key is not ECDSA P-256/P-384 or RSA of at least 2048 bits
+   */
   public static TrustedKey of(String name, PublicKey key) {
     requireName(name, "key.name");
     Objects.requireNonNull(key, "key");
-    if (!key.getAlgorithm().equals("EC")
-        && !key.getAlgorithm().equals("RSA")
-        && !key.getAlgorithm().startsWith("Ed")) {
-      throw new InvalidSpecException(
-          "key." + name,
-          key.getAlgorithm() + " keys are not supported",
-          "use an ECDSA P-256, RSA or Ed25519 key");
-    }
-    return new TrustedKey(name, key);
+    return new TrustedKey(name, KeyPolicy.require(key, "key." + name));
   }
 
   /**
    * Reads a PEM PKIX public key.
    *
    * @param path where the PEM came from, for errors (e.g. {@code $.signatures.keys[0].pem})
-   * @throws InvalidSpecException if the text is not a PEM public key of a supported type
+   * @throws InvalidSpecException if the text is not a PEM public key, or the key is not ECDSA
+   *     P-256/P-384 or RSA of at least 2048 bits
    */
   public static TrustedKey fromPem(String name, String pem, String path) {
     requireName(name, path);
@@ -84,18 +80,19 @@ public final class TrustedKey {
     }
     for (String alg : new String[] {"EC", "RSA", "Ed25519"}) {
       try {
-        return of(name, KeyFactory.getInstance(alg).generatePublic(new X509EncodedKeySpec(der)));
+        PublicKey key = KeyFactory.getInstance(alg).generatePublic(new X509EncodedKeySpec(der));
+        return new TrustedKey(name, KeyPolicy.require(key, path));
       } catch (GeneralSecurityException e) {
         // Try the next key type.
       }
     }
     throw new InvalidSpecException(
         path,
-        "holds a public key that is not ECDSA, RSA or Ed25519 (or is corrupted)",
-        "use an ECDSA P-256 key as cosign generates, or an RSA or Ed25519 key");
+        "holds a public key that is not ECDSA or RSA (or is corrupted)",
+        "use an ECDSA P-256 key as cosign generates, a P-384 key, or an RSA key of 2048+ bits");
   }
 
-  /** Reads a PEM PKIX public key file. */
+  /** Reads a PEM PKIX public key file (same key policy as {@link #fromPem}). */
   public static TrustedKey fromFile(String name, Path file) {
     try {
       return fromPem(name, Files.readString(file, StandardCharsets.US_ASCII), file.toString());

@@ -19,9 +19,9 @@ import java.io.IOException;
 import java.security.SignatureException;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -53,7 +53,8 @@ public final class CosignSignatures {
     if (sig == null) {
       return out;
     }
-    Set<TrustedKey> signers = new LinkedHashSet<>();
+    // Keyed by fingerprint: signers are counted by the key they are, whatever they are called.
+    Map<String, TrustedKey> signers = new LinkedHashMap<>();
     List<String> problems = new ArrayList<>();
     int candidates = 0;
     for (Attachments.Layer layer : sig.layers()) {
@@ -100,7 +101,7 @@ public final class CosignSignatures {
         problems.add(payloadProblem);
         continue;
       }
-      signers.addAll(verifiedBy);
+      verifiedBy.forEach(k -> signers.putIfAbsent(k.fingerprint(), k));
     }
     if (candidates == 0) {
       problems.add(SIGNATURE_MALFORMED.line(sig.tag() + " has no " + SIMPLESIGNING + " layer"));
@@ -114,7 +115,7 @@ public final class CosignSignatures {
               + " of "
               + req.keys().size()
               + " trusted key(s) "
-              + signers
+              + signers.values()
               + " (required "
               + req.threshold()
               + "), payload type '"
@@ -132,7 +133,7 @@ public final class CosignSignatures {
               "only "
                   + signers.size()
                   + " distinct trusted key(s) "
-                  + signers
+                  + signers.values()
                   + " signed "
                   + ref
                   + "; "
