@@ -36,7 +36,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>validates every write of a custom resource against its CRD's schema ({@link CrdSchemas}),
  *       answering 422 as the API server would and recording the violation;
  *   <li>fails the next write with a 500 when told to ({@link #failNextWrite()});
- *   <li>records every request ({@link #requests()}).
+ *   <li>records every request a client with a given {@code User-Agent} sends ({@link
+ *       #newClient(String)}, {@link #requests(String)}), marking the server-side applies that
+ *       created their object, for the RBAC test.
  * </ul>
  */
 public final class TestCluster {
@@ -48,7 +50,14 @@ public final class TestCluster {
   private final List<String> violations = new CopyOnWriteArrayList<>();
   private final AtomicInteger validated = new AtomicInteger();
   private final AtomicBoolean failNext = new AtomicBoolean();
-  private final List<String> requests = new CopyOnWriteArrayList<>();
+  private final List<Request> requests = new CopyOnWriteArrayList<>();
+
+  /**
+   * A request the mock received: method, path with query, the {@code User-Agent}, and whether it
+   * was a server-side apply that created its object (authorized as create and patch by a real API
+   * server).
+   */
+  public record Request(String method, String path, String userAgent, boolean createdByApply) {}
 
   private TestCluster() {
     CrdSchemas schemas = CrdSchemas.get();
@@ -57,7 +66,12 @@ public final class TestCluster {
           @Override
           public MockResponse dispatch(RecordedRequest request) {
             String method = request.getMethod();
-            requests.add(method + " " + request.getPath());
+            requests.add(
+                new Request(
+                    method,
+                    request.getPath(),
+                    String.valueOf(request.getHeader("User-Agent")),
+                    false));
             boolean write = !method.equals("GET");
             if (write && failNext.compareAndSet(true, false)) {
               return new MockResponse()
@@ -98,6 +112,7 @@ public final class TestCluster {
               if (!apply) {
                 return handleGet(plain);
               }
+              markLastAsCreate(request);
               return handleCreate(
                   new RecordedRequest(
                       request.getHttpVersion(),
@@ -140,6 +155,17 @@ public final class TestCluster {
     }
   }
 
+  /** Marks the recorded apply of {@code request} as one that created its object. */
+  private void markLastAsCreate(RecordedRequest request) {
+    for (int i = requests.size() - 1; i >= 0; i--) {
+      Request r = requests.get(i);
+      if (r.method().equals("PATCH") && r.path().equals(request.getPath()) && !r.createdByApply()) {
+        requests.set(i, new Request(r.method(), r.path(), r.userAgent(), true));
+        return;
+      }
+    }
+  }
+
   private static JsonNode read(String json) {
     try {
       return JSON.readTree(json);
@@ -175,6 +201,24 @@ public final class TestCluster {
     return client;
   }
 
+  /**
+   * A new client of this cluster that sends {@code userAgent}, so that its requests can be told
+   * from those of other tests ({@link #requests(String)}). The caller closes it.
+   */
+  public KubernetesClient newClient(String userAgent) {
+    return server.createClient(
+        b ->
+            b.editOrNewConfig()
+                .withRequestRetryBackoffLimit(0)
+                .withUserAgent(userAgent)
+                .endConfig());
+  }
+
+  /** Every request received so far from clients sending {@code userAgent}, in order. */
+  public List<Request> requests(String userAgent) {
+    return requests.stream().filter(r -> r.userAgent().equals(userAgent)).toList();
+  }
+
   /** Schema violations of every custom resource written so far, in order. */
   public List<String> violations() {
     return List.copyOf(violations);
@@ -190,14 +234,6 @@ public final class TestCluster {
   /** How many custom-resource writes were validated. */
   public int validatedWrites() {
     return validated.get();
-  }
-
-  /**
-   * Every request the mock server answered so far, as {@code METHOD path?query}, in order (all
-   * clients of the JVM: filter by namespace).
-   */
-  public List<String> requests() {
-    return List.copyOf(requests);
   }
 
   /** Fails the next write (POST, PUT, PATCH, DELETE) with HTTP 500. */
