@@ -34,7 +34,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       it (lists replaced, as an apply by the only manager of the fields does);
  *   <li>validates every write of a custom resource against its CRD's schema ({@link CrdSchemas}),
  *       answering 422 as the API server would and recording the violation;
- *   <li>fails the next write with a 500 when told to ({@link #failNextWrite()}).
+ *   <li>fails the next write with a 500 when told to ({@link #failNextWrite()});
+ *   <li>records every request a client with a given {@code User-Agent} sends ({@link
+ *       #newClient(String)}, {@link #requests(String)}), marking the server-side applies that
+ *       created their object, for the RBAC test.
  * </ul>
  */
 final class RouterCluster {
@@ -46,6 +49,14 @@ final class RouterCluster {
   private final List<String> violations = new CopyOnWriteArrayList<>();
   private final AtomicInteger validated = new AtomicInteger();
   private final AtomicBoolean failNext = new AtomicBoolean();
+  private final List<Request> requests = new CopyOnWriteArrayList<>();
+
+  /**
+   * A request the mock received: method, path with query, the {@code User-Agent}, and whether it
+   * was a server-side apply that created its object (authorized as create and patch by a real API
+   * server).
+   */
+  record Request(String method, String path, String userAgent, boolean createdByApply) {}
 
   private RouterCluster() {
     CrdSchemas schemas = CrdSchemas.get();
@@ -54,6 +65,12 @@ final class RouterCluster {
           @Override
           public MockResponse dispatch(RecordedRequest request) {
             String method = request.getMethod();
+            requests.add(
+                new Request(
+                    method,
+                    request.getPath(),
+                    String.valueOf(request.getHeader("User-Agent")),
+                    false));
             boolean write = !method.equals("GET");
             if (write && failNext.compareAndSet(true, false)) {
               return new MockResponse()
@@ -90,6 +107,7 @@ final class RouterCluster {
             String path = request.getPath();
             String plain = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
             if (handleGet(plain).code() == 404) {
+              markLastAsCreate(request);
               return handleCreate(
                   new RecordedRequest(
                       request.getHttpVersion(),
@@ -131,6 +149,17 @@ final class RouterCluster {
     }
   }
 
+  /** Marks the recorded apply of {@code request} as one that created its object. */
+  private void markLastAsCreate(RecordedRequest request) {
+    for (int i = requests.size() - 1; i >= 0; i--) {
+      Request r = requests.get(i);
+      if (r.method().equals("PATCH") && r.path().equals(request.getPath()) && !r.createdByApply()) {
+        requests.set(i, new Request(r.method(), r.path(), r.userAgent(), true));
+        return;
+      }
+    }
+  }
+
   private static JsonNode read(String json) {
     try {
       return JSON.readTree(json);
@@ -164,6 +193,24 @@ final class RouterCluster {
 
   KubernetesClient client() {
     return client;
+  }
+
+  /**
+   * A new client of this cluster that sends {@code userAgent}, so that its requests can be told
+   * from those of other tests ({@link #requests(String)}). The caller closes it.
+   */
+  KubernetesClient newClient(String userAgent) {
+    return server.createClient(
+        b ->
+            b.editOrNewConfig()
+                .withRequestRetryBackoffLimit(0)
+                .withUserAgent(userAgent)
+                .endConfig());
+  }
+
+  /** Every request received so far from clients sending {@code userAgent}, in order. */
+  List<Request> requests(String userAgent) {
+    return requests.stream().filter(r -> r.userAgent().equals(userAgent)).toList();
   }
 
   /** Schema violations of every custom resource written so far, in order. */
