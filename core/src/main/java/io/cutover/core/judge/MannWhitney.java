@@ -121,8 +121,13 @@ public final class MannWhitney {
       if (!ExactU.affordable(m, n)) {
         throw new InvalidSpecException(
             "method",
-            "EXACT is too expensive for samples of " + m + " and " + n,
-            "use AUTO or ASYMPTOTIC");
+            "EXACT is too expensive for samples of "
+                + m
+                + " and "
+                + n
+                + " (counting the exact distribution precisely would take more than about a"
+                + " second)",
+            "use AUTO or ASYMPTOTIC: at these sizes the normal approximation is accurate");
       }
       p = ExactU.sf(Math.round(u), m, n);
     } else {

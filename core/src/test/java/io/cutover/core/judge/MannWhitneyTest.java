@@ -88,4 +88,20 @@ class MannWhitneyTest {
                     true))
         .hasMessageContaining("ties");
   }
+
+  @Test
+  void exactIsRefusedWhereItCannotBeBothPreciseAndFast() {
+    // 300 x 300 used to be "affordable" and answered a p-value the cancellation had ruined.
+    double[] x = new double[300];
+    double[] y = new double[300];
+    for (int i = 0; i < 300; i++) {
+      x[i] = 2 * i;
+      y[i] = 2 * i + 1;
+    }
+    assertThatThrownBy(() -> MannWhitney.test(x, y, Alternative.TWO_SIDED, Method.EXACT, true))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("300 and 300")
+        .hasMessageContaining("ASYMPTOTIC");
+    assertThat(MannWhitney.test(x, y).method()).isEqualTo(Method.ASYMPTOTIC);
+  }
 }

@@ -273,14 +273,19 @@ public abstract class RouterContract {
     }
 
     @Test
-    @DisplayName("refuses a fractional split whole if it supports only 0 % / 100 %")
-    void fractionalRefused() {
-      assumeTrue(!supportsFractionalWeights(), "the router under test supports fractional weights");
+    @DisplayName(
+        "applies a 10 % split exactly, or refuses it whole if the router supports only 0 % / 100 %")
+    void fractionalAppliedOrRefused() {
       String s = service("whole");
       TrafficSplit before = TrafficSplit.all(stable(s).id());
       apply(nextOp(s), s, before);
       TrafficSplit fractional = TrafficSplit.of(stable(s).id(), canary(s).id(), 1_000);
       OperationId op = nextOp(s);
+      if (supportsFractionalWeights()) {
+        apply(op, s, fractional);
+        assertInEffect(s, fractional);
+        return;
+      }
       assertThatThrownBy(() -> apply(op, s, fractional))
           .as("a router that supports only 0 %% / 100 %% refuses %s", fractional)
           .isInstanceOfSatisfying(

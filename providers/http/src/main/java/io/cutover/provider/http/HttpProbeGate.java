@@ -8,7 +8,9 @@ import io.cutover.api.Verdict.Outcome;
 import io.cutover.spi.GateContext;
 import io.cutover.spi.HealthGate;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,10 +28,17 @@ import org.jspecify.annotations.Nullable;
  * status, body, refused connection, timeout). No candidate instance with an endpoint is
  * INCONCLUSIVE: there is nothing to probe, which is not a pass.
  *
+ * <p><b>Bounded reads.</b> An instance is not trusted for the size of its answer: only the first
+ * {@value #MAX_BODY_BYTES} bytes of a body are read and matched (a readiness body is small), and
+ * the timeout bounds the whole exchange, body included.
+ *
  * <p><b>Threading.</b> Immutable; safe for concurrent use. Instances are probed one after the
  * other.
  */
 public final class HttpProbeGate implements HealthGate {
+  /** The most bytes of a response body read and matched against {@code bodyMatches}. */
+  public static final int MAX_BODY_BYTES = 64 * 1024;
+
   private final String name;
   private final String path;
   private final int expectStatus;
@@ -136,9 +145,19 @@ public final class HttpProbeGate implements HealthGate {
         return "answered " + r.code() + ", expected " + expectStatus;
       }
       if (body != null) {
-        String text = Objects.requireNonNull(r.body()).string();
+        // An instance is not trusted for the size of what it sends: read at most MAX_BODY_BYTES.
+        byte[] head;
+        try (InputStream in = Objects.requireNonNull(r.body()).byteStream()) {
+          head = in.readNBytes(MAX_BODY_BYTES + 1);
+        }
+        boolean truncated = head.length > MAX_BODY_BYTES;
+        String text =
+            new String(head, 0, Math.min(head.length, MAX_BODY_BYTES), StandardCharsets.UTF_8);
         if (!body.matcher(text).find()) {
-          return "body does not match /" + body.pattern() + "/";
+          return (truncated ? "the first " + MAX_BODY_BYTES + " bytes of the body do" : "body does")
+              + " not match /"
+              + body.pattern()
+              + "/";
         }
       }
       return null;

@@ -3,9 +3,11 @@ package io.cutover.provider.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cutover.api.CutoverException;
 import io.cutover.api.InvalidSpecException;
 import io.cutover.api.Release;
 import io.cutover.api.Verdict;
+import io.cutover.provider.support.Redaction;
 import io.cutover.spi.GateContext;
 import io.cutover.spi.HealthGate;
 import io.github.resilience4j.core.IntervalFunction;
@@ -16,9 +18,14 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Map.Entry;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import okhttp3.HttpUrl;
@@ -45,6 +52,14 @@ import org.jspecify.annotations.Nullable;
  * backoff up to {@code maxAttempts}; a 4xx answer is final. What remains after the retries is
  * judged per kind.
  *
+ * <p><b>Transport.</b> The gate trusts the webhook's <em>answer</em>: a 2xx can approve a rollout.
+ * The HMAC signature authenticates the request to the receiver, not the answer to the gate, so
+ * whoever can answer in the receiver's place (anyone on a plain-HTTP path) could approve a rollout.
+ * The URL must therefore be {@code https://}; plain {@code http://} is accepted only for hosts
+ * listed in {@link Builder#insecureHosts} (a sidecar on loopback, a trusted segment). A URL with
+ * user-info is refused. Messages name the webhook by its gate name and {@code
+ * scheme://host:port/...} only, since a webhook path often embeds a token.
+ *
  * <p><b>Threading.</b> Immutable; safe for concurrent use. Each evaluation blocks for at most about
  * {@code maxAttempts × timeout} plus the backoff.
  */
@@ -57,17 +72,14 @@ public final class WebhookGate implements HealthGate {
 
   private final String name;
   private final HttpUrl url;
-  private final @Nullable SecretKeySpec key;
+  private final @Nullable Supplier<String> secret;
   private final OkHttpClient client;
   private final Retry retry;
 
   private WebhookGate(Builder b) {
     this.name = b.name;
     this.url = b.url;
-    this.key =
-        b.secret == null
-            ? null
-            : new SecretKeySpec(b.secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256");
+    this.secret = b.secret;
     this.client = b.client.newBuilder().callTimeout(b.timeout).build();
     this.retry =
         Retry.of(
@@ -119,17 +131,17 @@ public final class WebhookGate implements HealthGate {
             .post(RequestBody.create(body, JSON_TYPE))
             .header(
                 "Idempotency-Key", ctx.rolloutId() + "/" + ctx.phase() + "/" + ctx.measurement());
-    if (key != null) {
+    if (secret != null) {
       try {
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(key);
-        rb.header(SIGNATURE_HEADER, "sha256=" + HexFormat.of().formatHex(mac.doFinal(body)));
-      } catch (GeneralSecurityException e) {
-        return Verdict.error(e);
+        String current = checkedSecret(secret.get(), name);
+        rb.header(SIGNATURE_HEADER, "sha256=" + sign(current, body));
+      } catch (CutoverException e) {
+        // A secret file that vanished or shrank: no delivery unsigned, the reason names the key.
+        return Verdict.error(String.valueOf(e.getMessage()));
       }
     }
     Request request = rb.build();
-    String what = "'" + name + "' (" + url.host() + ":" + url.port() + url.encodedPath() + ")";
+    String what = "'" + name + "' (" + url.redact() + ")";
     try {
       int status = Retry.decorateSupplier(retry, () -> send(request)).get();
       return kind.answered(status, what);
@@ -181,14 +193,31 @@ public final class WebhookGate implements HealthGate {
     n.put("config", r.config().digest().toString());
   }
 
+  private static String checkedSecret(@Nullable String secret, String name) {
+    if (secret == null || secret.length() < 16) {
+      throw new InvalidSpecException(
+          "gate." + name + ".secret",
+          "is shorter than 16 characters",
+          "use a long random secret, e.g. openssl rand -hex 32");
+    }
+    return secret;
+  }
+
+  @Override
+  public String toString() {
+    return "WebhookGate{" + name + ", " + url.redact() + (secret == null ? "" : ", signed") + "}";
+  }
+
   /**
    * Builds a {@link WebhookGate}. Defaults: 10 s timeout, 3 attempts from 500 ms backoff, no
-   * secret. Not thread-safe.
+   * secret, HTTPS only. Not thread-safe.
    */
   public static final class Builder {
     private final String name;
     private final HttpUrl url;
-    private @Nullable String secret;
+    private @Nullable Supplier<String> secret;
+    private final Set<String> insecureHosts = new TreeSet<>();
+    private String urlPath;
     private OkHttpClient client = new OkHttpClient();
     private Duration timeout = Duration.ofSeconds(10);
     private int maxAttempts = 3;
@@ -198,26 +227,63 @@ public final class WebhookGate implements HealthGate {
       if (name == null || name.isBlank()) {
         throw new InvalidSpecException("gate.name", "is blank", "name the webhook gate");
       }
+      this.urlPath = "gate." + name + ".url";
       HttpUrl u = url == null ? null : HttpUrl.parse(url);
       if (u == null) {
         throw new InvalidSpecException(
-            "gate." + name + ".url",
-            "'" + url + "' is not an http(s) URL",
+            urlPath,
+            "'" + Redaction.userInfo(url) + "' is not an http(s) URL",
             "use e.g. https://hooks.example/confirm");
+      }
+      if (!u.username().isEmpty() || !u.password().isEmpty()) {
+        throw new InvalidSpecException(
+            urlPath,
+            "'"
+                + u.redact()
+                + "' carries user-info (user:password@, not shown), which is never sent",
+            "remove it; authenticate requests with the HMAC secret (secretEnv / secretFile)");
       }
       this.name = name;
       this.url = u;
     }
 
-    /** Signs every request with HMAC-SHA256 under this secret. */
+    /**
+     * Signs every request with HMAC-SHA256 under this secret (at least 16 characters). For a secret
+     * that rotates, use {@link #secret(Supplier)}.
+     *
+     * @throws InvalidSpecException if it is shorter than 16 characters (the message never shows it)
+     */
     public Builder secret(String secret) {
-      if (secret == null || secret.length() < 16) {
-        throw new InvalidSpecException(
-            "gate." + name + ".secret",
-            "is shorter than 16 characters",
-            "use a long random secret");
+      String checked = checkedSecret(secret, name);
+      this.secret = () -> checked;
+      return this;
+    }
+
+    /**
+     * Signs every request with HMAC-SHA256 under the secret {@code secret} returns when the request
+     * is made (e.g. re-reading a mounted file). If it throws a {@link CutoverException} or returns
+     * fewer than 16 characters, nothing is sent and the verdict is ERROR.
+     */
+    public Builder secret(Supplier<String> secret) {
+      this.secret = Objects.requireNonNull(secret, "secret");
+      return this;
+    }
+
+    /**
+     * Hosts that may be reached over plain {@code http://}, where whoever is on the path could
+     * answer in the webhook's place and approve a rollout: list only hosts whose path you trust
+     * (loopback, a sidecar). Adds to the hosts given before.
+     */
+    public Builder insecureHosts(Collection<String> hosts) {
+      for (String h : hosts) {
+        insecureHosts.add(Objects.requireNonNull(h, "host").toLowerCase(Locale.ROOT));
       }
-      this.secret = secret;
+      return this;
+    }
+
+    /** Where the URL sits in the user's configuration, for error messages. */
+    Builder urlPath(String path) {
+      this.urlPath = path;
       return this;
     }
 
@@ -250,8 +316,23 @@ public final class WebhookGate implements HealthGate {
       return this;
     }
 
-    /** Builds the gate; no I/O. */
+    /**
+     * Builds the gate; no I/O.
+     *
+     * @throws InvalidSpecException if the URL is plain HTTP to a host not in {@link #insecureHosts}
+     */
     public WebhookGate build() {
+      if (!url.isHttps() && !insecureHosts.contains(url.host())) {
+        throw new InvalidSpecException(
+            urlPath,
+            "is plain HTTP ("
+                + url.redact()
+                + "): whoever sits on the path could answer in the webhook's place and approve"
+                + " the rollout",
+            "use https://, or if the path to "
+                + url.host()
+                + " is trusted (loopback, a sidecar), list it in insecureHosts");
+      }
       return new WebhookGate(this);
     }
   }

@@ -12,6 +12,7 @@ import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.cutover.spi.HealthGate;
 import io.cutover.testkit.contract.HealthGateContract;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -33,6 +34,7 @@ class WebhookGateContractTest extends HealthGateContract {
   protected HealthGate createGate() {
     return WebhookGate.builder("load-test", wm.baseUrl() + "/analysis")
         .secret(SECRET)
+        .insecureHosts(List.of("localhost"))
         .retries(2, Duration.ofMillis(10))
         .timeout(Duration.ofSeconds(2))
         .build();

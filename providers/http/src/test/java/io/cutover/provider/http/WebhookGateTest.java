@@ -61,6 +61,7 @@ class WebhookGateTest {
   private static WebhookGate gate(String secret, int attempts, Duration timeout) {
     return WebhookGate.builder("hook", wm.baseUrl() + "/hook")
         .secret(secret)
+        .insecureHosts(List.of("localhost"))
         .retries(attempts, Duration.ofMillis(10))
         .timeout(timeout)
         .build();
@@ -180,13 +181,20 @@ class WebhookGateTest {
   void providersValidateTheirKeys() {
     assertThatThrownBy(
             () ->
-                new HttpGateProviders.Webhook()
+                new HttpGateProviders.Webhook(Map.of("HOOK_SECRET", "tiny-k3y")::get)
                     .create(
                         ProviderConfigs.of(
-                            "webhook", Map.of("name", "h", "url", wm.baseUrl(), "secret", "short")),
+                            "webhook",
+                            Map.of(
+                                "name", "h",
+                                "url", wm.baseUrl(),
+                                "secretEnv", "HOOK_SECRET",
+                                "insecureHosts", "localhost")),
                         ProviderRegistry.create().withDiscovery().context()))
         .isInstanceOf(InvalidSpecException.class)
-        .hasMessageContaining("16 characters");
+        .hasMessageContaining("$.providers.webhook.secretEnv")
+        .hasMessageContaining("16 characters")
+        .hasMessageNotContaining("tiny-k3y");
     assertThatThrownBy(
             () ->
                 new HttpGateProviders.Probe()

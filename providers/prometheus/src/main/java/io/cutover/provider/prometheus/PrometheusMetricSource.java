@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cutover.api.InvalidSpecException;
 import io.cutover.api.ProviderException;
+import io.cutover.provider.support.Redaction;
 import io.cutover.spi.MetricQuery;
 import io.cutover.spi.MetricResult;
 import io.cutover.spi.MetricSource;
@@ -20,9 +21,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Supplier;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -50,6 +55,14 @@ import org.jspecify.annotations.Nullable;
  * ProviderException}s, retried with exponential backoff and counted by a circuit breaker that, once
  * open, fails calls at once until it half-opens.
  *
+ * <p><b>Credentials.</b> A bearer token ({@link Builder#bearerToken(Supplier)}) is sent over HTTPS,
+ * or over plain HTTP only to a host listed in {@link Builder#insecureHosts}: {@link
+ * Builder#build()} refuses anything else. A base URL with user-info ({@code user:pass@}) is
+ * refused, because the credentials would travel nowhere useful (OkHttp does not send them) and
+ * would end up in messages. Error messages and {@link #toString()} show the base URL redacted
+ * ({@link HttpUrl#redact()}). OkHttp drops the {@code Authorization} header on a redirect to
+ * another scheme, host or port.
+ *
  * <p><b>Threading.</b> Safe for concurrent use; every call blocks for at most about {@code
  * maxAttempts × timeout} plus the backoff.
  */
@@ -59,7 +72,7 @@ public final class PrometheusMetricSource implements MetricSource {
   private final OkHttpClient client;
   private final Retry retry;
   private final CircuitBreaker breaker;
-  private final @Nullable String bearerToken;
+  private final @Nullable Supplier<String> bearerToken;
 
   private PrometheusMetricSource(Builder b) {
     this.base = b.base;
@@ -122,7 +135,7 @@ public final class PrometheusMetricSource implements MetricSource {
     }
     Request.Builder rb = new Request.Builder().url(url.build()).get();
     if (bearerToken != null) {
-      rb.header("Authorization", "Bearer " + bearerToken);
+      rb.header("Authorization", "Bearer " + bearerToken.get());
     }
     Request request = rb.build();
     try {
@@ -136,7 +149,7 @@ public final class PrometheusMetricSource implements MetricSource {
           "prometheus",
           "query",
           "circuit breaker open after repeated failures of "
-              + base
+              + base.redact()
               + "; calls resume when it half-opens",
           e);
     }
@@ -186,7 +199,10 @@ public final class PrometheusMetricSource implements MetricSource {
       return json.path("data");
     } catch (IOException e) {
       throw ProviderException.retryable(
-          "prometheus", "query", "cannot reach " + base + ": " + e.getMessage(), e);
+          "prometheus",
+          "query",
+          "cannot reach " + base.redact() + ": " + Redaction.userInfo(e.getMessage()),
+          e);
     }
   }
 
@@ -267,7 +283,10 @@ public final class PrometheusMetricSource implements MetricSource {
 
   @Override
   public String toString() {
-    return "PrometheusMetricSource{" + base + "}";
+    return "PrometheusMetricSource{"
+        + base.redact()
+        + (bearerToken == null ? "" : ", bearer token")
+        + "}";
   }
 
   /**
@@ -284,15 +303,27 @@ public final class PrometheusMetricSource implements MetricSource {
     private float breakerFailureRate = 50;
     private int breakerMinimumCalls = 5;
     private Duration breakerOpenFor = Duration.ofSeconds(30);
-    private @Nullable String bearerToken;
+    private @Nullable Supplier<String> bearerToken;
+    private final Set<String> insecureHosts = new TreeSet<>();
+    private String urlPath = "prometheus.url";
 
     private Builder(String baseUrl) {
       HttpUrl u = baseUrl == null ? null : HttpUrl.parse(baseUrl);
       if (u == null) {
         throw new InvalidSpecException(
             "prometheus.url",
-            "'" + baseUrl + "' is not an http(s) URL",
+            "'" + Redaction.userInfo(baseUrl) + "' is not an http(s) URL",
             "use the server's base URL, e.g. http://127.0.0.1:9090");
+      }
+      if (!u.username().isEmpty() || !u.password().isEmpty()) {
+        throw new InvalidSpecException(
+            "prometheus.url",
+            "'"
+                + u.redact()
+                + "' carries user-info (user:password@, not shown), which Cutover"
+                + " never sends and would show in error messages",
+            "remove it from the URL and give a bearer token from an environment variable or a"
+                + " file (bearerTokenEnv / bearerTokenFile)");
       }
       this.base = u;
     }
@@ -340,15 +371,61 @@ public final class PrometheusMetricSource implements MetricSource {
       return this;
     }
 
-    /** Sends {@code Authorization: Bearer <token>}. */
+    /**
+     * Sends {@code Authorization: Bearer <token>} with every query. For a token that rotates, use
+     * {@link #bearerToken(Supplier)}.
+     */
     public Builder bearerToken(String token) {
-      this.bearerToken = token;
+      Objects.requireNonNull(token, "token");
+      return bearerToken(() -> token);
+    }
+
+    /**
+     * Sends {@code Authorization: Bearer <token>}, asking {@code token} before every query (e.g.
+     * reading a mounted file, so a rotated token is used without a restart). The supplier may throw
+     * a {@link io.cutover.api.CutoverException}; it must not block for long.
+     */
+    public Builder bearerToken(Supplier<String> token) {
+      this.bearerToken = Objects.requireNonNull(token, "token");
       return this;
     }
 
-    /** Builds the source; no I/O. */
+    /**
+     * Hosts to which a bearer token may be sent over plain {@code http://} (e.g. a Prometheus on
+     * the same host or in a trusted network segment). Anywhere else a token needs HTTPS. Adds to
+     * the hosts given before.
+     */
+    public Builder insecureHosts(Collection<String> hosts) {
+      for (String h : hosts) {
+        insecureHosts.add(Objects.requireNonNull(h, "host").toLowerCase(Locale.ROOT));
+      }
+      return this;
+    }
+
+    /**
+     * Builds the source; no I/O.
+     *
+     * @throws InvalidSpecException if a bearer token would be sent over plain HTTP to a host that
+     *     is not in {@link #insecureHosts}
+     */
     public PrometheusMetricSource build() {
+      if (bearerToken != null && !base.isHttps() && !insecureHosts.contains(base.host())) {
+        throw new InvalidSpecException(
+            urlPath,
+            "is plain HTTP ("
+                + base.redact()
+                + "), so the bearer token would travel in clear text to anyone on the path",
+            "use https://, or if the path to "
+                + base.host()
+                + " is trusted, list it in insecureHosts");
+      }
       return new PrometheusMetricSource(this);
+    }
+
+    /** Where the URL sits in the user's configuration, for error messages. */
+    Builder urlPath(String path) {
+      this.urlPath = path;
+      return this;
     }
 
     private static Duration positive(Duration d, String path) {

@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.stream.Stream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Disabled;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -136,10 +135,9 @@ class ArtifactCacheFuzzTest {
   /**
    * Found by this property (issue 11, item 1): a symlink entry pointing out of the artifact and a
    * later entry written through it ({@code link -> ../../..}, then {@code link/b}) create files
-   * outside the cache directory. Enabled when the extraction rewrite of issue 11 lands.
+   * outside the cache directory. Fixed by the safe extraction of issue 11 (item 1).
    */
   @Property
-  @Disabled("TODO(issue 11 item 1, helper harden-local): tar extraction follows symlink entries")
   void neverWritesOutsideTheCache(@ForAll("archives") Archive archive) throws IOException {
     materialize(archive, true);
   }
