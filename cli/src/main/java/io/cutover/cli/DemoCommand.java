@@ -2,6 +2,7 @@
 package io.cutover.cli;
 
 import io.cutover.api.ArtifactRef;
+import io.cutover.api.ConfigRef;
 import io.cutover.api.Provenance;
 import io.cutover.api.Release;
 import io.cutover.api.TrafficSplit;
@@ -21,9 +22,11 @@ import io.cutover.core.metrics.InProcessMetrics;
 import io.cutover.core.strategy.BlueGreenStrategy;
 import io.cutover.core.strategy.CanaryStrategy;
 import io.cutover.provider.haproxy.HaproxyRouter;
+import io.cutover.provider.local.fleet.ConfigSource;
 import io.cutover.provider.local.fleet.CrashPolicy;
 import io.cutover.provider.local.fleet.FleetHealthGate;
 import io.cutover.provider.local.fleet.LocalProcessFleet;
+import io.cutover.provider.local.fleet.SecretResolver;
 import io.cutover.provider.local.router.InProcessRouter;
 import io.cutover.provider.local.store.ArtifactMetadata;
 import io.cutover.provider.local.store.FilesystemArtifactStore;
@@ -38,9 +41,11 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -109,6 +114,14 @@ final class DemoCommand implements Callable<Integer> {
       description = "Seconds between canary measurements (default ${DEFAULT-VALUE}).")
   int stepSeconds;
 
+  @Option(
+      names = "--secrets-dir",
+      description =
+          "Directory of secret files, one per name, as mounted by Docker or Kubernetes; the demo's"
+              + " configuration reads ${secret:demo-api-key} from it (default: a random key made"
+              + " for this run).")
+  @Nullable Path secretsDir;
+
   private final PrintStream out;
   private final InstantSource clock = InstantSource.system();
 
@@ -149,9 +162,18 @@ final class DemoCommand implements Callable<Integer> {
         "Cutover demo: real processes, real HTTP traffic, real gates. Work directory: " + dir);
 
     FilesystemArtifactStore store = FilesystemArtifactStore.open(dir.resolve("store"));
-    Release v1 = Release.of(SERVICE, put(store, "v1", 0)).withLabel("v1");
-    Release v2 = Release.of(SERVICE, put(store, "v2", 0)).withLabel("v2");
-    Release v3 = Release.of(SERVICE, put(store, "v3", 20)).withLabel("v3");
+    // The configuration holds a reference, never the value: the fleet resolves it into each
+    // instance's environment at launch, and it appears in no journal, record, log or report.
+    ConfigSource.Registry configs = ConfigSource.registry();
+    ConfigRef config =
+        configs.register(Map.of("GREETING", "hello", "API_KEY", "${secret:demo-api-key}"));
+    SecretResolver secrets =
+        secretsDir != null
+            ? SecretResolver.directory(secretsDir)
+            : SecretResolver.of(Map.of("demo-api-key", randomKey()));
+    Release v1 = Release.of(SERVICE, put(store, "v1", 0), config).withLabel("v1");
+    Release v2 = Release.of(SERVICE, put(store, "v2", 0), config).withLabel("v2");
+    Release v3 = Release.of(SERVICE, put(store, "v3", 20), config).withLabel("v3");
     Map<String, String> labels = new LinkedHashMap<>();
     for (Release r : List.of(v1, v2, v3)) {
       labels.put(r.id(), r.label());
@@ -161,6 +183,8 @@ final class DemoCommand implements Callable<Integer> {
 
     LocalProcessFleet fleet =
         LocalProcessFleet.builder(dir.resolve("fleet"), store)
+            .configs(configs)
+            .secrets(secrets)
             .scheduler(scheduler)
             .gracePeriod(Duration.ofSeconds(5))
             .crashPolicy(CrashPolicy.REPORT, 0)
@@ -315,6 +339,12 @@ final class DemoCommand implements Callable<Integer> {
             ? "As expected: v2 is live, v3 was rolled back automatically."
             : "NOT as expected: see the events above and " + dir);
     return asExpected ? 0 : 1;
+  }
+
+  private static String randomKey() {
+    byte[] key = new byte[16];
+    new SecureRandom().nextBytes(key);
+    return HexFormat.of().formatHex(key);
   }
 
   private RolloutStatus run(Cutover cutover, RolloutStrategy strategy, Release release)

@@ -8,6 +8,8 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -20,6 +22,11 @@ class DemoCommandTest {
   void deploysV1CanariesV2AndRollsBackV3WithAReport() throws Exception {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     Path report = dir.resolve("report.html");
+    // A secret canary (issue 11): the demo's configuration references a secret; its value must
+    // reach the instances and appear nowhere a person can see.
+    String canary = "cnry-demo-" + UUID.randomUUID();
+    Path secrets = Files.createDirectories(dir.resolve("secrets"));
+    Files.writeString(secrets.resolve("demo-api-key"), canary + "\n");
     int code =
         new CommandLine(new DemoCommand(new PrintStream(buf, true, StandardCharsets.UTF_8)))
             .execute(
@@ -28,7 +35,9 @@ class DemoCommandTest {
                 "--report",
                 report.toString(),
                 "--replicas",
-                "1");
+                "1",
+                "--secrets-dir",
+                secrets.toString());
     String out = buf.toString(StandardCharsets.UTF_8);
     assertThat(code).as(out).isZero();
     assertThat(out)
@@ -49,6 +58,15 @@ class DemoCommandTest {
         .doesNotContain("NaN");
     // Both charts draw lines: weights and error rates.
     assertThat(html.split("<polyline", -1).length - 1).isGreaterThanOrEqualTo(4);
+    assertThat(out).doesNotContain(canary);
+    assertThat(html).doesNotContain(canary);
+    try (Stream<Path> files = Files.walk(dir.resolve("work"))) {
+      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        assertThat(new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1))
+            .as("%s holds the secret", f)
+            .doesNotContain(canary);
+      }
+    }
     // Every instance was stopped at the end.
     try (var dirs = Files.list(dir.resolve("work").resolve("fleet").resolve("instances"))) {
       for (Path d : (Iterable<Path>) dirs::iterator) {

@@ -6,6 +6,7 @@ import io.cutover.api.InstanceState;
 import io.cutover.api.InvalidSpecException;
 import io.cutover.api.ProviderException;
 import io.cutover.api.TrafficSplit;
+import io.cutover.provider.haproxy.internal.RuntimeNames;
 import io.cutover.provider.haproxy.internal.WeightMapping;
 import io.cutover.provider.support.AppliedOperations;
 import io.cutover.spi.OperationId;
@@ -62,6 +63,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Limits.</b> Header/cookie match rules and mirrors need HAProxy configuration, not runtime
  * commands: a split with them is refused (non-retryable {@link ProviderException}).
+ *
+ * <p><b>Inputs.</b> The runtime API splits a line at {@code ;} and newlines and a command at
+ * spaces, so the router checks every name it puts into a command itself, before anything is sent:
+ * backend names must match {@code [A-Za-z0-9_.:-]+}, release ids {@code [A-Za-z0-9_.-]+}, endpoint
+ * hosts must be plain names or addresses; anything else is an {@link InvalidSpecException}. {@link
+ * RuntimeApi} refuses command separators inside a command as well.
  *
  * <p><b>Threading.</b> Safe for concurrent use; calls are serialized per router.
  *
@@ -142,7 +149,7 @@ public final class HaproxyRouter implements Router, AutoCloseable {
 
   /** The backend that carries a service. */
   public String backend(String service) {
-    return backendOf.apply(service);
+    return RuntimeNames.backend(service, backendOf.apply(service));
   }
 
   // ---------------------------------------------------------------- Router
@@ -152,6 +159,9 @@ public final class HaproxyRouter implements Router, AutoCloseable {
       OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
     Objects.requireNonNull(op, "op");
     split.validate();
+    // Everything that goes into a command is checked before anything is sent.
+    String backend = backend(service);
+    split.releaseIds().forEach(RuntimeNames::release);
     if (!split.rules().isEmpty() || split.mirror() != null) {
       throw ProviderException.permanent(
           PROVIDER,
@@ -165,7 +175,6 @@ public final class HaproxyRouter implements Router, AutoCloseable {
     if (ops.isStale(op)) {
       return;
     }
-    String backend = backend(service);
     Map<String, Desired> desired = desired(service, split, backends);
     lock.lock();
     try {
@@ -213,11 +222,12 @@ public final class HaproxyRouter implements Router, AutoCloseable {
 
   @Override
   public Optional<TrafficSplit> current(String service) {
-    String answer = api.execute("show servers state " + backend(service));
+    String backend = backend(service);
+    String answer = api.execute("show servers state " + backend);
     if (answer.contains("Can't find backend")) {
       return Optional.empty();
     }
-    Map<String, ServerState> state = parseState(backend(service), answer);
+    Map<String, ServerState> state = parseState(backend, answer);
     Map<String, Long> totals = new LinkedHashMap<>();
     Map<String, Integer> observed = new LinkedHashMap<>();
     for (ServerState s : state.values()) {
@@ -265,12 +275,7 @@ public final class HaproxyRouter implements Router, AutoCloseable {
     Map<String, List<Instance>> ready = new LinkedHashMap<>();
     Map<String, Integer> counts = new LinkedHashMap<>();
     for (String releaseId : split.releaseIds()) {
-      if (releaseId.contains(":") || releaseId.length() > 200) {
-        throw new InvalidSpecException(
-            "split.weights." + releaseId,
-            "cannot name an HAProxy server",
-            "use release ids without ':' (Release.id() never has one)");
-      }
+      RuntimeNames.release(releaseId);
       List<Instance> list =
           backends.getOrDefault(releaseId, List.of()).stream()
               .filter(i -> i.state() == InstanceState.READY && i.endpoint() != null)
@@ -312,9 +317,13 @@ public final class HaproxyRouter implements Router, AutoCloseable {
       List<Integer> weights = Objects.requireNonNull(mapping.perServer().get(releaseId), releaseId);
       for (int i = 0; i < e.getValue().size(); i++) {
         Instance inst = e.getValue().get(i);
-        String host = Objects.requireNonNull(inst.endpoint()).getHost();
+        String host =
+            RuntimeNames.host(
+                Objects.requireNonNull(inst.endpoint()).getHost(),
+                "backends." + releaseId,
+                "instance " + RuntimeNames.printable(inst.id()));
         int port = inst.endpoint().getPort();
-        if (host == null || port < 0) {
+        if (port < 0) {
           throw new InvalidSpecException(
               "backends." + releaseId,
               "instance "

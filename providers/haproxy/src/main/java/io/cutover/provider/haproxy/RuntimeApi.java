@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.haproxy;
 
+import io.cutover.api.InvalidSpecException;
 import io.cutover.api.ProviderException;
+import io.cutover.provider.haproxy.internal.RuntimeNames;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -39,19 +41,26 @@ public final class RuntimeApi {
 
   /**
    * Runs several commands as one batch (joined with {@code ;}) and returns HAProxy's whole answer.
+   *
+   * @throws InvalidSpecException before anything is sent, if a command holds {@code ;}, a newline,
+   *     a carriage return or NUL (it would run a command of its own)
    */
   public String execute(List<String> commands) {
     for (String c : commands) {
-      if (c.indexOf(';') >= 0 || c.indexOf('\n') >= 0) {
-        throw new IllegalArgumentException(
-            "a runtime API command cannot contain ';' or a newline: " + c);
-      }
+      RuntimeNames.commandLine(c, false);
     }
     return execute(String.join(";", commands));
   }
 
-  /** Runs one command line and returns HAProxy's answer. */
+  /**
+   * Runs one command line (several commands may be joined with {@code ;}) and returns HAProxy's
+   * answer.
+   *
+   * @throws InvalidSpecException before anything is sent, if the line holds a newline, a carriage
+   *     return or NUL
+   */
   public String execute(String line) {
+    RuntimeNames.commandLine(line, true);
     try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       ch.connect(UnixDomainSocketAddress.of(socket));
       ByteBuffer out = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));

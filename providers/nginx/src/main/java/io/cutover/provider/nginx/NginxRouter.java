@@ -14,10 +14,14 @@ import io.cutover.spi.Router;
 import java.io.File;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -76,6 +80,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Limits.</b> Match rules and mirrors are refused (they belong in the NGINX configuration).
  *
+ * <p><b>Inputs.</b> Service names become file names, upstream and server names and a header;
+ * release ids and instance endpoints are written into the configuration. Whatever the engine
+ * checked before, the router checks them itself, before any file is written or request sent: a
+ * service name must match {@value #SAFE_NAME}, a release id {@code [A-Za-z0-9._-]+}, an endpoint
+ * host letters, digits, {@code .}, {@code -}, {@code :} and IPv6 brackets. Anything else is an
+ * {@link InvalidSpecException}, so no input can escape a file name or inject a directive.
+ *
+ * <p><b>Durability.</b> The new upstream file is written to a temporary file, forced to disk, then
+ * renamed over the old one (and the directory forced), so a crash leaves the old or the new file,
+ * never a torn one. NGINX's output is read while it runs, so a chatty {@code nginx -t} cannot fill
+ * the pipe and hang until the timeout.
+ *
  * <p><b>Threading.</b> Safe for concurrent use; applies are serialized per router (one reload at a
  * time).
  *
@@ -88,6 +104,14 @@ public final class NginxRouter implements Router, AutoCloseable {
   /** Path of the status location that serves the split. */
   public static final String STATUS_PATH = "/cutover/split";
 
+  /** The form of a service name the router accepts. */
+  public static final String SAFE_NAME = "[A-Za-z0-9][A-Za-z0-9_-]{0,99}";
+
+  private static final Pattern SAFE_SERVICE = Pattern.compile(SAFE_NAME);
+  private static final Pattern SAFE_RELEASE = Pattern.compile("[A-Za-z0-9._-]{1,200}");
+  private static final Pattern SAFE_HOST =
+      Pattern.compile("[A-Za-z0-9.-]{1,253}|\\[[0-9A-Fa-f:.]{2,45}]");
+  private static final int MAX_OUTPUT_BYTES = 64 * 1024;
   private static final Logger LOG = LoggerFactory.getLogger(NginxRouter.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int CONFIRMATIONS = 3;
@@ -155,6 +179,7 @@ public final class NginxRouter implements Router, AutoCloseable {
 
   /** The upstream name NGINX proxies a service to: {@code cutover_<service>}. */
   public static String upstream(String service) {
+    requireSafeService(service);
     return "cutover_" + service.replace('-', '_');
   }
 
@@ -165,6 +190,7 @@ public final class NginxRouter implements Router, AutoCloseable {
    * to {@link #upstream}.
    */
   public static String initialUpstream(String service, int statusPort) {
+    requireSafeService(service);
     return "upstream "
         + upstream(service)
         + " {\n  server 127.0.0.1:1 down;\n}\n"
@@ -182,7 +208,9 @@ public final class NginxRouter implements Router, AutoCloseable {
   public void apply(
       OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
     Objects.requireNonNull(op, "op");
+    requireSafeService(service);
     split.validate();
+    split.releaseIds().forEach(NginxRouter::requireSafeRelease);
     if (!split.rules().isEmpty() || split.mirror() != null) {
       throw ProviderException.permanent(
           PROVIDER,
@@ -213,8 +241,9 @@ public final class NginxRouter implements Router, AutoCloseable {
         Files.copy(file, lastGood, StandardCopyOption.REPLACE_EXISTING);
       }
       Path tmp = upstreamDir.resolve("." + service + ".conf.tmp");
-      Files.writeString(tmp, content, StandardCharsets.UTF_8);
+      writeDurably(tmp, content);
       Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      forceDirectory(upstreamDir);
       String test = run("-t");
       if (test != null) {
         restoreLastGood(file, lastGood, hadFile);
@@ -255,6 +284,64 @@ public final class NginxRouter implements Router, AutoCloseable {
     }
   }
 
+  /** Writes and forces a file, so the rename that follows never exposes a torn file. */
+  private static void writeDurably(Path tmp, String content) throws IOException {
+    ByteBuffer bytes = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
+    try (FileChannel ch =
+        FileChannel.open(
+            tmp,
+            StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
+      while (bytes.hasRemaining()) {
+        ch.write(bytes);
+      }
+      ch.force(true);
+    }
+  }
+
+  /** Makes a rename in {@code dir} durable; a file system that cannot force a directory is fine. */
+  private static void forceDirectory(Path dir) {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      LOG.debug("cannot force directory {} (not supported here?)", dir, e);
+    }
+  }
+
+  private static void requireSafeService(String service) {
+    if (service == null || !SAFE_SERVICE.matcher(service).matches()) {
+      throw new InvalidSpecException(
+          "service",
+          "'"
+              + printable(service)
+              + "' cannot be used by the NGINX router (it names a file, an upstream and a server)",
+          "use a name matching " + SAFE_NAME);
+    }
+  }
+
+  private static void requireSafeRelease(String id) {
+    if (!SAFE_RELEASE.matcher(id).matches()) {
+      throw new InvalidSpecException(
+          "split.weights." + printable(id),
+          "cannot be written into an NGINX configuration",
+          "use release ids of letters, digits, '.', '_' and '-' (Release.id() always is)");
+    }
+  }
+
+  /** A value for a message: control characters escaped, long values cut. */
+  static String printable(@Nullable String s) {
+    if (s == null) {
+      return "null";
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < s.length() && i < 120; i++) {
+      char c = s.charAt(i);
+      sb.append(c < 0x20 || c == 0x7f ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+    }
+    return s.length() > 120 ? sb + "..." : sb.toString();
+  }
+
   private static void restoreLastGood(Path file, Path lastGood, boolean hadFile)
       throws IOException {
     if (hadFile) {
@@ -267,6 +354,7 @@ public final class NginxRouter implements Router, AutoCloseable {
 
   @Override
   public Optional<TrafficSplit> current(String service) {
+    requireSafeService(service);
     return status(service).map(Status::split);
   }
 
@@ -286,12 +374,7 @@ public final class NginxRouter implements Router, AutoCloseable {
     Map<String, List<Instance>> ready = new LinkedHashMap<>();
     Map<String, Integer> counts = new LinkedHashMap<>();
     for (String id : split.releaseIds()) {
-      if (!id.matches("[A-Za-z0-9._-]+")) {
-        throw new InvalidSpecException(
-            "split.weights." + id,
-            "cannot be written into an NGINX configuration",
-            "use release ids of letters, digits, '.', '_' and '-' (Release.id() always is)");
-      }
+      requireSafeRelease(id);
       List<Instance> list =
           backends.getOrDefault(id, List.of()).stream()
               .filter(i -> i.state() == InstanceState.READY && i.endpoint() != null)
@@ -322,8 +405,19 @@ public final class NginxRouter implements Router, AutoCloseable {
     sb.append("upstream ").append(upstream(service)).append(" {\n");
     for (Map.Entry<String, List<Instance>> e : ready.entrySet()) {
       for (Instance i : e.getValue()) {
-        String hostPort =
-            Objects.requireNonNull(i.endpoint()).getHost() + ":" + i.endpoint().getPort();
+        URI endpoint = Objects.requireNonNull(i.endpoint());
+        String host = endpoint.getHost();
+        if (host == null || !SAFE_HOST.matcher(host).matches() || endpoint.getPort() < 1) {
+          throw new InvalidSpecException(
+              "backends." + e.getKey(),
+              "instance "
+                  + printable(i.id())
+                  + " has endpoint '"
+                  + printable(endpoint.toString())
+                  + "', which has no plain host and port to write into an NGINX configuration",
+              "give instances endpoints such as http://127.0.0.1:8080");
+        }
+        String hostPort = host + ":" + endpoint.getPort();
         long w = perServer.getOrDefault(e.getKey(), 0L);
         sb.append("  server ")
             .append(hostPort)
@@ -424,18 +518,20 @@ public final class NginxRouter implements Router, AutoCloseable {
             List.of(nginx.toString(), "-c", mainConfig.toString(), "-p", prefix.toString()));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    // Read the output while nginx runs: a full pipe would block it until the timeout.
+    OutputDrain output = OutputDrain.start(p.getInputStream(), MAX_OUTPUT_BYTES);
     try {
       if (!p.waitFor(reloadTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
         return String.join(" ", cmd) + " did not finish within " + reloadTimeout;
       }
+      String out = output.await(Duration.ofSeconds(1)).trim();
+      return p.exitValue() == 0 ? null : out;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       p.destroyForcibly();
       return "interrupted";
     }
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    return p.exitValue() == 0 ? null : out;
   }
 
   private record Status(long generation, @Nullable TrafficSplit split, String backends) {}

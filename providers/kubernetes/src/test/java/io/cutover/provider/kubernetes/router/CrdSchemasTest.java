@@ -10,6 +10,8 @@ import io.cutover.api.Instance;
 import io.cutover.api.InstanceState;
 import io.cutover.api.Release;
 import io.cutover.api.TrafficSplit;
+import io.cutover.provider.kubernetes.testing.CrdSchemas;
+import io.cutover.provider.kubernetes.testing.TestCluster;
 import io.cutover.spi.OperationId;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -61,7 +63,7 @@ class CrdSchemasTest {
             .mirror(new TrafficSplit.Mirror(canary.id(), 500))
             .build();
     new GatewayApiRouter(
-            RouterCluster.get().client(),
+            TestCluster.get().client(),
             "shop",
             "cutover",
             List.of(new GatewayApiRouter.Parent(null, "public", null)),
@@ -70,7 +72,7 @@ class CrdSchemasTest {
             "http")
         .apply(new OperationId("schema-1"), "schema", split, ready(stable, canary));
     HTTPRoute route =
-        RouterCluster.get()
+        TestCluster.get()
             .client()
             .resources(HTTPRoute.class)
             .inNamespace("shop")
@@ -116,10 +118,10 @@ class CrdSchemasTest {
     route.getMetadata().setName("schema-typo");
     route.getMetadata().setResourceVersion(null);
     route.getSpec().getRules().get(0).getAdditionalProperties().put("matchs", List.of());
-    int before = RouterCluster.get().violations().size();
+    int before = TestCluster.get().violations().size();
     assertThatThrownBy(
             () ->
-                RouterCluster.get()
+                TestCluster.get()
                     .client()
                     .resources(HTTPRoute.class)
                     .inNamespace("shop")
@@ -127,7 +129,7 @@ class CrdSchemasTest {
                     .create())
         .isInstanceOfSatisfying(
             KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422));
-    assertThat(RouterCluster.get().violations()).hasSize(before + 1);
-    RouterCluster.get().forgetViolations(before);
+    assertThat(TestCluster.get().violations()).hasSize(before + 1);
+    TestCluster.get().forgetViolations(before);
   }
 }

@@ -3,6 +3,7 @@ package io.cutover.provider.kubernetes.router;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.cutover.provider.kubernetes.testing.TestCluster;
 import io.cutover.spi.Router;
 import io.cutover.testkit.contract.RouterContract;
 import java.util.List;
@@ -10,7 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 
 /**
  * {@link RouterContract} for the {@code istio} router. No Kubernetes API server can run on the
- * build machines, so fabric8's mock server in CRUD mode stands in for it ({@link RouterCluster}),
+ * build machines, so fabric8's mock server in CRUD mode stands in for it ({@link TestCluster}),
  * with the Gateway API v1.6.1 {@code HTTPRoute} CRD loaded: every route the router writes is
  * validated against the CRD's schema, unknown fields included, so a misspelled field fails here. No
  * gateway runs either: the kit checks what the route says, not the traffic a gateway would send.
@@ -19,7 +20,7 @@ class IstioRouterContractTest extends RouterContract {
   @Override
   protected Router createRouter() {
     return new IstioRouter(
-        RouterCluster.get().client(),
+        TestCluster.get().client(),
         "shop",
         "cutover",
         List.of("shop.example.com"),
@@ -30,7 +31,7 @@ class IstioRouterContractTest extends RouterContract {
 
   @Override
   protected boolean arrangeNextApplyFailure(Router router) {
-    RouterCluster.get().failNextWrite();
+    TestCluster.get().failNextWrite();
     return true;
   }
 
@@ -46,6 +47,6 @@ class IstioRouterContractTest extends RouterContract {
 
   @AfterEach
   void everyWriteMatchedTheCrd() {
-    assertThat(RouterCluster.get().violations()).as("CRD schema violations").isEmpty();
+    assertThat(TestCluster.get().violations()).as("CRD schema violations").isEmpty();
   }
 }

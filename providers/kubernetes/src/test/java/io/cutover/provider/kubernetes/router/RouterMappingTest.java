@@ -9,6 +9,7 @@ import io.cutover.api.Release;
 import io.cutover.api.TrafficSplit;
 import io.cutover.api.TrafficSplit.MatchRule;
 import io.cutover.provider.kubernetes.KubernetesNames;
+import io.cutover.provider.kubernetes.testing.TestCluster;
 import io.cutover.spi.OperationId;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Service;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * refuses, beyond the contract kit.
  */
 class RouterMappingTest {
-  private final KubernetesClient client = RouterCluster.get().client();
+  private final KubernetesClient client = TestCluster.get().client();
 
   @Test
   @DisplayName(

@@ -8,6 +8,7 @@ import io.cutover.api.InvalidSpecException;
 import io.cutover.api.TrafficSplit;
 import io.cutover.core.ProviderConfigs;
 import io.cutover.core.ProviderRegistry;
+import io.cutover.provider.kubernetes.testing.TestCluster;
 import io.cutover.spi.OperationId;
 import io.cutover.spi.ProviderContext;
 import io.cutover.spi.Router;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class RouterProvidersTest {
   private final ProviderContext context =
       ProviderRegistry.create()
-          .withComponent(KubernetesClient.class, RouterCluster.get().client())
+          .withComponent(KubernetesClient.class, TestCluster.get().client())
           .context();
 
   private static RouterProvider provider(String name) {
@@ -72,7 +73,7 @@ class RouterProvidersTest {
         TrafficSplit.all(stable.id()),
         CrdSchemasTest.ready(stable));
     HTTPRoute route =
-        RouterCluster.get()
+        TestCluster.get()
             .client()
             .resources(HTTPRoute.class)
             .inNamespace("conf")

@@ -11,6 +11,7 @@ import io.cutover.api.TrafficSplit.MatchRule;
 import io.cutover.api.TrafficSplit.Mirror;
 import io.cutover.provider.kubernetes.RbacRole;
 import io.cutover.provider.kubernetes.RbacRole.Permission;
+import io.cutover.provider.kubernetes.testing.TestCluster;
 import io.cutover.spi.OperationId;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.ArrayList;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The routers need nothing beyond the Role shipped in docs/kubernetes.md, and every router grant of
  * that Role is used. No API server (and so no RBAC authorizer) can run on the build machines:
- * fabric8's mock server in CRUD mode stands in ({@link RouterCluster}), records every request the
+ * fabric8's mock server in CRUD mode stands in ({@link TestCluster}), records every request the
  * routers' client sends, and each one is translated into the verb, group and resource a real API
  * server would authorize ({@link RbacRole#permissions}).
  */
@@ -36,7 +37,7 @@ class RouterRbacTest {
   @DisplayName(
       "every request of the three routers is allowed by the Role, and every router grant is used")
   void routersStayInsideTheRole() {
-    RouterCluster cluster = RouterCluster.get();
+    TestCluster cluster = TestCluster.get();
     try (KubernetesClient client = cluster.newClient(AGENT)) {
       exerciseServiceRouter(client);
       exerciseGatewayRouter(client);
@@ -44,7 +45,7 @@ class RouterRbacTest {
     }
     RbacRole role = RbacRole.load();
     List<Permission> needed = new ArrayList<>();
-    for (RouterCluster.Request r : cluster.requests(AGENT)) {
+    for (TestCluster.Request r : cluster.requests(AGENT)) {
       needed.addAll(RbacRole.permissions(r.method(), r.path(), r.createdByApply()));
     }
     assertThat(needed).as("requests recorded").hasSizeGreaterThan(20);

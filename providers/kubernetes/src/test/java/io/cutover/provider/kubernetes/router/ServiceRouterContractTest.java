@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.kubernetes.router;
 
+import io.cutover.provider.kubernetes.testing.TestCluster;
 import io.cutover.spi.Router;
 import io.cutover.testkit.contract.RouterContract;
 
@@ -13,12 +14,12 @@ import io.cutover.testkit.contract.RouterContract;
 class ServiceRouterContractTest extends RouterContract {
   @Override
   protected Router createRouter() {
-    return new ServiceRouter(RouterCluster.get().client(), "shop", "cutover", 80, "http");
+    return new ServiceRouter(TestCluster.get().client(), "shop", "cutover", 80, "http");
   }
 
   @Override
   protected boolean arrangeNextApplyFailure(Router router) {
-    RouterCluster.get().failNextWrite();
+    TestCluster.get().failNextWrite();
     return true;
   }
 

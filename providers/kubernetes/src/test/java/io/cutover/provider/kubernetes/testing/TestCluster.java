@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package io.cutover.provider.kubernetes.router;
+package io.cutover.provider.kubernetes.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,13 +25,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * TEST CODE: fabric8's Kubernetes mock API server in CRUD mode standing in for an API server (none
- * can run on the build machines), shared by the router tests of one JVM, with the Gateway API and
- * Istio CRDs loaded. On top of the mock it:
+ * can run on the build machines), shared by the tests of one JVM (each test class uses its own
+ * namespace), with the Gateway API and Istio CRDs loaded. On top of the mock it:
  *
  * <ul>
  *   <li>creates the object on a server-side apply to a missing name, as a real API server does (the
  *       mock answers 404), and treats an apply to an existing object as an RFC 7386 merge patch of
  *       it (lists replaced, as an apply by the only manager of the fields does);
+ *   <li>treats a JSON merge patch the same way (the mock's own appends to lists);
  *   <li>validates every write of a custom resource against its CRD's schema ({@link CrdSchemas}),
  *       answering 422 as the API server would and recording the violation;
  *   <li>fails the next write with a 500 when told to ({@link #failNextWrite()});
@@ -40,9 +41,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       created their object, for the RBAC test.
  * </ul>
  */
-final class RouterCluster {
+public final class TestCluster {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final RouterCluster INSTANCE = new RouterCluster();
+  private static final TestCluster INSTANCE = new TestCluster();
 
   private final KubernetesMockServer server;
   private final KubernetesClient client;
@@ -56,9 +57,9 @@ final class RouterCluster {
    * was a server-side apply that created its object (authorized as create and patch by a real API
    * server).
    */
-  record Request(String method, String path, String userAgent, boolean createdByApply) {}
+  public record Request(String method, String path, String userAgent, boolean createdByApply) {}
 
-  private RouterCluster() {
+  private TestCluster() {
     CrdSchemas schemas = CrdSchemas.get();
     KubernetesCrudDispatcher dispatcher =
         new KubernetesCrudDispatcher() {
@@ -101,12 +102,16 @@ final class RouterCluster {
           @Override
           public MockResponse handlePatch(RecordedRequest request) {
             String type = String.valueOf(request.getHeader("Content-Type"));
-            if (!type.startsWith("application/apply-patch")) {
+            boolean apply = type.startsWith("application/apply-patch");
+            if (!apply && !type.startsWith("application/merge-patch+json")) {
               return super.handlePatch(request);
             }
             String path = request.getPath();
             String plain = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
             if (handleGet(plain).code() == 404) {
+              if (!apply) {
+                return handleGet(plain);
+              }
               markLastAsCreate(request);
               return handleCreate(
                   new RecordedRequest(
@@ -117,7 +122,8 @@ final class RouterCluster {
                       new Buffer(request.getBody().getBytes())));
             }
             // The mock's own merge patch appends to lists; a server-side apply by the only manager
-            // of every field replaces them. RFC 7386 merge of the applied object, then a PUT.
+            // of every field replaces them, and so does a JSON merge patch (RFC 7386, where null
+            // removes a key). RFC 7386 merge of the patch, then a PUT.
             JsonNode existing =
                 read(new String(handleGet(plain).getBody().getBytes(), StandardCharsets.UTF_8));
             JsonNode merged =
@@ -169,7 +175,7 @@ final class RouterCluster {
   }
 
   /** RFC 7386: objects merge key by key, null removes a key, anything else replaces. */
-  static JsonNode mergePatch(JsonNode target, JsonNode patch) {
+  public static JsonNode mergePatch(JsonNode target, JsonNode patch) {
     if (!(patch instanceof ObjectNode p)) {
       return patch;
     }
@@ -187,11 +193,11 @@ final class RouterCluster {
   }
 
   /** The cluster of this JVM. */
-  static RouterCluster get() {
+  public static TestCluster get() {
     return INSTANCE;
   }
 
-  KubernetesClient client() {
+  public KubernetesClient client() {
     return client;
   }
 
@@ -199,7 +205,7 @@ final class RouterCluster {
    * A new client of this cluster that sends {@code userAgent}, so that its requests can be told
    * from those of other tests ({@link #requests(String)}). The caller closes it.
    */
-  KubernetesClient newClient(String userAgent) {
+  public KubernetesClient newClient(String userAgent) {
     return server.createClient(
         b ->
             b.editOrNewConfig()
@@ -209,29 +215,29 @@ final class RouterCluster {
   }
 
   /** Every request received so far from clients sending {@code userAgent}, in order. */
-  List<Request> requests(String userAgent) {
+  public List<Request> requests(String userAgent) {
     return requests.stream().filter(r -> r.userAgent().equals(userAgent)).toList();
   }
 
   /** Schema violations of every custom resource written so far, in order. */
-  List<String> violations() {
+  public List<String> violations() {
     return List.copyOf(violations);
   }
 
   /** Drops the violations recorded after the first {@code keep} (a test that provoked them). */
-  void forgetViolations(int keep) {
+  public void forgetViolations(int keep) {
     while (violations.size() > keep) {
       violations.remove(violations.size() - 1);
     }
   }
 
   /** How many custom-resource writes were validated. */
-  int validatedWrites() {
+  public int validatedWrites() {
     return validated.get();
   }
 
   /** Fails the next write (POST, PUT, PATCH, DELETE) with HTTP 500. */
-  void failNextWrite() {
+  public void failNextWrite() {
     failNext.set(true);
   }
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package io.cutover.provider.kubernetes.router;
+package io.cutover.provider.kubernetes.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,8 +28,8 @@ import java.util.Objects;
  * here every object node that lists {@code properties} (and does not preserve unknown fields) gets
  * {@code additionalProperties: false}, so a typo fails the test instead.
  */
-final class CrdSchemas {
-  static final List<String> FILES =
+public final class CrdSchemas {
+  public static final List<String> FILES =
       List.of(
           "gateway.networking.k8s.io_httproutes.yaml",
           "networking.istio.io_virtualservices.yaml",
@@ -65,12 +65,12 @@ final class CrdSchemas {
     }
   }
 
-  static CrdSchemas get() {
+  public static CrdSchemas get() {
     return INSTANCE;
   }
 
   /** The CRDs, to load into a mock API server. */
-  List<CustomResourceDefinition> crds() {
+  public List<CustomResourceDefinition> crds() {
     return List.copyOf(crds.values());
   }
 
@@ -79,7 +79,7 @@ final class CrdSchemas {
    * /apis/gateway.networking.k8s.io/v1/namespaces/x/httproutes/y}, or null if no CRD here covers
    * it.
    */
-  JsonSchema schemaFor(String path) {
+  public JsonSchema schemaFor(String path) {
     for (Map.Entry<String, JsonSchema> e : schemas.entrySet()) {
       String[] gvp = e.getKey().split("/");
       if (path.startsWith("/apis/" + gvp[0] + "/" + gvp[1] + "/")
@@ -91,13 +91,13 @@ final class CrdSchemas {
   }
 
   /** Whether a path names a custom resource whose group has a CRD here (in any version). */
-  boolean coversGroup(String path) {
+  public boolean coversGroup(String path) {
     return path.startsWith("/apis/gateway.networking.k8s.io/")
         || path.startsWith("/apis/networking.istio.io/");
   }
 
   /** The violations of {@code json} against the schema for {@code path}; empty if valid. */
-  List<String> violations(String path, String json) {
+  public List<String> violations(String path, String json) {
     JsonSchema schema = Objects.requireNonNull(schemaFor(path), "no v1 CRD schema for " + path);
     try {
       return schema.validate(JSON.readTree(json)).stream()
