@@ -500,7 +500,7 @@ public final class FileJournal implements Journal {
     public FileJournal open() {
       Path real;
       try {
-        Files.createDirectories(directory);
+        Layout.createPrivateDirectories(directory);
         real = directory.toRealPath();
       } catch (IOException e) {
         throw ProviderException.permanent(

@@ -74,6 +74,57 @@ class FileJournalTest {
   }
 
   @Nested
+  @DisplayName("file permissions (issue 11, item 14)")
+  class Permissions {
+    /**
+     * Fails with the JVM's defaults (0755 directories, 0644 files under the usual umask 022): the
+     * journal must give its modes at creation, not rely on the umask or a chmod afterwards.
+     */
+    @Test
+    @DisplayName(
+        "the journal directory (and missing parents) is created 0700; lock, segments, snapshot and"
+            + " history 0600")
+    void privateModes() throws IOException {
+      dir = root.resolve("parent").resolve("journal");
+      try (FileJournal j =
+          FileJournal.builder(dir)
+              .durability(DurabilityMode.OS_BUFFERED)
+              .segmentSize(4096)
+              .compactAfterSegments(0)
+              .open()) {
+        for (int i = 0; i < 60; i++) {
+          j.append(
+              i % 20 == 19
+                  ? ended("r-" + (i / 20), "checkout", T0, true)
+                  : state("r-" + (i / 20), i));
+        }
+        j.compact();
+      }
+      assertThat(mode(dir)).isEqualTo("rwx------");
+      assertThat(mode(root.resolve("parent"))).isEqualTo("rwx------");
+      List<Path> files;
+      try (var list = Files.list(dir)) {
+        files = list.toList();
+      }
+      assertThat(files)
+          .extracting(p -> p.getFileName().toString())
+          .contains("journal.lock", "snapshot.dat")
+          .anyMatch(n -> n.startsWith("segment-"));
+      assertThat(files)
+          .allSatisfy(f -> assertThat(mode(f)).as(f.toString()).isEqualTo("rw-------"));
+    }
+
+    private String mode(Path p) {
+      try {
+        return java.nio.file.attribute.PosixFilePermissions.toString(
+            Files.getPosixFilePermissions(p));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+  }
+
+  @Nested
   @DisplayName("appends and reads")
   class Basics {
     @Test

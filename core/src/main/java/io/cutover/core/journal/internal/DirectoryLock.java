@@ -51,9 +51,8 @@ public final class DirectoryLock implements AutoCloseable {
       ch =
           FileChannel.open(
               directory.resolve(FILE),
-              StandardOpenOption.CREATE,
-              StandardOpenOption.READ,
-              StandardOpenOption.WRITE);
+              Set.of(StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE),
+              Layout.privateFile(directory));
       FileLock lock;
       try {
         lock = ch.tryLock();

@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Appends framed entries to one file through a direct buffer: {@link #add} frames into the buffer
@@ -36,9 +37,14 @@ public final class EntrySink implements AutoCloseable {
    */
   public static EntrySink create(
       Path file, Frames.Header header, Frames.Chain chain, boolean durable) throws IOException {
+    // A journal file always lives in the journal directory.
+    Path dir = Objects.requireNonNull(file.toAbsolutePath().getParent(), "parent of " + file);
     FileChannel ch =
         FileChannel.open(
-            file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
+            file,
+            Set.of(
+                StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ),
+            Layout.privateFile(dir));
     try {
       ByteBuffer h = header.encode();
       long at = 0;
@@ -47,9 +53,7 @@ public final class EntrySink implements AutoCloseable {
       }
       if (durable) {
         ch.force(true);
-        // A segment file always lives in the journal directory.
-        Layout.forceDirectory(
-            Objects.requireNonNull(file.toAbsolutePath().getParent(), "parent of " + file));
+        Layout.forceDirectory(dir);
       }
       return new EntrySink(ch, at, chain);
     } catch (IOException | RuntimeException e) {

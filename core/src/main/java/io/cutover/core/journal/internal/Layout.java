@@ -4,9 +4,12 @@ package io.cutover.core.journal.internal;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -29,6 +32,51 @@ public final class Layout {
   private static final Pattern SEGMENT = Pattern.compile("segment-(\\d{20})\\.log");
 
   private Layout() {}
+
+  /**
+   * Attributes for a new journal file in {@code dir}: mode 0600 where the file system has POSIX
+   * permissions (given at creation, so no other user can ever open it), none elsewhere. Journal
+   * records name services, releases, artifacts and reasons, which are nobody else's business.
+   */
+  public static FileAttribute<?>[] privateFile(Path dir) {
+    return posix(dir)
+        ? new FileAttribute<?>[] {
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))
+        }
+        : new FileAttribute<?>[0];
+  }
+
+  /**
+   * Creates the journal directory and its missing parents with mode 0700 (given at creation;
+   * directories that exist keep their mode).
+   */
+  public static void createPrivateDirectories(Path dir) throws IOException {
+    Path abs = dir.toAbsolutePath();
+    Path parent = abs.getParent();
+    if (parent != null && !Files.isDirectory(parent)) {
+      createPrivateDirectories(parent);
+    }
+    if (Files.isDirectory(abs)) {
+      return;
+    }
+    FileAttribute<?>[] attrs =
+        posix(parent == null ? abs : parent)
+            ? new FileAttribute<?>[] {
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))
+            }
+            : new FileAttribute<?>[0];
+    try {
+      Files.createDirectory(abs, attrs);
+    } catch (FileAlreadyExistsException e) {
+      if (!Files.isDirectory(abs)) {
+        throw e;
+      }
+    }
+  }
+
+  private static boolean posix(Path p) {
+    return p.getFileSystem().supportedFileAttributeViews().contains("posix");
+  }
 
   /** The path of segment {@code number}. */
   public static Path segment(Path dir, long number) {

@@ -69,6 +69,8 @@ public final class SimulatedKubelet implements AutoCloseable {
     OOM_KILLED
   }
 
+  private static final String GRACE_FINALIZER = "simulator.cutover.io/terminating";
+
   /** The digest {@link Behavior#WRONG_IMAGE_ID} pods report. */
   public static final Digest WRONG_DIGEST = Digest.sha256("not-the-release");
 
@@ -238,6 +240,8 @@ public final class SimulatedKubelet implements AutoCloseable {
       delete(name);
       return;
     }
+    // A pod with a finalizer is kept, with a deletion timestamp, when deleted (the mock does as
+    // the API server does); dropping the finalizer later ends its termination.
     try {
       client
           .pods()
@@ -247,13 +251,33 @@ public final class SimulatedKubelet implements AutoCloseable {
               p ->
                   new PodBuilder(p)
                       .editMetadata()
-                      .withDeletionTimestamp(Instant.now().toString())
+                      .addToFinalizers(GRACE_FINALIZER)
                       .endMetadata()
                       .build());
+      client.pods().inNamespace(namespace).withName(name).delete();
     } catch (KubernetesClientException e) {
       return;
     }
-    scheduler.schedule(() -> delete(name), terminateAfter.toNanos(), TimeUnit.NANOSECONDS);
+    scheduler.schedule(() -> finish(name), terminateAfter.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private void finish(String name) {
+    try {
+      client
+          .pods()
+          .inNamespace(namespace)
+          .withName(name)
+          .edit(
+              p ->
+                  new PodBuilder(p)
+                      .editMetadata()
+                      .removeFromFinalizers(GRACE_FINALIZER)
+                      .endMetadata()
+                      .build());
+    } catch (KubernetesClientException e) {
+      // already gone
+    }
+    delete(name);
   }
 
   private void delete(String name) {

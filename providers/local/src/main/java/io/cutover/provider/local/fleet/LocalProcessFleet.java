@@ -14,6 +14,8 @@ import io.cutover.api.ProviderException;
 import io.cutover.api.Release;
 import io.cutover.provider.local.fleet.internal.ArtifactCache;
 import io.cutover.provider.local.fleet.internal.InstanceRecord;
+import io.cutover.provider.local.fleet.internal.PrivateFiles;
+import io.cutover.provider.local.fleet.internal.WorkDirectoryLock;
 import io.cutover.spi.ArtifactStore;
 import io.cutover.spi.Fleet;
 import io.cutover.spi.OperationId;
@@ -49,6 +51,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -122,16 +125,21 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
     void onInstanceEvent(Instance instance, String what);
   }
 
-  /** One instance slot: the record, the live process, the state. Guarded by its own monitor. */
+  /**
+   * One instance slot: the record, the live process, the state. Written only under its own monitor;
+   * every mutable field is volatile because the query methods ({@link #instances}, {@link
+   * #process}, readiness polling) read them without taking the monitor, and must see the latest
+   * write. Reads that need several fields to agree take a {@link #view} under the monitor.
+   */
   private final class Slot {
-    InstanceRecord rec;
-    @Nullable ProcessHandle handle;
-    InstanceState state;
-    boolean stopping;
-    int generation;
+    volatile InstanceRecord rec;
+    volatile @Nullable ProcessHandle handle;
+    volatile InstanceState state;
+    volatile boolean stopping;
+    volatile int generation;
     final long seq = sequence.incrementAndGet();
-    @Nullable Map<String, String> env;
-    @Nullable List<String> command;
+    volatile @Nullable Map<String, String> env;
+    volatile @Nullable List<String> command;
 
     Slot(InstanceRecord rec, InstanceState state) {
       this.rec = rec;
@@ -140,6 +148,17 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
 
     Path dir() {
       return instancesDir.resolve(rec.id());
+    }
+
+    /** The record and state as one consistent pair. */
+    synchronized View view() {
+      return new View(rec, state);
+    }
+
+    /** Whether the slot's process runs and the slot is not over. */
+    synchronized boolean live() {
+      ProcessHandle h = handle;
+      return !state.isTerminal() && h != null && h.isAlive();
     }
 
     synchronized void setState(InstanceState s) {
@@ -174,13 +193,25 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
   private final Path javaExecutable;
   private final HttpClient http;
   private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+  // Deciding whether an instance id needs a process and starting it is one step under this lock, so
+  // two calls with the same operation id (a retry overlapping the attempt it replaces, two engines'
+  // calls) never both start a process for one id and orphan one of them. Held only while spawning
+  // (a fork), never while waiting for readiness.
+  private final ReentrantLock launches = new ReentrantLock();
+  private final WorkDirectoryLock directoryLock;
   private final AtomicLong sequence = new AtomicLong();
   private final List<Listener> listeners = new CopyOnWriteArrayList<>();
 
   private LocalProcessFleet(Builder b) {
-    this.workDir = b.workDir.toAbsolutePath().normalize();
+    this.workDir = open(b.workDir.toAbsolutePath().normalize());
     this.instancesDir = workDir.resolve("instances");
     this.store = Objects.requireNonNull(b.store, "store");
+    try {
+      this.directoryLock = WorkDirectoryLock.acquire(workDir);
+    } catch (IOException e) {
+      throw ProviderException.permanent(
+          PROVIDER, "open", "cannot lock the work directory " + workDir + ": " + e, e);
+    }
     this.configs = b.configs;
     this.secrets = b.secrets;
     this.clock = b.clock;
@@ -210,13 +241,30 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
     this.http =
         HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).executor(scheduler).build();
     try {
-      Files.createDirectories(instancesDir);
+      PrivateFiles.createDirectories(instancesDir);
+      this.cache = new ArtifactCache(workDir.resolve("artifacts"), store, b.artifactLimits);
+      adopt();
+    } catch (IOException | RuntimeException e) {
+      close();
+      if (e instanceof IOException) {
+        throw ProviderException.permanent(
+            PROVIDER, "open", "cannot create " + instancesDir + ": " + e.getMessage(), e);
+      }
+      throw (RuntimeException) e;
+    }
+  }
+
+  /** Creates the work directory (0700) if needed and returns its real path, which is locked. */
+  private static Path open(Path dir) {
+    try {
+      return PrivateFiles.createDirectories(dir).toRealPath();
     } catch (IOException e) {
       throw ProviderException.permanent(
-          PROVIDER, "open", "cannot create " + instancesDir + ": " + e.getMessage(), e);
+          PROVIDER,
+          "open",
+          "cannot create or resolve the work directory " + dir + ": " + e.getMessage(),
+          e);
     }
-    this.cache = new ArtifactCache(workDir.resolve("artifacts"), store, b.artifactLimits);
-    adopt();
   }
 
   /**
@@ -285,7 +333,9 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
     List<Slot> victims =
         slots.values().stream()
             .filter(
-                s -> s.rec.releaseId().equals(release.id()) && s.state != InstanceState.TERMINATED)
+                s ->
+                    s.rec.releaseId().equals(release.id())
+                        && s.view().state() != InstanceState.TERMINATED)
             .toList();
     stopSlots(victims);
   }
@@ -293,7 +343,8 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
   @Override
   public List<Instance> instances(String service) {
     return slots.values().stream()
-        .filter(s -> s.rec.service().equals(service) && s.state != InstanceState.TERMINATED)
+        .filter(
+            s -> s.rec.service().equals(service) && s.view().state() != InstanceState.TERMINATED)
         .sorted(Comparator.comparing((Slot s) -> s.rec.id()))
         .map(this::toInstance)
         .toList();
@@ -314,9 +365,8 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
   /** The operating-system process of a running instance, if it runs. */
   public Optional<ProcessHandle> process(String instanceId) {
     Slot s = slots.get(instanceId);
-    return s == null || s.handle == null || !s.handle.isAlive()
-        ? Optional.empty()
-        : Optional.of(s.handle);
+    ProcessHandle h = s == null ? null : s.handle;
+    return h == null || !h.isAlive() ? Optional.empty() : Optional.of(h);
   }
 
   /** How many times an instance was restarted after a crash. */
@@ -327,17 +377,23 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
 
   /** Stops every instance of every service (SIGTERM, grace, SIGKILL) and waits for them. */
   public void stopAll() {
-    stopSlots(slots.values().stream().filter(s -> s.state != InstanceState.TERMINATED).toList());
+    stopSlots(
+        slots.values().stream().filter(s -> s.view().state() != InstanceState.TERMINATED).toList());
   }
 
   /**
-   * Stops the fleet's own threads. Instances keep running: a new fleet over the same work directory
-   * adopts them. Call {@link #stopAll} first to stop them too.
+   * Stops the fleet's own threads and releases the work directory. Instances keep running: a new
+   * fleet over the same work directory adopts them. Call {@link #stopAll} first to stop them too.
    */
   @Override
   public void close() {
     if (ownsScheduler) {
       scheduler.shutdownNow();
+    }
+    try {
+      directoryLock.close();
+    } catch (IOException e) {
+      LOG.warn("could not release the lock of work directory {}", workDir, e);
     }
   }
 
@@ -433,10 +489,12 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
     List<Slot> started = new ArrayList<>();
     List<CompletableFuture<Void>> ready = new ArrayList<>();
     List<Slot> all = new ArrayList<>();
+    RuntimeException failure = null;
+    launches.lock();
     try {
       for (String id : ids) {
         Slot existing = slots.get(id);
-        if (existing != null && isLive(existing)) {
+        if (existing != null && existing.live()) {
           all.add(existing);
           if (existing.state == InstanceState.PENDING) {
             ready.add(probe(existing, existing.generation));
@@ -449,8 +507,13 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
         ready.add(probe(s, s.generation));
       }
     } catch (RuntimeException e) {
+      failure = e;
+    } finally {
+      launches.unlock();
+    }
+    if (failure != null) {
       stopSlots(started);
-      throw e;
+      throw failure;
     }
     try {
       CompletableFuture.allOf(ready.toArray(new CompletableFuture<?>[0])).get();
@@ -529,7 +592,10 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
     synchronized (s) {
       try {
         Path dir = s.dir();
-        Files.createDirectories(dir);
+        PrivateFiles.createDirectories(dir);
+        // Created 0600 before the process appends to them: what an instance prints is its own.
+        PrivateFiles.createFileIfAbsent(dir.resolve("stdout.log"));
+        PrivateFiles.createFileIfAbsent(dir.resolve("stderr.log"));
         ProcessBuilder pb =
             new ProcessBuilder(Objects.requireNonNull(s.command))
                 .directory(dir.toFile())
@@ -563,9 +629,24 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
   }
 
   private void exited(Slot s, int generation) {
+    // Under the launch lock, so that a launch of the same instance id either sees the slot before
+    // this decision (and replaces it; then this slot is no longer registered and nothing restarts)
+    // or after the restart (and adopts the new process).
+    launches.lock();
+    try {
+      exitedLocked(s, generation);
+    } finally {
+      launches.unlock();
+    }
+  }
+
+  private void exitedLocked(Slot s, int generation) {
     boolean restart;
     synchronized (s) {
-      if (s.generation != generation || s.stopping || s.state.isTerminal()) {
+      if (s.generation != generation
+          || s.stopping
+          || s.state.isTerminal()
+          || slots.get(s.rec.id()) != s) {
         return;
       }
       boolean canRestart =
@@ -745,10 +826,14 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
                 .filter(ProcessHandle::isAlive)
                 .filter(ph -> Objects.equals(startOf(ph), rec.processStart()));
         Slot s = new Slot(rec, h.isPresent() ? recorded : InstanceState.FAILED);
+        if (h.isPresent()) {
+          synchronized (s) {
+            s.handle = h.get();
+            s.generation = 1;
+          }
+        }
         slots.put(rec.id(), s);
         if (h.isPresent()) {
-          s.handle = h.get();
-          s.generation = 1;
           watch(s, h.get(), 1);
           if (recorded == InstanceState.PENDING) {
             probe(s, 1);
@@ -772,18 +857,18 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
 
   private List<Slot> liveSlots(Release release) {
     return slots.values().stream()
-        .filter(s -> s.rec.releaseId().equals(release.id()) && isLive(s))
+        .filter(s -> s.rec.releaseId().equals(release.id()) && s.live())
         .sorted(Comparator.comparingLong((Slot s) -> s.seq))
         .toList();
   }
 
-  private static boolean isLive(Slot s) {
-    ProcessHandle h = s.handle;
-    return !s.state.isTerminal() && h != null && h.isAlive();
-  }
+  /** A slot's record and state, read together under its monitor. */
+  private record View(InstanceRecord rec, InstanceState state) {}
 
   private Instance toInstance(Slot s) {
-    InstanceRecord r = s.rec;
+    // One consistent snapshot; the hashing below runs without the monitor.
+    View v = s.view();
+    InstanceRecord r = v.rec();
     Digest running = null;
     try {
       ArtifactRef ref = ArtifactRef.parse(r.artifact());
@@ -792,7 +877,7 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
       LOG.warn("cannot hash the artifact of instance {}", r.id(), e);
     }
     return new Instance(
-        r.id(), r.releaseId(), URI.create("http://127.0.0.1:" + r.port()), s.state, running);
+        r.id(), r.releaseId(), URI.create("http://127.0.0.1:" + r.port()), v.state(), running);
   }
 
   private static String instanceId(Release release, OperationId op, int index) {

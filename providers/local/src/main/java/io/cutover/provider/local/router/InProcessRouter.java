@@ -54,7 +54,9 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Atomicity.</b> Each service's routing table is one immutable object behind an {@link
  * AtomicReference}: {@link #apply} swaps it in one write, so every request sees either the old
  * split or the new one. {@link #current} reads the table in effect, which here is the routing
- * system itself.
+ * system itself. Calls of {@link #apply} for one service are serialized: the staleness check of the
+ * operation id, the swap and the record of the id happen as one step, so a late repeat of an older
+ * operation can never replace a newer split.
  *
  * <p><b>Failures.</b> When connecting to an instance fails, an idempotent request (GET, HEAD,
  * OPTIONS, PUT, DELETE) is retried on the release's other instances; then the error reaches the
@@ -122,6 +124,20 @@ public final class InProcessRouter implements Router {
     Objects.requireNonNull(op, "op");
     split.validate();
     AppliedOperations log = operations.computeIfAbsent(service, k -> new AppliedOperations());
+    // Check, build, swap and record as one step per service: otherwise a late call (a timed-out
+    // attempt, an older engine) that passed the staleness check before a newer split was applied
+    // would swap its older table in afterwards and be recorded as the latest operation.
+    synchronized (log) {
+      applyLocked(op, service, split, backends, log);
+    }
+  }
+
+  private void applyLocked(
+      OperationId op,
+      String service,
+      TrafficSplit split,
+      Map<String, List<Instance>> backends,
+      AppliedOperations log) {
     if (log.isStale(op)) {
       return;
     }

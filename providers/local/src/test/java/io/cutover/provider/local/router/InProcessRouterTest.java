@@ -251,4 +251,70 @@ class InProcessRouterTest {
       assertThat(r.header("X-Instance")).isEqualTo("a1");
     }
   }
+
+  /**
+   * Issue 11, item 8: an apply that passed the staleness check and then stalled (a timed-out
+   * attempt, an engine that is being replaced) must not swap its older split in after the same
+   * operation was re-issued and a newer one applied. Before the fix the stalled call finished last
+   * and left the older split in effect, recorded as the latest operation.
+   */
+  @Test
+  @DisplayName(
+      "a stalled apply and a re-issue of the same operation id followed by a newer one: the newer"
+          + " split stays in effect")
+  void stalledApplyNeverWins() throws Exception {
+    InProcessRouter router = InProcessRouter.create();
+    OperationId op1 = new OperationId("t/s1/route");
+    OperationId op2 = new OperationId("t/s2/route");
+    TrafficSplit older = TrafficSplit.of("app-a", "app-b", 2_000);
+    TrafficSplit newer = TrafficSplit.of("app-a", "app-b", 5_000);
+    java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch resume = new java.util.concurrent.CountDownLatch(1);
+    Map<String, List<Instance>> stalling =
+        new java.util.AbstractMap<>() {
+          @Override
+          public java.util.Set<Map.Entry<String, List<Instance>>> entrySet() {
+            return backends().entrySet();
+          }
+
+          @Override
+          public List<Instance> getOrDefault(Object key, List<Instance> fallback) {
+            entered.countDown();
+            try {
+              resume.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+            return backends().getOrDefault(key, fallback);
+          }
+        };
+    ExecutorService callers = Executors.newFixedThreadPool(2);
+    try {
+      Future<?> stalled = callers.submit(() -> router.apply(op1, "shop", older, stalling));
+      assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
+      Future<?> reissued =
+          callers.submit(
+              () -> {
+                router.apply(op1, "shop", older, backends());
+                router.apply(op2, "shop", newer, backends());
+              });
+      try {
+        // Without serialization the re-issue completes at once; with it, it waits for the stalled
+        // call, which is what this test wants to see either way before letting that one go.
+        reissued.get(1, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException expected) {
+        // serialized behind the stalled call
+      }
+      resume.countDown();
+      stalled.get(10, TimeUnit.SECONDS);
+      reissued.get(10, TimeUnit.SECONDS);
+
+      assertThat(router.current("shop")).contains(newer);
+      router.apply(op1, "shop", older, backends());
+      assertThat(router.current("shop")).as("a repeat of op1 is stale now").contains(newer);
+    } finally {
+      resume.countDown();
+      callers.shutdownNow();
+    }
+  }
 }

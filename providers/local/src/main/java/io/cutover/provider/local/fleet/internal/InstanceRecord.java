@@ -3,10 +3,9 @@ package io.cutover.provider.local.fleet.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.cutover.provider.local.store.internal.AtomicFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -83,11 +82,17 @@ public record InstanceRecord(
         operation);
   }
 
-  /** Writes the record atomically (temp file, then rename). */
+  /**
+   * Writes the record atomically: a temp file with a unique name and mode 0600 (so concurrent
+   * writers never share one, and a planted file or link of a fixed name is never written through),
+   * forced to disk, then renamed over the record, then the directory forced.
+   */
   public void write(Path file) throws IOException {
-    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    JSON.writeValue(tmp.toFile(), this);
-    Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Path dir = file.toAbsolutePath().getParent();
+    if (dir == null) {
+      throw new IOException("an instance record needs a directory: " + file);
+    }
+    AtomicFiles.write(file, JSON.writeValueAsBytes(this), dir);
   }
 
   /** Reads a record. */

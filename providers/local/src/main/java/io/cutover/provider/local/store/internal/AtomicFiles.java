@@ -21,7 +21,9 @@ public final class AtomicFiles {
 
   /**
    * Writes {@code bytes} to {@code target} atomically, using {@code tmpDir} (same file system) for
-   * the temp file.
+   * the temp file. The temp file gets a unique name and, where the file system has POSIX modes,
+   * mode 0600 from its creation ({@link Files#createTempFile} creates it new, never through a
+   * link).
    */
   public static void write(Path target, byte[] bytes, Path tmpDir) throws IOException {
     Path tmp = Files.createTempFile(tmpDir, target.getFileName().toString(), ".tmp");
