@@ -28,6 +28,21 @@ import org.jspecify.annotations.Nullable;
 public final class Attachments {
   static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * The most read of an attachment manifest or of one layer (a signature payload, a DSSE envelope):
+   * they come from the registry, which is not trusted for sizes. Real ones are kilobytes.
+   */
+  public static final int MAX_BYTES = 4 * 1024 * 1024;
+
+  /** Thrown when an attachment layer is larger than {@link #MAX_BYTES}. */
+  public static final class TooLargeException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    TooLargeException(String message) {
+      super(message);
+    }
+  }
+
   private Attachments() {}
 
   /** One layer of an attachment manifest. */
@@ -67,7 +82,12 @@ public final class Attachments {
     } catch (NoSuchElementException e) {
       return null;
     }
-    byte[] body = read(store, ref);
+    byte[] body;
+    try {
+      body = read(store, ref);
+    } catch (TooLargeException e) {
+      throw new MalformedException(tag + ": " + e.getMessage());
+    }
     JsonNode root;
     try {
       root = JSON.readTree(body);
@@ -137,6 +157,8 @@ public final class Attachments {
 
   /**
    * The bytes of a layer, exactly as stored (never re-serialized: signatures cover these bytes).
+   *
+   * @throws TooLargeException if the layer is larger than {@link #MAX_BYTES}
    */
   public static byte[] layer(ArtifactStore store, Manifest m, Layer layer) {
     return read(store, new ArtifactRef(m.ref().repository(), layer.digest()));
@@ -144,7 +166,16 @@ public final class Attachments {
 
   static byte[] read(ArtifactStore store, ArtifactRef ref) {
     try (InputStream in = store.fetch(ref)) {
-      return in.readAllBytes();
+      // Reads one byte past the limit at most, whatever the store streams.
+      byte[] bytes = in.readNBytes(MAX_BYTES + 1);
+      if (bytes.length > MAX_BYTES) {
+        throw new TooLargeException(
+            ref.digest().shortHex()
+                + " is larger than "
+                + MAX_BYTES
+                + " bytes, the most read of an attachment");
+      }
+      return bytes;
     } catch (IOException e) {
       throw new UncheckedIOException("reading " + ref + " failed", e);
     }

@@ -75,7 +75,13 @@ public final class CosignSignatures {
         problems.add(SIGNATURE_MALFORMED.line(where + ": the signature annotation is not base64"));
         continue;
       }
-      byte[] payload = Attachments.layer(store, sig, layer);
+      byte[] payload;
+      try {
+        payload = Attachments.layer(store, sig, layer);
+      } catch (Attachments.TooLargeException e) {
+        problems.add(SIGNATURE_MALFORMED.line(where + ": " + e.getMessage()));
+        continue;
+      }
       List<TrustedKey> verifiedBy = new ArrayList<>();
       int malformedFor = 0;
       for (TrustedKey key : req.keys()) {

@@ -70,8 +70,14 @@ public final class SlsaProvenance {
       envelopes++;
       String where = att.tag() + " layer " + layer.index();
       List<String> layerProblems = new ArrayList<>();
-      String evidence =
-          checkEnvelope(Attachments.layer(store, att, layer), ref, req, where, layerProblems);
+      byte[] envelope;
+      try {
+        envelope = Attachments.layer(store, att, layer);
+      } catch (Attachments.TooLargeException e) {
+        problems.add(PROVENANCE_MALFORMED.line(where + ": " + e.getMessage()));
+        continue;
+      }
+      String evidence = checkEnvelope(envelope, ref, req, where, layerProblems);
       if (evidence != null) {
         out.evidence.add(evidence);
         return out;

@@ -10,11 +10,14 @@ import io.cutover.api.Provenance;
 import io.cutover.api.ProviderException;
 import io.cutover.api.TagRef;
 import io.cutover.provider.oci.internal.ContentCache;
+import io.cutover.provider.oci.internal.CredentialGuard;
 import io.cutover.provider.oci.internal.Endpoint;
 import io.cutover.provider.oci.internal.Failover;
 import io.cutover.provider.oci.internal.Manifests;
 import io.cutover.provider.oci.internal.RegistryAuth;
 import io.cutover.provider.oci.internal.RegistryClient;
+import io.cutover.provider.oci.internal.TooLargeException;
+import io.cutover.provider.oci.internal.Urls;
 import io.cutover.spi.ArtifactStore;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
@@ -82,7 +85,12 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Security.</b> TLS is verified (the JVM trust store, or the {@link OkHttpClient} you pass);
  * plain HTTP is used only for hosts listed with {@link Builder#insecure}. Credentials come from the
  * {@link CredentialsProvider} per host, for basic and bearer-token challenges, and never appear in
- * logs or errors.
+ * logs or errors. They travel only to the host they belong to (and the token realm it names), over
+ * HTTPS unless that host is listed as insecure; redirects that change scheme are not followed, and
+ * a redirect to another host (blob storage) carries no {@code Authorization} header. URLs in
+ * messages lose their query (presigned storage URLs). Answers read whole are capped: manifests and
+ * tag pages at 4 MiB, image configs at {@link #MAX_CONFIG_BYTES}, token answers at 256 KiB ({@link
+ * ResponseTooLargeException}).
  *
  * <p><b>Threading.</b> Safe for concurrent use; calls block on network I/O. {@link #close()}
  * releases the scheduler and connections the store created (not those passed in).
@@ -99,6 +107,12 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
   private static final Pattern ATTACHMENT_TAG =
       Pattern.compile("^sha256-[0-9a-f]{64}\\.(sig|att|sbom)$");
   private static final int MAX_CACHED_BLOB = 256 * 1024;
+
+  /**
+   * The largest image config read by {@link #describe} (configs are a few kilobytes; a registry
+   * that streams more is refused with {@link ResponseTooLargeException}).
+   */
+  public static final long MAX_CONFIG_BYTES = 4L * 1024 * 1024;
 
   private final OkHttpClient http;
   private final boolean ownsHttp;
@@ -134,9 +148,13 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
                 .readTimeout(b.timeout)
                 .callTimeout(b.timeout.multipliedBy(3))
                 .build();
-    OkHttpClient tokenClient = base.newBuilder().build();
-    RegistryAuth auth = new RegistryAuth(b.credentials, tokenClient, b.clock);
-    this.http = base.newBuilder().addInterceptor(auth).authenticator(auth).build();
+    // Redirects that change scheme are never followed (an HTTPS registry cannot move a request to
+    // plain HTTP), and every hop passes the guard, which keeps credentials on their own origin.
+    CredentialGuard guard = new CredentialGuard(insecure);
+    OkHttpClient guarded =
+        base.newBuilder().followSslRedirects(false).addNetworkInterceptor(guard).build();
+    RegistryAuth auth = new RegistryAuth(b.credentials, guarded, b.clock, guard);
+    this.http = guarded.newBuilder().addInterceptor(auth).authenticator(auth).build();
     this.client = new RegistryClient(http);
     ScheduledExecutorService scheduler = b.scheduler;
     if (scheduler == null) {
@@ -517,7 +535,9 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
       return cached.bytes();
     }
     try (InputStream in = openBlob(ref, loc, operation)) {
-      return in.readAllBytes();
+      return RegistryClient.readLimited(in, MAX_CONFIG_BYTES, "the image config " + ref);
+    } catch (TooLargeException e) {
+      throw new ResponseTooLargeException(operation, e.what(), e.limit());
     } catch (IOException e) {
       throw ProviderException.retryable(PROVIDER, operation, "reading " + ref + " failed: " + e, e);
     }
@@ -533,7 +553,8 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
             operation,
             endpointsFor(loc),
             e -> client.openBlob(e, loc.path, ref.digest(), operation));
-    String subject = r.request().url().toString();
+    // After a redirect this is a storage URL whose query may be a presigned signature.
+    String subject = Urls.redact(r.request().url());
     long length = r.body().contentLength();
     if (length >= 0 && length <= MAX_CACHED_BLOB) {
       try (r) {

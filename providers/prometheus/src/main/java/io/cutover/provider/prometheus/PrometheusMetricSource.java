@@ -312,7 +312,7 @@ public final class PrometheusMetricSource implements MetricSource {
       if (u == null) {
         throw new InvalidSpecException(
             "prometheus.url",
-            "'" + Redaction.userInfo(baseUrl) + "' is not an http(s) URL",
+            "is not an http(s) URL (value not shown: a URL may carry a credential)",
             "use the server's base URL, e.g. http://127.0.0.1:9090");
       }
       if (!u.username().isEmpty() || !u.password().isEmpty()) {

@@ -174,10 +174,12 @@ public final class KubernetesFleet implements Fleet, AutoCloseable {
       if (desired.configMap() != null) {
         ensureConfigMap(desired.configMap(), "launch");
       }
-      Map<String, @Nullable String> annotations = new LinkedHashMap<>();
-      annotations.put(Workloads.DRAINING, "false");
-      annotations.put(Workloads.RETIRED_AT, null);
-      patch(existing, op, replicas, annotations, "launch");
+      if (!isCurrent(existing, op, replicas)) {
+        Map<String, @Nullable String> annotations = new LinkedHashMap<>();
+        annotations.put(Workloads.DRAINING, "false");
+        annotations.put(Workloads.RETIRED_AT, null);
+        patch(existing, op, replicas, annotations, "launch");
+      }
     }
     try {
       return awaitReady(release, replicas, "launch");
@@ -554,7 +556,11 @@ public final class KubernetesFleet implements Fleet, AutoCloseable {
                 rs -> rs.getSpec() != null && Integer.valueOf(0).equals(rs.getSpec().getReplicas()))
             .sorted(
                 Comparator.comparing(
-                    KubernetesFleet::retiredAt, Comparator.nullsLast(Comparator.reverseOrder())))
+                        KubernetesFleet::retiredAt, Comparator.nullsLast(Comparator.reverseOrder()))
+                    // Retired at the same instant (a virtual clock): the newest workload is kept.
+                    .thenComparing(
+                        rs -> String.valueOf(rs.getMetadata().getCreationTimestamp()),
+                        Comparator.reverseOrder()))
             .toList();
     if (retired.size() <= retainedReleases) {
       return;
@@ -633,6 +639,17 @@ public final class KubernetesFleet implements Fleet, AutoCloseable {
               + "'); Cutover never adopts or changes a workload it did not create: delete or"
               + " rename it");
     }
+  }
+
+  /** Whether a launch by {@code op} is in effect already: nothing to write, only to wait for. */
+  private static boolean isCurrent(ReplicaSet rs, OperationId op, int replicas) {
+    List<String> ops = Workloads.operations(rs);
+    return !ops.isEmpty()
+        && ops.get(ops.size() - 1).equals(op.value())
+        && rs.getSpec() != null
+        && Integer.valueOf(replicas).equals(rs.getSpec().getReplicas())
+        && !"true".equals(Workloads.annotation(rs, Workloads.DRAINING))
+        && Workloads.annotation(rs, Workloads.RETIRED_AT) == null;
   }
 
   /** An operation applied before the workload's latest one: repeating it must change nothing. */

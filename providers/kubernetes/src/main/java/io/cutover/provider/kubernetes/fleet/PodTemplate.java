@@ -4,10 +4,12 @@ package io.cutover.provider.kubernetes.fleet;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.cutover.api.ConfigRef;
 import io.cutover.api.InvalidSpecException;
 import io.cutover.provider.kubernetes.KubernetesNames;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
@@ -240,6 +242,7 @@ public final class PodTemplate {
       Container c = containers.get(i);
       String where = "spec.containers[" + i + "]";
       unknown(c.getAdditionalProperties(), where + ".", source, problems);
+      literalSecrets(c, where, source, problems);
       if (apps.contains(c)) {
         checkApplication(c, where, source, problems);
       } else {
@@ -249,6 +252,31 @@ public final class PodTemplate {
     List<Container> inits = spec.getInitContainers() == null ? List.of() : spec.getInitContainers();
     for (int i = 0; i < inits.size(); i++) {
       checkSidecar(inits.get(i), "spec.initContainers[" + i + "]", false, source, problems);
+      literalSecrets(inits.get(i), "spec.initContainers[" + i + "]", source, problems);
+    }
+  }
+
+  /** A literal value under a secret-looking variable name: refused, and never printed. */
+  private static void literalSecrets(
+      Container c, String where, String source, List<InvalidSpecException.Violation> problems) {
+    if (c.getEnv() == null) {
+      return;
+    }
+    for (EnvVar e : c.getEnv()) {
+      if (e.getName() != null
+          && e.getValue() != null
+          && !e.getValue().isEmpty()
+          && ConfigRef.isSecretKey(e.getName())) {
+        problems.add(
+            violation(
+                source,
+                "sets "
+                    + e.getName()
+                    + " on "
+                    + where
+                    + " to a literal value (not shown), which looks like a secret",
+                "refer to a Secret instead: valueFrom: {secretKeyRef: {name: NAME, key: KEY}}"));
+      }
     }
   }
 

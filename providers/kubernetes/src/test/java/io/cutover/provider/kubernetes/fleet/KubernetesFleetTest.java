@@ -288,6 +288,7 @@ class KubernetesFleetTest {
     List<Instance> first = fleet().launch(op, r, 2);
     int pods = kubelet.podsCreated();
     String uid = replicaSet(r).getMetadata().getUid();
+    String resourceVersion = replicaSet(r).getMetadata().getResourceVersion();
 
     assertThat(fleet().launch(op, r, 2)).isEqualTo(first);
     assertThat(replicaSetsOf(r.service())).hasSize(1);
@@ -295,6 +296,9 @@ class KubernetesFleetTest {
     assertThat(kubelet.podsCreated()).isEqualTo(pods);
     assertThat(replicaSet(r).getMetadata().getAnnotations().get(Workloads.OPERATIONS))
         .isEqualTo(op.value());
+    assertThat(replicaSet(r).getMetadata().getResourceVersion())
+        .as("nothing written by the repeat")
+        .isEqualTo(resourceVersion);
   }
 
   @Test
@@ -397,6 +401,42 @@ class KubernetesFleetTest {
       assertThat(fleet.instances(r.service())).isEmpty();
     } finally {
       kubelet.terminateAfter(Duration.ZERO);
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "pods still terminating after terminationWait (on the injected scheduler) are deleted"
+          + " forcibly, and retire goes on once they are gone")
+  void forcedTermination() throws Exception {
+    String agent = "fleet-force-" + run;
+    VirtualScheduler virtual = VirtualScheduler.create();
+    try (KubernetesClient client = TestCluster.get().newClient(agent)) {
+      KubernetesFleet fleet =
+          KubernetesFleet.builder(client, NS)
+              .clock(virtual.clock())
+              .scheduler(virtual)
+              .podTemplate(PodTemplate.parse("spec: {terminationGracePeriodSeconds: 5}", "t"))
+              .terminationWait(Duration.ofSeconds(5))
+              .build();
+      fleets.add(fleet);
+      Release r = release(service("force"), "v1");
+      CompletableFuture<List<Instance>> launch =
+          CompletableFuture.supplyAsync(() -> fleet.launch(op("launch"), r, 1));
+      launch.get(20, TimeUnit.SECONDS);
+      kubelet.terminateAfter(Duration.ofSeconds(2));
+      try {
+        CompletableFuture<Void> retire =
+            CompletableFuture.runAsync(() -> fleet.retire(op("retire"), r));
+        eventually("the retire waits", () -> virtual.pendingTaskCount() == 2);
+        virtual.advance(Duration.ofSeconds(5));
+        retire.get(20, TimeUnit.SECONDS);
+        assertThat(TestCluster.get().requests(agent))
+            .anyMatch(q -> q.method().equals("DELETE") && q.path().contains("/pods"));
+        assertThat(fleet.instances(r.service())).isEmpty();
+      } finally {
+        kubelet.terminateAfter(Duration.ZERO);
+      }
     }
   }
 

@@ -155,6 +155,26 @@ class PodTemplateTest {
   }
 
   @Test
+  @DisplayName(
+      "a literal value under a secret-looking env name is refused without printing it; a"
+          + " secretKeyRef is fine")
+  void literalSecretInTemplate() {
+    assertThatThrownBy(
+            () ->
+                PodTemplate.parse(
+                    "spec: {containers: [{name: web, env: [{name: DB_PASSWORD, value: s3cr3t-canary}]}]}",
+                    KEY))
+        .isInstanceOf(PodTemplateException.class)
+        .hasMessageContaining("DB_PASSWORD")
+        .hasMessageContaining("secretKeyRef")
+        .hasMessageNotContaining("s3cr3t-canary");
+    PodTemplate.parse(
+        "spec: {containers: [{name: web, env: [{name: DB_PASSWORD, valueFrom: {secretKeyRef:"
+            + " {name: db, key: password}}}]}]}",
+        KEY);
+  }
+
+  @Test
   @DisplayName("every problem of a template is reported at once")
   void allProblems() {
     assertThatThrownBy(

@@ -29,26 +29,57 @@ import org.jspecify.annotations.Nullable;
  * until shortly before they expire, and attached up front by {@link #intercept} so that only the
  * first request of a scope pays the 401 round trip.
  *
- * <p>Credentials never travel over plain HTTP unless the registry itself was reached over plain
- * HTTP (listed as insecure). Nothing secret is logged or put in an exception message. Thread-safe.
+ * <p>Where credentials go: the host's Basic credentials only to that host (and to the token realm
+ * its challenge names, which is how the token protocol works), a token only to the host it was
+ * issued for; each attached header is tagged with its {@link CredentialGuard.Origin}, and the
+ * {@link CredentialGuard} strips it from any hop to another origin (a redirect to blob storage).
+ * Credentials travel over plain HTTP only to hosts the user listed as insecure; a challenge that
+ * asks for them over plain HTTP otherwise fails with {@link AuthenticationFailedException}. Nothing
+ * secret is logged or put in an exception message.
+ *
+ * <p>A token's {@code expires_in} is bounded to {@link #MIN_TOKEN_LIFETIME}..{@link
+ * #MAX_TOKEN_LIFETIME} (absent, zero, negative or non-numeric: the protocol's default of 60 s), so
+ * a hostile answer can neither overflow the expiry nor pin a token forever. The token answer is
+ * read up to {@link #MAX_TOKEN_BYTES}. Thread-safe.
  */
 public final class RegistryAuth implements Authenticator, Interceptor {
-  private static final Duration DEFAULT_TOKEN_LIFETIME = Duration.ofSeconds(60);
+  /** The lifetime assumed when a token answer states none (the token protocol's default). */
+  static final Duration DEFAULT_TOKEN_LIFETIME = Duration.ofSeconds(60);
+
+  /** The shortest lifetime believed: shorter (or non-positive) answers get the default. */
+  static final Duration MIN_TOKEN_LIFETIME = Duration.ofSeconds(1);
+
+  /** The longest a token is cached, whatever the answer claims. */
+  static final Duration MAX_TOKEN_LIFETIME = Duration.ofHours(1);
+
+  /** The largest token answer read; real ones are a few kilobytes. */
+  public static final long MAX_TOKEN_BYTES = 256L * 1024;
+
   private static final Duration REFRESH_MARGIN = Duration.ofSeconds(5);
 
   private final CredentialsProvider credentials;
   private final OkHttpClient tokenClient;
   private final InstantSource clock;
+  private final CredentialGuard guard;
   private final Map<String, Token> tokens = new ConcurrentHashMap<>();
   private final Map<String, Boolean> basicHosts = new ConcurrentHashMap<>();
 
   private record Token(String value, Instant expires) {}
 
+  /**
+   * @param tokenClient the client for token requests; it should carry {@code guard} as a network
+   *     interceptor and not follow redirects across schemes
+   * @param guard decides which hosts may get credentials over plain HTTP
+   */
   public RegistryAuth(
-      CredentialsProvider credentials, OkHttpClient tokenClient, InstantSource clock) {
+      CredentialsProvider credentials,
+      OkHttpClient tokenClient,
+      InstantSource clock,
+      CredentialGuard guard) {
     this.credentials = credentials;
     this.tokenClient = tokenClient;
     this.clock = clock;
+    this.guard = guard;
   }
 
   @Override
@@ -58,11 +89,11 @@ public final class RegistryAuth implements Authenticator, Interceptor {
       String host = hostKey(req.url());
       Token t = tokens.get(host + " " + scopeOf(req.url()));
       if (t != null && clock.instant().isBefore(t.expires)) {
-        req = req.newBuilder().header("Authorization", "Bearer " + t.value).build();
-      } else if (basicHosts.containsKey(host)) {
+        req = authorized(req, "Bearer " + t.value);
+      } else if (basicHosts.containsKey(host) && guard.transportSafe(req.url())) {
         Credentials c = credentials.credentials(host);
         if (c != null) {
-          req = req.newBuilder().header("Authorization", c.basicHeader()).build();
+          req = authorized(req, c.basicHeader());
         }
       }
     }
@@ -89,16 +120,16 @@ public final class RegistryAuth implements Authenticator, Interceptor {
             fetchToken(
                 host, req.url(), realm, c.authParams().get("service"), c.authParams().get("scope"));
         tokens.put(host + " " + scopeOf(req.url()), t);
-        return req.newBuilder().header("Authorization", "Bearer " + t.value).build();
+        return authorized(req, "Bearer " + t.value);
       }
       if (scheme.equals("basic")) {
         Credentials creds = credentials.credentials(host);
         if (creds == null || creds.basicHeader().equals(req.header("Authorization"))) {
           return null;
         }
-        requireSafeTransport(host, req.url(), req.url());
+        requireSafeTransport(host, req.url());
         basicHosts.put(host, Boolean.TRUE);
-        return req.newBuilder().header("Authorization", creds.basicHeader()).build();
+        return authorized(req, creds.basicHeader());
       }
     }
     return null;
@@ -124,8 +155,10 @@ public final class RegistryAuth implements Authenticator, Interceptor {
     Request.Builder tokenReq = new Request.Builder().url(url.build());
     Credentials creds = credentials.credentials(host);
     if (creds != null) {
-      requireSafeTransport(host, requestUrl, realmUrl);
-      tokenReq.header("Authorization", creds.basicHeader());
+      requireSafeTransport(host, realmUrl);
+      tokenReq
+          .header("Authorization", creds.basicHeader())
+          .tag(CredentialGuard.Origin.class, CredentialGuard.Origin.of(realmUrl));
     }
     try (Response r = tokenClient.newCall(tokenReq.build()).execute()) {
       if (r.code() == 401 || r.code() == 403) {
@@ -143,28 +176,66 @@ public final class RegistryAuth implements Authenticator, Interceptor {
       if (!r.isSuccessful()) {
         throw new IOException("the token service of " + host + " answered HTTP " + r.code());
       }
-      JsonNode doc = Manifests.JSON.readTree(r.body().bytes());
+      JsonNode doc =
+          Manifests.JSON.readTree(
+              RegistryClient.readLimited(
+                  r.body(),
+                  MAX_TOKEN_BYTES,
+                  "the token answer of " + Urls.redact(realmUrl) + " for " + host));
       String token = doc.path("token").asText(doc.path("access_token").asText(""));
       if (token.isEmpty()) {
         throw new AuthenticationFailedException(
             "the token service of " + host + " answered without a token");
       }
-      long seconds = doc.path("expires_in").asLong(DEFAULT_TOKEN_LIFETIME.toSeconds());
-      Instant expires = clock.instant().plusSeconds(Math.max(seconds, 1)).minus(REFRESH_MARGIN);
-      return new Token(token, expires);
+      return new Token(token, expiry(clock.instant(), doc.path("expires_in")));
     }
   }
 
-  private static void requireSafeTransport(String host, HttpUrl registryUrl, HttpUrl target)
+  /**
+   * When a token with this {@code expires_in} stops being used: within the bounds, minus a margin
+   * so that it is not sent in its last seconds.
+   */
+  static Instant expiry(Instant now, JsonNode expiresIn) {
+    Duration lifetime = DEFAULT_TOKEN_LIFETIME;
+    // Only a whole number is believed (asLong() of a huge number wraps, of text is 0); one beyond
+    // a long is as good as infinite and gets the cap.
+    if (expiresIn.isIntegralNumber()) {
+      long seconds =
+          expiresIn.canConvertToLong()
+              ? expiresIn.longValue()
+              : expiresIn.bigIntegerValue().signum() > 0 ? Long.MAX_VALUE : 0;
+      if (seconds >= MIN_TOKEN_LIFETIME.toSeconds()) {
+        lifetime = Duration.ofSeconds(Math.min(seconds, MAX_TOKEN_LIFETIME.toSeconds()));
+      }
+    }
+    Duration margin =
+        lifetime.compareTo(REFRESH_MARGIN.multipliedBy(2)) < 0
+            ? lifetime.dividedBy(2)
+            : REFRESH_MARGIN;
+    return now.plus(lifetime).minus(margin);
+  }
+
+  private static Request authorized(Request req, String header) {
+    return req.newBuilder()
+        .header("Authorization", header)
+        .tag(CredentialGuard.Origin.class, CredentialGuard.Origin.of(req.url()))
+        .build();
+  }
+
+  private void requireSafeTransport(String host, HttpUrl target)
       throws AuthenticationFailedException {
-    // Plain HTTP for credentials only where the user already accepted plain HTTP for this registry.
-    if (!target.isHttps() && registryUrl.isHttps()) {
+    // Plain HTTP for credentials only to a host the user listed as insecure: a redirect or a
+    // challenge from an HTTPS registry cannot downgrade it.
+    if (!guard.transportSafe(target)) {
       throw new AuthenticationFailedException(
           "registry "
               + host
-              + " asked for credentials over plain HTTP ("
-              + target.host()
-              + "); refused (fix: use a registry whose token service is served over HTTPS)");
+              + " asked for its credentials over plain HTTP ("
+              + Urls.redact(target)
+              + "); refused (fix: serve the registry and its token service over HTTPS, or, only on"
+              + " a trusted network, list '"
+              + hostKey(target)
+              + "' as insecure)");
     }
   }
 

@@ -4,7 +4,9 @@ package io.cutover.provider.oci.internal;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cutover.api.Digest;
 import io.cutover.api.ProviderException;
+import io.cutover.provider.oci.ResponseTooLargeException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +29,9 @@ public final class RegistryClient {
   /** The largest manifest read (the distribution default limit); bigger answers are refused. */
   public static final long MAX_MANIFEST_BYTES = 4L * 1024 * 1024;
 
+  /** The largest page of a tag list read. */
+  public static final long MAX_TAG_PAGE_BYTES = 4L * 1024 * 1024;
+
   private final OkHttpClient http;
 
   public RegistryClient(OkHttpClient http) {
@@ -47,7 +52,8 @@ public final class RegistryClient {
     try (Response r = http.newCall(req).execute()) {
       check(r, e, operation, "manifest " + path + ":" + reference);
       return new Fetched(
-          readLimited(r.body(), MAX_MANIFEST_BYTES, e, operation, url),
+          readLimited(
+              r.body(), MAX_MANIFEST_BYTES, "manifest " + path + ":" + reference + " at " + e),
           r.header("Docker-Content-Digest"),
           r.header("Content-Type"),
           url.toString());
@@ -100,7 +106,8 @@ public final class RegistryClient {
     try (Response r = http.newCall(new Request.Builder().url(url).build()).execute()) {
       check(r, e, operation, "tags of " + path);
       JsonNode doc =
-          Manifests.JSON.readTree(readLimited(r.body(), MAX_MANIFEST_BYTES, e, operation, url));
+          Manifests.JSON.readTree(
+              readLimited(r.body(), MAX_TAG_PAGE_BYTES, "a tag list page of " + path + " at " + e));
       List<String> tags = new ArrayList<>();
       // An empty repository answers "tags": null.
       doc.path("tags").forEach(t -> tags.add(t.asText()));
@@ -124,6 +131,26 @@ public final class RegistryClient {
     int code = r.code();
     if (r.isSuccessful()) {
       return;
+    }
+    if (r.isRedirect()) {
+      // OkHttp follows redirects itself, except those that change scheme (followSslRedirects is
+      // off): an HTTPS registry must not be able to move a request to plain HTTP.
+      String location = r.header("Location");
+      HttpUrl target = location == null ? null : r.request().url().resolve(location);
+      throw ProviderException.permanent(
+          "oci",
+          operation,
+          "HTTP "
+              + code
+              + " from "
+              + e
+              + " for "
+              + subject
+              + ": a redirect to "
+              + (target == null ? "an invalid location" : Urls.redact(target))
+              + " was not followed; redirects that change scheme (https/http) are refused so that"
+              + " nothing meant for TLS travels in clear text (fix: have the registry redirect to"
+              + " HTTPS)");
     }
     String at = " at " + e;
     if (code == 404) {
@@ -160,6 +187,9 @@ public final class RegistryClient {
 
   /** Maps a transport failure: TLS problems are configuration errors, the rest may pass. */
   public static ProviderException ioFailure(IOException ex, Endpoint e, String operation) {
+    if (ex instanceof TooLargeException tl) {
+      return new ResponseTooLargeException(operation, tl.what(), tl.limit());
+    }
     if (ex instanceof AuthenticationFailedException) {
       return ProviderException.permanent("oci", operation, String.valueOf(ex.getMessage()), ex);
     }
@@ -182,20 +212,27 @@ public final class RegistryClient {
         "oci", operation, "request to " + e + " " + kind + " (" + ex + ")", ex);
   }
 
-  private static byte[] readLimited(
-      ResponseBody body, long limit, Endpoint e, String operation, HttpUrl url) throws IOException {
+  /**
+   * Reads a whole body of at most {@code limit} bytes; a longer one is refused after {@code limit +
+   * 1} bytes, whatever its declared length, so an endless body costs no more than that.
+   *
+   * @param what what is read and from where, for the error (no secrets, no query strings)
+   * @throws TooLargeException if the body is longer than {@code limit}
+   */
+  public static byte[] readLimited(ResponseBody body, long limit, String what) throws IOException {
     BufferedSource source = body.source();
-    if (source.request(limit + 1)) {
-      throw ProviderException.permanent(
-          "oci",
-          operation,
-          url
-              + " from "
-              + e
-              + " is larger than "
-              + limit
-              + " bytes; refusing to read it as a manifest");
+    if (body.contentLength() > limit || source.request(limit + 1)) {
+      throw new TooLargeException(what, limit);
     }
     return source.readByteArray();
+  }
+
+  /** {@link #readLimited(ResponseBody, long, String)} of a stream (a blob being verified). */
+  public static byte[] readLimited(InputStream in, long limit, String what) throws IOException {
+    byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
+    if (bytes.length > limit) {
+      throw new TooLargeException(what, limit);
+    }
+    return bytes;
   }
 }
