@@ -64,30 +64,37 @@ import org.slf4j.LoggerFactory;
  * A {@link Fleet} of operating-system processes on this machine: each instance of a release is one
  * process started from the artifact's read-only copy, on its own free port of 127.0.0.1.
  *
- * <p><b>Launch.</b> The artifact is described by the {@link ArtifactStore} and started as its
- * {@link LaunchSpec} says (an executable jar with {@code java -jar}, or a directory with its start
- * command). Its content is fetched through the store (which verifies it) into a content-addressed,
- * read-only directory of the fleet (the whole blob is verified before a directory artifact is
- * unpacked, and an archive reaching outside its directory or over the {@link ArtifactLimits} is
- * refused with {@link UnsafeArtifactException}), and hashed again before every launch: a file
- * modified on disk is refused with a non-retryable {@link ProviderException} caused by {@link
- * DigestMismatchException}, and running instances report what is on disk as their {@link
- * Instance#runningDigest() running digest}, so the engine sees the drift. The process gets a clean
- * environment: {@code PORT}, {@code CUTOVER_SERVICE}, {@code CUTOVER_RELEASE}, {@code
- * CUTOVER_INSTANCE}, {@code CUTOVER_ARTIFACT}, the release's configuration (from the {@link
- * ConfigSource}, checked against the release's digest; keys become environment names such as {@code
- * db.url -> DB_URL}) with every {@code ${secret:NAME}} resolved by the {@link SecretResolver} at
- * that moment only, and a few variables of the engine's own environment ({@code PATH}, {@code
- * HOME}, {@code LANG}, {@code TZ} by default). Standard output and error go to {@code
- * <workDir>/instances/<id>/stdout.log} and {@code stderr.log}. {@link #launch} returns once every
- * instance answers its readiness path with 2xx, or fails (stopping what it started) after the
- * readiness timeout.
+ * <p><b>Launch.</b> The artifact is started as its {@link LaunchSpec} says (an executable jar with
+ * {@code java -jar}, or a directory with its start command inside the artifact), read only from its
+ * {@link io.cutover.provider.local.store.LaunchManifest} and config blob, both checked against the
+ * digests naming them — never from the store's mutable description. Its content is fetched through
+ * the store (which verifies it) into a content-addressed, read-only directory of the fleet (the
+ * whole blob is verified before a directory artifact is unpacked, and an archive reaching outside
+ * its directory or over the {@link ArtifactLimits} is refused with {@link
+ * UnsafeArtifactException}), and hashed again before every launch: a file modified on disk is
+ * refused with a non-retryable {@link ProviderException} caused by {@link DigestMismatchException},
+ * and running instances report what is on disk as their {@link Instance#runningDigest() running
+ * digest}, so the engine sees the drift. The process gets a clean environment: {@code PORT}, {@code
+ * CUTOVER_SERVICE}, {@code CUTOVER_RELEASE}, {@code CUTOVER_INSTANCE}, {@code CUTOVER_ARTIFACT},
+ * the release's configuration (from the {@link ConfigSource}, checked against the release's digest;
+ * keys become environment names such as {@code db.url -> DB_URL}) with every {@code ${secret:NAME}}
+ * resolved by the {@link SecretResolver} at that moment only, and a few variables of the engine's
+ * own environment ({@code PATH}, {@code HOME}, {@code LANG}, {@code TZ} by default). Standard
+ * output and error go to {@code <workDir>/instances/<id>/stdout.log} and {@code stderr.log}. {@link
+ * #launch} returns once every instance answers its readiness path with 2xx, or fails (stopping what
+ * it started) after the readiness timeout.
  *
  * <p><b>Idempotency and restarts.</b> Instance ids derive from the operation id, so a repeated
- * launch returns the instances it already started. Each instance's pid, port and process start time
- * live in {@code instances/<id>/instance.json}: a new fleet over the same work directory (an engine
- * restart) adopts the processes still running and reports the others FAILED. Closing the fleet does
- * not stop instances; {@link #retire} and {@link #stopAll} do.
+ * launch returns the instances it already started, also when two calls with one operation id
+ * overlap: deciding that an id needs a process and starting it is one atomic step. Each instance's
+ * pid, port and process start time live in {@code instances/<id>/instance.json}: a new fleet over
+ * the same work directory (an engine restart) adopts the processes still running and reports the
+ * others FAILED. Closing the fleet does not stop instances; {@link #retire} and {@link #stopAll}
+ * do.
+ *
+ * <p><b>Work directory.</b> Locked for as long as the fleet is open ({@code fleet.lock}): a second
+ * fleet over it, in this JVM or another process, gets {@link FleetDirectoryLockedException}. Its
+ * directories are created 0700, instance records and logs 0600.
  *
  * <p><b>Stopping.</b> SIGTERM, then SIGKILL after the grace period if the process is still there.
  *
