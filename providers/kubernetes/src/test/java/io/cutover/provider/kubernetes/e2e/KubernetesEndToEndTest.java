@@ -37,9 +37,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Rollouts through the engine on the Kubernetes fleet and routers. The engine runs under virtual
@@ -55,6 +57,7 @@ import org.junit.jupiter.api.Test;
  * never advances: its re-checks and deadlines cannot fire, so a launch that completes was woken by
  * the watch alone, and the engine sees it with no virtual time passing.
  */
+@Timeout(value = 3, unit = TimeUnit.MINUTES) // a launch the watch never wakes would hang here
 class KubernetesEndToEndTest {
   private static final String SVC = "checkout";
   private static final Step.Verify CHECK =
