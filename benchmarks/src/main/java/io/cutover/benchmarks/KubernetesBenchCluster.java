@@ -57,13 +57,17 @@ final class KubernetesBenchCluster implements AutoCloseable {
           @Override
           public MockResponse handlePatch(RecordedRequest request) {
             String type = String.valueOf(request.getHeader("Content-Type"));
-            if (!type.startsWith("application/apply-patch")) {
+            boolean apply = type.startsWith("application/apply-patch");
+            if (!apply && !type.startsWith("application/merge-patch+json")) {
               return super.handlePatch(request);
             }
             String path = request.getPath();
             String plain = path.contains("?") ? path.substring(0, path.indexOf('?')) : path;
             MockResponse existing = handleGet(plain);
             if (existing.code() == 404) {
+              if (!apply) {
+                return existing;
+              }
               return handleCreate(
                   new RecordedRequest(
                       request.getHttpVersion(),

@@ -8,6 +8,7 @@ import io.cutover.api.InstanceState;
 import io.cutover.api.Release;
 import io.cutover.api.TrafficSplit;
 import io.cutover.provider.kubernetes.KubernetesNames;
+import io.cutover.provider.kubernetes.fleet.KubernetesFleet;
 import io.cutover.provider.kubernetes.router.GatewayApiRouter;
 import io.cutover.provider.kubernetes.router.IstioRouter;
 import io.cutover.provider.kubernetes.router.ServiceRouter;
@@ -15,17 +16,30 @@ import io.cutover.spi.OperationId;
 import io.cutover.spi.Router;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRouteBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.readiness.Readiness;
 import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Cutover's overhead per weight change on Kubernetes, against the bare fabric8 call that changes
@@ -43,17 +57,26 @@ import java.util.Map;
  *
  * <p>Prints, per router R: {@code kubernetes.route_p50.R} and {@code kubernetes.route_p99.R} (ms),
  * {@code baseline.route_apply_p50.R} (ms), {@code kubernetes.route_overhead.R} (ratio of the
- * medians) and {@code kubernetes.route_requests.R} (API requests per weight change). Arguments:
- * [changes] [warmup] (default 500 and max(100, changes / 5)).
+ * medians) and {@code kubernetes.route_requests.R} (API requests per weight change).
+ *
+ * <p>Then the time from {@code Fleet.launch} of one pod to its return with the pod READY, under a
+ * simulated kubelet with a pod start of 0 ms ({@link KubernetesBenchKubelet}), against a bare
+ * fabric8 create of a ReplicaSet and a watch of its pods until one is Ready: {@code
+ * kubernetes.launch_ready_p50/_p99}, {@code baseline.create_watch_ready_p50/_p99} (ms) and {@code
+ * kubernetes.launch_overhead_p50/_p99} (ratios). Arguments: [changes] [warmup] [launches] (default
+ * 500, max(100, changes / 5), 200; launch warm-up max(launches / 5, min(20, launches))).
  */
 public final class KubernetesBenchmark {
   private static final String NS = "bench";
+  private static final String LAUNCH_NS = "bench-launch";
 
   private KubernetesBenchmark() {}
 
   public static void main(String[] args) throws Exception {
     int changes = args.length > 0 ? Integer.parseInt(args[0]) : 500;
     int warmup = args.length > 1 ? Integer.parseInt(args[1]) : Math.max(100, changes / 5);
+    int launches = args.length > 2 ? Integer.parseInt(args[2]) : 200;
+    int launchWarmup = Math.max(launches / 5, Math.min(20, launches));
     try (KubernetesBenchCluster cluster = new KubernetesBenchCluster();
         KubernetesClient client = cluster.newClient()) {
       Release a = release("a");
@@ -103,7 +126,128 @@ public final class KubernetesBenchmark {
           backends,
           changes,
           warmup);
+
+      launchBench(client, launches, launchWarmup);
     }
+  }
+
+  /**
+   * {@code fleet.launch} of one pod of a new release until it returns (READY), against a bare
+   * create of a ReplicaSet plus a watch of its pods until one is Ready; both served by the same
+   * kubelet with 0 ms pod start, interleaved. Retiring (Cutover) and deleting (bare) are not timed.
+   */
+  private static void launchBench(KubernetesClient client, int launches, int warmup)
+      throws Exception {
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    try (KubernetesBenchKubelet kubelet = new KubernetesBenchKubelet(client, LAUNCH_NS);
+        KubernetesFleet fleet =
+            KubernetesFleet.builder(client, LAUNCH_NS)
+                .clock(Clock.systemUTC())
+                .scheduler(scheduler)
+                .retainedReleases(0)
+                .readyTimeout(Duration.ofSeconds(60))
+                .build()) {
+      long[] cutover = new long[launches];
+      long[] baseline = new long[launches];
+      for (int i = -warmup; i < launches; i++) {
+        int n = i + warmup;
+        Release r =
+            Release.of("launch", new ArtifactRef("bench/launch", Digest.sha256("launch-" + n)));
+        long a;
+        long b;
+        if ((i & 1) == 0) {
+          a = timeLaunch(fleet, r, n);
+          b = timeBare(client, r, n);
+        } else {
+          b = timeBare(client, r, n);
+          a = timeLaunch(fleet, r, n);
+        }
+        if (i >= 0) {
+          cutover[i] = a;
+          baseline[i] = b;
+        }
+      }
+      Arrays.sort(cutover);
+      Arrays.sort(baseline);
+      double p50 = cutover[launches / 2] / 1e6;
+      double p99 = cutover[(int) (launches * 0.99)] / 1e6;
+      double bareP50 = baseline[launches / 2] / 1e6;
+      double bareP99 = baseline[(int) (launches * 0.99)] / 1e6;
+      System.out.println(line("kubernetes.launch_ready_p50", p50, "ms"));
+      System.out.println(line("kubernetes.launch_ready_p99", p99, "ms"));
+      System.out.println(line("baseline.create_watch_ready_p50", bareP50, "ms"));
+      System.out.println(line("baseline.create_watch_ready_p99", bareP99, "ms"));
+      System.out.println(line("kubernetes.launch_overhead_p50", p50 / bareP50, "x"));
+      System.out.println(line("kubernetes.launch_overhead_p99", p99 / bareP99, "x"));
+    } finally {
+      scheduler.shutdownNow();
+    }
+  }
+
+  private static long timeLaunch(KubernetesFleet fleet, Release r, int n) {
+    long start = System.nanoTime();
+    List<Instance> up = fleet.launch(new OperationId("launch-" + n), r, 1);
+    long took = System.nanoTime() - start;
+    if (up.size() != 1 || up.get(0).state() != InstanceState.READY) {
+      throw new IllegalStateException("launch returned " + up);
+    }
+    fleet.retire(new OperationId("retire-" + n), r);
+    return took;
+  }
+
+  private static long timeBare(KubernetesClient client, Release r, int n) throws Exception {
+    String name = "bare-" + n;
+    ReplicaSet rs =
+        new ReplicaSetBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withNamespace(LAUNCH_NS)
+            .endMetadata()
+            .withNewSpec()
+            .withReplicas(1)
+            .withNewSelector()
+            .addToMatchLabels("bare", name)
+            .endSelector()
+            .withNewTemplate()
+            .withNewMetadata()
+            .addToLabels("bare", name)
+            .endMetadata()
+            .withNewSpec()
+            .addNewContainer()
+            .withName("app")
+            .withImage(r.artifact().toString())
+            .endContainer()
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
+    long start = System.nanoTime();
+    CompletableFuture<Pod> ready = new CompletableFuture<>();
+    try (Watch watch =
+        client
+            .pods()
+            .inNamespace(LAUNCH_NS)
+            .withLabel("bare", name)
+            .watch(
+                new Watcher<Pod>() {
+                  @Override
+                  public void eventReceived(Action action, Pod pod) {
+                    if (Readiness.isPodReady(pod)) {
+                      ready.complete(pod);
+                    }
+                  }
+
+                  @Override
+                  public void onClose(WatcherException cause) {
+                    ready.completeExceptionally(cause);
+                  }
+                })) {
+      client.apps().replicaSets().inNamespace(LAUNCH_NS).resource(rs).create();
+      ready.get(60, TimeUnit.SECONDS);
+    }
+    long took = System.nanoTime() - start;
+    client.apps().replicaSets().inNamespace(LAUNCH_NS).withName(name).delete();
+    return took;
   }
 
   private interface Split {

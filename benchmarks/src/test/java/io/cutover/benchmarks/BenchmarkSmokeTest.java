@@ -149,7 +149,7 @@ class BenchmarkSmokeTest {
                   "haproxy.trials")),
           new Smoke(
               "kubernetes",
-              List.of("5", "2"),
+              List.of("5", "2", "3"),
               List.of(),
               List.of(
                   "kubernetes.route_p50.gateway-api",
@@ -166,7 +166,13 @@ class BenchmarkSmokeTest {
                   "kubernetes.route_p99.kubernetes-service",
                   "baseline.route_apply_p50.kubernetes-service",
                   "kubernetes.route_overhead.kubernetes-service",
-                  "kubernetes.route_requests.kubernetes-service")),
+                  "kubernetes.route_requests.kubernetes-service",
+                  "kubernetes.launch_ready_p50",
+                  "kubernetes.launch_ready_p99",
+                  "baseline.create_watch_ready_p50",
+                  "baseline.create_watch_ready_p99",
+                  "kubernetes.launch_overhead_p50",
+                  "kubernetes.launch_overhead_p99")),
           new Smoke(
               "journal",
               List.of("50", "1000", "1", "5", "50"),
