@@ -24,7 +24,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Values.</b> Durations accept {@code 250ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code
  * 1d}, combinations such as {@code 1m30s}, and ISO-8601 ({@code PT30S}). Numbers given as strings
- * are accepted for numeric keys. {@code toString()} never prints values: they may hold credentials.
+ * are accepted for numeric keys. Neither {@code toString()} nor an error message ever prints a
+ * value: it may be a credential written under the wrong key; messages describe a wrong value by its
+ * type and length.
  *
  * <p><b>Threading.</b> Implementations are immutable and thread-safe.
  */

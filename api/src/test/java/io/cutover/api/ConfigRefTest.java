@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -137,5 +138,71 @@ class ConfigRefTest {
     assertThatThrownBy(() -> new ConfigRef(null))
         .isInstanceOfSatisfying(
             InvalidSpecException.class, e -> assertThat(e.path()).isEqualTo("config.digest"));
+  }
+
+  @Test
+  @DisplayName("more secret key names: pwd, auth, authorization, passphrase, api-key")
+  void moreSecretKeys() {
+    assertThat(ConfigRef.isSecretKey("db.pwd")).isTrue();
+    assertThat(ConfigRef.isSecretKey("proxy.auth")).isTrue();
+    assertThat(ConfigRef.isSecretKey("basicAuth")).isTrue();
+    assertThat(ConfigRef.isSecretKey("http.authorization")).isTrue();
+    assertThat(ConfigRef.isSecretKey("tls.passphrase")).isTrue();
+    assertThat(ConfigRef.isSecretKey("x-api-key")).isTrue();
+    assertThat(ConfigRef.isSecretKey("book.author")).isFalse();
+    assertThat(ConfigRef.isSecretKey("oidc.authority")).isFalse();
+    assertThat(ConfigRef.isSecretKey("auth.enabled")).isFalse();
+  }
+
+  @Test
+  @DisplayName("values that look like secrets are refused under any key, never shown")
+  void secretValues() {
+    Map<String, String> config = new LinkedHashMap<>();
+    config.put("db.url", "postgres://app:hunter2@db.internal:5432/app");
+    config.put("git.remote", "https://ghtoken123@github.com/org/repo.git");
+    config.put("tls.pem", "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\n-----END EC PRIVATE KEY-----");
+    config.put(
+        "session",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U");
+    config.put("aws", "AKIAIOSFODNN7EXAMPLE");
+    config.put("ci", "ghp_" + "a".repeat(36));
+    config.put("public.url", "https://shop.example/checkout?from=a@b");
+    config.put("greeting", "hello");
+
+    assertThatThrownBy(() -> ConfigRef.of(config))
+        .isInstanceOfSatisfying(
+            InvalidSpecException.class,
+            e -> {
+              assertThat(e.violations())
+                  .extracting(InvalidSpecException.Violation::path)
+                  .containsExactlyInAnyOrder(
+                      "config.db.url",
+                      "config.git.remote",
+                      "config.tls.pem",
+                      "config.session",
+                      "config.aws",
+                      "config.ci");
+              assertThat(e.getMessage())
+                  .contains("a URL with user-info", "a PEM private key", "a JSON Web Token")
+                  .doesNotContain("hunter2", "ghtoken123", "MHcCAQEE", "eyJhbGci", "AKIAIOSF");
+            });
+    assertThat(ConfigRef.looksLikeSecret("https://shop.example/checkout?from=a@b")).isFalse();
+    assertThat(ConfigRef.looksLikeSecret("-----BEGIN PUBLIC KEY-----")).isFalse();
+  }
+
+  @Test
+  @DisplayName("keys marked secret by the caller must hold references; the digest ignores the mark")
+  void explicitSecretKeys() {
+    Map<String, String> config = Map.of("license", "L-1234-5678", "region", "eu-west-1");
+
+    assertThatThrownBy(() -> ConfigRef.of(config, Set.of("license", "absent")))
+        .isInstanceOfSatisfying(
+            InvalidSpecException.class,
+            e -> {
+              assertThat(e.path()).isEqualTo("config.license");
+              assertThat(e.getMessage()).contains("marked secret").doesNotContain("L-1234");
+            });
+    Map<String, String> ref = Map.of("license", "${secret:license}", "region", "eu-west-1");
+    assertThat(ConfigRef.of(ref, Set.of("license"))).isEqualTo(ConfigRef.of(ref));
   }
 }

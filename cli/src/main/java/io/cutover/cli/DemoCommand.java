@@ -440,6 +440,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static ArtifactRef put(FilesystemArtifactStore store, String version, int errorEvery) {
+    // The launch labels go into a launch manifest under the digest: the reference names what runs.
     return store.put(
         SampleArtifacts.REPOSITORY,
         SampleArtifacts.jar(version, errorEvery),

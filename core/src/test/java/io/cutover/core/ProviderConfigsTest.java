@@ -56,7 +56,9 @@ class ProviderConfigsTest {
         "set 'backend' to a string");
     refused(() -> c.requireString("blank"), "$.providers.haproxy.blank");
     refused(
-        () -> c.getString("tls"), "$.providers.haproxy.tls", "expected a string, found an object");
+        () -> c.getString("tls"),
+        "$.providers.haproxy.tls",
+        "expected a string, found an object with");
   }
 
   @Test
@@ -77,11 +79,17 @@ class ProviderConfigsTest {
         "$.providers.haproxy.absent",
         "requires 'absent'",
         "an integer");
-    refused(() -> c.getInt("c", 0), "$.providers.haproxy.c", "expected an integer, found '2.5'");
+    refused(
+        () -> c.getInt("c", 0),
+        "$.providers.haproxy.c",
+        "expected an integer, found a number (value not shown)");
     refused(() -> c.getInt("d", 0), "$.providers.haproxy.d", "within int range");
     assertThat(c.getLong("d", 0)).isEqualTo(3_000_000_000L);
     assertThat(c.getLong("absent", -1)).isEqualTo(-1);
-    refused(() -> c.getLong("f", 0), "$.providers.haproxy.f", "found 'ten'");
+    refused(
+        () -> c.getLong("f", 0),
+        "$.providers.haproxy.f",
+        "found a string of 3 characters (value not shown)");
     assertThat(c.getDouble("c", 0)).isEqualTo(2.5);
     assertThat(c.getDouble("e", 0)).isEqualTo(0.25);
     assertThat(c.getDouble("absent", 1.5)).isEqualTo(1.5);
@@ -99,7 +107,7 @@ class ProviderConfigsTest {
     refused(
         () -> c.getBoolean("c", false),
         "$.providers.haproxy.c",
-        "expected true or false, found 'yes'");
+        "expected true or false, found a string of 3 characters");
   }
 
   @Test
@@ -195,7 +203,10 @@ class ProviderConfigsTest {
     refused(() -> tls.requireString("key"), "$.providers.haproxy.tls.key", "requires 'key'");
     assertThat(c.getConfig("absent").keys()).isEmpty();
     assertThat(c.getConfig("absent").path()).isEqualTo("$.providers.haproxy.absent");
-    refused(() -> c.getConfig("name"), "$.providers.haproxy.name", "expected an object, found 'x'");
+    refused(
+        () -> c.getConfig("name"),
+        "$.providers.haproxy.name",
+        "expected an object, found a string of 1 character");
   }
 
   @Test
@@ -237,5 +248,46 @@ class ProviderConfigsTest {
     assertThat(c.toString()).contains("jdbc").contains("$.journal.jdbc").doesNotContain("hunter2");
     assertThat(ProviderConfigs.empty("fake").path()).isEqualTo("$.providers.fake");
     assertThat(ProviderConfigs.empty("fake").keys()).isEmpty();
+  }
+
+  @Test
+  @DisplayName(
+      "a wrong value is described by type and length, never quoted: it may be a credential")
+  void neverQuotesValues() {
+    String canary = "hunter2-canary-9b1c";
+    ProviderConfig c =
+        ProviderConfigs.of(
+            "prometheus",
+            Map.of(
+                "timeout", canary,
+                "maxAttempts", canary,
+                "ratio", canary,
+                "enabled", canary,
+                "tls", canary,
+                "hosts", List.of(Map.of("password", canary)),
+                "url", Map.of("password", canary)));
+    List<Executable> calls =
+        List.of(
+            () -> c.getDuration("timeout", Duration.ZERO),
+            () -> c.requireDuration("timeout"),
+            () -> c.getInt("maxAttempts", 1),
+            () -> c.requireInt("maxAttempts"),
+            () -> c.getLong("maxAttempts", 1),
+            () -> c.getDouble("ratio", 1),
+            () -> c.getBoolean("enabled", false),
+            () -> c.getConfig("tls"),
+            () -> c.getStringList("hosts"),
+            () -> c.getString("url"),
+            () -> c.requireOnly(Set.of("none")));
+    for (Executable call : calls) {
+      assertThatThrownBy(call::execute)
+          .isInstanceOf(InvalidSpecException.class)
+          .hasMessageNotContaining(canary);
+    }
+    refused(
+        () -> c.getInt("maxAttempts", 1),
+        "$.providers.prometheus.maxAttempts",
+        "found a string of " + canary.length() + " characters (value not shown)");
+    assertThat(c.toString()).doesNotContain(canary);
   }
 }

@@ -99,7 +99,9 @@ public final class SampleArtifacts {
   /**
    * The labels of a version's artifact: its OCI title and version, and the launch labels of the
    * local fleet ({@code io.cutover.launch.*}, see {@code LaunchSpec} in {@code
-   * cutover-provider-local}): run as a jar, ready at {@code /healthz}, with a small heap.
+   * cutover-provider-local}): run as a jar, ready at {@code /healthz}, with a small heap. The
+   * filesystem store writes the launch labels into a content-addressed launch manifest, so the
+   * returned reference's digest covers them (not the store's mutable index).
    */
   public static Map<String, String> labels(String version) {
     return Map.of(

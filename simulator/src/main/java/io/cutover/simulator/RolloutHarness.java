@@ -13,8 +13,10 @@ import io.cutover.core.Rollout;
 import io.cutover.core.RolloutOptions;
 import io.cutover.core.journal.InMemoryJournal;
 import io.cutover.simulator.Crashable.CrashSwitch;
+import io.cutover.spi.Fleet;
 import io.cutover.spi.HealthGate;
 import io.cutover.spi.RolloutStrategy;
+import io.cutover.spi.Router;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,6 +27,7 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A complete Cutover engine on fakes and virtual time, to run rollouts to their end in
@@ -84,8 +87,12 @@ public final class RolloutHarness implements AutoCloseable {
             .scheduler(scheduler)
             .providerExecutor(Runnable::run)
             .journal(new Crashable.CrashableJournal(journal, crash))
-            .fleet(new Crashable.CrashableFleet(fleet, crash))
-            .router(new Crashable.CrashableRouter(router, crash))
+            .fleet(
+                new Crashable.CrashableFleet(
+                    settings.fleet != null ? settings.fleet : fleet, crash))
+            .router(
+                new Crashable.CrashableRouter(
+                    settings.router != null ? settings.router : router, crash))
             .artifactStore(store)
             .listener(events::add)
             .resilience(ResilienceScope.DEFAULT, settings.resilience);
@@ -296,8 +303,30 @@ public final class RolloutHarness implements AutoCloseable {
     private final List<Function<ScriptedMetrics, HealthGate>> gates = new ArrayList<>();
     private Consumer<Cutover.Builder> customizer = b -> {};
     private ResiliencePolicy resilience = ResiliencePolicy.DEFAULT;
+    private @Nullable Fleet fleet;
+    private @Nullable Router router;
 
     private Builder() {}
+
+    /**
+     * Runs the engine on a real fleet instead of the {@link FakeFleet} (e.g. a provider under test
+     * against a simulated system), still behind the harness's crash switch: after {@link
+     * #crashAfterRecords} the old engine reaches it no more. {@link RolloutHarness#fleet()} stays
+     * the (then unused) fake, and {@link RolloutResult#fleetCalls()} is empty.
+     */
+    public Builder fleet(Fleet fleet) {
+      this.fleet = Objects.requireNonNull(fleet);
+      return this;
+    }
+
+    /**
+     * Runs the engine on a real router instead of the {@link FakeRouter}, behind the crash switch
+     * like {@link #fleet(Fleet)}. {@link RolloutResult#timeline()} is then empty: read the router.
+     */
+    public Builder router(Router router) {
+      this.router = Objects.requireNonNull(router);
+      return this;
+    }
 
     /** Virtual start time. */
     public Builder startingAt(Instant start) {

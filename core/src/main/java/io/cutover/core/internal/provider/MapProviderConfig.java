@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The {@link ProviderConfig} behind {@code ProviderConfigs}: a copy of a map with the path it sits
- * at. Error messages name the provider and the JSON path, as the interface promises. Immutable and
+ * at. Error messages name the provider and the JSON path, as the interface promises, and describe a
+ * wrong value by its type and length, never by its content (it may be a credential). Immutable and
  * thread-safe.
  */
 public final class MapProviderConfig implements ProviderConfig {
@@ -315,17 +316,32 @@ public final class MapProviderConfig implements ProviderConfig {
         "set '" + key + "' to " + expected);
   }
 
+  /**
+   * What was found, by type and size only: the value itself is never quoted, because a credential
+   * written under the wrong key (or with the wrong type) would otherwise land in an exception, and
+   * from there in journal records, spans and reports.
+   */
   private static String describe(@Nullable Object v) {
     if (v == null) {
       return "null";
     }
-    if (v instanceof Map) {
-      return "an object";
+    if (v instanceof Map<?, ?> m) {
+      return "an object with " + m.size() + (m.size() == 1 ? " key" : " keys");
     }
-    if (v instanceof List) {
-      return "a list";
+    if (v instanceof List<?> l) {
+      return "a list of " + l.size() + (l.size() == 1 ? " element" : " elements");
     }
-    return "'" + v + "'";
+    if (v instanceof Boolean) {
+      return "a boolean";
+    }
+    if (v instanceof Number) {
+      return "a number (value not shown)";
+    }
+    String s = v.toString();
+    return "a string of "
+        + s.length()
+        + (s.length() == 1 ? " character" : " characters")
+        + " (value not shown)";
   }
 
   @Override

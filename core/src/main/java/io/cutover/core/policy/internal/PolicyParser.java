@@ -3,8 +3,10 @@ package io.cutover.core.policy.internal;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.cutover.api.InvalidSpecException;
 import io.cutover.core.internal.provider.MapProviderConfig;
@@ -73,7 +75,12 @@ public final class PolicyParser {
   /** Reads {@code text} into {@code b}; key files are resolved against {@code baseDir}. */
   @SuppressWarnings("unchecked")
   public static void parse(String text, boolean yaml, Path baseDir, Target b) {
-    ObjectMapper mapper = yaml ? new YAMLMapper() : new ObjectMapper();
+    // A key given twice would silently let the second value win (a second maxAge, a signatures
+    // block that drops the first): refused, as PlanJson does.
+    ObjectMapper mapper =
+        yaml
+            ? YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build()
+            : JsonMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
     Map<String, Object> doc;
     try {
       JsonNode root = mapper.readTree(text == null ? "" : text);
@@ -86,6 +93,19 @@ public final class PolicyParser {
       doc = mapper.convertValue(root, Map.class);
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
+      String original = String.valueOf(e.getOriginalMessage());
+      if (original.startsWith("Duplicate field")) {
+        throw new InvalidSpecException(
+            "$",
+            "gives a key twice"
+                + (at == null
+                    ? ""
+                    : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")")
+                + ": "
+                + original.substring("Duplicate field ".length())
+                + " — the second value would silently replace the first",
+            "keep one of the two entries");
+      }
       throw new InvalidSpecException(
           "$",
           "is not valid "

@@ -7,7 +7,6 @@ import io.cutover.api.CutoverException;
 import io.cutover.api.InvalidSpecException;
 import io.cutover.api.Release;
 import io.cutover.api.Verdict;
-import io.cutover.provider.support.Redaction;
 import io.cutover.spi.GateContext;
 import io.cutover.spi.HealthGate;
 import io.github.resilience4j.core.IntervalFunction;
@@ -232,7 +231,7 @@ public final class WebhookGate implements HealthGate {
       if (u == null) {
         throw new InvalidSpecException(
             urlPath,
-            "'" + Redaction.userInfo(url) + "' is not an http(s) URL",
+            "is not an http(s) URL (value not shown: a webhook URL often carries a token)",
             "use e.g. https://hooks.example/confirm");
       }
       if (!u.username().isEmpty() || !u.password().isEmpty()) {

@@ -16,6 +16,8 @@ import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,21 +65,29 @@ import org.jspecify.annotations.Nullable;
  * ({@link HttpUrl#redact()}). OkHttp drops the {@code Authorization} header on a redirect to
  * another scheme, host or port.
  *
+ * <p><b>Bounded reads.</b> An answer larger than {@link Builder#maxResponseBytes} (16 MiB by
+ * default) fails the query (permanent {@link ProviderException}) instead of filling the heap.
+ *
  * <p><b>Threading.</b> Safe for concurrent use; every call blocks for at most about {@code
  * maxAttempts × timeout} plus the backoff.
  */
 public final class PrometheusMetricSource implements MetricSource {
+  /** The default limit of one answer's size: 16 MiB. */
+  public static final int DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpUrl base;
   private final OkHttpClient client;
   private final Retry retry;
   private final CircuitBreaker breaker;
   private final @Nullable Supplier<String> bearerToken;
+  private final int maxResponseBytes;
 
   private PrometheusMetricSource(Builder b) {
     this.base = b.base;
     this.client = b.client.newBuilder().callTimeout(b.timeout).build();
     this.bearerToken = b.bearerToken;
+    this.maxResponseBytes = b.maxResponseBytes;
     this.retry =
         Retry.of(
             "prometheus",
@@ -158,7 +168,7 @@ public final class PrometheusMetricSource implements MetricSource {
   private JsonNode call(Request request, String promql) {
     try (Response r = client.newCall(request).execute()) {
       ResponseBody body = r.body();
-      String text = body == null ? "" : body.string();
+      String text = body == null ? "" : bounded(body, promql);
       JsonNode json = null;
       try {
         json = text.isEmpty() ? null : JSON.readTree(text);
@@ -178,7 +188,7 @@ public final class PrometheusMetricSource implements MetricSource {
             "cannot execute '"
                 + promql
                 + "': "
-                + (json == null ? text : json.path("error").asText()));
+                + (json == null ? cut(text) : json.path("error").asText()));
       }
       if (!r.isSuccessful() || json == null || !"success".equals(json.path("status").asText())) {
         boolean retryable = r.code() >= 500 || r.code() == 429 || r.isSuccessful();
@@ -204,6 +214,32 @@ public final class PrometheusMetricSource implements MetricSource {
           "cannot reach " + base.redact() + ": " + Redaction.userInfo(e.getMessage()),
           e);
     }
+  }
+
+  /**
+   * The body as text, refusing one larger than {@code maxResponseBytes}: a metric backend is not
+   * trusted for the size of what it returns, and the whole answer is parsed in memory.
+   */
+  private String bounded(ResponseBody body, String promql) throws IOException {
+    byte[] bytes;
+    try (InputStream in = body.byteStream()) {
+      bytes = in.readNBytes(maxResponseBytes + 1);
+    }
+    if (bytes.length > maxResponseBytes) {
+      throw ProviderException.permanent(
+          "prometheus",
+          "query",
+          "the answer to '"
+              + promql
+              + "' is larger than "
+              + maxResponseBytes
+              + " bytes; aggregate the query, use a coarser step, or raise maxResponseBytes");
+    }
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  private static String cut(String text) {
+    return text.length() <= 500 ? text : text.substring(0, 500) + "...";
   }
 
   private static MetricResult parse(JsonNode data, String promql, boolean instant) {
@@ -304,6 +340,7 @@ public final class PrometheusMetricSource implements MetricSource {
     private int breakerMinimumCalls = 5;
     private Duration breakerOpenFor = Duration.ofSeconds(30);
     private @Nullable Supplier<String> bearerToken;
+    private int maxResponseBytes = DEFAULT_MAX_RESPONSE_BYTES;
     private final Set<String> insecureHosts = new TreeSet<>();
     private String urlPath = "prometheus.url";
 
@@ -312,7 +349,7 @@ public final class PrometheusMetricSource implements MetricSource {
       if (u == null) {
         throw new InvalidSpecException(
             "prometheus.url",
-            "'" + Redaction.userInfo(baseUrl) + "' is not an http(s) URL",
+            "is not an http(s) URL (value not shown: a URL may carry a credential)",
             "use the server's base URL, e.g. http://127.0.0.1:9090");
       }
       if (!u.username().isEmpty() || !u.password().isEmpty()) {
@@ -420,6 +457,19 @@ public final class PrometheusMetricSource implements MetricSource {
                 + " is trusted, list it in insecureHosts");
       }
       return new PrometheusMetricSource(this);
+    }
+
+    /**
+     * The largest answer read, in bytes (default {@value #DEFAULT_MAX_RESPONSE_BYTES}); a larger
+     * one fails the query with a permanent {@link ProviderException} instead of filling the heap.
+     */
+    public Builder maxResponseBytes(int bytes) {
+      if (bytes < 1024 || bytes == Integer.MAX_VALUE) {
+        throw new InvalidSpecException(
+            "prometheus.maxResponseBytes", "is " + bytes, "use at least 1024 bytes");
+      }
+      this.maxResponseBytes = bytes;
+      return this;
     }
 
     /** Where the URL sits in the user's configuration, for error messages. */

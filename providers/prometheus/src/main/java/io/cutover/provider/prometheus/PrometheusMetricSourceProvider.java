@@ -18,9 +18,9 @@ import org.jspecify.annotations.Nullable;
  * breakerFailureRate} (50), {@code breakerMinimumCalls} (5), {@code breakerOpenFor} (30s), {@code
  * bearerTokenEnv} (the name of an environment variable holding a bearer token) or {@code
  * bearerTokenFile} (a file holding it, re-read before every query so rotation needs no restart),
- * {@code insecureHosts} (hosts a token may reach over plain HTTP). A literal {@code bearerToken} is
- * refused, without showing it. Stateless and thread-safe; {@link #create} reads the token once to
- * check it is there, and does no network I/O.
+ * {@code insecureHosts} (hosts a token may reach over plain HTTP), {@code maxResponseBytes} (16
+ * MiB). A literal {@code bearerToken} is refused, without showing it. Stateless and thread-safe;
+ * {@link #create} reads the token once to check it is there, and does no network I/O.
  */
 public final class PrometheusMetricSourceProvider implements MetricSourceProvider {
   private final Function<String, @Nullable String> environment;
@@ -60,7 +60,8 @@ public final class PrometheusMetricSourceProvider implements MetricSourceProvide
             "bearerToken",
             "bearerTokenEnv",
             "bearerTokenFile",
-            "insecureHosts"));
+            "insecureHosts",
+            "maxResponseBytes"));
     SecretSource token = SecretSource.fromConfig(config, "bearerToken", environment);
     PrometheusMetricSource.Builder b =
         PrometheusMetricSource.builder(config.requireString("url"))
@@ -73,6 +74,9 @@ public final class PrometheusMetricSourceProvider implements MetricSourceProvide
                 config.getInt("breakerMinimumCalls", 5),
                 config.getDuration("breakerOpenFor", Duration.ofSeconds(30)))
             .insecureHosts(config.getStringList("insecureHosts"))
+            .maxResponseBytes(
+                config.getInt(
+                    "maxResponseBytes", PrometheusMetricSource.DEFAULT_MAX_RESPONSE_BYTES))
             .urlPath(config.pathOf("url"));
     if (client != null) {
       b.client(client);

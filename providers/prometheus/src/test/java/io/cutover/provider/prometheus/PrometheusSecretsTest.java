@@ -211,6 +211,24 @@ class PrometheusSecretsTest {
     assertThat(unreachable.toString()).doesNotContain(CANARY);
   }
 
+  @Test
+  @DisplayName("an answer larger than maxResponseBytes fails the query instead of filling the heap")
+  void responseSizeIsBounded() {
+    MetricSource small =
+        create(Map.of("url", prometheus.url, "maxResponseBytes", 2048, "maxAttempts", 1), Map.of());
+    Instant end = Instant.now();
+    MetricQuery wide =
+        new MetricQuery("vector(1)", Map.of(), end.minusSeconds(1000), end, Duration.ofSeconds(1));
+
+    assertThatThrownBy(() -> small.query(wide))
+        .isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.retryable()).isFalse())
+        .hasMessageContaining("larger than 2048 bytes");
+    // The same range fits the default limit, and a small answer fits the small one.
+    assertThat(create(Map.of("url", prometheus.url), Map.of()).query(wide).samples())
+        .hasSizeGreaterThan(900);
+    assertThat(small.query(MetricQuery.instant("vector(1)", Map.of(), end)).isNoData()).isFalse();
+  }
+
   private static MetricSource recordingSource(
       Map<String, ?> config, Map<String, String> env, List<String> sent) {
     PrometheusMetricSource built = (PrometheusMetricSource) create(config, env);

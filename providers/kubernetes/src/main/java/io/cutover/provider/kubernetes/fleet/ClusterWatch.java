@@ -6,6 +6,7 @@ import io.cutover.provider.kubernetes.KubernetesNames;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
@@ -63,7 +64,8 @@ final class ClusterWatch implements AutoCloseable {
   /**
    * Starts both informers and waits for their first list, unless started already.
    *
-   * @throws ProviderException (retryable) if the first list fails
+   * @throws ProviderException if the first list fails: permanent if the API server refused it (e.g.
+   *     403, RBAC), retryable otherwise
    */
   synchronized void start() {
     if (pods != null) {
@@ -93,6 +95,11 @@ final class ClusterWatch implements AutoCloseable {
     } catch (CompletionException e) {
       p.stop();
       r.stop();
+      if (e.getCause() instanceof KubernetesClientException k) {
+        // 403: the Role lacks list/watch on pods or replicasets; not fixed by retrying.
+        throw KubernetesFleet.failure(
+            "watch", "list and watch the pods and ReplicaSets of namespace " + namespace, k);
+      }
       throw ProviderException.retryable(
           provider,
           "watch",

@@ -83,7 +83,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Waiting.</b> Readiness and termination are seen through informers (watches), with a check
  * on the injected scheduler as a safety net and the deadline on it too; see {@link ClusterWatch}.
  * {@link #launch}, {@link #scale} and {@link #retire} block the calling thread (the engine's
- * provider executor) until done; nothing sleeps or polls in a loop.
+ * provider executor) until done; nothing sleeps or polls in a loop. Never call them on the thread
+ * that drives the fleet's scheduler (e.g. an inline provider executor, {@code Runnable::run}, over
+ * a virtual scheduler driven by the same thread): readiness would still be seen through the watch,
+ * but a deadline could never fire. Give such a fleet a scheduler of its own.
  *
  * <p><b>Errors.</b> Configuration that cannot go into a pod is an {@link InvalidSpecException}
  * before anything is written. A launch whose pods fail (or are not READY within {@code

@@ -256,7 +256,10 @@ public final class PodTemplate {
     }
   }
 
-  /** A literal value under a secret-looking variable name: refused, and never printed. */
+  /**
+   * A literal value under a secret-looking variable name, or one that looks like a secret itself (a
+   * URL with user-info, a private key, a token): refused, and never printed.
+   */
   private static void literalSecrets(
       Container c, String where, String source, List<InvalidSpecException.Violation> problems) {
     if (c.getEnv() == null) {
@@ -266,7 +269,7 @@ public final class PodTemplate {
       if (e.getName() != null
           && e.getValue() != null
           && !e.getValue().isEmpty()
-          && ConfigRef.isSecretKey(e.getName())) {
+          && (ConfigRef.isSecretKey(e.getName()) || ConfigRef.looksLikeSecret(e.getValue()))) {
         problems.add(
             violation(
                 source,
@@ -274,7 +277,7 @@ public final class PodTemplate {
                     + e.getName()
                     + " on "
                     + where
-                    + " to a literal value (not shown), which looks like a secret",
+                    + " to a literal value (not shown) that looks like a secret",
                 "refer to a Secret instead: valueFrom: {secretKeyRef: {name: NAME, key: KEY}}"));
       }
     }

@@ -536,6 +536,24 @@ class KubernetesFleetTest {
   }
 
   @Test
+  @DisplayName(
+      "an API server that forbids the watch (RBAC) fails the call permanently, naming what was"
+          + " refused")
+  void forbidden() {
+    String agent = "fleet-forbidden-" + run;
+    TestCluster.get().forbid(agent);
+    try (KubernetesClient client = TestCluster.get().newClient(agent)) {
+      KubernetesFleet fleet =
+          KubernetesFleet.builder(client, NS).clock(Clock.systemUTC()).scheduler(scheduler).build();
+      fleets.add(fleet);
+      assertThatThrownBy(() -> fleet.instances(service("rbac")))
+          .isInstanceOfSatisfying(ProviderException.class, e -> assertThat(e.retryable()).isFalse())
+          .hasMessageContaining("HTTP 403")
+          .hasMessageContaining("list and watch the pods and ReplicaSets of namespace " + NS);
+    }
+  }
+
+  @Test
   @DisplayName("a ReplicaSet of that name that Cutover did not write is never adopted")
   void foreignWorkload() {
     Release r = release(service("foreign"), "v1");

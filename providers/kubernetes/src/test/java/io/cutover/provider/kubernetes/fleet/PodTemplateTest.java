@@ -168,6 +168,15 @@ class PodTemplateTest {
         .hasMessageContaining("DB_PASSWORD")
         .hasMessageContaining("secretKeyRef")
         .hasMessageNotContaining("s3cr3t-canary");
+    assertThatThrownBy(
+            () ->
+                PodTemplate.parse(
+                    "spec: {containers: [{name: web, env: [{name: DB, value:"
+                        + " 'postgres://app:s3cr3t-canary@db/shop'}]}]}",
+                    KEY))
+        .isInstanceOf(PodTemplateException.class)
+        .hasMessageContaining("DB on spec.containers[0]")
+        .hasMessageNotContaining("s3cr3t-canary");
     PodTemplate.parse(
         "spec: {containers: [{name: web, env: [{name: DB_PASSWORD, valueFrom: {secretKeyRef:"
             + " {name: db, key: password}}}]}]}",

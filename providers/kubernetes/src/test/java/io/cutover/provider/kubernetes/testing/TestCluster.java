@@ -19,6 +19,8 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,7 +37,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>treats a JSON merge patch the same way (the mock's own appends to lists);
  *   <li>validates every write of a custom resource against its CRD's schema ({@link CrdSchemas}),
  *       answering 422 as the API server would and recording the violation;
- *   <li>fails the next write with a 500 when told to ({@link #failNextWrite()});
+ *   <li>fails the next write with a 500 when told to ({@link #failNextWrite()}), and forbids (403)
+ *       every request of a client when told to ({@link #forbid(String)});
  *   <li>records every request a client with a given {@code User-Agent} sends ({@link
  *       #newClient(String)}, {@link #requests(String)}), marking the server-side applies that
  *       created their object, for the RBAC test.
@@ -51,6 +54,7 @@ public final class TestCluster {
   private final AtomicInteger validated = new AtomicInteger();
   private final AtomicBoolean failNext = new AtomicBoolean();
   private final List<Request> requests = new CopyOnWriteArrayList<>();
+  private final Set<String> forbidden = ConcurrentHashMap.newKeySet();
 
   /**
    * A request the mock received: method, path with query, the {@code User-Agent}, and whether it
@@ -72,6 +76,14 @@ public final class TestCluster {
                     request.getPath(),
                     String.valueOf(request.getHeader("User-Agent")),
                     false));
+            if (forbidden.contains(String.valueOf(request.getHeader("User-Agent")))) {
+              return new MockResponse()
+                  .setResponseCode(403)
+                  .setBody(
+                      "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                          + "\"reason\":\"Forbidden\",\"message\":\"forbidden by the test\","
+                          + "\"code\":403}");
+            }
             boolean write = !method.equals("GET");
             if (write && failNext.compareAndSet(true, false)) {
               return new MockResponse()
@@ -234,6 +246,14 @@ public final class TestCluster {
   /** How many custom-resource writes were validated. */
   public int validatedWrites() {
     return validated.get();
+  }
+
+  /**
+   * Answers every request of clients sending {@code userAgent} ({@link #newClient(String)}) with
+   * 403 Forbidden, as an API server does for a service account without the needed Role.
+   */
+  public void forbid(String userAgent) {
+    forbidden.add(userAgent);
   }
 
   /** Fails the next write (POST, PUT, PATCH, DELETE) with HTTP 500. */

@@ -1,23 +1,25 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.local.fleet;
 
-import io.cutover.api.Artifact;
 import io.cutover.api.InvalidSpecException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How to start an artifact as a process, read from its labels and media type.
+ * How to start an artifact as a process, read from its launch labels and media type. The labels
+ * come from the artifact's {@link io.cutover.provider.local.store.LaunchManifest} config blob,
+ * which its digest covers — never from a store's mutable index.
  *
  * <ul>
  *   <li>{@value #LABEL_KIND}: {@code jar} (run with {@code java -jar}; the default for media type
  *       {@code application/java-archive}) or {@code command} (a directory artifact, imported as a
  *       tar, started by {@value #LABEL_COMMAND}).
- *   <li>{@value #LABEL_COMMAND}: the start command of a directory artifact, split on spaces; a
- *       first word without a leading {@code /} is a path inside the artifact, e.g. {@code
- *       bin/server --fast}.
+ *   <li>{@value #LABEL_COMMAND}: the start command of a directory artifact, split on spaces; the
+ *       first word is a path inside the artifact, e.g. {@code bin/server --fast} (absolute paths
+ *       and {@code ..} are refused with {@link UnsafeArtifactException}).
  *   <li>{@value #LABEL_READY_PATH}: the HTTP path answered with 2xx once the instance is ready
  *       (default {@code /healthz}).
  *   <li>{@value #LABEL_JAVA_OPTIONS}: JVM options for a jar, split on spaces.
@@ -74,25 +76,38 @@ public record LaunchSpec(
   }
 
   /**
-   * Reads the launch specification of an artifact.
-   *
-   * @throws InvalidSpecException naming the label that is missing or wrong
+   * The launch of a plain executable jar without launch labels: {@code java -jar}, {@code
+   * /healthz}.
    */
-  public static LaunchSpec of(Artifact artifact) {
-    String kindLabel = artifact.labels().get(LABEL_KIND);
+  public static LaunchSpec defaultJar() {
+    return new LaunchSpec(Kind.JAR, List.of(), "/healthz", List.of());
+  }
+
+  /**
+   * Reads a launch specification from the launch labels of an artifact's {@link
+   * io.cutover.provider.local.store.LaunchManifest} config and the media type of its content.
+   *
+   * @param labels the launch labels (from the content-addressed config blob, never the index)
+   * @param mediaType the content's media type
+   * @param artifact the artifact reference, for messages
+   * @throws InvalidSpecException naming the label that is missing or wrong
+   * @throws UnsafeArtifactException if the start command is absolute or leaves the artifact
+   */
+  public static LaunchSpec of(Map<String, String> labels, String mediaType, String artifact) {
+    String kindLabel = labels.get(LABEL_KIND);
     Kind kind;
     if (kindLabel == null) {
-      if (artifact.mediaType().equals("application/java-archive")) {
+      if (mediaType.equals("application/java-archive")) {
         kind = Kind.JAR;
-      } else if (artifact.mediaType().equals("application/x-tar")) {
+      } else if (mediaType.equals("application/x-tar")) {
         kind = Kind.COMMAND;
       } else {
         throw new InvalidSpecException(
             "artifact.labels." + LABEL_KIND,
             "is missing and media type '"
-                + artifact.mediaType()
+                + mediaType
                 + "' of "
-                + artifact.ref()
+                + artifact
                 + " says nothing about how to run it",
             "label the artifact " + LABEL_KIND + "=jar or =command (with " + LABEL_COMMAND + ")");
       }
@@ -108,19 +123,48 @@ public record LaunchSpec(
                     "use 'jar' or 'command'");
           };
     }
-    if (kind == Kind.COMMAND && !artifact.mediaType().equals("application/x-tar")) {
+    if (kind == Kind.COMMAND && !mediaType.equals("application/x-tar")) {
       throw new InvalidSpecException(
           "artifact.mediaType",
           "is '"
-              + artifact.mediaType()
+              + mediaType
               + "' but a command artifact must be a directory imported as application/x-tar",
           "import the directory with FilesystemArtifactStore.importDirectory");
     }
+    List<String> command = kind == Kind.COMMAND ? words(labels.get(LABEL_COMMAND)) : List.of();
+    if (!command.isEmpty()) {
+      requireInside(command.get(0), artifact);
+    }
     return new LaunchSpec(
         kind,
-        words(artifact.labels().get(LABEL_COMMAND)),
-        artifact.labels().getOrDefault(LABEL_READY_PATH, "/healthz"),
-        kind == Kind.JAR ? words(artifact.labels().get(LABEL_JAVA_OPTIONS)) : List.of());
+        command,
+        labels.getOrDefault(LABEL_READY_PATH, "/healthz"),
+        kind == Kind.JAR ? words(labels.get(LABEL_JAVA_OPTIONS)) : List.of());
+  }
+
+  /**
+   * Refuses a program path that is absolute or leaves the artifact: what runs must be content the
+   * digest covers, not a program of the host.
+   */
+  static void requireInside(String program, String artifact) {
+    String where = "launch command '" + program + "'";
+    if (program.startsWith("/") || program.startsWith("\\") || program.startsWith("~")) {
+      throw new UnsafeArtifactException(
+          artifact,
+          where,
+          "is an absolute path: only a program inside the artifact may run",
+          "name a program of the artifact relative to its root, e.g. bin/server; to run a host"
+              + " program, ship a start script in the artifact");
+    }
+    for (String segment : program.split("[/\\\\]")) {
+      if (segment.equals("..")) {
+        throw new UnsafeArtifactException(
+            artifact,
+            where,
+            "leaves the artifact through '..'",
+            "name a program of the artifact relative to its root, e.g. bin/server");
+      }
+    }
   }
 
   private static List<String> words(@Nullable String s) {

@@ -14,6 +14,7 @@ import io.cutover.api.ProviderException;
 import io.cutover.api.Release;
 import io.cutover.provider.local.fleet.internal.ArtifactCache;
 import io.cutover.provider.local.fleet.internal.InstanceRecord;
+import io.cutover.provider.local.fleet.internal.Launchables;
 import io.cutover.provider.local.fleet.internal.PrivateFiles;
 import io.cutover.provider.local.fleet.internal.WorkDirectoryLock;
 import io.cutover.spi.ArtifactStore;
@@ -63,30 +64,37 @@ import org.slf4j.LoggerFactory;
  * A {@link Fleet} of operating-system processes on this machine: each instance of a release is one
  * process started from the artifact's read-only copy, on its own free port of 127.0.0.1.
  *
- * <p><b>Launch.</b> The artifact is described by the {@link ArtifactStore} and started as its
- * {@link LaunchSpec} says (an executable jar with {@code java -jar}, or a directory with its start
- * command). Its content is fetched through the store (which verifies it) into a content-addressed,
- * read-only directory of the fleet (the whole blob is verified before a directory artifact is
- * unpacked, and an archive reaching outside its directory or over the {@link ArtifactLimits} is
- * refused with {@link UnsafeArtifactException}), and hashed again before every launch: a file
- * modified on disk is refused with a non-retryable {@link ProviderException} caused by {@link
- * DigestMismatchException}, and running instances report what is on disk as their {@link
- * Instance#runningDigest() running digest}, so the engine sees the drift. The process gets a clean
- * environment: {@code PORT}, {@code CUTOVER_SERVICE}, {@code CUTOVER_RELEASE}, {@code
- * CUTOVER_INSTANCE}, {@code CUTOVER_ARTIFACT}, the release's configuration (from the {@link
- * ConfigSource}, checked against the release's digest; keys become environment names such as {@code
- * db.url -> DB_URL}) with every {@code ${secret:NAME}} resolved by the {@link SecretResolver} at
- * that moment only, and a few variables of the engine's own environment ({@code PATH}, {@code
- * HOME}, {@code LANG}, {@code TZ} by default). Standard output and error go to {@code
- * <workDir>/instances/<id>/stdout.log} and {@code stderr.log}. {@link #launch} returns once every
- * instance answers its readiness path with 2xx, or fails (stopping what it started) after the
- * readiness timeout.
+ * <p><b>Launch.</b> The artifact is started as its {@link LaunchSpec} says (an executable jar with
+ * {@code java -jar}, or a directory with its start command inside the artifact), read only from its
+ * {@link io.cutover.provider.local.store.LaunchManifest} and config blob, both checked against the
+ * digests naming them — never from the store's mutable description. Its content is fetched through
+ * the store (which verifies it) into a content-addressed, read-only directory of the fleet (the
+ * whole blob is verified before a directory artifact is unpacked, and an archive reaching outside
+ * its directory or over the {@link ArtifactLimits} is refused with {@link
+ * UnsafeArtifactException}), and hashed again before every launch: a file modified on disk is
+ * refused with a non-retryable {@link ProviderException} caused by {@link DigestMismatchException},
+ * and running instances report what is on disk as their {@link Instance#runningDigest() running
+ * digest}, so the engine sees the drift. The process gets a clean environment: {@code PORT}, {@code
+ * CUTOVER_SERVICE}, {@code CUTOVER_RELEASE}, {@code CUTOVER_INSTANCE}, {@code CUTOVER_ARTIFACT},
+ * the release's configuration (from the {@link ConfigSource}, checked against the release's digest;
+ * keys become environment names such as {@code db.url -> DB_URL}) with every {@code ${secret:NAME}}
+ * resolved by the {@link SecretResolver} at that moment only, and a few variables of the engine's
+ * own environment ({@code PATH}, {@code HOME}, {@code LANG}, {@code TZ} by default). Standard
+ * output and error go to {@code <workDir>/instances/<id>/stdout.log} and {@code stderr.log}. {@link
+ * #launch} returns once every instance answers its readiness path with 2xx, or fails (stopping what
+ * it started) after the readiness timeout.
  *
  * <p><b>Idempotency and restarts.</b> Instance ids derive from the operation id, so a repeated
- * launch returns the instances it already started. Each instance's pid, port and process start time
- * live in {@code instances/<id>/instance.json}: a new fleet over the same work directory (an engine
- * restart) adopts the processes still running and reports the others FAILED. Closing the fleet does
- * not stop instances; {@link #retire} and {@link #stopAll} do.
+ * launch returns the instances it already started, also when two calls with one operation id
+ * overlap: deciding that an id needs a process and starting it is one atomic step. Each instance's
+ * pid, port and process start time live in {@code instances/<id>/instance.json}: a new fleet over
+ * the same work directory (an engine restart) adopts the processes still running and reports the
+ * others FAILED. Closing the fleet does not stop instances; {@link #retire} and {@link #stopAll}
+ * do.
+ *
+ * <p><b>Work directory.</b> Locked for as long as the fleet is open ({@code fleet.lock}): a second
+ * fleet over it, in this JVM or another process, gets {@link FleetDirectoryLockedException}. Its
+ * directories are created 0700, instance records and logs 0600.
  *
  * <p><b>Stopping.</b> SIGTERM, then SIGKILL after the grace period if the process is still there.
  *
@@ -400,7 +408,12 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
   // ---------------------------------------------------------------- launching
 
   /** Everything a launch needs, validated before the first process starts. */
-  private record Prepared(LaunchSpec spec, Path path, Map<String, String> env) {}
+  private record Prepared(
+      LaunchSpec spec,
+      ArtifactRef content,
+      Path path,
+      Map<String, String> env,
+      List<String> command) {}
 
   private Prepared prepare(Release release) {
     Artifact artifact;
@@ -412,7 +425,8 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
           release.artifact() + " is not in the artifact store",
           "put the artifact into the store before deploying it");
     }
-    LaunchSpec spec = LaunchSpec.of(artifact);
+    Launchables.Launchable launchable = launchable(release, artifact);
+    LaunchSpec spec = launchable.spec();
     Map<String, String> config =
         configs
             .find(release.config())
@@ -434,7 +448,7 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
     }
     Path path;
     try {
-      path = cache.materialize(release.artifact(), spec.kind());
+      path = cache.materialize(launchable.content(), spec.kind());
     } catch (DigestMismatchException e) {
       throw ProviderException.permanent(
           PROVIDER,
@@ -452,7 +466,47 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
       throw ProviderException.retryable(
           PROVIDER, "launch", "cannot materialize " + release.artifact() + ": " + e, e);
     }
-    return new Prepared(spec, path, env);
+    try {
+      return new Prepared(
+          spec, launchable.content(), path, env, command(spec, path, launchable.content()));
+    } catch (UnsafeArtifactException e) {
+      throw ProviderException.permanent(
+          PROVIDER, "launch", "refusing to launch " + release.id() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** How to run the release's artifact, from data its digest covers only. */
+  private Launchables.Launchable launchable(Release release, Artifact artifact) {
+    try {
+      return Launchables.resolve(store, artifact);
+    } catch (DigestMismatchException e) {
+      throw ProviderException.permanent(
+          PROVIDER,
+          "launch",
+          "refusing to launch "
+              + release.id()
+              + ": its launch manifest does not match its digest (modified in the store): "
+              + e.getMessage(),
+          e);
+    } catch (UnsafeArtifactException e) {
+      throw ProviderException.permanent(
+          PROVIDER, "launch", "refusing to launch " + release.id() + ": " + e.getMessage(), e);
+    } catch (NoSuchElementException e) {
+      throw ProviderException.permanent(
+          PROVIDER,
+          "launch",
+          "refusing to launch "
+              + release.id()
+              + ": a blob its launch manifest names is not in the store: "
+              + e.getMessage(),
+          e);
+    } catch (IOException | UncheckedIOException e) {
+      throw ProviderException.retryable(
+          PROVIDER,
+          "launch",
+          "cannot read the launch manifest of " + release.artifact() + ": " + e,
+          e);
+    }
   }
 
   private String resolveSecrets(String key, String value) {
@@ -550,7 +604,8 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
             null,
             InstanceState.PENDING.name(),
             restarts,
-            op.value());
+            op.value(),
+            p.content().toString());
     Slot s = new Slot(rec, InstanceState.PENDING);
     Map<String, String> env = new LinkedHashMap<>();
     for (String name : inheritedEnv) {
@@ -566,23 +621,32 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
     env.put("CUTOVER_INSTANCE", id);
     env.put("CUTOVER_ARTIFACT", release.artifact().toString());
     s.env = env;
-    s.command = command(p);
+    s.command = p.command();
     slots.put(id, s);
     spawn(s);
     return s;
   }
 
-  private List<String> command(Prepared p) {
+  private List<String> command(LaunchSpec spec, Path path, ArtifactRef content) {
     List<String> cmd = new ArrayList<>();
-    if (p.spec().kind() == LaunchSpec.Kind.JAR) {
+    if (spec.kind() == LaunchSpec.Kind.JAR) {
       cmd.add(javaExecutable.toString());
-      cmd.addAll(p.spec().javaOptions());
+      cmd.addAll(spec.javaOptions());
       cmd.add("-jar");
-      cmd.add(p.path().toString());
+      cmd.add(path.toString());
     } else {
-      String first = p.spec().command().get(0);
-      cmd.add(first.startsWith("/") ? first : p.path().resolve(first).toString());
-      cmd.addAll(p.spec().command().subList(1, p.spec().command().size()));
+      String first = spec.command().get(0);
+      Path program = path.resolve(first).normalize();
+      // LaunchSpec refused absolute and '..' paths already; this holds whatever the spec says.
+      if (!program.startsWith(path)) {
+        throw new UnsafeArtifactException(
+            content.toString(),
+            "launch command '" + first + "'",
+            "resolves outside the artifact",
+            "name a program of the artifact relative to its root, e.g. bin/server");
+      }
+      cmd.add(program.toString());
+      cmd.addAll(spec.command().subList(1, spec.command().size()));
     }
     return cmd;
   }
@@ -872,7 +936,11 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
     Digest running = null;
     try {
       ArtifactRef ref = ArtifactRef.parse(r.artifact());
-      running = cache.digestOnDisk(ref, LaunchSpec.Kind.valueOf(r.kind()));
+      // The content on disk is the manifest's layer: when it still hashes to the layer's digest the
+      // instance runs the release's artifact; otherwise its own digest shows the drift.
+      ArtifactRef content = r.content() == null ? ref : ArtifactRef.parse(r.content());
+      Digest onDisk = cache.digestOnDisk(content, LaunchSpec.Kind.valueOf(r.kind()));
+      running = content.digest().equals(onDisk) ? ref.digest() : onDisk;
     } catch (IOException | CutoverException e) {
       LOG.warn("cannot hash the artifact of instance {}", r.id(), e);
     }

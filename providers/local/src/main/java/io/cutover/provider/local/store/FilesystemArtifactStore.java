@@ -62,6 +62,11 @@ import org.jspecify.annotations.Nullable;
  * holds repositories, artifacts, the full history of every tag, pins and release histories,
  * replaced atomically on every change; {@code tmp/} holds writes in progress.
  *
+ * <p><b>Launch information.</b> Content put with {@value LaunchManifest#LABEL_PREFIX}{@code *}
+ * labels becomes a {@link LaunchManifest}: the labels live in a content-addressed config blob under
+ * the artifact's digest, not in {@code index.json}. {@link #fetch} also serves the blobs an
+ * artifact of the repository references (a manifest's config and content), by their own digests.
+ *
  * <p><b>Integrity.</b> {@link #fetch} hashes while it streams and throws {@link
  * DigestMismatchException} at the end if the blob was modified on disk; {@link #verify} hashes a
  * blob and everything it references before returning.
@@ -156,7 +161,7 @@ public final class FilesystemArtifactStore implements ArtifactStore {
 
   @Override
   public InputStream fetch(ArtifactRef ref) {
-    entry(read(), ref);
+    requireFetchable(read(), ref);
     Path blob = blobPath(ref.digest());
     try {
       return new VerifyingInputStream(Files.newInputStream(blob), ref.digest(), blob.toString());
@@ -227,6 +232,11 @@ public final class FilesystemArtifactStore implements ArtifactStore {
   /**
    * Stores content as an artifact of {@code repository} and returns its reference. Putting the same
    * content into the same repository again returns the same reference and keeps the first metadata.
+   *
+   * <p>Launch labels ({@value LaunchManifest#LABEL_PREFIX}{@code *}, read by the local-process
+   * fleet) are not kept in the mutable index: the content, a config blob holding them and a {@link
+   * LaunchManifest} naming both are stored, and the returned reference names the manifest, so its
+   * digest covers what runs. The same holds for {@link #importFile} and {@link #importDirectory}.
    *
    * @throws InvalidSpecException if the repository name is invalid (before anything is written)
    */
@@ -570,19 +580,53 @@ public final class FilesystemArtifactStore implements ArtifactStore {
     }
   }
 
+  /**
+   * Commits content as an artifact. With {@value LaunchManifest#LABEL_PREFIX}{@code *} labels the
+   * artifact is a {@link LaunchManifest}: content, a config blob with the launch labels and the
+   * manifest naming both are stored, and the reference names the manifest, so its digest covers
+   * what runs; the launch labels are not kept in the index.
+   */
   private ArtifactRef commit(String repository, TempBlob blob, ArtifactMetadata metadata) {
+    Map<String, String> launch = LaunchManifest.launchLabels(metadata.labels());
+    if (launch.isEmpty()) {
+      return commitEntry(repository, blob, metadata, List.of());
+    }
+    TempBlob config = null;
+    try {
+      byte[] configBytes = LaunchManifest.config(launch);
+      config = writeTemp(out -> out.write(configBytes));
+      byte[] manifestBytes =
+          LaunchManifest.manifest(
+              new LaunchManifest.Descriptor(
+                  LaunchManifest.CONFIG_MEDIA_TYPE, config.digest, config.size),
+              new LaunchManifest.Descriptor(metadata.mediaType(), blob.digest, blob.size));
+      TempBlob manifest = writeTemp(out -> out.write(manifestBytes));
+      Map<String, String> rest = new TreeMap<>(metadata.labels());
+      rest.keySet().removeIf(LaunchManifest::isLaunchLabel);
+      return commitEntry(
+          repository,
+          manifest,
+          new ArtifactMetadata(
+              LaunchManifest.MEDIA_TYPE, metadata.created(), rest, metadata.provenance()),
+          List.of(blob, config));
+    } finally {
+      deleteQuietly(blob.path);
+      deleteQuietly(config == null ? null : config.path);
+    }
+  }
+
+  private ArtifactRef commitEntry(
+      String repository, TempBlob blob, ArtifactMetadata metadata, List<TempBlob> referenced) {
     ArtifactRef ref = new ArtifactRef(repository, blob.digest);
     try {
       return mutate(
           "put",
           index -> {
-            Path target = blobPath(blob.digest);
-            if (Files.exists(target)) {
-              Files.delete(blob.path);
-            } else {
-              AtomicFiles.move(blob.path, target);
-              AtomicFiles.makeReadOnly(target);
+            // What the entry references first: a reader never finds a manifest without its blobs.
+            for (TempBlob b : referenced) {
+              place(b);
             }
+            place(blob);
             StoreIndex.Repository repo = index.repository(repository);
             if (!repo.artifacts.containsKey(blob.digest.toString())) {
               repo.artifacts.put(blob.digest.toString(), newEntry(metadata, blob));
@@ -591,6 +635,17 @@ public final class FilesystemArtifactStore implements ArtifactStore {
           });
     } finally {
       deleteQuietly(blob.path);
+    }
+  }
+
+  /** Moves a written blob to its content address (or drops it if that content is stored). */
+  private void place(TempBlob b) throws IOException {
+    Path target = blobPath(b.digest);
+    if (Files.exists(target)) {
+      Files.delete(b.path);
+    } else {
+      AtomicFiles.move(b.path, target);
+      AtomicFiles.makeReadOnly(target);
     }
   }
 
@@ -647,6 +702,21 @@ public final class FilesystemArtifactStore implements ArtifactStore {
               + (repo == null ? " (no such repository)" : ""));
     }
     return entry;
+  }
+
+  /**
+   * An artifact of the repository, or a blob an artifact of it references (the config and layers of
+   * a manifest): what the fleet fetches by the digests a verified manifest names.
+   */
+  private static void requireFetchable(StoreIndex index, ArtifactRef ref) {
+    StoreIndex.Repository repo = index.repositories.get(ref.repository());
+    String digest = ref.digest().toString();
+    if (repo != null
+        && !repo.artifacts.containsKey(digest)
+        && repo.artifacts.values().stream().anyMatch(e -> e.references.contains(digest))) {
+      return;
+    }
+    entry(index, ref);
   }
 
   private static boolean isStored(StoreIndex index, String ref) {

@@ -157,8 +157,7 @@ class ProcessFaultsTest {
     assertThat(await(cutover.deploy(firstDeploy(), v2, 1)).state())
         .isEqualTo(RolloutState.SUCCEEDED);
     // v1's copy is still in the fleet's artifact directory; someone edits it.
-    Path jar =
-        dir.resolve("fleet").resolve("artifacts").resolve(v1.artifact().digest().hex() + ".jar");
+    Path jar = copyOf(v1);
     Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
     Files.write(jar, new byte[] {0}, StandardOpenOption.APPEND);
     events.clear();
@@ -174,8 +173,7 @@ class ProcessFaultsTest {
     events.clear();
     Release v3 = fx.release("v3", 0);
     fx.fleet.launch(new io.cutover.spi.OperationId("manual/v3"), v3, 1);
-    Path jar3 =
-        dir.resolve("fleet").resolve("artifacts").resolve(v3.artifact().digest().hex() + ".jar");
+    Path jar3 = copyOf(v3);
     Files.setPosixFilePermissions(jar3, PosixFilePermissions.fromString("rw-r--r--"));
     Files.write(jar3, new byte[] {0}, StandardOpenOption.APPEND);
     RolloutStatus again = await(cutover.deploy(watchedCanary(), v3, 1));
@@ -186,5 +184,18 @@ class ProcessFaultsTest {
               assertThat(e.message()).contains(v3.id());
             });
     assertThat(again.state()).isEqualTo(RolloutState.ABORTED);
+  }
+
+  /** The fleet's copy of a release's content: what the artifact's launch manifest names. */
+  private Path copyOf(Release r) throws java.io.IOException {
+    try (java.io.InputStream in = fx.store.fetch(r.artifact())) {
+      String content =
+          io.cutover.provider.local.store.LaunchManifest.parse(
+                  in.readAllBytes(), r.artifact().toString())
+              .content()
+              .digest()
+              .hex();
+      return dir.resolve("fleet").resolve("artifacts").resolve(content + ".jar");
+    }
   }
 }

@@ -20,11 +20,13 @@ class SampleLabelsTest {
   @Test
   @DisplayName(
       "the sample's labels are the fleet's launch labels: a jar, ready at /healthz, with its JVM options")
-  void sampleLabelsAreLaunchLabels(@TempDir Path dir) {
+  void sampleLabelsAreLaunchLabels(@TempDir Path dir) throws java.io.IOException {
     FilesystemArtifactStore store = FilesystemArtifactStore.open(dir);
     ArtifactRef ref = LocalFixture.put(store, "v1", 0);
 
-    LaunchSpec spec = LaunchSpec.of(store.describe(ref));
+    LaunchSpec spec =
+        io.cutover.provider.local.fleet.internal.Launchables.resolve(store, store.describe(ref))
+            .spec();
 
     assertThat(SampleArtifacts.labels("v1"))
         .containsKeys(

@@ -26,6 +26,8 @@ import org.jspecify.annotations.Nullable;
  * @param state the last recorded state
  * @param restarts how many times the slot was restarted after a crash
  * @param operation the operation id that launched it
+ * @param content the content that runs, {@code repo@sha256:...}: the launch manifest's layer (null
+ *     in records of earlier versions, where it is the artifact itself)
  */
 public record InstanceRecord(
     String id,
@@ -40,7 +42,8 @@ public record InstanceRecord(
     @Nullable String processStart,
     String state,
     int restarts,
-    String operation) {
+    String operation,
+    @Nullable String content) {
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -60,7 +63,8 @@ public record InstanceRecord(
         processStart,
         newState,
         restarts,
-        operation);
+        operation,
+        content);
   }
 
   /** A copy for a new process in the same slot. */
@@ -79,7 +83,8 @@ public record InstanceRecord(
         start,
         newState,
         newRestarts,
-        operation);
+        operation,
+        content);
   }
 
   /**

@@ -36,7 +36,8 @@ class InstanceRecordTest {
         null,
         "READY",
         restarts,
-        "r1/s0/launch");
+        "r1/s0/launch",
+        null);
   }
 
   /** Before the fix the record went through {@code instance.json.tmp}, following a planted link. */
