@@ -185,6 +185,23 @@ class VerificationPolicyTest {
     }
 
     @Test
+    @DisplayName(
+        "a .sig manifest naming a layer the registry does not have: signature.malformed, not NoSuchElementException")
+    void layerNotInRegistry() {
+      byte[] p = CosignFixtures.payload(REPO, app.digest(), CosignSignatures.PAYLOAD_TYPE);
+      sign(signed(REPO, app.digest(), RELEASE));
+      // The manifest stays, its payload blob disappears: what a hostile registry can serve.
+      assertThat(
+              store.content.remove(
+                  new ArtifactRef(REPO, io.cutover.api.Digest.sha256(p)).toString()))
+          .isNotNull();
+      VerificationException e =
+          failure(() -> signedBy(SignatureRequirement.anyOf(RELEASE_KEY)).verify(app, store));
+      assertThat(VerificationReason.of(e)).containsExactly(VerificationReason.SIGNATURE_MALFORMED);
+      assertThat(e.getMessage()).contains("not in the registry");
+    }
+
+    @Test
     @DisplayName("a store failure is not a verdict: the ProviderException propagates")
     void storeFailurePropagates() {
       var failing =

@@ -34,8 +34,17 @@ public final class Attachments {
    */
   public static final int MAX_BYTES = 4 * 1024 * 1024;
 
+  /** Thrown when an attachment layer cannot be used: too large, or absent from the registry. */
+  public static class BadLayerException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    BadLayerException(String message) {
+      super(message);
+    }
+  }
+
   /** Thrown when an attachment layer is larger than {@link #MAX_BYTES}. */
-  public static final class TooLargeException extends RuntimeException {
+  public static final class TooLargeException extends BadLayerException {
     private static final long serialVersionUID = 1L;
 
     TooLargeException(String message) {
@@ -158,10 +167,18 @@ public final class Attachments {
   /**
    * The bytes of a layer, exactly as stored (never re-serialized: signatures cover these bytes).
    *
-   * @throws TooLargeException if the layer is larger than {@link #MAX_BYTES}
+   * @throws BadLayerException if the layer is larger than {@link #MAX_BYTES}, or the manifest names
+   *     a layer the store does not have (a manifest is attacker-controlled data: a missing layer is
+   *     a verdict on the attachment, not a store failure)
    */
   public static byte[] layer(ArtifactStore store, Manifest m, Layer layer) {
-    return read(store, new ArtifactRef(m.ref().repository(), layer.digest()));
+    ArtifactRef ref = new ArtifactRef(m.ref().repository(), layer.digest());
+    try {
+      return read(store, ref);
+    } catch (NoSuchElementException e) {
+      throw new BadLayerException(
+          "layer " + ref.digest().shortHex() + " is named by the manifest but not in the registry");
+    }
   }
 
   static byte[] read(ArtifactStore store, ArtifactRef ref) {

@@ -78,7 +78,7 @@ public final class CosignSignatures {
       byte[] payload;
       try {
         payload = Attachments.layer(store, sig, layer);
-      } catch (Attachments.TooLargeException e) {
+      } catch (Attachments.BadLayerException e) {
         problems.add(SIGNATURE_MALFORMED.line(where + ": " + e.getMessage()));
         continue;
       }

@@ -73,7 +73,7 @@ public final class SlsaProvenance {
       byte[] envelope;
       try {
         envelope = Attachments.layer(store, att, layer);
-      } catch (Attachments.TooLargeException e) {
+      } catch (Attachments.BadLayerException e) {
         problems.add(PROVENANCE_MALFORMED.line(where + ": " + e.getMessage()));
         continue;
       }

@@ -9,9 +9,12 @@ import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
@@ -24,14 +27,42 @@ import java.util.Objects;
  * <p>Thread-safe: calls use independent connections. About 0.3 ms a call on a local socket.
  *
  * <p><b>Errors.</b> A socket that cannot be reached is a retryable {@link ProviderException} with
- * provider {@code haproxy}.
+ * provider {@code haproxy}. So is a peer that goes silent for longer than the idle timeout (default
+ * {@link #DEFAULT_IDLE_TIMEOUT}) while Cutover writes or reads, and one whose answer is larger than
+ * {@link #MAX_ANSWER_BYTES}: whatever listens on the socket, a call never hangs the thread that
+ * drives the router and never buffers without bound.
  */
 public final class RuntimeApi {
-  private final Path socket;
+  /** How long a call waits for the peer to accept or send more bytes: 10 seconds. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(10);
 
-  /** A client of the socket at {@code socket}. */
+  /**
+   * The largest answer read: 16 MiB. {@code show servers state} of a backend with 10,000 servers is
+   * about 1.5 MiB.
+   */
+  public static final int MAX_ANSWER_BYTES = 16 * 1024 * 1024;
+
+  private final Path socket;
+  private final long idleMillis;
+
+  /** A client of the socket at {@code socket}, with the default idle timeout. */
   public RuntimeApi(Path socket) {
+    this(socket, DEFAULT_IDLE_TIMEOUT);
+  }
+
+  /**
+   * A client of the socket at {@code socket} that gives up when the peer is silent for {@code
+   * idleTimeout}.
+   *
+   * @throws InvalidSpecException if {@code idleTimeout} is not positive
+   */
+  public RuntimeApi(Path socket, Duration idleTimeout) {
     this.socket = Objects.requireNonNull(socket, "socket");
+    if (idleTimeout.isNegative() || idleTimeout.isZero()) {
+      throw new InvalidSpecException(
+          "idleTimeout", "is " + idleTimeout, "use a positive duration, e.g. 10s");
+    }
+    this.idleMillis = Math.max(1, idleTimeout.toMillis());
   }
 
   /** The socket path. */
@@ -61,15 +92,34 @@ public final class RuntimeApi {
    */
   public String execute(String line) {
     RuntimeNames.commandLine(line, true);
-    try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+    try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        Selector selector = Selector.open()) {
       ch.connect(UnixDomainSocketAddress.of(socket));
+      // Non-blocking with a selector: a blocking read has no timeout, and a peer that never
+      // answers nor closes (a wedged HAProxy, something else on the path) would hang the caller.
+      ch.configureBlocking(false);
+      SelectionKey key = ch.register(selector, SelectionKey.OP_WRITE);
       ByteBuffer out = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
       while (out.hasRemaining()) {
-        ch.write(out);
+        if (ch.write(out) == 0) {
+          await(selector, "accept the command");
+        }
       }
+      key.interestOps(SelectionKey.OP_READ);
       ByteArrayOutputStream answer = new ByteArrayOutputStream(4096);
       ByteBuffer in = ByteBuffer.allocate(16 * 1024);
-      while (ch.read(in) >= 0) {
+      int n;
+      while ((n = ch.read(in)) >= 0) {
+        if (n == 0) {
+          await(selector, "answer");
+          continue;
+        }
+        if (answer.size() + n > MAX_ANSWER_BYTES) {
+          throw ProviderException.retryable(
+              HaproxyRouter.PROVIDER,
+              "runtime-api",
+              "the answer of " + socket + " is larger than " + MAX_ANSWER_BYTES + " bytes");
+        }
         in.flip();
         answer.write(in.array(), 0, in.limit());
         in.clear();
@@ -87,6 +137,22 @@ public final class RuntimeApi {
               + socket
               + " level admin'?)",
           e);
+    }
+  }
+
+  private void await(Selector selector, String what) throws IOException {
+    selector.selectedKeys().clear();
+    if (selector.select(idleMillis) == 0) {
+      throw ProviderException.retryable(
+          HaproxyRouter.PROVIDER,
+          "runtime-api",
+          "HAProxy at "
+              + socket
+              + " did not "
+              + what
+              + " within "
+              + idleMillis
+              + " ms (is it overloaded, or is something else listening on the socket?)");
     }
   }
 }

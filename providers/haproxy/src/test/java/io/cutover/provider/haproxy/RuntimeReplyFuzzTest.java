@@ -73,8 +73,13 @@ class RuntimeReplyFuzzTest {
               while (server.isOpen()) {
                 try (SocketChannel ch = server.accept()) {
                   ByteBuffer in = ByteBuffer.allocate(64 * 1024);
-                  while (ch.read(in) >= 0 && in.get(in.position() - 1) != '\n') {
-                    // read the command line
+                  // Read the command line whatever its length (a mutated reply can name a server
+                  // longer than the buffer: a full buffer would make read() return 0 forever).
+                  while (ch.read(in) >= 0
+                      && (in.position() == 0 || in.get(in.position() - 1) != '\n')) {
+                    if (!in.hasRemaining()) {
+                      in.clear();
+                    }
                   }
                   ch.write(ByteBuffer.wrap(reply.getBytes(StandardCharsets.UTF_8)));
                   served.incrementAndGet();

@@ -424,6 +424,17 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
           "release.artifact",
           release.artifact() + " is not in the artifact store",
           "put the artifact into the store before deploying it");
+    } catch (DigestMismatchException e) {
+      // The store reads a launch manifest's labels from under its digest, and checks it.
+      throw ProviderException.permanent(
+          PROVIDER,
+          "launch",
+          "refusing to launch "
+              + release.id()
+              + ": the artifact's manifest or config does not match its digest (modified in the"
+              + " store: drift): "
+              + e.getMessage(),
+          e);
     }
     Launchables.Launchable launchable = launchable(release, artifact);
     LaunchSpec spec = launchable.spec();

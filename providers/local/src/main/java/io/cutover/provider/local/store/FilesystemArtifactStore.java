@@ -593,7 +593,11 @@ public final class FilesystemArtifactStore implements ArtifactStore {
     }
     TempBlob config = null;
     try {
-      byte[] configBytes = LaunchManifest.config(launch);
+      Map<String, String> rest = new TreeMap<>(metadata.labels());
+      rest.keySet().removeIf(LaunchManifest::isLaunchLabel);
+      // Every label and the creation time go under the digest: the verification policy reads them.
+      byte[] configBytes =
+          LaunchManifest.config(new LaunchManifest.Config(launch, rest, metadata.created()));
       config = writeTemp(out -> out.write(configBytes));
       byte[] manifestBytes =
           LaunchManifest.manifest(
@@ -601,8 +605,6 @@ public final class FilesystemArtifactStore implements ArtifactStore {
                   LaunchManifest.CONFIG_MEDIA_TYPE, config.digest, config.size),
               new LaunchManifest.Descriptor(metadata.mediaType(), blob.digest, blob.size));
       TempBlob manifest = writeTemp(out -> out.write(manifestBytes));
-      Map<String, String> rest = new TreeMap<>(metadata.labels());
-      rest.keySet().removeIf(LaunchManifest::isLaunchLabel);
       return commitEntry(
           repository,
           manifest,
@@ -726,13 +728,62 @@ public final class FilesystemArtifactStore implements ArtifactStore {
   }
 
   private Artifact toArtifact(ArtifactRef ref, StoreIndex.Entry e) {
+    Instant created = e.created == null ? null : Instant.parse(e.created);
+    Map<String, String> labels = e.labels;
+    // A launch manifest carries its labels and creation time under its digest: the index's copy
+    // (which whoever can write the store could edit) is not what the policy judges. Which blobs
+    // are launch manifests is read from the blob itself, never from the index's media type.
+    // Launch manifests are tiny; a larger blob is something else (the stored blob's size, not the
+    // index's: a larger blob under this digest fails every digest check that reads it).
+    byte[] manifest =
+        blobSize(ref) <= LaunchManifest.MAX_BYTES ? smallBlob(ref, ref.digest()) : null;
+    if (manifest != null && LaunchManifest.isLaunchManifest(manifest)) {
+      LaunchManifest.Parsed parsed = LaunchManifest.parse(manifest, ref.toString());
+      LaunchManifest.Config config =
+          LaunchManifest.parseFullConfig(smallBlob(ref, parsed.config().digest()), ref.toString());
+      created = config.created();
+      labels = config.labels();
+    }
     return Artifact.builder(ref)
         .mediaType(e.mediaType)
         .size(e.size)
-        .created(e.created == null ? null : Instant.parse(e.created))
-        .labels(e.labels)
+        .created(created)
+        .labels(labels)
         .provenance(e.provenance == null ? Provenance.NONE : e.provenance)
         .build();
+  }
+
+  private long blobSize(ArtifactRef ref) {
+    Path blob = blobPath(ref.digest());
+    try {
+      return Files.size(blob);
+    } catch (NoSuchFileException e) {
+      throw missingBlob(ref, blob, e);
+    } catch (IOException e) {
+      throw failure("describe", "cannot read " + blob, e);
+    }
+  }
+
+  private byte[] smallBlob(ArtifactRef ref, Digest digest) {
+    Path blob = blobPath(digest);
+    try (InputStream in = Files.newInputStream(blob)) {
+      byte[] bytes = in.readNBytes(LaunchManifest.MAX_BYTES + 1);
+      if (bytes.length > LaunchManifest.MAX_BYTES) {
+        throw new InvalidSpecException(
+            "artifact.manifest",
+            "of " + ref + ": " + blob + " is larger than " + LaunchManifest.MAX_BYTES + " bytes",
+            "rebuild the artifact with FilesystemArtifactStore");
+      }
+      Digest actual = Digest.sha256(bytes);
+      if (!actual.equals(digest)) {
+        throw new DigestMismatchException(blob.toString(), digest, actual);
+      }
+      return bytes;
+    } catch (NoSuchFileException e) {
+      throw missingBlob(ref, blob, e);
+    } catch (IOException e) {
+      throw failure("describe", "cannot read " + blob, e);
+    }
   }
 
   private static TagMove toMove(TagRef tag, StoreIndex.TagEntry e) {

@@ -11,9 +11,12 @@ import io.cutover.api.Digest;
 import io.cutover.api.InvalidSpecException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How launch information travels under an artifact's digest: an OCI image manifest (media type
@@ -24,9 +27,12 @@ import java.util.TreeMap;
  * cannot change what runs without changing the digest (and so meeting the verification policy
  * again).
  *
- * <p>The config blob is JSON: {@code {"launch":{"io.cutover.launch.kind":"jar", ...}}}. The
- * manifest and the config are written with sorted keys and no whitespace, so the same content and
- * labels always give the same digest.
+ * <p>The config blob is JSON: {@code {"launch":{"io.cutover.launch.kind":"jar", ...},
+ * "labels":{...}, "created":"2026-..."}}: besides the launch labels it holds the artifact's other
+ * labels and its creation time, which the verification policy reads ({@code maxAge}, {@code
+ * forbiddenLabels}), so they are covered by the digest (and a signature over it) too. The manifest
+ * and the config are written with sorted keys and no whitespace, so the same content and labels
+ * always give the same digest.
  *
  * <p>Stateless and thread-safe. Parsing refuses anything but this exact shape with an {@link
  * InvalidSpecException} naming the artifact and the field.
@@ -88,11 +94,37 @@ public final class LaunchManifest {
     return out;
   }
 
-  /** The config blob for some launch labels. */
+  /**
+   * What a config blob holds.
+   *
+   * @param launch the launch labels
+   * @param labels the artifact's other labels
+   * @param created when the artifact was built, if known
+   */
+  public record Config(
+      Map<String, String> launch, Map<String, String> labels, @Nullable Instant created) {
+    /** Copies the maps. */
+    public Config {
+      launch = Map.copyOf(launch);
+      labels = Map.copyOf(labels);
+    }
+  }
+
+  /** The config blob for some launch labels, with no other labels and no creation time. */
   public static byte[] config(Map<String, String> launchLabels) {
+    return config(new Config(launchLabels, Map.of(), null));
+  }
+
+  /** The config blob for a config. */
+  public static byte[] config(Config config) {
     ObjectNode root = JSON.createObjectNode();
     ObjectNode launch = root.putObject("launch");
-    new TreeMap<>(launchLabels).forEach(launch::put);
+    new TreeMap<>(config.launch()).forEach(launch::put);
+    ObjectNode labels = root.putObject("labels");
+    new TreeMap<>(config.labels()).forEach(labels::put);
+    if (config.created() != null) {
+      root.put("created", config.created().toString());
+    }
     return bytes(root);
   }
 
@@ -105,6 +137,23 @@ public final class LaunchManifest {
     descriptor(root.putObject("config"), config);
     descriptor(root.putArray("layers").addObject(), content);
     return bytes(root);
+  }
+
+  /**
+   * Whether {@code manifest} is a launch manifest (its {@code artifactType} is {@value
+   * #ARTIFACT_TYPE}); any other OCI manifest a user stored is not. Never throws.
+   */
+  public static boolean isLaunchManifest(byte[] manifest) {
+    // Most small blobs are not JSON at all (a jar): no parse for them.
+    if (manifest.length == 0 || manifest[0] != '{') {
+      return false;
+    }
+    try {
+      JsonNode root = JSON.readTree(manifest);
+      return root != null && ARTIFACT_TYPE.equals(root.path("artifactType").asText(null));
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   /**
@@ -138,7 +187,44 @@ public final class LaunchManifest {
    * @throws InvalidSpecException if it is not a launch config
    */
   public static Map<String, String> parseConfig(byte[] config, String artifact) {
-    JsonNode launch = tree(config, artifact, "config").path("launch");
+    return parseLaunch(tree(config, artifact, "config").path("launch"), artifact);
+  }
+
+  /**
+   * Parses the whole config blob of {@code artifact}: launch labels, other labels, creation time.
+   *
+   * @throws InvalidSpecException if it is not a launch config
+   */
+  public static Config parseFullConfig(byte[] config, String artifact) {
+    JsonNode root = tree(config, artifact, "config");
+    Map<String, String> launch = parseLaunch(root.path("launch"), artifact);
+    Map<String, String> labels = new TreeMap<>();
+    JsonNode l = root.path("labels");
+    if (!l.isMissingNode()) {
+      if (!l.isObject()) {
+        throw bad(artifact, "config.labels", "is not an object");
+      }
+      for (Iterator<Map.Entry<String, JsonNode>> it = l.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        if (!e.getValue().isTextual()) {
+          throw bad(artifact, "config.labels." + e.getKey(), "is not a string");
+        }
+        labels.put(e.getKey(), e.getValue().asText());
+      }
+    }
+    Instant created = null;
+    JsonNode c = root.path("created");
+    if (!c.isMissingNode()) {
+      try {
+        created = Instant.parse(c.asText(""));
+      } catch (DateTimeParseException e) {
+        throw bad(artifact, "config.created", "is not an ISO-8601 instant");
+      }
+    }
+    return new Config(launch, labels, created);
+  }
+
+  private static Map<String, String> parseLaunch(JsonNode launch, String artifact) {
     if (!launch.isObject()) {
       throw bad(artifact, "config.launch", "is missing or not an object");
     }

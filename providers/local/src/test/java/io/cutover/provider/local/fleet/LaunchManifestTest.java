@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -138,6 +139,48 @@ class LaunchManifestTest {
     assertThat(store.verify(ref).ref()).isEqualTo(ref);
     // Same tree and labels, same digest: the manifest is deterministic.
     assertThat(store.describe(ref)).isNotNull();
+  }
+
+  /**
+   * Before this, {@code describe} (what {@code maxAge} and {@code forbiddenLabels} judge) read
+   * labels and the creation time from the index: an edit there passed an artifact the policy would
+   * refuse.
+   */
+  @Test
+  @DisplayName(
+      "the labels and creation time the verification policy judges come from under the digest")
+  void policyInputsUnderTheDigest() throws Exception {
+    ArtifactRef ref = twoScripts("bin/start");
+    Instant created = store.describe(ref).created();
+    editIndexLabel(ref, "org.opencontainers.image.version", "9.9");
+    editIndexLabel(ref, "io.example.debug", "true");
+    editIndexField(ref, "created", "2099-01-01T00:00:00Z");
+
+    assertThat(store.describe(ref).labels())
+        .containsEntry("org.opencontainers.image.version", "1.0")
+        .doesNotContainKey("io.example.debug");
+    assertThat(store.describe(ref).created()).isEqualTo(created);
+    assertThat(store.verify(ref).labels()).doesNotContainKey("io.example.debug");
+
+    // Nor does relabelling the entry's media type make the store fall back to the index.
+    editIndexField(ref, "mediaType", "application/java-archive");
+    assertThat(store.describe(ref).labels()).doesNotContainKey("io.example.debug");
+    assertThat(store.describe(ref).created()).isEqualTo(created);
+  }
+
+  /** Sets a field of an artifact's entry in {@code index.json}. */
+  void editIndexField(ArtifactRef ref, String field, String value) throws Exception {
+    Path index = store.root().resolve("index.json");
+    ObjectNode root = (ObjectNode) JSON.readTree(index.toFile());
+    ((ObjectNode)
+            root.path("repositories")
+                .path(ref.repository())
+                .path("artifacts")
+                .path(ref.digest().toString()))
+        .put(field, value);
+    Path tmp = dir.resolve("index.edited");
+    JSON.writeValue(tmp.toFile(), root);
+    Files.move(tmp, index, StandardCopyOption.REPLACE_EXISTING);
   }
 
   /** Before the fix the fleet read the start command from the index and ran bin/evil. */
