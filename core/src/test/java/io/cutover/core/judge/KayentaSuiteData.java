@@ -19,6 +19,8 @@ import java.util.Objects;
 final class KayentaSuiteData {
   static final String MANN_WHITNEY_SUITE = "MannWhitneySuite";
   static final String CLASSIFIER_SUITE = "ClassifierSuite";
+  static final String STATISTIC_SUITE = "StatisticSuite";
+  static final String DETECTOR_SUITE = "DetectorSuite";
 
   private static final Map<String, double[]> DATA = load();
 
@@ -27,7 +29,7 @@ final class KayentaSuiteData {
   /**
    * One array of one Kayenta test.
    *
-   * @param suite {@link #MANN_WHITNEY_SUITE} or {@link #CLASSIFIER_SUITE}
+   * @param suite one of the suite constants
    * @param test the test's name as written in the suite
    * @param array the array's name in that test, e.g. {@code experimentData}
    */
