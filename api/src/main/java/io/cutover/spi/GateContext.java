@@ -97,7 +97,21 @@ public final class GateContext {
   }
 
   /**
-   * Start of the window to judge (when the current verify step began, or the previous measurement).
+   * Start of the window to judge; the window ends at {@link #now()}.
+   *
+   * <p><b>Analysis windows.</b> For measurement 1 of a verify step the window starts when the step
+   * began; for measurement {@code n > 1} it starts at measurement {@code n - 1}. The first
+   * measurement is taken {@code initialDelay} after the step began or, when the step has no initial
+   * delay, one {@code interval} after; later ones one {@code interval} apart. So every window of an
+   * analysis is as long as the initial delay or the interval — never empty — except in a one-shot
+   * verify with neither (count 1, no delay, no interval), which measures the instant the step
+   * begins: there {@code windowStart} equals {@code now}. A gate that measures over the window must
+   * not widen an empty one silently: use a lookback of its own, or return {@link
+   * io.cutover.api.Verdict.Outcome#INCONCLUSIVE INCONCLUSIVE} saying how to fix the step (what the
+   * built-in metric gates do).
+   *
+   * <p>For hooks (a {@link #phase()} other than {@link #ANALYSIS}) the window is empty: {@code
+   * windowStart} equals {@code now}.
    */
   public Instant windowStart() {
     return windowStart;

@@ -85,7 +85,9 @@ public sealed interface Step {
 
   /**
    * Evaluate health gates as an analysis run, with Argo Rollouts' semantics: the gates are measured
-   * {@code count} times, {@code interval} apart, after {@code initialDelay}. The run fails (and the
+   * {@code count} times, {@code interval} apart, the first time after {@code initialDelay} (or after
+   * one {@code interval} when there is no initial delay, so the first measurement never judges an
+   * empty window; see {@code GateContext.windowStart()}). The run fails (and the
    * rollout aborts) when a gate's failures exceed {@code failureLimit} or its consecutive errors
    * exceed {@code consecutiveErrorLimit}; it pauses for a human when inconclusive results exceed
    * {@code inconclusiveLimit}. Dry-run gates are evaluated and recorded but never abort or pause. A
@@ -95,7 +97,7 @@ public sealed interface Step {
    *
    * @param gates names of the gates that decide
    * @param dryRunGates names of gates that are only recorded
-   * @param initialDelay wait before the first measurement
+   * @param initialDelay wait before the first measurement; 0 means one {@code interval}
    * @param interval wait between measurements
    * @param count number of measurements; 0 only for background runs (measure until the rollout
    *     ends)
@@ -229,7 +231,7 @@ public sealed interface Step {
         return this;
       }
 
-      /** Wait before the first measurement. */
+      /** Wait before the first measurement; default 0: one interval (at once if no interval). */
       public Builder initialDelay(Duration d) {
         this.initialDelay = d;
         return this;

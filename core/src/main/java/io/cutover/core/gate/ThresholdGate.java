@@ -31,6 +31,11 @@ import org.jspecify.annotations.Nullable;
  * {@code now}; with a {@link Builder#step step} it asks a range query over the window and {@link
  * Aggregation aggregates} the samples.
  *
+ * <p><b>Window.</b> The window is the gate's {@link Builder#lookback lookback} if set, else the
+ * context's ({@link GateContext#windowStart()} to {@code now}), never widened: a gate whose query
+ * needs the window (a range query, or one naming {@code {{window}}}) and gets an empty one returns
+ * INCONCLUSIVE saying how to fix the verify step, instead of judging time it was not given.
+ *
  * <p><b>Outcomes.</b> PASS when the value satisfies the comparison; FAIL when it does not; no data
  * (empty result, NaN, absent series) gives the configured {@link NoDataPolicy} outcome, never PASS;
  * a source that fails or rejects the query gives ERROR with the source's message.
@@ -110,6 +115,14 @@ public final class ThresholdGate implements HealthGate {
   @Override
   public Verdict evaluate(GateContext ctx) {
     Duration window = Templates.window(ctx, lookback);
+    // An instant query that does not name the window does not need one (a one-shot check).
+    Verdict empty =
+        step != null || query.contains("{{window}}")
+            ? Templates.emptyWindow(name, ctx, window)
+            : null;
+    if (empty != null) {
+      return empty;
+    }
     Map<String, String> values = Templates.labels(ctx, window, labels);
     MetricQuery q;
     try {

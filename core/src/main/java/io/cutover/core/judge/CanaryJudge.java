@@ -143,10 +143,14 @@ public final class CanaryJudge {
       return f.done(
           Classification.NODATA, m.critical(), reason + (m.critical() ? "; critical metric" : ""));
     }
+    // Samples that cannot differ report a mean ratio of 1 (no change), as Kayenta does, also
+    // when both are all zeros and the ratio itself would be 0/0.
     if (Arrays.equals(c, b)) {
+      f.meanRatio = 1.0;
       return f.done(Classification.PASS, false, "canary and baseline data are identical");
     }
     if (c[0] == c[c.length - 1] && b[0] == b[b.length - 1] && c[0] == b[0]) {
+      f.meanRatio = 1.0;
       return f.done(Classification.PASS, false, "every value is " + c[0]);
     }
     try {
@@ -336,7 +340,7 @@ public final class CanaryJudge {
     final CanaryMetric metric;
     final double[] canary;
     final double[] baseline;
-    final double meanRatio;
+    double meanRatio;
     double pValue = Double.NaN;
     double shift = Double.NaN;
     double lower = Double.NaN;

@@ -114,6 +114,10 @@ public final class CanaryJudgeGate implements HealthGate {
           "gate '" + name + "': no baseline release to compare with (first deployment)");
     }
     Duration window = Templates.window(ctx, lookback);
+    Verdict empty = Templates.emptyWindow(name, ctx, window);
+    if (empty != null) {
+      return empty;
+    }
     Instant start = ctx.now().minus(window);
     List<CanaryJudge.Input> inputs = new ArrayList<>();
     try {

@@ -20,7 +20,8 @@ import java.util.List;
  * @param shift Hodges-Lehmann estimate of canary − baseline (NaN where no test ran)
  * @param shiftLower lower end of the shift's confidence interval
  * @param shiftUpper upper end of the shift's confidence interval
- * @param meanRatio mean(canary) / mean(baseline), NaN when a mean is 0
+ * @param meanRatio mean(canary) / mean(baseline); 1 when both samples are identical or hold one and
+ *     the same value (even 0); otherwise NaN when a mean is 0
  * @param cles P(canary > baseline) + P(equal)/2
  */
 public record MetricJudgement(

@@ -265,4 +265,38 @@ class ThresholdGateTest {
                     ProviderRegistry.create().withDiscovery().context()))
         .hasMessageContaining("builtin");
   }
+
+  @Test
+  void anEmptyWindowIsInconclusiveSayingHowToFixItNeverWidened() {
+    List<io.cutover.spi.MetricQuery> asked = new java.util.ArrayList<>();
+    MetricSource recording =
+        q -> {
+          asked.add(q);
+          return source.query(q);
+        };
+    Instant now = clock.instant();
+    var range =
+        ThresholdGate.builder("errors", recording)
+            .query("rate(errors[{{window}}])")
+            .passWhen(Comparison.AT_MOST, 0.01)
+            .build()
+            .evaluate(TestContexts.analysis(now, now));
+    assertThat(range.outcome()).isEqualTo(Outcome.INCONCLUSIVE);
+    assertThat(range.reasons().get(0))
+        .contains("gate 'errors'")
+        .contains("measurement window is empty")
+        .contains("initialDelay or an interval")
+        .contains("lookback");
+    assertThat(asked).isEmpty();
+
+    // a lookback is a window of its own: the gate queries it
+    ThresholdGate.builder("errors", recording)
+        .query("rate(errors[{{window}}])")
+        .passWhen(Comparison.AT_MOST, 0.01)
+        .lookback(Duration.ofMinutes(5))
+        .build()
+        .evaluate(TestContexts.analysis(now, now));
+    assertThat(asked).hasSize(1);
+    assertThat(asked.get(0).rendered()).contains("[300s]");
+  }
 }

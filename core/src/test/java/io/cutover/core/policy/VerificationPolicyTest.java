@@ -191,7 +191,9 @@ class VerificationPolicyTest {
       byte[] p = CosignFixtures.payload(REPO, app.digest(), CosignSignatures.PAYLOAD_TYPE);
       sign(signed(REPO, app.digest(), RELEASE));
       // The manifest stays, its payload blob disappears: what a hostile registry can serve.
-      assertThat(store.content.remove(new ArtifactRef(REPO, io.cutover.api.Digest.sha256(p)).toString()))
+      assertThat(
+              store.content.remove(
+                  new ArtifactRef(REPO, io.cutover.api.Digest.sha256(p)).toString()))
           .isNotNull();
       VerificationException e =
           failure(() -> signedBy(SignatureRequirement.anyOf(RELEASE_KEY)).verify(app, store));

@@ -109,14 +109,24 @@ final class AnalysisRun {
     return verify.background();
   }
 
-  /** A fresh run: first measurement after the initial delay. */
+  /** A fresh run: first measurement after {@link #firstDelay}. */
   void start() {
-    schedule(verify.initialDelay());
+    schedule(firstDelay(verify));
+  }
+
+  /**
+   * When the first measurement comes, counted from the step's start: the initial delay, or one
+   * interval when there is none, so that the first measurement judges a window of that length and
+   * never the empty instant at which the step began (documented in {@code GateContext} and {@code
+   * docs/gates.md}). Only a verify with neither (a one-shot check) measures at once.
+   */
+  static Duration firstDelay(Step.Verify verify) {
+    return verify.initialDelay().isZero() ? verify.interval() : verify.initialDelay();
   }
 
   /**
    * Starts the run as of {@code startedAt}, counting {@code journaled} verdicts first: the next
-   * measurement comes when it would have (for a fresh run, after the initial delay), and a run
+   * measurement comes when it would have (for a fresh run, after {@link #firstDelay}), and a run
    * whose journaled verdicts already decide it decides at once.
    */
   void begin(List<Recorded> journaled, Instant startedAt) {
@@ -132,7 +142,7 @@ final class AnalysisRun {
     windowStart = last == null ? startedAt : last;
     Instant due =
         last == null
-            ? Times.plus(startedAt, verify.initialDelay())
+            ? Times.plus(startedAt, firstDelay(verify))
             : Times.plus(last, verify.interval());
     String failure = failure();
     String inconclusive = failure == null ? inconclusive() : null;
@@ -269,7 +279,7 @@ final class AnalysisRun {
       stop();
       host.passed(this);
     } else {
-      schedule(measurements == 0 ? verify.initialDelay() : verify.interval());
+      schedule(measurements == 0 ? firstDelay(verify) : verify.interval());
     }
   }
 

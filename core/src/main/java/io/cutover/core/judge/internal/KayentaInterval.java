@@ -3,10 +3,11 @@ package io.cutover.core.judge.internal;
 
 /**
  * The shift estimate and confidence interval the way Kayenta's {@code kayenta-mannwhitney} computes
- * them (a port of R's {@code wilcox.test(conf.int = TRUE)} asymptotic branch): the shifts mu at
- * which the continuity-corrected, tie-corrected normal statistic of (x − mu) against y crosses 0
- * and ±z. The statistic is a non-increasing step function of mu, so instead of Brent's method we
- * bisect on the ordered doubles and return the crossing itself.
+ * them (R's {@code wilcox.test(conf.int = TRUE)} asymptotic branch): the shifts mu at which the
+ * continuity-corrected, tie-corrected normal statistic of (x − mu) against y crosses 0 and ±z,
+ * found with Brent's method at Kayenta's tolerance (1e-4) between min(x) − max(y) and max(x) −
+ * min(y). The statistic is a step function of mu, so the answer is where Brent's iteration stops
+ * inside the crossing step, exactly as in Kayenta (see {@link BrentRoot}).
  */
 public final class KayentaInterval {
   private KayentaInterval() {}
@@ -30,23 +31,37 @@ public final class KayentaInterval {
   }
 
   private static double root(double[] xs, double[] ys, double q, double muMin, double muMax) {
-    if (diff(xs, ys, muMin, q) <= 0) {
+    double fLower = diff(xs, ys, muMin, q);
+    double fUpper = diff(xs, ys, muMax, q);
+    // An interval end beyond the data's range is clamped to it (Kayenta does the same; for the
+    // estimate, q = 0, the statistic is >= 0 at muMin and <= 0 at muMax, so this only catches an
+    // exact zero, where Brent would return the same bound).
+    if (fLower <= 0) {
       return muMin;
     }
-    if (diff(xs, ys, muMax, q) >= 0) {
+    if (fUpper >= 0) {
       return muMax;
     }
-    long lo = PairwiseDifferences.key(muMin);
-    long hi = PairwiseDifferences.key(muMax);
-    while (lo < hi) {
-      long mid = (lo >> 1) + (hi >> 1) + (lo & hi & 1);
-      if (diff(xs, ys, PairwiseDifferences.value(mid), q) <= 0) {
-        hi = mid;
-      } else {
-        lo = mid + 1;
-      }
-    }
-    return PairwiseDifferences.value(lo);
+    return BrentRoot.solve(
+        muMin,
+        muMax,
+        fLower,
+        fUpper,
+        mu -> diff(xs, ys, mu, q),
+        BrentRoot.KAYENTA_TOLERANCE,
+        BrentRoot.KAYENTA_MAX_ITERATIONS);
+  }
+
+  /**
+   * The standardized, continuity- and tie-corrected rank-sum statistic of (x − mu) against y, minus
+   * {@code q}: the function whose roots are the interval ends (Kayenta's {@code wilcoxonDiff}).
+   *
+   * @param xs sorted experiment values
+   * @param ys sorted control values
+   * @throws ArithmeticException when every observation is tied
+   */
+  public static double statistic(double[] xs, double[] ys, double mu, double q) {
+    return diff(xs, ys, mu, q);
   }
 
   private static double diff(double[] xs, double[] ys, double mu, double q) {

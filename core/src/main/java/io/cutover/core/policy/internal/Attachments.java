@@ -167,9 +167,9 @@ public final class Attachments {
   /**
    * The bytes of a layer, exactly as stored (never re-serialized: signatures cover these bytes).
    *
-   * @throws BadLayerException if the layer is larger than {@link #MAX_BYTES}, or the manifest
-   *     names a layer the store does not have (a manifest is attacker-controlled data: a missing
-   *     layer is a verdict on the attachment, not a store failure)
+   * @throws BadLayerException if the layer is larger than {@link #MAX_BYTES}, or the manifest names
+   *     a layer the store does not have (a manifest is attacker-controlled data: a missing layer is
+   *     a verdict on the attachment, not a store failure)
    */
   public static byte[] layer(ArtifactStore store, Manifest m, Layer layer) {
     ArtifactRef ref = new ArtifactRef(m.ref().repository(), layer.digest());

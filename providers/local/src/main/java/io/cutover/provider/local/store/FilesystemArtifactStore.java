@@ -735,7 +735,8 @@ public final class FilesystemArtifactStore implements ArtifactStore {
     // are launch manifests is read from the blob itself, never from the index's media type.
     // Launch manifests are tiny; a larger blob is something else (the stored blob's size, not the
     // index's: a larger blob under this digest fails every digest check that reads it).
-    byte[] manifest = blobSize(ref) <= LaunchManifest.MAX_BYTES ? smallBlob(ref, ref.digest()) : null;
+    byte[] manifest =
+        blobSize(ref) <= LaunchManifest.MAX_BYTES ? smallBlob(ref, ref.digest()) : null;
     if (manifest != null && LaunchManifest.isLaunchManifest(manifest)) {
       LaunchManifest.Parsed parsed = LaunchManifest.parse(manifest, ref.toString());
       LaunchManifest.Config config =
