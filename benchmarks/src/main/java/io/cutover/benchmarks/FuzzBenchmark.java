@@ -40,7 +40,12 @@ public final class FuzzBenchmark {
   /** The modules whose test trees hold fuzz properties. */
   static final List<String> MODULES =
       List.of(
-          "core", "providers/oci", "providers/local", "providers/prometheus", "providers/haproxy");
+          "core",
+          "providers/oci",
+          "providers/local",
+          "providers/prometheus",
+          "providers/haproxy",
+          "providers/http");
 
   private FuzzBenchmark() {}
 

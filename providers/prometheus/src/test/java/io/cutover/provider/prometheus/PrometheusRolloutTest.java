@@ -45,10 +45,10 @@ import org.junit.jupiter.api.Test;
 /**
  * The engine ({@link Cutover} on the system clock and its own scheduler) runs canaries whose
  * analysis reads a real Prometheus scraping a real target every 100 ms. A canary that starts
- * failing in the middle of its analysis is aborted by the threshold gate and by the judge: traffic
- * back on stable, the canary retired, the reason naming the gate. An absent series is no data,
- * handled by the gate's policy at the engine level: INCONCLUSIVE pauses the rollout, FAIL aborts
- * it.
+ * failing in the middle of its analysis is aborted by the threshold gate and by the judge (native
+ * and Kayenta mode): traffic back on stable, the canary retired, the reason naming the gate. An
+ * absent series is no data, handled by the gate's policy at the engine level: INCONCLUSIVE pauses
+ * the rollout, FAIL aborts it.
  */
 @DisplayName("Canary rollouts judged by a real Prometheus")
 class PrometheusRolloutTest {
@@ -134,9 +134,14 @@ class PrometheusRolloutTest {
    * first scrapes.
    */
   private static RolloutStrategy canary(String gate, int inconclusiveLimit) {
+    return canary(gate, inconclusiveLimit, Duration.ofSeconds(2));
+  }
+
+  /** As {@link #canary(String, int)}, with the first analysis {@code initialDelay} after a step. */
+  private static RolloutStrategy canary(String gate, int inconclusiveLimit, Duration initialDelay) {
     Step.Verify verify =
         Step.Verify.gates(gate)
-            .initialDelay(Duration.ofSeconds(2))
+            .initialDelay(initialDelay)
             .interval(Duration.ofSeconds(1))
             .count(15)
             .inconclusiveLimit(inconclusiveLimit)
@@ -167,8 +172,13 @@ class PrometheusRolloutTest {
    * end.
    */
   private RolloutStatus failMidRollout(HealthGate gate, Release canary) throws Exception {
+    return failMidRollout(gate, canary, canary(gate.name(), 2));
+  }
+
+  private RolloutStatus failMidRollout(HealthGate gate, Release canary, RolloutStrategy strategy)
+      throws Exception {
     SERVING.add(canary.id());
-    Rollout rollout = engine(gate).deploy(canary(gate.name(), 2), canary, 2);
+    Rollout rollout = engine(gate).deploy(strategy, canary, 2);
     firstPass.get(20, TimeUnit.SECONDS);
     target.set(canary.id(), 0.5, 0.4);
     return finished(rollout);
@@ -201,37 +211,41 @@ class PrometheusRolloutTest {
     assertThat(router.maxExposure(SERVICE, canary.id())).isEqualTo(2000);
   }
 
+  /** Error ratio and mean latency per release, both harmful when they increase. */
+  private static List<CanaryMetric> errorAndLatencyMetrics() {
+    String perRelease = "{release=\"{{release}}\"";
+    return List.of(
+        CanaryMetric.builder(
+                "error-ratio",
+                "sum(rate(http_requests_total"
+                    + perRelease
+                    + ",code=~\"5..\"}[1s]))"
+                    + " / sum(rate(http_requests_total"
+                    + perRelease
+                    + "}[1s]))")
+            .direction(CanaryMetric.Direction.INCREASE)
+            .groups("errors")
+            .build(),
+        CanaryMetric.builder(
+                "latency",
+                "sum(rate(http_request_duration_seconds_sum"
+                    + perRelease
+                    + "}[1s]))"
+                    + " / sum(rate(http_request_duration_seconds_count"
+                    + perRelease
+                    + "}[1s]))")
+            .direction(CanaryMetric.Direction.INCREASE)
+            .effectSize(CanaryMetric.EffectMeasure.MEAN_RATIO, 1.2, 1.0)
+            .groups("latency")
+            .build());
+  }
+
   @Test
   @DisplayName(
       "the canary judge aborts a canary whose errors and latency rise against the baseline")
   void judgeAbortsAFailingCanary() throws Exception {
     Release canary = release("v3");
-    String perRelease = "{release=\"{{release}}\"";
-    List<CanaryMetric> metrics =
-        List.of(
-            CanaryMetric.builder(
-                    "error-ratio",
-                    "sum(rate(http_requests_total"
-                        + perRelease
-                        + ",code=~\"5..\"}[1s]))"
-                        + " / sum(rate(http_requests_total"
-                        + perRelease
-                        + "}[1s]))")
-                .direction(CanaryMetric.Direction.INCREASE)
-                .groups("errors")
-                .build(),
-            CanaryMetric.builder(
-                    "latency",
-                    "sum(rate(http_request_duration_seconds_sum"
-                        + perRelease
-                        + "}[1s]))"
-                        + " / sum(rate(http_request_duration_seconds_count"
-                        + perRelease
-                        + "}[1s]))")
-                .direction(CanaryMetric.Direction.INCREASE)
-                .effectSize(CanaryMetric.EffectMeasure.MEAN_RATIO, 1.2, 1.0)
-                .groups("latency")
-                .build());
+    List<CanaryMetric> metrics = errorAndLatencyMetrics();
     HealthGate judge =
         CanaryJudgeGate.of(
             "judge",
@@ -250,6 +264,41 @@ class PrometheusRolloutTest {
         .contains("canary FAIL")
         .containsAnyOf("error-ratio is HIGH", "latency is HIGH");
     assertThat(verdictsOf("judge"))
+        .containsSubsequence(Outcome.PASS, Outcome.FAIL)
+        .endsWith(Outcome.FAIL);
+  }
+
+  @Test
+  @DisplayName(
+      "the canary judge in Kayenta mode (NetflixACAJudge rules) aborts a canary whose errors and latency rise")
+  void kayentaModeJudgeAbortsAFailingCanary() throws Exception {
+    Release canary = release("v6");
+    HealthGate judge =
+        CanaryJudgeGate.of(
+            "kayenta-judge",
+            source,
+            CanaryJudge.builder()
+                .mode(CanaryJudge.Mode.KAYENTA)
+                .groupWeight("errors", 50)
+                .groupWeight("latency", 50)
+                .build(),
+            errorAndLatencyMetrics(),
+            Duration.ofMillis(200),
+            Duration.ofSeconds(3),
+            NoDataPolicy.INCONCLUSIVE);
+
+    // Kayenta fails a canary with half or more of its metrics without data, so the first analysis
+    // waits for the canary's first scrapes with a wide margin (native mode would be INCONCLUSIVE).
+    RolloutStatus end =
+        failMidRollout(judge, canary, canary(judge.name(), 2, Duration.ofSeconds(4)));
+
+    assertRolledBack(end, canary, "kayenta-judge");
+    // One HIGH group of two weighs 50, below the marginal threshold 75; an error ratio that rises
+    // from an all-zero baseline is HIGH whatever the effect size (the mean ratio is undefined).
+    assertThat(end.reason())
+        .contains("canary FAIL")
+        .containsAnyOf("error-ratio is HIGH", "latency is HIGH");
+    assertThat(verdictsOf("kayenta-judge"))
         .containsSubsequence(Outcome.PASS, Outcome.FAIL)
         .endsWith(Outcome.FAIL);
   }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.jayway.jsonpath.Configuration;
 import com.jayway.jsonpath.InvalidPathException;
 import com.jayway.jsonpath.JsonPath;
+import com.jayway.jsonpath.JsonPathException;
 import com.jayway.jsonpath.PathNotFoundException;
 import com.jayway.jsonpath.spi.json.JacksonJsonNodeJsonProvider;
 import com.jayway.jsonpath.spi.mapper.JacksonMappingProvider;
@@ -73,6 +74,11 @@ final class JsonValues {
       found = JsonPath.using(conf).parse(doc).read(path);
     } catch (PathNotFoundException missing) {
       return MetricResult.noData(detail + " (path not found)");
+    } catch (JsonPathException e) {
+      // Raised while evaluating, e.g. a filter over a number where the path expects a list: the
+      // answer has another shape than the path assumes. Jayway's message quotes the answer, which
+      // may hold anything, so it is not passed on.
+      throw malformed(p, detail, " cannot be evaluated on the answer (its shape does not fit)");
     }
     JsonNode node = found instanceof JsonNode n ? n : json.valueToTree(found);
     if (node == null || node.isNull() || node.isMissingNode()) {
