@@ -28,6 +28,7 @@ import io.cutover.spi.ArtifactVerifier;
 import io.cutover.spi.Fleet;
 import io.cutover.spi.HealthGate;
 import io.cutover.spi.Journal;
+import io.cutover.spi.JournalRecord;
 import io.cutover.spi.PlanRequest;
 import io.cutover.spi.RolloutStrategy;
 import io.cutover.spi.Router;
@@ -64,8 +65,8 @@ import org.slf4j.LoggerFactory;
  * (required), health gates, an artifact store and verifier, a {@link Journal}, a clock and
  * scheduler, telemetry and listeners. Then {@link #deploy} a release with a {@link
  * RolloutStrategy}, or {@link #start} a {@link Plan} you compiled yourself, and steer it with
- * {@link #abort}, {@link #pause}, {@link #resume}, {@link #approve}, {@link #promote} and {@link
- * #rollback}.
+ * {@link #abort}, {@link #pause}, {@link #resume}, {@link #approve}, {@link #promote(String)
+ * promote}, {@link #retry}, {@link #rollback(String) rollback} and {@link #revisions}.
  *
  * <p><b>Guarantees.</b> Everything is validated before the first side effect (gates exist, the
  * rollback plan routes to stable first, the artifact passes verification); one rollout per service
@@ -136,6 +137,8 @@ public final class Cutover implements AutoCloseable {
     ResiliencePolicy defaults = res.getOrDefault(ResilienceScope.DEFAULT, ResiliencePolicy.DEFAULT);
     ResiliencePolicy gatePolicy =
         res.getOrDefault(ResilienceScope.GATES, defaults.withMaxAttempts(1));
+    this.history =
+        new ReleaseHistory(b.historyLimit, b.revisionHistoryLimit, b.revisionHistoryLimits);
     // build() refuses a builder without a fleet or a router.
     this.ctx =
         new EngineContext(
@@ -169,11 +172,11 @@ public final class Cutover implements AutoCloseable {
                 (n, t) -> {}),
             telemetry,
             new JournalCodec(),
-            this::ended);
+            this::ended,
+            history::revisionsAfterSuccess);
     this.validator = new PlanValidator(gates);
-    this.history = new ReleaseHistory(b.historyLimit);
     this.pins = new ArtifactPins(store, ctx.providerExecutor());
-    this.recovery = new JournalRecovery(ctx, history, live, defaultOptions);
+    this.recovery = new JournalRecovery(ctx, history, live, defaultOptions, pins);
   }
 
   /** A new builder. */
@@ -199,7 +202,7 @@ public final class Cutover implements AutoCloseable {
       if (holder.isPresent()) {
         throw new RolloutConflictException(stable.service(), holder.get());
       }
-      history.adopt(stable, replicas);
+      pins.retain(history.adopt(stable, replicas));
     }
   }
 
@@ -234,6 +237,72 @@ public final class Cutover implements AutoCloseable {
    * @throws VerificationException if the artifact fails verification (nothing was done)
    */
   public Rollout start(Plan plan, RolloutOptions options) {
+    return start(plan, options, null);
+  }
+
+  /**
+   * Retries an aborted rollout (Argo's {@code retry}): a new rollout of the same plan — same
+   * target, steps and options — from the service's current stable release, journaled with a link to
+   * the aborted one ({@code retryOf} in its CREATED record and index). The artifact is verified
+   * again.
+   *
+   * @throws InvalidSpecException if the journal does not hold the rollout (never started, or
+   *     compacted away), it has not ended, it succeeded, or the service's stable release is no
+   *     longer the one it was planned from (then deploy the target again)
+   * @throws RolloutConflictException if the service has an active rollout
+   * @throws VerificationException if the artifact fails verification now
+   */
+  public Rollout retry(String abortedRolloutId) {
+    Objects.requireNonNull(abortedRolloutId, "abortedRolloutId");
+    List<JournalRecord> records = journal.records(abortedRolloutId);
+    if (records.isEmpty() || records.get(0).type() != JournalRecord.Type.CREATED) {
+      throw new InvalidSpecException(
+          "rolloutId",
+          "'" + abortedRolloutId + "' is not in the journal (never started, or compacted away)",
+          "retry a rollout listed by history(service), or deploy its target again");
+    }
+    JournalRecord last = records.get(records.size() - 1);
+    if (last.type() != JournalRecord.Type.ENDED) {
+      throw new InvalidSpecException(
+          "rolloutId",
+          "'" + abortedRolloutId + "' has not ended",
+          "abort it first, or wait for it to end");
+    }
+    if (ctx.codec().decode(last) instanceof JournalPayload.Ended e && e.succeeded()) {
+      throw new InvalidSpecException(
+          "rolloutId",
+          "'" + abortedRolloutId + "' succeeded: there is nothing to retry",
+          "retry an aborted rollout");
+    }
+    JournalPayload.Created created = ctx.codec().created(records.get(0));
+    Plan plan = created.plan();
+    Release stable = stable(plan.service()).orElse(null);
+    if (!Objects.equals(stable, plan.stable())) {
+      throw new InvalidSpecException(
+          "rolloutId",
+          "'"
+              + abortedRolloutId
+              + "' was planned from "
+              + (plan.stable() == null ? "no stable release" : plan.stable().id())
+              + " but "
+              + plan.service()
+              + " runs "
+              + (stable == null ? "none" : stable.id())
+              + " now",
+          "deploy " + plan.target().id() + " again: Cutover.deploy plans from the current stable");
+    }
+    RolloutOptions options =
+        new RolloutOptions(
+            created.progressDeadline() != null
+                ? created.progressDeadline()
+                : defaultOptions.progressDeadline(),
+            created.skipAnalysis(),
+            created.initiator(),
+            created.annotations());
+    return start(plan, options, abortedRolloutId);
+  }
+
+  private Rollout start(Plan plan, RolloutOptions options, @Nullable String retryOf) {
     Objects.requireNonNull(plan, "plan");
     Objects.requireNonNull(options, "options");
     validator.validate(plan);
@@ -285,7 +354,8 @@ public final class Cutover implements AutoCloseable {
               options.skipAnalysis(),
               options.annotations(),
               evidence,
-              plan);
+              plan,
+              retryOf);
       journal.append(ctx.codec().record(ctx.clock().instant(), id, service, created));
       run = new RolloutRun(id, plan, options, ctx, evidence);
       live.running(run);
@@ -315,6 +385,34 @@ public final class Cutover implements AutoCloseable {
           "'" + service + "' has no previous release to roll back to",
           "deploy a specific release instead");
     }
+    return rollback(src);
+  }
+
+  /**
+   * Like {@link #rollback(String)}, to a chosen revision of the service's {@linkplain
+   * #revisions(String) revision history} (Argo's {@code undo --to-revision}).
+   *
+   * @throws InvalidSpecException if the revision history of the service does not hold {@code
+   *     releaseId}
+   * @throws RolloutConflictException if the service has an active rollout
+   */
+  public Rollout rollback(String service, String releaseId) {
+    ReleaseHistory.RollbackSource src = history.rollbackSource(service, releaseId);
+    if (src == null) {
+      throw new InvalidSpecException(
+          "releaseId",
+          "'"
+              + releaseId
+              + "' is not in the revision history of '"
+              + service
+              + "' "
+              + history.revisions(service).stream().map(Release::id).toList(),
+          "roll back to a release listed by revisions(service), or deploy it");
+    }
+    return rollback(src);
+  }
+
+  private Rollout rollback(ReleaseHistory.RollbackSource src) {
     Release current = src.current();
     Release previous = src.previous();
     Plan plan =
@@ -375,9 +473,29 @@ public final class Cutover implements AutoCloseable {
     run(rolloutId).resume("approval");
   }
 
-  /** Skips the remaining analysis and pauses of a rollout. */
+  /**
+   * Promotes a rollout by one step (Argo's {@code promote}): skips the analysis or pause it is
+   * waiting in, or the pause it is held in, and continues with the next step; later analysis still
+   * runs. If it is not waiting (an infrastructure step is in flight), the next analysis or pause it
+   * reaches is skipped. Same as {@code promote(rolloutId, false)}.
+   *
+   * @throws InvalidSpecException if no active rollout has this id
+   */
   public void promote(String rolloutId) {
-    run(rolloutId).promote("api");
+    promote(rolloutId, false);
+  }
+
+  /**
+   * Promotes a rollout: {@code full} (Argo's {@code promote --full}) skips every remaining analysis
+   * and pause and stops background analysis — the infrastructure steps (launch, route, scale,
+   * drain, retire) still run, back to back, so the rollout ends in the plan's end state at once;
+   * otherwise like {@link #promote(String)}. Journaled as a command, so a restarted engine honours
+   * it.
+   *
+   * @throws InvalidSpecException if no active rollout has this id
+   */
+  public void promote(String rolloutId, boolean full) {
+    run(rolloutId).promote("api", full);
   }
 
   /**
@@ -403,11 +521,24 @@ public final class Cutover implements AutoCloseable {
   }
 
   /**
-   * Finished rollouts of a service that ended in this engine, oldest first: at most the latest
-   * {@link Builder#historyLimit(int)} (the journal keeps the full record).
+   * Finished rollouts of a service, oldest first: at most the latest {@link
+   * Builder#historyLimit(int)}. After a restart it holds the rollouts the journal still replays (a
+   * compacting journal such as {@code FileJournal} keeps at least each service's latest ended and
+   * latest successful rollout; {@code FileJournal.history} has the full audit trail).
    */
   public List<RolloutStatus> history(String service) {
     return history.finished(service);
+  }
+
+  /**
+   * The service's revision history: the releases that ran before its stable release and that {@link
+   * #rollback(String, String)} can return to, newest first, at most its {@linkplain
+   * Builder#revisionHistoryLimit(int) revision history limit}. Their artifacts stay pinned in the
+   * artifact store (reason {@code rollback-target:<service>}) exactly as long as they are listed.
+   * Journaled with every successful rollout and restored after a restart.
+   */
+  public List<Release> revisions(String service) {
+    return history.revisions(service);
   }
 
   /** The journal in use. */
@@ -437,13 +568,13 @@ public final class Cutover implements AutoCloseable {
   private CompletionStage<Void> ended(RolloutRun run) {
     Plan plan = run.plan();
     RolloutStatus st = run.status();
-    Release noLongerRollbackTarget;
+    ReleaseHistory.Retention retention;
     synchronized (history) {
-      noLongerRollbackTarget = history.ended(plan, st);
+      retention = history.ended(plan, st);
       journal.releaseLease(plan.service(), run.id());
       live.ended(run.id());
     }
-    return pins.ended(plan, run.id(), st.state() == RolloutState.SUCCEEDED, noLongerRollbackTarget);
+    return pins.ended(plan, run.id(), st.state() == RolloutState.SUCCEEDED, retention);
   }
 
   private RolloutRun run(String rolloutId) {
@@ -489,6 +620,8 @@ public final class Cutover implements AutoCloseable {
     private final Set<String> set = new HashSet<>();
     private boolean autoResume = true;
     private int historyLimit = ReleaseHistory.DEFAULT_FINISHED_LIMIT;
+    private int revisionHistoryLimit = ReleaseHistory.DEFAULT_REVISION_LIMIT;
+    private final Map<String, Integer> revisionHistoryLimits = new LinkedHashMap<>();
 
     private Builder() {}
 
@@ -590,6 +723,48 @@ public final class Cutover implements AutoCloseable {
       }
       this.historyLimit = limit;
       return this;
+    }
+
+    /**
+     * How many previous releases (revisions) per service stay rollback targets, pinned in the
+     * artifact store (default {@value ReleaseHistory#DEFAULT_REVISION_LIMIT}, as Argo Rollouts'
+     * {@code revisionHistoryLimit}); see {@link Cutover#revisions(String)}. A service may have its
+     * own with {@link #revisionHistoryLimit(String, int)}. A lower limit than the journal's takes
+     * effect when the engine starts: the oldest revisions leave the history and are unpinned.
+     *
+     * @throws InvalidSpecException if {@code limit} is below 1
+     */
+    public Builder revisionHistoryLimit(int limit) {
+      once("revisionHistoryLimit");
+      this.revisionHistoryLimit = positiveLimit(limit, "revisionHistoryLimit");
+      return this;
+    }
+
+    /**
+     * The revision history limit of one service, instead of {@link #revisionHistoryLimit(int)}.
+     *
+     * @throws InvalidSpecException if {@code limit} is below 1 or the service's limit was already
+     *     set
+     */
+    public Builder revisionHistoryLimit(String service, int limit) {
+      Objects.requireNonNull(service, "service");
+      String key = "revisionHistoryLimit." + service;
+      int checked = positiveLimit(limit, key);
+      if (revisionHistoryLimits.putIfAbsent(service, checked) != null) {
+        throw new InvalidSpecException(
+            key, "is set twice", "set each service's revision history limit once");
+      }
+      return this;
+    }
+
+    private static int positiveLimit(int limit, String key) {
+      if (limit < 1) {
+        throw new InvalidSpecException(
+            key,
+            "is " + limit,
+            "keep at least 1 previous release per service (it is the rollback target)");
+      }
+      return limit;
     }
 
     /** Options used when a call does not pass its own. */

@@ -123,10 +123,12 @@ class EngineFacadeTest {
   class Pins {
     @Test
     @DisplayName(
-        "the rollout pins its target while it runs; the rollback target stays pinned until the next release is stable")
+        "the rollout pins its target while it runs; the rollback target stays pinned while the revision history keeps it")
     void rollbackTargetStaysPinned() {
       FakeHealthGate gate = FakeHealthGate.named("health").returning(Verdict.pass("ok"));
-      RolloutHarness h = RolloutHarness.builder().gate(gate).build();
+      // one revision: v1 leaves the history (and its pin goes) once v3 is stable
+      RolloutHarness h =
+          RolloutHarness.builder().gate(gate).configure(b -> b.revisionHistoryLimit(1)).build();
       InMemoryArtifactStore store = h.store();
       Release v1 = adoptV1(h);
       Release v2 = h.release(SVC, "v2");
@@ -183,6 +185,7 @@ class EngineFacadeTest {
               .fleet(fleet)
               .router(FakeRouter.create(InstantSource.system()).watch(fleet))
               .artifactStore(store)
+              .revisionHistoryLimit(1)
               .build()) {
         fleet.launch(new OperationId("setup/v1"), v1, 2);
         cutover.adopt(v1, 2);

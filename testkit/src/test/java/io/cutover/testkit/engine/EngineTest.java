@@ -391,7 +391,7 @@ class EngineTest {
 
     @Test
     @DisplayName(
-        "promote skips the remaining analysis and pauses but still completes the infrastructure steps")
+        "a full promote skips the remaining analysis and pauses but still completes the infrastructure steps")
     void promote() {
       FakeHealthGate gate = FakeHealthGate.named("g").returning(Verdict.pass());
       RolloutHarness h = RolloutHarness.builder().gate(gate).build();
@@ -408,7 +408,7 @@ class EngineTest {
                   r[1],
                   4);
       h.runFor(ro, Duration.ofMinutes(2));
-      h.cutover().promote(ro.id());
+      h.cutover().promote(ro.id(), true);
       RolloutResult res = h.run(ro);
       assertThat(res).succeeded().endedWithAllTrafficOn(r[1]).hasEvent(RolloutEvent.Type.PROMOTED);
       assertThat(gate.evaluationCount()).isLessThan(10);

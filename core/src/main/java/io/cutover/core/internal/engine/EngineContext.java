@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.engine;
 
+import io.cutover.api.plan.Plan;
 import io.cutover.core.internal.schema.JournalCodec;
+import io.cutover.core.internal.schema.JournalPayload;
 import io.cutover.spi.Fleet;
 import io.cutover.spi.HealthGate;
 import io.cutover.spi.Journal;
@@ -23,6 +25,8 @@ import java.util.function.Function;
  * @param onEnded called (on the rollout's mailbox) once a rollout reaches a terminal state; the
  *     rollout's completion completes when the returned stage does (the engine's artifact pins,
  *     updated on the provider executor)
+ * @param revisionsAfterSuccess the revision history a successful end of a plan leaves, journaled in
+ *     its ENDED record (called on the rollout's mailbox, just before)
  */
 public record EngineContext(
     InstantSource clock,
@@ -37,4 +41,5 @@ public record EngineContext(
     ResilientCaller gateCaller,
     EngineTelemetry telemetry,
     JournalCodec codec,
-    Function<RolloutRun, CompletionStage<Void>> onEnded) {}
+    Function<RolloutRun, CompletionStage<Void>> onEnded,
+    Function<Plan, JournalPayload.Revisions> revisionsAfterSuccess) {}

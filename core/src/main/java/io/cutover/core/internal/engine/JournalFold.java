@@ -57,6 +57,7 @@ final class JournalFold {
       Map<Integer, List<AnalysisRun.Recorded>> verdicts,
       Set<String> doneOps,
       boolean promoted,
+      boolean promoteStepPending,
       boolean manualPauseRequested,
       Instant updatedAt,
       @Nullable Instant abortStartedAt) {
@@ -109,6 +110,7 @@ final class JournalFold {
   private final Map<Integer, List<AnalysisRun.Recorded>> verdicts = new HashMap<>();
   private final Set<String> doneOps = new HashSet<>();
   private boolean promoted;
+  private boolean promoteStepPending;
   private boolean manualPauseRequested;
   private Instant updatedAt;
   private @Nullable Instant abortStartedAt;
@@ -138,6 +140,7 @@ final class JournalFold {
         f.verdicts,
         f.doneOps,
         f.promoted,
+        f.promoteStepPending,
         f.manualPauseRequested,
         f.updatedAt,
         f.abortStartedAt);
@@ -145,6 +148,11 @@ final class JournalFold {
 
   private void apply(JournalPayload p, Instant time) {
     if (p instanceof StepState s) {
+      if (s.status() != StepStatus.STARTED
+          && (s.kind().equals("verify") || s.kind().equals("pause"))) {
+        // a pending step promote is used up by the wait it skipped (or that completed)
+        promoteStepPending = false;
+      }
       stepIndex = s.step();
       stepCompleted = s.status() != StepStatus.STARTED;
       if (!stepCompleted) {
@@ -176,20 +184,30 @@ final class JournalFold {
 
   private void command(Command c) {
     switch (c.command()) {
-      case PROMOTE -> promoted = true;
+      case PROMOTE -> {
+        promoted = true;
+        promoteStepPending = false;
+        unpause();
+      }
+      case PROMOTE_STEP -> {
+        promoteStepPending = state != RolloutState.PAUSED;
+        unpause();
+      }
       case PAUSE -> manualPauseRequested = true;
-      case RESUME -> {
-        manualPauseRequested = false;
-        if (state == RolloutState.PAUSED) {
-          // The resume was journaled; what it did next (a completed step) follows in the journal.
-          boolean wasManual = pause == PauseKind.MANUAL;
-          state = RolloutState.PROGRESSING;
-          pause = null;
-          reason = null;
-          if (!wasManual) {
-            stepCompleted = true;
-          }
-        }
+      case RESUME -> unpause();
+    }
+  }
+
+  /** A resume or promote of a paused rollout; what it did next follows in the journal. */
+  private void unpause() {
+    manualPauseRequested = false;
+    if (state == RolloutState.PAUSED) {
+      boolean wasManual = pause == PauseKind.MANUAL;
+      state = RolloutState.PROGRESSING;
+      pause = null;
+      reason = null;
+      if (!wasManual) {
+        stepCompleted = true;
       }
     }
   }

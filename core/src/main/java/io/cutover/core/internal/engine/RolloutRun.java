@@ -68,6 +68,9 @@ public final class RolloutRun implements Rollout {
   private boolean manualPauseRequested;
   private boolean promoted;
 
+  /** A step promote that found no wait to skip: the next wait the rollout reaches is skipped. */
+  private boolean promoteStepPending;
+
   /**
    * The generation: bumped when waits and hooks in flight must come to nothing (abort, promote,
    * end).
@@ -163,6 +166,7 @@ public final class RolloutRun implements Rollout {
       stepIndex = recovered.stepIndex();
       updatedAt = recovered.updatedAt();
       promoted = recovered.promoted();
+      promoteStepPending = recovered.promoteStepPending();
       manualPauseRequested = recovered.manualPauseRequested();
       abortStartedAt = recovered.abortStartedAt();
       if (state == RolloutState.ABORTING) {
@@ -345,26 +349,41 @@ public final class RolloutRun implements Rollout {
   }
 
   /**
-   * Skips the remaining Verify and Pause steps; infrastructure steps still run so the end state is
-   * the same.
+   * Promotes, as Argo Rollouts does. {@code full}: skips every remaining Verify and Pause step and
+   * stops background analysis; infrastructure steps (launch, route, scale, drain, retire) still
+   * run, back to back, so the end state is the plan's. Otherwise (a step promote) skips only the
+   * current wait — the foreground analysis or pause the rollout is in, or the pause it is held in —
+   * and continues with the next step; later analysis still runs. A step promote that finds no wait
+   * skips the next one the rollout reaches.
    */
-  public void promote(String who) {
+  public void promote(String who, boolean full) {
     post(
         () -> {
           if (state.isTerminal() || state == RolloutState.ABORTING) {
             return;
           }
-          promoted = true;
-          journal.append(new JournalPayload.Command(CommandKind.PROMOTE, who));
-          telemetry.event(
-              RolloutEvent.Type.PROMOTED,
-              "promoted by " + who + ": remaining analysis and pauses skipped");
-          analyses.stopBackground();
+          journal.append(
+              new JournalPayload.Command(
+                  full ? CommandKind.PROMOTE : CommandKind.PROMOTE_STEP, who));
+          if (full) {
+            promoted = true;
+            promoteStepPending = false;
+            analyses.stopBackground();
+          }
           Step current =
               stepIndex >= 0 && stepIndex < plan.steps().size()
                   ? plan.steps().get(stepIndex)
                   : null;
-          boolean waiting = current instanceof Step.Verify || current instanceof Step.Pause;
+          boolean waiting = isWait(current);
+          telemetry.event(
+              RolloutEvent.Type.PROMOTED,
+              "promoted by "
+                  + who
+                  + (full
+                      ? ": remaining analysis and pauses skipped"
+                      : state == RolloutState.PAUSED || waiting
+                          ? ": step " + stepIndex + " skipped"
+                          : ": the next analysis or pause will be skipped"));
           if (state == RolloutState.PAUSED) {
             PauseKind kind = pauseKind;
             state = RolloutState.PROGRESSING;
@@ -377,8 +396,15 @@ public final class RolloutRun implements Rollout {
             analyses.stopForeground();
             token++;
             stepCompleted();
+          } else if (!full) {
+            promoteStepPending = true;
           }
         });
+  }
+
+  /** Whether a step holds the rollout until it is done: a foreground analysis or a pause. */
+  private static boolean isWait(@Nullable Step step) {
+    return (step instanceof Step.Verify v && !v.background()) || step instanceof Step.Pause;
   }
 
   private void post(Runnable r) {
@@ -466,6 +492,12 @@ public final class RolloutRun implements Rollout {
       return;
     }
     Step step = plan.steps().get(stepIndex);
+    if (promoteStepPending && isWait(step)) {
+      // The engine died between a step promote and the step's completion: finish the promote.
+      promoteStepPending = false;
+      stepCompleted();
+      return;
+    }
     Instant began = r.startedAt(stepIndex, ctx.clock().instant());
     telemetry.stepStarted(step.kind(), stepIndex, began);
     steps.run(
@@ -503,13 +535,17 @@ public final class RolloutRun implements Rollout {
     Instant now = ctx.clock().instant();
     watchdog.progressed(now);
     updatedAt = now;
-    if ((options.skipAnalysis() || promoted)
+    boolean promotedPast = promoteStepPending && isWait(step);
+    if ((options.skipAnalysis() || promoted || promotedPast)
         && (step instanceof Step.Verify || step instanceof Step.Pause)) {
+      if (promotedPast) {
+        promoteStepPending = false;
+      }
       journal.append(new JournalPayload.StepState(stepIndex, StepStatus.SKIPPED, step.kind()));
       telemetry.event(RolloutEvent.Type.STEP_STARTED, step.describe());
       telemetry.event(
           RolloutEvent.Type.STEP_COMPLETED,
-          "skipped: " + (promoted ? "promoted" : "analysis fast path"));
+          "skipped: " + (promoted || promotedPast ? "promoted" : "analysis fast path"));
       nextStep();
       return;
     }
@@ -658,7 +694,11 @@ public final class RolloutRun implements Rollout {
     boolean ok = state == RolloutState.SUCCEEDED;
     journal.appendSafely(
         new JournalPayload.Ended(
-            ok, plan.target().id(), plan.stable() == null ? null : plan.stable().id(), why));
+            ok,
+            plan.target().id(),
+            plan.stable() == null ? null : plan.stable().id(),
+            why,
+            ok ? ctx.revisionsAfterSuccess().apply(plan) : null));
     telemetry.event(
         ok ? RolloutEvent.Type.ROLLOUT_SUCCEEDED : RolloutEvent.Type.ROLLOUT_ABORTED,
         ok ? "rollout of " + plan.target().label() + " succeeded" : String.valueOf(why));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.facade;
 
+import io.cutover.api.ArtifactRef;
 import io.cutover.api.Release;
 import io.cutover.api.plan.Plan;
 import io.cutover.spi.ArtifactStore;
@@ -15,7 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps the artifacts a service may need protected from garbage collection, with one pin reason
  * each: {@code rollout:<id>} while a rollout runs, {@code stable:<service>} on the stable release,
- * and {@code rollback-target:<service>} on the release before it, until the next release is stable.
+ * and {@code rollback-target:<service>} on every release in the service's revision history (the
+ * releases before the stable one that {@code rollback} can return to), for exactly as long as the
+ * history keeps them.
  *
  * <p><b>Threading.</b> {@link #pinRollout} runs on the caller's thread (it is part of starting a
  * rollout, like verification). The updates at a rollout's end run on the provider executor, never
@@ -26,6 +29,9 @@ import org.slf4j.LoggerFactory;
 public final class ArtifactPins {
   private static final Logger LOG = LoggerFactory.getLogger(ArtifactPins.class);
   private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+  /** Pin reason prefix of the revisions (rollback targets) of a service. */
+  public static final String ROLLBACK_TARGET = "rollback-target:";
 
   private final @Nullable ArtifactStore store;
   private final Executor providerExecutor;
@@ -46,15 +52,18 @@ public final class ArtifactPins {
   }
 
   /**
-   * Updates the pins after a rollout ended: on success its target is pinned as stable and the old
-   * stable as the rollback target, and {@code noLongerRollbackTarget} loses that pin; in any case
-   * the rollout's own pin goes.
+   * Updates the pins after a rollout ended: on success its target is pinned as stable, the old
+   * stable loses that pin, and the rollback-target pins follow the revision history ({@code
+   * retention}); in any case the rollout's own pin goes.
    *
    * @return completes once the store was called (or the update failed and was logged); never
    *     exceptionally
    */
   public CompletionStage<Void> ended(
-      Plan plan, String rolloutId, boolean succeeded, @Nullable Release noLongerRollbackTarget) {
+      Plan plan,
+      String rolloutId,
+      boolean succeeded,
+      ReleaseHistory.@Nullable Retention retention) {
     ArtifactStore s = store;
     if (s == null) {
       return DONE;
@@ -66,16 +75,37 @@ public final class ArtifactPins {
         () -> {
           if (succeeded) {
             s.pin(plan.target().artifact(), "stable:" + service);
-            if (stable != null) {
+            if (stable != null && !stable.artifact().equals(plan.target().artifact())) {
               s.unpin(stable.artifact(), "stable:" + service);
-              s.pin(stable.artifact(), "rollback-target:" + service);
             }
-            if (noLongerRollbackTarget != null) {
-              s.unpin(noLongerRollbackTarget.artifact(), "rollback-target:" + service);
+            if (retention != null) {
+              apply(s, retention);
             }
           }
           s.unpin(plan.target().artifact(), "rollout:" + rolloutId);
         });
+  }
+
+  /**
+   * Pins and unpins rollback targets as the revision history changed outside a rollout (adopt,
+   * restart).
+   */
+  public CompletionStage<Void> retain(ReleaseHistory.Retention retention) {
+    ArtifactStore s = store;
+    if (s == null || retention.isEmpty()) {
+      return DONE;
+    }
+    return submit("revisions of " + retention.service(), () -> apply(s, retention));
+  }
+
+  private static void apply(ArtifactStore s, ReleaseHistory.Retention retention) {
+    String reason = ROLLBACK_TARGET + retention.service();
+    for (ArtifactRef a : retention.pin()) {
+      s.pin(a, reason);
+    }
+    for (ArtifactRef a : retention.unpin()) {
+      s.unpin(a, reason);
+    }
   }
 
   private synchronized CompletionStage<Void> submit(String rolloutId, Runnable update) {

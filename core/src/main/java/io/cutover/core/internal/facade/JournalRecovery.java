@@ -3,6 +3,7 @@ package io.cutover.core.internal.facade;
 
 import io.cutover.api.plan.Plan;
 import io.cutover.core.RolloutOptions;
+import io.cutover.core.internal.engine.EndedStatus;
 import io.cutover.core.internal.engine.EngineContext;
 import io.cutover.core.internal.engine.RolloutRun;
 import io.cutover.core.internal.schema.JournalPayload;
@@ -35,10 +36,23 @@ public final class JournalRecovery {
   private final ReleaseHistory history;
   private final LiveRollouts live;
   private final RolloutOptions defaultOptions;
+  private final ArtifactPins pins;
   private final AtomicLong sequence = new AtomicLong();
 
+  /**
+   * Whether the ended rollouts were replayed into the history: only once, by the first {@link
+   * #recover()}; after it the history learns of every end directly, and replaying again would list
+   * finished rollouts twice.
+   */
+  private boolean historyReplayed;
+
   public JournalRecovery(
-      EngineContext ctx, ReleaseHistory history, LiveRollouts live, RolloutOptions defaultOptions) {
+      EngineContext ctx,
+      ReleaseHistory history,
+      LiveRollouts live,
+      RolloutOptions defaultOptions,
+      ArtifactPins pins) {
+    this.pins = pins;
     this.journal = ctx.journal();
     this.ctx = ctx;
     this.history = history;
@@ -53,7 +67,7 @@ public final class JournalRecovery {
    *
    * @return the continued rollouts, already started
    */
-  public List<RolloutRun> recover() {
+  public synchronized List<RolloutRun> recover() {
     Map<String, List<JournalRecord>> byRollout = new LinkedHashMap<>();
     journal.replay(0, r -> byRollout.computeIfAbsent(r.rolloutId(), k -> new ArrayList<>()).add(r));
     List<RolloutRun> resumed = new ArrayList<>();
@@ -79,7 +93,9 @@ public final class JournalRecovery {
       }
       JournalRecord last = records.get(records.size() - 1);
       if (last.type() == JournalRecord.Type.ENDED) {
-        replayEnded(plan, last);
+        if (!historyReplayed) {
+          replayEnded(id, plan, records);
+        }
         // The engine may have died between journaling the end and releasing the lease.
         journal.releaseLease(plan.service(), id);
         continue;
@@ -113,6 +129,12 @@ public final class JournalRecovery {
     synchronized (history) {
       for (List<JournalRecord> records : byRollout.values()) {
         releaseStaleLease(records.get(0).service());
+      }
+    }
+    if (!historyReplayed) {
+      historyReplayed = true;
+      for (ReleaseHistory.Retention r : history.retentions()) {
+        pins.retain(r);
       }
     }
     return resumed;
@@ -160,14 +182,19 @@ public final class JournalRecovery {
     return id;
   }
 
-  private void replayEnded(Plan plan, JournalRecord ended) {
-    boolean succeeded;
+  private void replayEnded(String id, Plan plan, List<JournalRecord> records) {
+    JournalRecord ended = records.get(records.size() - 1);
+    JournalPayload.Ended e;
     try {
-      succeeded = ctx.codec().decode(ended) instanceof JournalPayload.Ended e && e.succeeded();
-    } catch (IllegalArgumentException e) {
+      if (!(ctx.codec().decode(ended) instanceof JournalPayload.Ended read)) {
+        return;
+      }
+      e = read;
+    } catch (IllegalArgumentException ex) {
       LOG.warn("unreadable ENDED record {} ignored", ended.sequence());
       return;
     }
-    history.replayEnded(plan, succeeded);
+    history.replayEnded(
+        plan, e.succeeded(), e.revisions(), EndedStatus.of(id, plan, records, ctx.codec()));
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.cutover.api.Release;
 import io.cutover.api.Verdict;
 import io.cutover.api.plan.Plan;
 import io.cutover.core.internal.schema.JournalPayload.Aborting;
@@ -90,6 +91,9 @@ public final class JournalCodec {
       out.put("artifact", c.artifact());
       out.put("config", c.config());
       out.put("initiator", c.initiator());
+      if (c.retryOf() != null) {
+        out.put("retryOf", c.retryOf());
+      }
       c.annotations().forEach((k, v) -> out.put(ANNOTATION + k, v));
     } else if (payload instanceof Ended e) {
       out.put("outcome", e.succeeded() ? "succeeded" : "aborted");
@@ -129,7 +133,7 @@ public final class JournalCodec {
     } else if (payload instanceof Aborting a) {
       j.str("state", "aborting").str("reason", a.reason());
     } else if (payload instanceof Command c) {
-      j.str("command", lower(c.command())).str("by", c.by());
+      j.str("command", lower(c.command()).replace('_', '-')).str("by", c.by());
     } else if (payload instanceof Ended e) {
       j.str("outcome", e.succeeded() ? "succeeded" : "aborted").str("target", e.target());
       if (e.stable() != null) {
@@ -137,6 +141,11 @@ public final class JournalCodec {
       }
       if (e.reason() != null) {
         j.str("reason", e.reason());
+      }
+      if (e.revisions() != null) {
+        List<Object> trees = new ArrayList<>();
+        e.revisions().releases().forEach(r -> trees.add(PlanTrees.releaseTree(r)));
+        j.num("revisionHistoryLimit", e.revisions().limit()).raw("revisions", tree(trees));
       }
     } else if (payload instanceof Created c) {
       encodeCreated(j, c);
@@ -162,6 +171,9 @@ public final class JournalCodec {
         .raw("annotations", tree(c.annotations()))
         .strings("verification", c.verification())
         .raw("plan", tree(PlanTrees.toTree(c.plan())));
+    if (c.retryOf() != null) {
+      j.str("retryOf", c.retryOf());
+    }
   }
 
   private String tree(Object value) {
@@ -228,8 +240,30 @@ public final class JournalCodec {
               "succeeded".equals(p.path("outcome").asText()),
               p.path("target").asText(""),
               text(p, "stable"),
-              text(p, "reason"));
+              text(p, "reason"),
+              revisions(r, p));
     };
+  }
+
+  /**
+   * The revisions of an ENDED record; null when it has none (older engines, aborted rollouts) or
+   * they cannot be read, in which case recovery rebuilds the history from the plans as before.
+   */
+  private static JournalPayload.@Nullable Revisions revisions(JournalRecord r, JsonNode p) {
+    JsonNode list = p.get("revisions");
+    if (list == null || !list.isArray()) {
+      return null;
+    }
+    try {
+      List<Release> out = new ArrayList<>();
+      for (int i = 0; i < list.size(); i++) {
+        out.add(PlanTrees.releaseFromTree(list.get(i), "$.revisions[" + i + "]"));
+      }
+      return new JournalPayload.Revisions(
+          Math.max(1, p.path("revisionHistoryLimit").asInt(1)), out);
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /** The CREATED payload of a record, or an exception saying why it cannot be read. */
@@ -273,7 +307,8 @@ public final class JournalCodec {
         p.path("skipAnalysis").asBoolean(false),
         annotations,
         strings(p.path("verification")),
-        plan);
+        plan,
+        text(p, "retryOf"));
   }
 
   private static JournalPayload state(JournalRecord r, JsonNode p) {
@@ -306,6 +341,7 @@ public final class JournalCodec {
       case "pause" -> new Command(CommandKind.PAUSE, by);
       case "resume" -> new Command(CommandKind.RESUME, by);
       case "promote" -> new Command(CommandKind.PROMOTE, by);
+      case "promote-step" -> new Command(CommandKind.PROMOTE_STEP, by);
       default -> new Unknown(r.type(), r.payload());
     };
   }

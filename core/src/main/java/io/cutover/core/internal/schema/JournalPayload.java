@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.schema;
 
+import io.cutover.api.Release;
 import io.cutover.api.Verdict;
 import io.cutover.api.plan.Plan;
 import io.cutover.spi.JournalRecord;
@@ -45,7 +46,10 @@ public sealed interface JournalPayload {
   enum CommandKind {
     PAUSE,
     RESUME,
-    PROMOTE
+    /** A full promote ({@code "promote"} on the wire, what every promote was before issue 12). */
+    PROMOTE,
+    /** A step promote ({@code "promote-step"}): skip the current (or next) wait only. */
+    PROMOTE_STEP
   }
 
   /** The side effects the engine journals before and after it issues them. */
@@ -70,6 +74,8 @@ public sealed interface JournalPayload {
    * @param stable the stable release id, null for a first deployment
    * @param progressDeadline the rollout's progress deadline; null if the record has none (the
    *     engine's default applies)
+   * @param retryOf the aborted rollout this one retries ({@code Cutover.retry}); null otherwise and
+   *     in records of engines before issue 12
    */
   record Created(
       int schema,
@@ -84,7 +90,8 @@ public sealed interface JournalPayload {
       boolean skipAnalysis,
       Map<String, String> annotations,
       List<String> verification,
-      Plan plan)
+      Plan plan,
+      @Nullable String retryOf)
       implements JournalPayload {
     public Created {
       annotations = Map.copyOf(annotations);
@@ -192,12 +199,38 @@ public sealed interface JournalPayload {
    * @param succeeded true for SUCCEEDED ({@code "succeeded"} on the wire), false for ABORTED
    *     ({@code "aborted"})
    * @param reason why it was aborted; null for a success
+   * @param revisions on a success, the service's revision history after it (absent in records of
+   *     engines before issue 12, and on aborted rollouts, which change no history)
    */
-  record Ended(boolean succeeded, String target, @Nullable String stable, @Nullable String reason)
+  record Ended(
+      boolean succeeded,
+      String target,
+      @Nullable String stable,
+      @Nullable String reason,
+      @Nullable Revisions revisions)
       implements JournalPayload {
+    /** An ENDED record without revisions (an aborted rollout, or one read from an older engine). */
+    public Ended(
+        boolean succeeded, String target, @Nullable String stable, @Nullable String reason) {
+      this(succeeded, target, stable, reason, null);
+    }
+
     @Override
     public JournalRecord.Type type() {
       return JournalRecord.Type.ENDED;
+    }
+  }
+
+  /**
+   * A service's revision history as a successful rollout left it: the releases before the new
+   * stable one that stay rollback targets (and pinned), newest first, at most {@code limit}.
+   *
+   * @param limit the revision history limit in effect (at least 1)
+   * @param releases the previous releases kept, newest first
+   */
+  record Revisions(int limit, List<Release> releases) {
+    public Revisions {
+      releases = List.copyOf(releases);
     }
   }
 

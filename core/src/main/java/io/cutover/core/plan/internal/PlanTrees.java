@@ -90,6 +90,29 @@ public final class PlanTrees {
     return root;
   }
 
+  /**
+   * A release as plans write it ({@code id}, {@code service}, {@code artifact}, {@code config},
+   * {@code label}).
+   */
+  public static ObjectNode releaseTree(Release r) {
+    return release(r);
+  }
+
+  /**
+   * Reads a release written by {@link #releaseTree}.
+   *
+   * @throws InvalidSpecException naming what is wrong, under {@code path}
+   */
+  public static Release releaseFromTree(JsonNode json, String path) {
+    TreeReader r = new TreeReader();
+    Release release = release(r, json, path);
+    r.throwIfFailed();
+    if (release == null) {
+      throw new InvalidSpecException(path, "is not a release", "write a release object");
+    }
+    return release;
+  }
+
   private static ObjectNode release(Release r) {
     ObjectNode n = F.objectNode();
     n.put("id", r.id());
