@@ -345,6 +345,14 @@ class KubernetesEndToEndTest {
           .get(0)
           .setImageID("cutover.test/" + SVC + "@" + SimulatedKubelet.WRONG_DIGEST);
       admin.pods().inNamespace(c.namespace()).resource(pod).updateStatus();
+      // The fleet sees pods through a watch: wait until it has the new status, or the engine's
+      // first look may come before it (seen under load: no DRIFT_DETECTED).
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (c.fleet().instances(SVC).stream()
+              .noneMatch(i -> SimulatedKubelet.WRONG_DIGEST.equals(i.runningDigest()))
+          && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
 
       RolloutResult result = h.deploy(CANARY, r[1], 2);
 
