@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Where Cutover's native judge decides differently from Kayenta mode on purpose (docs/gates.md,
  * "Kayenta fidelity"): each example is judged in both modes. Every other case of Kayenta's
- * ClassifierSuite is classified the same way by both modes.
+ * ClassifierSuite is classified the same way by both modes (asserted in {@link
+ * KayentaClassifierSuiteTest}).
  */
 class KayentaModeDifferencesTest {
 
