@@ -35,12 +35,12 @@ import org.jspecify.annotations.Nullable;
  * new id always adds an entry, even for the split already in effect, because its backends may
  * differ.
  *
- * <p><b>Contract checks.</b> Applying weight to a release without backends is allowed (the engine
- * may route before instances exist) but flagged in {@link #unroutable()}. Traffic to an instance
- * that is not READY, or that was retired, is a {@link Violation} in {@link #violations()}; to catch
- * retirements that happen while an instance still receives traffic, let the router {@link
- * #watch(FakeFleet) watch} the fleet. So a test asserts "traffic never routed to a retired
- * instance" with {@code assertThat(router.violations()).isEmpty()}.
+ * <p><b>Contract checks.</b> Applying weight to a release without READY backends is accepted but
+ * flagged in {@link #unroutable()} (a {@link RolloutResult} counts it as a router violation).
+ * Traffic to an instance that is not READY, or that was retired, is a {@link Violation} in {@link
+ * #violations()}; to catch retirements that happen while an instance still receives traffic, let
+ * the router {@link #watch(FakeFleet) watch} the fleet. So a test asserts "traffic never routed to
+ * a retired instance" with {@code assertThat(router.violations()).isEmpty()}.
  *
  * <p><b>Faults.</b> {@link #failNextApplies(int)} makes the next applies fail with a retryable
  * {@link ProviderException}, leaving the previous split in effect, as the contract requires.
@@ -75,7 +75,7 @@ public final class FakeRouter implements Router {
 
   /**
    * A breach of the Router contract, or (kind {@link Kind#UNROUTABLE}) a split that could not
-   * route.
+   * route: weight above 0 for a release none of whose given backends is READY.
    *
    * @param time when it was detected
    * @param service the service
@@ -97,8 +97,8 @@ public final class FakeRouter implements Router {
     /** Kinds of findings. */
     public enum Kind {
       /**
-       * Weight above 0 for a release that has no backends: allowed, but that traffic has nowhere to
-       * go.
+       * Weight above 0 for a release that has no READY backend (none given, or all pending,
+       * draining, failed or retired): the router accepts it, but that traffic has nowhere to go.
        */
       UNROUTABLE,
       /**
@@ -197,6 +197,29 @@ public final class FakeRouter implements Router {
     }
   }
 
+  /**
+   * Records a split that another router applied (the harness's recording wrapper): the same
+   * timeline entry and checks as {@link #apply}, without its fault injection; a repeated operation
+   * id records nothing.
+   */
+  synchronized void record(
+      OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
+    applyCalls++;
+    if (byOp.containsKey(op)) {
+      return;
+    }
+    Entry entry = new Entry(clock.instant(), service, split, op, backends);
+    timeline.add(entry);
+    current.put(service, entry);
+    byOp.put(op, entry);
+    inspect(entry);
+  }
+
+  /** Records that another fleet retired {@code instance} (the harness's fleet wrapper). */
+  void retired(Instance instance) {
+    instanceChanged(instance.withState(InstanceState.TERMINATED));
+  }
+
   @Override
   public synchronized Optional<TrafficSplit> current(String service) {
     Entry e = current.get(service);
@@ -256,7 +279,7 @@ public final class FakeRouter implements Router {
     return List.copyOf(violations);
   }
 
-  /** Splits that gave weight to a release without backends: allowed, but flagged. */
+  /** Splits that gave weight to a release without a READY backend: accepted, but flagged. */
   public synchronized List<Violation> unroutable() {
     return List.copyOf(unroutable);
   }
@@ -310,7 +333,10 @@ public final class FakeRouter implements Router {
                 return;
               }
               List<Instance> list = e.backends().getOrDefault(releaseId, List.of());
-              if (list.isEmpty()) {
+              boolean anyReady =
+                  list.stream()
+                      .anyMatch(i -> i.state() == InstanceState.READY && !retired.contains(i.id()));
+              if (!anyReady) {
                 unroutable.add(
                     new Violation(
                         e.time(),
@@ -325,7 +351,8 @@ public final class FakeRouter implements Router {
                             + percent(weight)
                             + " of "
                             + e.service()
-                            + "'s traffic but no backends"));
+                            + "'s traffic but no READY backends"
+                            + (list.isEmpty() ? "" : " (given " + list.size() + " not READY)")));
               }
               for (Instance i : list) {
                 if (retired.contains(i.id())) {

@@ -3,7 +3,10 @@ package io.cutover.simulator;
 
 import io.cutover.api.ArtifactRef;
 import io.cutover.api.ConfigRef;
+import io.cutover.api.Instance;
+import io.cutover.api.InstanceState;
 import io.cutover.api.Release;
+import io.cutover.api.TrafficSplit;
 import io.cutover.api.plan.Plan;
 import io.cutover.api.rollout.RolloutEvent;
 import io.cutover.core.Cutover;
@@ -13,20 +16,24 @@ import io.cutover.core.Rollout;
 import io.cutover.core.RolloutOptions;
 import io.cutover.core.journal.InMemoryJournal;
 import io.cutover.simulator.Crashable.CrashSwitch;
+import io.cutover.spi.ArtifactStore;
 import io.cutover.spi.Fleet;
 import io.cutover.spi.HealthGate;
+import io.cutover.spi.OperationId;
 import io.cutover.spi.RolloutStrategy;
 import io.cutover.spi.Router;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -34,11 +41,14 @@ import org.jspecify.annotations.Nullable;
  * milliseconds: a {@link VirtualScheduler}, a {@link FakeFleet}, a {@link FakeRouter} watching it,
  * an {@link InMemoryArtifactStore}, {@link ScriptedMetrics}, an {@link InMemoryJournal}, and the
  * engine wired to them (provider calls run inline on the test thread, so runs are deterministic).
+ * Any fake can be replaced with a real provider ({@link Builder#router}, {@link Builder#fleet},
+ * {@link Builder#artifactStore}, gates over any metric source): recording wrappers keep the
+ * timeline and the checks working.
  *
  * <pre>{@code
  * RolloutHarness h = RolloutHarness.builder().gate(errorRateGate).build();
  * Release v1 = h.release("checkout", "v1");
- * h.cutover().adopt(v1, 4);
+ * h.adopt(v1, 4); // stable, with 4 READY instances taking all traffic
  * RolloutResult r = h.deploy(Strategies.canary().setWeight(10).analysis(verify).setWeight(50).build(),
  *     h.release("checkout", "v2"), 4);
  * CutoverAssertions.assertThat(r).succeeded();
@@ -55,6 +65,9 @@ public final class RolloutHarness implements AutoCloseable {
   private final CrashSwitch crash = new CrashSwitch();
   private final FakeFleet fleet;
   private final FakeRouter router;
+  private final Fleet engineFleet;
+  private final Router engineRouter;
+  private final Taps.@Nullable RecordingFleet recordingFleet;
   private final InMemoryArtifactStore store;
   private final ScriptedMetrics metrics;
   private final InMemoryJournal journal;
@@ -67,6 +80,14 @@ public final class RolloutHarness implements AutoCloseable {
     this.scheduler = VirtualScheduler.on(VirtualClock.startingAt(b.start));
     this.fleet = FakeFleet.create();
     this.router = FakeRouter.create(scheduler.clock()).watch(fleet);
+    if (b.fleet != null) {
+      this.recordingFleet = new Taps.RecordingFleet(b.fleet, router);
+      this.engineFleet = recordingFleet;
+    } else {
+      this.recordingFleet = null;
+      this.engineFleet = fleet;
+    }
+    this.engineRouter = b.router != null ? new Taps.RecordingRouter(b.router, router) : router;
     this.store = InMemoryArtifactStore.create();
     this.metrics = ScriptedMetrics.create(scheduler.clock());
     this.journal = InMemoryJournal.create();
@@ -87,13 +108,9 @@ public final class RolloutHarness implements AutoCloseable {
             .scheduler(scheduler)
             .providerExecutor(Runnable::run)
             .journal(new Crashable.CrashableJournal(journal, crash))
-            .fleet(
-                new Crashable.CrashableFleet(
-                    settings.fleet != null ? settings.fleet : fleet, crash))
-            .router(
-                new Crashable.CrashableRouter(
-                    settings.router != null ? settings.router : router, crash))
-            .artifactStore(store)
+            .fleet(new Crashable.CrashableFleet(engineFleet, crash))
+            .router(new Crashable.CrashableRouter(engineRouter, crash))
+            .artifactStore(settings.store != null ? settings.store : store)
             .listener(events::add)
             .resilience(ResilienceScope.DEFAULT, settings.resilience);
     for (HealthGate g : gates) {
@@ -152,12 +169,48 @@ public final class RolloutHarness implements AutoCloseable {
 
   /** Like {@link #release(String, String)} with a configuration snapshot. */
   public Release release(String service, String label, Map<String, String> config) {
+    if (settings.store != null) {
+      throw new IllegalStateException(
+          "release(\""
+              + service
+              + "\", \""
+              + label
+              + "\") pushes to the harness's in-memory store, but the engine runs on the artifact"
+              + " store given to Builder.artifactStore: resolve the artifact from that store and"
+              + " use Release.of(service, ref)");
+    }
     ArtifactRef ref =
         store.push(
             "cutover.test/" + service,
             label,
             (service + ":" + label).getBytes(StandardCharsets.UTF_8));
     return Release.of(service, ref, ConfigRef.of(config)).withLabel(label);
+  }
+
+  /**
+   * Makes {@code stable} the service's stable release the way it runs in production before Cutover
+   * first deploys it: launches {@code replicas} instances of it in the fleet (the fake one or the
+   * one given to {@link Builder#fleet}), routes all of the service's traffic to those of them that
+   * are READY (through the router the engine uses, so the split is in the timeline), then {@link
+   * Cutover#adopt adopts} it in the engine. Runs before any rollout, outside the crash switch.
+   *
+   * @return the instances launched
+   * @throws io.cutover.api.ProviderException if the fleet or the router fails
+   */
+  public List<Instance> adopt(Release stable, int replicas) {
+    OperationId op = new OperationId("harness-adopt-" + stable.id());
+    List<Instance> launched = engineFleet.launch(op.child("launch"), stable, replicas);
+    List<Instance> ready =
+        engineFleet.instances(stable.service()).stream()
+            .filter(i -> i.releaseId().equals(stable.id()) && i.state() == InstanceState.READY)
+            .toList();
+    engineRouter.apply(
+        op.child("route"),
+        stable.service(),
+        TrafficSplit.all(stable.id()),
+        Map.of(stable.id(), ready));
+    cutover.adopt(stable, replicas);
+    return launched;
   }
 
   /** Compiles and starts a rollout from the service's stable release, then runs it to its end. */
@@ -232,16 +285,18 @@ public final class RolloutHarness implements AutoCloseable {
     }
     List<FakeRouter.Entry> timeline =
         router.timeline(service).stream().filter(e -> !e.time().isBefore(from)).toList();
+    // Unroutable splits count as violations: traffic the router accepted has nowhere to go.
     List<FakeRouter.Violation> violations =
-        router.violations().stream()
+        Stream.concat(router.violations().stream(), router.unroutable().stream())
             .filter(v -> v.service().equals(service) && !v.time().isBefore(from))
+            .sorted(Comparator.comparing(FakeRouter.Violation::time))
             .toList();
     return new RolloutResult(
         rollout,
         rollout.status(),
         mine,
         timeline,
-        fleet.calls(),
+        recordingFleet != null ? recordingFleet.calls() : fleet.calls(),
         violations,
         from,
         scheduler.clock().instant());
@@ -262,12 +317,20 @@ public final class RolloutHarness implements AutoCloseable {
     return scheduler.clock();
   }
 
-  /** The fake fleet. */
+  /**
+   * The fake fleet; unused by the engine when {@link Builder#fleet} gave another one (then {@link
+   * RolloutResult#fleetCalls()} lists the calls made to that one).
+   */
   public FakeFleet fleet() {
     return fleet;
   }
 
-  /** The fake router. */
+  /**
+   * The router's recording: the fake router the engine routes through, or, when {@link
+   * Builder#router} gave another router, the record of every split that router applied (its
+   * timeline, exposure and violations; the engine reads splits back from the real router, and the
+   * recording's {@link FakeRouter#failNextApplies} does not reach it).
+   */
   public FakeRouter router() {
     return router;
   }
@@ -305,26 +368,39 @@ public final class RolloutHarness implements AutoCloseable {
     private ResiliencePolicy resilience = ResiliencePolicy.DEFAULT;
     private @Nullable Fleet fleet;
     private @Nullable Router router;
+    private @Nullable ArtifactStore store;
 
     private Builder() {}
 
     /**
-     * Runs the engine on a real fleet instead of the {@link FakeFleet} (e.g. a provider under test
-     * against a simulated system), still behind the harness's crash switch: after {@link
-     * #crashAfterRecords} the old engine reaches it no more. {@link RolloutHarness#fleet()} stays
-     * the (then unused) fake, and {@link RolloutResult#fleetCalls()} is empty.
+     * Runs the engine on any fleet instead of the {@link FakeFleet} (a provider under test, against
+     * a real or simulated system), still behind the harness's crash switch: after {@link
+     * #crashAfterRecords} the old engine reaches it no more. A recording wrapper keeps {@link
+     * RolloutResult#fleetCalls()} and tells the router's recording which instances were retired.
      */
     public Builder fleet(Fleet fleet) {
-      this.fleet = Objects.requireNonNull(fleet);
+      this.fleet = Objects.requireNonNull(fleet, "fleet");
       return this;
     }
 
     /**
-     * Runs the engine on a real router instead of the {@link FakeRouter}, behind the crash switch
-     * like {@link #fleet(Fleet)}. {@link RolloutResult#timeline()} is then empty: read the router.
+     * Runs the engine on any router instead of the {@link FakeRouter}, behind the crash switch like
+     * {@link #fleet(Fleet)}. A recording wrapper records every split it applies successfully, so
+     * {@link RolloutResult#timeline()}, exposure and {@link RolloutResult#violations()} work as
+     * with the fake; the engine reads splits back from the given router itself.
      */
     public Builder router(Router router) {
-      this.router = Objects.requireNonNull(router);
+      this.router = Objects.requireNonNull(router, "router");
+      return this;
+    }
+
+    /**
+     * Runs the engine on any artifact store instead of the {@link InMemoryArtifactStore}. {@link
+     * RolloutHarness#release(String, String)} then refuses (it pushes to the in-memory store):
+     * build releases from artifacts your store resolves.
+     */
+    public Builder artifactStore(ArtifactStore store) {
+      this.store = Objects.requireNonNull(store, "store");
       return this;
     }
 
@@ -334,7 +410,10 @@ public final class RolloutHarness implements AutoCloseable {
       return this;
     }
 
-    /** Registers a gate. */
+    /**
+     * Registers a gate; a gate over any metric source (a provider under test, a real Prometheus) is
+     * registered this way: build it over that source.
+     */
     public Builder gate(HealthGate gate) {
       Objects.requireNonNull(gate);
       gates.add(m -> gate);
@@ -353,7 +432,12 @@ public final class RolloutHarness implements AutoCloseable {
       return this;
     }
 
-    /** Further engine settings (listeners, OpenTelemetry, default options, ...). */
+    /**
+     * Further engine settings (listeners, OpenTelemetry, default options, ...). Not for providers:
+     * the harness has already set the engine's fleet, router, store and journal, and {@link
+     * Cutover.Builder} refuses a second one ("router was already set"); give them to {@link
+     * #fleet}, {@link #router} and {@link #artifactStore} instead.
+     */
     public Builder configure(Consumer<Cutover.Builder> customizer) {
       this.customizer = Objects.requireNonNull(customizer);
       return this;

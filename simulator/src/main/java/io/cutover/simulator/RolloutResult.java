@@ -22,7 +22,9 @@ import java.util.Optional;
  * @param events the rollout's events, in order
  * @param timeline the router's timeline for the rollout's service during the run
  * @param fleetCalls the fleet calls made during the run
- * @param violations router contract violations recorded for the service during the run
+ * @param violations router contract violations recorded for the service during the run, and splits
+ *     that gave weight to a release with no READY backend ({@link
+ *     FakeRouter.Violation.Kind#UNROUTABLE}: the router accepted traffic it could not deliver)
  * @param startedAt virtual time when the run began
  * @param endedAt virtual time when it stopped
  */
@@ -42,6 +44,16 @@ public record RolloutResult(
     timeline = List.copyOf(timeline);
     fleetCalls = List.copyOf(fleetCalls);
     violations = List.copyOf(violations);
+  }
+
+  /**
+   * The splits of the run that gave weight to a release with no READY backend (also in {@link
+   * #violations()}).
+   */
+  public List<FakeRouter.Violation> unroutable() {
+    return violations.stream()
+        .filter(v -> v.kind() == FakeRouter.Violation.Kind.UNROUTABLE)
+        .toList();
   }
 
   /** The plan that ran. */

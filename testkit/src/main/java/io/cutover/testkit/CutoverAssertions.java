@@ -126,7 +126,9 @@ public class CutoverAssertions extends Assertions {
     }
 
     /**
-     * The router saw no contract violation at all (retired or not-ready instances given traffic).
+     * The router saw no contract violation at all: no retired or not-ready instance given traffic,
+     * and no unroutable split (weight above 0 for a release with no READY backend, e.g. a stable
+     * release adopted without instances: use {@code RolloutHarness.adopt}).
      */
     public RolloutResultAssert hasNoRouterViolations() {
       isNotNull();

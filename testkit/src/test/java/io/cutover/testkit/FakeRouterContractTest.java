@@ -116,7 +116,7 @@ class FakeRouterContractTest extends RouterContract {
               v -> {
                 assertThat(v.kind()).isEqualTo(Kind.UNROUTABLE);
                 assertThat(v.releaseId()).isEqualTo(v2.id());
-                assertThat(v.message()).contains("10.00%").contains("no backends");
+                assertThat(v.message()).contains("10.00%").contains("no READY backends");
               });
       assertThat(router.violations()).isEmpty();
     }
@@ -171,6 +171,10 @@ class FakeRouterContractTest extends RouterContract {
                 assertThat(v.instanceId()).isEqualTo(a.get(0).id());
                 assertThat(v.message()).contains("DRAINING");
               });
+      assertThat(router.unroutable())
+          .as("a release whose only backend is draining has nowhere to send its traffic")
+          .singleElement()
+          .satisfies(v -> assertThat(v.releaseId()).isEqualTo(v1.id()));
     }
 
     @Test

@@ -85,12 +85,12 @@ public sealed interface Step {
 
   /**
    * Evaluate health gates as an analysis run, with Argo Rollouts' semantics: the gates are measured
-   * {@code count} times, {@code interval} apart, the first time after {@code initialDelay} (or after
-   * one {@code interval} when there is no initial delay, so the first measurement never judges an
-   * empty window; see {@code GateContext.windowStart()}). The run fails (and the
-   * rollout aborts) when a gate's failures exceed {@code failureLimit} or its consecutive errors
-   * exceed {@code consecutiveErrorLimit}; it pauses for a human when inconclusive results exceed
-   * {@code inconclusiveLimit}. Dry-run gates are evaluated and recorded but never abort or pause. A
+   * {@code count} times, {@code interval} apart, the first time after {@code initialDelay} (or
+   * after one {@code interval} when there is no initial delay, so the first measurement never
+   * judges an empty window; see {@code GateContext.windowStart()}). The run fails (and the rollout
+   * aborts) when a gate's failures exceed {@code failureLimit} or its consecutive errors exceed
+   * {@code consecutiveErrorLimit}; it pauses for a human when inconclusive results exceed {@code
+   * inconclusiveLimit}. Dry-run gates are evaluated and recorded but never abort or pause. A
    * background verify starts the run and lets the plan go on; it keeps measuring across later steps
    * (until {@code count} measurements, or until the rollout ends when {@code count} is 0) and
    * aborts the rollout whenever it fails.

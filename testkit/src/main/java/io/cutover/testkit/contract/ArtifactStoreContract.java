@@ -20,6 +20,7 @@ import java.util.NoSuchElementException;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Test;
  * skipped otherwise.
  */
 @DisplayName("ArtifactStore contract")
+@DisplayNameGeneration(KitDisplayNames.class)
 public abstract class ArtifactStoreContract {
 
   private final String run = KitSupport.runId();
@@ -101,7 +103,7 @@ public abstract class ArtifactStoreContract {
   }
 
   @Nested
-  @DisplayName("resolving tags")
+  @KitGroup("resolving tags")
   class Resolving {
     @Test
     @DisplayName("a tag resolves to the reference of the content seeded under it")
@@ -134,7 +136,7 @@ public abstract class ArtifactStoreContract {
   }
 
   @Nested
-  @DisplayName("describing and fetching")
+  @KitGroup("describing and fetching")
   class Fetching {
     @Test
     @DisplayName(
@@ -190,7 +192,7 @@ public abstract class ArtifactStoreContract {
   }
 
   @Nested
-  @DisplayName("listing")
+  @KitGroup("listing")
   class Listing {
     @Test
     @DisplayName("lists every artifact seeded in a repository, and only those")
@@ -211,7 +213,7 @@ public abstract class ArtifactStoreContract {
   }
 
   @Nested
-  @DisplayName("pinning")
+  @KitGroup("pinning")
   class Pinning {
     @Test
     @DisplayName("pin and unpin are idempotent per reason and keep the artifact reachable")
@@ -235,7 +237,7 @@ public abstract class ArtifactStoreContract {
   }
 
   @Nested
-  @DisplayName("tamper detection (stores that implement corrupt)")
+  @KitGroup("tamper detection (stores that implement corrupt)")
   class Tampering {
     @Test
     @DisplayName("content that no longer matches its digest is never served")
@@ -266,7 +268,7 @@ public abstract class ArtifactStoreContract {
   }
 
   @Nested
-  @DisplayName("concurrency")
+  @KitGroup("concurrency")
   class Concurrency {
     @Test
     @DisplayName("8 threads resolving and fetching at once all get the same, intact content")

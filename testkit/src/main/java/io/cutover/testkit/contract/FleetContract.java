@@ -19,6 +19,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * After each test the kit retires every release it used.
  */
 @DisplayName("Fleet contract")
+@DisplayNameGeneration(KitDisplayNames.class)
 public abstract class FleetContract {
 
   private final String run = KitSupport.runId();
@@ -121,7 +123,7 @@ public abstract class FleetContract {
   }
 
   @Nested
-  @DisplayName("launching")
+  @KitGroup("launching")
   class Launching {
     @Test
     @DisplayName(
@@ -163,7 +165,7 @@ public abstract class FleetContract {
   }
 
   @Nested
-  @DisplayName("idempotency by operation id")
+  @KitGroup("idempotency by operation id")
   class Idempotency {
     @Test
     @DisplayName(
@@ -212,7 +214,7 @@ public abstract class FleetContract {
   }
 
   @Nested
-  @DisplayName("scaling, draining and retiring")
+  @KitGroup("scaling, draining and retiring")
   class Lifecycle {
     @Test
     @DisplayName("scale sets the number of instances, up and down")
@@ -256,7 +258,7 @@ public abstract class FleetContract {
   }
 
   @Nested
-  @DisplayName("after failures (fleets that implement arrangeLaunchFailure)")
+  @KitGroup("after failures (fleets that implement arrangeLaunchFailure)")
   class AfterFailures {
     @Test
     @DisplayName(
@@ -289,7 +291,7 @@ public abstract class FleetContract {
   }
 
   @Nested
-  @DisplayName("concurrency")
+  @KitGroup("concurrency")
   class Concurrency {
     @Test
     @DisplayName("launches for 4 services in parallel each get their own instances")

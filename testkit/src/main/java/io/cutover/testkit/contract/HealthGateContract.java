@@ -20,6 +20,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -59,6 +60,7 @@ import org.junit.jupiter.api.Test;
  * }</pre>
  */
 @DisplayName("HealthGate contract")
+@DisplayNameGeneration(KitDisplayNames.class)
 public abstract class HealthGateContract {
 
   private static final String FIRST_ROLLOUT = "r-contract";
@@ -181,7 +183,7 @@ public abstract class HealthGateContract {
   }
 
   @Nested
-  @DisplayName("verdicts")
+  @KitGroup("verdicts")
   class Verdicts {
     @Test
     @DisplayName("a healthy candidate passes")
@@ -235,7 +237,7 @@ public abstract class HealthGateContract {
   }
 
   @Nested
-  @DisplayName("naming")
+  @KitGroup("naming")
   class Naming {
     @Test
     @DisplayName("has a non-blank name that evaluations do not change")
@@ -251,7 +253,7 @@ public abstract class HealthGateContract {
   }
 
   @Nested
-  @DisplayName("robustness")
+  @KitGroup("robustness")
   class Robustness {
     @Test
     @DisplayName(
@@ -305,7 +307,7 @@ public abstract class HealthGateContract {
   }
 
   @Nested
-  @DisplayName("concurrency")
+  @KitGroup("concurrency")
   class Concurrency {
     @Test
     @DisplayName("8 threads evaluating at once all get the arranged verdict")

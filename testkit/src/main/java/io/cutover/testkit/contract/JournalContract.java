@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.Test;
  * }</pre>
  */
 @DisplayName("Journal contract")
+@DisplayNameGeneration(KitDisplayNames.class)
 public abstract class JournalContract {
 
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
@@ -114,7 +116,7 @@ public abstract class JournalContract {
   }
 
   @Nested
-  @DisplayName("appending")
+  @KitGroup("appending")
   class Appending {
     @Test
     @DisplayName("assigns positive, strictly increasing sequences")
@@ -199,7 +201,7 @@ public abstract class JournalContract {
   }
 
   @Nested
-  @DisplayName("replay")
+  @KitGroup("replay")
   class Replay {
     @Test
     @DisplayName("delivers every record in sequence order")
@@ -258,7 +260,7 @@ public abstract class JournalContract {
   }
 
   @Nested
-  @DisplayName("records of one rollout")
+  @KitGroup("records of one rollout")
   class PerRollout {
     @Test
     @DisplayName("are exactly that rollout's records, in order, however appends interleave")
@@ -294,7 +296,7 @@ public abstract class JournalContract {
   }
 
   @Nested
-  @DisplayName("leases")
+  @KitGroup("leases")
   class Leases {
     @Test
     @DisplayName("a free service is granted, and its holder is reported")
@@ -365,7 +367,7 @@ public abstract class JournalContract {
   }
 
   @Nested
-  @DisplayName("closing")
+  @KitGroup("closing")
   class Closing {
     @Test
     @DisplayName("an append after close fails")
@@ -379,7 +381,7 @@ public abstract class JournalContract {
   }
 
   @Nested
-  @DisplayName("concurrency")
+  @KitGroup("concurrency")
   class Concurrency {
     @Test
     @DisplayName(
@@ -425,7 +427,7 @@ public abstract class JournalContract {
   }
 
   @Nested
-  @DisplayName("durability (journals that implement reopen)")
+  @KitGroup("durability (journals that implement reopen)")
   class Durability {
     private Journal reopened() {
       closeForGood(journal());

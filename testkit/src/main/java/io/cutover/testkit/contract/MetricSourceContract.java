@@ -19,6 +19,7 @@ import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +35,7 @@ import org.junit.jupiter.api.Test;
  * to enable that test.
  */
 @DisplayName("MetricSource contract")
+@DisplayNameGeneration(KitDisplayNames.class)
 public abstract class MetricSourceContract {
 
   /**
@@ -112,7 +114,7 @@ public abstract class MetricSourceContract {
   }
 
   @Nested
-  @DisplayName("known series")
+  @KitGroup("known series")
   class Known {
     @Test
     @DisplayName("an instant query returns the known value, stamped inside the window")
@@ -156,7 +158,7 @@ public abstract class MetricSourceContract {
   }
 
   @Nested
-  @DisplayName("absent data")
+  @KitGroup("absent data")
   class Absent {
     @Test
     @DisplayName("an unknown metric is no data, never zero")
@@ -188,7 +190,7 @@ public abstract class MetricSourceContract {
   }
 
   @Nested
-  @DisplayName("errors")
+  @KitGroup("errors")
   class Errors {
     @Test
     @DisplayName(
@@ -204,7 +206,7 @@ public abstract class MetricSourceContract {
   }
 
   @Nested
-  @DisplayName("concurrency")
+  @KitGroup("concurrency")
   class Concurrency {
     @Test
     @DisplayName("8 threads querying at once all get the known value")

@@ -23,15 +23,26 @@ import org.assertj.core.data.Offset;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract of {@link Router}: a split applied is the split read back (exactly: every weight,
- * zero weights included, and the match rules and mirror), services are independent, operation ids
- * are idempotent, match rules and mirrors are applied or refused whole, and a failed apply leaves
- * the previous split in effect. The kit is as strict as the engine, which accepts a route only when
- * the split read back has exactly the weights it applied.
+ * The contract of {@link Router}: a split applied is the split read back (exactly: the same weight
+ * map, releases at weight 0 included and releases no longer named dropped, the same match rules in
+ * the same order, the same mirror), services are independent, operation ids are idempotent, match
+ * rules and mirrors are applied or refused whole, and a failed apply leaves the previous split in
+ * effect. The kit is as strict as the engine, which accepts a route only when {@link
+ * Router#current} reads back what it applied and aborts the rollout otherwise (a router that drops
+ * a blue/green preview at weight 0 would pass a laxer kit and then abort every preview).
+ *
+ * <p><b>Capabilities a router must declare.</b> A router that cannot do something the engine may
+ * ask of it declares so by overriding, and the kit then checks that it refuses such a split whole
+ * (non-retryable {@link ProviderException}, previous split still in effect) instead of dropping
+ * part of it: {@link #supportsMatchRules()} and {@link #supportsMirror()} (false by default:
+ * declare true if the router applies them) and {@link #supportsFractionalWeights()} (true by
+ * default: declare false for a router that can only switch all traffic). The rules are written down
+ * in {@link Router}'s Javadoc.
  *
  * <p>Extend it and implement {@link #createRouter()}. Routers that talk to real backends override
  * {@link #backend(Release, int)} to point at real listeners ({@link EchoBackends} gives listeners
@@ -48,6 +59,7 @@ import org.junit.jupiter.api.Test;
  * }</pre>
  */
 @DisplayName("Router contract")
+@DisplayNameGeneration(KitDisplayNames.class)
 public abstract class RouterContract {
 
   private final String run = KitSupport.runId();
@@ -58,11 +70,16 @@ public abstract class RouterContract {
   protected abstract Router createRouter();
 
   /**
-   * Arranges that the next {@link Router#apply} of {@code router} fails with a {@link
-   * ProviderException} the way it can fail in production (the routing system unreachable, a
-   * configuration it rejects, backends that are gone), and that the apply after it can succeed;
-   * returns false (the default) if the router cannot be made to fail, which skips the failure
-   * tests.
+   * Arranges that the very next {@link Router#apply} call of {@code router}, whatever its service,
+   * fails with a {@link ProviderException} the way it can fail in production (the routing system
+   * unreachable, a configuration it rejects, backends that are gone), and that every apply after it
+   * succeeds again: the failure happens <b>exactly once</b>. Returns false (the default) if the
+   * router cannot be made to fail, which skips the failure tests.
+   *
+   * <p>The kit calls it right before one apply for one service (the failure tests' {@code fail-}
+   * and {@code retry-} services), never while another test's applies run, so a failure armed for
+   * "the next apply" hits that apply; it then applies the same operation id again and expects it to
+   * succeed. A failure that stays armed for a second apply fails the retry test.
    */
   protected boolean arrangeNextApplyFailure(Router router) {
     return false;
@@ -232,7 +249,7 @@ public abstract class RouterContract {
   }
 
   @Nested
-  @DisplayName("applying splits")
+  @KitGroup("applying splits")
   class Applying {
     @Test
     @DisplayName("reads back the split it applied")
@@ -298,6 +315,34 @@ public abstract class RouterContract {
     }
 
     @Test
+    @DisplayName("drops a release from the read-back once the split no longer names it")
+    void droppedRelease() {
+      String s = service("drop");
+      apply(nextOp(s), s, canarySplit(s, 5_000));
+      TrafficSplit promoted = TrafficSplit.all(canary(s).id());
+      apply(nextOp(s), s, promoted);
+      assertInEffect(s, promoted);
+    }
+
+    @Test
+    @DisplayName("reads back a release at weight 0 that has backends (a blue/green preview)")
+    void zeroWeightWithBackends() {
+      String s = service("preview");
+      TrafficSplit split = TrafficSplit.of(stable(s).id(), canary(s).id(), 0);
+      router()
+          .apply(
+              nextOp(s),
+              s,
+              split,
+              Map.of(
+                  stable(s).id(),
+                  List.of(backend(stable(s), 1)),
+                  canary(s).id(),
+                  List.of(backend(canary(s), 1))));
+      assertInEffect(s, split);
+    }
+
+    @Test
     @DisplayName("accepts a release at weight 0 that has no backends")
     void zeroWeightWithoutBackends() {
       String s = service("zero");
@@ -308,7 +353,7 @@ public abstract class RouterContract {
   }
 
   @Nested
-  @DisplayName("idempotency by operation id")
+  @KitGroup("idempotency by operation id")
   class Idempotency {
     @Test
     @DisplayName("repeating the last operation id leaves its split in effect")
@@ -344,7 +389,7 @@ public abstract class RouterContract {
   }
 
   @Nested
-  @DisplayName("match rules and mirrors")
+  @KitGroup("match rules and mirrors")
   class RulesAndMirrors {
     @Test
     @DisplayName(
@@ -383,6 +428,29 @@ public abstract class RouterContract {
       appliedOrRefusedWhole(s, before, withMirror, supportsMirror());
     }
 
+    @Test
+    @DisplayName("a split without rules or mirror clears the ones applied before (if supported)")
+    void cleared() {
+      String s = service("clear");
+      String canary = canary(s).id();
+      TrafficSplit.Builder b =
+          TrafficSplit.builder().weight(stable(s).id(), TrafficSplit.TOTAL).weight(canary, 0);
+      if (supportsMatchRules()) {
+        b.rule(
+            new TrafficSplit.MatchRule(
+                TrafficSplit.MatchRule.Kind.HEADER, "x-preview", "on", canary));
+      }
+      if (supportsMirror()) {
+        b.mirror(new TrafficSplit.Mirror(canary, 1_000));
+      }
+      TrafficSplit with = b.build();
+      apply(nextOp(s), s, with);
+      assertInEffect(s, with);
+      TrafficSplit without = canarySplit(s, 0);
+      apply(nextOp(s), s, without);
+      assertInEffect(s, without);
+    }
+
     private void appliedOrRefusedWhole(
         String s, TrafficSplit before, TrafficSplit split, boolean supported) {
       OperationId op = nextOp(s);
@@ -404,7 +472,7 @@ public abstract class RouterContract {
   }
 
   @Nested
-  @DisplayName("after failures (routers that implement arrangeNextApplyFailure)")
+  @KitGroup("after failures (routers that implement arrangeNextApplyFailure)")
   class AfterFailures {
     @Test
     @DisplayName("a failed apply throws ProviderException and leaves the previous split in effect")
@@ -439,7 +507,7 @@ public abstract class RouterContract {
   }
 
   @Nested
-  @DisplayName("concurrency")
+  @KitGroup("concurrency")
   class Concurrency {
     @Test
     @DisplayName("concurrent applies to 8 different services each take effect")

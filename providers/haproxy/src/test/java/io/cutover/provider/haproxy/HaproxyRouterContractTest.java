@@ -30,9 +30,9 @@ import org.junit.jupiter.api.BeforeAll;
 class HaproxyRouterContractTest extends RouterContract {
   static final List<String> SERVICES =
       List.of(
-          "read", "whole", "steps", "one", "two", "zero", "repeat", "stale", "same", "fail",
-          "retry", "rules", "mirror", "par0", "par1", "par2", "par3", "par4", "par5", "par6",
-          "par7");
+          "read", "drop", "preview", "clear", "whole", "steps", "one", "two", "zero", "repeat",
+          "stale", "same", "fail", "retry", "rules", "mirror", "par0", "par1", "par2", "par3",
+          "par4", "par5", "par6", "par7");
   static final ScheduledExecutorService SCHEDULER = Executors.newSingleThreadScheduledExecutor();
   static final EchoBackends BACKENDS = EchoBackends.create();
   static HaproxyProcess haproxy;
