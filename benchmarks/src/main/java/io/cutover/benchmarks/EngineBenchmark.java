@@ -151,6 +151,7 @@ public final class EngineBenchmark {
     AtomicInteger aborted = new AtomicInteger();
     Cutover cutover =
         Cutover.builder()
+            .allowUnverifiedArtifacts()
             .clock(scheduler.clock())
             .scheduler(scheduler)
             .providerExecutor(Runnable::run)

@@ -138,6 +138,7 @@ public final class HaproxyBenchmark {
         };
     Cutover cutover =
         Cutover.builder()
+            .allowUnverifiedArtifacts()
             .fleet(fleet)
             .router(timedRouter)
             .gate(

@@ -176,7 +176,14 @@ public final class Cutover implements AutoCloseable {
             history::revisionsAfterSuccess);
     this.validator = new PlanValidator(gates);
     this.pins = new ArtifactPins(store, ctx.providerExecutor());
-    this.recovery = new JournalRecovery(ctx, history, live, defaultOptions, pins);
+    this.recovery =
+        new JournalRecovery(
+            ctx,
+            history,
+            live,
+            defaultOptions,
+            pins,
+            store == null ? null : artifact -> verifier.verify(artifact, store));
   }
 
   /** A new builder. */
@@ -336,7 +343,8 @@ public final class Cutover implements AutoCloseable {
       List<String> evidence =
           store == null
               ? List.of(
-                  "no artifact store configured: " + plan.target().artifact() + " not verified")
+                  "unverified on purpose (allowUnverifiedArtifacts, no artifact store): "
+                      + plan.target().artifact())
               : verifier.verify(plan.target().artifact(), store);
       pins.pinRollout(plan.target(), id);
       // The whole plan, so that a recovering engine can rebuild the rollout from the journal alone.
@@ -619,6 +627,7 @@ public final class Cutover implements AutoCloseable {
         new EnumMap<>(ResilienceScope.class);
     private final Set<String> set = new HashSet<>();
     private boolean autoResume = true;
+    private boolean allowUnverified;
     private int historyLimit = ReleaseHistory.DEFAULT_FINISHED_LIMIT;
     private int revisionHistoryLimit = ReleaseHistory.DEFAULT_REVISION_LIMIT;
     private final Map<String, Integer> revisionHistoryLimits = new LinkedHashMap<>();
@@ -686,10 +695,29 @@ public final class Cutover implements AutoCloseable {
       return this;
     }
 
-    /** The artifact store used to verify and pin artifacts; optional. */
+    /**
+     * The artifact store used to verify and pin artifacts; required unless {@link
+     * #allowUnverifiedArtifacts()}.
+     */
     public Builder artifactStore(ArtifactStore store) {
       once("artifactStore");
       this.store = Objects.requireNonNull(store);
+      return this;
+    }
+
+    /**
+     * Deploys artifacts without an artifact store, so without verification or pins: the explicit
+     * choice for tests, demos and platforms that verify elsewhere. Without it, {@link #build()}
+     * refuses an engine with no {@link #artifactStore artifact store}, because such an engine would
+     * deploy whatever digest a plan names, unchecked. A rollout of an unverified artifact journals
+     * that it was unverified on purpose as its verification evidence.
+     *
+     * @throws InvalidSpecException at {@link #build()} if an artifact store is set too (one of the
+     *     two is a mistake)
+     */
+    public Builder allowUnverifiedArtifacts() {
+      once("allowUnverifiedArtifacts");
+      this.allowUnverified = true;
       return this;
     }
 
@@ -823,8 +851,9 @@ public final class Cutover implements AutoCloseable {
     /**
      * Builds the engine.
      *
-     * @throws InvalidSpecException if the fleet or router is missing, or a verifier is set without
-     *     a store
+     * @throws InvalidSpecException if the fleet or router is missing, the artifact store is missing
+     *     without {@link #allowUnverifiedArtifacts()} (or set with it), or a verifier is set
+     *     without a store
      */
     public Cutover build() {
       List<InvalidSpecException.Violation> v = new ArrayList<>();
@@ -836,6 +865,21 @@ public final class Cutover implements AutoCloseable {
         v.add(
             new InvalidSpecException.Violation(
                 "router", "is missing", "call builder().router(...)"));
+      }
+      if (store == null && !allowUnverified) {
+        v.add(
+            new InvalidSpecException.Violation(
+                "artifactStore",
+                "is missing, so artifacts would be deployed unverified and unpinned",
+                "call builder().artifactStore(...) to verify and pin artifacts, or"
+                    + " builder().allowUnverifiedArtifacts() to deploy unverified on purpose"));
+      }
+      if (store != null && allowUnverified) {
+        v.add(
+            new InvalidSpecException.Violation(
+                "allowUnverifiedArtifacts",
+                "is set with an artifact store, which always verifies",
+                "remove one of the two"));
       }
       if (verifier != null && store == null) {
         v.add(

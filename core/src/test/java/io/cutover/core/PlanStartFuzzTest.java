@@ -61,6 +61,7 @@ class PlanStartFuzzTest {
     AtomicInteger calls = new AtomicInteger();
     Cutover engine =
         Cutover.builder()
+            .allowUnverifiedArtifacts()
             .journal(InMemoryJournal.create())
             .scheduler(scheduler)
             .fleet(counting(Fleet.class, calls))

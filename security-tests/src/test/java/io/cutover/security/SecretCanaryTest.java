@@ -200,6 +200,7 @@ class SecretCanaryTest {
     FileJournal journal = FileJournal.open(dir.resolve("journal"));
     Cutover cutover =
         Cutover.builder()
+            .allowUnverifiedArtifacts()
             .fleet(fleet)
             .router(InProcessRouter.create())
             .journal(journal)

@@ -122,6 +122,7 @@ public final class CrashChild {
     try (RecordingWorld world = RecordingWorld.open(directory.resolve("effects.log"));
         Cutover cutover =
             Cutover.builder()
+                .allowUnverifiedArtifacts()
                 .journal(journal)
                 .fleet(world.fleet())
                 .router(world.router())

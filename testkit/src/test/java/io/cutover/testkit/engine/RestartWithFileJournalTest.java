@@ -55,6 +55,7 @@ class RestartWithFileJournalTest {
 
   Cutover engine(FileJournal journal) {
     return Cutover.builder()
+        .allowUnverifiedArtifacts()
         .clock(clock)
         .scheduler(scheduler)
         .providerExecutor(Runnable::run)

@@ -151,6 +151,7 @@ class FaultMatrixTest {
               : fileJournal;
       Cutover cutover =
           Cutover.builder()
+              .allowUnverifiedArtifacts()
               .clock(scheduler.clock())
               .scheduler(scheduler)
               .providerExecutor(Runnable::run)

@@ -63,6 +63,7 @@ class FileJournalResumeTest {
   private static Cutover engine(
       VirtualScheduler s, FileJournal j, FakeFleet fleet, FakeRouter router, FakeHealthGate gate) {
     return Cutover.builder()
+        .allowUnverifiedArtifacts()
         .clock(s.clock())
         .scheduler(s)
         .providerExecutor(Runnable::run)

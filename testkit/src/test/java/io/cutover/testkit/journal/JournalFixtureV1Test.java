@@ -71,6 +71,7 @@ class JournalFixtureV1Test {
 
   Cutover engine(FileJournal journal) {
     return Cutover.builder()
+        .allowUnverifiedArtifacts()
         .clock(clock)
         .scheduler(scheduler)
         .providerExecutor(Runnable::run)

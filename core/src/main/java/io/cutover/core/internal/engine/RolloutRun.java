@@ -68,6 +68,9 @@ public final class RolloutRun implements Rollout {
   private boolean manualPauseRequested;
   private boolean promoted;
 
+  /** Why a recovered rollout must abort instead of continuing; null normally. */
+  private @Nullable String refusedOnResume;
+
   /** A step promote that found no wait to skip: the next wait the rollout reaches is skipped. */
   private boolean promoteStepPending;
 
@@ -462,8 +465,20 @@ public final class RolloutRun implements Rollout {
 
   // ---------------------------------------------------------------- forward steps
 
+  /**
+   * Makes a recovered rollout abort to stable with {@code why} instead of continuing (its artifact
+   * failed verification again). Call before {@link #resumeFromJournal()}.
+   */
+  public void refuseToContinue(String why) {
+    this.refusedOnResume = why;
+  }
+
   private void continueRecovered(JournalFold.Recovered r) {
     String target = plan.target().id();
+    if (state != RolloutState.ABORTING && refusedOnResume != null) {
+      beginAbort(refusedOnResume);
+      return;
+    }
     if (state != RolloutState.ABORTING && r.targetLaunched(id, plan) && view.of(target).isEmpty()) {
       beginAbort("cannot resume safely: the fleet no longer knows any instance of " + target);
       return;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.cutover.core.internal.facade;
 
+import io.cutover.api.ArtifactRef;
 import io.cutover.api.plan.Plan;
 import io.cutover.core.RolloutOptions;
 import io.cutover.core.internal.engine.EndedStatus;
@@ -14,6 +15,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +40,10 @@ public final class JournalRecovery {
   private final LiveRollouts live;
   private final RolloutOptions defaultOptions;
   private final ArtifactPins pins;
+
+  /** Verifies an artifact again before its rollout continues; null without an artifact store. */
+  private final @Nullable Function<ArtifactRef, List<String>> reverify;
+
   private final AtomicLong sequence = new AtomicLong();
 
   /**
@@ -51,8 +58,10 @@ public final class JournalRecovery {
       ReleaseHistory history,
       LiveRollouts live,
       RolloutOptions defaultOptions,
-      ArtifactPins pins) {
+      ArtifactPins pins,
+      @Nullable Function<ArtifactRef, List<String>> reverify) {
     this.pins = pins;
+    this.reverify = reverify;
     this.journal = ctx.journal();
     this.ctx = ctx;
     this.history = history;
@@ -122,6 +131,10 @@ public final class JournalRecovery {
         history.recovering(plan);
       }
       RolloutRun run = RolloutRun.recover(id, plan, options, ctx, evidence, records);
+      String refused = reverify(plan);
+      if (refused != null) {
+        run.refuseToContinue(refused);
+      }
       live.running(run);
       run.resumeFromJournal();
       resumed.add(run);
@@ -161,6 +174,32 @@ public final class JournalRecovery {
               ? "the rollout was never journaled (its engine stopped after taking the lease)"
               : "the rollout has ended (its engine stopped before releasing the lease)");
       journal.releaseLease(service, holder);
+    }
+  }
+
+  /**
+   * Verifies a recovering rollout's target again (the store or the policy may have changed while
+   * the engine was down, e.g. a revoked key or a deleted blob); returns why it must not continue,
+   * or null. Runs on the caller's thread, as verification before a start does.
+   */
+  private @Nullable String reverify(Plan plan) {
+    if (reverify == null) {
+      return null;
+    }
+    try {
+      List<String> evidence = reverify.apply(plan.target().artifact());
+      LOG.info("re-verified {} before resuming: {}", plan.target().artifact(), evidence);
+      return null;
+    } catch (RuntimeException e) {
+      LOG.error(
+          "rollout of {} cannot continue: its artifact {} fails verification now",
+          plan.target().id(),
+          plan.target().artifact(),
+          e);
+      return "cannot resume safely: "
+          + plan.target().artifact()
+          + " failed verification again after the restart: "
+          + e.getMessage();
     }
   }
 

@@ -70,6 +70,7 @@ class HaproxyLoadTest {
     router = HaproxyRouter.builder(haproxy.socket()).build();
     cutover =
         Cutover.builder()
+            .allowUnverifiedArtifacts()
             .fleet(fx.fleet)
             .router(router)
             .gate(

@@ -111,6 +111,7 @@ class PrometheusRolloutTest {
         });
     cutover =
         Cutover.builder()
+            .allowUnverifiedArtifacts()
             .fleet(fleet)
             .router(router)
             .gate(gate)

@@ -44,6 +44,7 @@ class ProcessFaultsTest {
     fx = LocalFixture.create(dir, policy);
     cutover =
         Cutover.builder()
+            .allowUnverifiedArtifacts()
             .fleet(fx.fleet)
             .router(InProcessRouter.create())
             .gate(new FleetHealthGate("instances", fx.fleet))
