@@ -118,6 +118,8 @@ class BenchmarkSmokeTest {
                   "fuzz.prometheus_response.unexpected",
                   "fuzz.haproxy_reply.inputs",
                   "fuzz.haproxy_reply.unexpected",
+                  "fuzz.web_response.inputs",
+                  "fuzz.web_response.unexpected",
                   "fuzz.cosign_payload.inputs",
                   "fuzz.cosign_payload.unexpected",
                   "fuzz.cosign_manifest.inputs",
