@@ -109,6 +109,9 @@ class SecretCanaryTest {
   void localRollouts() throws Exception {
     PrometheusServer prometheus =
         closeLater(PrometheusServer.start(Fixtures.freePort(), Duration.ofMillis(200)));
+    // The gate fails on no data, so the rollout must not start before the first scrape is stored
+    // (CI once ran the gate first and the promoted canary aborted).
+    prometheus.awaitFirstScrape(Duration.ofSeconds(30));
     WireMockServer hooks = new WireMockServer(options().dynamicPort());
     hooks.start();
     closeLater(hooks::stop);

@@ -126,6 +126,30 @@ public final class PrometheusServer implements AutoCloseable {
     return flags.body().contains("\"" + dataDir + "\"");
   }
 
+  /**
+   * Waits until the first scrape is stored, so {@code up} has a sample: a gate that queries right
+   * after {@link #start} otherwise sees no data (Prometheus starts scraping at a random offset
+   * within the interval, and later still on a loaded machine).
+   */
+  public PrometheusServer awaitFirstScrape(Duration timeout) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest query =
+        HttpRequest.newBuilder(URI.create(url + "/api/v1/query?query=up"))
+            .timeout(Duration.ofSeconds(2))
+            .build();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      last = http.send(query, HttpResponse.BodyHandlers.ofString()).body();
+      if (last.contains("\"result\":[{")) {
+        return this;
+      }
+      Thread.sleep(50);
+    }
+    throw new IllegalStateException(
+        "prometheus stored no scrape of its target within " + timeout + "; last answer: " + last);
+  }
+
   /** A free TCP port. */
   public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
