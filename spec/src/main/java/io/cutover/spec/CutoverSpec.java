@@ -30,6 +30,7 @@ import io.cutover.spi.RouterProvider;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -94,11 +95,13 @@ public final class CutoverSpec {
             "split the file: a spec" + " describes one service");
       }
       bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw single(name, "$", "does not exist", "give the path of a cutover.yaml");
     } catch (IOException e) {
       throw single(
           name,
           "$",
-          "cannot be read (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")",
+          "cannot be read (" + e.getMessage() + ")",
           "give the path of a readable cutover.yaml");
     }
     Path dir = file.toAbsolutePath().getParent();

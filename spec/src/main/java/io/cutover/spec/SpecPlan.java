@@ -14,21 +14,39 @@ import org.jspecify.annotations.Nullable;
  *
  * @param target the release the rollout would deploy
  * @param stable the service's current stable release, null for a first deployment
- * @param plan the compiled plan (steps and rollback steps)
+ * @param plan the compiled plan (steps and rollback steps); null when the target already is the
+ *     stable release (there is nothing to do)
  * @param evidence one line per verification check performed (empty without a policy)
  */
-public record SpecPlan(Release target, @Nullable Release stable, Plan plan, List<String> evidence) {
+public record SpecPlan(
+    Release target, @Nullable Release stable, @Nullable Plan plan, List<String> evidence) {
 
   /** Copies the evidence. */
   public SpecPlan {
     Objects.requireNonNull(target, "target");
-    Objects.requireNonNull(plan, "plan");
     evidence = List.copyOf(evidence);
   }
 
   /** Whether the target is already the stable release (applying would change nothing). */
   public boolean unchanged() {
-    return stable != null && stable.id().equals(target.id());
+    return plan == null;
+  }
+
+  /**
+   * The compiled plan.
+   *
+   * @throws IllegalStateException if the target already is the stable release
+   */
+  public Plan requirePlan() {
+    Plan p = plan;
+    if (p == null) {
+      throw new IllegalStateException(
+          target.id()
+              + " already is the stable release of "
+              + target.service()
+              + ": nothing to do");
+    }
+    return p;
   }
 
   /**

@@ -273,7 +273,7 @@ class CutoverSpecTest {
     assertThatThrownBy(() -> CutoverSpec.parse(missing))
         .isInstanceOfSatisfying(
             SpecException.class,
-            e -> assertThat(e.problems().get(0).problem()).startsWith("cannot be read"));
+            e -> assertThat(e.problems().get(0).problem()).isEqualTo("does not exist"));
     Path big = dir.resolve("big.yaml");
     Files.writeString(big, "#".repeat(CutoverSpec.MAX_BYTES + 1));
     assertThatThrownBy(() -> CutoverSpec.parse(big)).hasMessageContaining("larger than");

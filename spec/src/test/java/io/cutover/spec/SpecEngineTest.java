@@ -51,7 +51,8 @@ class SpecEngineTest {
       assertThat(plan.target().artifact()).isEqualTo(v2);
       assertThat(plan.target().config()).isEqualTo(spec.configRef());
       assertThat(plan.stable()).isEqualTo(stable);
-      assertThat(plan.plan().strategy()).isEqualTo(spec.strategy().name());
+      assertThat(plan.requirePlan().strategy()).isEqualTo(spec.strategy().name());
+      assertThat(plan.unchanged()).isFalse();
       assertThat(plan.diff())
           .anyMatch(l -> l.startsWith("artifact:") && l.contains(v1.toString() + " -> " + v2))
           .anyMatch(l -> l.startsWith("config:") && l.endsWith("(unchanged)"));

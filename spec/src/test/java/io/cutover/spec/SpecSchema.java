@@ -86,6 +86,14 @@ final class SpecSchema {
         }
       }
       Path docs = root().resolve("docs");
+      Path examples = docs.resolve("examples");
+      if (Files.isDirectory(examples)) {
+        try (var files = Files.list(examples)) {
+          for (Path f : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+            out.add(new Example("docs/examples/" + f.getFileName(), Files.readString(f)));
+          }
+        }
+      }
       List<Path> pages = new ArrayList<>();
       pages.add(root().resolve("README.md"));
       try (var files = Files.list(docs)) {

@@ -30,6 +30,7 @@ class SpecSchemaTest {
     assertThat(examples())
         .extracting(SpecSchema.Example::source)
         .anyMatch(s -> s.startsWith("docs/spec.md"))
+        .anyMatch(s -> s.equals("docs/examples/shop.yaml"))
         .anyMatch(s -> s.startsWith("spec/src/test/resources/specs/all-gates.yaml"));
   }
 
