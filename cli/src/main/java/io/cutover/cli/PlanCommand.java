@@ -45,6 +45,11 @@ final class PlanCommand implements Callable<Integer> {
       description = "text or json (default ${DEFAULT-VALUE}).")
   Output output = Output.text;
 
+  @Option(
+      names = "--what-if",
+      description = "Canary sizing by simulation (issue 15). Not built yet: exits with code 4.")
+  boolean whatIf;
+
   private final Cli cli;
 
   PlanCommand(Cli cli) {
@@ -53,6 +58,13 @@ final class PlanCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (whatIf) {
+      cli.err()
+          .println(
+              "cutover plan --what-if: not built yet (canary sizing by simulation; issue 15)."
+                  + " Run cutover plan without --what-if for the dry run");
+      return Cli.NOT_BUILT;
+    }
     CutoverSpec spec = CutoverSpec.parse(file);
     try (SpecEngine engine =
         SpecEngine.open(spec, cli.registry().get(), b -> b.autoResume(false))) {

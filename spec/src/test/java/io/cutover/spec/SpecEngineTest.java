@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cutover.api.ArtifactRef;
 import io.cutover.api.Release;
+import io.cutover.api.VerificationException;
 import io.cutover.api.rollout.RolloutState;
 import io.cutover.api.rollout.RolloutStatus;
 import io.cutover.core.Rollout;
@@ -105,6 +106,37 @@ class SpecEngineTest {
       assertThat(providers.router.maxExposure("checkout", rollout.plan().target().id()))
           .isEqualTo(2_500);
     }
+  }
+
+  @Test
+  void theVerificationPolicyRunsInTheDryRunAndRefusesBeforeAnySideEffect() {
+    String yaml =
+        """
+        apiVersion: cutover.io/v1
+        service: checkout
+        artifact: {tag: "registry.example.com/shop/checkout:1.4.2"}
+        replicas: 2
+        strategy: {recreate: {}}
+        verification:
+          allowedRepositories: ["%s"]
+        providers: {fleet: {type: fake}, router: {type: fake}, store: {type: memory}}
+        """;
+    push("1.4.2", "v2");
+    CutoverSpec allowed =
+        CutoverSpec.parse(yaml.formatted("registry.example.com/shop/**"), "cutover.yaml");
+    assertThat(allowed.verification()).isPresent();
+    try (SpecEngine engine = open(allowed)) {
+      assertThat(engine.plan().evidence())
+          .anySatisfy(l -> assertThat(l).contains("registry.example.com/shop/**"));
+    }
+    CutoverSpec refused =
+        CutoverSpec.parse(yaml.formatted("registry.example.com/other/**"), "c.yaml");
+    try (SpecEngine engine = open(refused)) {
+      assertThatThrownBy(engine::plan).isInstanceOf(VerificationException.class);
+      assertThatThrownBy(engine::apply).isInstanceOf(VerificationException.class);
+    }
+    assertThat(providers.fleet.calls()).isEmpty();
+    assertThat(providers.router.applyCalls()).isZero();
   }
 
   @Test
