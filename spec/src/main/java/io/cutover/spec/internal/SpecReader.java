@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cutover.api.ArtifactRef;
 import io.cutover.api.ConfigRef;
 import io.cutover.api.InvalidSpecException;
+import io.cutover.api.MutableReferenceException;
 import io.cutover.api.TagRef;
 import io.cutover.api.plan.Step;
 import io.cutover.core.RolloutOptions;
@@ -121,11 +122,14 @@ public final class SpecReader {
 
   /** Reads the whole document; null when any problem was found (see {@link #problems()}). */
   public @Nullable Parsed read(JsonNode root) {
-    if (!object(
+    // The root and providers are read key by key, so an unknown key there (reported) does not stop
+    // the reading of the others: all problems at once.
+    object(
         root,
         "$",
         ROOT,
-        List.of("apiVersion", "service", "artifact", "replicas", "strategy", "providers"))) {
+        List.of("apiVersion", "service", "artifact", "replicas", "strategy", "providers"));
+    if (!root.isObject()) {
       return null;
     }
     JsonNode api = root.get("apiVersion");
@@ -159,12 +163,14 @@ public final class SpecReader {
     Entry router = null;
     Entry store = null;
     Entry journal = null;
-    if (providers != null
-        && object(
-            providers,
-            "$.providers",
-            Set.of("fleet", "router", "store", "journal"),
-            List.of("fleet", "router"))) {
+    if (providers != null) {
+      object(
+          providers,
+          "$.providers",
+          Set.of("fleet", "router", "store", "journal"),
+          List.of("fleet", "router"));
+    }
+    if (providers != null && providers.isObject()) {
       fleet = entry(providers.get("fleet"), "$.providers.fleet", "fleet");
       router = entry(providers.get("router"), "$.providers.router", "router");
       store = entry(providers.get("store"), "$.providers.store", "artifact store");
@@ -933,17 +939,20 @@ public final class SpecReader {
 
   /**
    * Checks that {@code n} is a mapping with only {@code known} keys and every {@code required} one.
-   * Unknown keys get a typo suggestion.
+   * Unknown keys get a typo suggestion. Returns whether the caller should read the object's keys:
+   * false when it is not a mapping or has an unknown key.
    */
   boolean object(JsonNode n, String path, Set<String> known, List<String> required) {
     if (!n.isObject()) {
       add(path, "is " + kind(n) + ", not a mapping", "write a mapping with keys " + sorted(known));
       return false;
     }
+    boolean unknown = false;
     for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
       String k = it.next();
       if (!known.contains(k)) {
         add(path + "." + k, "is not a known key", Suggestions.fix(k, known, "keys"));
+        unknown = true;
       }
     }
     for (String r : required) {
@@ -951,7 +960,9 @@ public final class SpecReader {
         add(path + "." + r, "is missing", "add " + r + " (required)");
       }
     }
-    return true;
+    // With an unknown key (a typo, usually), the object is not read further: what the typo meant
+    // is a guess, and reading on would report consequences of the guess as problems of their own.
+    return !unknown;
   }
 
   private @Nullable String name(@Nullable JsonNode n, String path, String what) {
@@ -1066,6 +1077,12 @@ public final class SpecReader {
       for (InvalidSpecException.Violation v : e.violations()) {
         add(path, v.problem(), v.fix());
       }
+      return null;
+    } catch (MutableReferenceException e) {
+      add(
+          path,
+          "is a tag reference, not a digest",
+          "write repository@sha256:<64 hex> under digest, or put the tag under artifact.tag");
       return null;
     }
   }
