@@ -444,6 +444,68 @@ public sealed interface Step {
   }
 
   /**
+   * A database migration of the expand/contract pattern, run by the named gate (any {@code
+   * HealthGate} that performs it: {@link io.cutover.spi.GateContext#phase()} is {@code expand} or
+   * {@code contract}, the parameters say what to migrate, and {@code operationId} in the parameters
+   * identifies the run so the gate can be idempotent). A migration is a side effect: the engine
+   * journals its intent before and its outcome after, like a launch, and never runs it again once
+   * DONE, even after a restart.
+   *
+   * <p>{@code expand} (add the new schema, keep the old one working) must come before the target
+   * takes traffic; anything but PASS aborts the rollout. {@code contract} (remove what only the old
+   * release needed) must come after the stable release is retired; rollback steps never hold a
+   * migration, so a contract never runs for an aborted rollout. A failed contract is reported and
+   * the rollout still succeeds (the old release is gone: rolling back to it is no longer possible),
+   * to be repaired and run again by hand. The engine checks both placements before the rollout
+   * starts.
+   *
+   * @param gate name of the gate that runs the migration
+   * @param phase {@value #EXPAND} or {@value #CONTRACT}
+   * @param params parameters passed to the gate
+   */
+  record Migration(String gate, String phase, Map<String, String> params) implements Step {
+    /** The phase that adds what the new release needs, before it takes traffic. */
+    public static final String EXPAND = "expand";
+
+    /** The phase that removes what only the old release needed, after it is retired. */
+    public static final String CONTRACT = "contract";
+
+    /** Validates and copies. */
+    public Migration {
+      requireId(gate, "migration.gate");
+      if (!EXPAND.equals(phase) && !CONTRACT.equals(phase)) {
+        throw new InvalidSpecException(
+            "migration.phase", "is '" + phase + "'", "use expand or contract");
+      }
+      params = Map.copyOf(params);
+    }
+
+    /** An expand migration run by {@code gate}. */
+    public static Migration expand(String gate, Map<String, String> params) {
+      return new Migration(gate, EXPAND, params);
+    }
+
+    /** A contract migration run by {@code gate}. */
+    public static Migration contract(String gate, Map<String, String> params) {
+      return new Migration(gate, CONTRACT, params);
+    }
+
+    @Override
+    public String kind() {
+      return "migration";
+    }
+
+    @Override
+    public String describe() {
+      return "migration "
+          + phase
+          + " via "
+          + gate
+          + (params.isEmpty() ? "" : " " + new TreeMap<>(params));
+    }
+  }
+
+  /**
    * Stop every instance of a release. Routers must already send it no traffic.
    *
    * @param releaseId the release to retire

@@ -44,7 +44,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class LifecycleHooks {
   /** No hooks: plans stay as the strategy compiled them. */
-  public static final LifecycleHooks NONE = new LifecycleHooks(List.of());
+  public static final LifecycleHooks NONE = new LifecycleHooks(List.of(), List.of());
 
   private static final List<String> PHASES =
       List.of(
@@ -58,9 +58,11 @@ public final class LifecycleHooks {
           Step.Hook.EVENT);
 
   private final List<Step.Hook> hooks;
+  private final List<Step.Migration> migrations;
 
-  private LifecycleHooks(List<Step.Hook> hooks) {
+  private LifecycleHooks(List<Step.Hook> hooks, List<Step.Migration> migrations) {
     this.hooks = List.copyOf(hooks);
+    this.migrations = List.copyOf(migrations);
   }
 
   /** An empty builder. */
@@ -97,7 +99,7 @@ public final class LifecycleHooks {
 
   /** {@code plan} with these hooks placed in its forward steps (see the class comment). */
   public Plan applyTo(Plan plan) {
-    if (hooks.isEmpty()) {
+    if (hooks.isEmpty() && migrations.isEmpty()) {
       return plan;
     }
     String target = plan.target().id();
@@ -106,6 +108,8 @@ public final class LifecycleHooks {
     add(out, Step.Hook.ROLLBACK);
     add(out, Step.Hook.EVENT);
     add(out, Step.Hook.CONFIRM_ROLLOUT);
+    migrate(out, Step.Migration.EXPAND);
+    String stable = plan.stable() == null ? null : plan.stable().id();
     boolean exposed = false;
     int weight = 0;
     for (Step s : plan.steps()) {
@@ -124,6 +128,9 @@ public final class LifecycleHooks {
         weight = w;
       }
       out.add(s);
+      if (s instanceof Step.Retire rt && rt.releaseId().equals(stable)) {
+        migrate(out, Step.Migration.CONTRACT);
+      }
     }
     if (!exposed) {
       // a plan that never routes to the target still runs its pre-rollout hooks, before it ends
@@ -139,6 +146,14 @@ public final class LifecycleHooks {
     return split.weight(target) > 0
         || split.rules().stream().anyMatch(m -> m.releaseId().equals(target))
         || (mirror != null && mirror.releaseId().equals(target));
+  }
+
+  private void migrate(List<Step> out, String phase) {
+    for (Step.Migration m : migrations) {
+      if (m.phase().equals(phase)) {
+        out.add(m);
+      }
+    }
   }
 
   private void add(List<Step> out, String phase) {
@@ -162,8 +177,20 @@ public final class LifecycleHooks {
     private final List<String[]> added = new ArrayList<>();
     private final List<Map<String, String>> params = new ArrayList<>();
     private @Nullable Duration interval;
+    private final List<Step.Migration> migrations = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * An expand/contract migration run by {@code gate} (see {@link Step.Migration}): the expand
+     * phase right after confirm-rollout, before the target is launched; the contract phase right
+     * after the old stable release is retired (never on abort, never in a first deployment).
+     */
+    public Builder migration(String gate, Map<String, String> params) {
+      migrations.add(Step.Migration.expand(gate, params));
+      migrations.add(Step.Migration.contract(gate, params));
+      return this;
+    }
 
     /** Asked before the first side effect; the rollout waits until it confirms, a FAIL aborts. */
     public Builder confirmRollout(String gate) {
@@ -271,7 +298,7 @@ public final class LifecycleHooks {
       if (!v.isEmpty()) {
         throw new InvalidSpecException(v);
       }
-      return new LifecycleHooks(out);
+      return new LifecycleHooks(out, migrations);
     }
   }
 }

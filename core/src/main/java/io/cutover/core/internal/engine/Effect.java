@@ -5,7 +5,10 @@ import io.cutover.api.Instance;
 import io.cutover.api.ProviderException;
 import io.cutover.api.Release;
 import io.cutover.api.TrafficSplit;
+import io.cutover.api.Verdict;
 import io.cutover.core.internal.schema.JournalPayload.EffectKind;
+import io.cutover.spi.GateContext;
+import io.cutover.spi.HealthGate;
 import io.cutover.spi.OperationId;
 import java.util.List;
 import java.util.Map;
@@ -184,6 +187,37 @@ sealed interface Effect<R> {
     @Override
     public void recordInterrupted(Boolean result, FleetView view) {
       // draining does not change which instances the rollback may route to
+    }
+  }
+
+  /**
+   * Run a migration through its gate: anything but PASS is a permanent failure (a migration is not
+   * retried blindly; the gate itself may retry what is safe to retry).
+   */
+  record Migrate(String service, HealthGate gate, GateContext context) implements Effect<Verdict> {
+    @Override
+    public EffectKind kind() {
+      return EffectKind.MIGRATE;
+    }
+
+    @Override
+    public ResilientCaller caller(EngineContext ctx) {
+      return ctx.gateCaller();
+    }
+
+    @Override
+    public Verdict call(EngineContext ctx, OperationId op) {
+      Verdict v = gate.evaluate(context);
+      if (v == null || !v.passed()) {
+        throw ProviderException.permanent(
+            "gates", "migration " + context.phase() + " via " + gate.name(), "returned " + v);
+      }
+      return v;
+    }
+
+    @Override
+    public void recordInterrupted(Verdict result, FleetView view) {
+      // a migration changes nothing the rollback routes or retires
     }
   }
 }

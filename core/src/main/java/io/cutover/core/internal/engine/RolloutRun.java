@@ -556,6 +556,12 @@ public final class RolloutRun implements Rollout {
       stepCompleted();
       return;
     }
+    if (step instanceof Step.Migration
+        && r.doneOps().contains(OperationIds.forStep(id, stepIndex, step.kind()).value())) {
+      // A migration whose DONE is journaled never runs again.
+      stepCompleted();
+      return;
+    }
     Instant began = r.startedAt(stepIndex, ctx.clock().instant());
     telemetry.stepStarted(step.kind(), stepIndex, began);
     steps.run(

@@ -4,12 +4,16 @@ package io.cutover.core.internal.engine;
 import io.cutover.api.Instance;
 import io.cutover.api.Release;
 import io.cutover.api.TrafficSplit;
+import io.cutover.api.Verdict;
 import io.cutover.api.plan.Plan;
 import io.cutover.api.plan.Step;
+import io.cutover.spi.GateContext;
 import io.cutover.spi.OperationId;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
@@ -17,6 +21,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Executes one {@link Step}, with one method per kind, for forward steps, rollback steps and steps
@@ -25,6 +31,7 @@ import org.jspecify.annotations.Nullable;
  * mailbox.
  */
 final class StepExecutor {
+  private static final Logger LOG = LoggerFactory.getLogger(StepExecutor.class);
 
   /**
    * One execution of a step.
@@ -116,6 +123,8 @@ final class StepExecutor {
       hooks.run(s, a);
     } else if (step instanceof Step.Verify s) {
       verify(s, a);
+    } else if (step instanceof Step.Migration s) {
+      migrate(s, a);
     } else {
       throw new IllegalStateException("unknown step " + step);
     }
@@ -220,6 +229,37 @@ final class StepExecutor {
     } else {
       waitFor(remaining(Objects.requireNonNull(s.duration()), a), a.done());
     }
+  }
+
+  /**
+   * Runs a migration write-ahead (INTENT, the gate, DONE or FAILED). A failed expand fails the step
+   * (the rollout aborts before the target takes traffic); a failed contract is reported and the
+   * step completes, since the old release is already retired.
+   */
+  private void migrate(Step.Migration s, Attempt a) {
+    Map<String, String> params = new HashMap<>(s.params());
+    params.put("operationId", a.op().value());
+    Instant now = ctx.clock().instant();
+    GateContext gc = verdicts.context(now, now, 1, s.phase(), params);
+    writeAhead.issue(
+        a.op(),
+        new Effect.Migrate(plan.service(), AnalysisRun.gate(ctx, s.gate()), gc),
+        v -> {
+          verdicts.record(s.gate(), v, false, a.index(), 1);
+          a.done().run();
+        },
+        why -> {
+          verdicts.record(s.gate(), Verdict.fail(why), false, a.index(), 1);
+          if (s.phase().equals(Step.Migration.CONTRACT)) {
+            LOG.warn(
+                "contract migration via {} failed: {}; reported, run it again by hand",
+                s.gate(),
+                why);
+            a.done().run();
+          } else {
+            a.failed().accept("migration " + s.phase() + " (" + s.gate() + ") failed: " + why);
+          }
+        });
   }
 
   /**

@@ -34,6 +34,7 @@ public final class PlanValidator {
     List<InvalidSpecException.Violation> v = new ArrayList<>();
     checkGates(plan.steps(), "$.steps", v);
     checkGates(plan.rollbackSteps(), "$.rollback", v);
+    checkMigrations(plan, v);
     Release stable = plan.stable();
     if (stable != null) {
       // Before traffic is back on stable, a rollback may only bring stable's capacity back
@@ -81,6 +82,59 @@ public final class PlanValidator {
     }
   }
 
+  /**
+   * Expand before the target takes traffic, contract after the stable release is retired, and no
+   * migration in the rollback (a contract must never run for an aborted rollout).
+   */
+  private static void checkMigrations(Plan plan, List<InvalidSpecException.Violation> v) {
+    String target = plan.target().id();
+    Release stable = plan.stable();
+    boolean exposed = false;
+    boolean stableRetired = false;
+    for (int i = 0; i < plan.steps().size(); i++) {
+      Step s = plan.steps().get(i);
+      if (s instanceof Step.Route r) {
+        TrafficSplit.Mirror mirror = r.split().mirror();
+        exposed |=
+            r.split().weight(target) > 0
+                || r.split().rules().stream().anyMatch(m -> m.releaseId().equals(target))
+                || (mirror != null && mirror.releaseId().equals(target));
+      } else if (s instanceof Step.Retire rt
+          && stable != null
+          && rt.releaseId().equals(stable.id())) {
+        stableRetired = true;
+      } else if (s instanceof Step.Migration m) {
+        String at = "$.steps[" + i + "]";
+        if (m.phase().equals(Step.Migration.EXPAND) && exposed) {
+          v.add(
+              new InvalidSpecException.Violation(
+                  at,
+                  "expands after the target " + target + " already takes traffic",
+                  "move the expand migration before the first route to the target"));
+        } else if (m.phase().equals(Step.Migration.CONTRACT) && !stableRetired) {
+          v.add(
+              new InvalidSpecException.Violation(
+                  at,
+                  stable == null
+                      ? "contracts in a first deployment, where no old release needs cleaning up"
+                      : "contracts before the old release " + stable.id() + " is retired",
+                  stable == null
+                      ? "remove the contract migration"
+                      : "move the contract migration after Retire(" + stable.id() + ")"));
+        }
+      }
+    }
+    for (int i = 0; i < plan.rollbackSteps().size(); i++) {
+      if (plan.rollbackSteps().get(i) instanceof Step.Migration) {
+        v.add(
+            new InvalidSpecException.Violation(
+                "$.rollback[" + i + "]",
+                "is a migration: a rollback never migrates (a contract must not run on abort)",
+                "remove it; undo an expand with a new rollout if needed"));
+      }
+    }
+  }
+
   private void checkGates(List<Step> steps, String path, List<InvalidSpecException.Violation> v) {
     for (int i = 0; i < steps.size(); i++) {
       Step s = steps.get(i);
@@ -100,6 +154,12 @@ public final class PlanValidator {
                     "register it with Cutover.builder().gate(...) or fix the name"));
           }
         }
+      } else if (s instanceof Step.Migration m && !gates.containsKey(m.gate())) {
+        v.add(
+            new InvalidSpecException.Violation(
+                path + "[" + i + "].gate",
+                "names gate '" + m.gate() + "', which is not registered",
+                "register it with Cutover.builder().gate(...) or fix the name"));
       } else if (s instanceof Step.Hook h && !gates.containsKey(h.gate())) {
         v.add(
             new InvalidSpecException.Violation(

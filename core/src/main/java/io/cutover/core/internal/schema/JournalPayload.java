@@ -58,7 +58,9 @@ public sealed interface JournalPayload {
     SCALE,
     ROUTE,
     RETIRE,
-    DRAIN;
+    DRAIN,
+    /** A {@code Migration} step's run (expand or contract). */
+    MIGRATE;
 
     /** The name on the wire and in operation ids, e.g. {@code launch}. */
     public String wireName() {

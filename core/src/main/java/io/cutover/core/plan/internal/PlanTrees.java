@@ -62,7 +62,8 @@ public final class PlanTrees {
   private static final Set<String> RULE_FIELDS = Set.of("kind", "name", "value", "releaseId");
   private static final Set<String> MIRROR_FIELDS = Set.of("releaseId", "basisPoints");
   private static final List<String> KINDS =
-      List.of("launch", "route", "verify", "pause", "hook", "retire", "scale", "drain");
+      List.of(
+          "launch", "route", "verify", "pause", "hook", "retire", "scale", "drain", "migration");
 
   private PlanTrees() {}
 
@@ -159,6 +160,11 @@ public final class PlanTrees {
       // Map.copyOf has no order; sorting keeps equal plans byte-identical.
       new TreeMap<>(h.params()).forEach(params::put);
       n.put("interval", h.interval().toString());
+    } else if (step instanceof Step.Migration m) {
+      n.put("gate", m.gate());
+      n.put("phase", m.phase());
+      ObjectNode params = n.putObject("params");
+      new TreeMap<>(m.params()).forEach(params::put);
     } else if (step instanceof Step.Retire r) {
       n.put("releaseId", r.releaseId());
     } else if (step instanceof Step.Scale s) {
@@ -376,6 +382,15 @@ public final class PlanTrees {
         yield r.problems() > before
             ? null
             : r.build(path, "hook", () -> new Step.Hook(gate, phase, params, interval));
+      }
+      case "migration" -> {
+        r.onlyFields(n, path, Set.of("kind", "gate", "phase", "params"));
+        String gate = r.text(n, "gate", path);
+        String phase = r.text(n, "phase", path);
+        Map<String, String> params = r.textMap(n, "params", path);
+        yield r.problems() > before
+            ? null
+            : r.build(path, "migration", () -> new Step.Migration(gate, phase, params));
       }
       case "retire" -> {
         r.onlyFields(n, path, Set.of("kind", "releaseId"));
