@@ -71,6 +71,10 @@ public final class FootprintBenchmark {
     Collections.sort(warm);
 
     Map<String, Path> classpath = classpath();
+    if (!classpath.containsKey("cutover-core")) {
+      throw new IllegalStateException(
+          "cutover-core is not on java.class.path (" + classpath.keySet() + "); nothing to measure");
+    }
     Path root = Path.of(".").toAbsolutePath().normalize();
     Set<String> closure = new LinkedHashSet<>();
     Deque<String> todo = new ArrayDeque<>(List.of("cutover-core"));
