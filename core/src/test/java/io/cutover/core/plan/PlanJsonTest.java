@@ -73,7 +73,8 @@ class PlanJsonTest {
             new Step.Scale(T, 4),
             new Step.Route(TrafficSplit.all(T)),
             new Step.Drain(S, Duration.ofSeconds(45)),
-            new Step.Retire(S));
+            new Step.Retire(S),
+            Step.Migration.contract("db", Map.of("schema", "orders-v2")));
     List<Step> rollback =
         List.of(new Step.Route(TrafficSplit.all(S)), new Step.Scale(S, 4), new Step.Retire(T));
     return Plan.of("custom", STABLE, TARGET, steps, rollback);
@@ -100,7 +101,16 @@ class PlanJsonTest {
       assertThat(plan.steps())
           .extracting(Step::kind)
           .containsAll(
-              List.of("launch", "route", "verify", "pause", "hook", "retire", "scale", "drain"));
+              List.of(
+                  "launch",
+                  "route",
+                  "verify",
+                  "pause",
+                  "hook",
+                  "retire",
+                  "scale",
+                  "drain",
+                  "migration"));
     }
 
     @Test
@@ -271,7 +281,7 @@ class PlanJsonTest {
       assertThat(refuse(json).getMessage())
           .contains("$.steps[1].replicas: is the string \"two\", not an integer")
           .contains(
-              "$.steps[10].kind: is \"retrie\" (fix: use one of launch, route, verify, pause, hook, retire, scale, drain)");
+              "$.steps[10].kind: is \"retrie\" (fix: use one of launch, route, verify, pause, hook, retire, scale, drain, migration)");
     }
 
     @Test
