@@ -609,7 +609,8 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
     } catch (ExecutionException e) {
       stopSlots(started);
       Throwable cause = e.getCause();
-      started.forEach(s -> s.fail("failed readiness: " + cause.getMessage()));
+      String why = "failed readiness: " + (cause == null ? e.getMessage() : cause.getMessage());
+      started.forEach(s -> s.fail(why));
       if (cause instanceof ProviderException pe) {
         throw pe;
       }
