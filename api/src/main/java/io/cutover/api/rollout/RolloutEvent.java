@@ -55,6 +55,11 @@ public record RolloutEvent(
     GATE_VERDICT,
     /** The rollout paused (approval, inconclusive analysis, manual). */
     PAUSED,
+    /**
+     * A confirm hook did not confirm: the rollout waits (state WAITING) and asks again every
+     * interval. Emitted when the wait begins and when the hook's answer changes.
+     */
+    WAITING,
     /** The rollout resumed after a pause. */
     RESUMED,
     /** Remaining steps were skipped by a promote. */
