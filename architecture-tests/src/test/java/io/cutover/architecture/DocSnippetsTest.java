@@ -60,7 +60,8 @@ class DocSnippetsTest {
           "docs/artifacts.md",
           "docs/gates.md",
           "docs/journal.md",
-          "docs/local.md");
+          "docs/local.md",
+          "docs/spec.md");
 
   /** Docs whose blocks have a test of their own (DocsExamplesTest in core, KubernetesDocsTest). */
   private static final List<String> OWN_TESTS = List.of("docs/strategies.md", "docs/kubernetes.md");

@@ -68,9 +68,12 @@ import java.util.function.Supplier;
  *       during the run, and those without an answer or answered by HAProxy itself with 5xx (the
  *       canary's own 5xx are the application's and do not count);
  *   <li>{@code nginx.failed_requests}: the same for NGINX during weight changes, without client
- *       retries;
+ *       retries, with the Lua module loaded ({@code nginx.dynamic_weights} 1: weights in shared
+ *       memory, {@code nginx.reloads} 0) or, where it is missing, on the reload path; {@code
+ *       nginx_reload.*}: the reload path, always;
  *   <li>{@code router.weight_change_p50.<router>}: median time of {@code Router.apply} for a weight
- *       change, in-process, HAProxy and NGINX (the latter includes check, reload and observation).
+ *       change, in-process, HAProxy, NGINX (one PUT to shared memory and a read-back) and {@code
+ *       nginx-reload} (check, reload and observation).
  * </ul>
  *
  * Baselines measured in the same run: {@code baseline.haproxy_api_rtt_p50} (one runtime-API round
@@ -154,7 +157,6 @@ public final class HaproxyBenchmark {
     Release stable = Release.of(SHOP, put(store, "stable", 0)).withLabel("stable");
     Release other = Release.of(SHOP, put(store, "other", 0)).withLabel("other");
     Release bad = Release.of(SHOP, put(store, "bad", 4)).withLabel("bad");
-    NginxProcess nginx = null;
     try {
       await(
           cutover.deploy(
@@ -259,35 +261,22 @@ public final class HaproxyBenchmark {
       TrafficGenerator.Stats hs = load.stats();
       load.close();
 
-      nginx =
-          NginxProcess.start(
-              dir.resolve("nginx"),
-              Map.of(SHOP, freePort()),
-              freePort(),
-              new NginxProcess.Upstreams(NginxRouter::upstream, NginxRouter::initialUpstream),
+      // NGINX with the Lua module (weights in shared memory, no reload), when installed, then the
+      // reload path, each under the same load without client retries.
+      boolean lua = NginxProcess.luaModules().isPresent();
+      NginxRun dyn =
+          nginxRun(dir.resolve("nginx"), scheduler, stable, other, s, backends, rate, changes, lua);
+      NginxRun reload =
+          nginxRun(
+              dir.resolve("nginx-reload"),
               scheduler,
-              CLOCK);
-      NginxRouter nginxRouter =
-          NginxRouter.builder(
-                  nginx.configFile(), nginx.prefix(), nginx.upstreamDir(), nginx.statusPort())
-              .scheduler(scheduler)
-              .build();
-      nginxRouter.apply(
-          new OperationId("bench/n0"), SHOP, TrafficSplit.all(stable.id()), Map.of(stable.id(), s));
-      TrafficGenerator nload =
-          TrafficGenerator.builder("http://127.0.0.1:" + nginx.port(SHOP) + "/", scheduler, CLOCK)
-              .rate(rate)
-              .newConnectionShare(0.1)
-              .build()
-              .start();
-      List<Double> nginxChanges =
-          weightChanges(nginxRouter, SHOP, stable, other, backends, Math.max(2, changes * 3 / 10));
-      TimeUnit.SECONDS.sleep(1);
-      nload.stop();
-      TimeUnit.SECONDS.sleep(1);
-      TrafficGenerator.Stats ns = nload.stats();
-      nload.close();
-      nginxRouter.close();
+              stable,
+              other,
+              s,
+              backends,
+              rate,
+              Math.max(2, changes * 3 / 10),
+              false);
 
       // Requests without the service's X-Release header: no answer at all, or a 5xx made by HAProxy
       // itself.
@@ -300,12 +289,17 @@ public final class HaproxyBenchmark {
       System.out.printf(Locale.ROOT, "BENCH haproxy.requests %d count%n", hs.sent());
       System.out.printf(
           Locale.ROOT, "BENCH haproxy.failed_requests %d count%n", haproxyProxyErrors);
-      System.out.printf(Locale.ROOT, "BENCH nginx.requests %d count%n", ns.sent());
+      System.out.printf(Locale.ROOT, "BENCH nginx.dynamic_weights %d bool%n", lua ? 1 : 0);
+      System.out.printf(Locale.ROOT, "BENCH nginx.requests %d count%n", dyn.stats.sent());
+      System.out.printf(Locale.ROOT, "BENCH nginx.failed_requests %d count%n", dyn.failed());
+      System.out.printf(Locale.ROOT, "BENCH nginx.reloads %d count%n", dyn.reloads);
+      System.out.printf(Locale.ROOT, "BENCH nginx_reload.requests %d count%n", reload.stats.sent());
       System.out.printf(
-          Locale.ROOT, "BENCH nginx.failed_requests %d count%n", ns.failed() + ns.serverErrors());
+          Locale.ROOT, "BENCH nginx_reload.failed_requests %d count%n", reload.failed());
       print("router.weight_change_p50.in-process", percentile(inProcessChanges, 50), "ms");
       print("router.weight_change_p50.haproxy", percentile(haproxyChanges, 50), "ms");
-      print("router.weight_change_p50.nginx", percentile(nginxChanges, 50), "ms");
+      print("router.weight_change_p50.nginx", percentile(dyn.changes, 50), "ms");
+      print("router.weight_change_p50.nginx-reload", percentile(reload.changes, 50), "ms");
       print("baseline.haproxy_api_rtt_p50", percentile(apiRtt, 50), "ms");
       System.out.printf(Locale.ROOT, "BENCH haproxy.trials %d count%n", trials);
     } finally {
@@ -314,10 +308,61 @@ public final class HaproxyBenchmark {
       cutover.close();
       router.close();
       haproxy.close();
-      if (nginx != null) {
-        nginx.close();
-      }
       scheduler.shutdownNow();
+    }
+  }
+
+  /** One NGINX router's weight changes under load, and what a client without retries saw. */
+  private record NginxRun(List<Double> changes, TrafficGenerator.Stats stats, int reloads) {
+    long failed() {
+      return stats.failed() + stats.serverErrors();
+    }
+  }
+
+  private static NginxRun nginxRun(
+      Path dir,
+      ScheduledExecutorService scheduler,
+      Release stable,
+      Release other,
+      List<Instance> stableInstances,
+      Map<String, List<Instance>> backends,
+      int rate,
+      int changes,
+      boolean lua)
+      throws Exception {
+    try (NginxProcess nginx =
+            NginxProcess.start(
+                dir,
+                Map.of(SHOP, freePort()),
+                freePort(),
+                new NginxProcess.Upstreams(NginxRouter::upstream, NginxRouter::initialUpstream),
+                scheduler,
+                CLOCK,
+                lua);
+        NginxRouter router =
+            NginxRouter.builder(
+                    nginx.configFile(), nginx.prefix(), nginx.upstreamDir(), nginx.statusPort())
+                .scheduler(scheduler)
+                .build()) {
+      router.apply(
+          new OperationId("bench/n0"),
+          SHOP,
+          TrafficSplit.all(stable.id()),
+          Map.of(stable.id(), stableInstances));
+      int reloadsBefore = router.reloads();
+      TrafficGenerator load =
+          TrafficGenerator.builder("http://127.0.0.1:" + nginx.port(SHOP) + "/", scheduler, CLOCK)
+              .rate(rate)
+              .newConnectionShare(0.1)
+              .build()
+              .start();
+      List<Double> times = weightChanges(router, SHOP, stable, other, backends, changes);
+      TimeUnit.SECONDS.sleep(1);
+      load.stop();
+      TimeUnit.SECONDS.sleep(1);
+      TrafficGenerator.Stats stats = load.stats();
+      load.close();
+      return new NginxRun(times, stats, router.reloads() - reloadsBefore);
     }
   }
 

@@ -50,6 +50,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -59,8 +60,12 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import okhttp3.OkHttpClient;
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * The real thing on one machine: three versions of a sample HTTP service built as immutable
@@ -122,26 +127,59 @@ final class DemoCommand implements Callable<Integer> {
               + " for this run).")
   @Nullable Path secretsDir;
 
+  @Spec @Nullable CommandSpec spec;
+
   private final PrintStream out;
+  private final PrintStream err;
   private final InstantSource clock = InstantSource.system();
 
   DemoCommand() {
-    this(System.out);
+    this(System.out, System.err);
   }
 
   DemoCommand(PrintStream out) {
+    this(out, System.err);
+  }
+
+  DemoCommand(PrintStream out, PrintStream err) {
     this.out = out;
+    this.err = err;
+  }
+
+  /** Refuses bad options before anything is built (one line, exit code 2). */
+  private void validate() {
+    CommandLine cl = Objects.requireNonNull(spec, "picocli injects the spec").commandLine();
+    if (!router.equals("in-process") && !router.equals("haproxy")) {
+      throw new ParameterException(
+          cl, "--router is '" + router + "' (fix: use in-process or haproxy)");
+    }
+    if (rate < 1) {
+      throw new ParameterException(
+          cl, "--rate is " + rate + " (fix: give 1 or more requests per second, e.g. --rate 300)");
+    }
+    if (replicas < 1) {
+      throw new ParameterException(
+          cl, "--replicas is " + replicas + " (fix: run at least 1 instance per release)");
+    }
+    if (stepSeconds < 1) {
+      throw new ParameterException(
+          cl, "--step-seconds is " + stepSeconds + " (fix: use 1 or more seconds)");
+    }
+    if (secretsDir != null && !Files.isDirectory(secretsDir)) {
+      throw new ParameterException(
+          cl,
+          "--secrets-dir "
+              + secretsDir
+              + " is not a directory (fix: give a directory of secret files)");
+    }
   }
 
   @Override
   public Integer call() throws Exception {
-    if (!router.equals("in-process") && !router.equals("haproxy")) {
-      out.println("--router must be 'in-process' or 'haproxy', not '" + router + "'");
-      return 2;
-    }
+    validate();
     if (router.equals("haproxy") && HaproxyProcess.binary().isEmpty()) {
-      out.println(
-          "--router haproxy needs haproxy: install the Debian package 'haproxy' (apt-get install -y haproxy),"
+      err.println(
+          "cutover demo: --router haproxy needs haproxy: install the Debian package 'haproxy' (apt-get install -y haproxy),"
               + " or run the demo with the default in-process router");
       return 2;
     }

@@ -1,18 +1,67 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.cutover.cli;
 
+import io.cutover.api.InvalidSpecException;
+import io.cutover.spec.SpecException;
+import io.cutover.spec.SpecProblem;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.lang.reflect.Constructor;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
-/** Entry point of the {@code cutover} command. */
+/**
+ * Entry point of the {@code cutover} command.
+ *
+ * <p>Exit codes (docs/cli.md): 0 done, 1 error while working, 2 bad input (refused before any work,
+ * one line per problem on stderr: what, where, how to fix), 3 rollout aborted, 4 command not built
+ * yet. {@code --verbose} adds the stack trace of an error.
+ */
 @Command(
     name = "cutover",
     mixinStandardHelpOptions = true,
     version = "cutover 0.1.0-SNAPSHOT",
     description =
         "Immutable deployment: sealed artifacts, progressive rollouts, automatic rollback.",
-    subcommands = {DemoCommand.class, SimulateCommand.class})
+    subcommands = {
+      ValidateCommand.class,
+      PlanCommand.class,
+      ApplyCommand.class,
+      DemoCommand.class,
+      SimulateCommand.class
+    })
 public final class Main implements Runnable {
+  /** The operator verbs and server that are specified (issue 15) but not built yet. */
+  private static final List<String[]> NOT_BUILT =
+      List.of(
+          new String[] {"serve", "a long-running engine with an admin HTTP API"},
+          new String[] {"status", "a rollout's status from a server"},
+          new String[] {"list", "the active rollouts of a server"},
+          new String[] {"history", "a service's finished rollouts from a server"},
+          new String[] {"abort", "abort a rollout on a server"},
+          new String[] {"promote", "promote a rollout on a server"},
+          new String[] {"pause", "pause a rollout on a server"},
+          new String[] {"resume", "resume a rollout on a server"},
+          new String[] {"approve", "approve a paused rollout on a server"},
+          new String[] {"rollback", "roll a service back on a server"},
+          new String[] {"retry", "retry an aborted rollout on a server"},
+          new String[] {"report", "the HTML report of a rollout from the journal"});
+
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
+      description = "On an error, print the stack trace too.")
+  boolean verbose;
 
   /** Runs the command line and exits with its code. */
   public static void main(String[] args) {
@@ -21,11 +70,110 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns its exit code (for tests). */
   public static int run(String... args) {
-    return new CommandLine(new Main()).execute(args);
+    return run(Cli.system(), args);
   }
+
+  /** Runs the command line with the given streams and providers; returns the exit code. */
+  static int run(Cli cli, String... args) {
+    boolean verbose = Arrays.asList(args).contains("--verbose");
+    CommandLine cl = new CommandLine(new Main(), factory(cli));
+    for (String[] nb : NOT_BUILT) {
+      cl.addSubcommand(nb[0], notBuilt(cli, nb[0], nb[1]));
+    }
+    cl.setOut(new PrintWriter(cli.out(), true, StandardCharsets.UTF_8));
+    cl.setErr(new PrintWriter(cli.err(), true, StandardCharsets.UTF_8));
+    cl.setParameterExceptionHandler(
+        (e, a) -> {
+          String name = e.getCommandLine().getCommandSpec().qualifiedName();
+          cli.err().println(name + ": " + e.getMessage() + " (fix: see '" + name + " --help')");
+          if (verbose) {
+            e.printStackTrace(cli.err());
+          }
+          return Cli.USAGE;
+        });
+    cl.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          int code = report(cli.err(), cmd.getCommandSpec().qualifiedName(), e);
+          if (verbose) {
+            e.printStackTrace(cli.err());
+          }
+          return code;
+        });
+    return cl.execute(args);
+  }
+
+  /** One line per problem; the exit code that fits. */
+  private static int report(PrintStream err, String command, Exception e) {
+    if (e instanceof SpecException se) {
+      for (SpecProblem p : se.problems()) {
+        err.println(p);
+      }
+      return Cli.USAGE;
+    }
+    if (e instanceof InvalidSpecException ise) {
+      for (InvalidSpecException.Violation v : ise.violations()) {
+        err.println(command + ": " + v);
+      }
+      return Cli.USAGE;
+    }
+    String message = e.getMessage();
+    err.println(
+        command
+            + ": error: "
+            + e.getClass().getSimpleName()
+            + (message == null ? "" : ": " + message.lines().findFirst().orElse(""))
+            + " (run again with --verbose for the stack trace)");
+    return Cli.ERROR;
+  }
+
+  private static CommandLine notBuilt(Cli cli, String name, String what) {
+    Callable<Integer> body =
+        () -> {
+          cli.err()
+              .println(
+                  "cutover "
+                      + name
+                      + ": not built yet ("
+                      + what
+                      + "; issue 15). Today: cutover validate | plan | apply <spec> run in-process"
+                      + " (docs/cli.md)");
+          return Cli.NOT_BUILT;
+        };
+    CommandSpec spec = CommandSpec.wrapWithoutInspection(body);
+    spec.name(name);
+    spec.usageMessage().description(what + ". Not built yet: exits with code 4.");
+    spec.parser().unmatchedArgumentsAllowed(true);
+    return new CommandLine(spec);
+  }
+
+  /** Creates commands with the CLI's streams and providers when they take them. */
+  private static CommandLine.IFactory factory(Cli cli) {
+    CommandLine.IFactory fallback = CommandLine.defaultFactory();
+    return new CommandLine.IFactory() {
+      @Override
+      public <K> K create(Class<K> cls) throws Exception {
+        for (Constructor<?> c : cls.getDeclaredConstructors()) {
+          Class<?>[] p = c.getParameterTypes();
+          if (p.length == 1 && p[0] == Cli.class) {
+            return cls.cast(c.newInstance(cli));
+          }
+        }
+        for (Constructor<?> c : cls.getDeclaredConstructors()) {
+          Class<?>[] p = c.getParameterTypes();
+          if (p.length == 2 && p[0] == PrintStream.class && p[1] == PrintStream.class) {
+            return cls.cast(c.newInstance(cli.out(), cli.err()));
+          }
+        }
+        return fallback.create(cls);
+      }
+    };
+  }
+
+  @Spec @Nullable CommandSpec spec;
 
   @Override
   public void run() {
-    CommandLine.usage(this, System.out);
+    CommandLine cl = Objects.requireNonNull(spec, "picocli injects the spec").commandLine();
+    cl.usage(cl.getOut());
   }
 }

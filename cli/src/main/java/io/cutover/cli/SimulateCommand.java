@@ -19,9 +19,15 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
  * A canary rollout of a sample service under virtual time, on the testkit's fakes: v1 is stable, v2
@@ -54,6 +60,8 @@ final class SimulateCommand implements Callable<Integer> {
           "The gate's threshold: highest error rate that passes (default ${DEFAULT-VALUE}).")
   double maxErrorRate;
 
+  @Spec @Nullable CommandSpec spec;
+
   private final PrintStream out;
 
   SimulateCommand() {
@@ -64,8 +72,32 @@ final class SimulateCommand implements Callable<Integer> {
     this.out = out;
   }
 
+  SimulateCommand(PrintStream out, PrintStream err) {
+    this(out);
+  }
+
+  /** Refuses bad options before anything runs (one line, exit code 2). */
+  private void validate() {
+    CommandLine cl = Objects.requireNonNull(spec, "picocli injects the spec").commandLine();
+    if (replicas < 1) {
+      throw new ParameterException(
+          cl, "--replicas is " + replicas + " (fix: run at least 1 instance per release)");
+    }
+    if (!(badErrorRate >= 0 && badErrorRate <= 1)) {
+      throw new ParameterException(
+          cl,
+          "--bad-error-rate is " + badErrorRate + " (fix: give a fraction from 0 to 1, e.g. 0.05)");
+    }
+    if (!(maxErrorRate >= 0 && maxErrorRate <= 1)) {
+      throw new ParameterException(
+          cl,
+          "--max-error-rate is " + maxErrorRate + " (fix: give a fraction from 0 to 1, e.g. 0.01)");
+    }
+  }
+
   @Override
   public Integer call() {
+    validate();
     out.println(
         "SIMULATION: virtual time, a fake fleet and router, scripted metrics. No real process runs and");
     out.println(

@@ -74,15 +74,4 @@ class DemoCommandTest {
       }
     }
   }
-
-  @Test
-  void refusesAnUnknownRouter() {
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    int code =
-        new CommandLine(new DemoCommand(new PrintStream(buf, true, StandardCharsets.UTF_8)))
-            .execute("--router", "envoy");
-    assertThat(code).isEqualTo(2);
-    assertThat(buf.toString(StandardCharsets.UTF_8))
-        .contains("--router must be 'in-process' or 'haproxy'");
-  }
 }

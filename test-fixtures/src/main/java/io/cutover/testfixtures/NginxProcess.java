@@ -61,13 +61,19 @@ public final class NginxProcess implements AutoCloseable {
   }
 
   /**
-   * Writes the configuration (with the initial upstream file per service) and starts NGINX.
-   *
-   * @param dir a private directory
-   * @param frontends port of 127.0.0.1 per service
-   * @param statusPort the port of the routers' status servers
-   * @param upstreams the router's upstream naming and initial files
-   * @throws IllegalStateException if nginx is missing or does not start within 10 s
+   * The dynamic modules Debian's {@code libnginx-mod-http-lua} installs (NDK first, then Lua), if
+   * both are there.
+   */
+  public static Optional<List<Path>> luaModules() {
+    Path dir = Path.of("/usr/lib/nginx/modules");
+    List<Path> modules =
+        List.of(dir.resolve("ndk_http_module.so"), dir.resolve("ngx_http_lua_module.so"));
+    return modules.stream().allMatch(Files::isReadable) ? Optional.of(modules) : Optional.empty();
+  }
+
+  /**
+   * {@link #start(Path, Map, int, Upstreams, ScheduledExecutorService, InstantSource, boolean)}
+   * without the Lua module.
    */
   public static NginxProcess start(
       Path dir,
@@ -76,6 +82,38 @@ public final class NginxProcess implements AutoCloseable {
       Upstreams upstreams,
       ScheduledExecutorService scheduler,
       InstantSource clock) {
+    return start(dir, frontends, statusPort, upstreams, scheduler, clock, false);
+  }
+
+  /**
+   * Writes the configuration (with the initial upstream file per service) and starts NGINX.
+   *
+   * @param dir a private directory
+   * @param frontends port of 127.0.0.1 per service
+   * @param statusPort the port of the routers' status servers
+   * @param upstreams the router's upstream naming and initial files
+   * @param lua whether the configuration loads the Lua module ({@link #luaModules()})
+   * @throws IllegalStateException if nginx (or, with {@code lua}, the Lua module) is missing or
+   *     does not start within 10 s
+   */
+  public static NginxProcess start(
+      Path dir,
+      Map<String, Integer> frontends,
+      int statusPort,
+      Upstreams upstreams,
+      ScheduledExecutorService scheduler,
+      InstantSource clock,
+      boolean lua) {
+    List<Path> modules = List.of();
+    if (lua) {
+      modules =
+          luaModules()
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "the NGINX Lua module is not installed: install the Debian package"
+                              + " 'libnginx-mod-http-lua' (apt-get install -y libnginx-mod-http-lua)"));
+    }
     Path nginx =
         binary()
             .orElseThrow(
@@ -94,7 +132,8 @@ public final class NginxProcess implements AutoCloseable {
             upstreamDir.resolve(service + ".conf"),
             upstreams.initialFile().apply(service, statusPort));
       }
-      Files.writeString(dir.resolve("nginx.conf"), config(dir, frontends, upstreams.name()));
+      Files.writeString(
+          dir.resolve("nginx.conf"), config(dir, frontends, upstreams.name(), modules));
       p =
           ExternalProcess.start(
               List.of(
@@ -124,7 +163,17 @@ public final class NginxProcess implements AutoCloseable {
   /** The main configuration {@link #start} writes: also the shape a user's NGINX needs. */
   public static String config(
       Path dir, Map<String, Integer> frontends, Function<String, String> upstreamName) {
+    return config(dir, frontends, upstreamName, List.of());
+  }
+
+  /** The main configuration, loading {@code modules} first (e.g. {@link #luaModules()}). */
+  public static String config(
+      Path dir,
+      Map<String, Integer> frontends,
+      Function<String, String> upstreamName,
+      List<Path> modules) {
     StringBuilder sb = new StringBuilder();
+    modules.forEach(m -> sb.append("load_module ").append(m).append(";\n"));
     sb.append("daemon off;\nworker_processes 1;\npid ")
         .append(dir.resolve("nginx.pid"))
         .append(";\n")

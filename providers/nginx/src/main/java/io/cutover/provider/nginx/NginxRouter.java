@@ -44,8 +44,10 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import okhttp3.ConnectionPool;
+import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
+import okhttp3.RequestBody;
 import okhttp3.Response;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -74,9 +76,16 @@ import org.slf4j.LoggerFactory;
  * can reach an upstream the new split dropped. {@link #current} reads the same location: the split
  * NGINX serves.
  *
- * <p><b>Clients.</b> A reload closes idle keep-alive connections; clients should retry idempotent
- * requests on connection failures (OkHttp's {@code retryOnConnectionFailure}). Prefer HAProxy where
- * zero dropped connections matter.
+ * <p><b>Dynamic weights.</b> When the main configuration loads {@code ngx_http_lua_module} ({@link
+ * #dynamicWeights()}), the first apply of a service writes a Lua upstream file instead (see {@code
+ * LuaUpstream}: servers and weights in a {@code lua_shared_dict} read by {@code balancer_by_lua})
+ * and reloads once; every later apply is one {@code PUT} of the new state to an admin location on
+ * the status listener and one read-back, without a reload. Requests already proxied to an instance
+ * the new split drops run to their end.
+ *
+ * <p><b>Clients.</b> Without the Lua module, a reload closes idle keep-alive connections; clients
+ * should retry idempotent requests on connection failures (OkHttp's {@code
+ * retryOnConnectionFailure}). With it, weight changes close no connection.
  *
  * <p><b>Limits.</b> Match rules and mirrors are refused (they belong in the NGINX configuration).
  *
@@ -130,6 +139,8 @@ public final class NginxRouter implements Router, AutoCloseable {
   private final AtomicInteger reloads = new AtomicInteger();
   private final @Nullable Path pidFile;
   private final Map<String, AppliedOperations> operations = new ConcurrentHashMap<>();
+  private final boolean dynamic;
+  private final @Nullable Interceptor adminFault;
 
   private NginxRouter(Builder b) {
     this.nginx = b.nginx;
@@ -140,6 +151,8 @@ public final class NginxRouter implements Router, AutoCloseable {
     this.clock = b.clock;
     this.reloadTimeout = b.reloadTimeout;
     this.pidFile = pidFile(b.mainConfig, b.prefix);
+    this.dynamic = b.dynamicWeights != null ? b.dynamicWeights : luaModuleLoaded(b.mainConfig);
+    this.adminFault = b.adminFault;
     if (b.scheduler != null) {
       this.scheduler = b.scheduler;
       this.ownsScheduler = false;
@@ -157,12 +170,17 @@ public final class NginxRouter implements Router, AutoCloseable {
     }
     // No idle connection is kept: every status read opens a new one, so it reaches a current
     // worker.
-    this.http =
+    OkHttpClient.Builder hb =
         new OkHttpClient.Builder()
             .connectionPool(new ConnectionPool(0, 1, TimeUnit.MILLISECONDS))
             .connectTimeout(Duration.ofSeconds(1))
             .readTimeout(Duration.ofSeconds(2))
-            .build();
+            // A state written must never be sent twice behind the router's back.
+            .retryOnConnectionFailure(false);
+    if (adminFault != null) {
+      hb.addInterceptor(adminFault);
+    }
+    this.http = hb.build();
   }
 
   /**
@@ -202,6 +220,26 @@ public final class NginxRouter implements Router, AutoCloseable {
     return reloads.get();
   }
 
+  /**
+   * Whether weight changes go to NGINX's shared memory without a reload: the Lua module is loaded
+   * by the main configuration (or {@link Builder#dynamicWeights} said so).
+   */
+  public boolean dynamicWeights() {
+    return dynamic;
+  }
+
+  /** Whether {@code mainConfig} loads {@code ngx_http_lua_module} (a live {@code load_module}). */
+  static boolean luaModuleLoaded(Path mainConfig) {
+    try {
+      return Pattern.compile("(?m)^\\s*load_module\\s+\\S*ngx_http_lua_module\\.so\\s*;")
+          .matcher(Files.readString(mainConfig))
+          .find();
+    } catch (IOException e) {
+      LOG.debug("cannot read {}; weight changes reload NGINX", mainConfig, e);
+      return false;
+    }
+  }
+
   // ---------------------------------------------------------------- Router
 
   @Override
@@ -234,7 +272,41 @@ public final class NginxRouter implements Router, AutoCloseable {
         return;
       }
       long generation = now.map(s -> s.generation + 1).orElse(1L);
-      String content = render(service, split, backends, generation);
+      if (dynamic && now.isPresent() && now.get().dynamic) {
+        // NGINX already runs this service's Lua upstream: the new state goes to shared memory,
+        // every worker picks it up for its next request, no connection is closed.
+        LuaUpstream lua = LuaUpstream.of(service, statusPort);
+        putState(
+            service,
+            lua.state(
+                servers(service, split, backends),
+                generation,
+                statusJson(service, generation, split, backendKey(split, backends))));
+        Optional<Status> after = status(service);
+        if (after.isEmpty() || after.get().generation != generation) {
+          throw ProviderException.retryable(
+              PROVIDER,
+              "route",
+              "NGINX accepted generation "
+                  + generation
+                  + " of "
+                  + service
+                  + " but serves "
+                  + after.map(st -> "generation " + st.generation).orElse("no split")
+                  + "; apply again");
+        }
+        ops.applied(op);
+        return;
+      }
+      String content =
+          dynamic
+              ? LuaUpstream.of(service, statusPort)
+                  .render(
+                      servers(service, split, backends),
+                      generation,
+                      statusJson(service, generation, split, backendKey(split, backends)),
+                      split)
+              : render(service, split, backends, generation);
       Path lastGood = upstreamDir.resolve(service + ".conf.last-good");
       boolean hadFile = Files.exists(file);
       if (hadFile) {
@@ -368,9 +440,15 @@ public final class NginxRouter implements Router, AutoCloseable {
 
   // ---------------------------------------------------------------- rendering
 
-  /** The upstream file of a service: an upstream block and its status server. */
-  String render(
-      String service, TrafficSplit split, Map<String, List<Instance>> backends, long generation) {
+  /** One server of an upstream: a READY instance of a release and its integer weight (0 = down). */
+  record Server(String releaseId, String instanceId, String host, int port, long weight) {}
+
+  /**
+   * The servers a split maps onto: each release's READY instances with an endpoint, release weights
+   * mapped exactly onto integer server weights. Validates every endpoint first.
+   */
+  static List<Server> servers(
+      String service, TrafficSplit split, Map<String, List<Instance>> backends) {
     Map<String, List<Instance>> ready = new LinkedHashMap<>();
     Map<String, Integer> counts = new LinkedHashMap<>();
     for (String id : split.releaseIds()) {
@@ -396,13 +474,7 @@ public final class NginxRouter implements Router, AutoCloseable {
       counts.put(id, list.size());
     }
     Map<String, Long> perServer = perServerWeights(split, counts);
-    StringBuilder sb = new StringBuilder();
-    sb.append("# Written by Cutover (generation ")
-        .append(generation)
-        .append("): ")
-        .append(split)
-        .append('\n');
-    sb.append("upstream ").append(upstream(service)).append(" {\n");
+    List<Server> servers = new ArrayList<>();
     for (Map.Entry<String, List<Instance>> e : ready.entrySet()) {
       for (Instance i : e.getValue()) {
         URI endpoint = Objects.requireNonNull(i.endpoint());
@@ -417,21 +489,59 @@ public final class NginxRouter implements Router, AutoCloseable {
                   + "', which has no plain host and port to write into an NGINX configuration",
               "give instances endpoints such as http://127.0.0.1:8080");
         }
-        String hostPort = host + ":" + endpoint.getPort();
-        long w = perServer.getOrDefault(e.getKey(), 0L);
-        sb.append("  server ")
-            .append(hostPort)
-            .append(w > 0 ? " weight=" + w : " down")
-            .append(";  # ")
-            .append(e.getKey())
-            .append(' ')
-            .append(i.id().replaceAll("[^A-Za-z0-9._-]", "_"))
-            .append('\n');
+        servers.add(
+            new Server(
+                e.getKey(),
+                i.id().replaceAll("[^A-Za-z0-9._-]", "_"),
+                host,
+                endpoint.getPort(),
+                perServer.getOrDefault(e.getKey(), 0L)));
       }
+    }
+    return servers;
+  }
+
+  /** The upstream file of a service: an upstream block and its status server. */
+  String render(
+      String service, TrafficSplit split, Map<String, List<Instance>> backends, long generation) {
+    List<Server> servers = servers(service, split, backends);
+    StringBuilder sb = new StringBuilder();
+    sb.append("# Written by Cutover (generation ")
+        .append(generation)
+        .append("): ")
+        .append(split)
+        .append('\n');
+    sb.append("upstream ").append(upstream(service)).append(" {\n");
+    for (Server sv : servers) {
+      sb.append("  server ")
+          .append(sv.host())
+          .append(':')
+          .append(sv.port())
+          .append(sv.weight() > 0 ? " weight=" + sv.weight() : " down")
+          .append(";  # ")
+          .append(sv.releaseId())
+          .append(' ')
+          .append(sv.instanceId())
+          .append('\n');
     }
     sb.append("  keepalive 32;\n}\n");
     sb.append(statusServer(service, statusPort, generation, split, backendKey(split, backends)));
     return sb.toString();
+  }
+
+  /** The JSON the status location answers: service, generation, weights, backends fingerprint. */
+  static String statusJson(
+      String service, long generation, @Nullable TrafficSplit split, String backends) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("service", service);
+    body.put("generation", generation);
+    body.put("weights", split == null ? Map.of() : split.weights());
+    body.put("backends", backends);
+    try {
+      return JSON.writeValueAsString(body);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /**
@@ -440,17 +550,7 @@ public final class NginxRouter implements Router, AutoCloseable {
    */
   static String statusServer(
       String service, int port, long generation, @Nullable TrafficSplit split, String backends) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("service", service);
-    body.put("generation", generation);
-    body.put("weights", split == null ? Map.of() : split.weights());
-    body.put("backends", backends);
-    String json;
-    try {
-      json = JSON.writeValueAsString(body);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    String json = statusJson(service, generation, split, backends);
     return "server {\n  listen 127.0.0.1:"
         + port
         + ";\n  server_name cutover-status-"
@@ -534,7 +634,49 @@ public final class NginxRouter implements Router, AutoCloseable {
     }
   }
 
-  private record Status(long generation, @Nullable TrafficSplit split, String backends) {}
+  /**
+   * What NGINX serves for a service; {@code dynamic} when it runs the Lua upstream whose state
+   * changes without a reload.
+   */
+  private record Status(
+      long generation, @Nullable TrafficSplit split, String backends, boolean dynamic) {}
+
+  /** Writes a Lua upstream's state into NGINX's shared memory through the admin location. */
+  private void putState(String service, String state) {
+    Request request =
+        new Request.Builder()
+            .url("http://127.0.0.1:" + statusPort + LuaUpstream.ADMIN_PATH)
+            .header("Host", "cutover-status-" + service)
+            .put(RequestBody.create(state.getBytes(StandardCharsets.UTF_8)))
+            .build();
+    try (Response r = http.newCall(request).execute()) {
+      if (r.code() != 200) {
+        String body = r.body().string();
+        throw ProviderException.retryable(
+            PROVIDER,
+            "route",
+            "NGINX refused the new state of "
+                + service
+                + " (HTTP "
+                + r.code()
+                + ": "
+                + printable(body.trim())
+                + "); the previous split stays in effect");
+      }
+    } catch (IOException e) {
+      throw ProviderException.retryable(
+          PROVIDER,
+          "route",
+          "cannot send the new state of "
+              + service
+              + " to 127.0.0.1:"
+              + statusPort
+              + LuaUpstream.ADMIN_PATH
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+  }
 
   private Optional<Status> status(String service) {
     Request request =
@@ -559,7 +701,8 @@ public final class NginxRouter implements Router, AutoCloseable {
           new Status(
               node.path("generation").asLong(),
               weights.isEmpty() ? null : TrafficSplit.of(weights),
-              node.path("backends").asText("")));
+              node.path("backends").asText(""),
+              "lua".equals(node.path("mode").asText())));
     } catch (IOException e) {
       throw ProviderException.retryable(
           PROVIDER,
@@ -671,6 +814,8 @@ public final class NginxRouter implements Router, AutoCloseable {
     private InstantSource clock = InstantSource.system();
     private @Nullable ScheduledExecutorService scheduler;
     private Duration reloadTimeout = Duration.ofSeconds(10);
+    private @Nullable Boolean dynamicWeights;
+    private @Nullable Interceptor adminFault;
 
     private Builder(Path mainConfig, Path prefix, Path upstreamDir, int statusPort) {
       this.mainConfig = Objects.requireNonNull(mainConfig);
@@ -724,6 +869,24 @@ public final class NginxRouter implements Router, AutoCloseable {
         throw new InvalidSpecException("reloadTimeout", "is " + timeout, "use a positive duration");
       }
       this.reloadTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * Whether weight changes go to NGINX's shared memory through {@code balancer_by_lua} (no
+     * reload) or through a rewritten upstream file and a reload. Default: dynamic when the main
+     * configuration loads {@code ngx_http_lua_module} ({@code load_module}); set {@code false} to
+     * keep the reload path although the module is loaded, {@code true} only if the module is loaded
+     * some other way (an {@code include} of {@code modules-enabled}).
+     */
+    public Builder dynamicWeights(boolean dynamic) {
+      this.dynamicWeights = dynamic;
+      return this;
+    }
+
+    /** Tests only: an interceptor on the router's HTTP client, to fail a state write. */
+    Builder adminFault(Interceptor interceptor) {
+      this.adminFault = Objects.requireNonNull(interceptor);
       return this;
     }
 

@@ -101,6 +101,30 @@ final class LocalFixture implements AutoCloseable {
         clock);
   }
 
+  /**
+   * A private NGINX that loads the Lua module, so the router changes weights without reloads;
+   * skipped with a notice (failed under CI=true) where libnginx-mod-http-lua is missing.
+   */
+  static NginxProcess startLuaNginx(
+      Path dir,
+      Map<String, Integer> frontends,
+      int statusPort,
+      ScheduledExecutorService scheduler,
+      InstantSource clock) {
+    requireBinary(
+        NginxProcess.luaModules().map(m -> m.get(1)),
+        "ngx_http_lua_module.so",
+        "libnginx-mod-http-lua");
+    return NginxProcess.start(
+        dir,
+        frontends,
+        statusPort,
+        new NginxProcess.Upstreams(NginxRouter::upstream, NginxRouter::initialUpstream),
+        scheduler,
+        clock,
+        true);
+  }
+
   /** A router builder for a private NGINX. */
   static NginxRouter.Builder router(NginxProcess nginx) {
     return NginxRouter.builder(
