@@ -77,6 +77,7 @@ public final class PostgresJournal implements Journal {
   private final Thread writerThread;
   private final Leases leases;
   private final Replicas replicas;
+  private @Nullable LeaseKeeper keeper;
   private final Duration leaseTtl;
   private final Duration heartbeat;
   private volatile boolean closed;
@@ -121,6 +122,18 @@ public final class PostgresJournal implements Journal {
   /** Ownership leases with fencing tokens. */
   public Leases leases() {
     return leases;
+  }
+
+  /**
+   * This replica's leases, renewed by its heartbeat (which also keeps the replica live in {@link
+   * #replicas()}).
+   */
+  public LeaseKeeper keeper() {
+    LeaseKeeper k = keeper;
+    if (k == null) {
+      throw new IllegalStateException("the journal is not open yet");
+    }
+    return k;
   }
 
   /** The replicas sharing this journal. */
@@ -489,6 +502,10 @@ public final class PostgresJournal implements Journal {
       return;
     }
     closed = true;
+    LeaseKeeper k = keeper;
+    if (k != null) {
+      k.close();
+    }
     writer.close();
     try {
       writerThread.join(30_000);
@@ -604,6 +621,11 @@ public final class PostgresJournal implements Journal {
       cfg.addDataSourceProperty(
           "socketTimeout", Long.toString(Math.max(30, leaseTtl.toSeconds() * 2)));
       cfg.addDataSourceProperty("tcpKeepAlive", "true");
+      // A replica paused inside a transaction (GC, SIGSTOP) must not keep the head row or a lease
+      // row
+      // locked past its lease: the server ends such a session and rolls its transaction back.
+      cfg.setConnectionInitSql(
+          "SET idle_in_transaction_session_timeout = " + Math.max(1000, leaseTtl.toMillis()));
       HikariDataSource ds;
       try {
         ds = new HikariDataSource(cfg);
@@ -626,6 +648,7 @@ public final class PostgresJournal implements Journal {
             .migrate();
         PostgresJournal j = new PostgresJournal(this, ds);
         j.replicas.register(replica, description);
+        j.keeper = new LeaseKeeper(j.leases, j.replicas, replica, leaseTtl, heartbeat);
         j.writerThread.start();
         return j;
       } catch (FlywayException | ProviderException e) {

@@ -105,7 +105,7 @@ public final class Writer implements Runnable {
           batch.add(next);
           bytes += next.body().length;
         }
-        write(batch);
+        write(batch, 1);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         break;
@@ -136,7 +136,12 @@ public final class Writer implements Runnable {
     return new IllegalStateException("the postgres journal is closed; appends after close fail");
   }
 
-  private void write(List<Pending> batch) {
+  /**
+   * Most attempts of a batch whose transaction failed before its commit (so nothing was written).
+   */
+  private static final int ATTEMPTS = 3;
+
+  private void write(List<Pending> batch, int attempt) {
     byte[] expectedHead = null;
     List<Pending> accepted = new ArrayList<>();
     List<JournalRecord> stored = new ArrayList<>();
@@ -214,6 +219,18 @@ public final class Writer implements Runnable {
         throw e;
       }
     } catch (SQLException e) {
+      if (expectedHead == null && attempt < ATTEMPTS && !closed) {
+        // Nothing was committed (a connection the server ended, a restart): a fresh connection
+        // from the pool tries again, re-reading the head and the fences.
+        List<Pending> open = new ArrayList<>();
+        for (Pending p : batch) {
+          if (!p.done().isDone()) {
+            open.add(p);
+          }
+        }
+        write(open, attempt + 1);
+        return;
+      }
       if (expectedHead != null && committedAnyway(expectedHead)) {
         complete(accepted, stored);
         return;
