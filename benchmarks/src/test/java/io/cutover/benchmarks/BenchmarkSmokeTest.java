@@ -87,6 +87,15 @@ class BenchmarkSmokeTest {
                   "engine.speedup_vs_thread_per_rollout",
                   "engine.reaction_p99")),
           new Smoke(
+              "footprint",
+              List.of("3"),
+              List.of(),
+              List.of(
+                  "core.runtime_jars_mb",
+                  "core.runtime_jars",
+                  "engine.build_ms",
+                  "engine.build_ms_warm")),
+          new Smoke(
               "fuzz",
               List.of("20"),
               List.of(),

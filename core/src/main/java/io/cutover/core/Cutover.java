@@ -523,6 +523,11 @@ public final class Cutover implements AutoCloseable {
     return List.copyOf(live.running());
   }
 
+  /** The services whose stable release the engine knows (adopted or deployed), sorted by name. */
+  public List<String> services() {
+    return history.services();
+  }
+
   /** The stable release of a service, if known. */
   public Optional<Release> stable(String service) {
     return Optional.ofNullable(history.stable(service));

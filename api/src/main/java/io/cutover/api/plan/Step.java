@@ -335,19 +335,94 @@ public sealed interface Step {
   }
 
   /**
-   * Run a lifecycle hook (pre-rollout job, migration, warm-up, confirm-promotion, ...): the named
-   * gate is evaluated once with the phase and parameters; anything but PASS aborts the rollout.
+   * Run a lifecycle hook: the named gate is evaluated with the phase and parameters ({@link
+   * io.cutover.spi.GateContext#phase()}, {@link io.cutover.spi.GateContext#params()}). Any {@code
+   * HealthGate} can be a hook. What the engine does with the verdict depends on the phase
+   * (Flagger's webhook kinds; strategies place the steps with {@code LifecycleHooks}):
+   *
+   * <ul>
+   *   <li>{@value #CONFIRM_ROLLOUT}, {@value #CONFIRM_TRAFFIC_INCREASE}, {@value
+   *       #CONFIRM_PROMOTION}: PASS confirms and the plan continues; FAIL denies and the rollout
+   *       aborts; anything else (not confirmed yet, or the gate could not answer) makes the rollout
+   *       wait in state {@code WAITING}, showing the reason, and the gate is asked again every
+   *       {@code interval}. A promote skips the wait, as it skips a pause.
+   *   <li>{@value #POST_ROLLOUT}: evaluated once; a verdict other than PASS is journaled and
+   *       reported (event, log), never rolls anything back.
+   *   <li>{@value #ROLLOUT}, {@value #ROLLBACK}, {@value #EVENT}: rollout-wide hooks, in effect for
+   *       the whole rollout wherever the step sits (the step itself completes at once): a rollout
+   *       hook is evaluated with every analysis measurement and counts like the analysis' gates; a
+   *       rollback hook is polled every {@code interval} while the rollout runs (WAITING and PAUSED
+   *       included) and its FAIL ("roll back", what {@code WebhookGate} answers when the receiver
+   *       asks for a rollback) aborts the rollout; an event hook is told every event of the
+   *       rollout, fire-and-forget, with bounded retries.
+   *   <li>{@value #PRE_ROLLOUT} and any other phase: evaluated once; anything but PASS aborts.
+   * </ul>
+   *
+   * <p>In a rollback step list a hook is evaluated once and never fails the rollback.
    *
    * @param gate name of the gate that implements the hook
    * @param phase the lifecycle phase, e.g. {@code pre-rollout}, passed to the gate
    * @param params parameters passed to the gate
+   * @param interval how often a confirm hook that has not confirmed, or a rollback hook, is asked
+   *     again; positive, at most {@link Step#MAX_DURATION}
    */
-  record Hook(String gate, String phase, Map<String, String> params) implements Step {
+  record Hook(String gate, String phase, Map<String, String> params, Duration interval)
+      implements Step {
+    /** Phase of a hook asked before the first side effect; the rollout waits until it confirms. */
+    public static final String CONFIRM_ROLLOUT = "confirm-rollout";
+
+    /** Phase of a hook run before traffic first reaches the target; failure aborts. */
+    public static final String PRE_ROLLOUT = "pre-rollout";
+
+    /** Phase of a hook evaluated with every analysis measurement. */
+    public static final String ROLLOUT = "rollout";
+
+    /** Phase of a hook asked before each traffic increase; the rollout waits until it confirms. */
+    public static final String CONFIRM_TRAFFIC_INCREASE = "confirm-traffic-increase";
+
+    /** Phase of a hook asked before the final promotion; the rollout waits until it confirms. */
+    public static final String CONFIRM_PROMOTION = "confirm-promotion";
+
+    /** Phase of a hook run after the last step; failure is reported only. */
+    public static final String POST_ROLLOUT = "post-rollout";
+
+    /** Phase of a hook polled during the rollout; its FAIL aborts. */
+    public static final String ROLLBACK = "rollback";
+
+    /** Phase of a hook told every event of the rollout. */
+    public static final String EVENT = "event";
+
+    /** Default {@code interval}: one minute, Flagger's default analysis interval. */
+    public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(1);
+
     /** Validates and copies. */
     public Hook {
       requireId(gate, "hook.gate");
       requireId(phase, "hook.phase");
       params = Map.copyOf(params);
+      Objects.requireNonNull(interval, "interval");
+      if (interval.isNegative() || interval.isZero()) {
+        throw new InvalidSpecException(
+            "hook.interval", "is " + interval, "use a positive duration, e.g. 30s");
+      }
+      requireBounded(interval, "hook.interval");
+    }
+
+    /** A hook asked again every {@link #DEFAULT_INTERVAL} (where the phase asks again). */
+    public Hook(String gate, String phase, Map<String, String> params) {
+      this(gate, phase, params, DEFAULT_INTERVAL);
+    }
+
+    /** Whether the phase is a confirm-* phase: the rollout waits until the gate passes. */
+    public boolean confirms() {
+      return phase.equals(CONFIRM_ROLLOUT)
+          || phase.equals(CONFIRM_TRAFFIC_INCREASE)
+          || phase.equals(CONFIRM_PROMOTION);
+    }
+
+    /** Whether the hook is in effect for the whole rollout (rollout, rollback, event). */
+    public boolean rolloutWide() {
+      return phase.equals(ROLLOUT) || phase.equals(ROLLBACK) || phase.equals(EVENT);
     }
 
     @Override
@@ -361,7 +436,10 @@ public sealed interface Step {
           + phase
           + " via "
           + gate
-          + (params.isEmpty() ? "" : " " + new TreeMap<>(params));
+          + (params.isEmpty() ? "" : " " + new TreeMap<>(params))
+          + ((confirms() || phase.equals(ROLLBACK)) && !interval.equals(DEFAULT_INTERVAL)
+              ? " every " + Plan.human(interval)
+              : "");
     }
   }
 

@@ -8,6 +8,12 @@ public enum RolloutState {
   /** Waiting for a human: a pause until approval, an inconclusive analysis, or a manual pause. */
   PAUSED,
   /**
+   * Waiting for a confirm hook ({@code confirm-rollout}, {@code confirm-traffic-increase}, {@code
+   * confirm-promotion}) that has not confirmed yet; the gate is asked again every interval, and the
+   * status' reason says what it answered. A deny aborts; a promote skips the wait.
+   */
+  WAITING,
+  /**
    * A gate failed, a provider kept failing, or someone aborted: traffic is going back to stable.
    */
   ABORTING,

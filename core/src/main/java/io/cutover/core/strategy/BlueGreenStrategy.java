@@ -67,8 +67,10 @@ public final class BlueGreenStrategy implements RolloutStrategy {
   private final @Nullable Duration autoPromotionDelay;
   private final Step.@Nullable Verify postPromotion;
   private final Duration scaleDownDelay;
+  private final LifecycleHooks hooks;
 
   private BlueGreenStrategy(Builder b) {
+    this.hooks = b.hooks == null ? LifecycleHooks.NONE : b.hooks;
     this.previewKind = b.previewKind;
     this.previewName = b.previewName;
     this.previewValue = b.previewValue;
@@ -95,6 +97,10 @@ public final class BlueGreenStrategy implements RolloutStrategy {
 
   @Override
   public Plan plan(PlanRequest request) {
+    return hooks.applyTo(compile(request));
+  }
+
+  private Plan compile(PlanRequest request) {
     Release target = request.target();
     Release stable = request.stable();
     if (stable == null) {
@@ -177,6 +183,7 @@ public final class BlueGreenStrategy implements RolloutStrategy {
     private @Nullable Duration autoPromotionDelay;
     private Step.@Nullable Verify postPromotion;
     private @Nullable Duration scaleDownDelay;
+    private @Nullable LifecycleHooks hooks;
 
     private Builder() {}
 
@@ -261,6 +268,16 @@ public final class BlueGreenStrategy implements RolloutStrategy {
       Violations.notNull(
           delay, PATH + ".scaleDownDelay", "give a duration, e.g. Duration.ofSeconds(30)");
       this.scaleDownDelay = Violations.setOnce(scaleDownDelay, delay, PATH + ".scaleDownDelay");
+      return this;
+    }
+
+    /**
+     * Lifecycle hooks the plans get, placed where they belong (see {@link LifecycleHooks}); default
+     * none. May be set once.
+     */
+    public Builder hooks(LifecycleHooks hooks) {
+      Violations.notNull(hooks, PATH + ".hooks", "pass LifecycleHooks.builder()...build()");
+      this.hooks = Violations.setOnce(this.hooks, hooks, PATH + ".hooks");
       return this;
     }
 

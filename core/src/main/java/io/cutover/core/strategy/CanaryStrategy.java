@@ -50,9 +50,11 @@ public final class CanaryStrategy implements RolloutStrategy {
   public static final long DEFAULT_SCALE_DOWN_DELAY_SECONDS = 30;
 
   private final CanaryProgram program;
+  private final LifecycleHooks hooks;
 
-  private CanaryStrategy(CanaryProgram program) {
+  private CanaryStrategy(CanaryProgram program, LifecycleHooks hooks) {
     this.program = program;
+    this.hooks = hooks;
   }
 
   /** An empty builder. */
@@ -67,6 +69,10 @@ public final class CanaryStrategy implements RolloutStrategy {
 
   @Override
   public Plan plan(PlanRequest request) {
+    return hooks.applyTo(compile(request));
+  }
+
+  private Plan compile(PlanRequest request) {
     return program.compile(name(), request);
   }
 
@@ -86,6 +92,7 @@ public final class CanaryStrategy implements RolloutStrategy {
     private Step.@Nullable Verify background;
     private @Nullable Integer backgroundStart;
     private @Nullable Duration scaleDownDelay;
+    private @Nullable LifecycleHooks hooks;
 
     private Builder() {}
 
@@ -182,6 +189,16 @@ public final class CanaryStrategy implements RolloutStrategy {
     }
 
     /**
+     * Lifecycle hooks the plans get, placed where they belong (see {@link LifecycleHooks}); default
+     * none. May be set once.
+     */
+    public Builder hooks(LifecycleHooks hooks) {
+      Violations.notNull(hooks, PATH + ".hooks", "pass LifecycleHooks.builder()...build()");
+      this.hooks = Violations.setOnce(this.hooks, hooks, PATH + ".hooks");
+      return this;
+    }
+
+    /**
      * Validates every option and builds the strategy.
      *
      * @throws InvalidSpecException listing every violation
@@ -213,7 +230,8 @@ public final class CanaryStrategy implements RolloutStrategy {
               backgroundStart == null ? 0 : backgroundStart,
               scaleDownDelay == null
                   ? Duration.ofSeconds(DEFAULT_SCALE_DOWN_DELAY_SECONDS)
-                  : scaleDownDelay));
+                  : scaleDownDelay),
+          hooks == null ? LifecycleHooks.NONE : hooks);
     }
 
     private void validateSteps(Violations v) {

@@ -22,6 +22,7 @@ final class Analyses implements AnalysisRun.Host {
   private final Consumer<String> abort;
   private final Consumer<String> pauseInconclusive;
   private final Runnable stepPassed;
+  private final List<Step.Hook> rolloutHooks;
   private @Nullable AnalysisRun foreground;
   private final List<AnalysisRun> background = new ArrayList<>(1);
 
@@ -32,6 +33,7 @@ final class Analyses implements AnalysisRun.Host {
    * @param abort aborts the rollout with a reason
    * @param pauseInconclusive pauses the rollout on its current step for a human
    * @param stepPassed completes the current step
+   * @param rolloutHooks hooks evaluated with every measurement of every run
    */
   Analyses(
       EngineContext ctx,
@@ -40,7 +42,8 @@ final class Analyses implements AnalysisRun.Host {
       ProgressWatchdog watchdog,
       Consumer<String> abort,
       Consumer<String> pauseInconclusive,
-      Runnable stepPassed) {
+      Runnable stepPassed,
+      List<Step.Hook> rolloutHooks) {
     this.ctx = ctx;
     this.mailbox = mailbox;
     this.verdicts = verdicts;
@@ -48,6 +51,7 @@ final class Analyses implements AnalysisRun.Host {
     this.abort = abort;
     this.pauseInconclusive = pauseInconclusive;
     this.stepPassed = stepPassed;
+    this.rolloutHooks = List.copyOf(rolloutHooks);
   }
 
   /**
@@ -56,14 +60,16 @@ final class Analyses implements AnalysisRun.Host {
    */
   void foreground(
       Step.Verify verify, int step, List<AnalysisRun.Recorded> journaled, Instant startedAt) {
-    AnalysisRun run = new AnalysisRun(ctx, mailbox, this, verdicts, watchdog, verify, step);
+    AnalysisRun run =
+        new AnalysisRun(ctx, mailbox, this, verdicts, watchdog, verify, step, rolloutHooks);
     foreground = run;
     run.begin(journaled, startedAt);
   }
 
   /** Starts a background run afresh. */
   void background(Step.Verify verify, int step) {
-    AnalysisRun run = new AnalysisRun(ctx, mailbox, this, verdicts, watchdog, verify, step);
+    AnalysisRun run =
+        new AnalysisRun(ctx, mailbox, this, verdicts, watchdog, verify, step, rolloutHooks);
     background.add(run);
     run.start();
   }
@@ -71,7 +77,8 @@ final class Analyses implements AnalysisRun.Host {
   /** Restores a background run that was running when the engine stopped. */
   void resumeBackground(
       Step.Verify verify, int step, List<AnalysisRun.Recorded> journaled, Instant startedAt) {
-    AnalysisRun run = new AnalysisRun(ctx, mailbox, this, verdicts, watchdog, verify, step);
+    AnalysisRun run =
+        new AnalysisRun(ctx, mailbox, this, verdicts, watchdog, verify, step, rolloutHooks);
     background.add(run);
     run.begin(journaled, startedAt);
   }

@@ -74,6 +74,9 @@ final class AnalysisRun {
   private final Step.Verify verify;
   private final int step;
 
+  /** Rollout hooks ({@link Step.Hook#ROLLOUT}): evaluated with every measurement, deciding. */
+  private final List<Step.Hook> rolloutHooks;
+
   /** Per deciding gate, in the verify's gate order. */
   private final Map<String, Counters> counters = new LinkedHashMap<>();
 
@@ -90,7 +93,8 @@ final class AnalysisRun {
       Verdicts verdicts,
       ProgressWatchdog watchdog,
       Step.Verify verify,
-      int step) {
+      int step,
+      List<Step.Hook> rolloutHooks) {
     this.ctx = ctx;
     this.mailbox = mailbox;
     this.host = host;
@@ -98,9 +102,13 @@ final class AnalysisRun {
     this.watchdog = watchdog;
     this.verify = verify;
     this.step = step;
+    this.rolloutHooks = rolloutHooks;
     this.windowStart = ctx.clock().instant();
     for (String g : verify.gates()) {
       counters.put(g, Counters.ZERO);
+    }
+    for (Step.Hook h : rolloutHooks) {
+      counters.put(h.gate(), Counters.ZERO);
     }
   }
 
@@ -235,12 +243,25 @@ final class AnalysisRun {
     Instant now = ctx.clock().instant();
     GateContext gc = verdicts.context(windowStart, now, n);
     windowStart = now;
-    List<String> names = new ArrayList<>(verify.gates().size() + verify.dryRunGates().size());
-    names.addAll(verify.gates());
-    names.addAll(verify.dryRunGates());
+    // deciding gates first (the step's, then the rollout hooks with their phase), then dry-run
+    List<String> names = new ArrayList<>();
+    List<GateContext> contexts = new ArrayList<>();
+    for (String g : verify.gates()) {
+      names.add(g);
+      contexts.add(gc);
+    }
+    for (Step.Hook h : rolloutHooks) {
+      names.add(h.gate());
+      contexts.add(gc.toBuilder().phase(h.phase()).params(h.params()).build());
+    }
+    int deciding = names.size();
+    for (String g : verify.dryRunGates()) {
+      names.add(g);
+      contexts.add(gc);
+    }
     List<CompletableFuture<Verdict>> futures = new ArrayList<>(names.size());
-    for (String name : names) {
-      futures.add(evaluate(ctx, gate(ctx, name), gc));
+    for (int i = 0; i < names.size(); i++) {
+      futures.add(evaluate(ctx, gate(ctx, names.get(i)), contexts.get(i)));
     }
     CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
         .whenComplete(
@@ -252,7 +273,7 @@ final class AnalysisRun {
                       }
                       for (int i = 0; i < names.size(); i++) {
                         Verdict v = futures.get(i).join();
-                        boolean dryRun = i >= verify.gates().size();
+                        boolean dryRun = i >= deciding;
                         verdicts.record(names.get(i), v, dryRun, step, n);
                         if (!dryRun) {
                           count(names.get(i), v.outcome(), v.reasons());

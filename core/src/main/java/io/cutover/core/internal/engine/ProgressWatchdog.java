@@ -89,8 +89,9 @@ final class ProgressWatchdog {
       return;
     }
     Instant now = clock.instant();
-    if (s == RolloutState.PAUSED) {
-      // Waiting for a human is not being stuck; the clock restarts when the rollout resumes.
+    if (s == RolloutState.PAUSED || s == RolloutState.WAITING) {
+      // Waiting for a human (or a confirm hook) is not being stuck; the clock restarts when the
+      // rollout resumes.
       base = now;
       schedule(deadline);
       return;

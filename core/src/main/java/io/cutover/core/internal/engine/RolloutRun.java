@@ -18,6 +18,7 @@ import io.cutover.spi.JournalRecord;
 import io.cutover.spi.OperationId;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -55,6 +56,7 @@ public final class RolloutRun implements Rollout {
   private final StepExecutor steps;
   private final ProgressWatchdog watchdog;
   private final Analyses analyses;
+  private final RollbackWatch rollbackWatch;
 
   /** What the journal said when the engine restarted; null for a rollout started here. */
   private final JournalFold.@Nullable Recovered recovered;
@@ -139,6 +141,9 @@ public final class RolloutRun implements Rollout {
             () -> state,
             this::beginAbort);
     Verdicts verdicts = new Verdicts(id, plan, view, journal, telemetry);
+    EventHooks eventHooks = new EventHooks(ctx, plan, id);
+    telemetry.eventHooks(e -> eventHooks.deliver(e, verdicts));
+    this.rollbackWatch = new RollbackWatch(ctx, this::post, plan, verdicts, this::beginAbort);
     this.analyses =
         new Analyses(
             ctx,
@@ -147,7 +152,8 @@ public final class RolloutRun implements Rollout {
             watchdog,
             this::beginAbort,
             why -> enterPause(PauseKind.INCONCLUSIVE, why),
-            this::stepCompleted);
+            this::stepCompleted,
+            rolloutHooks(plan));
     this.steps =
         new StepExecutor(
             ctx,
@@ -160,6 +166,17 @@ public final class RolloutRun implements Rollout {
             analyses,
             watchdog,
             () -> enterPause(PauseKind.APPROVAL, "waiting for approval"),
+            new HookRunner.Waits() {
+              @Override
+              public void waiting(String why) {
+                enterWaiting(why);
+              }
+
+              @Override
+              public void waitOver() {
+                leaveWaiting();
+              }
+            },
             () -> token);
     this.recovered = recovered;
     if (recovered != null) {
@@ -252,6 +269,7 @@ public final class RolloutRun implements Rollout {
                   + plan.steps().size()
                   + " steps)");
           watchdog.start();
+          rollbackWatch.start();
           observe(false, this::nextStep);
         });
   }
@@ -271,6 +289,9 @@ public final class RolloutRun implements Rollout {
                   + (stepIndex >= 0 ? ", step " + stepIndex : "")
                   + ")");
           watchdog.start();
+          if (state != RolloutState.ABORTING) {
+            rollbackWatch.start();
+          }
           observe(true, () -> continueRecovered(r));
         });
   }
@@ -324,7 +345,7 @@ public final class RolloutRun implements Rollout {
   public void pause(String who) {
     post(
         () -> {
-          if (state == RolloutState.PROGRESSING) {
+          if (state == RolloutState.PROGRESSING || state == RolloutState.WAITING) {
             manualPauseRequested = true;
             journal.append(new JournalPayload.Command(CommandKind.PAUSE, who));
           }
@@ -395,6 +416,7 @@ public final class RolloutRun implements Rollout {
             manualPauseRequested = false;
             continueAfterPause(kind);
           } else if (waiting && !writeAhead.inFlight()) {
+            leaveWaiting();
             steps.cancelWait();
             analyses.stopForeground();
             token++;
@@ -405,9 +427,30 @@ public final class RolloutRun implements Rollout {
         });
   }
 
-  /** Whether a step holds the rollout until it is done: a foreground analysis or a pause. */
+  /**
+   * Whether a step holds the rollout until it is done: a foreground analysis, a pause, or a confirm
+   * hook.
+   */
   private static boolean isWait(@Nullable Step step) {
-    return (step instanceof Step.Verify v && !v.background()) || step instanceof Step.Pause;
+    return (step instanceof Step.Verify v && !v.background())
+        || step instanceof Step.Pause
+        || isConfirm(step);
+  }
+
+  /** A confirm-* hook: a pause that a gate ends; promotes and the fast path skip it likewise. */
+  private static boolean isConfirm(@Nullable Step step) {
+    return step instanceof Step.Hook h && h.confirms();
+  }
+
+  /** The plan's rollout hooks: evaluated with every analysis measurement. */
+  private static List<Step.Hook> rolloutHooks(Plan plan) {
+    List<Step.Hook> hooks = new ArrayList<>();
+    for (Step s : plan.steps()) {
+      if (s instanceof Step.Hook h && h.phase().equals(Step.Hook.ROLLOUT)) {
+        hooks.add(h);
+      }
+    }
+    return hooks;
   }
 
   private void post(Runnable r) {
@@ -552,7 +595,7 @@ public final class RolloutRun implements Rollout {
     updatedAt = now;
     boolean promotedPast = promoteStepPending && isWait(step);
     if ((options.skipAnalysis() || promoted || promotedPast)
-        && (step instanceof Step.Verify || step instanceof Step.Pause)) {
+        && (step instanceof Step.Verify || step instanceof Step.Pause || isConfirm(step))) {
       if (promotedPast) {
         promoteStepPending = false;
       }
@@ -593,7 +636,9 @@ public final class RolloutRun implements Rollout {
   }
 
   private void stepFailed(String why) {
-    if (state != RolloutState.PROGRESSING && state != RolloutState.PAUSED) {
+    if (state != RolloutState.PROGRESSING
+        && state != RolloutState.PAUSED
+        && state != RolloutState.WAITING) {
       return;
     }
     Step step = plan.steps().get(stepIndex);
@@ -609,6 +654,32 @@ public final class RolloutRun implements Rollout {
     updatedAt = ctx.clock().instant();
     journal.append(new JournalPayload.Paused(kind, why));
     telemetry.event(RolloutEvent.Type.PAUSED, why);
+  }
+
+  /**
+   * A confirm hook has not confirmed: the rollout shows WAITING with the hook's answer; an event
+   * when the wait begins or the answer changes.
+   */
+  private void enterWaiting(String why) {
+    if (state != RolloutState.PROGRESSING && state != RolloutState.WAITING) {
+      return;
+    }
+    if (state == RolloutState.WAITING && why.equals(reason)) {
+      return;
+    }
+    state = RolloutState.WAITING;
+    reason = why;
+    updatedAt = ctx.clock().instant();
+    telemetry.event(RolloutEvent.Type.WAITING, why);
+  }
+
+  private void leaveWaiting() {
+    if (state == RolloutState.WAITING) {
+      state = RolloutState.PROGRESSING;
+      reason = null;
+      updatedAt = ctx.clock().instant();
+      watchdog.progressed(updatedAt);
+    }
   }
 
   /** A manual pause sits between steps; the others hold the current step, which they complete. */
@@ -633,6 +704,7 @@ public final class RolloutRun implements Rollout {
     updatedAt = abortStartedAt;
     token++;
     steps.cancelWait();
+    rollbackWatch.stop();
     analyses.stopForeground();
     analyses.stopBackground();
     journal.appendSafely(new JournalPayload.Aborting(why));
@@ -702,6 +774,7 @@ public final class RolloutRun implements Rollout {
 
   private void end(@Nullable String why) {
     steps.cancelWait();
+    rollbackWatch.stop();
     watchdog.stop();
     token++;
     Instant now = ctx.clock().instant();

@@ -11,6 +11,7 @@ import io.opentelemetry.api.trace.Span;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import org.jspecify.annotations.Nullable;
 
@@ -29,6 +30,9 @@ final class RolloutTelemetry {
    */
   private final IntSupplier eventStep;
 
+  /** Also told every event: the rollout's event hooks. */
+  private Consumer<RolloutEvent> eventHooks = e -> {};
+
   private Span rolloutSpan = Span.getInvalid();
   private Span stepSpan = Span.getInvalid();
 
@@ -37,6 +41,11 @@ final class RolloutTelemetry {
     this.rolloutId = rolloutId;
     this.plan = plan;
     this.eventStep = eventStep;
+  }
+
+  /** Tells {@code hooks} every event from now on, after the listeners. */
+  void eventHooks(Consumer<RolloutEvent> hooks) {
+    this.eventHooks = hooks;
   }
 
   /** An event with a message only. */
@@ -114,18 +123,10 @@ final class RolloutTelemetry {
       @Nullable TrafficSplit s) {
     int idx = eventStep.getAsInt();
     String kind = idx >= 0 && idx < plan.steps().size() ? plan.steps().get(idx).kind() : "";
-    ctx.telemetry()
-        .emit(
-            new RolloutEvent(
-                type,
-                rolloutId,
-                plan.service(),
-                ctx.clock().instant(),
-                idx,
-                kind,
-                message,
-                v,
-                gate,
-                s));
+    RolloutEvent e =
+        new RolloutEvent(
+            type, rolloutId, plan.service(), ctx.clock().instant(), idx, kind, message, v, gate, s);
+    ctx.telemetry().emit(e);
+    eventHooks.accept(e);
   }
 }

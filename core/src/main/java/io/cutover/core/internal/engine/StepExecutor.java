@@ -6,8 +6,6 @@ import io.cutover.api.Release;
 import io.cutover.api.TrafficSplit;
 import io.cutover.api.plan.Plan;
 import io.cutover.api.plan.Step;
-import io.cutover.spi.GateContext;
-import io.cutover.spi.HealthGate;
 import io.cutover.spi.OperationId;
 import java.time.Duration;
 import java.time.Instant;
@@ -71,6 +69,8 @@ final class StepExecutor {
 
   private @Nullable ScheduledFuture<?> timer;
 
+  private final HookRunner hooks;
+
   StepExecutor(
       EngineContext ctx,
       Plan plan,
@@ -82,6 +82,7 @@ final class StepExecutor {
       Analyses analyses,
       ProgressWatchdog watchdog,
       Runnable awaitApproval,
+      HookRunner.Waits waits,
       LongSupplier token) {
     this.ctx = ctx;
     this.plan = plan;
@@ -94,6 +95,7 @@ final class StepExecutor {
     this.watchdog = watchdog;
     this.awaitApproval = awaitApproval;
     this.token = token;
+    this.hooks = new HookRunner(ctx, mailbox, verdicts, waits, token);
   }
 
   /** Executes {@code step}. */
@@ -111,7 +113,7 @@ final class StepExecutor {
     } else if (step instanceof Step.Pause s) {
       pause(s, a);
     } else if (step instanceof Step.Hook s) {
-      hook(s, a);
+      hooks.run(s, a);
     } else if (step instanceof Step.Verify s) {
       verify(s, a);
     } else {
@@ -121,6 +123,7 @@ final class StepExecutor {
 
   /** Cancels a pending timed wait (abort, promote, end). */
   void cancelWait() {
+    hooks.cancel();
     if (timer != null) {
       timer.cancel(false);
       timer = null;
@@ -217,29 +220,6 @@ final class StepExecutor {
     } else {
       waitFor(remaining(Objects.requireNonNull(s.duration()), a), a.done());
     }
-  }
-
-  private void hook(Step.Hook s, Attempt a) {
-    HealthGate gate = AnalysisRun.gate(ctx, s.gate());
-    long t = token.getAsLong();
-    Instant now = ctx.clock().instant();
-    GateContext gc = verdicts.context(now, now, 1, s.phase(), s.params());
-    AnalysisRun.evaluate(ctx, gate, gc)
-        .thenAccept(
-            v ->
-                mailbox.execute(
-                    () -> {
-                      if (t != token.getAsLong() && !a.rollback()) {
-                        return;
-                      }
-                      verdicts.record(s.gate(), v, false, a.rollback() ? -1 : a.index(), 1);
-                      if (v.passed() || a.rollback()) {
-                        a.done().run();
-                      } else {
-                        a.failed()
-                            .accept("hook " + s.phase() + " (" + s.gate() + ") returned " + v);
-                      }
-                    }));
   }
 
   /**

@@ -33,4 +33,19 @@ final class Times {
       return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
     }
   }
+
+  /** {@code d} for humans: {@code 90s}, {@code 5m}, {@code 1h}, {@code 250ms}. */
+  static String human(Duration d) {
+    if (d.toMillis() % 1000 != 0) {
+      return d.toMillis() + "ms";
+    }
+    long s = d.toSeconds();
+    if (s > 0 && s % 3600 == 0) {
+      return s / 3600 + "h";
+    }
+    if (s > 0 && s % 60 == 0) {
+      return s / 60 + "m";
+    }
+    return s + "s";
+  }
 }

@@ -158,6 +158,7 @@ public final class PlanTrees {
       ObjectNode params = n.putObject("params");
       // Map.copyOf has no order; sorting keeps equal plans byte-identical.
       new TreeMap<>(h.params()).forEach(params::put);
+      n.put("interval", h.interval().toString());
     } else if (step instanceof Step.Retire r) {
       n.put("releaseId", r.releaseId());
     } else if (step instanceof Step.Scale s) {
@@ -366,13 +367,15 @@ public final class PlanTrees {
         yield r.problems() > before ? null : r.build(path, "pause", () -> new Step.Pause(d));
       }
       case "hook" -> {
-        r.onlyFields(n, path, Set.of("kind", "gate", "phase", "params"));
+        r.onlyFields(n, path, Set.of("kind", "gate", "phase", "params", "interval"));
         String gate = r.text(n, "gate", path);
         String phase = r.text(n, "phase", path);
         Map<String, String> params = r.textMap(n, "params", path);
+        // optional: plans written before issue 12 have no hook interval
+        Duration interval = r.duration(n, "interval", path, Step.Hook.DEFAULT_INTERVAL);
         yield r.problems() > before
             ? null
-            : r.build(path, "hook", () -> new Step.Hook(gate, phase, params));
+            : r.build(path, "hook", () -> new Step.Hook(gate, phase, params, interval));
       }
       case "retire" -> {
         r.onlyFields(n, path, Set.of("kind", "releaseId"));

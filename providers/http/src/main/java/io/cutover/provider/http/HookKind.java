@@ -8,14 +8,15 @@ import java.util.Locale;
 
 /**
  * Flagger's webhook kinds as lifecycle phases ({@link io.cutover.spi.GateContext#phase()}), and
- * what a webhook's answer means in each. A {@code Hook} step evaluates its gate once and aborts the
- * rollout on anything but PASS; a {@code Verify} step counts outcomes against its limits.
+ * what a webhook's answer means in each. What the engine does with the verdict of a {@code Hook}
+ * step depends on its phase (see {@code Step.Hook}); a {@code Verify} step counts outcomes against
+ * its limits.
  *
  * <table>
  *   <caption>Answer of the webhook → verdict</caption>
  *   <tr><th>kind</th><th>2xx</th><th>non-2xx</th><th>unreachable / timeout</th></tr>
  *   <tr><td>confirm-rollout, confirm-traffic-increase, confirm-promotion</td><td>PASS</td>
- *       <td>INCONCLUSIVE: not confirmed (yet); a Hook aborts, a Verify re-asks every interval</td><td>ERROR</td></tr>
+ *       <td>INCONCLUSIVE: not confirmed (yet): the rollout waits and asks again every interval</td><td>ERROR</td></tr>
  *   <tr><td>pre-rollout, rollout, and analysis webhooks</td><td>PASS</td><td>FAIL</td><td>ERROR</td></tr>
  *   <tr><td>rollback</td><td>FAIL: the receiver asks for a rollback</td><td>PASS</td><td>PASS (no request)</td></tr>
  *   <tr><td>post-rollout, event</td><td>PASS</td><td>PASS, failure reported in the reasons (the rollout is over or the hook only informs)</td>
