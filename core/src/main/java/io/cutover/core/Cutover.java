@@ -435,7 +435,17 @@ public final class Cutover implements AutoCloseable {
                 new Step.Retire(current.id())),
             List.of(
                 new Step.Route(TrafficSplit.all(current.id())), new Step.Retire(previous.id())));
-    return start(plan, defaultOptions.withSkipAnalysis(true).withInitiator("rollback"));
+    Rollout r = start(plan, defaultOptions.withSkipAnalysis(true).withInitiator("rollback"));
+    // M4: an explicit rollback counts in cutover.rollbacks once it has put the previous release
+    // back.
+    r.completion()
+        .thenAccept(
+            st -> {
+              if (st.state() == RolloutState.SUCCEEDED) {
+                ctx.telemetry().explicitRollback(current.service());
+              }
+            });
+    return r;
   }
 
   /**
