@@ -44,4 +44,28 @@ public interface Fleet {
 
   /** Every non-terminated instance of a service, with its state and running digest. */
   List<Instance> instances(String service);
+
+  /**
+   * Stops one instance of a service (gracefully, then forcibly), leaving the release's other
+   * instances running: how drift repair retires a drifted unit after its replacement is routed.
+   * Idempotent by {@code op}; succeeds if the instance is already stopped or unknown.
+   *
+   * <p>Optional: the default refuses with a non-retryable {@link ProviderException}, and the {@code
+   * DriftDetector} then quarantines the drifted instance from routing instead of replacing it.
+   *
+   * @param op the operation id, deterministic per drifted instance
+   * @param service the instance's service
+   * @param instanceId an id from {@link #instances(String)}
+   * @throws ProviderException if the fleet cannot stop single instances or the stop failed
+   */
+  default void retireInstance(OperationId op, String service, String instanceId) {
+    throw ProviderException.permanent(
+        getClass().getSimpleName(),
+        "retireInstance",
+        "this fleet cannot stop a single instance ("
+            + instanceId
+            + " of "
+            + service
+            + "): implement Fleet.retireInstance to let drift repair replace it");
+  }
 }

@@ -51,6 +51,33 @@ class ReadmeNextStepsTest {
     return out;
   }
 
+  /**
+   * docs/spec.md's first example (local processes + HAProxy) names only providers the CLI ships:
+   * {@code cutover validate} accepts it, gate settings included.
+   */
+  @Test
+  void theLocalExampleOfTheSpecPageValidates(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws IOException {
+    String page = Files.readString(root().resolve("docs/spec.md"));
+    Matcher m = Pattern.compile("(?ms)^```yaml\\n(apiVersion: cutover.io/v1.*?)^```").matcher(page);
+    assertThat(m.find()).isTrue();
+    assertThat(m.group(1)).contains("type: haproxy").contains("type: local-process");
+    Path file = dir.resolve("cutover.yaml");
+    Files.writeString(file, m.group(1));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code =
+        Main.run(
+            new Cli(
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                () -> ProviderRegistry.create().withDiscovery()),
+            "validate",
+            file.toString());
+    assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("valid: ");
+  }
+
   @Test
   void theNextStepsCommandsSucceed() throws IOException {
     List<String[]> commands = commands();

@@ -435,7 +435,17 @@ public final class Cutover implements AutoCloseable {
                 new Step.Retire(current.id())),
             List.of(
                 new Step.Route(TrafficSplit.all(current.id())), new Step.Retire(previous.id())));
-    return start(plan, defaultOptions.withSkipAnalysis(true).withInitiator("rollback"));
+    Rollout r = start(plan, defaultOptions.withSkipAnalysis(true).withInitiator("rollback"));
+    // M4: an explicit rollback counts in cutover.rollbacks once it has put the previous release
+    // back.
+    r.completion()
+        .thenAccept(
+            st -> {
+              if (st.state() == RolloutState.SUCCEEDED) {
+                ctx.telemetry().explicitRollback(current.service());
+              }
+            });
+    return r;
   }
 
   /**
@@ -521,6 +531,11 @@ public final class Cutover implements AutoCloseable {
   /** The active rollouts. */
   public Collection<Rollout> activeRollouts() {
     return List.copyOf(live.running());
+  }
+
+  /** The services whose stable release the engine knows (adopted or deployed), sorted by name. */
+  public List<String> services() {
+    return history.services();
   }
 
   /** The stable release of a service, if known. */

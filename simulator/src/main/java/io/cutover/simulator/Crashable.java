@@ -132,6 +132,12 @@ final class Crashable {
     }
 
     @Override
+    public void retireInstance(OperationId op, String service, String instanceId) {
+      crash.check();
+      delegate.retireInstance(op, service, instanceId);
+    }
+
+    @Override
     public List<Instance> instances(String service) {
       crash.check();
       return delegate.instances(service);

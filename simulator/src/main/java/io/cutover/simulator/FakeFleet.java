@@ -40,7 +40,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Faults.</b> {@link #failReadiness(String)} makes launches of a release fail readiness (a
  * non-retryable {@link ProviderException}, no instance left behind); {@link #crash(String)} turns
- * an instance FAILED; {@link #drift(String, Digest)} makes it report another running digest.
+ * an instance FAILED; {@link #drift(String, Digest)} and {@link #driftConfig(String, Digest)} make
+ * it report another running artifact or config digest. Instances report their release's config
+ * digest as {@link Instance#runningConfig()}, and {@link #retireInstance} stops one instance.
  *
  * <p>{@link #instances(String)} lists every instance of the service that was not stopped on
  * purpose: FAILED instances stay visible until retired, as a real fleet would report crashed units.
@@ -62,7 +64,9 @@ public final class FakeFleet implements Fleet {
     /** {@link Fleet#drain}. */
     DRAIN,
     /** {@link Fleet#retire}. */
-    RETIRE
+    RETIRE,
+    /** {@link Fleet#retireInstance}: the call's replicas are 0, its release the instance's. */
+    RETIRE_INSTANCE
   }
 
   /**
@@ -91,6 +95,7 @@ public final class FakeFleet implements Fleet {
 
   private final Map<String, Instance> instances = new LinkedHashMap<>();
   private final Map<String, String> serviceOf = new HashMap<>();
+  private final Map<String, Release> releaseOf = new HashMap<>();
   private final Map<OperationId, Effect> done = new HashMap<>();
   private final Map<OperationId, Integer> effects = new HashMap<>();
   private final List<Call> calls = new ArrayList<>();
@@ -210,6 +215,33 @@ public final class FakeFleet implements Fleet {
     notifyListeners(changed);
   }
 
+  /**
+   * Stops one instance (TERMINATED), idempotent by {@code op}; an instance already stopped or
+   * unknown to the service is a no-op that succeeds, as the contract says.
+   */
+  @Override
+  public void retireInstance(OperationId op, String service, String instanceId) {
+    Objects.requireNonNull(op, "op");
+    Objects.requireNonNull(service, "service");
+    Objects.requireNonNull(instanceId, "instanceId");
+    List<Instance> changed = new ArrayList<>();
+    synchronized (this) {
+      Instance i = instances.get(instanceId);
+      Release release = releaseOf.get(instanceId);
+      if (i == null || release == null || !service.equals(serviceOf.get(instanceId))) {
+        return;
+      }
+      if (repeated(op, CallKind.RETIRE_INSTANCE, release, 0) != null) {
+        return;
+      }
+      if (i.state() != InstanceState.TERMINATED) {
+        changed.add(set(i, InstanceState.TERMINATED));
+      }
+      applied(op, new Effect(CallKind.RETIRE_INSTANCE, release, 0, List.of(instanceId)));
+    }
+    notifyListeners(changed);
+  }
+
   @Override
   public synchronized List<Instance> instances(String service) {
     Objects.requireNonNull(service, "service");
@@ -283,7 +315,9 @@ public final class FakeFleet implements Fleet {
   public void crash(String instanceId) {
     Instance changed;
     synchronized (this) {
-      changed = set(known(instanceId), InstanceState.FAILED);
+      Instance i = known(instanceId);
+      changed = i.withState(InstanceState.FAILED, "crashed (fault injected by FakeFleet.crash)");
+      instances.put(i.id(), changed);
     }
     notifyListeners(List.of(changed));
   }
@@ -297,9 +331,24 @@ public final class FakeFleet implements Fleet {
     Objects.requireNonNull(runningDigest, "runningDigest");
     Instance changed;
     synchronized (this) {
-      Instance i = known(instanceId);
-      changed = new Instance(i.id(), i.releaseId(), i.endpoint(), i.state(), runningDigest);
-      instances.put(i.id(), changed);
+      changed = known(instanceId).withRunningDigest(runningDigest);
+      instances.put(changed.id(), changed);
+    }
+    notifyListeners(List.of(changed));
+  }
+
+  /**
+   * The instance reports {@code runningConfig} as its config digest from now on, as if someone had
+   * edited its configuration in place.
+   *
+   * @throws InvalidSpecException if the fleet has no such instance
+   */
+  public void driftConfig(String instanceId, Digest runningConfig) {
+    Objects.requireNonNull(runningConfig, "runningConfig");
+    Instance changed;
+    synchronized (this) {
+      changed = known(instanceId).withRunningConfig(runningConfig);
+      instances.put(changed.id(), changed);
     }
     notifyListeners(List.of(changed));
   }
@@ -373,9 +422,12 @@ public final class FakeFleet implements Fleet {
             release.id(),
             URI.create("http://127.0.0.1:" + (FIRST_PORT + n)),
             InstanceState.READY,
-            release.artifact().digest());
+            release.artifact().digest(),
+            release.config().digest(),
+            null);
     instances.put(i.id(), i);
     serviceOf.put(i.id(), release.service());
+    releaseOf.put(i.id(), release);
     return i;
   }
 

@@ -113,6 +113,12 @@ final class Taps {
       before.forEach(recorder::retired);
     }
 
+    /** Forwarded unrecorded: drift repair's single-instance stop (the timeline tracks releases). */
+    @Override
+    public void retireInstance(OperationId op, String service, String instanceId) {
+      delegate.retireInstance(op, service, instanceId);
+    }
+
     @Override
     public List<Instance> instances(String service) {
       return delegate.instances(service);

@@ -73,6 +73,13 @@ public record RolloutEvent(
     /** The rollout completed; the target is stable. Terminal. */
     ROLLOUT_SUCCEEDED,
     /** The rollout ended aborted; stable serves. Terminal. */
-    ROLLOUT_ABORTED
+    ROLLOUT_ABORTED,
+    /**
+     * A drifted instance was replaced by a fresh one of its release (drift repair; the event's
+     * rollout id is the repair's id).
+     */
+    DRIFT_REPAIRED,
+    /** A drifted instance that could not be replaced was taken out of routing (drift repair). */
+    INSTANCE_QUARANTINED
   }
 }

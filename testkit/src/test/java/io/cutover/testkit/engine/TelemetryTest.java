@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.slf4j.MDC;
 
@@ -143,5 +144,50 @@ class TelemetryTest {
             "cutover.rollbacks",
             "cutover.time_to_rollback",
             "cutover.deployment.duration");
+  }
+
+  @Test
+  @DisplayName(
+      "M4: Cutover.rollback(service) increments cutover.rollbacks with cause rollback; an abort"
+          + " counts with cause abort")
+  void explicitRollbackIsCounted() {
+    InMemoryMetricReader metrics = InMemoryMetricReader.create();
+    OpenTelemetry otel =
+        OpenTelemetrySdk.builder()
+            .setMeterProvider(SdkMeterProvider.builder().registerMetricReader(metrics).build())
+            .build();
+    RolloutHarness h = RolloutHarness.builder().configure(b -> b.openTelemetry(otel)).build();
+    Release v1 = h.release("cart", "v1");
+    h.adopt(v1, 2);
+    assertThat(h.deploy(Strategies.blueGreen().build(), h.release("cart", "v2"), 2)).succeeded();
+    assertThat(rollbacks(metrics)).isEmpty();
+
+    assertThat(h.run(h.cutover().rollback("cart"))).succeeded();
+
+    assertThat(rollbacks(metrics))
+        .containsExactly(Map.entry("{cutover.rollback.cause=rollback, cutover.service=cart}", 1L));
+  }
+
+  private static Map<String, Long> rollbacks(InMemoryMetricReader metrics) {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    for (MetricData m : metrics.collectAllMetrics()) {
+      if (m.getName().equals("cutover.rollbacks")) {
+        m.getLongSumData()
+            .getPoints()
+            .forEach(
+                p ->
+                    out.merge(
+                        new java.util.TreeMap<>(
+                                p.getAttributes().asMap().entrySet().stream()
+                                    .collect(
+                                        java.util.stream.Collectors.toMap(
+                                            e -> e.getKey().getKey(),
+                                            e -> String.valueOf(e.getValue()))))
+                            .toString(),
+                        p.getValue(),
+                        Long::sum));
+      }
+    }
+    return out;
   }
 }

@@ -34,6 +34,7 @@ public final class EngineTelemetry {
   static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("cutover.outcome");
   static final AttributeKey<String> GATE = AttributeKey.stringKey("cutover.gate");
   static final AttributeKey<String> STEP_KIND = AttributeKey.stringKey("cutover.step.kind");
+  static final AttributeKey<String> CAUSE = AttributeKey.stringKey("cutover.rollback.cause");
   static final AttributeKey<Boolean> DRY_RUN = AttributeKey.booleanKey("cutover.gate.dry_run");
 
   private final Tracer tracer;
@@ -167,8 +168,20 @@ public final class EngineTelemetry {
 
   void rolledBack(String service, Duration took) {
     try {
-      rollbacks.add(1, Attributes.of(SERVICE, service));
+      rollbacks.add(1, Attributes.of(SERVICE, service, CAUSE, "abort"));
       timeToRollback.record(took.toNanos() / 1e9, Attributes.of(SERVICE, service));
+    } catch (RuntimeException e) {
+      LOG.warn("telemetry failed", e);
+    }
+  }
+
+  /**
+   * An explicit rollback ({@code Cutover.rollback}) completed: counted in {@code cutover.rollbacks}
+   * with cause {@code rollback} (aborts count with cause {@code abort}).
+   */
+  public void explicitRollback(String service) {
+    try {
+      rollbacks.add(1, Attributes.of(SERVICE, service, CAUSE, "rollback"));
     } catch (RuntimeException e) {
       LOG.warn("telemetry failed", e);
     }

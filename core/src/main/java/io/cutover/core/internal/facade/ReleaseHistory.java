@@ -123,6 +123,19 @@ public final class ReleaseHistory {
     return s == null ? null : s.stable;
   }
 
+  /** The services whose stable release is known, sorted. */
+  public synchronized List<String> services() {
+    List<String> out = new ArrayList<>();
+    services.forEach(
+        (name, s) -> {
+          if (s.stable != null) {
+            out.add(name);
+          }
+        });
+    out.sort(null);
+    return out;
+  }
+
   /** What {@code Cutover.rollback} rolls back, or null if the service has no previous release. */
   public synchronized @Nullable RollbackSource rollbackSource(String service) {
     ServiceState s = services.get(service);

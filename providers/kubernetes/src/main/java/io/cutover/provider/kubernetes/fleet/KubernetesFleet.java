@@ -68,9 +68,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Instances</b> are the release's pods: READY from the pod's {@code Ready} condition,
  * endpoint {@code http://<pod IP>:<containerPort>}, FAILED for CrashLoopBackOff, ImagePullBackOff
  * and the like, OOMKilled, or a running digest ({@code containerStatuses[].imageID}) other than the
- * release's. {@link Instance} has no field for a reason: {@link #failureReason} gives it, launch
- * and scale failures carry it in their message, and it is logged when a wait sees it. Instances are
- * listed in launch order (pod creation time, then name).
+ * release's. A FAILED instance carries why in {@link Instance#reason()}; launch and scale failures
+ * carry it in their message, and it is logged when a wait sees it. Instances are listed in launch
+ * order (pod creation time, then name).
  *
  * <p><b>Retire</b> scales the ReplicaSet to 0, waits for its pods to terminate (the pods' {@code
  * terminationGracePeriodSeconds}, up to {@code terminationWait}; then they are deleted forcibly),
@@ -290,14 +290,17 @@ public final class KubernetesFleet implements Fleet, AutoCloseable {
    * Why an instance is FAILED (e.g. {@code CrashLoopBackOff in container app: back-off 10s ...},
    * {@code OOMKilled in container app}, {@code drift: the container runs sha256:..., the release is
    * sha256:...}), from the fleet's watch; empty for an instance that is not FAILED or not known.
-   * {@link Instance} has no field for it.
+   *
+   * @deprecated the listed instance carries it: {@link Instance#reason()} of {@link
+   *     #instances(String)}; this method returns the same
    */
+  @Deprecated
   public Optional<String> failureReason(String instanceId) {
     watch.start();
     return watch
         .pod(instanceId)
         .map(p -> PodReader.read(p, false, containerPort))
-        .map(PodReader.Observed::reason);
+        .map(o -> o.instance().reason());
   }
 
   /** Stops the watches, and closes the client if the fleet created it. Pods keep running. */

@@ -81,7 +81,14 @@ final class PodReader {
     }
     URI endpoint = endpoint(status.getPodIP(), containerPort);
     return new Observed(
-        new Instance(pod.getMetadata().getName(), releaseId, endpoint, state, running),
+        new Instance(
+            pod.getMetadata().getName(),
+            releaseId,
+            endpoint,
+            state,
+            running,
+            null,
+            state == InstanceState.FAILED ? reason : null),
         reason,
         pod);
   }

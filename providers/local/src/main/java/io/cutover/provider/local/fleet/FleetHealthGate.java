@@ -54,7 +54,8 @@ public final class FleetHealthGate implements HealthGate {
       }
       total++;
       if (i.state() == InstanceState.FAILED) {
-        problems.add("instance " + i.id() + " FAILED");
+        problems.add(
+            "instance " + i.id() + " FAILED" + (i.reason() == null ? "" : ": " + i.reason()));
       } else if (i.runningDigest() != null
           && !i.runningDigest().equals(context.candidate().artifact().digest())) {
         problems.add(

@@ -149,6 +149,9 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
     volatile @Nullable Map<String, String> env;
     volatile @Nullable List<String> command;
 
+    /** Why the slot is FAILED (reported as {@link Instance#reason()}); null otherwise. */
+    volatile @Nullable String reason;
+
     Slot(InstanceRecord rec, InstanceState state) {
       this.rec = rec;
       this.state = state;
@@ -160,7 +163,7 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
 
     /** The record and state as one consistent pair. */
     synchronized View view() {
-      return new View(rec, state);
+      return new View(rec, state, state == InstanceState.FAILED ? reason : null);
     }
 
     /** Whether the slot's process runs and the slot is not over. */
@@ -172,6 +175,12 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
     synchronized void setState(InstanceState s) {
       state = s;
       persist();
+    }
+
+    /** FAILED, for {@code why} (a line without secrets). */
+    synchronized void fail(String why) {
+      reason = why;
+      setState(InstanceState.FAILED);
     }
 
     synchronized void persist() {
@@ -346,6 +355,21 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
                         && s.view().state() != InstanceState.TERMINATED)
             .toList();
     stopSlots(victims);
+  }
+
+  /**
+   * Stops one instance (SIGTERM, grace, SIGKILL) and waits for it; the release's other instances
+   * keep running. Succeeds if the instance is already stopped or not one of {@code service}'s.
+   */
+  @Override
+  public void retireInstance(OperationId op, String service, String instanceId) {
+    Slot s = slots.get(Objects.requireNonNull(instanceId, "instanceId"));
+    if (s == null
+        || !s.rec.service().equals(service)
+        || s.view().state() == InstanceState.TERMINATED) {
+      return;
+    }
+    stopSlots(List.of(s));
   }
 
   @Override
@@ -584,8 +608,9 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
       CompletableFuture.allOf(ready.toArray(new CompletableFuture<?>[0])).get();
     } catch (ExecutionException e) {
       stopSlots(started);
-      started.forEach(s -> s.setState(InstanceState.FAILED));
       Throwable cause = e.getCause();
+      String why = "failed readiness: " + (cause == null ? e.getMessage() : cause.getMessage());
+      started.forEach(s -> s.fail(why));
       if (cause instanceof ProviderException pe) {
         throw pe;
       }
@@ -691,6 +716,7 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
         s.persist();
         watch(s, h, s.generation);
       } catch (IOException e) {
+        s.reason = "could not start its process: " + e.getMessage();
         s.state = InstanceState.FAILED;
         s.persist();
         throw ProviderException.permanent(
@@ -735,7 +761,13 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
           s.rec.pid(),
           canRestart ? "restarting it in the same slot" : "marking it FAILED");
       if (!canRestart) {
-        s.setState(InstanceState.FAILED);
+        s.fail(
+            "its process (pid "
+                + s.rec.pid()
+                + ") exited unexpectedly"
+                + (crashPolicy == CrashPolicy.REPLACE
+                    ? " after " + s.rec.restarts() + " restarts"
+                    : ""));
       } else {
         // PENDING at once: until the replacement passes readiness nobody may see the dead process
         // as READY.
@@ -753,7 +785,7 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
       probe(s, s.generation)
           .whenComplete((ok, err) -> notifyListeners(s, err == null ? "restarted" : "crashed"));
     } catch (RuntimeException e) {
-      s.setState(InstanceState.FAILED);
+      s.fail("restart after a crash failed: " + e.getMessage());
       notifyListeners(s, "crashed");
     }
   }
@@ -901,6 +933,9 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
                 .filter(ProcessHandle::isAlive)
                 .filter(ph -> Objects.equals(startOf(ph), rec.processStart()));
         Slot s = new Slot(rec, h.isPresent() ? recorded : InstanceState.FAILED);
+        if (h.isEmpty()) {
+          s.reason = "its process (pid " + rec.pid() + ") is gone since the last engine run";
+        }
         if (h.isPresent()) {
           synchronized (s) {
             s.handle = h.get();
@@ -938,7 +973,7 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
   }
 
   /** A slot's record and state, read together under its monitor. */
-  private record View(InstanceRecord rec, InstanceState state) {}
+  private record View(InstanceRecord rec, InstanceState state, @Nullable String reason) {}
 
   private Instance toInstance(Slot s) {
     // One consistent snapshot; the hashing below runs without the monitor.
@@ -955,8 +990,21 @@ public final class LocalProcessFleet implements Fleet, AutoCloseable {
     } catch (IOException | CutoverException e) {
       LOG.warn("cannot hash the artifact of instance {}", r.id(), e);
     }
+    Digest config = null;
+    try {
+      // The configuration the process was started with, checked against this digest at launch.
+      config = Digest.parse(r.config(), "instance.config");
+    } catch (CutoverException e) {
+      LOG.warn("instance {} has an unreadable config digest", r.id(), e);
+    }
     return new Instance(
-        r.id(), r.releaseId(), URI.create("http://127.0.0.1:" + r.port()), v.state(), running);
+        r.id(),
+        r.releaseId(),
+        URI.create("http://127.0.0.1:" + r.port()),
+        v.state(),
+        running,
+        config,
+        v.reason());
   }
 
   private static String instanceId(Release release, OperationId op, int index) {
