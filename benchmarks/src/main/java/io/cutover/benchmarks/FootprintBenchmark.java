@@ -73,7 +73,9 @@ public final class FootprintBenchmark {
     Map<String, Path> classpath = classpath();
     if (!classpath.containsKey("cutover-core")) {
       throw new IllegalStateException(
-          "cutover-core is not on java.class.path (" + classpath.keySet() + "); nothing to measure");
+          "cutover-core is not on java.class.path ("
+              + classpath.keySet()
+              + "); nothing to measure");
     }
     Path root = Path.of(".").toAbsolutePath().normalize();
     Set<String> closure = new LinkedHashSet<>();
