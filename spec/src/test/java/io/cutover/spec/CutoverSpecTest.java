@@ -196,6 +196,8 @@ class CutoverSpecTest {
                   preRollout: [smoke]
                   rollback: [ok, ok]
                   interval: 0s
+                  warmUp:
+                    - {gate: ok, deadline: 0s}
                   migrations:
                     - {params: {version: "42"}}
                 """);
@@ -204,6 +206,7 @@ class CutoverSpecTest {
         .containsExactlyInAnyOrder(
             "$.hooks.rollback[1]",
             "$.hooks.interval",
+            "$.hooks.warmUp[0].deadline",
             "$.hooks.migrations[0].gate",
             "$.hooks.preRollout[0]");
     assertThat(e.problems())

@@ -159,7 +159,8 @@ class SchemaParserAgreementProperties {
             "confirmPromotion",
             "postRollout",
             "rollback",
-            "event")) {
+            "event",
+            "preStop")) {
       if (r.nextInt(3) == 0) {
         // distinct gates per phase: the schema's uniqueItems, the parser's "once per phase"
         ArrayNode gates = h.putArray(phase);
@@ -170,6 +171,12 @@ class SchemaParserAgreementProperties {
     }
     if (r.nextBoolean()) {
       h.put("interval", pick(r, POSITIVE));
+    }
+    if (r.nextInt(3) == 0) {
+      ObjectNode w = h.putArray("warmUp").addObject().put("gate", pick(r, GATES));
+      if (r.nextBoolean()) {
+        w.put("deadline", pick(r, POSITIVE));
+      }
     }
     if (r.nextInt(3) == 0) {
       ObjectNode m = h.putArray("migrations").addObject().put("gate", pick(r, GATES));

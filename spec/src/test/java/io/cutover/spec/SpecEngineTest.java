@@ -96,6 +96,9 @@ class SpecEngineTest {
         preRollout: [ok]
         confirmPromotion: [ok]
         postRollout: [ok]
+        preStop: [ok]
+        warmUp:
+          - {gate: ok, deadline: 2m}
         interval: 10s
         migrations:
           - {gate: ok, params: {version: "42"}}
@@ -118,6 +121,15 @@ class SpecEngineTest {
               .map(s -> kind(s, plan.target().id()))
               .filter(k -> !k.isEmpty())
               .toList();
+      assertThat(plan.requirePlan().steps())
+          .filteredOn(Step.Hook.class::isInstance)
+          .map(Step.Hook.class::cast)
+          .anySatisfy(
+              h -> {
+                assertThat(h.phase()).isEqualTo(Step.Hook.WARM_UP);
+                assertThat(h.deadline()).isEqualTo(Duration.ofMinutes(2));
+              })
+          .anySatisfy(h -> assertThat(h.phase()).isEqualTo(Step.Hook.PRE_STOP));
       assertThat(kinds)
           .containsSubsequence(
               Step.Hook.CONFIRM_ROLLOUT,

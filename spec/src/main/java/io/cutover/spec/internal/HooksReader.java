@@ -39,6 +39,7 @@ final class HooksReader {
     m.put("postRollout", Step.Hook.POST_ROLLOUT);
     m.put("rollback", Step.Hook.ROLLBACK);
     m.put("event", Step.Hook.EVENT);
+    m.put("preStop", Step.Hook.PRE_STOP);
     return Map.copyOf(m);
   }
 
@@ -51,6 +52,7 @@ final class HooksReader {
     Set<String> known = new HashSet<>(PHASES.keySet());
     known.add("interval");
     known.add("migrations");
+    known.add("warmUp");
     int before = reader.problems().size();
     if (!reader.object(n, path, known, List.of())) {
       return null;
@@ -82,6 +84,7 @@ final class HooksReader {
       b.interval(interval);
     }
     migrations(n.get("migrations"), path + ".migrations", b);
+    warmUps(n.get("warmUp"), path + ".warmUp", b);
     if (reader.problems().size() != before) {
       return null;
     }
@@ -92,6 +95,37 @@ final class HooksReader {
         reader.add(path + "." + v.path(), v.problem(), v.fix());
       }
       return null;
+    }
+  }
+
+  private void warmUps(@Nullable JsonNode n, String path, LifecycleHooks.Builder b) {
+    if (n == null) {
+      return;
+    }
+    if (!n.isArray()) {
+      reader.add(
+          path,
+          "is " + SpecReader.kind(n) + ", not a list",
+          "list warm-up checks, e.g. - {gate: ready-check, deadline: 2m}");
+      return;
+    }
+    for (int i = 0; i < n.size(); i++) {
+      String p = path + "[" + i + "]";
+      JsonNode w = n.get(i);
+      if (!reader.object(w, p, Set.of("gate", "deadline"), List.of("gate"))) {
+        continue;
+      }
+      String gate = reader.string(w.get("gate"), p + ".gate", "name a gate defined under gates");
+      Duration deadline = reader.optionalDuration(w, "deadline", p);
+      if (deadline != null && (deadline.isZero() || deadline.isNegative())) {
+        reader.add(
+            p + ".deadline",
+            "is " + w.get("deadline").asText() + ", so no instance could ever pass",
+            "use a positive duration, e.g. 2m");
+      } else if (gate != null) {
+        reader.gateReference(p + ".gate", gate);
+        b.warmUp(gate, deadline == null ? Step.Hook.DEFAULT_DEADLINE : deadline);
+      }
     }
   }
 
