@@ -187,6 +187,73 @@ class CutoverSpecTest {
   }
 
   @Test
+  void hookProblemsAreReportedAtOnceWithTheirPaths() {
+    SpecException e =
+        problems(
+            VALID
+                + """
+                hooks:
+                  preRollout: [smoke]
+                  rollback: [ok, ok]
+                  interval: 0s
+                  migrations:
+                    - {params: {version: "42"}}
+                """);
+    assertThat(e.problems())
+        .extracting(SpecProblem::path)
+        .containsExactlyInAnyOrder(
+            "$.hooks.rollback[1]",
+            "$.hooks.interval",
+            "$.hooks.migrations[0].gate",
+            "$.hooks.preRollout[0]");
+    assertThat(e.problems())
+        .filteredOn(p -> p.path().equals("$.hooks.preRollout[0]"))
+        .singleElement()
+        .satisfies(p -> assertThat(p.problem()).contains("'smoke'", "not defined under gates"));
+  }
+
+  @Test
+  void headerAndMirrorRouteProblemsCarryTheirStepPaths() {
+    SpecException e =
+        problems(
+            VALID.replace(
+                "- setWeight: 20",
+                "- setHeaderRoute: {header: \"X Canary\", value: a}\n"
+                    + "      - setHeaderRoute: {header: X-Canary}\n"
+                    + "      - setMirrorRoute: {percent: 0}\n"
+                    + "      - setWeight: 20"));
+    assertThat(e.problems())
+        .extracting(SpecProblem::path)
+        .containsExactlyInAnyOrder(
+            "$.strategy.canary.steps[1].setHeaderRoute.value",
+            "$.strategy.canary.steps[2].setMirrorRoute.percent");
+    SpecException builder =
+        problems(
+            VALID.replace(
+                "- setWeight: 20",
+                "- setHeaderRoute: {header: \"X Canary\", value: a}\n"
+                    + "      - setMirrorRoute: {percent: 101}\n"
+                    + "      - setWeight: 20"));
+    assertThat(builder.problems())
+        .extracting(SpecProblem::path)
+        .containsExactlyInAnyOrder(
+            "$.strategy.canary.steps[0].setHeaderRoute.header",
+            "$.strategy.canary.steps[1].setMirrorRoute.percent");
+  }
+
+  @Test
+  void aMistypedHookPhaseIsRefusedWithASuggestion() {
+    SpecException e = problems(VALID + "hooks:\n  confirmRolout: [ok]\n");
+    assertThat(e.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.path()).isEqualTo("$.hooks.confirmRolout");
+              assertThat(p.fix()).startsWith("did you mean 'confirmRollout'?");
+            });
+  }
+
+  @Test
   void literalSecretsAreRefusedWithoutShowingThem() {
     SpecException e =
         problems(

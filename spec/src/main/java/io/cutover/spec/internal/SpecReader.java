@@ -14,6 +14,7 @@ import io.cutover.core.RolloutOptions;
 import io.cutover.core.policy.VerificationPolicy;
 import io.cutover.core.strategy.BlueGreenStrategy;
 import io.cutover.core.strategy.CanaryStrategy;
+import io.cutover.core.strategy.LifecycleHooks;
 import io.cutover.core.strategy.LinearStrategy;
 import io.cutover.core.strategy.RecreateStrategy;
 import io.cutover.core.strategy.RollingStrategy;
@@ -79,6 +80,7 @@ public final class SpecReader {
           "config",
           "replicas",
           "strategy",
+          "hooks",
           "metrics",
           "gates",
           "providers",
@@ -150,6 +152,10 @@ public final class SpecReader {
     Map<String, Entry> metrics = entries(root.get("metrics"), "$.metrics", "metric source");
     Map<String, Entry> gates = gates(root.get("gates"), metrics);
     RolloutStrategy strategy = strategy(root.get("strategy"));
+    LifecycleHooks hooks = new HooksReader(this).read(root.get("hooks"));
+    if (strategy != null && hooks != null && hooks != LifecycleHooks.NONE) {
+      strategy = hooks.around(strategy);
+    }
     for (Map.Entry<String, String> ref : gateReferences.entrySet()) {
       if (root.get("gates") == null || !gates.containsKey(ref.getValue())) {
         add(
@@ -323,7 +329,14 @@ public final class SpecReader {
           "is " + kind(steps) + ", not a list",
           "list the steps, e.g. - setWeight: 10");
     } else if (steps != null) {
-      Set<String> kinds = Set.of("setWeight", "pause", "analysis", "setCanaryScale");
+      Set<String> kinds =
+          Set.of(
+              "setWeight",
+              "pause",
+              "analysis",
+              "setCanaryScale",
+              "setHeaderRoute",
+              "setMirrorRoute");
       for (int i = 0; i < steps.size(); i++) {
         String sp = p + ".steps[" + i + "]";
         JsonNode step = steps.get(i);
@@ -334,7 +347,8 @@ public final class SpecReader {
           add(
               sp,
               step.size() == 0 ? "is empty" : "has " + step.size() + " kinds of step",
-              "give exactly one of setWeight, pause, analysis or setCanaryScale per step");
+              "give exactly one of setWeight, pause, analysis, setCanaryScale, setHeaderRoute or"
+                  + " setMirrorRoute per step");
           continue;
         }
         String k = step.fieldNames().next();
@@ -363,6 +377,16 @@ public final class SpecReader {
               b.analysis(verify);
             }
           }
+          case "setHeaderRoute" -> headerRoute(v, sp + ".setHeaderRoute", b);
+          case "setMirrorRoute" -> {
+            if (object(v, sp + ".setMirrorRoute", Set.of("percent"), List.of("percent"))) {
+              Integer pc =
+                  integer(v.get("percent"), sp + ".setMirrorRoute.percent", 1, "use 1 to 100");
+              if (pc != null) {
+                b.setMirrorRoute(pc);
+              }
+            }
+          }
           default -> canaryScale(v, sp + ".setCanaryScale", b);
         }
       }
@@ -387,6 +411,17 @@ public final class SpecReader {
       b.scaleDownDelay(delay);
     }
     return problems.size() == before ? build("$.strategy", b::build) : null;
+  }
+
+  private void headerRoute(JsonNode v, String path, CanaryStrategy.Builder b) {
+    if (!object(v, path, Set.of("header", "value"), List.of("header", "value"))) {
+      return;
+    }
+    String header = string(v.get("header"), path + ".header", "write a header name, e.g. X-Canary");
+    String value = string(v.get("value"), path + ".value", "quote the value, e.g. \"always\"");
+    if (header != null && value != null) {
+      b.setHeaderRoute(header, value); // the builder checks the token and repeats, with paths
+    }
   }
 
   private void canaryScale(JsonNode v, String path, CanaryStrategy.Builder b) {
@@ -690,7 +725,12 @@ public final class SpecReader {
     }
   }
 
-  private List<String> names(@Nullable JsonNode n, String path) {
+  /** Records that {@code path} names a gate, checked against the gates section at the end. */
+  void gateReference(String path, String gate) {
+    gateReferences.put(path, gate);
+  }
+
+  List<String> names(@Nullable JsonNode n, String path) {
     List<String> out = new ArrayList<>();
     if (n == null) {
       return out;
@@ -977,7 +1017,7 @@ public final class SpecReader {
     return s;
   }
 
-  private @Nullable String string(@Nullable JsonNode n, String path, String fix) {
+  @Nullable String string(@Nullable JsonNode n, String path, String fix) {
     if (n == null) {
       return null; // a missing required key is reported by object()
     }
@@ -1015,7 +1055,7 @@ public final class SpecReader {
     return n.asBoolean();
   }
 
-  private @Nullable Duration optionalDuration(JsonNode parent, String key, String path) {
+  @Nullable Duration optionalDuration(JsonNode parent, String key, String path) {
     JsonNode n = parent.get(key);
     return n == null
         ? null
@@ -1037,7 +1077,7 @@ public final class SpecReader {
     return d;
   }
 
-  private Map<String, String> stringMap(@Nullable JsonNode n, String path) {
+  Map<String, String> stringMap(@Nullable JsonNode n, String path) {
     Map<String, String> out = new LinkedHashMap<>();
     if (n == null) {
       return out;
