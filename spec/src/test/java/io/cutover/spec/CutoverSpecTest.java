@@ -187,6 +187,44 @@ class CutoverSpecTest {
   }
 
   @Test
+  void hookProblemsAreReportedAtOnceWithTheirPaths() {
+    SpecException e =
+        problems(
+            VALID
+                + """
+                hooks:
+                  preRollout: [smoke]
+                  rollback: [ok, ok]
+                  interval: 0s
+                  migrations:
+                    - {params: {version: "42"}}
+                """);
+    assertThat(e.problems())
+        .extracting(SpecProblem::path)
+        .containsExactlyInAnyOrder(
+            "$.hooks.rollback[1]",
+            "$.hooks.interval",
+            "$.hooks.migrations[0].gate",
+            "$.hooks.preRollout[0]");
+    assertThat(e.problems())
+        .filteredOn(p -> p.path().equals("$.hooks.preRollout[0]"))
+        .singleElement()
+        .satisfies(p -> assertThat(p.problem()).contains("'smoke'", "not defined under gates"));
+  }
+
+  @Test
+  void aMistypedHookPhaseIsRefusedWithASuggestion() {
+    SpecException e = problems(VALID + "hooks:\n  confirmRolout: [ok]\n");
+    assertThat(e.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.path()).isEqualTo("$.hooks.confirmRolout");
+              assertThat(p.fix()).startsWith("did you mean 'confirmRollout'?");
+            });
+  }
+
+  @Test
   void literalSecretsAreRefusedWithoutShowingThem() {
     SpecException e =
         problems(

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Random;
@@ -114,6 +115,9 @@ class SchemaParserAgreementProperties {
         .put("source", "prom")
         .put("builtin", "success-rate")
         .put("threshold", 0.99);
+    if (r.nextInt(3) == 0) {
+      spec.set("hooks", hooks(r));
+    }
     ObjectNode providers = spec.putObject("providers");
     providers.putObject("fleet").put("type", "fake");
     providers.putObject("router").put("type", "fake").put("socket", "/run/haproxy.sock");
@@ -142,6 +146,38 @@ class SchemaParserAgreementProperties {
       }
     }
     return spec;
+  }
+
+  private static ObjectNode hooks(Random r) {
+    ObjectNode h = JSON.createObjectNode();
+    for (String phase :
+        List.of(
+            "confirmRollout",
+            "preRollout",
+            "rollout",
+            "confirmTrafficIncrease",
+            "confirmPromotion",
+            "postRollout",
+            "rollback",
+            "event")) {
+      if (r.nextInt(3) == 0) {
+        // distinct gates per phase: the schema's uniqueItems, the parser's "once per phase"
+        ArrayNode gates = h.putArray(phase);
+        List<String> shuffled = new ArrayList<>(GATES);
+        Collections.shuffle(shuffled, r);
+        shuffled.subList(0, 1 + r.nextInt(GATES.size())).forEach(gates::add);
+      }
+    }
+    if (r.nextBoolean()) {
+      h.put("interval", pick(r, POSITIVE));
+    }
+    if (r.nextInt(3) == 0) {
+      ObjectNode m = h.putArray("migrations").addObject().put("gate", pick(r, GATES));
+      if (r.nextBoolean()) {
+        m.putObject("params").put("version", "42");
+      }
+    }
+    return h;
   }
 
   private static ObjectNode canary(Random r, int replicas) {

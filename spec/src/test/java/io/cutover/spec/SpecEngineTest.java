@@ -7,12 +7,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.cutover.api.ArtifactRef;
 import io.cutover.api.Release;
 import io.cutover.api.VerificationException;
+import io.cutover.api.plan.Step;
 import io.cutover.api.rollout.RolloutState;
 import io.cutover.api.rollout.RolloutStatus;
 import io.cutover.core.Rollout;
+import io.cutover.simulator.FakeFleet;
 import io.cutover.simulator.VirtualScheduler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -72,6 +75,89 @@ class SpecEngineTest {
       assertThat(providers.fleet.instancesOf(plan.target().id())).hasSize(spec.replicas());
       assertThat(providers.router.maxExposure("checkout", plan.target().id())).isEqualTo(10_000);
       scheduler.assertNoTaskFailures();
+    }
+  }
+
+  private static final String HOOKED =
+      """
+      apiVersion: cutover.io/v1
+      service: checkout
+      artifact: {tag: "registry.example.com/shop/checkout:1.4.2"}
+      replicas: 2
+      strategy:
+        canary:
+          steps:
+            - setWeight: 25
+            - setWeight: 100
+      hooks:
+        confirmRollout: [CONFIRM]
+        preRollout: [ok]
+        confirmPromotion: [ok]
+        postRollout: [ok]
+        interval: 10s
+        migrations:
+          - {gate: ok, params: {version: "42"}}
+      gates:
+        ok: {type: fixed}
+        deny: {type: fixed, verdict: fail}
+      providers: {fleet: {type: fake}, router: {type: fake}, store: {type: memory}}
+      """;
+
+  @Test
+  void theSpecsHooksArePlacedByPhaseAndRunByTheEngine() {
+    CutoverSpec spec = CutoverSpec.parse(HOOKED.replace("CONFIRM", "ok"), "cutover.yaml");
+    ArtifactRef v1 = push("1.4.1", "v1");
+    push("1.4.2", "v2");
+    try (SpecEngine engine = open(spec)) {
+      engine.cutover().adopt(spec.release(v1), 2);
+      SpecPlan plan = engine.plan();
+      List<String> kinds =
+          plan.requirePlan().steps().stream()
+              .map(s -> kind(s, plan.target().id()))
+              .filter(k -> !k.isEmpty())
+              .toList();
+      assertThat(kinds)
+          .containsSubsequence(
+              Step.Hook.CONFIRM_ROLLOUT,
+              "migration-" + Step.Migration.EXPAND,
+              Step.Hook.PRE_ROLLOUT,
+              "route-2500",
+              Step.Hook.CONFIRM_PROMOTION,
+              "route-10000",
+              "migration-" + Step.Migration.CONTRACT,
+              Step.Hook.POST_ROLLOUT);
+      Rollout rollout = engine.apply(plan);
+      scheduler.runUntil(() -> rollout.status().state().isTerminal(), Duration.ofHours(1));
+      assertThat(rollout.status().state()).isEqualTo(RolloutState.SUCCEEDED);
+    }
+  }
+
+  private static String kind(Step s, String target) {
+    if (s instanceof Step.Hook h) {
+      return h.phase();
+    }
+    if (s instanceof Step.Migration m) {
+      return "migration-" + m.phase();
+    }
+    return s instanceof Step.Route r ? "route-" + r.split().weight(target) : "";
+  }
+
+  @Test
+  void aDenyingConfirmRolloutHookInTheSpecAbortsBeforeAnySideEffect() {
+    CutoverSpec spec = CutoverSpec.parse(HOOKED.replace("CONFIRM", "deny"), "cutover.yaml");
+    ArtifactRef v1 = push("1.4.1", "v1");
+    push("1.4.2", "v2");
+    try (SpecEngine engine = open(spec)) {
+      engine.cutover().adopt(spec.release(v1), 2);
+      Rollout rollout = engine.apply();
+      scheduler.runUntil(() -> rollout.status().state().isTerminal(), Duration.ofHours(1));
+      assertThat(rollout.status().state()).isEqualTo(RolloutState.ABORTED);
+      assertThat(rollout.status().reason()).contains("deny");
+      // nothing launched; the abort's clean-up retire of the (never launched) target is all
+      assertThat(providers.fleet.calls())
+          .extracting(FakeFleet.Call::kind)
+          .doesNotContain(FakeFleet.CallKind.LAUNCH);
+      assertThat(providers.router.maxExposure("checkout", rollout.plan().target().id())).isZero();
     }
   }
 

@@ -378,11 +378,7 @@ public final class FileJournal implements Journal {
 
   /** Called on the writer thread after a segment roll. */
   private void segmentSealed(long sealedSegments) {
-    if (compactAfterSegments <= 0
-        || sealedSegments < compactAfterSegments
-        || sealedSegments * segmentSize < snapshotBytes
-        || closed
-        || !compactionQueued.compareAndSet(false, true)) {
+    if (!compactionDue(sealedSegments) || !compactionQueued.compareAndSet(false, true)) {
       return;
     }
     try {
@@ -390,7 +386,7 @@ public final class FileJournal implements Journal {
           .execute(
               () -> {
                 try {
-                  compact();
+                  compactIfStillDue();
                 } catch (RuntimeException e) {
                   if (!closed) {
                     LOG.warn(
@@ -406,6 +402,30 @@ public final class FileJournal implements Journal {
     } catch (RejectedExecutionException e) {
       compactionQueued.set(false); // closing
     }
+  }
+
+  private boolean compactionDue(long sealedSegments) {
+    return compactAfterSegments > 0
+        && sealedSegments >= compactAfterSegments
+        && sealedSegments * segmentSize >= snapshotBytes
+        && !closed;
+  }
+
+  // The rule is checked again when the queued task runs: a compact() call made between queueing
+  // and running (by the caller, or the previous background task) may have grown the snapshot and
+  // consumed the sealed segments, and compacting anyway would rewrite the open rollouts' records
+  // for a handful of new ones.
+  private void compactIfStillDue() {
+    synchronized (compactionLock) {
+      if (compactionDue(writer.activeSegment() - firstLiveSegment)) {
+        compact();
+      }
+    }
+  }
+
+  /** Whether a background compaction is queued or running; for tests of the trigger rule. */
+  boolean backgroundCompactionQueued() {
+    return compactionQueued.get();
   }
 
   private static long sizeOf(Path file) {

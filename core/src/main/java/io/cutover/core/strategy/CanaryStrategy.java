@@ -12,32 +12,41 @@ import io.cutover.spi.PlanRequest;
 import io.cutover.spi.RolloutStrategy;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A canary rollout driven by an explicit step list, modelled on Argo Rollouts' canary steps: shift
  * a share of traffic ({@link Builder#setWeight}), wait ({@link Builder#pause(Duration)}) or wait
  * for a human ({@link Builder#pause()}), judge the canary ({@link Builder#analysis}), size it
- * ({@link Builder#setCanaryScaleReplicas} and friends), optionally with one background analysis
- * that runs from a given step until the rollout ends.
+ * ({@link Builder#setCanaryScaleReplicas} and friends), send requests with a given header to it
+ * (A/B, {@link Builder#setHeaderRoute}) or copy a share of requests to it ({@link
+ * Builder#setMirrorRoute}), optionally with one background analysis that runs from a given step
+ * until the rollout ends.
  *
  * <p><b>Plan.</b> With a stable release, the canary is launched by the first step that needs it;
  * its instance count follows the weight, {@code ceil(replicas * weight / 100)} clamped to {@code
  * 1..replicas}, unless a set-canary-scale step fixes it. The canary is scaled before a weight
- * increase, so the new share never lands on too few instances. The stable release keeps its full
- * scale throughout. After the last step the target is scaled to {@code replicas}, takes 100 % of
- * the traffic, and the stable release drains for {@code scaleDownDelay} (default {@value
- * #DEFAULT_SCALE_DOWN_DELAY_SECONDS}s) and is retired. The rollback routes 100 % back to stable,
- * then retires the target. A first deployment launches the target at full scale, starts the
- * background analysis, routes 100 % to it, then runs each distinct inline analysis once, in order;
- * pauses are dropped.
+ * increase, so the new share never lands on too few instances. Header routes and the mirror are
+ * part of every route from their step on (the canary stays in the split at weight 0 for them) and
+ * are removed by the final promotion; the engine reads every route back, rules and mirror included.
+ * The stable release keeps its full scale throughout. After the last step the target is scaled to
+ * {@code replicas}, takes 100 % of the traffic, and the stable release drains for {@code
+ * scaleDownDelay} (default {@value #DEFAULT_SCALE_DOWN_DELAY_SECONDS}s) and is retired. The
+ * rollback routes 100 % back to stable, then retires the target. A first deployment launches the
+ * target at full scale, starts the background analysis, routes 100 % to it, then runs each distinct
+ * inline analysis once, in order; pauses, header routes and mirrors are dropped (there is no stable
+ * release to compare with).
  *
  * <p><b>Validation.</b> Weights are 0..100 and never decrease; a canary must expose the target to
- * traffic or to analysis before promotion, so the step list must contain a set-weight or an
- * analysis step, or the strategy must have a background analysis (a list of pauses and scales only
- * would be a big-bang cutover in disguise: use {@link BlueGreenStrategy} or {@link
- * RecreateStrategy} for that).
+ * traffic or to analysis before promotion, so the step list must contain a set-weight, header
+ * route, mirror route or analysis step, or the strategy must have a background analysis (a list of
+ * pauses and scales only would be a big-bang cutover in disguise: use {@link BlueGreenStrategy} or
+ * {@link RecreateStrategy} for that).
  *
  * <p><b>Threading.</b> Immutable and thread-safe; the builder is not.
  *
@@ -48,6 +57,9 @@ import org.jspecify.annotations.Nullable;
 public final class CanaryStrategy implements RolloutStrategy {
   /** Default time the old stable release drains after the final switch, as in Argo Rollouts. */
   public static final long DEFAULT_SCALE_DOWN_DELAY_SECONDS = 30;
+
+  /** An HTTP header name: an RFC 9110 token. */
+  private static final Pattern HEADER_TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
 
   private final CanaryProgram program;
   private final LifecycleHooks hooks;
@@ -99,6 +111,32 @@ public final class CanaryStrategy implements RolloutStrategy {
     /** Appends a step routing {@code percent} (0..100) of traffic to the canary. */
     public Builder setWeight(int percent) {
       steps.add(new Op.SetWeight(percent));
+      return this;
+    }
+
+    /**
+     * Appends an A/B step, as Argo Rollouts' {@code setHeaderRoute}: requests whose header {@code
+     * header} equals {@code value} exactly (header names compare case-insensitively) go to the
+     * canary whatever the weights say. The route stays in effect, together with later ones, until
+     * the final promotion removes it; the canary is launched if no step has yet (at weight 0 it
+     * takes only the matching requests).
+     *
+     * @param header an HTTP header name (an RFC 9110 token, e.g. {@code X-Canary})
+     * @param value the exact value to match, not empty
+     */
+    public Builder setHeaderRoute(String header, String value) {
+      steps.add(new Op.SetHeaderRoute(header, value));
+      return this;
+    }
+
+    /**
+     * Appends a mirroring step, as Argo Rollouts' {@code setMirrorRoute}: {@code percent} (1..100)
+     * of all requests are copied to the canary and its answers discarded, so it sees production
+     * traffic without serving it. A later call replaces the share; the final promotion removes the
+     * mirror. The canary is launched if no step has yet.
+     */
+    public Builder setMirrorRoute(int percent) {
+      steps.add(new Op.SetMirrorRoute(percent));
       return this;
     }
 
@@ -245,6 +283,7 @@ public final class CanaryStrategy implements RolloutStrategy {
       int lastWeight = -1;
       int lastWeightStep = -1;
       boolean exposes = background != null;
+      Map<String, Integer> seenHeaderRoutes = new HashMap<>();
       for (int i = 0; i < steps.size(); i++) {
         Op op = steps.get(i);
         String path = stepPath(i);
@@ -277,6 +316,12 @@ public final class CanaryStrategy implements RolloutStrategy {
                 "is true, but an inline analysis must finish before the next step",
                 "build it without background(), or pass it to backgroundAnalysis(...)");
           }
+        } else if (op instanceof Op.SetHeaderRoute h) {
+          exposes = true;
+          validateHeaderRoute(h, i, seenHeaderRoutes, v);
+        } else if (op instanceof Op.SetMirrorRoute m) {
+          exposes = true;
+          v.percent(m.percent(), 1, path + ".setMirrorRoute.percent");
         } else if (op instanceof Op.SetScale s) {
           if (s.mode() == ScaleMode.REPLICAS && s.value() < 1) {
             v.add(
@@ -294,6 +339,39 @@ public final class CanaryStrategy implements RolloutStrategy {
             "has no setWeight and no analysis, so the target would be promoted unseen",
             "add a setWeight or analysis step (or a background analysis); for an all-at-once switch use "
                 + "blueGreen() or recreate()");
+      }
+    }
+
+    /**
+     * A header name must be an HTTP token (routers put it in their configuration verbatim), the
+     * value must not be empty, and the same header/value pair may not be routed twice.
+     */
+    private static void validateHeaderRoute(
+        Op.SetHeaderRoute h, int index, Map<String, Integer> seen, Violations v) {
+      String path = stepPath(index) + ".setHeaderRoute";
+      String header = h.header();
+      if (header == null || !HEADER_TOKEN.matcher(header).matches()) {
+        v.add(
+            path + ".header",
+            header == null ? "is missing" : "is '" + header + "', not an HTTP header name",
+            "use a header name made of letters, digits and !#$%&'*+-.^_`|~, e.g. X-Canary");
+        return;
+      }
+      String value = h.value();
+      if (value == null || value.isEmpty()) {
+        v.add(
+            path + ".value",
+            "is " + (value == null ? "missing" : "empty"),
+            "give the exact header value that selects the canary, e.g. \"always\"");
+        return;
+      }
+      String key = header.toLowerCase(Locale.ROOT) + "\u0000" + value;
+      Integer earlier = seen.putIfAbsent(key, index);
+      if (earlier != null) {
+        v.add(
+            path,
+            "routes " + header + "=" + value + " again, already routed at steps[" + earlier + "]",
+            "remove the repeated setHeaderRoute: a header route stays in effect until promotion");
       }
     }
 

@@ -22,11 +22,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.LongStream;
 import java.util.zip.CRC32C;
@@ -943,6 +946,63 @@ class FileJournalTest {
           j.append(ended("r-" + i, "search", T0, true));
         }
         assertThat(segments(dir).size() - live.size()).isBetween(2, 4);
+        assertThat(segments(dir)).containsAll(live);
+        assertThat(realSize(dir.resolve("snapshot.dat"))).isEqualTo(snapshot);
+      }
+    }
+
+    @Test
+    @DisplayName(
+        "a background compaction queued before a compact() call re-checks the rule when it runs")
+    void lateBackgroundCompaction() throws InterruptedException {
+      // The compaction thread is the second one the factory makes (the writer is the first): it
+      // is held until the caller's compact() and the new appends are done, which is the
+      // interleaving that used to compact three small segments against a large snapshot.
+      CountDownLatch release = new CountDownLatch(1);
+      AtomicInteger made = new AtomicInteger();
+      ThreadFactory gated =
+          r -> {
+            Runnable body =
+                made.incrementAndGet() == 1
+                    ? r
+                    : () -> {
+                      try {
+                        release.await();
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                      }
+                      r.run();
+                    };
+            Thread t = new Thread(body, "journal-test-" + made.get());
+            t.setDaemon(true);
+            return t;
+          };
+      try (FileJournal j =
+          FileJournal.builder(dir)
+              .durability(DurabilityMode.OS_BUFFERED)
+              .segmentSize(4096)
+              .compactAfterSegments(2)
+              .threadFactory(gated)
+              .open()) {
+        for (int i = 0; i < 150; i++) {
+          j.append(created("r-open-" + i, "checkout", T0));
+        }
+        assertThat(j.backgroundCompactionQueued()).isTrue();
+        j.compact();
+        long snapshot = realSize(dir.resolve("snapshot.dat"));
+        List<Path> live = segments(dir);
+        for (int i = 0; i < 24; i++) {
+          j.append(created("r-" + i, "search", T0));
+          j.append(ended("r-" + i, "search", T0, true));
+        }
+        assertThat(segments(dir).size() - live.size()).isBetween(2, 4);
+        release.countDown();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (j.backgroundCompactionQueued() && System.nanoTime() < deadline) {
+          Thread.sleep(5);
+        }
+        assertThat(j.backgroundCompactionQueued()).isFalse();
         assertThat(segments(dir)).containsAll(live);
         assertThat(realSize(dir.resolve("snapshot.dat"))).isEqualTo(snapshot);
       }

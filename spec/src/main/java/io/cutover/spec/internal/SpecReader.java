@@ -14,6 +14,7 @@ import io.cutover.core.RolloutOptions;
 import io.cutover.core.policy.VerificationPolicy;
 import io.cutover.core.strategy.BlueGreenStrategy;
 import io.cutover.core.strategy.CanaryStrategy;
+import io.cutover.core.strategy.LifecycleHooks;
 import io.cutover.core.strategy.LinearStrategy;
 import io.cutover.core.strategy.RecreateStrategy;
 import io.cutover.core.strategy.RollingStrategy;
@@ -79,6 +80,7 @@ public final class SpecReader {
           "config",
           "replicas",
           "strategy",
+          "hooks",
           "metrics",
           "gates",
           "providers",
@@ -150,6 +152,10 @@ public final class SpecReader {
     Map<String, Entry> metrics = entries(root.get("metrics"), "$.metrics", "metric source");
     Map<String, Entry> gates = gates(root.get("gates"), metrics);
     RolloutStrategy strategy = strategy(root.get("strategy"));
+    LifecycleHooks hooks = new HooksReader(this).read(root.get("hooks"));
+    if (strategy != null && hooks != null && hooks != LifecycleHooks.NONE) {
+      strategy = hooks.around(strategy);
+    }
     for (Map.Entry<String, String> ref : gateReferences.entrySet()) {
       if (root.get("gates") == null || !gates.containsKey(ref.getValue())) {
         add(
@@ -690,7 +696,12 @@ public final class SpecReader {
     }
   }
 
-  private List<String> names(@Nullable JsonNode n, String path) {
+  /** Records that {@code path} names a gate, checked against the gates section at the end. */
+  void gateReference(String path, String gate) {
+    gateReferences.put(path, gate);
+  }
+
+  List<String> names(@Nullable JsonNode n, String path) {
     List<String> out = new ArrayList<>();
     if (n == null) {
       return out;
@@ -977,7 +988,7 @@ public final class SpecReader {
     return s;
   }
 
-  private @Nullable String string(@Nullable JsonNode n, String path, String fix) {
+  @Nullable String string(@Nullable JsonNode n, String path, String fix) {
     if (n == null) {
       return null; // a missing required key is reported by object()
     }
@@ -1015,7 +1026,7 @@ public final class SpecReader {
     return n.asBoolean();
   }
 
-  private @Nullable Duration optionalDuration(JsonNode parent, String key, String path) {
+  @Nullable Duration optionalDuration(JsonNode parent, String key, String path) {
     JsonNode n = parent.get(key);
     return n == null
         ? null
@@ -1037,7 +1048,7 @@ public final class SpecReader {
     return d;
   }
 
-  private Map<String, String> stringMap(@Nullable JsonNode n, String path) {
+  Map<String, String> stringMap(@Nullable JsonNode n, String path) {
     Map<String, String> out = new LinkedHashMap<>();
     if (n == null) {
       return out;

@@ -10,8 +10,10 @@ import io.cutover.core.internal.schema.JournalPayload.EffectKind;
 import io.cutover.spi.GateContext;
 import io.cutover.spi.HealthGate;
 import io.cutover.spi.OperationId;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * A side effect on the world that {@link WriteAhead} journals before and after issuing it: what to
@@ -119,11 +121,42 @@ sealed interface Effect<R> {
     public TrafficSplit call(EngineContext ctx, OperationId op) {
       ctx.router().apply(op, service, split, backends);
       TrafficSplit readBack = ctx.router().current(service).orElse(null);
-      if (readBack == null || !readBack.weights().equals(split.weights())) {
+      // The Router contract: read-back is exact, weights (zeros included), match rules in order
+      // and the mirror. A router that silently drops an A/B rule or a mirror would otherwise let
+      // the rollout judge a canary that never saw the traffic the plan says it sees.
+      if (readBack == null || !readBack.equals(split)) {
         throw ProviderException.retryable(
-            "router", "route", "read back " + readBack + " after applying " + split);
+            "router",
+            "route",
+            "read back "
+                + readBack
+                + " after applying "
+                + split
+                + (readBack == null ? "" : " (" + difference(split, readBack) + ")"));
       }
       return readBack;
+    }
+
+    /** Which parts of the split the router did not read back as applied, for the message. */
+    static String difference(TrafficSplit wanted, TrafficSplit got) {
+      List<String> parts = new ArrayList<>();
+      if (!wanted.weights().equals(got.weights())) {
+        parts.add("weights differ");
+      }
+      if (!wanted.rules().equals(got.rules())) {
+        List<TrafficSplit.MatchRule> missing = new ArrayList<>(wanted.rules());
+        missing.removeAll(got.rules());
+        List<TrafficSplit.MatchRule> extra = new ArrayList<>(got.rules());
+        extra.removeAll(wanted.rules());
+        parts.add(
+            missing.isEmpty() && extra.isEmpty()
+                ? "match rules in another order"
+                : "match rules differ (missing " + missing + ", unexpected " + extra + ")");
+      }
+      if (!Objects.equals(wanted.mirror(), got.mirror())) {
+        parts.add("mirror is " + got.mirror() + ", not " + wanted.mirror());
+      }
+      return String.join("; ", parts);
     }
 
     @Override

@@ -51,6 +51,28 @@ public final class CanaryProgram {
       }
     }
 
+    /**
+     * Send requests whose header {@code header} equals {@code value} to the canary, whatever the
+     * weights say (Argo Rollouts' setHeaderRoute); in effect until the final promotion.
+     */
+    record SetHeaderRoute(String header, String value) implements Op {
+      @Override
+      public String toString() {
+        return "setHeaderRoute " + header + "=" + value;
+      }
+    }
+
+    /**
+     * Copy {@code percent} of the requests to the canary, discarding its answers (Argo Rollouts'
+     * setMirrorRoute); in effect until the final promotion; a later one replaces it.
+     */
+    record SetMirrorRoute(int percent) implements Op {
+      @Override
+      public String toString() {
+        return "setMirrorRoute " + percent + "%";
+      }
+    }
+
     /** Change how many canary instances run. */
     record SetScale(ScaleMode mode, int value) implements Op {
       @Override
@@ -157,6 +179,8 @@ public final class CanaryProgram {
     int modeValue;
     int canaryCount;
     @Nullable TrafficSplit lastRoute;
+    final List<TrafficSplit.MatchRule> rules = new ArrayList<>();
+    TrafficSplit.@Nullable Mirror mirror;
 
     Compilation(String stableId, String targetId, int replicas) {
       this.stableId = stableId;
@@ -168,7 +192,17 @@ public final class CanaryProgram {
       if (op instanceof Op.SetWeight w) {
         weight = w.percent();
         ensureScale();
-        route(TrafficSplit.of(stableId, targetId, weight * 100));
+        routeCanary();
+      } else if (op instanceof Op.SetHeaderRoute h) {
+        rules.add(
+            new TrafficSplit.MatchRule(
+                TrafficSplit.MatchRule.Kind.HEADER, h.header(), h.value(), targetId));
+        ensureScale();
+        routeCanary();
+      } else if (op instanceof Op.SetMirrorRoute m) {
+        mirror = new TrafficSplit.Mirror(targetId, m.percent() * 100);
+        ensureScale();
+        routeCanary();
       } else if (op instanceof Op.Pause p) {
         out.add(new Step.Pause(p.duration()));
       } else if (op instanceof Op.Analysis a) {
@@ -179,6 +213,22 @@ public final class CanaryProgram {
         modeValue = s.value();
         ensureScale();
       }
+    }
+
+    /**
+     * The canary's weight with the header routes and the mirror set so far; the canary stays in the
+     * split at weight 0 so that rules and mirror can name it.
+     */
+    void routeCanary() {
+      TrafficSplit.Builder b =
+          TrafficSplit.builder()
+              .weight(stableId, TrafficSplit.TOTAL - weight * 100)
+              .weight(targetId, weight * 100);
+      rules.forEach(b::rule);
+      if (mirror != null) {
+        b.mirror(mirror);
+      }
+      route(b.build());
     }
 
     void ensureScale() {
