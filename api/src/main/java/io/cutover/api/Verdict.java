@@ -42,6 +42,21 @@ public record Verdict(Outcome outcome, List<Measurement> measurements, List<Stri
    * @param detail the threshold or comparison, e.g. {@code >= 0.99}
    */
   public record Measurement(String name, @Nullable String releaseId, double value, String detail) {
+    /**
+     * Name of a measurement whose value is the canary's error rate minus the baseline's, as a
+     * fraction of requests (0.002 = 0.2 points more errors on the canary). The engine records every
+     * such measurement of a deciding or dry-run verdict in the {@code
+     * cutover.analysis.error_rate_delta} histogram (SLI M3); a gate that computes the difference
+     * adds it to its verdict.
+     */
+    public static final String ERROR_RATE_DELTA = "cutover.error_rate_delta";
+
+    /**
+     * Name of a measurement whose value is the canary's p95 latency minus the baseline's, in
+     * seconds; recorded in the {@code cutover.analysis.latency_p95_delta} histogram (SLI M7).
+     */
+    public static final String LATENCY_P95_DELTA = "cutover.latency_p95_delta";
+
     /** Validates the parts. */
     public Measurement {
       Objects.requireNonNull(name, "name");

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cutover.api.Release;
 import io.cutover.api.plan.Plan;
 import io.cutover.core.plan.PlanJson;
+import io.cutover.simulator.sizing.WhatIfReport;
 import io.cutover.spec.CutoverSpec;
 import io.cutover.spec.SpecEngine;
 import io.cutover.spec.SpecPlan;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -47,8 +49,13 @@ final class PlanCommand implements Callable<Integer> {
 
   @Option(
       names = "--what-if",
-      description = "Canary sizing by simulation (issue 15). Not built yet: exits with code 4.")
+      description =
+          "Canary sizing by simulation of the spec's own strategy and gates on synthetic traffic:"
+              + " detection probability, time to detect, blast radius, false aborts and a"
+              + " recommendation (docs/sizing.md). Deploys and contacts nothing.")
   boolean whatIf;
+
+  @Mixin WhatIfOptions sizing = new WhatIfOptions();
 
   private final Cli cli;
 
@@ -59,11 +66,18 @@ final class PlanCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     if (whatIf) {
-      cli.err()
-          .println(
-              "cutover plan --what-if: not built yet (canary sizing by simulation; issue 15)."
-                  + " Run cutover plan without --what-if for the dry run");
-      return Cli.NOT_BUILT;
+      // Every option is checked, and the spec parsed, before the simulation starts.
+      WhatIfOptions.Checked checked = sizing.check();
+      CutoverSpec spec = CutoverSpec.parse(file);
+      WhatIfReport report = sizing.run(spec, checked);
+      if (output == Output.json) {
+        cli.out().println(WhatIfOptions.json(spec, report));
+      } else {
+        cli.out().println("what-if sizing for " + spec.service() + " (" + file + ")");
+        cli.out().print(report.toText());
+        cli.out().println("(simulation: nothing was deployed, routed or contacted)");
+      }
+      return Cli.OK;
     }
     CutoverSpec spec = CutoverSpec.parse(file);
     try (SpecEngine engine =

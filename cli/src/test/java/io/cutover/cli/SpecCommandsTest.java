@@ -241,9 +241,6 @@ class SpecCommandsTest {
       assertThat(r.code()).isEqualTo(4);
       assertThat(r.err()).startsWith("cutover " + name + ": not built yet");
     }
-    Result whatIf = run("plan", "cutover.yaml", "--what-if");
-    assertThat(whatIf.code()).isEqualTo(4);
-    assertThat(whatIf.err()).startsWith("cutover plan --what-if: not built yet");
     assertThat(run("--help").out()).contains("validate").contains("serve");
   }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.cutover.core;
 
+import io.cutover.api.ArtifactRef;
 import io.cutover.api.InvalidSpecException;
 import io.cutover.api.Release;
 import io.cutover.api.RolloutConflictException;
@@ -11,6 +12,7 @@ import io.cutover.api.plan.Step;
 import io.cutover.api.rollout.RolloutListener;
 import io.cutover.api.rollout.RolloutState;
 import io.cutover.api.rollout.RolloutStatus;
+import io.cutover.core.internal.engine.CountedArtifactStore;
 import io.cutover.core.internal.engine.EngineContext;
 import io.cutover.core.internal.engine.EngineTelemetry;
 import io.cutover.core.internal.engine.ResilientCaller;
@@ -178,12 +180,7 @@ public final class Cutover implements AutoCloseable {
     this.pins = new ArtifactPins(store, ctx.providerExecutor());
     this.recovery =
         new JournalRecovery(
-            ctx,
-            history,
-            live,
-            defaultOptions,
-            pins,
-            store == null ? null : artifact -> verifier.verify(artifact, store));
+            ctx, history, live, defaultOptions, pins, store == null ? null : this::verified);
   }
 
   /** A new builder. */
@@ -340,12 +337,7 @@ public final class Cutover implements AutoCloseable {
     }
     RolloutRun run;
     try {
-      List<String> evidence =
-          store == null
-              ? List.of(
-                  "unverified on purpose (allowUnverifiedArtifacts, no artifact store): "
-                      + plan.target().artifact())
-              : verifier.verify(plan.target().artifact(), store);
+      List<String> evidence = verified(plan.target().artifact(), service);
       pins.pinRollout(plan.target(), id);
       // The whole plan, so that a recovering engine can rebuild the rollout from the journal alone.
       JournalPayload.Created created =
@@ -375,6 +367,33 @@ public final class Cutover implements AutoCloseable {
     }
     run.start();
     return run;
+  }
+
+  /**
+   * Verifies an artifact before a rollout (or again on resume), counting the outcome and every
+   * store read in the M8 metrics.
+   *
+   * @param svc the service the rollout deploys
+   */
+  private List<String> verified(ArtifactRef artifact, String svc) {
+    ArtifactStore s = store;
+    if (s == null) {
+      ctx.telemetry().verification(svc, "unverified");
+      return List.of(
+          "unverified on purpose (allowUnverifiedArtifacts, no artifact store): " + artifact);
+    }
+    List<String> evidence;
+    try {
+      evidence = verifier.verify(artifact, new CountedArtifactStore(s, ctx.telemetry(), svc));
+    } catch (VerificationException e) {
+      ctx.telemetry().verification(svc, "rejected");
+      throw e;
+    } catch (RuntimeException e) {
+      ctx.telemetry().verification(svc, "error");
+      throw e;
+    }
+    ctx.telemetry().verification(svc, "verified");
+    return evidence;
   }
 
   /**

@@ -4,6 +4,7 @@ package io.cutover.api.rollout;
 import io.cutover.api.TrafficSplit;
 import io.cutover.api.Verdict;
 import java.time.Instant;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,6 +27,10 @@ import org.jspecify.annotations.Nullable;
  * @param verdict the verdict, for {@link Type#GATE_VERDICT}
  * @param gate the gate's name, for {@link Type#GATE_VERDICT}
  * @param split the split, for {@link Type#TRAFFIC_SHIFTED}
+ * @param releaseId the id of the release the rollout deploys (its target), or empty where the
+ *     emitter knows none (events built with the older constructor)
+ * @param artifactDigest the content digest of that release's artifact ({@code sha256:...}), or
+ *     empty where the emitter knows none
  */
 public record RolloutEvent(
     Type type,
@@ -37,7 +42,34 @@ public record RolloutEvent(
     String message,
     @Nullable Verdict verdict,
     @Nullable String gate,
-    @Nullable TrafficSplit split) {
+    @Nullable TrafficSplit split,
+    String releaseId,
+    String artifactDigest) {
+
+  /** Validates the release id and digest (empty for unknown, never null). */
+  public RolloutEvent {
+    Objects.requireNonNull(releaseId, "releaseId");
+    Objects.requireNonNull(artifactDigest, "artifactDigest");
+  }
+
+  /**
+   * An event without release id and artifact digest (both empty): the constructor from before they
+   * were added, kept for emitters that know no release. The engine always fills both.
+   */
+  public RolloutEvent(
+      Type type,
+      String rolloutId,
+      String service,
+      Instant time,
+      int stepIndex,
+      String stepKind,
+      String message,
+      @Nullable Verdict verdict,
+      @Nullable String gate,
+      @Nullable TrafficSplit split) {
+    this(
+        type, rolloutId, service, time, stepIndex, stepKind, message, verdict, gate, split, "", "");
+  }
 
   /** Kinds of events. */
   public enum Type {

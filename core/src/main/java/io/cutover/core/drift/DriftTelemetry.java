@@ -57,7 +57,14 @@ final class DriftTelemetry {
       LOG.warn("telemetry failed", e);
     }
     LOG.warn("drift on {}: {}", f.service(), f.describe());
-    emit(RolloutEvent.Type.DRIFT_DETECTED, "drift:" + f.service(), f.service(), f.describe());
+    emit(
+        RolloutEvent.Type.DRIFT_DETECTED,
+        "drift:" + f.service(),
+        f.service(),
+        f.describe(),
+        f.instance().releaseId(),
+        // A config drift's expected digest is the config's, not the artifact's.
+        f.kind() == DriftFinding.Kind.ARTIFACT ? f.expected() : "");
   }
 
   void repaired(DriftRepair r, List<String> newlyQuarantined) {
@@ -74,20 +81,42 @@ final class DriftTelemetry {
           RolloutEvent.Type.DRIFT_REPAIRED,
           r.repairId(),
           r.service(),
-          "instance " + id + " replaced by a fresh instance of " + r.releaseId());
+          "instance " + id + " replaced by a fresh instance of " + r.releaseId(),
+          r.releaseId(),
+          "");
     }
     for (String id : newlyQuarantined) {
       emit(
           RolloutEvent.Type.INSTANCE_QUARANTINED,
           r.repairId(),
           r.service(),
-          "instance " + id + " quarantined from routing, still running: " + r.reason());
+          "instance " + id + " quarantined from routing, still running: " + r.reason(),
+          r.releaseId(),
+          "");
     }
   }
 
-  void emit(RolloutEvent.Type type, String id, String service, String message) {
+  void emit(
+      RolloutEvent.Type type,
+      String id,
+      String service,
+      String message,
+      String releaseId,
+      String digest) {
     RolloutEvent e =
-        new RolloutEvent(type, id, service, clock.instant(), -1, "", message, null, null, null);
+        new RolloutEvent(
+            type,
+            id,
+            service,
+            clock.instant(),
+            -1,
+            "",
+            message,
+            null,
+            null,
+            null,
+            releaseId,
+            digest);
     for (RolloutListener l : listeners) {
       try {
         l.onEvent(e);

@@ -60,6 +60,9 @@ public final class ThresholdGate implements HealthGate {
   private final Aggregation aggregation;
   private final Map<String, String> labels;
 
+  /** The name of the verdict's measurement: the gate's name unless {@link Builder#measuredAs}. */
+  private final String measurement;
+
   private ThresholdGate(Builder b) {
     this.name = b.name;
     this.source = b.source;
@@ -71,6 +74,7 @@ public final class ThresholdGate implements HealthGate {
     this.step = b.step;
     this.aggregation = b.aggregation;
     this.labels = Map.copyOf(b.labels);
+    this.measurement = b.measurement != null ? b.measurement : b.name;
   }
 
   /** A builder for a gate named {@code name} reading from {@code source}. */
@@ -140,14 +144,15 @@ public final class ThresholdGate implements HealthGate {
       r = source.query(q);
     } catch (CutoverException e) {
       return Verdict.error("gate '" + name + "': " + e.getMessage())
-          .with(new Verdict.Measurement(name, ctx.candidate().id(), Double.NaN, condition));
+          .with(new Verdict.Measurement(measurement, ctx.candidate().id(), Double.NaN, condition));
     } catch (RuntimeException e) {
       return Verdict.error("gate '" + name + "': metric source failed: " + e);
     }
     if (r.isNoData()) {
       return new Verdict(
           noData.outcome(),
-          List.of(new Verdict.Measurement(name, ctx.candidate().id(), Double.NaN, condition)),
+          List.of(
+              new Verdict.Measurement(measurement, ctx.candidate().id(), Double.NaN, condition)),
           List.of(
               "gate '"
                   + name
@@ -173,7 +178,7 @@ public final class ThresholdGate implements HealthGate {
             + ")";
     return new Verdict(
         ok ? Verdict.Outcome.PASS : Verdict.Outcome.FAIL,
-        List.of(new Verdict.Measurement(name, ctx.candidate().id(), value, condition)),
+        List.of(new Verdict.Measurement(measurement, ctx.candidate().id(), value, condition)),
         List.of(reason));
   }
 
@@ -205,6 +210,7 @@ public final class ThresholdGate implements HealthGate {
     private @Nullable Duration step;
     private Aggregation aggregation = Aggregation.LAST;
     private final Map<String, String> labels = new LinkedHashMap<>();
+    private @Nullable String measurement;
 
     private Builder(String name, MetricSource source) {
       this.name = Gates.name(name, "gate.name");
@@ -264,6 +270,25 @@ public final class ThresholdGate implements HealthGate {
       }
       this.step = step;
       this.aggregation = Objects.requireNonNull(aggregation, "aggregation");
+      return this;
+    }
+
+    /**
+     * Names the verdict's measurement (default: the gate's name). Name it {@link
+     * io.cutover.api.Verdict.Measurement#ERROR_RATE_DELTA} or {@link
+     * io.cutover.api.Verdict.Measurement#LATENCY_P95_DELTA} when the query computes the canary's
+     * value minus the baseline's (e.g. the query of {@code {{release}}} minus that of {@code
+     * {{stable}}}): the engine then records each measurement in the matching SLI histogram (M3, M7;
+     * docs/telemetry.md).
+     */
+    public Builder measuredAs(String measurementName) {
+      if (measurementName == null || measurementName.isBlank()) {
+        throw new InvalidSpecException(
+            "gate." + name + ".measurement",
+            "is blank",
+            "name the measurement, e.g. Verdict.Measurement.ERROR_RATE_DELTA");
+      }
+      this.measurement = measurementName;
       return this;
     }
 

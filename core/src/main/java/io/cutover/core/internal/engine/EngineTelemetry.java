@@ -36,6 +36,11 @@ public final class EngineTelemetry {
   static final AttributeKey<String> STEP_KIND = AttributeKey.stringKey("cutover.step.kind");
   static final AttributeKey<String> CAUSE = AttributeKey.stringKey("cutover.rollback.cause");
   static final AttributeKey<Boolean> DRY_RUN = AttributeKey.booleanKey("cutover.gate.dry_run");
+  static final AttributeKey<String> RELEASE = AttributeKey.stringKey("cutover.release");
+  static final AttributeKey<String> DIGEST = AttributeKey.stringKey("cutover.artifact.digest");
+  static final AttributeKey<String> FROM = AttributeKey.stringKey("cutover.rollback.from");
+  static final AttributeKey<String> PROVIDER = AttributeKey.stringKey("cutover.provider");
+  static final AttributeKey<String> OPERATION = AttributeKey.stringKey("cutover.operation");
 
   private final Tracer tracer;
   private final LongCounter started;
@@ -47,6 +52,12 @@ public final class EngineTelemetry {
   private final LongCounter drift;
   private final DoubleHistogram duration;
   private final DoubleHistogram timeToRollback;
+  private final LongCounter finished;
+  private final LongCounter flagged;
+  private final DoubleHistogram errorRateDelta;
+  private final DoubleHistogram latencyDelta;
+  private final LongCounter verifications;
+  private final LongCounter artifactReads;
   private final List<RolloutListener> listeners;
 
   /**
@@ -106,10 +117,61 @@ public final class EngineTelemetry {
             .setUnit("s")
             .setDescription("From the abort decision to traffic back on stable")
             .build();
+    this.finished =
+        meter
+            .counterBuilder("cutover.deployments.finished")
+            .setUnit("{rollout}")
+            .setDescription("Rollouts that reached a terminal state, by outcome")
+            .build();
+    this.flagged =
+        meter
+            .counterBuilder("cutover.canaries.flagged")
+            .setUnit("{rollout}")
+            .setDescription("Rollouts whose analysis produced a failed (non dry-run) verdict")
+            .build();
+    this.errorRateDelta =
+        meter
+            .histogramBuilder("cutover.analysis.error_rate_delta")
+            .setUnit("1")
+            .setDescription("Canary error rate minus baseline error rate, at each analysis")
+            .setExplicitBucketBoundariesAdvice(DELTA_BUCKETS)
+            .build();
+    this.latencyDelta =
+        meter
+            .histogramBuilder("cutover.analysis.latency_p95_delta")
+            .setUnit("s")
+            .setDescription("Canary p95 latency minus baseline p95 latency, at each analysis")
+            .setExplicitBucketBoundariesAdvice(LATENCY_BUCKETS)
+            .build();
+    this.verifications =
+        meter
+            .counterBuilder("cutover.artifact.verifications")
+            .setUnit("{verification}")
+            .setDescription("Artifact verifications before a rollout, by outcome")
+            .build();
+    this.artifactReads =
+        meter
+            .counterBuilder("cutover.artifact.reads")
+            .setUnit("{call}")
+            .setDescription("Artifact store calls made while verifying, by operation and outcome")
+            .build();
     this.listeners = List.copyOf(listeners);
   }
 
-  Span startRolloutSpan(String service, String rolloutId, String strategy, Instant start) {
+  /** Signed: a canary may be better than its baseline. */
+  private static final List<Double> DELTA_BUCKETS =
+      List.of(-0.05, -0.01, -0.005, -0.001, 0.0, 0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1.0);
+
+  private static final List<Double> LATENCY_BUCKETS =
+      List.of(-0.5, -0.1, -0.05, -0.01, 0.0, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5);
+
+  Span startRolloutSpan(
+      String service,
+      String rolloutId,
+      String strategy,
+      String releaseId,
+      String digest,
+      Instant start) {
     try {
       Span span =
           tracer
@@ -119,6 +181,8 @@ public final class EngineTelemetry {
               .setAttribute(SERVICE, service)
               .setAttribute(ROLLOUT, rolloutId)
               .setAttribute(STRATEGY, strategy)
+              .setAttribute(RELEASE, releaseId)
+              .setAttribute(DIGEST, digest)
               .startSpan();
       started.add(1, Attributes.of(SERVICE, service, STRATEGY, strategy));
       return span;
@@ -128,7 +192,8 @@ public final class EngineTelemetry {
     }
   }
 
-  Span startStepSpan(Span parent, String kind, int index, Instant start) {
+  Span startStepSpan(
+      Span parent, String kind, int index, String releaseId, String digest, Instant start) {
     if (!parent.getSpanContext().isValid()) {
       return Span.getInvalid();
     }
@@ -138,6 +203,8 @@ public final class EngineTelemetry {
           .setParent(Context.root().with(parent))
           .setStartTimestamp(start.toEpochMilli(), TimeUnit.MILLISECONDS)
           .setAttribute(STEP_KIND, kind)
+          .setAttribute(RELEASE, releaseId)
+          .setAttribute(DIGEST, digest)
           .startSpan();
     } catch (RuntimeException e) {
       LOG.warn("telemetry failed", e);
@@ -156,20 +223,97 @@ public final class EngineTelemetry {
     }
   }
 
+  /**
+   * M1 and M2: a rollout reached its terminal state. {@code cutover.deployments.finished} and the
+   * duration carry the outcome ({@code succeeded}, {@code aborted}); the older succeeded/failed
+   * counters stay for existing dashboards.
+   */
   void ended(String service, String strategy, boolean success, Duration took) {
     try {
       Attributes a = Attributes.of(SERVICE, service, STRATEGY, strategy);
       (success ? succeeded : failed).add(1, a);
-      duration.record(took.toNanos() / 1e9, a);
+      Attributes withOutcome =
+          Attributes.of(
+              SERVICE, service, STRATEGY, strategy, OUTCOME, success ? "succeeded" : "aborted");
+      finished.add(1, withOutcome);
+      duration.record(took.toNanos() / 1e9, withOutcome);
     } catch (RuntimeException e) {
       LOG.warn("telemetry failed", e);
     }
   }
 
-  void rolledBack(String service, Duration took) {
+  /**
+   * M5: traffic is back on stable only. Counted once, timed from the abort decision (command,
+   * failed analysis, deadline) and, when analysis failed first, from its first failed verdict.
+   */
+  void rolledBack(
+      String service, String strategy, Duration fromAbort, @Nullable Duration fromFirstFailure) {
     try {
       rollbacks.add(1, Attributes.of(SERVICE, service, CAUSE, "abort"));
-      timeToRollback.record(took.toNanos() / 1e9, Attributes.of(SERVICE, service));
+      timeToRollback.record(
+          fromAbort.toNanos() / 1e9,
+          Attributes.of(SERVICE, service, STRATEGY, strategy, FROM, "abort"));
+      if (fromFirstFailure != null) {
+        timeToRollback.record(
+            fromFirstFailure.toNanos() / 1e9,
+            Attributes.of(SERVICE, service, STRATEGY, strategy, FROM, "first_failed_verdict"));
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("telemetry failed", e);
+    }
+  }
+
+  /** M6: the first failed, deciding verdict of a rollout's analysis; once per rollout. */
+  void canaryFlagged(String service, String strategy, String gate) {
+    try {
+      flagged.add(1, Attributes.of(SERVICE, service, STRATEGY, strategy, GATE, gate));
+    } catch (RuntimeException e) {
+      LOG.warn("telemetry failed", e);
+    }
+  }
+
+  /** M3 and M7: the canary-minus-baseline measurements a verdict carries, if any. */
+  void deltas(String service, String strategy, String gate, Verdict v) {
+    if (!metricsEnabled || v.measurements().isEmpty()) {
+      return;
+    }
+    try {
+      for (Verdict.Measurement m : v.measurements()) {
+        DoubleHistogram h =
+            switch (m.name()) {
+              case Verdict.Measurement.ERROR_RATE_DELTA -> errorRateDelta;
+              case Verdict.Measurement.LATENCY_P95_DELTA -> latencyDelta;
+              default -> null;
+            };
+        if (h != null && Double.isFinite(m.value())) {
+          h.record(m.value(), Attributes.of(SERVICE, service, STRATEGY, strategy, GATE, gate));
+        }
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("telemetry failed", e);
+    }
+  }
+
+  /**
+   * M8: the verification before a rollout: {@code verified}, {@code rejected} (a check failed),
+   * {@code error} (the store or verifier failed) or {@code unverified} (no store, on purpose).
+   */
+  public void verification(String service, String outcome) {
+    try {
+      verifications.add(1, Attributes.of(SERVICE, service, OUTCOME, outcome));
+    } catch (RuntimeException e) {
+      LOG.warn("telemetry failed", e);
+    }
+  }
+
+  /**
+   * M8: one artifact store call made while verifying: operation {@code describe}, {@code fetch},
+   * {@code verify}, ...; outcome {@code ok}, {@code not_found}, {@code digest_mismatch} or {@code
+   * error}.
+   */
+  public void artifactRead(String service, String operation, String outcome) {
+    try {
+      artifactReads.add(1, Attributes.of(SERVICE, service, OPERATION, operation, OUTCOME, outcome));
     } catch (RuntimeException e) {
       LOG.warn("telemetry failed", e);
     }
@@ -203,7 +347,7 @@ public final class EngineTelemetry {
 
   public void retry(String provider) {
     try {
-      providerRetries.add(1, Attributes.of(AttributeKey.stringKey("cutover.provider"), provider));
+      providerRetries.add(1, Attributes.of(PROVIDER, provider));
     } catch (RuntimeException e) {
       LOG.warn("telemetry failed", e);
     }

@@ -14,6 +14,7 @@ import io.github.resilience4j.timelimiter.TimeLimiter;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import java.time.InstantSource;
 import java.time.ZoneOffset;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -23,9 +24,14 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Calls one provider with retry (exponential backoff), a circuit breaker and a per-attempt time
@@ -39,6 +45,7 @@ import org.jspecify.annotations.Nullable;
  * two calls at once for one service, whatever the timeouts.
  */
 public final class ResilientCaller {
+  private static final Logger LOG = LoggerFactory.getLogger(ResilientCaller.class);
   private final String provider;
   private final ScheduledExecutorService scheduler;
   private final Executor executor;
@@ -125,6 +132,29 @@ public final class ResilientCaller {
    * @param lane what must never see two calls at once, e.g. a service; null for none
    */
   public <T> CompletableFuture<T> call(String operation, @Nullable String lane, Supplier<T> body) {
+    return call(operation, lane, body, (n, t) -> {});
+  }
+
+  /**
+   * Like {@link #call(String, String, Supplier)}, telling {@code retried} (attempt number that
+   * failed, its failure) before each retry of this call only, so that a rollout can report the
+   * retries of its own calls. The caller-wide listener of the constructor is told as well. The body
+   * runs with the SLF4J MDC of the thread that made the call (the rollout's logging context),
+   * whichever thread runs it.
+   */
+  public <T> CompletableFuture<T> call(
+      String operation,
+      @Nullable String lane,
+      Supplier<T> body,
+      BiConsumer<Integer, Throwable> retried) {
+    return callWithMdc(operation, lane, withCallerMdc(body), retried);
+  }
+
+  private <T> CompletableFuture<T> callWithMdc(
+      String operation,
+      @Nullable String lane,
+      Supplier<T> body,
+      BiConsumer<Integer, Throwable> retried) {
     if (singleAttempt) {
       return callOnce(operation, lane, body);
     }
@@ -143,7 +173,32 @@ public final class ResilientCaller {
               .exceptionallyCompose(
                   t -> CompletableFuture.failedFuture(translate(operation, unwrap(t))));
         };
-    Supplier<CompletionStage<T>> guarded = CircuitBreaker.decorateCompletionStage(breaker, limited);
+    Supplier<CompletionStage<T>> breakerGuarded =
+        CircuitBreaker.decorateCompletionStage(breaker, limited);
+    // Resilience4j's retry events are per Retry instance (all calls of this provider); this call's
+    // own retries are counted here, so they can be reported to the rollout that made the call.
+    AtomicInteger attempts = new AtomicInteger();
+    AtomicReference<@Nullable Throwable> lastFailure = new AtomicReference<>();
+    Supplier<CompletionStage<T>> guarded =
+        () -> {
+          int n = attempts.incrementAndGet();
+          Throwable last = lastFailure.get();
+          if (n > 1 && last != null) {
+            try {
+              retried.accept(n - 1, last);
+            } catch (RuntimeException e) {
+              LOG.warn("retry listener of {} {} threw; ignored", provider, operation, e);
+            }
+          }
+          return breakerGuarded
+              .get()
+              .whenComplete(
+                  (v, t) -> {
+                    if (t != null) {
+                      lastFailure.set(unwrap(t));
+                    }
+                  });
+        };
     CompletableFuture<T> out = new CompletableFuture<>();
     Retry.decorateCompletionStage(retry, scheduler, guarded)
         .get()
@@ -247,6 +302,31 @@ public final class ResilientCaller {
           provider, operation, "circuit breaker is open after repeated failures", t);
     }
     return t;
+  }
+
+  /**
+   * {@code body} running with the MDC of the calling thread (the rollout's service, rollout id,
+   * release and digest), restoring the running thread's own MDC afterwards: provider threads and
+   * the scheduler carry no rollout context of their own.
+   */
+  static <T> Supplier<T> withCallerMdc(Supplier<T> body) {
+    Map<String, String> mdc = MDC.getCopyOfContextMap();
+    if (mdc == null || mdc.isEmpty()) {
+      return body;
+    }
+    return () -> {
+      Map<String, String> before = MDC.getCopyOfContextMap();
+      MDC.setContextMap(mdc);
+      try {
+        return body.get();
+      } finally {
+        if (before == null) {
+          MDC.clear();
+        } else {
+          MDC.setContextMap(before);
+        }
+      }
+    };
   }
 
   static Throwable unwrap(Throwable t) {

@@ -130,7 +130,8 @@ public final class RolloutRun implements Rollout {
             view,
             () -> rollbackIndex < 0 && state != RolloutState.ABORTING,
             () -> state == RolloutState.ABORTING && rollbackIndex < 0,
-            this::startRollback);
+            this::startRollback,
+            telemetry::providerRetry);
     this.watchdog =
         new ProgressWatchdog(
             ctx.scheduler(),
@@ -464,12 +465,17 @@ public final class RolloutRun implements Rollout {
     MDC.put("cutover.service", plan.service());
     MDC.put("cutover.rollout", id);
     MDC.put("cutover.artifact", artifactText);
+    // M9: the release id and artifact digest on every log line of the rollout.
+    MDC.put("cutover.release", plan.target().id());
+    MDC.put("cutover.artifact.digest", plan.target().artifact().digest().toString());
     try {
       r.run();
     } finally {
       MDC.remove("cutover.service");
       MDC.remove("cutover.rollout");
       MDC.remove("cutover.artifact");
+      MDC.remove("cutover.release");
+      MDC.remove("cutover.artifact.digest");
       snapshot = status.refresh(snapshot, state, stepIndex, view.split(), updatedAt, reason);
     }
   }
@@ -774,7 +780,7 @@ public final class RolloutRun implements Rollout {
   private void reportRolledBack() {
     if (!rollbackReported && abortStartedAt != null) {
       rollbackReported = true;
-      telemetry.rolledBack(Duration.between(abortStartedAt, ctx.clock().instant()));
+      telemetry.rolledBack(abortStartedAt, ctx.clock().instant());
     }
   }
 

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One rollout's events, spans and metrics, on top of the engine-wide {@link EngineTelemetry}: one
@@ -21,6 +23,7 @@ import org.jspecify.annotations.Nullable;
  * not.
  */
 final class RolloutTelemetry {
+  private static final Logger LOG = LoggerFactory.getLogger(RolloutTelemetry.class);
   private final EngineContext ctx;
   private final String rolloutId;
   private final Plan plan;
@@ -36,11 +39,21 @@ final class RolloutTelemetry {
   private Span rolloutSpan = Span.getInvalid();
   private Span stepSpan = Span.getInvalid();
 
+  /** M9: on every span and event of the rollout. */
+  private final String releaseId;
+
+  private final String digest;
+
+  /** When the first failed, deciding verdict came (M5, M6); null while there was none. */
+  private @Nullable Instant firstFailedVerdict;
+
   RolloutTelemetry(EngineContext ctx, String rolloutId, Plan plan, IntSupplier eventStep) {
     this.ctx = ctx;
     this.rolloutId = rolloutId;
     this.plan = plan;
     this.eventStep = eventStep;
+    this.releaseId = plan.target().id();
+    this.digest = plan.target().artifact().digest().toString();
   }
 
   /** Tells {@code hooks} every event from now on, after the listeners. */
@@ -61,12 +74,29 @@ final class RolloutTelemetry {
   /** A gate verdict: its metric and its GATE_VERDICT event. */
   void verdict(String gate, Verdict v, boolean dryRun) {
     ctx.telemetry().verdict(plan.service(), gate, v, dryRun);
+    ctx.telemetry().deltas(plan.service(), plan.strategy(), gate, v);
+    if (!dryRun && v.outcome() == Verdict.Outcome.FAIL && firstFailedVerdict == null) {
+      firstFailedVerdict = ctx.clock().instant();
+      ctx.telemetry().canaryFlagged(plan.service(), plan.strategy(), gate);
+    }
     String msg =
         gate
             + (dryRun ? " (dry-run): " : ": ")
             + v.outcome()
             + (v.passed() || v.reasons().isEmpty() ? "" : " " + v.reasons());
     emit(RolloutEvent.Type.GATE_VERDICT, msg, v, gate, null);
+  }
+
+  /**
+   * PROVIDER_RETRY: a provider call this rollout made failed and is tried again. Runs on the
+   * mailbox.
+   */
+  void providerRetry(String provider, String operation, int attempt, Throwable failure) {
+    String why =
+        failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+    event(
+        RolloutEvent.Type.PROVIDER_RETRY,
+        provider + " " + operation + " attempt " + attempt + " failed, retrying: " + why);
   }
 
   /** Reports instances that run another digest than their release's. */
@@ -92,19 +122,30 @@ final class RolloutTelemetry {
   }
 
   void rolloutStarted(Instant at) {
-    rolloutSpan = ctx.telemetry().startRolloutSpan(plan.service(), rolloutId, plan.strategy(), at);
+    rolloutSpan =
+        ctx.telemetry()
+            .startRolloutSpan(plan.service(), rolloutId, plan.strategy(), releaseId, digest, at);
   }
 
   void stepStarted(String kind, int index, Instant at) {
-    stepSpan = ctx.telemetry().startStepSpan(rolloutSpan, kind, index, at);
+    stepSpan = ctx.telemetry().startStepSpan(rolloutSpan, kind, index, releaseId, digest, at);
   }
 
   void stepEnded(Instant at, @Nullable String error) {
     ctx.telemetry().endSpan(stepSpan, at, error);
   }
 
-  void rolledBack(Duration took) {
-    ctx.telemetry().rolledBack(plan.service(), took);
+  /** Traffic is on stable only, {@code abortStartedAt} after the abort decision. */
+  void rolledBack(Instant abortStartedAt, Instant now) {
+    Instant firstFail = firstFailedVerdict;
+    ctx.telemetry()
+        .rolledBack(
+            plan.service(),
+            plan.strategy(),
+            Duration.between(abortStartedAt, now),
+            firstFail == null || firstFail.isAfter(abortStartedAt)
+                ? null
+                : Duration.between(firstFail, now));
   }
 
   /** Ends the spans and records the rollout's outcome and duration. */
@@ -125,7 +166,20 @@ final class RolloutTelemetry {
     String kind = idx >= 0 && idx < plan.steps().size() ? plan.steps().get(idx).kind() : "";
     RolloutEvent e =
         new RolloutEvent(
-            type, rolloutId, plan.service(), ctx.clock().instant(), idx, kind, message, v, gate, s);
+            type,
+            rolloutId,
+            plan.service(),
+            ctx.clock().instant(),
+            idx,
+            kind,
+            message,
+            v,
+            gate,
+            s,
+            releaseId,
+            digest);
+    // Logged in the rollout's MDC (service, rollout, release, digest), like every engine line.
+    LOG.debug("{} {}", type, message);
     ctx.telemetry().emit(e);
     eventHooks.accept(e);
   }

@@ -38,7 +38,22 @@ final class WriteAhead {
   /** Starts the rollback, once the effect that was in flight has completed. */
   private final Runnable rollbackNow;
 
+  /** Told, on the mailbox, each time an effect's provider call is retried. */
+  private final Retried retried;
+
   private boolean inFlight;
+
+  /** A retried provider call of this rollout (PROVIDER_RETRY). */
+  @FunctionalInterface
+  interface Retried {
+    /**
+     * @param provider the provider ({@code fleet}, {@code router})
+     * @param operation the effect kind's wire name
+     * @param attempt the attempt that failed, from 1
+     * @param failure its failure
+     */
+    void retried(String provider, String operation, int attempt, Throwable failure);
+  }
 
   /** Read by provider threads: a forward effect stops retrying once the rollout is aborting. */
   private volatile boolean aborting;
@@ -50,8 +65,10 @@ final class WriteAhead {
       FleetView view,
       BooleanSupplier forward,
       BooleanSupplier abortPending,
-      Runnable rollbackNow) {
+      Runnable rollbackNow,
+      Retried retried) {
     this.ctx = ctx;
+    this.retried = retried;
     this.journal = journal;
     this.mailbox = mailbox;
     this.view = view;
@@ -100,7 +117,12 @@ final class WriteAhead {
               return call.get();
             };
     caller
-        .call(kind.wireName(), effect.service(), guarded)
+        .call(
+            kind.wireName(),
+            effect.service(),
+            guarded,
+            (n, t) ->
+                mailbox.execute(() -> retried.retried(caller.provider(), kind.wireName(), n, t)))
         .whenComplete(
             (result, err) ->
                 mailbox.execute(

@@ -15,7 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +42,7 @@ public final class JournalRecovery {
   private final ArtifactPins pins;
 
   /** Verifies an artifact again before its rollout continues; null without an artifact store. */
-  private final @Nullable Function<ArtifactRef, List<String>> reverify;
+  private final @Nullable BiFunction<ArtifactRef, String, List<String>> reverify;
 
   private final AtomicLong sequence = new AtomicLong();
 
@@ -59,7 +59,7 @@ public final class JournalRecovery {
       LiveRollouts live,
       RolloutOptions defaultOptions,
       ArtifactPins pins,
-      @Nullable Function<ArtifactRef, List<String>> reverify) {
+      @Nullable BiFunction<ArtifactRef, String, List<String>> reverify) {
     this.pins = pins;
     this.reverify = reverify;
     this.journal = ctx.journal();
@@ -187,7 +187,7 @@ public final class JournalRecovery {
       return null;
     }
     try {
-      List<String> evidence = reverify.apply(plan.target().artifact());
+      List<String> evidence = reverify.apply(plan.target().artifact(), plan.service());
       LOG.info("re-verified {} before resuming: {}", plan.target().artifact(), evidence);
       return null;
     } catch (RuntimeException e) {
