@@ -213,6 +213,35 @@ class CutoverSpecTest {
   }
 
   @Test
+  void headerAndMirrorRouteProblemsCarryTheirStepPaths() {
+    SpecException e =
+        problems(
+            VALID.replace(
+                "- setWeight: 20",
+                "- setHeaderRoute: {header: \"X Canary\", value: a}\n"
+                    + "      - setHeaderRoute: {header: X-Canary}\n"
+                    + "      - setMirrorRoute: {percent: 0}\n"
+                    + "      - setWeight: 20"));
+    assertThat(e.problems())
+        .extracting(SpecProblem::path)
+        .containsExactlyInAnyOrder(
+            "$.strategy.canary.steps[1].setHeaderRoute.value",
+            "$.strategy.canary.steps[2].setMirrorRoute.percent");
+    SpecException builder =
+        problems(
+            VALID.replace(
+                "- setWeight: 20",
+                "- setHeaderRoute: {header: \"X Canary\", value: a}\n"
+                    + "      - setMirrorRoute: {percent: 101}\n"
+                    + "      - setWeight: 20"));
+    assertThat(builder.problems())
+        .extracting(SpecProblem::path)
+        .containsExactlyInAnyOrder(
+            "$.strategy.canary.steps[0].setHeaderRoute.header",
+            "$.strategy.canary.steps[1].setMirrorRoute.percent");
+  }
+
+  @Test
   void aMistypedHookPhaseIsRefusedWithASuggestion() {
     SpecException e = problems(VALID + "hooks:\n  confirmRolout: [ok]\n");
     assertThat(e.problems())

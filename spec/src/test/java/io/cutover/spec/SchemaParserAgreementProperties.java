@@ -188,7 +188,7 @@ class SchemaParserAgreementProperties {
     boolean hasWeight = false;
     for (int i = 0; i < n; i++) {
       ObjectNode step = steps.addObject();
-      switch (i == 0 ? 0 : r.nextInt(5)) {
+      switch (i == 0 ? 0 : r.nextInt(7)) {
         case 0 -> {
           weight = Math.min(100, weight + r.nextInt(40));
           step.put("setWeight", weight);
@@ -204,6 +204,12 @@ class SchemaParserAgreementProperties {
             default -> s.put("matchTrafficWeight", true);
           }
         }
+        case 4 ->
+            // a distinct value per step: the parser refuses a repeated header route
+            step.putObject("setHeaderRoute")
+                .put("header", pick(r, List.of("X-Canary", "x-beta", "Cookie")))
+                .put("value", "v" + i);
+        case 5 -> step.putObject("setMirrorRoute").put("percent", 1 + r.nextInt(100));
         default -> {
           weight = Math.min(100, weight + r.nextInt(40));
           step.put("setWeight", weight);

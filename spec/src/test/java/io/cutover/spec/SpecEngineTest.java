@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cutover.api.ArtifactRef;
 import io.cutover.api.Release;
+import io.cutover.api.TrafficSplit;
 import io.cutover.api.VerificationException;
 import io.cutover.api.plan.Step;
 import io.cutover.api.rollout.RolloutState;
@@ -16,6 +17,7 @@ import io.cutover.simulator.VirtualScheduler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -158,6 +160,57 @@ class SpecEngineTest {
           .extracting(FakeFleet.Call::kind)
           .doesNotContain(FakeFleet.CallKind.LAUNCH);
       assertThat(providers.router.maxExposure("checkout", rollout.plan().target().id())).isZero();
+    }
+  }
+
+  @Test
+  void headerAndMirrorRoutesOfTheSpecReachTheRouterAndArePromotedAway() {
+    CutoverSpec spec =
+        CutoverSpec.parse(
+            """
+            apiVersion: cutover.io/v1
+            service: checkout
+            artifact: {tag: "registry.example.com/shop/checkout:1.4.2"}
+            replicas: 2
+            strategy:
+              canary:
+                steps:
+                  - setHeaderRoute: {header: X-Canary, value: always}
+                  - setMirrorRoute: {percent: 20}
+                  - pause: 1m
+                  - setWeight: 50
+                  - setWeight: 100
+            providers: {fleet: {type: fake}, router: {type: fake}, store: {type: memory}}
+            """,
+            "cutover.yaml");
+    ArtifactRef v1 = push("1.4.1", "v1");
+    push("1.4.2", "v2");
+    try (SpecEngine engine = open(spec)) {
+      engine.cutover().adopt(spec.release(v1), 2);
+      Rollout rollout = engine.apply();
+      String target = rollout.plan().target().id();
+      scheduler.runUntil(
+          () -> providers.router.current("checkout").map(s -> s.mirror() != null).orElse(false),
+          Duration.ofMinutes(5));
+      TrafficSplit during = providers.router.current("checkout").orElseThrow();
+      assertThat(during.rules())
+          .singleElement()
+          .satisfies(
+              m -> {
+                assertThat(m.releaseId()).isEqualTo(target);
+                assertThat(m.name()).isEqualTo("X-Canary");
+                assertThat(m.value()).isEqualTo("always");
+              });
+      TrafficSplit.Mirror mirror = Objects.requireNonNull(during.mirror());
+      assertThat(mirror.releaseId()).isEqualTo(target);
+      assertThat(mirror.basisPoints()).isEqualTo(2_000);
+      assertThat(during.weight(target)).isZero();
+      scheduler.runUntil(() -> rollout.status().state().isTerminal(), Duration.ofHours(1));
+      assertThat(rollout.status().state()).isEqualTo(RolloutState.SUCCEEDED);
+      TrafficSplit end = providers.router.current("checkout").orElseThrow();
+      assertThat(end.rules()).isEmpty();
+      assertThat(end.mirror()).isNull();
+      assertThat(end.weight(target)).isEqualTo(10_000);
     }
   }
 

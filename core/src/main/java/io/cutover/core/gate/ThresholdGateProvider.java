@@ -29,6 +29,8 @@ import java.util.Set;
  * lookback: 5m                      # default: the verify step's window
  * step: 15s                         # range query resolution (default: instant query)
  * aggregation: last | mean | min | max
+ * measurement: cutover.error_rate_delta  # the verdict's measurement name (default: the gate's name);
+ *                                   # cutover.error_rate_delta / cutover.latency_p95_delta feed SLIs M3 / M7
  * </pre>
  *
  * <p>Thread-safe and stateless; {@link #create} throws {@link InvalidSpecException} naming the key.
@@ -49,7 +51,8 @@ public final class ThresholdGateProvider implements HealthGateProvider {
           "noData",
           "lookback",
           "step",
-          "aggregation");
+          "aggregation",
+          "measurement");
 
   /** Creates the factory; no I/O. */
   public ThresholdGateProvider() {}
@@ -113,6 +116,13 @@ public final class ThresholdGateProvider implements HealthGateProvider {
     NoDataPolicy noData =
         NoDataPolicy.parse(config.getString("noData", "inconclusive"), config.pathOf("noData"));
     Duration lookback = config.getDuration("lookback", Duration.ZERO);
+    String measurement = config.getString("measurement");
+    if (measurement != null && measurement.isBlank()) {
+      throw new InvalidSpecException(
+          config.pathOf("measurement"),
+          "is blank",
+          "name the measurement, e.g. cutover.error_rate_delta, or remove the key");
+    }
     MetricSource source = MetricSources.fromConfig(config, "source", context);
     ThresholdGate.Builder b =
         ThresholdGate.builder(name, source)
@@ -129,6 +139,9 @@ public final class ThresholdGateProvider implements HealthGateProvider {
           config.pathOf("aggregation"),
           "is set without 'step'",
           "set 'step' to ask a range query, or remove 'aggregation'");
+    }
+    if (measurement != null) {
+      b.measuredAs(measurement);
     }
     return b.build();
   }

@@ -221,6 +221,63 @@ class ThresholdGateTest {
   }
 
   @Test
+  void measuredAsNamesTheMeasurementForTheSliHistograms() {
+    InProcessMetrics shared = InProcessMetrics.shared("threshold-gate-measurement-test");
+    shared.counter("http_requests_total").add(99, "release", candidate, "code", "200");
+    shared.counter("http_requests_total").add(1, "release", candidate, "code", "500");
+    HealthGate gate =
+        new ThresholdGateProvider()
+            .create(
+                ProviderConfigs.of(
+                    "threshold",
+                    Map.of(
+                        "name",
+                        "sr",
+                        "builtin",
+                        "success-rate",
+                        "dialect",
+                        "in-process",
+                        "threshold",
+                        0.95,
+                        "measurement",
+                        io.cutover.api.Verdict.Measurement.ERROR_RATE_DELTA,
+                        "source",
+                        Map.of(
+                            "type", "in-process", "registry", "threshold-gate-measurement-test"))),
+                ProviderRegistry.create().withDiscovery().context());
+    var now = shared.clock().instant();
+    var v =
+        gate.evaluate(TestContexts.analysis(now.minus(Duration.ofMinutes(1)), now.plusSeconds(1)));
+    assertThat(v.measurements())
+        .singleElement()
+        .satisfies(
+            m -> {
+              assertThat(m.name()).isEqualTo("cutover.error_rate_delta");
+              assertThat(m.value()).isEqualTo(0.99);
+            });
+    assertThatThrownBy(
+            () ->
+                new ThresholdGateProvider()
+                    .create(
+                        ProviderConfigs.of(
+                            "threshold",
+                            Map.of(
+                                "name",
+                                "g",
+                                "query",
+                                "x",
+                                "threshold",
+                                1,
+                                "comparison",
+                                "<",
+                                "measurement",
+                                " ")),
+                        ProviderRegistry.create().withDiscovery().context()))
+        .isInstanceOf(InvalidSpecException.class)
+        .hasMessageContaining("$.providers.threshold.measurement");
+  }
+
+  @Test
   void providerNamesTheWrongKey() {
     var p = new ThresholdGateProvider();
     assertThatThrownBy(

@@ -329,7 +329,14 @@ public final class SpecReader {
           "is " + kind(steps) + ", not a list",
           "list the steps, e.g. - setWeight: 10");
     } else if (steps != null) {
-      Set<String> kinds = Set.of("setWeight", "pause", "analysis", "setCanaryScale");
+      Set<String> kinds =
+          Set.of(
+              "setWeight",
+              "pause",
+              "analysis",
+              "setCanaryScale",
+              "setHeaderRoute",
+              "setMirrorRoute");
       for (int i = 0; i < steps.size(); i++) {
         String sp = p + ".steps[" + i + "]";
         JsonNode step = steps.get(i);
@@ -340,7 +347,8 @@ public final class SpecReader {
           add(
               sp,
               step.size() == 0 ? "is empty" : "has " + step.size() + " kinds of step",
-              "give exactly one of setWeight, pause, analysis or setCanaryScale per step");
+              "give exactly one of setWeight, pause, analysis, setCanaryScale, setHeaderRoute or"
+                  + " setMirrorRoute per step");
           continue;
         }
         String k = step.fieldNames().next();
@@ -369,6 +377,16 @@ public final class SpecReader {
               b.analysis(verify);
             }
           }
+          case "setHeaderRoute" -> headerRoute(v, sp + ".setHeaderRoute", b);
+          case "setMirrorRoute" -> {
+            if (object(v, sp + ".setMirrorRoute", Set.of("percent"), List.of("percent"))) {
+              Integer pc =
+                  integer(v.get("percent"), sp + ".setMirrorRoute.percent", 1, "use 1 to 100");
+              if (pc != null) {
+                b.setMirrorRoute(pc);
+              }
+            }
+          }
           default -> canaryScale(v, sp + ".setCanaryScale", b);
         }
       }
@@ -393,6 +411,17 @@ public final class SpecReader {
       b.scaleDownDelay(delay);
     }
     return problems.size() == before ? build("$.strategy", b::build) : null;
+  }
+
+  private void headerRoute(JsonNode v, String path, CanaryStrategy.Builder b) {
+    if (!object(v, path, Set.of("header", "value"), List.of("header", "value"))) {
+      return;
+    }
+    String header = string(v.get("header"), path + ".header", "write a header name, e.g. X-Canary");
+    String value = string(v.get("value"), path + ".value", "quote the value, e.g. \"always\"");
+    if (header != null && value != null) {
+      b.setHeaderRoute(header, value); // the builder checks the token and repeats, with paths
+    }
   }
 
   private void canaryScale(JsonNode v, String path, CanaryStrategy.Builder b) {
