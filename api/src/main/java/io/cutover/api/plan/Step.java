@@ -355,6 +355,19 @@ public sealed interface Step {
    *       included) and its FAIL ("roll back", what {@code WebhookGate} answers when the receiver
    *       asks for a rollback) aborts the rollout; an event hook is told every event of the
    *       rollout, fire-and-forget, with bounded retries.
+   *   <li>{@value #WARM_UP}: per-instance, in effect for the whole rollout wherever the step sits
+   *       (the step itself completes at once). Every instance a forward launch or scale step starts
+   *       is evaluated (its {@link io.cutover.spi.GateContext#candidateInstances()} is that one
+   *       instance, parameter {@code instanceId} names it) before it counts as READY: routers are
+   *       not given it and gates do not judge it until the hook passes. Asked again every {@code
+   *       interval} while the answer is neither PASS nor FAIL; a FAIL, or no PASS within {@code
+   *       deadline} of the launch, fails the step and aborts the rollout. Rollback steps skip it: a
+   *       rollback restores the known-good release as fast as it can and no hook may hold it.
+   *   <li>{@value #PRE_STOP}: per-instance, in effect for the whole rollout: evaluated once for
+   *       every instance before a retire step (or a scale down) stops it, all instances at once; a
+   *       verdict other than PASS is journaled and reported (a {@code GATE_VERDICT} event, a log
+   *       line), and the instance is stopped anyway, so that a broken hook can never keep an old
+   *       release running nor block a rollback.
    *   <li>{@value #PRE_ROLLOUT} and any other phase: evaluated once; anything but PASS aborts.
    * </ul>
    *
@@ -363,10 +376,13 @@ public sealed interface Step {
    * @param gate name of the gate that implements the hook
    * @param phase the lifecycle phase, e.g. {@code pre-rollout}, passed to the gate
    * @param params parameters passed to the gate
-   * @param interval how often a confirm hook that has not confirmed, or a rollback hook, is asked
-   *     again; positive, at most {@link Step#MAX_DURATION}
+   * @param interval how often a confirm hook that has not confirmed, a rollback hook, or a warm-up
+   *     hook that has not passed yet, is asked again; positive, at most {@link Step#MAX_DURATION}
+   * @param deadline for a warm-up hook, how long after its launch an instance has to pass it;
+   *     ignored by the other phases; positive, at most {@link Step#MAX_DURATION}
    */
-  record Hook(String gate, String phase, Map<String, String> params, Duration interval)
+  record Hook(
+      String gate, String phase, Map<String, String> params, Duration interval, Duration deadline)
       implements Step {
     /** Phase of a hook asked before the first side effect; the rollout waits until it confirms. */
     public static final String CONFIRM_ROLLOUT = "confirm-rollout";
@@ -392,8 +408,20 @@ public sealed interface Step {
     /** Phase of a hook told every event of the rollout. */
     public static final String EVENT = "event";
 
+    /**
+     * Phase of a hook each launched instance must pass before it counts as READY; a FAIL or the
+     * deadline aborts.
+     */
+    public static final String WARM_UP = "warm-up";
+
+    /** Phase of a hook run for each instance before it is stopped; failure is reported only. */
+    public static final String PRE_STOP = "pre-stop";
+
     /** Default {@code interval}: one minute, Flagger's default analysis interval. */
     public static final Duration DEFAULT_INTERVAL = Duration.ofMinutes(1);
+
+    /** Default {@code deadline} of a warm-up hook: five minutes. */
+    public static final Duration DEFAULT_DEADLINE = Duration.ofMinutes(5);
 
     /** Validates and copies. */
     public Hook {
@@ -406,6 +434,17 @@ public sealed interface Step {
             "hook.interval", "is " + interval, "use a positive duration, e.g. 30s");
       }
       requireBounded(interval, "hook.interval");
+      Objects.requireNonNull(deadline, "deadline");
+      if (deadline.isNegative() || deadline.isZero()) {
+        throw new InvalidSpecException(
+            "hook.deadline", "is " + deadline, "use a positive duration, e.g. 2m");
+      }
+      requireBounded(deadline, "hook.deadline");
+    }
+
+    /** A hook with the {@link #DEFAULT_DEADLINE} (which only warm-up hooks use). */
+    public Hook(String gate, String phase, Map<String, String> params, Duration interval) {
+      this(gate, phase, params, interval, DEFAULT_DEADLINE);
     }
 
     /** A hook asked again every {@link #DEFAULT_INTERVAL} (where the phase asks again). */
@@ -420,9 +459,16 @@ public sealed interface Step {
           || phase.equals(CONFIRM_PROMOTION);
     }
 
-    /** Whether the hook is in effect for the whole rollout (rollout, rollback, event). */
+    /**
+     * Whether the hook is in effect for the whole rollout (rollout, rollback, event, and the
+     * per-instance warm-up and pre-stop).
+     */
     public boolean rolloutWide() {
-      return phase.equals(ROLLOUT) || phase.equals(ROLLBACK) || phase.equals(EVENT);
+      return phase.equals(ROLLOUT)
+          || phase.equals(ROLLBACK)
+          || phase.equals(EVENT)
+          || phase.equals(WARM_UP)
+          || phase.equals(PRE_STOP);
     }
 
     @Override
@@ -437,9 +483,11 @@ public sealed interface Step {
           + " via "
           + gate
           + (params.isEmpty() ? "" : " " + new TreeMap<>(params))
-          + ((confirms() || phase.equals(ROLLBACK)) && !interval.equals(DEFAULT_INTERVAL)
+          + ((confirms() || phase.equals(ROLLBACK) || phase.equals(WARM_UP))
+                  && !interval.equals(DEFAULT_INTERVAL)
               ? " every " + Plan.human(interval)
-              : "");
+              : "")
+          + (phase.equals(WARM_UP) ? " within " + Plan.human(deadline) : "");
     }
   }
 

@@ -23,11 +23,11 @@ import org.jspecify.annotations.Nullable;
  * verdict depends on the phase (see {@link Step.Hook}).
  *
  * <p>Placement in a compiled plan: rollout-wide hooks ({@code rollout}, {@code rollback}, {@code
- * event}) and {@code confirm-rollout} first, before the first side effect; {@code pre-rollout}
- * before the first route that exposes the target (a weight, a header/cookie rule or a mirror);
- * {@code confirm-traffic-increase} before each route that raises the target's weight, except the
- * one that brings it to 100 %, which gets {@code confirm-promotion}; {@code post-rollout} after the
- * last step. Rollback steps get no hooks.
+ * event}, and the per-instance {@code warm-up} and {@code pre-stop}) and {@code confirm-rollout}
+ * first, before the first side effect; {@code pre-rollout} before the first route that exposes the
+ * target (a weight, a header/cookie rule or a mirror); {@code confirm-traffic-increase} before each
+ * route that raises the target's weight, except the one that brings it to 100 %, which gets {@code
+ * confirm-promotion}; {@code post-rollout} after the last step. Rollback steps get no hooks.
  *
  * <pre>{@code
  * LifecycleHooks hooks = LifecycleHooks.builder()
@@ -55,7 +55,9 @@ public final class LifecycleHooks {
           Step.Hook.CONFIRM_PROMOTION,
           Step.Hook.POST_ROLLOUT,
           Step.Hook.ROLLBACK,
-          Step.Hook.EVENT);
+          Step.Hook.EVENT,
+          Step.Hook.WARM_UP,
+          Step.Hook.PRE_STOP);
 
   private final List<Step.Hook> hooks;
   private final List<Step.Migration> migrations;
@@ -107,6 +109,8 @@ public final class LifecycleHooks {
     add(out, Step.Hook.ROLLOUT);
     add(out, Step.Hook.ROLLBACK);
     add(out, Step.Hook.EVENT);
+    add(out, Step.Hook.WARM_UP);
+    add(out, Step.Hook.PRE_STOP);
     add(out, Step.Hook.CONFIRM_ROLLOUT);
     migrate(out, Step.Migration.EXPAND);
     String stable = plan.stable() == null ? null : plan.stable().id();
@@ -176,6 +180,10 @@ public final class LifecycleHooks {
   public static final class Builder {
     private final List<String[]> added = new ArrayList<>();
     private final List<Map<String, String>> params = new ArrayList<>();
+
+    /** Per added hook: the warm-up deadline, or null for the default (or another phase). */
+    private final List<@Nullable Duration> deadlines = new ArrayList<>();
+
     private @Nullable Duration interval;
     private final List<Step.Migration> migrations = new ArrayList<>();
 
@@ -227,6 +235,30 @@ public final class LifecycleHooks {
       return hook(Step.Hook.ROLLBACK, gate, Map.of());
     }
 
+    /**
+     * Each instance a forward launch or scale step starts must pass {@code gate} (asked every
+     * {@link #interval}, with the instance as its only candidate instance and parameter {@code
+     * instanceId}) before routers are given it; a FAIL, or no PASS within {@code deadline} of the
+     * launch, aborts the rollout. Rollback steps skip it (see {@link Step.Hook#WARM_UP}).
+     *
+     * @param deadline positive, at most {@link Step#MAX_DURATION}
+     */
+    public Builder warmUp(String gate, Duration deadline) {
+      hook(Step.Hook.WARM_UP, gate, Map.of());
+      // a missing deadline is reported by build(), with the hook's path
+      deadlines.set(deadlines.size() - 1, deadline == null ? Duration.ZERO : deadline);
+      return this;
+    }
+
+    /**
+     * Run once for each instance before a retire (or a scale down) stops it; a verdict other than
+     * PASS is reported (event, log) and the instance is stopped anyway (see {@link
+     * Step.Hook#PRE_STOP}).
+     */
+    public Builder preStop(String gate) {
+      return hook(Step.Hook.PRE_STOP, gate, Map.of());
+    }
+
     /** Told every event of the rollout, fire-and-forget. */
     public Builder event(String gate) {
       return hook(Step.Hook.EVENT, gate, Map.of());
@@ -236,6 +268,7 @@ public final class LifecycleHooks {
     public Builder hook(String phase, String gate, Map<String, String> params) {
       added.add(new String[] {phase, gate});
       this.params.add(Map.copyOf(params));
+      deadlines.add(null);
       return this;
     }
 
@@ -288,8 +321,27 @@ public final class LifecycleHooks {
                   "add each hook once"));
           continue;
         }
+        Duration deadline = deadlines.get(i);
+        if (deadline != null
+            && (deadline.isNegative()
+                || deadline.isZero()
+                || deadline.compareTo(Step.MAX_DURATION) > 0)) {
+          v.add(
+              new InvalidSpecException.Violation(
+                  path + ".deadline",
+                  deadline.isZero() ? "is missing or 0" : "is " + deadline,
+                  "give the warm-up a positive deadline of at most 365d, e.g."
+                      + " Duration.ofMinutes(2)"));
+          continue;
+        }
         try {
-          out.add(new Step.Hook(gate, phase, params.get(i), every));
+          out.add(
+              new Step.Hook(
+                  gate,
+                  phase,
+                  params.get(i),
+                  every,
+                  deadline == null ? Step.Hook.DEFAULT_DEADLINE : deadline));
         } catch (InvalidSpecException e) {
           v.addAll(e.violations());
           break;

@@ -7,9 +7,11 @@ import io.cutover.api.TrafficSplit;
 import io.cutover.api.plan.Plan;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -20,6 +22,15 @@ final class FleetView {
   private final Plan plan;
   private final Map<String, List<Instance>> instances = new HashMap<>();
   private @Nullable TrafficSplit split;
+
+  /**
+   * Instances that passed their warm-up, or ran before this rollout started: a launch or scale
+   * warms up the instances it returns that are not in here.
+   */
+  private final Set<String> warmed = new HashSet<>();
+
+  /** Instances warming up: not READY for routers nor gates until they pass. */
+  private final Set<String> warming = new HashSet<>();
 
   /** The target's READY instances, computed once per change: every gate evaluation needs them. */
   private @Nullable List<Instance> readyCandidates;
@@ -43,6 +54,41 @@ final class FleetView {
       if (plan.release(i.releaseId()) != null && !i.state().isTerminal()) {
         instances.computeIfAbsent(i.releaseId(), k -> new ArrayList<>()).add(i);
       }
+    }
+    readyCandidates = null;
+  }
+
+  /** Instances that were running before the rollout started need no warm-up. */
+  void alreadyWarm(List<Instance> list) {
+    list.forEach(i -> warmed.add(i.id()));
+  }
+
+  /**
+   * Of the instances a launch or scale returned, those to warm up: live and not known warm. A
+   * rollout resumed after a restart knows none warm, so it warms up again what the interrupted step
+   * started (a warm-up is a check, safe to repeat).
+   */
+  List<Instance> toWarmUp(List<Instance> list) {
+    List<Instance> out = new ArrayList<>();
+    for (Instance i : list) {
+      if (!i.state().isTerminal() && !warmed.contains(i.id())) {
+        out.add(i);
+      }
+    }
+    return out;
+  }
+
+  /** The instances start warming up: not READY for routers nor gates until {@link #warm}. */
+  void warming(List<Instance> list) {
+    list.forEach(i -> warming.add(i.id()));
+    readyCandidates = null;
+  }
+
+  /** The instances passed their warm-up. */
+  void warm(List<Instance> list) {
+    for (Instance i : list) {
+      warming.remove(i.id());
+      warmed.add(i.id());
     }
     readyCandidates = null;
   }
@@ -77,7 +123,7 @@ final class FleetView {
     }
   }
 
-  /** The target release's READY instances: what gates judge. */
+  /** The target release's READY instances (warmed up, if the plan warms up): what gates judge. */
   List<Instance> candidates() {
     List<Instance> c = readyCandidates;
     if (c == null) {
@@ -96,10 +142,10 @@ final class FleetView {
     return out;
   }
 
-  private static List<Instance> ready(List<Instance> list) {
+  private List<Instance> ready(List<Instance> list) {
     List<Instance> out = new ArrayList<>(list.size());
     for (Instance i : list) {
-      if (i.state() == InstanceState.READY) {
+      if (i.state() == InstanceState.READY && !warming.contains(i.id())) {
         out.add(i);
       }
     }

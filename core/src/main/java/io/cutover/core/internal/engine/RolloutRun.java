@@ -331,6 +331,7 @@ public final class RolloutRun implements Rollout {
                   if (recovering) {
                     view.split(split.orElse(null));
                   } else {
+                    view.alreadyWarm(list);
                     telemetry.checkDrift(list);
                   }
                   then.run();

@@ -77,6 +77,7 @@ final class StepExecutor {
   private @Nullable ScheduledFuture<?> timer;
 
   private final HookRunner hooks;
+  private final InstanceHooks instanceHooks;
 
   StepExecutor(
       EngineContext ctx,
@@ -103,6 +104,7 @@ final class StepExecutor {
     this.awaitApproval = awaitApproval;
     this.token = token;
     this.hooks = new HookRunner(ctx, mailbox, verdicts, waits, token);
+    this.instanceHooks = new InstanceHooks(ctx, plan, mailbox, verdicts, watchdog, token);
   }
 
   /** Executes {@code step}. */
@@ -133,6 +135,7 @@ final class StepExecutor {
   /** Cancels a pending timed wait (abort, promote, end). */
   void cancelWait() {
     hooks.cancel();
+    instanceHooks.cancel();
     if (timer != null) {
       timer.cancel(false);
       timer = null;
@@ -147,7 +150,29 @@ final class StepExecutor {
         list -> {
           view.put(r.id(), list);
           telemetry.checkDrift(list);
-          refreshBackends(a.op(), r.id(), a.done(), a.failed());
+          warmUp(list, a, () -> refreshBackends(a.op(), r.id(), a.done(), a.failed()));
+        },
+        a.failed());
+  }
+
+  /**
+   * Holds the instances a forward launch or scale started out of routing until they pass the plan's
+   * warm-up hooks, then continues; a failed warm-up fails the step. Rollback steps do not warm up:
+   * nothing may hold a rollback.
+   */
+  private void warmUp(List<Instance> started, Attempt a, Runnable then) {
+    if (a.rollback() || !instanceHooks.warmsUp()) {
+      then.run();
+      return;
+    }
+    List<Instance> fresh = view.toWarmUp(started);
+    view.warming(fresh);
+    instanceHooks.warmUp(
+        fresh,
+        a.index(),
+        () -> {
+          view.warm(fresh);
+          then.run();
         },
         a.failed());
   }
@@ -161,13 +186,20 @@ final class StepExecutor {
                 new Effect.Scale(r, s.replicas()),
                 list -> {
                   view.put(r.id(), list);
-                  refreshBackends(a.op(), r.id(), a.done(), a.failed());
+                  warmUp(list, a, () -> refreshBackends(a.op(), r.id(), a.done(), a.failed()));
                 },
                 a.failed());
     TrafficSplit split = view.split();
     List<Instance> current = view.of(r.id());
+    // Fleets stop the most recently launched instances first (Fleet contract): those get the
+    // pre-stop hooks.
+    List<Instance> stopping =
+        s.replicas() >= current.size()
+            ? List.of()
+            : List.copyOf(current.subList(s.replicas(), current.size()));
+    Runnable stopThenScale = () -> instanceHooks.preStop(stopping, stepOf(a), a.rollback(), scale);
     if (split == null || split.weight(r.id()) == 0 || s.replicas() >= current.size()) {
-      scale.run();
+      stopThenScale.run();
     } else if (s.replicas() == 0) {
       a.failed()
           .accept(
@@ -180,7 +212,7 @@ final class StepExecutor {
       // Fleets stop the most recently launched instances first (Fleet contract): move traffic off
       // exactly those before they stop, so no request reaches a stopping instance.
       view.keepFirst(r.id(), s.replicas());
-      route(a.op().child("prescale"), split, scale, a.failed());
+      route(a.op().child("prescale"), split, stopThenScale, a.failed());
     }
   }
 
@@ -197,14 +229,24 @@ final class StepExecutor {
                   + "% of traffic (the plan must route it to 0 first)");
       return;
     }
-    writeAhead.issue(
-        a.op(),
-        new Effect.Retire(r),
-        ok -> {
-          view.remove(r.id());
-          a.done().run();
-        },
-        a.failed());
+    instanceHooks.preStop(
+        view.of(r.id()),
+        stepOf(a),
+        a.rollback(),
+        () ->
+            writeAhead.issue(
+                a.op(),
+                new Effect.Retire(r),
+                ok -> {
+                  view.remove(r.id());
+                  a.done().run();
+                },
+                a.failed()));
+  }
+
+  /** The step index verdicts are journaled with: -1 for rollback steps, as hooks do. */
+  private static int stepOf(Attempt a) {
+    return a.rollback() ? -1 : a.index();
   }
 
   /** Drains, then waits the drain period (or what remained of it for a resumed step). */

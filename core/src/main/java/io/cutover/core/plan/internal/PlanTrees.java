@@ -160,6 +160,10 @@ public final class PlanTrees {
       // Map.copyOf has no order; sorting keeps equal plans byte-identical.
       new TreeMap<>(h.params()).forEach(params::put);
       n.put("interval", h.interval().toString());
+      if (!h.deadline().equals(Step.Hook.DEFAULT_DEADLINE)) {
+        // written only when set, so plans without warm-up hooks stay byte-identical
+        n.put("deadline", h.deadline().toString());
+      }
     } else if (step instanceof Step.Migration m) {
       n.put("gate", m.gate());
       n.put("phase", m.phase());
@@ -373,15 +377,16 @@ public final class PlanTrees {
         yield r.problems() > before ? null : r.build(path, "pause", () -> new Step.Pause(d));
       }
       case "hook" -> {
-        r.onlyFields(n, path, Set.of("kind", "gate", "phase", "params", "interval"));
+        r.onlyFields(n, path, Set.of("kind", "gate", "phase", "params", "interval", "deadline"));
         String gate = r.text(n, "gate", path);
         String phase = r.text(n, "phase", path);
         Map<String, String> params = r.textMap(n, "params", path);
-        // optional: plans written before issue 12 have no hook interval
+        // optional: plans written before issue 12 have no hook interval nor deadline
         Duration interval = r.duration(n, "interval", path, Step.Hook.DEFAULT_INTERVAL);
+        Duration deadline = r.duration(n, "deadline", path, Step.Hook.DEFAULT_DEADLINE);
         yield r.problems() > before
             ? null
-            : r.build(path, "hook", () -> new Step.Hook(gate, phase, params, interval));
+            : r.build(path, "hook", () -> new Step.Hook(gate, phase, params, interval, deadline));
       }
       case "migration" -> {
         r.onlyFields(n, path, Set.of("kind", "gate", "phase", "params"));
