@@ -34,6 +34,7 @@ public final class GateContext {
   private final Instant windowStart;
   private final Instant now;
   private final int measurement;
+  private final int step;
   private final List<Instance> candidateInstances;
   private final String phase;
   private final Map<String, String> params;
@@ -46,6 +47,7 @@ public final class GateContext {
     this.windowStart = Objects.requireNonNull(b.windowStart);
     this.now = Objects.requireNonNull(b.now);
     this.measurement = b.measurement;
+    this.step = b.step;
     this.candidateInstances = List.copyOf(b.candidateInstances);
     this.phase = b.phase;
     this.params = Map.copyOf(b.params);
@@ -53,8 +55,8 @@ public final class GateContext {
 
   /**
    * A builder. {@code rolloutId}, {@code service}, {@code candidate}, {@code windowStart} and
-   * {@code now} are required; the rest default to: no stable release, measurement 1, no instances,
-   * phase {@link #ANALYSIS}, no parameters.
+   * {@code now} are required; the rest default to: no stable release, measurement 1, step -1, no
+   * instances, phase {@link #ANALYSIS}, no parameters.
    */
   public static Builder builder() {
     return new Builder();
@@ -70,6 +72,7 @@ public final class GateContext {
     b.windowStart = windowStart;
     b.now = now;
     b.measurement = measurement;
+    b.step = step;
     b.candidateInstances = candidateInstances;
     b.phase = phase;
     b.params = params;
@@ -127,6 +130,18 @@ public final class GateContext {
     return measurement;
   }
 
+  /**
+   * The 0-based index, in the plan's forward steps, of the step this evaluation belongs to: the
+   * verify step of an analysis measurement, the hook or migration step of a hook, the launch, scale
+   * or retire step of a warm-up or pre-stop, the step an event hook's event is about. -1 when there
+   * is none: rollback hooks polled across the rollout, steps of the rollback, events outside any
+   * step. Together with {@link #rolloutId()}, {@link #phase()} and {@link #measurement()} it tells
+   * two evaluations of one rollout apart (e.g. the first measurement of two analysis steps).
+   */
+  public int step() {
+    return step;
+  }
+
   /** READY instances of the candidate. */
   public List<Instance> candidateInstances() {
     return candidateInstances;
@@ -146,6 +161,7 @@ public final class GateContext {
   public boolean equals(@Nullable Object o) {
     return o instanceof GateContext c
         && measurement == c.measurement
+        && step == c.step
         && rolloutId.equals(c.rolloutId)
         && service.equals(c.service)
         && Objects.equals(stable, c.stable)
@@ -167,6 +183,7 @@ public final class GateContext {
         windowStart,
         now,
         measurement,
+        step,
         candidateInstances,
         phase,
         params);
@@ -188,6 +205,8 @@ public final class GateContext {
         + now
         + ", measurement="
         + measurement
+        + ", step="
+        + step
         + ", candidateInstances="
         + candidateInstances
         + ", phase="
@@ -211,6 +230,7 @@ public final class GateContext {
     private @Nullable Instant windowStart;
     private @Nullable Instant now;
     private int measurement = 1;
+    private int step = -1;
     private List<Instance> candidateInstances = List.of();
     private String phase = ANALYSIS;
     private Map<String, String> params = Map.of();
@@ -263,6 +283,13 @@ public final class GateContext {
     public Builder measurement(int measurement) {
       once("measurement");
       this.measurement = measurement;
+      return this;
+    }
+
+    /** The plan step the evaluation belongs to (see {@link GateContext#step()}); default -1. */
+    public Builder step(int step) {
+      once("step");
+      this.step = step;
       return this;
     }
 

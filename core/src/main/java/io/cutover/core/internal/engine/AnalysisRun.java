@@ -241,7 +241,7 @@ final class AnalysisRun {
     measurements++;
     int n = measurements;
     Instant now = ctx.clock().instant();
-    GateContext gc = verdicts.context(windowStart, now, n);
+    GateContext gc = verdicts.context(step, windowStart, now, n);
     windowStart = now;
     // deciding gates first (the step's, then the rollout hooks with their phase), then dry-run
     List<String> names = new ArrayList<>();

@@ -60,7 +60,7 @@ final class EventHooks {
       params.put("event.message", e.message());
       params.put("event.step", Integer.toString(e.stepIndex()));
       params.put("event.time", e.time().toString());
-      GateContext gc = context.context(e.time(), e.time(), 1, h.phase(), params);
+      GateContext gc = context.context(e.stepIndex(), e.time(), e.time(), 1, h.phase(), params);
       attempt(h, gc, e.type(), 1);
     }
   }

@@ -84,7 +84,7 @@ final class HookRunner {
 
   private void once(Step.Hook s, StepExecutor.Attempt a) {
     long t = token.getAsLong();
-    evaluate(s, 1)
+    evaluate(s, a, 1)
         .thenAccept(
             v ->
                 mailbox.execute(
@@ -115,7 +115,7 @@ final class HookRunner {
    */
   private void ask(Step.Hook s, StepExecutor.Attempt a, @Nullable Verdict last, int n) {
     long t = token.getAsLong();
-    evaluate(s, n)
+    evaluate(s, a, n)
         .thenAccept(
             v ->
                 mailbox.execute(
@@ -165,10 +165,13 @@ final class HookRunner {
                     }));
   }
 
-  private CompletableFuture<Verdict> evaluate(Step.Hook s, int measurement) {
+  private CompletableFuture<Verdict> evaluate(
+      Step.Hook s, StepExecutor.Attempt a, int measurement) {
     HealthGate gate = AnalysisRun.gate(ctx, s.gate());
     Instant now = ctx.clock().instant();
-    GateContext gc = verdicts.context(now, now, measurement, s.phase(), s.params());
+    GateContext gc =
+        verdicts.context(
+            a.rollback() ? -1 : a.index(), now, now, measurement, s.phase(), s.params());
     return AnalysisRun.evaluate(ctx, gate, gc);
   }
 }

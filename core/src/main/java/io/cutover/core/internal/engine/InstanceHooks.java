@@ -122,7 +122,7 @@ final class InstanceHooks {
     for (Step.Hook h : preStops) {
       for (Instance i : live) {
         all.add(
-            evaluate(h, i, 1)
+            evaluate(h, i, step, 1)
                 .thenAccept(
                     v ->
                         mailbox.execute(
@@ -153,7 +153,7 @@ final class InstanceHooks {
 
   private void ask(WarmUp w, Job job) {
     job.asked++;
-    evaluate(job.hook, job.instance, job.asked)
+    evaluate(job.hook, job.instance, w.step, job.asked)
         .thenAccept(v -> mailbox.execute(() -> answered(w, job, v)));
   }
 
@@ -192,13 +192,13 @@ final class InstanceHooks {
                 TimeUnit.NANOSECONDS));
   }
 
-  private CompletableFuture<Verdict> evaluate(Step.Hook h, Instance i, int measurement) {
+  private CompletableFuture<Verdict> evaluate(Step.Hook h, Instance i, int step, int measurement) {
     Map<String, String> params = new HashMap<>(h.params());
     params.put("instanceId", i.id());
     params.put("releaseId", i.releaseId());
     Instant now = ctx.clock().instant();
     GateContext gc =
-        verdicts.context(now, now, measurement, h.phase(), params).toBuilder()
+        verdicts.context(step, now, now, measurement, h.phase(), params).toBuilder()
             .candidateInstances(List.of(i))
             .build();
     return AnalysisRun.evaluate(ctx, AnalysisRun.gate(ctx, h.gate()), gc);

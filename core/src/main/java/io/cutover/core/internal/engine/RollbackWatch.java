@@ -74,7 +74,8 @@ final class RollbackWatch {
       return;
     }
     Instant now = ctx.clock().instant();
-    GateContext gc = verdicts.context(now, now, n, h.phase(), h.params());
+    // polled across the rollout, not for one step
+    GateContext gc = verdicts.context(-1, now, now, n, h.phase(), h.params());
     AnalysisRun.evaluate(ctx, AnalysisRun.gate(ctx, h.gate()), gc)
         .thenAccept(
             v ->

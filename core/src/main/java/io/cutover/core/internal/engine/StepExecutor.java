@@ -282,7 +282,7 @@ final class StepExecutor {
     Map<String, String> params = new HashMap<>(s.params());
     params.put("operationId", a.op().value());
     Instant now = ctx.clock().instant();
-    GateContext gc = verdicts.context(now, now, 1, s.phase(), params);
+    GateContext gc = verdicts.context(a.index(), now, now, 1, s.phase(), params);
     writeAhead.issue(
         a.op(),
         new Effect.Migrate(plan.service(), AnalysisRun.gate(ctx, s.gate()), gc),

@@ -29,11 +29,16 @@ final class Verdicts {
   }
 
   /**
-   * The context of one evaluation over {@code from}..{@code now}, judging the target's READY
-   * instances.
+   * The context of one evaluation over {@code from}..{@code now} for forward step {@code step} (-1
+   * for none), judging the target's READY instances.
    */
   GateContext context(
-      Instant from, Instant now, int measurement, String phase, Map<String, String> params) {
+      int step,
+      Instant from,
+      Instant now,
+      int measurement,
+      String phase,
+      Map<String, String> params) {
     return GateContext.builder()
         .rolloutId(rolloutId)
         .service(plan.service())
@@ -42,15 +47,16 @@ final class Verdicts {
         .windowStart(from)
         .now(now)
         .measurement(measurement)
+        .step(step)
         .candidateInstances(view.candidates())
         .phase(phase)
         .params(params)
         .build();
   }
 
-  /** An analysis measurement's context. */
-  GateContext context(Instant from, Instant now, int measurement) {
-    return context(from, now, measurement, GateContext.ANALYSIS, Map.of());
+  /** A measurement's context for the analysis of forward step {@code step}. */
+  GateContext context(int step, Instant from, Instant now, int measurement) {
+    return context(step, from, now, measurement, GateContext.ANALYSIS, Map.of());
   }
 
   /** Journals a verdict, then reports it (metric and event). */

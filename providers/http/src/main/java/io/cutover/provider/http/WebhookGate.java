@@ -16,6 +16,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HexFormat;
@@ -41,11 +43,14 @@ import org.jspecify.annotations.Nullable;
  * ({@code confirm-rollout}, {@code pre-rollout}, ...) and custom analysis webhooks.
  *
  * <p><b>Request.</b> {@code POST} with a JSON body: {@code rollout}, {@code service}, {@code
- * phase}, {@code measurement}, {@code windowStart}, {@code now}, {@code candidate} and {@code
- * stable} (each with {@code id}, {@code label}, {@code artifact}, {@code digest}, {@code config})
- * and {@code params}. Headers: {@code X-Cutover-Signature: sha256=<hex HMAC-SHA256 of the exact
- * body bytes>} when a secret is configured (receivers verify it in constant time), and {@code
- * Idempotency-Key: <rollout>/<phase>/<measurement>} so a receiver can ignore a retried delivery.
+ * phase}, {@code step}, {@code measurement}, {@code windowStart}, {@code now}, {@code candidate}
+ * and {@code stable} (each with {@code id}, {@code label}, {@code artifact}, {@code digest}, {@code
+ * config}) and {@code params}. Headers: {@code X-Cutover-Signature: sha256=<hex HMAC-SHA256 of the
+ * exact body bytes>} when a secret is configured (receivers verify it in constant time), and {@code
+ * Idempotency-Key: <rollout>/<step>/<phase>/<measurement>} (for the {@code event} phase followed by
+ * {@code /<16 hex digits of SHA-256 of the event's params>}, since every event of a step is
+ * measurement 1) so a receiver can ignore a retried delivery and only that: the first measurement
+ * of two analysis steps, or two confirm-traffic-increase hooks, have different keys.
  *
  * <p><b>Retries.</b> Connection failures, timeouts and 5xx answers are retried with exponential
  * backoff up to {@code maxAttempts}; a 4xx answer is final. What remains after the retries is
@@ -128,8 +133,7 @@ public final class WebhookGate implements HealthGate {
         new Request.Builder()
             .url(url)
             .post(RequestBody.create(body, JSON_TYPE))
-            .header(
-                "Idempotency-Key", ctx.rolloutId() + "/" + ctx.phase() + "/" + ctx.measurement());
+            .header("Idempotency-Key", idempotencyKey(ctx));
     if (secret != null) {
       try {
         String current = checkedSecret(secret.get(), name);
@@ -159,11 +163,37 @@ public final class WebhookGate implements HealthGate {
     }
   }
 
+  /**
+   * {@code <rollout>/<step>/<phase>/<measurement>}, plus a digest of the params for events: the
+   * same for the retries of one delivery (they reuse the context), different for different
+   * evaluations.
+   */
+  static String idempotencyKey(GateContext ctx) {
+    String key = ctx.rolloutId() + "/" + ctx.step() + "/" + ctx.phase() + "/" + ctx.measurement();
+    if (!ctx.phase().equals("event")) {
+      return key;
+    }
+    StringBuilder sb = new StringBuilder();
+    ctx.params().entrySet().stream()
+        .sorted(Entry.comparingByKey())
+        .forEach(e -> sb.append(e.getKey()).append('=').append(e.getValue()).append('\n'));
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(sb.toString().getBytes(StandardCharsets.UTF_8));
+      return key + "/" + HexFormat.of().formatHex(digest, 0, 8);
+    } catch (NoSuchAlgorithmException e) {
+      // every Java platform must provide SHA-256
+      throw new IllegalStateException(e);
+    }
+  }
+
   private static byte[] payload(GateContext ctx) {
     ObjectNode n = JSON.createObjectNode();
     n.put("rollout", ctx.rolloutId());
     n.put("service", ctx.service());
     n.put("phase", ctx.phase());
+    n.put("step", ctx.step());
     n.put("measurement", ctx.measurement());
     n.put("windowStart", ctx.windowStart().toString());
     n.put("now", ctx.now().toString());

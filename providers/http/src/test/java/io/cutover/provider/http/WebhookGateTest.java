@@ -55,6 +55,7 @@ class WebhookGateTest {
         .candidateInstances(instances)
         .phase(phase)
         .params(Map.of("job", "migrate"))
+        .step(3)
         .build();
   }
 
@@ -90,7 +91,7 @@ class WebhookGateTest {
                     com.github.tomakehurst.wiremock.client.WireMock.equalTo("migrate")))
             .withHeader(
                 "Idempotency-Key",
-                com.github.tomakehurst.wiremock.client.WireMock.equalTo("r-42/pre-rollout/1"))
+                com.github.tomakehurst.wiremock.client.WireMock.equalTo("r-42/3/pre-rollout/1"))
             .willReturn(aResponse().withStatus(200)));
     assertThat(
             gate(SECRET, 1, Duration.ofSeconds(10))
@@ -209,5 +210,31 @@ class WebhookGateTest {
                         ProviderConfigs.of("http-probe", Map.of("name", "p", "pth", "/x")),
                         ProviderRegistry.create().withDiscovery().context()))
         .hasMessageContaining("pth");
+  }
+
+  @Test
+  void idempotencyKeyNamesTheStepAndTellsEventsApart() {
+    GateContext first = ctx("analysis", List.of());
+    GateContext laterStep =
+        GateContext.builder()
+            .rolloutId("r-42")
+            .service("checkout")
+            .candidate(CANARY)
+            .windowStart(first.now())
+            .now(first.now())
+            .step(7)
+            .build();
+    assertThat(WebhookGate.idempotencyKey(first)).isEqualTo("r-42/3/analysis/1");
+    assertThat(WebhookGate.idempotencyKey(laterStep)).isEqualTo("r-42/7/analysis/1");
+    // retries of one delivery reuse its context: same key
+    assertThat(WebhookGate.idempotencyKey(first)).isEqualTo(WebhookGate.idempotencyKey(first));
+    GateContext shifted =
+        first.toBuilder().phase("event").params(Map.of("event.type", "TRAFFIC_SHIFTED")).build();
+    GateContext verdict =
+        first.toBuilder().phase("event").params(Map.of("event.type", "GATE_VERDICT")).build();
+    assertThat(WebhookGate.idempotencyKey(shifted))
+        .startsWith("r-42/3/event/1/")
+        .hasSize("r-42/3/event/1/".length() + 16)
+        .isNotEqualTo(WebhookGate.idempotencyKey(verdict));
   }
 }
