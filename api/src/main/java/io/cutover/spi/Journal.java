@@ -49,6 +49,15 @@ public interface Journal extends AutoCloseable {
   /** The rollout holding a service's lease, if any. */
   Optional<String> leaseHolder(String service);
 
+  /**
+   * The engine replica that holds a service's lease, for a journal shared by several replicas (so a
+   * {@link io.cutover.api.RolloutConflictException} can say where the other rollout runs); empty if
+   * the service is not leased or the journal has a single engine (the default).
+   */
+  default Optional<String> leaseHolderReplica(String service) {
+    return Optional.empty();
+  }
+
   /** Releases a lease if {@code rolloutId} holds it; otherwise does nothing. */
   void releaseLease(String service, String rolloutId);
 

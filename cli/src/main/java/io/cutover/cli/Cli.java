@@ -3,7 +3,9 @@ package io.cutover.cli;
 
 import io.cutover.core.ProviderRegistry;
 import java.io.PrintStream;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a command talks to: its standard output and error, and where providers come from (the class
@@ -12,8 +14,19 @@ import java.util.function.Supplier;
  * @param out where results go
  * @param err where problems go: one line each
  * @param registry a new provider registry per command
+ * @param env the environment variables (the server's token, {@code CUTOVER_TOKEN}); a test passes
+ *     its own
  */
-record Cli(PrintStream out, PrintStream err, Supplier<ProviderRegistry> registry) {
+record Cli(
+    PrintStream out,
+    PrintStream err,
+    Supplier<ProviderRegistry> registry,
+    Function<String, @Nullable String> env) {
+
+  /** With the process's environment. */
+  Cli(PrintStream out, PrintStream err, Supplier<ProviderRegistry> registry) {
+    this(out, err, registry, System::getenv);
+  }
 
   /** Exit code: done. */
   static final int OK = 0;

@@ -32,8 +32,10 @@ import io.cutover.spi.HealthGate;
 import io.cutover.spi.Journal;
 import io.cutover.spi.JournalRecord;
 import io.cutover.spi.PlanRequest;
+import io.cutover.spi.ReplicaEngine;
 import io.cutover.spi.RolloutStrategy;
 import io.cutover.spi.Router;
+import io.cutover.spi.SharedJournal;
 import io.opentelemetry.api.OpenTelemetry;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -48,6 +50,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -204,7 +207,10 @@ public final class Cutover implements AutoCloseable {
       recovery.releaseStaleLease(stable.service());
       Optional<String> holder = journal.leaseHolder(stable.service());
       if (holder.isPresent()) {
-        throw new RolloutConflictException(stable.service(), holder.get());
+        throw new RolloutConflictException(
+            stable.service(),
+            holder.get(),
+            journal.leaseHolderReplica(stable.service()).orElse(null));
       }
       pins.retain(history.adopt(stable, replicas));
     }
@@ -330,7 +336,9 @@ public final class Cutover implements AutoCloseable {
         recovery.releaseStaleLease(service);
         if (!journal.tryLease(service, id)) {
           throw new RolloutConflictException(
-              service, journal.leaseHolder(service).orElse("(unknown)"));
+              service,
+              journal.leaseHolder(service).orElse("(unknown)"),
+              journal.leaseHolderReplica(service).orElse(null));
         }
       }
       live.starting(id);
@@ -485,6 +493,57 @@ public final class Cutover implements AutoCloseable {
    */
   public List<Rollout> recoverFromJournal() {
     return List.copyOf(recovery.recover());
+  }
+
+  /**
+   * Continues one rollout that is open in the journal: what {@link #recoverFromJournal()} does for
+   * each, for a single rollout (an engine replica that took it over from another one sharing the
+   * journal calls it through {@link SharedJournal}). The service's lease must be free or held by
+   * this rollout.
+   *
+   * @return the continued rollout; empty if it is already active here, is not in the journal, has
+   *     ended, cannot be read, or its service is leased to another rollout
+   */
+  public Optional<Rollout> resumeFromJournal(String rolloutId) {
+    Objects.requireNonNull(rolloutId, "rolloutId");
+    return Optional.ofNullable(recovery.resume(rolloutId));
+  }
+
+  /**
+   * Gives a rollout a command, wherever it runs: on this engine at once; with a journal shared by
+   * engine replicas ({@link SharedJournal}) and a rollout another replica drives, through the
+   * journal to that replica, which applies and journals it (also after it took the rollout over
+   * from a replica that died).
+   *
+   * @param reason the reason of an {@link RolloutCommand#ABORT abort}; ignored otherwise
+   * @return completes once the engine driving the rollout applied the command; fails with {@link
+   *     InvalidSpecException} if no engine drives it (unknown or ended) or it refused the command
+   */
+  public CompletableFuture<Void> command(
+      String rolloutId, RolloutCommand command, @Nullable String reason) {
+    Objects.requireNonNull(rolloutId, "rolloutId");
+    Objects.requireNonNull(command, "command");
+    RolloutRun local = live.get(rolloutId);
+    if (local == null && journal instanceof SharedJournal shared) {
+      return shared.sendCommand(rolloutId, command.wireName(), reason);
+    }
+    try {
+      apply(run(rolloutId), command, reason);
+      return CompletableFuture.completedFuture(null);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private void apply(RolloutRun run, RolloutCommand command, @Nullable String reason) {
+    switch (command) {
+      case ABORT -> run.abort(reason == null ? "aborted by command" : reason);
+      case PAUSE -> run.pause("api");
+      case RESUME -> run.resume("api");
+      case APPROVE -> run.resume("approval");
+      case PROMOTE -> run.promote("api", false);
+      case PROMOTE_FULL -> run.promote("api", true);
+    }
   }
 
   /** Aborts a rollout: traffic goes to 100 % stable first, then the target retires. */
@@ -926,6 +985,23 @@ public final class Cutover implements AutoCloseable {
         throw new InvalidSpecException(v);
       }
       Cutover cutover = new Cutover(this);
+      if (cutover.journal instanceof SharedJournal shared) {
+        // Before resuming: a rollout taken over from a dead replica resumes here from now on.
+        shared.attach(
+            new ReplicaEngine() {
+              @Override
+              public boolean takeOver(String rolloutId) {
+                // Also true when it runs here already (this replica's own lease had lapsed).
+                return cutover.resumeFromJournal(rolloutId).isPresent()
+                    || cutover.live.isRunning(rolloutId);
+              }
+
+              @Override
+              public void command(String rolloutId, String command, @Nullable String argument) {
+                cutover.apply(cutover.run(rolloutId), RolloutCommand.parse(command), argument);
+              }
+            });
+      }
       if (autoResume) {
         cutover.recoverFromJournal();
       }

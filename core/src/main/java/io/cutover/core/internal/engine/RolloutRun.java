@@ -16,6 +16,7 @@ import io.cutover.core.internal.schema.JournalPayload.PauseKind;
 import io.cutover.core.internal.schema.JournalPayload.StepStatus;
 import io.cutover.spi.JournalRecord;
 import io.cutover.spi.OperationId;
+import io.cutover.spi.OwnershipLostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -84,6 +85,13 @@ public final class RolloutRun implements Rollout {
 
   private @Nullable Instant abortStartedAt;
   private boolean rollbackReported;
+
+  /**
+   * Set when a shared journal said another replica owns the rollout now: this engine stops driving
+   * it (no record, no effect, no abort) and its mailbox runs nothing more.
+   */
+  private volatile @Nullable OwnershipLostException stoodDown;
+
   private final StatusSnapshot status;
   private volatile RolloutStatus snapshot;
 
@@ -114,7 +122,7 @@ public final class RolloutRun implements Rollout {
     this.verificationEvidence = List.copyOf(verificationEvidence);
     this.artifactText = plan.target().artifact().toString();
     this.view = new FleetView(plan);
-    this.journal = new RunJournal(ctx, id, plan.service());
+    this.journal = new RunJournal(ctx, id, plan.service(), this::standDown);
     this.telemetry =
         new RolloutTelemetry(
             ctx,
@@ -463,6 +471,9 @@ public final class RolloutRun implements Rollout {
    * Runs {@code r} on the mailbox with the rollout's logging context, then publishes the status.
    */
   private void inContext(Runnable r) {
+    if (stoodDown != null) {
+      return;
+    }
     MDC.put("cutover.service", plan.service());
     MDC.put("cutover.rollout", id);
     MDC.put("cutover.artifact", artifactText);
@@ -487,6 +498,9 @@ public final class RolloutRun implements Rollout {
    * rollback it ends there, like a failed rollback step (traffic stays at the last applied split).
    */
   private void crashed(RuntimeException e) {
+    if (stoodDown != null) {
+      return;
+    }
     String why = "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage();
     LOG.error("rollout {} task failed in state {}", id, state, e);
     if (state.isTerminal()) {
@@ -707,7 +721,7 @@ public final class RolloutRun implements Rollout {
   // ---------------------------------------------------------------- abort and rollback
 
   private void beginAbort(String why) {
-    if (state.isTerminal() || state == RolloutState.ABORTING) {
+    if (stoodDown != null || state.isTerminal() || state == RolloutState.ABORTING) {
       return;
     }
     state = RolloutState.ABORTING;
@@ -786,6 +800,9 @@ public final class RolloutRun implements Rollout {
   }
 
   private void end(@Nullable String why) {
+    if (stoodDown != null) {
+      return;
+    }
     steps.cancelWait();
     rollbackWatch.stop();
     watchdog.stop();
@@ -813,6 +830,26 @@ public final class RolloutRun implements Rollout {
       // pinned.
       bookkept.whenComplete((v, e) -> completion.complete(snapshot));
     }
+  }
+
+  /**
+   * Another replica owns the rollout now (a shared journal refused an append): stop here without a
+   * record, an effect or an abort. Runs on the mailbox (inside the refused append); timers and
+   * waits come to nothing, later tasks are dropped, and {@link #completion()} fails with {@code e}.
+   */
+  private void standDown(OwnershipLostException e) {
+    if (stoodDown != null) {
+      return;
+    }
+    stoodDown = e;
+    token++;
+    steps.cancelWait();
+    watchdog.stop();
+    rollbackWatch.stop();
+    analyses.stopForeground();
+    analyses.stopBackground();
+    LOG.warn("rollout {} stands down on this replica: {}", id, e.getMessage());
+    completion.completeExceptionally(e);
   }
 
   static String message(Throwable t) {

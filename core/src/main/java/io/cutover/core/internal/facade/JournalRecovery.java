@@ -88,56 +88,10 @@ public final class JournalRecovery {
           || records.get(0).type() != JournalRecord.Type.CREATED) {
         continue;
       }
-      JournalPayload.Created created;
-      Plan plan;
-      try {
-        created = ctx.codec().created(records.get(0));
-        plan = created.plan();
-      } catch (RuntimeException ex) {
-        LOG.error(
-            "rollout {} cannot be resumed: its CREATED record is unreadable ({}); it stays as journaled",
-            id,
-            ex.getMessage());
-        continue;
+      RolloutRun run = resume(id, records);
+      if (run != null) {
+        resumed.add(run);
       }
-      JournalRecord last = records.get(records.size() - 1);
-      if (last.type() == JournalRecord.Type.ENDED) {
-        if (!historyReplayed) {
-          replayEnded(id, plan, records);
-        }
-        // The engine may have died between journaling the end and releasing the lease.
-        journal.releaseLease(plan.service(), id);
-        continue;
-      }
-      RolloutOptions options =
-          new RolloutOptions(
-              created.progressDeadline() != null
-                  ? created.progressDeadline()
-                  : defaultOptions.progressDeadline(),
-              created.skipAnalysis(),
-              created.initiator(),
-              created.annotations());
-      List<String> evidence = created.verification();
-      synchronized (history) {
-        releaseStaleLease(plan.service());
-        if (!journal.tryLease(plan.service(), id)) {
-          LOG.error(
-              "rollout {} cannot be resumed: {} is leased to {}",
-              id,
-              plan.service(),
-              journal.leaseHolder(plan.service()).orElse("?"));
-          continue;
-        }
-        history.recovering(plan);
-      }
-      RolloutRun run = RolloutRun.recover(id, plan, options, ctx, evidence, records);
-      String refused = reverify(plan);
-      if (refused != null) {
-        run.refuseToContinue(refused);
-      }
-      live.running(run);
-      run.resumeFromJournal();
-      resumed.add(run);
     }
     synchronized (history) {
       for (List<JournalRecord> records : byRollout.values()) {
@@ -151,6 +105,78 @@ public final class JournalRecovery {
       }
     }
     return resumed;
+  }
+
+  /**
+   * Continues one rollout that is open in the journal, as {@link #recover()} does for each: for an
+   * engine replica that took the rollout over from another (a shared journal). A rollout that ended
+   * meanwhile only has its service lease released.
+   *
+   * @return the continued rollout, already started; null if it runs here already, is not in the
+   *     journal, has ended, cannot be read, or its service is leased to another rollout
+   */
+  public synchronized @Nullable RolloutRun resume(String rolloutId) {
+    if (live.isRunning(rolloutId)) {
+      return null;
+    }
+    List<JournalRecord> records = journal.records(rolloutId);
+    if (records.isEmpty() || records.get(0).type() != JournalRecord.Type.CREATED) {
+      return null;
+    }
+    return resume(rolloutId, records);
+  }
+
+  private @Nullable RolloutRun resume(String id, List<JournalRecord> records) {
+    JournalPayload.Created created;
+    Plan plan;
+    try {
+      created = ctx.codec().created(records.get(0));
+      plan = created.plan();
+    } catch (RuntimeException ex) {
+      LOG.error(
+          "rollout {} cannot be resumed: its CREATED record is unreadable ({}); it stays as journaled",
+          id,
+          ex.getMessage());
+      return null;
+    }
+    JournalRecord last = records.get(records.size() - 1);
+    if (last.type() == JournalRecord.Type.ENDED) {
+      if (!historyReplayed) {
+        replayEnded(id, plan, records);
+      }
+      // The engine may have died between journaling the end and releasing the lease.
+      journal.releaseLease(plan.service(), id);
+      return null;
+    }
+    RolloutOptions options =
+        new RolloutOptions(
+            created.progressDeadline() != null
+                ? created.progressDeadline()
+                : defaultOptions.progressDeadline(),
+            created.skipAnalysis(),
+            created.initiator(),
+            created.annotations());
+    List<String> evidence = created.verification();
+    synchronized (history) {
+      releaseStaleLease(plan.service());
+      if (!journal.tryLease(plan.service(), id)) {
+        LOG.error(
+            "rollout {} cannot be resumed: {} is leased to {}",
+            id,
+            plan.service(),
+            journal.leaseHolder(plan.service()).orElse("?"));
+        return null;
+      }
+      history.recovering(plan);
+    }
+    RolloutRun run = RolloutRun.recover(id, plan, options, ctx, evidence, records);
+    String refused = reverify(plan);
+    if (refused != null) {
+      run.refuseToContinue(refused);
+    }
+    live.running(run);
+    run.resumeFromJournal();
+    return run;
   }
 
   /**

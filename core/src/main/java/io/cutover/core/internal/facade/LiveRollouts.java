@@ -27,6 +27,15 @@ public final class LiveRollouts {
   /** A rollout runs; call before {@link #doneStarting}, so it is never absent from both. */
   public void running(RolloutRun run) {
     active.put(run.id(), run);
+    // A rollout that stood down (another replica of a shared journal owns it now) completes
+    // exceptionally and never ends here: it is no longer this engine's.
+    run.completion()
+        .whenComplete(
+            (st, e) -> {
+              if (e != null) {
+                active.remove(run.id(), run);
+              }
+            });
   }
 
   /** A rollout is no longer starting: it runs, or its start failed. */

@@ -34,6 +34,7 @@ public final class LeaseKeeper implements AutoCloseable {
   private final Duration ttl;
   private final Map<String, Lease> held = new ConcurrentHashMap<>();
   private final List<Consumer<LeaseLostException>> listeners = new CopyOnWriteArrayList<>();
+  private final List<Runnable> afterBeat = new CopyOnWriteArrayList<>();
   private final ScheduledExecutorService heartbeats;
 
   LeaseKeeper(Leases leases, Replicas replicas, String replica, Duration ttl, Duration heartbeat) {
@@ -77,6 +78,22 @@ public final class LeaseKeeper implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops renewing {@code key} without releasing it (the database may be unreachable): the lease
+   * expires by the database's clock and another replica may take the key.
+   */
+  public void forget(String key) {
+    held.remove(key);
+  }
+
+  /**
+   * Runs {@code task} on the heartbeat thread after each heartbeat (e.g. looking for expired work
+   * to take over); it must not throw and should return quickly.
+   */
+  public void afterBeat(Runnable task) {
+    afterBeat.add(task);
+  }
+
   /** Calls {@code listener} for each lease this replica loses. */
   public void onLost(Consumer<LeaseLostException> listener) {
     listeners.add(listener);
@@ -91,7 +108,9 @@ public final class LeaseKeeper implements AutoCloseable {
           Lease renewed = leases.renew(l, ttl);
           held.replace(l.key(), l, renewed);
         } catch (LeaseLostException lost) {
-          held.remove(l.key(), l);
+          if (!held.remove(l.key(), l)) {
+            continue; // released (or dropped) meanwhile: nothing was lost
+          }
           LOG.warn("replica {} lost its lease on {}: {}", replica, l.key(), lost.getMessage());
           listeners.forEach(x -> x.accept(lost));
         }
@@ -101,6 +120,13 @@ public final class LeaseKeeper implements AutoCloseable {
           "replica {}: heartbeat failed, retrying at the next one: {}", replica, e.getMessage());
     } catch (RuntimeException e) {
       LOG.error("replica {}: heartbeat failed", replica, e);
+    }
+    for (Runnable task : afterBeat) {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        LOG.warn("replica {}: a task after the heartbeat failed: {}", replica, e.toString());
+      }
     }
   }
 

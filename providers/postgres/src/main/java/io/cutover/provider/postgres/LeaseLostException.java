@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.postgres;
 
-import io.cutover.api.ProviderException;
+import io.cutover.spi.OwnershipLostException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Not retryable: retrying with the same token can never succeed.
  */
-public final class LeaseLostException extends ProviderException {
+public final class LeaseLostException extends OwnershipLostException {
   private static final long serialVersionUID = 1L;
 
   private final String key;
@@ -24,8 +24,6 @@ public final class LeaseLostException extends ProviderException {
    * @param token the token the caller held
    * @param currentToken the key's current token, or null if nobody holds it now
    */
-  // The five-argument constructor is the one ProviderException keeps for subclasses.
-  @SuppressWarnings("deprecation")
   public LeaseLostException(String operation, String key, long token, @Nullable Long currentToken) {
     super(
         "postgres",
@@ -39,7 +37,6 @@ public final class LeaseLostException extends ProviderException {
                 ? "it expired and nobody holds it now"
                 : "the key is held with token " + currentToken)
             + "): stop driving it, its new owner resumes it from the journal",
-        false,
         null);
     this.key = key;
     this.token = token;

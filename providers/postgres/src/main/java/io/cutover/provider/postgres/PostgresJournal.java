@@ -292,6 +292,7 @@ public final class PostgresJournal implements Journal {
    * The replica that took a service's lease (the one that started the rollout holding it), if the
    * service is leased: for a conflict message that names where the other rollout runs.
    */
+  @Override
   public Optional<String> leaseHolderReplica(String service) {
     return serviceLease(service, "replica");
   }
@@ -323,6 +324,22 @@ public final class PostgresJournal implements Journal {
                 "DELETE FROM cutover_service_lease WHERE service = ? AND rollout_id = ?")) {
       s.setString(1, service);
       s.setString(2, rolloutId);
+      s.executeUpdate();
+    } catch (SQLException e) {
+      throw Leases.unreachable("release", e);
+    }
+  }
+
+  /**
+   * Releases the service lease a rollout holds, whichever service it is (for a rollout that was
+   * never journaled, whose service only the lease row knows).
+   */
+  void releaseServiceLeaseOf(String rolloutId) {
+    ensureOpen("release");
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement s =
+            c.prepareStatement("DELETE FROM cutover_service_lease WHERE rollout_id = ?")) {
+      s.setString(1, rolloutId);
       s.executeUpdate();
     } catch (SQLException e) {
       throw Leases.unreachable("release", e);

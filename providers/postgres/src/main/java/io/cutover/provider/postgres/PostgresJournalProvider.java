@@ -20,7 +20,9 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The {@code postgres} journal provider: a {@link PostgresJournal} shared by engine replicas.
+ * The {@code postgres} journal provider: a {@link PostgresJournal} shared by engine replicas, seen
+ * through this replica's {@link ReplicaJournal} (fenced appends per rollout, takeover of rollouts
+ * whose owner died).
  *
  * <pre>
  * journal:
@@ -154,16 +156,17 @@ public final class PostgresJournalProvider implements JournalProvider {
     Duration connectTimeout = config.getDuration("connectTimeout", Duration.ofSeconds(10));
     String replica =
         config.getString("replica", "replica-" + UUID.randomUUID().toString().substring(0, 8));
-    return PostgresJournal.builder(url)
-        .user(user)
-        .password(password)
-        .schema(schema)
-        .poolSize(poolSize)
-        .leaseTtl(ttl)
-        .heartbeat(heartbeat)
-        .connectTimeout(connectTimeout)
-        .replica(replica, describe())
-        .open();
+    return ReplicaJournal.of(
+        PostgresJournal.builder(url)
+            .user(user)
+            .password(password)
+            .schema(schema)
+            .poolSize(poolSize)
+            .leaseTtl(ttl)
+            .heartbeat(heartbeat)
+            .connectTimeout(connectTimeout)
+            .replica(replica, describe())
+            .open());
   }
 
   private static String describe() {

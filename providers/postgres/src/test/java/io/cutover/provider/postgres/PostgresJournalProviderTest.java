@@ -139,10 +139,12 @@ class PostgresJournalProviderTest {
         create(
             config,
             Map.of("PGUSER_FOR_TEST", server.user(), "PGPASSWORD_FOR_TEST", "trust-ignores-it"))) {
-      assertThat(j).isInstanceOf(PostgresJournal.class);
-      PostgresJournal pg = (PostgresJournal) j;
+      assertThat(j).isInstanceOf(ReplicaJournal.class);
+      PostgresJournal pg = ((ReplicaJournal) j).journal();
       assertThat(pg.replica()).isEqualTo("provider-test");
       assertThat(pg.toString()).doesNotContain("trust-ignores-it");
+      // A replica appends only for rollouts it owns: taking the lease makes it the owner.
+      assertThat(j.tryLease("svc", "r1")).isTrue();
       JournalRecord r =
           j.append(
               JournalRecord.of(
