@@ -40,8 +40,9 @@ import org.apache.commons.math3.distribution.NormalDistribution;
  *   <li>the speed: simulated runs per second.
  * </ul>
  *
- * Exits with status 1 if a closed-form case is off by more than 2 percentage points. The optional
- * argument is the number of runs (default 10,000).
+ * Exits with status 1 if a closed-form case is off by more than 2 percentage points (at 10,000
+ * runs; fewer runs widen it to four standard errors, printed as {@code closed_form_tolerance_pp}).
+ * The optional argument is the number of runs (default 10,000).
  */
 public final class SizingBenchmark {
   private static final Release STABLE = release("1111");
@@ -63,6 +64,11 @@ public final class SizingBenchmark {
             new Case("n300_p2_m97.5_c2", 50, 10, 0.02, 0.975, 2),
             new Case("n600_p1.2_m98.75_c2", 100, 10, 0.012, 0.9875, 2),
             new Case("n3000_p1.2_m98.95_c1", 500, 10, 0.012, 0.9895, 1));
+    // 2 pp is the bound at 10,000 runs (four standard errors of a probability there, at
+    // worst). Smaller runs, as in the test suite's smoke run, get four of their own standard
+    // errors,
+    // so a deterministic seed cannot fail on sampling noise alone.
+    double tolerance = Math.max(2, 400 * Math.sqrt(0.25 / runs));
     boolean ok = true;
     long simulated = 0;
     long t0 = System.nanoTime();
@@ -95,7 +101,7 @@ public final class SizingBenchmark {
                   new BinomialDistribution(n, healthy).cumulativeProbability(allowed), c.count());
       double err = Math.abs(r.detectionProbability() - closed) * 100;
       double errFalse = Math.abs(r.falseAbortProbability() - closedFalse) * 100;
-      ok &= err <= 2 && errFalse <= 2;
+      ok &= err <= tolerance && errFalse <= tolerance;
       print("threshold_" + c.name() + "_simulated", r.detectionProbability(), "probability");
       print("threshold_" + c.name() + "_closed_form", closed, "probability");
       print("threshold_" + c.name() + "_abs_error_pp", err, "pp");
@@ -150,7 +156,8 @@ public final class SizingBenchmark {
         "judge_latency20ms_abs_error_pp", Math.abs(jr.detectionProbability() - power) * 100, "pp");
     print("judge_latency20ms_noether_asymptotic_power", noether, "probability");
     print("runs_per_second", simulated / elapsed, "runs/s");
-    print("closed_form_within_2pp", ok ? 1 : 0, "bool");
+    print("closed_form_tolerance_pp", tolerance, "pp");
+    print("closed_form_within_tolerance", ok ? 1 : 0, "bool");
     if (!ok) {
       System.exit(1);
     }
