@@ -4,6 +4,7 @@ package io.cutover.spi;
 import io.cutover.api.ProviderException;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -22,6 +23,11 @@ import java.util.function.Consumer;
  * {@link #releaseLease}. Leases survive restarts of durable journals, so a resumed rollout keeps
  * its service.
  *
+ * <p><b>Pipelined appends.</b> {@link #appendAsync} hands a record over and returns at once; the
+ * engine uses it so that its scheduler thread never waits for a flush, and a durable journal can
+ * make the records of many rollouts durable with one flush. Journals that do not implement it get a
+ * default that calls {@link #append} and returns a completed future.
+ *
  * <p><b>Threading.</b> Safe for concurrent use.
  *
  * <p><b>Errors.</b> {@link ProviderException} if the record cannot be made durable; the engine
@@ -32,6 +38,42 @@ public interface Journal extends AutoCloseable {
 
   /** Appends a record durably and returns it with its assigned sequence. */
   JournalRecord append(JournalRecord record);
+
+  /**
+   * Queues a record and returns without waiting for it to become durable.
+   *
+   * <p><b>Contract.</b> The returned future completes with the record and its assigned sequence
+   * once the record is as durable as {@link #append} would have left it, or exceptionally if it
+   * cannot be made durable. A caller may keep many records in flight; a journal may make them
+   * durable together (one flush for records of many rollouts).
+   *
+   * <p><b>Ordering.</b> Records queued by one thread are sequenced in the order of the calls, and a
+   * record's future completes successfully only after every record queued before it by that thread
+   * is durable. If a record fails, records queued after it may fail too; the engine never relies on
+   * a later record of a rollout once an earlier one failed (it fails the rollout).
+   *
+   * <p><b>Threading.</b> Safe for concurrent use. Dependent stages without an executor may run on a
+   * thread of the journal (for example its writer thread): keep them short and non-blocking, and
+   * never call the blocking {@link #append} from them (a journal may refuse that with {@link
+   * IllegalStateException} instead of deadlocking).
+   *
+   * <p><b>Errors.</b> {@link ProviderException} (through the future) if the record cannot be made
+   * durable; an argument the journal refuses (such as {@link io.cutover.api.InvalidSpecException}
+   * for an oversized or malformed record) may be thrown at once, and nothing is queued then.
+   *
+   * <p>The default calls {@link #append} on the caller's thread and returns a future that is
+   * already complete (exceptionally if {@code append} threw a {@link RuntimeException}): correct
+   * for every journal, and deterministic for in-memory ones, but without pipelining.
+   *
+   * @return a future of the record with its sequence
+   */
+  default CompletableFuture<JournalRecord> appendAsync(JournalRecord record) {
+    try {
+      return CompletableFuture.completedFuture(append(record));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
 
   /** Delivers every retained record with a sequence of at least {@code fromSequence}, in order. */
   void replay(long fromSequence, Consumer<JournalRecord> consumer);
@@ -60,6 +102,24 @@ public interface Journal extends AutoCloseable {
 
   /** Releases a lease if {@code rolloutId} holds it; otherwise does nothing. */
   void releaseLease(String service, String rolloutId);
+
+  /**
+   * {@link #releaseLease} without waiting: the future completes once the release is durable, or
+   * exceptionally with what {@code releaseLease} would have thrown. A lease change requested after
+   * it sees the service released. The engine calls it once a rollout's last record is durable, so
+   * that its scheduler thread does not wait for the flush.
+   *
+   * <p>Threading and errors as for {@link #appendAsync}. The default calls {@link #releaseLease}
+   * and returns a completed future.
+   */
+  default CompletableFuture<Void> releaseLeaseAsync(String service, String rolloutId) {
+    try {
+      releaseLease(service, rolloutId);
+      return CompletableFuture.completedFuture(null);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
 
   /** Releases resources; appends after close fail. */
   @Override

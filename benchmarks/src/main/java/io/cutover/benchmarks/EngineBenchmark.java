@@ -14,6 +14,8 @@ import io.cutover.api.plan.Plan;
 import io.cutover.api.plan.Step;
 import io.cutover.api.rollout.RolloutEvent;
 import io.cutover.core.Cutover;
+import io.cutover.core.journal.DurabilityMode;
+import io.cutover.core.journal.FileJournal;
 import io.cutover.core.strategy.CanaryStrategy;
 import io.cutover.core.strategy.Strategies;
 import io.cutover.simulator.VirtualClock;
@@ -26,24 +28,34 @@ import io.cutover.spi.JournalRecord;
 import io.cutover.spi.OperationId;
 import io.cutover.spi.PlanRequest;
 import io.cutover.spi.Router;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -79,6 +91,7 @@ public final class EngineBenchmark {
     EngineRun engine = runEngine(n, heap);
     long heapPeak = heap.peakBytes();
     BaselineRun baseline = runBaseline(baselineN);
+    DurableComparison durable = runDurableComparison(n);
 
     double virtualHours = engine.virtualSpan.toMillis() / 3_600_000.0;
     double wallPerSimHour = engine.wallNanos / 1e9 / virtualHours;
@@ -124,6 +137,11 @@ public final class EngineBenchmark {
         Locale.ROOT,
         "BENCH engine.reaction_p99 %.3f ms%n",
         engine.reaction.getValueAtPercentile(99) / 1e6);
+    System.out.printf(
+        Locale.ROOT,
+        "BENCH engine.cpu_per_transition %.2f us%n",
+        engine.cpuNanos / 1e3 / engine.journalRecords);
+    durable.print();
   }
 
   // ------------------------------------------------------------------------------------------
@@ -142,10 +160,25 @@ public final class EngineBenchmark {
       int aborted,
       long journalRecords,
       long evaluations,
-      Histogram reaction) {}
+      Histogram reaction,
+      long deployWallNanos) {}
 
   static EngineRun runEngine(int n, HeapWatcher heap) {
     Providers p = new Providers(n);
+    return runEngine(n, heap, p, p.journal, false);
+  }
+
+  /**
+   * Drives {@code n} rollouts on {@code journal}. Staggered: each rollout is deployed by a task of
+   * the scheduler at its offset in the first 30 s (the default benchmark). Aligned: every rollout
+   * is deployed before the clock starts, by {@link #CLIENTS} client threads (as a service's callers
+   * would: {@code deploy} waits for the CREATED record and the lease), so all of them measure at
+   * the same instants; the driver then never lets virtual time pass while a record is in flight, so
+   * the simulation is the same as on a journal that answers at once, and each instant's records of
+   * all rollouts share the journal's flushes.
+   */
+  static EngineRun runEngine(
+      int n, HeapWatcher heap, Providers p, Journal journal, boolean aligned) {
     VirtualScheduler scheduler = VirtualScheduler.on(VirtualClock.create());
     AtomicInteger succeeded = new AtomicInteger();
     AtomicInteger aborted = new AtomicInteger();
@@ -155,7 +188,7 @@ public final class EngineBenchmark {
             .clock(scheduler.clock())
             .scheduler(scheduler)
             .providerExecutor(Runnable::run)
-            .journal(p.journal)
+            .journal(journal)
             .fleet(p.fleet)
             .router(p.router)
             .gate(p.gate)
@@ -173,12 +206,19 @@ public final class EngineBenchmark {
       cutover.adopt(p.stable[i], 4);
     }
     Instant start = scheduler.clock().instant();
-    for (int i = 0; i < n; i++) {
-      int idx = i;
-      scheduler.schedule(
-          () -> cutover.deploy(strategy, p.target[idx], 4),
-          stagger(i, n).toNanos(),
-          TimeUnit.NANOSECONDS);
+    long deployWall = 0;
+    if (aligned) {
+      long w = System.nanoTime();
+      deployAll(cutover, strategy, p, n);
+      deployWall = System.nanoTime() - w;
+    } else {
+      for (int i = 0; i < n; i++) {
+        int idx = i;
+        scheduler.schedule(
+            () -> cutover.deploy(strategy, p.target[idx], 4),
+            stagger(i, n).toNanos(),
+            TimeUnit.NANOSECONDS);
+      }
     }
     // Run in slices of simulated time; between slices (outside the timed part) a full collection
     // measures
@@ -208,9 +248,34 @@ public final class EngineBenchmark {
         Duration.between(start, scheduler.clock().instant()),
         succeeded.get(),
         aborted.get(),
-        p.journal.appends.get(),
+        journal instanceof Counted f ? f.appends() : p.journal.appends.get(),
         p.gate.evaluations.get(),
-        p.router.reaction);
+        p.router.reaction,
+        deployWall);
+  }
+
+  static final int CLIENTS = 32;
+
+  /** Deploys every rollout from {@link #CLIENTS} threads and waits until all are journaled. */
+  static void deployAll(Cutover cutover, CanaryStrategy strategy, Providers p, int n) {
+    ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
+    try {
+      List<Future<?>> all = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        int idx = i;
+        all.add(clients.submit(() -> cutover.deploy(strategy, p.target[idx], 4)));
+      }
+      for (Future<?> f : all) {
+        f.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while deploying", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("a deploy failed", e.getCause());
+    } finally {
+      clients.shutdown();
+    }
   }
 
   static CanaryStrategy strategy() {
@@ -225,6 +290,162 @@ public final class EngineBenchmark {
 
   static Duration stagger(int i, int n) {
     return Duration.ofNanos(INTERVAL.toNanos() * i / n);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // durable
+
+  /**
+   * The aligned workload twice in the same run: on the counting journal (answers at once) and on a
+   * real {@link FileJournal} in FSYNC mode in a temporary directory.
+   */
+  record DurableComparison(
+      int n,
+      EngineRun memory,
+      EngineRun durable,
+      long durableHeapPeak,
+      long commits,
+      long journalBytes) {
+
+    void print() {
+      double hours = durable.virtualSpan.toMillis() / 3_600_000.0;
+      double wallS = durable.wallNanos / 1e9;
+      double perSecond = durable.journalRecords / wallS;
+      // 10 000 rollouts in real time append the same records over the simulated span.
+      double needed = durable.journalRecords / (durable.virtualSpan.toMillis() / 1e3);
+      System.out.printf(
+          Locale.ROOT,
+          "# durable: %d rollouts deployed up front by %d client threads (%.2f s on the"
+              + " FileJournal, %.2f s in memory), then driven over %.2f simulated hours:"
+              + " %.2f s wall, %.2f s CPU on FSYNC vs %.2f s wall, %.2f s CPU in memory;"
+              + " %d records in %d group commits (%.0f records per fsync), %.1f MB written,"
+              + " live heap peak %.1f MB%n",
+          n,
+          CLIENTS,
+          durable.deployWallNanos / 1e9,
+          memory.deployWallNanos / 1e9,
+          hours,
+          wallS,
+          durable.cpuNanos / 1e9,
+          memory.wallNanos / 1e9,
+          memory.cpuNanos / 1e9,
+          durable.journalRecords,
+          commits,
+          durable.journalRecords / (double) Math.max(1, commits),
+          journalBytes / 1e6,
+          durableHeapPeak / 1e6);
+      System.out.printf(
+          Locale.ROOT,
+          "# durable: %d rollouts with a gate every %d s in real time need %.0f durable"
+              + " transitions/s; the engine sustained %.0f (%.1f x)%n",
+          n,
+          INTERVAL.toSeconds(),
+          needed,
+          perSecond,
+          perSecond / needed);
+      System.out.printf(
+          Locale.ROOT, "BENCH engine.durable_wall_per_sim_hour %.3f s%n", wallS / hours);
+      System.out.printf(
+          Locale.ROOT,
+          "BENCH engine.durable_vs_memory %.2f x%n",
+          durable.wallNanos / (double) memory.wallNanos);
+      System.out.printf(
+          Locale.ROOT, "BENCH engine.durable_transitions_per_s %.0f per_s%n", perSecond);
+      System.out.printf(
+          Locale.ROOT, "BENCH engine.durable_transitions_per_s_needed %.1f per_s%n", needed);
+    }
+  }
+
+  static DurableComparison runDurableComparison(int n) throws IOException {
+    Providers pm = new Providers(n);
+    EngineRun memory = runEngine(n, new HeapWatcher(), pm, new Counted(pm.journal), true);
+    System.gc();
+    Path dir = Files.createTempDirectory("cutover-engine-durable");
+    try {
+      Providers pd = new Providers(n);
+      HeapWatcher heap = new HeapWatcher();
+      try (FileJournal fj =
+          FileJournal.builder(dir.resolve("journal")).durability(DurabilityMode.FSYNC).open()) {
+        EngineRun durable = runEngine(n, heap, pd, new Counted(fj), true);
+        long commits = fj.commits();
+        return new DurableComparison(n, memory, durable, heap.peakBytes(), commits, size(dir));
+      }
+    } finally {
+      deleteTree(dir);
+    }
+  }
+
+  static long size(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+    }
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path f : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(f);
+      }
+    }
+  }
+
+  /** Counts a journal's appends, blocking and pipelined. */
+  static final class Counted implements Journal {
+    private final Journal delegate;
+    private final AtomicLong appends = new AtomicLong();
+
+    Counted(Journal delegate) {
+      this.delegate = delegate;
+    }
+
+    long appends() {
+      return appends.get();
+    }
+
+    @Override
+    public CompletableFuture<JournalRecord> appendAsync(JournalRecord record) {
+      appends.incrementAndGet();
+      return delegate.appendAsync(record);
+    }
+
+    @Override
+    public JournalRecord append(JournalRecord record) {
+      appends.incrementAndGet();
+      return delegate.append(record);
+    }
+
+    @Override
+    public CompletableFuture<Void> releaseLeaseAsync(String service, String rolloutId) {
+      return delegate.releaseLeaseAsync(service, rolloutId);
+    }
+
+    @Override
+    public void replay(long fromSequence, Consumer<JournalRecord> consumer) {
+      delegate.replay(fromSequence, consumer);
+    }
+
+    @Override
+    public List<JournalRecord> records(String rolloutId) {
+      return delegate.records(rolloutId);
+    }
+
+    @Override
+    public boolean tryLease(String service, String rolloutId) {
+      return delegate.tryLease(service, rolloutId);
+    }
+
+    @Override
+    public Optional<String> leaseHolder(String service) {
+      return delegate.leaseHolder(service);
+    }
+
+    @Override
+    public void releaseLease(String service, String rolloutId) {
+      delegate.releaseLease(service, rolloutId);
+    }
+
+    @Override
+    public void close() {}
   }
 
   // ------------------------------------------------------------------------------------------

@@ -85,7 +85,12 @@ class BenchmarkSmokeTest {
                   "engine.wall_per_sim_hour",
                   "engine.heap_peak",
                   "engine.speedup_vs_thread_per_rollout",
-                  "engine.reaction_p99")),
+                  "engine.reaction_p99",
+                  "engine.cpu_per_transition",
+                  "engine.durable_wall_per_sim_hour",
+                  "engine.durable_vs_memory",
+                  "engine.durable_transitions_per_s",
+                  "engine.durable_transitions_per_s_needed")),
           new Smoke(
               "footprint",
               List.of("3"),

@@ -51,6 +51,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -663,19 +664,50 @@ public final class Cutover implements AutoCloseable {
   }
 
   /**
-   * On the rollout's mailbox: book the end, release the lease, then update pins on the provider
-   * executor.
+   * On the rollout's mailbox, once its ENDED record is durable: book the end, release the lease
+   * (without waiting for a durable journal's flush on the scheduler thread), then update pins on
+   * the provider executor.
    */
   private CompletionStage<Void> ended(RolloutRun run) {
     Plan plan = run.plan();
     RolloutStatus st = run.status();
     ReleaseHistory.Retention retention;
+    CompletableFuture<Void> released;
     synchronized (history) {
       retention = history.ended(plan, st);
-      journal.releaseLease(plan.service(), run.id());
+      released = journal.releaseLeaseAsync(plan.service(), run.id());
       live.ended(run.id());
     }
-    return pins.ended(plan, run.id(), st.state() == RolloutState.SUCCEEDED, retention);
+    boolean succeeded = st.state() == RolloutState.SUCCEEDED;
+    if (released.isDone()) {
+      try {
+        released.join();
+      } catch (CompletionException e) {
+        // A journal that answered at once: its failure is thrown as releaseLease threw it.
+        throw e.getCause() instanceof RuntimeException r ? r : e;
+      }
+      return pins.ended(plan, run.id(), succeeded, retention);
+    }
+    CompletableFuture<Void> bookkept =
+        released
+            .handle(
+                (v, e) -> {
+                  if (e != null) {
+                    LOG.warn(
+                        "could not release the lease of {} held by the ended rollout {}; the next"
+                            + " start or restart releases it",
+                        plan.service(),
+                        run.id(),
+                        e);
+                  }
+                  return v;
+                })
+            .thenComposeAsync(
+                v -> pins.ended(plan, run.id(), succeeded, retention), ctx.providerExecutor());
+    if (ctx.scheduler() instanceof VirtualTimeScheduler v) {
+      v.holdTimeUntil(bookkept);
+    }
+    return bookkept;
   }
 
   private RolloutRun run(String rolloutId) {

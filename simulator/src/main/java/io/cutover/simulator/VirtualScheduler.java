@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.cutover.simulator;
 
+import io.cutover.core.VirtualTimeScheduler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,13 +13,13 @@ import java.util.PriorityQueue;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.RunnableScheduledFuture;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -26,8 +27,8 @@ import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link ScheduledExecutorService} on virtual time: an hour of scheduled work runs in
- * milliseconds, deterministically, on the test's own thread.
+ * A {@link java.util.concurrent.ScheduledExecutorService} on virtual time: an hour of scheduled
+ * work runs in milliseconds, deterministically, on the test's own thread.
  *
  * <p><b>Ordering.</b> Tasks run in order of due time, then of submission (a periodic task is
  * re-submitted when its next run is scheduled). {@link #execute} and {@link #submit} are due now.
@@ -36,6 +37,11 @@ import org.jspecify.annotations.Nullable;
  * #runUntilIdle()}, {@link #advance(Duration)}, {@link #advanceTo(Instant)} or {@link
  * #runUntil(BooleanSupplier, Duration)}; while a task runs, the {@link #clock()} shows its due
  * time. Only one thread drives at a time, and a task must not drive the scheduler it runs on.
+ *
+ * <p><b>Held time.</b> Work the engine waits for outside the scheduler (a durable journal's flush,
+ * see {@link #holdTimeUntil}) holds the clock: while it is in flight, tasks due now run, but the
+ * clock does not move on and a driving condition is not checked; the driving thread waits for it in
+ * real time. A run on a durable journal is thus timed exactly as one on an in-memory journal.
  *
  * <p><b>Failures.</b> An exception thrown by a task completes its future exceptionally (and stops a
  * periodic task, like the JDK's executors); it never escapes the driving call. Every such failure
@@ -58,7 +64,7 @@ import org.jspecify.annotations.Nullable;
  * second.
  */
 public final class VirtualScheduler extends AbstractExecutorService
-    implements ScheduledExecutorService {
+    implements VirtualTimeScheduler {
 
   // A guard against a task that resubmits itself with no delay: without it runUntilIdle() never
   // returns.
@@ -81,6 +87,8 @@ public final class VirtualScheduler extends AbstractExecutorService
   private final List<Throwable> failures = new ArrayList<>();
   private long sequence;
   private int pending;
+  // Work in flight outside the scheduler that holds the clock (holdTimeUntil); guarded by lock.
+  private int holds;
   private int cancelledInQueue;
   private boolean shutdown;
   private final CountDownLatch terminated = new CountDownLatch(1);
@@ -195,12 +203,17 @@ public final class VirtualScheduler extends AbstractExecutorService
     long lastDue = Long.MIN_VALUE;
     try {
       while (true) {
-        if (condition != null && condition.getAsBoolean()) {
+        boolean quiet;
+        synchronized (lock) {
+          quiet = awaitHeldWorkLocked();
+        }
+        if (quiet && condition != null && condition.getAsBoolean()) {
           return new long[] {runs, 1};
         }
         Task<?> task;
         synchronized (lock) {
-          task = pollDue(target);
+          // With work held, only a task due now can be at the head (awaitHeldWorkLocked).
+          task = pollDue(quiet ? target : Math.min(target, clock.nanos()));
           if (task == null) {
             break;
           }
@@ -232,6 +245,49 @@ public final class VirtualScheduler extends AbstractExecutorService
         checkTerminatedLocked();
       }
     }
+  }
+
+  /**
+   * Waits (real time) while work holds the clock and no task is due now.
+   *
+   * @return true if nothing holds the clock any more
+   */
+  private boolean awaitHeldWorkLocked() {
+    while (holds > 0) {
+      Task<?> head = peekLive();
+      if (head != null && head.due <= clock.nanos()) {
+        return false;
+      }
+      try {
+        lock.wait();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(
+            "interrupted while waiting for " + holds + " held piece(s) of work", e);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Here: the driving call waits for {@code work} in real time before it moves the clock or
+   * checks its condition.
+   */
+  @Override
+  public void holdTimeUntil(CompletionStage<?> work) {
+    Objects.requireNonNull(work, "work");
+    synchronized (lock) {
+      holds++;
+    }
+    work.whenComplete(
+        (v, e) -> {
+          synchronized (lock) {
+            holds--;
+            lock.notifyAll();
+          }
+        });
   }
 
   private @Nullable Task<?> pollDue(long target) {
@@ -397,6 +453,9 @@ public final class VirtualScheduler extends AbstractExecutorService
       task.state = SCHEDULED;
       queue.add(task);
       pending++;
+      if (holds > 0) {
+        lock.notifyAll(); // the driver may be waiting for held work: this task may be due now
+      }
     }
     return task;
   }

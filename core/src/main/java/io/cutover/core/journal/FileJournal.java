@@ -186,6 +186,7 @@ public final class FileJournal implements Journal {
    * @throws InvalidSpecException if the encoded record exceeds {@link #MAX_RECORD_BYTES} (nothing
    *     is queued)
    */
+  @Override
   public CompletableFuture<JournalRecord> appendAsync(JournalRecord record) {
     Objects.requireNonNull(record, "record");
     byte[] body = Bodies.record(record);
@@ -236,6 +237,17 @@ public final class FileJournal implements Journal {
     Objects.requireNonNull(service, "service");
     Objects.requireNonNull(rolloutId, "rolloutId");
     join(writer.lease(false, service, rolloutId));
+  }
+
+  /**
+   * {@inheritDoc} Queued behind every append and lease change made before it, and made durable with
+   * them (group commit).
+   */
+  @Override
+  public CompletableFuture<Void> releaseLeaseAsync(String service, String rolloutId) {
+    Objects.requireNonNull(service, "service");
+    Objects.requireNonNull(rolloutId, "rolloutId");
+    return writer.lease(false, service, rolloutId).thenApply(held -> null);
   }
 
   /**

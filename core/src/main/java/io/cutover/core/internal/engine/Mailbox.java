@@ -2,6 +2,7 @@
 package io.cutover.core.internal.engine;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
@@ -17,6 +18,11 @@ import org.slf4j.LoggerFactory;
  * mailbox, before the next task, so the owner can abort instead of silently losing the transition
  * (and with it its timer or its pending call). A task the executor rejects is refused to its caller
  * and leaves the mailbox able to run the next one.
+ *
+ * <p>A task can also {@linkplain #holdUntil hold} the mailbox until a future completes, as if it
+ * had waited for it but without blocking the shared thread: no other task of this mailbox runs
+ * meanwhile, and the given continuation runs first once the future completes. The engine holds a
+ * rollout's mailbox while its journal records are being made durable.
  */
 final class Mailbox implements Executor {
   private static final Logger LOG = LoggerFactory.getLogger(Mailbox.class);
@@ -24,6 +30,9 @@ final class Mailbox implements Executor {
   private final Consumer<RuntimeException> onFailure;
   private final ArrayDeque<Runnable> queue = new ArrayDeque<>(4);
   private boolean scheduled;
+
+  /** A task waits for a future: nothing runs until its continuation is queued (at the front). */
+  private boolean held;
 
   /**
    * @param onFailure called on the mailbox with what a task threw; what it throws in turn goes to
@@ -38,7 +47,7 @@ final class Mailbox implements Executor {
   public void execute(Runnable task) {
     synchronized (this) {
       queue.add(task);
-      if (scheduled) {
+      if (scheduled || held) {
         return;
       }
       scheduled = true;
@@ -56,10 +65,53 @@ final class Mailbox implements Executor {
     }
   }
 
+  /**
+   * Called from a task of this mailbox: once the task returns, runs nothing more until {@code
+   * until} completes, then runs {@code first} before any other task. {@code first} is queued from
+   * the thread that completes the future, so it must not depend on that thread.
+   *
+   * @return a stage that completes once {@code first} is queued
+   */
+  CompletableFuture<?> holdUntil(CompletableFuture<?> until, Runnable first) {
+    synchronized (this) {
+      held = true;
+    }
+    return until.whenComplete((v, e) -> release(first));
+  }
+
+  /** Whether a task holds the mailbox for a future that has not completed yet. */
+  synchronized boolean held() {
+    return held;
+  }
+
+  private void release(Runnable first) {
+    synchronized (this) {
+      queue.addFirst(first);
+      held = false;
+      if (scheduled) {
+        return; // the drain that ran the holding task is still running: it picks first next
+      }
+      scheduled = true;
+    }
+    try {
+      delegate.execute(this::drain);
+    } catch (RejectedExecutionException e) {
+      // The engine is shutting down: the continuation cannot run any more, as any other task.
+      synchronized (this) {
+        scheduled = false;
+      }
+      LOG.debug("a held rollout's continuation was refused: the scheduler is shut down", e);
+    }
+  }
+
   private void drain() {
     for (; ; ) {
       Runnable next;
       synchronized (this) {
+        if (held) {
+          scheduled = false;
+          return;
+        }
         next = queue.poll();
         if (next == null) {
           scheduled = false;

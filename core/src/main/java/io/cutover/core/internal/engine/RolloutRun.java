@@ -10,6 +10,7 @@ import io.cutover.api.rollout.RolloutState;
 import io.cutover.api.rollout.RolloutStatus;
 import io.cutover.core.Rollout;
 import io.cutover.core.RolloutOptions;
+import io.cutover.core.VirtualTimeScheduler;
 import io.cutover.core.internal.schema.JournalPayload;
 import io.cutover.core.internal.schema.JournalPayload.CommandKind;
 import io.cutover.core.internal.schema.JournalPayload.PauseKind;
@@ -122,7 +123,18 @@ public final class RolloutRun implements Rollout {
     this.verificationEvidence = List.copyOf(verificationEvidence);
     this.artifactText = plan.target().artifact().toString();
     this.view = new FleetView(plan);
-    this.journal = new RunJournal(ctx, id, plan.service(), this::standDown);
+    this.journal =
+        new RunJournal(
+            ctx,
+            id,
+            plan.service(),
+            this::standDown,
+            (until, first) -> {
+              CompletableFuture<?> queued = mailbox.holdUntil(until, () -> inContext(first));
+              if (ctx.scheduler() instanceof VirtualTimeScheduler v) {
+                v.holdTimeUntil(queued);
+              }
+            });
     this.telemetry =
         new RolloutTelemetry(
             ctx,
@@ -488,7 +500,11 @@ public final class RolloutRun implements Rollout {
       MDC.remove("cutover.artifact");
       MDC.remove("cutover.release");
       MDC.remove("cutover.artifact.digest");
-      snapshot = status.refresh(snapshot, state, stepIndex, view.split(), updatedAt, reason);
+      if (!journal.unsettled()) {
+        // While a record is being made durable the status keeps showing what is durable; the
+        // continuation publishes the new state.
+        snapshot = status.refresh(snapshot, state, stepIndex, view.split(), updatedAt, reason);
+      }
     }
   }
 
@@ -810,13 +826,18 @@ public final class RolloutRun implements Rollout {
     Instant now = ctx.clock().instant();
     updatedAt = now;
     boolean ok = state == RolloutState.SUCCEEDED;
+    // The end is reported, and the lease released, only once the ENDED record is durable.
     journal.appendSafely(
         new JournalPayload.Ended(
             ok,
             plan.target().id(),
             plan.stable() == null ? null : plan.stable().id(),
             why,
-            ok ? ctx.revisionsAfterSuccess().apply(plan) : null));
+            ok ? ctx.revisionsAfterSuccess().apply(plan) : null),
+        () -> ended(ok, why, now));
+  }
+
+  private void ended(boolean ok, @Nullable String why, Instant now) {
     telemetry.event(
         ok ? RolloutEvent.Type.ROLLOUT_SUCCEEDED : RolloutEvent.Type.ROLLOUT_ABORTED,
         ok ? "rollout of " + plan.target().label() + " succeeded" : String.valueOf(why));

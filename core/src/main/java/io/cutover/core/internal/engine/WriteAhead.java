@@ -88,24 +88,40 @@ final class WriteAhead {
   }
 
   /**
-   * Journals the intent, issues the effect, journals its outcome, then calls {@code onDone} or
-   * {@code failed} on the mailbox, unless an abort arrived meanwhile: then the result is recorded
-   * and the rollback starts instead.
+   * Journals the intent, issues the effect once the intent is durable, journals its outcome, then
+   * calls {@code onDone} or {@code failed} on the mailbox, unless an abort arrived meanwhile: then
+   * the result is recorded and the rollback starts instead.
    */
   <R> void issue(OperationId op, Effect<R> effect, Consumer<R> onDone, Consumer<String> failed) {
     JournalPayload.EffectKind kind = effect.kind();
-    try {
-      journal.append(new JournalPayload.Intent(op.value(), kind));
-    } catch (RuntimeException e) {
-      // No effect may follow an intent that is not durable.
-      failed.accept("journal refused the intent of " + op + ": " + e.getMessage());
-      return;
-    }
+    boolean obeysAbort = forward.getAsBoolean();
     inFlight = true;
+    // No effect may follow an intent that is not durable: the call is issued only once it is (the
+    // scheduler thread serves other rollouts meanwhile; this one's mailbox is held).
+    journal.appendThen(
+        new JournalPayload.Intent(op.value(), kind),
+        () -> call(op, effect, obeysAbort, onDone, failed),
+        e -> {
+          inFlight = false;
+          if (abortPending.getAsBoolean()) {
+            rollbackNow.run();
+          } else {
+            failed.accept("journal refused the intent of " + op + ": " + e.getMessage());
+          }
+        });
+  }
+
+  private <R> void call(
+      OperationId op,
+      Effect<R> effect,
+      boolean obeysAbort,
+      Consumer<R> onDone,
+      Consumer<String> failed) {
+    JournalPayload.EffectKind kind = effect.kind();
     ResilientCaller caller = effect.caller(ctx);
     Supplier<R> call = () -> effect.call(ctx, op);
     Supplier<R> guarded =
-        !forward.getAsBoolean()
+        !obeysAbort
             ? call
             : () -> {
               if (aborting) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.DisplayName;
@@ -79,5 +80,56 @@ class MailboxTest {
     m.execute(() -> ran.add("next"));
 
     assertThat(ran).containsExactly("handler boom", "handler handler broke on boom", "next");
+  }
+
+  @Test
+  @DisplayName(
+      "a held mailbox runs nothing until the future completes, then the continuation first")
+  void holdRunsContinuationFirst() {
+    List<Runnable> scheduler = new ArrayList<>();
+    List<String> ran = new ArrayList<>();
+    Mailbox m = new Mailbox(scheduler::add, e -> ran.add("failed " + e));
+    CompletableFuture<String> durable = new CompletableFuture<>();
+    m.execute(
+        () -> {
+          ran.add("append");
+          m.holdUntil(durable, () -> ran.add("continuation"));
+          ran.add("rest of the task");
+        });
+    m.execute(() -> ran.add("timer"));
+    runAll(scheduler);
+    assertThat(ran).containsExactly("append", "rest of the task");
+    assertThat(m.held()).isTrue();
+
+    m.execute(() -> ran.add("command"));
+    runAll(scheduler);
+    assertThat(ran).containsExactly("append", "rest of the task");
+
+    durable.complete("ok"); // e.g. on a journal's writer thread: only queues the drain
+    assertThat(ran).containsExactly("append", "rest of the task");
+    runAll(scheduler);
+    assertThat(ran)
+        .containsExactly("append", "rest of the task", "continuation", "timer", "command");
+    assertThat(m.held()).isFalse();
+  }
+
+  @Test
+  @DisplayName("a hold on a future that is already complete lets the continuation run next")
+  void holdOnCompletedFuture() {
+    List<String> ran = new ArrayList<>();
+    Mailbox m = new Mailbox(Runnable::run, e -> ran.add("failed " + e));
+    m.execute(
+        () -> {
+          m.execute(() -> ran.add("queued earlier"));
+          m.holdUntil(CompletableFuture.completedFuture(null), () -> ran.add("continuation"));
+          ran.add("task");
+        });
+    assertThat(ran).containsExactly("task", "continuation", "queued earlier");
+  }
+
+  private static void runAll(List<Runnable> scheduler) {
+    while (!scheduler.isEmpty()) {
+      scheduler.remove(0).run();
+    }
   }
 }
