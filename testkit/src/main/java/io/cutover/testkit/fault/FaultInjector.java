@@ -75,6 +75,14 @@ final class FaultInjector implements InvocationHandler {
       };
     }
     String op = method.getName();
+    if (method.isDefault()
+        && op.endsWith("Async")
+        && plan.operations().contains(op.substring(0, op.length() - "Async".length()))) {
+      // The SPI's pipelined variant (Journal.appendAsync) of a faulted call: its default
+      // implementation calls the blocking one on this proxy, where the fault is injected, and
+      // returns a future that holds the injected failure.
+      return InvocationHandler.invokeDefault(proxy, method, args);
+    }
     if (!FaultBuilder.isFaultable(method) || !plan.operations().contains(op)) {
       return forward(method, args);
     }

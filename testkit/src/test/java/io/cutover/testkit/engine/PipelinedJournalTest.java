@@ -31,7 +31,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.AbstractExecutorService;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.DisplayName;
@@ -102,6 +107,15 @@ class PipelinedJournalTest {
   /** Three canaries on one virtual scheduler, with providers that check the write-ahead rule. */
   private static final class World {
     final VirtualScheduler scheduler = VirtualScheduler.create();
+
+    /**
+     * The engine's view of the scheduler: virtual time, but not a {@link
+     * io.cutover.core.VirtualTimeScheduler}, so the engine does not hold time while records wait;
+     * this test never advances time while one does ({@link #drive}), and "flushes" on its own
+     * thread between tasks, which makes every interleaving deterministic.
+     */
+    final ScheduledExecutorService engineScheduler = new Unheld(scheduler);
+
     final Journal journal;
     final InMemoryJournal durable;
     final List<Rollout> rollouts = new ArrayList<>();
@@ -147,7 +161,7 @@ class PipelinedJournalTest {
           Cutover.builder()
               .allowUnverifiedArtifacts()
               .clock(scheduler.clock())
-              .scheduler(scheduler)
+              .scheduler(engineScheduler)
               .providerExecutor(Runnable::run)
               .journal(journal)
               .fleet(new CheckedFleet(fakeFleet, this))
@@ -201,6 +215,68 @@ class PipelinedJournalTest {
         out.put(r.id(), lines);
       }
       return out;
+    }
+  }
+
+  /** Delegates to a scheduler, hiding that it is a {@code VirtualTimeScheduler}. */
+  private static final class Unheld extends AbstractExecutorService
+      implements ScheduledExecutorService {
+    private final ScheduledExecutorService d;
+
+    Unheld(ScheduledExecutorService d) {
+      this.d = d;
+    }
+
+    @Override
+    public void execute(Runnable command) {
+      d.execute(command);
+    }
+
+    @Override
+    public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+      return d.schedule(command, delay, unit);
+    }
+
+    @Override
+    public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
+      return d.schedule(callable, delay, unit);
+    }
+
+    @Override
+    public ScheduledFuture<?> scheduleAtFixedRate(
+        Runnable command, long initialDelay, long period, TimeUnit unit) {
+      return d.scheduleAtFixedRate(command, initialDelay, period, unit);
+    }
+
+    @Override
+    public ScheduledFuture<?> scheduleWithFixedDelay(
+        Runnable command, long initialDelay, long delay, TimeUnit unit) {
+      return d.scheduleWithFixedDelay(command, initialDelay, delay, unit);
+    }
+
+    @Override
+    public void shutdown() {
+      d.shutdown();
+    }
+
+    @Override
+    public List<Runnable> shutdownNow() {
+      return d.shutdownNow();
+    }
+
+    @Override
+    public boolean isShutdown() {
+      return d.isShutdown();
+    }
+
+    @Override
+    public boolean isTerminated() {
+      return d.isTerminated();
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+      return d.awaitTermination(timeout, unit);
     }
   }
 
