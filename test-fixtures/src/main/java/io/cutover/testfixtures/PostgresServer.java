@@ -24,8 +24,9 @@ import org.jspecify.annotations.Nullable;
  * second). Trust authentication for user {@code test}; {@code fsync=off} unless asked otherwise.
  *
  * <p>{@link #restart()} stops the server (fast shutdown: clients are disconnected) and starts it
- * again on the same port and data, for connection-loss tests. {@link #close()} stops it and deletes
- * its directory.
+ * again on the same port and data, for connection-loss tests; {@link #stop()} and {@link
+ * #startAgain()} do the same with an outage as long as the test wants in between. {@link #close()}
+ * stops it and deletes its directory.
  *
  * <p>The binaries missing: skipped with a notice, or a failure under {@code CI=true} ({@link
  * Binaries}).
@@ -259,7 +260,23 @@ public final class PostgresServer implements AutoCloseable {
    * same port and data, waiting until it accepts connections.
    */
   public synchronized void restart() throws IOException {
+    stop();
+    startAgain();
+  }
+
+  /**
+   * Stops the server with a fast shutdown (every client is disconnected), keeping its port and data
+   * for {@link #startAgain()}: a database outage of any length.
+   */
+  public synchronized void stop() {
     stopProcess();
+  }
+
+  /**
+   * Starts a server stopped by {@link #stop()} again on the same port and data, waiting until it
+   * accepts connections.
+   */
+  public synchronized void startAgain() throws IOException {
     // The port stays ours for a moment after the old server exits; retry a lost bind briefly.
     IllegalStateException last = null;
     for (int attempt = 0; attempt < 20; attempt++) {

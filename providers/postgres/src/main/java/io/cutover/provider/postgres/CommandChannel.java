@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -51,6 +52,7 @@ final class CommandChannel implements AutoCloseable {
   private volatile @Nullable ReplicaEngine engine;
   private @Nullable Connection listening;
   private volatile boolean closed;
+  private final AtomicLong cycles = new AtomicLong();
 
   CommandChannel(
       DataSource dataSource, String replica, Supplier<List<String>> owned, Duration poll) {
@@ -114,6 +116,7 @@ final class CommandChannel implements AutoCloseable {
     if (closed) {
       return;
     }
+    cycles.incrementAndGet();
     try {
       Connection c = listening;
       if (c == null) {
@@ -129,10 +132,17 @@ final class CommandChannel implements AutoCloseable {
       settlePending();
       thread.execute(this::cycle);
     } catch (SQLException | ProviderException e) {
-      LOG.warn("replica {}: command channel: {}; trying again", replica, e.getMessage());
       dropListening();
+      if (closed) {
+        return; // the journal is closing: the failure is its pool going away, not news
+      }
+      LOG.warn("replica {}: command channel: {}; trying again", replica, e.getMessage());
       reschedule();
     } catch (RuntimeException e) {
+      if (closed) {
+        dropListening();
+        return;
+      }
       LOG.error("replica {}: command channel failed; trying again", replica, e);
       dropListening();
       reschedule();
@@ -262,10 +272,29 @@ final class CommandChannel implements AutoCloseable {
     }
   }
 
+  /** Rounds started so far (each a poll of the database). */
+  long cycles() {
+    return cycles.get();
+  }
+
+  /** Whether the channel's thread has ended (after {@link #close()}). */
+  boolean stopped() {
+    return thread.isTerminated();
+  }
+
+  /**
+   * Stops the thread and waits (at most 10 s) for a round in progress, so nothing of the channel
+   * uses the pool after this returns; fails the futures still waiting. Idempotent.
+   */
   @Override
   public void close() {
     closed = true;
     thread.shutdownNow();
+    try {
+      thread.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     dropListening();
     for (CompletableFuture<Void> f : pending.values()) {
       f.completeExceptionally(

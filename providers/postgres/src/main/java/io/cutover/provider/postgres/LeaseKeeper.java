@@ -130,9 +130,25 @@ public final class LeaseKeeper implements AutoCloseable {
     }
   }
 
-  /** Stops the heartbeats (held leases then expire unless released). */
+  /**
+   * Stops the heartbeats and waits (at most 10 s) for one in progress, so that none uses the pool
+   * after this returns; held leases then expire unless released. Idempotent.
+   */
   @Override
   public void close() {
     heartbeats.shutdownNow();
+    if (Thread.currentThread().getName().startsWith("cutover-postgres-heartbeat-")) {
+      return; // closed from a task after a heartbeat: it cannot wait for itself
+    }
+    try {
+      heartbeats.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Whether the heartbeat thread has ended (after {@link #close()}). */
+  boolean stopped() {
+    return heartbeats.isTerminated();
   }
 }

@@ -19,16 +19,20 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Journal} in PostgreSQL (13 or newer; tested on 15), shared by every engine replica that
@@ -70,6 +74,7 @@ public final class PostgresJournal implements Journal {
   public static final int MAX_RECORD_BYTES = 16 << 20;
 
   private static final String PROVIDER = "postgres";
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresJournal.class);
 
   private final HikariDataSource dataSource;
   private final String replica;
@@ -81,6 +86,9 @@ public final class PostgresJournal implements Journal {
   private final Duration leaseTtl;
   private final Duration heartbeat;
   private volatile boolean closed;
+
+  /** What uses the pool on its own threads and must stop before it closes (newest first). */
+  private final Deque<AutoCloseable> dependents = new ConcurrentLinkedDeque<>();
 
   private PostgresJournal(Builder b, HikariDataSource dataSource) {
     this.dataSource = dataSource;
@@ -512,9 +520,21 @@ public final class PostgresJournal implements Journal {
     }
   }
 
-  /** Writes what is queued, marks this replica stopped, and closes the pool. */
+  /**
+   * Has {@code dependent} closed when this journal closes, before the pool, so no thread of it
+   * touches a closed pool (a {@link ReplicaJournal}'s command channel).
+   */
+  void closeBeforePool(AutoCloseable dependent) {
+    dependents.addFirst(Objects.requireNonNull(dependent, "dependent"));
+  }
+
+  /**
+   * Stops the heartbeats and every thread that uses the pool (the command channel of a {@link
+   * ReplicaJournal}), writes what is queued, marks this replica stopped, and closes the pool, in
+   * that order. Idempotent.
+   */
   @Override
-  public void close() {
+  public synchronized void close() {
     if (closed) {
       return;
     }
@@ -522,6 +542,14 @@ public final class PostgresJournal implements Journal {
     LeaseKeeper k = keeper;
     if (k != null) {
       k.close();
+    }
+    for (AutoCloseable d : dependents) {
+      try {
+        d.close();
+      } catch (Exception e) {
+        // Closing goes on: the pool must close whatever a dependent did.
+        LOG.warn("replica {}: closing {} failed: {}", replica, d, e.toString());
+      }
     }
     writer.close();
     try {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -58,6 +59,7 @@ public final class ReplicaJournal implements SharedJournal {
   private final LeaseKeeper keeper;
   private final CommandChannel commands;
   private volatile @Nullable ReplicaEngine engine;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private ReplicaJournal(PostgresJournal journal) {
     this.journal = journal;
@@ -65,6 +67,8 @@ public final class ReplicaJournal implements SharedJournal {
     this.commands =
         new CommandChannel(
             journal.dataSource(), journal.replica(), this::ownedRollouts, journal.heartbeat());
+    // Closing the journal directly must stop the channel's polling before the pool goes.
+    journal.closeBeforePool(commands);
   }
 
   /** The replica view of an open journal; closing it closes {@code journal}. */
@@ -319,12 +323,19 @@ public final class ReplicaJournal implements SharedJournal {
   }
 
   /**
-   * Releases the rollout leases this replica holds (so other replicas take its open rollouts over
-   * at their next heartbeat instead of after the TTL), then closes the journal. Close the engine
-   * first.
+   * Stops the heartbeats and the command channel, releases the rollout leases this replica holds
+   * (so other replicas take its open rollouts over at their next heartbeat instead of after the
+   * TTL), then closes the journal and its pool. Close the engine first. Idempotent; closing the
+   * {@linkplain #journal() underlying journal} instead stops the channel too, but lets the leases
+   * expire.
    */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    // No heartbeat may renew (or take over) while the leases are given back.
+    keeper.close();
     commands.close();
     for (String id : ownedRollouts()) {
       try {
@@ -334,6 +345,16 @@ public final class ReplicaJournal implements SharedJournal {
       }
     }
     journal.close();
+  }
+
+  /** Polling rounds of the command channel so far (for tests of the shutdown). */
+  long commandCycles() {
+    return commands.cycles();
+  }
+
+  /** Whether the command channel's and the heartbeat's threads have ended. */
+  boolean threadsStopped() {
+    return commands.stopped() && keeper.stopped();
   }
 
   @Override
