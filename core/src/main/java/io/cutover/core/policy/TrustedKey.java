@@ -29,6 +29,10 @@ public final class TrustedKey {
   private final PublicKey key;
   private final String fingerprint;
   private final String algorithm;
+  // A Signature initialized for this key, per thread: Signature objects are not thread-safe, and
+  // after verify() one is back in its initVerify state, so a thread reuses it instead of asking the
+  // provider for a new engine and initializing it on every call.
+  private final ThreadLocal<@Nullable Signature> verifier = new ThreadLocal<>();
 
   private TrustedKey(String name, PublicKey key) {
     this.name = name;
@@ -125,11 +129,17 @@ public final class TrustedKey {
    * @throws SignatureException if the signature is not even well-formed for this key type
    */
   public boolean verify(byte[] data, byte[] signature) throws SignatureException {
+    Signature s = verifier.get();
+    verifier.remove(); // put back only after a verify that completed
     try {
-      Signature s = Signature.getInstance(algorithm);
-      s.initVerify(key);
+      if (s == null) {
+        s = Signature.getInstance(algorithm);
+        s.initVerify(key);
+      }
       s.update(data);
-      return s.verify(signature);
+      boolean valid = s.verify(signature);
+      verifier.set(s);
+      return valid;
     } catch (SignatureException e) {
       throw e;
     } catch (GeneralSecurityException e) {

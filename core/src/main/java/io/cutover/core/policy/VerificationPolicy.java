@@ -10,6 +10,7 @@ import io.cutover.core.policy.internal.Glob;
 import io.cutover.core.policy.internal.Outcome;
 import io.cutover.core.policy.internal.PolicyParser;
 import io.cutover.core.policy.internal.SlsaProvenance;
+import io.cutover.core.policy.internal.VerifiedDigests;
 import io.cutover.spi.ArtifactStore;
 import io.cutover.spi.ArtifactVerifier;
 import java.io.IOException;
@@ -60,7 +61,22 @@ import org.jspecify.annotations.Nullable;
  * naming the JSON path. A policy that checks nothing is refused too: use {@link
  * ArtifactVerifier#NONE} to say so explicitly.
  *
- * <p><b>Threading.</b> Immutable and safe for concurrent use; {@link #verify} blocks on the store.
+ * <p><b>Verified-digest cache.</b> When an artifact passes the signature and provenance checks,
+ * their evidence is kept by {@code repository@digest} in this policy instance (by default 1,024
+ * entries for one hour; {@link Builder#verifiedDigestCache}), and a later {@link #verify} of the
+ * same artifact reuses it without reading the registry, adding an evidence line that says so. This
+ * is safe because what those checks establish cannot change for a digest: a digest names immutable
+ * content, and a signature (or DSSE envelope) by a key over a payload naming that digest stays
+ * valid as long as the policy trusts that key, builder and source. The cache lives in the policy
+ * instance, so a policy with other keys, threshold, builders or sources (including the same file
+ * read again) starts empty and verifies afresh. Not cached: failures (a signature may be pushed
+ * later), the repository check, maximum age (it depends on the clock) and forbidden labels, which
+ * run on every call. What a cache hit does not notice is a signature deleted from the registry
+ * after it was verified: it counts until the entry expires. Use {@code verifiedDigestCache(0, ...)}
+ * where deleting a signature must stop deployments at once.
+ *
+ * <p><b>Threading.</b> Immutable apart from that cache, and safe for concurrent use; {@link
+ * #verify} blocks on the store.
  */
 public final class VerificationPolicy implements ArtifactVerifier {
   private final List<String> allowedRepositories;
@@ -70,6 +86,7 @@ public final class VerificationPolicy implements ArtifactVerifier {
   private final @Nullable Duration maxAge;
   private final Map<String, String> forbiddenLabels;
   private final InstantSource clock;
+  private final @Nullable VerifiedDigests verified;
 
   private VerificationPolicy(Builder b) {
     this.allowedRepositories = List.copyOf(b.allowedRepositories);
@@ -84,6 +101,10 @@ public final class VerificationPolicy implements ArtifactVerifier {
     this.forbiddenLabels = Map.copyOf(b.forbiddenLabels);
     forbiddenLabels.forEach((k, v) -> Glob.of(v, "forbiddenLabels." + k));
     this.clock = b.clock;
+    this.verified =
+        b.cacheEntries > 0 && (signatures != null || provenance != null)
+            ? new VerifiedDigests(b.cacheEntries, b.cacheTtl, b.clock)
+            : null;
   }
 
   /** An empty builder; at least one check must be configured. */
@@ -180,11 +201,25 @@ public final class VerificationPolicy implements ArtifactVerifier {
       }
       evidence.add("repository: '" + ref.repository() + "' allowed by '" + match + "'");
     }
-    if (signatures != null) {
-      collect(CosignSignatures.check(ref, store, signatures), evidence, failures);
-    }
-    if (provenance != null) {
-      collect(SlsaProvenance.check(ref, store, provenance), evidence, failures);
+    VerifiedDigests.Entry cached = verified == null ? null : verified.get(ref.toString());
+    if (cached != null) {
+      evidence.addAll(cached.evidence());
+      evidence.add(
+          "cache: the evidence above was verified at "
+              + cached.verifiedAt()
+              + " by this policy and not read again from the registry");
+    } else {
+      List<String> crypto = new ArrayList<>();
+      if (signatures != null) {
+        collect(CosignSignatures.check(ref, store, signatures), crypto, failures);
+      }
+      if (provenance != null) {
+        collect(SlsaProvenance.check(ref, store, provenance), crypto, failures);
+      }
+      evidence.addAll(crypto);
+      if (verified != null && failures.isEmpty()) {
+        verified.put(ref.toString(), crypto);
+      }
     }
     if (maxAge != null || !forbiddenLabels.isEmpty()) {
       Artifact artifact = store.describe(ref);
@@ -311,6 +346,8 @@ public final class VerificationPolicy implements ArtifactVerifier {
     private @Nullable ProvenanceRequirement provenance;
     private @Nullable Duration maxAge;
     private InstantSource clock = InstantSource.system();
+    private int cacheEntries = 1024;
+    private Duration cacheTtl = Duration.ofHours(1);
 
     private Builder() {}
 
@@ -373,7 +410,26 @@ public final class VerificationPolicy implements ArtifactVerifier {
       return this;
     }
 
-    /** The clock that measures artifact age; the system clock by default. */
+    /**
+     * The verified-digest cache (see the class comment): at most {@code maxEntries} artifacts whose
+     * signature and provenance checks passed, each reused for {@code ttl}; 1,024 for one hour by
+     * default. {@code maxEntries} 0 turns it off: every call reads the registry.
+     */
+    public Builder verifiedDigestCache(int maxEntries, Duration ttl) {
+      if (maxEntries < 0) {
+        throw new InvalidSpecException(
+            "verifiedDigestCache.maxEntries", "is " + maxEntries, "use 0 (off) or more");
+      }
+      if (ttl == null || ttl.isNegative() || ttl.isZero()) {
+        throw new InvalidSpecException(
+            "verifiedDigestCache.ttl", "is " + ttl, "use a positive duration such as 1h");
+      }
+      this.cacheEntries = maxEntries;
+      this.cacheTtl = ttl;
+      return this;
+    }
+
+    /** The clock that measures artifact age and cache entries; the system clock by default. */
     public Builder clock(InstantSource clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
       return this;

@@ -70,6 +70,12 @@ import org.slf4j.LoggerFactory;
  * hosts must be plain names or addresses; anything else is an {@link InvalidSpecException}. {@link
  * RuntimeApi} refuses command separators inside a command as well.
  *
+ * <p><b>Connection.</b> The router keeps one runtime-API connection open between calls (HAProxy's
+ * interactive mode), so a change is one write and one read on an open socket; it is reopened when
+ * HAProxy closed it, and a batch that reached a reloaded (stopping) process is sent again to the
+ * current one ({@link RuntimeApi}). {@link Builder#keepAlive(boolean) keepAlive(false)} opens a
+ * connection per call instead.
+ *
  * <p><b>Threading.</b> Safe for concurrent use; calls are serialized per router.
  *
  * <p><b>Errors.</b> {@link ProviderException} with provider {@value #PROVIDER}: retryable when
@@ -116,7 +122,7 @@ public final class HaproxyRouter implements Router, AutoCloseable {
   private @Nullable ScheduledFuture<?> reaper;
 
   private HaproxyRouter(Builder b) {
-    this.api = new RuntimeApi(b.socket);
+    this.api = new RuntimeApi(b.socket, RuntimeApi.DEFAULT_IDLE_TIMEOUT, b.keepAlive);
     this.backendOf = b.backendOf;
     this.reapInterval = b.reapInterval;
     if (b.scheduler != null) {
@@ -245,7 +251,10 @@ public final class HaproxyRouter implements Router, AutoCloseable {
     return bps == null ? Optional.empty() : Optional.of(TrafficSplit.of(bps));
   }
 
-  /** Stops the background deletion of drained servers (if the router owns its scheduler). */
+  /**
+   * Stops the background deletion of drained servers (if the router owns its scheduler) and closes
+   * the kept runtime-API connection.
+   */
   @Override
   public void close() {
     if (reaper != null) {
@@ -254,6 +263,7 @@ public final class HaproxyRouter implements Router, AutoCloseable {
     if (ownsScheduler) {
       scheduler.shutdownNow();
     }
+    api.close();
   }
 
   /** Servers taken out of rotation and not yet deleted (they still had sessions), per backend. */
@@ -612,6 +622,7 @@ public final class HaproxyRouter implements Router, AutoCloseable {
     private Function<String, String> backendOf = service -> "be_" + service;
     private @Nullable ScheduledExecutorService scheduler;
     private Duration reapInterval = Duration.ofMillis(100);
+    private boolean keepAlive = true;
 
     private Builder(Path socket) {
       this.socket = Objects.requireNonNull(socket, "socket");
@@ -637,6 +648,16 @@ public final class HaproxyRouter implements Router, AutoCloseable {
         throw new InvalidSpecException("reapInterval", "is " + interval, "use a positive duration");
       }
       this.reapInterval = interval;
+      return this;
+    }
+
+    /**
+     * Whether to keep one runtime-API connection open between calls (HAProxy's interactive mode);
+     * default true. A kept connection saves the connection set-up of every change and is checked
+     * against reloads on each use (see {@link RuntimeApi}); false opens a connection per call.
+     */
+    public Builder keepAlive(boolean keepAlive) {
+      this.keepAlive = keepAlive;
       return this;
     }
 

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.cutover.provider.haproxy;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -13,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A unix-socket relay between a router and HAProxy's admin socket, for fault injection without
@@ -62,56 +62,86 @@ final class RuntimeApiProxy implements AutoCloseable {
 
   private void acceptLoop() {
     while (server.isOpen()) {
-      try (SocketChannel client = server.accept()) {
-        relay(client);
+      try {
+        SocketChannel client = server.accept();
+        Thread t = new Thread(() -> relay(client), "runtime-api-relay");
+        t.setDaemon(true);
+        t.start();
       } catch (IOException e) {
-        // Closed by close(), or one client gone: the router sees its own error.
+        // Closed by close().
       }
     }
   }
 
-  private void relay(SocketChannel client) throws IOException {
-    String line = readLine(client);
-    boolean change =
-        line.lines()
-            .flatMap(l -> java.util.Arrays.stream(l.split(";")))
-            .anyMatch(c -> !c.isBlank() && !c.trim().startsWith("show "));
-    if (change && dropNextChange.compareAndSet(true, false)) {
-      dropped.incrementAndGet();
-      return;
-    }
-    try (SocketChannel upstream = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+  /**
+   * Relays one client connection, line by line towards HAProxy and byte for byte back, so that a
+   * kept (interactive) connection works through the relay as well as one per call.
+   */
+  private void relay(SocketChannel client) {
+    try (client;
+        SocketChannel upstream = SocketChannel.open(StandardProtocolFamily.UNIX)) {
       upstream.connect(UnixDomainSocketAddress.of(haproxy));
-      ByteBuffer out = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
-      while (out.hasRemaining()) {
-        upstream.write(out);
-      }
-      ByteBuffer in = ByteBuffer.allocate(16 * 1024);
-      while (upstream.read(in) >= 0) {
-        in.flip();
-        while (in.hasRemaining()) {
-          client.write(in);
+      Thread back =
+          new Thread(
+              () -> {
+                ByteBuffer in = ByteBuffer.allocate(16 * 1024);
+                try {
+                  while (upstream.read(in) >= 0) {
+                    in.flip();
+                    while (in.hasRemaining()) {
+                      client.write(in);
+                    }
+                    in.clear();
+                  }
+                  client.close();
+                } catch (IOException e) {
+                  // One side closed: the other is closed by the relay.
+                }
+              },
+              "runtime-api-relay-back");
+      back.setDaemon(true);
+      back.start();
+      ByteBuffer pending = ByteBuffer.allocate(64 * 1024);
+      String line;
+      while ((line = readLine(client, pending)) != null) {
+        boolean change =
+            java.util.Arrays.stream(line.split(";"))
+                .map(String::trim)
+                .anyMatch(c -> !c.isEmpty() && !c.startsWith("show ") && !c.equals("prompt"));
+        if (change && dropNextChange.compareAndSet(true, false)) {
+          dropped.incrementAndGet();
+          return;
         }
-        in.clear();
+        ByteBuffer out = ByteBuffer.wrap(line.getBytes(StandardCharsets.UTF_8));
+        while (out.hasRemaining()) {
+          upstream.write(out);
+        }
       }
+      back.join();
+    } catch (IOException e) {
+      // Closed by close(), or one client gone: the router sees its own error.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
-  private static String readLine(SocketChannel client) throws IOException {
-    ByteArrayOutputStream line = new ByteArrayOutputStream();
-    ByteBuffer one = ByteBuffer.allocate(4096);
-    while (client.read(one) >= 0) {
-      one.flip();
-      while (one.hasRemaining()) {
-        byte b = one.get();
-        line.write(b);
-        if (b == '\n') {
-          return line.toString(StandardCharsets.UTF_8);
+  /** The next line with its line break, or null at the end of the stream. */
+  private static @Nullable String readLine(SocketChannel client, ByteBuffer pending)
+      throws IOException {
+    while (true) {
+      for (int i = 0; i < pending.position(); i++) {
+        if (pending.get(i) == '\n') {
+          byte[] line = new byte[i + 1];
+          pending.flip();
+          pending.get(line);
+          pending.compact();
+          return new String(line, StandardCharsets.UTF_8);
         }
       }
-      one.clear();
+      if (client.read(pending) < 0) {
+        return null;
+      }
     }
-    return line.toString(StandardCharsets.UTF_8);
   }
 
   @Override
