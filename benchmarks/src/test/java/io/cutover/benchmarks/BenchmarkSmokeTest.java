@@ -201,6 +201,28 @@ class BenchmarkSmokeTest {
                   "journal.resume_10k_thread_cpu",
                   "journal.resume_10k_after_history")),
           new Smoke(
+              "postgres",
+              List.of(
+                  "kill_points=1",
+                  "services=2",
+                  "rollouts=2",
+                  "lease_ttl_ms=1500",
+                  "heartbeat_ms=300",
+                  "max_kill_delay_ms=1000"),
+              List.of("postgres"),
+              List.of(
+                  "postgres.kill_points",
+                  "postgres.takeovers",
+                  "postgres.takeover_p50",
+                  "postgres.takeover_p99",
+                  "postgres.lease_ttl_ms",
+                  "postgres.heartbeat_ms",
+                  "postgres.duplicate_effects",
+                  "postgres.reissued_effects",
+                  "postgres.lost_rollouts",
+                  "postgres.corrupt_journals",
+                  "postgres.failed_runs")),
+          new Smoke(
               "sizing",
               List.of("200"),
               List.of(),
@@ -370,6 +392,9 @@ class BenchmarkSmokeTest {
   }
 
   private static boolean installed(String binary) {
+    if (binary.equals("postgres") && postgresInstalled()) {
+      return true; // Debian keeps its binaries off the PATH, where PostgresServer finds them
+    }
     String path =
         System.getenv().getOrDefault("PATH", "")
             + File.pathSeparator
@@ -381,6 +406,18 @@ class BenchmarkSmokeTest {
         .anyMatch(d -> Files.isExecutable(Path.of(d, binary)));
   }
 
+  private static boolean postgresInstalled() {
+    Path root = Path.of("/usr/lib/postgresql");
+    if (!Files.isDirectory(root)) {
+      return false;
+    }
+    try (Stream<Path> versions = Files.list(root)) {
+      return versions.anyMatch(v -> Files.isExecutable(v.resolve("bin/postgres")));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /**
    * Skips with a notice naming the Debian package, or fails under {@code CI=true}, when a binary is
    * missing.
@@ -390,7 +427,9 @@ class BenchmarkSmokeTest {
     String notice =
         binary
             + " is not installed (Debian package '"
-            + (binary.equals("nginx") ? "nginx-light" : binary)
+            + (binary.equals("nginx")
+                ? "nginx-light"
+                : binary.equals("postgres") ? "postgresql" : binary)
             + "')";
     if (!present && "true".equals(System.getenv("CI"))) {
       throw new AssertionError(notice + ": required because CI=true");

@@ -6,15 +6,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.cutover.api.Instance;
 import io.cutover.api.Release;
 import io.cutover.api.TrafficSplit;
-import io.cutover.api.Verdict;
 import io.cutover.api.rollout.RolloutStatus;
 import io.cutover.core.Cutover;
 import io.cutover.core.Rollout;
 import io.cutover.core.journal.FileJournal;
 import io.cutover.core.journal.JournalCorruptedException;
 import io.cutover.core.journal.RolloutSummary;
-import io.cutover.spi.GateContext;
-import io.cutover.spi.HealthGate;
 import io.cutover.spi.JournalRecord;
 import io.cutover.spi.OperationId;
 import java.io.IOException;
@@ -126,7 +123,7 @@ public final class CrashChild {
                 .journal(journal)
                 .fleet(world.fleet())
                 .router(world.router())
-                .gate(new ScenarioGate(scenario))
+                .gate(scenario.gate())
                 .build()) {
       say("RESUMED " + cutover.activeRollouts().size());
       List<CompletableFuture<Void>> all = new ArrayList<>();
@@ -249,26 +246,5 @@ public final class CrashChild {
 
   private static String oneLine(String s) {
     return s.replace('\n', ' ').replace('\r', ' ');
-  }
-
-  /** Passes good releases, fails bad ones, as the scenario says. */
-  private static final class ScenarioGate implements HealthGate {
-    private final CrashScenario scenario;
-
-    ScenarioGate(CrashScenario scenario) {
-      this.scenario = scenario;
-    }
-
-    @Override
-    public String name() {
-      return CrashScenario.GATE;
-    }
-
-    @Override
-    public Verdict evaluate(GateContext context) {
-      return scenario.isBad(context.candidate().id())
-          ? Verdict.fail("release " + context.candidate().label() + " is bad in this scenario")
-          : Verdict.pass();
-    }
   }
 }

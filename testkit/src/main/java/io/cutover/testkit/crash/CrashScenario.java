@@ -5,8 +5,11 @@ import io.cutover.api.ArtifactRef;
 import io.cutover.api.Digest;
 import io.cutover.api.InvalidSpecException;
 import io.cutover.api.Release;
+import io.cutover.api.Verdict;
 import io.cutover.api.plan.Step;
 import io.cutover.core.strategy.Strategies;
+import io.cutover.spi.GateContext;
+import io.cutover.spi.HealthGate;
 import io.cutover.spi.RolloutStrategy;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -184,6 +187,26 @@ public record CrashScenario(Duration tick, int replicas, Map<String, List<Boolea
       }
     }
     return stable;
+  }
+
+  /**
+   * The {@value #GATE} gate of this scenario: passes good releases, fails bad ones. Thread-safe and
+   * the same in every process, so engine replicas in different JVMs judge a release alike.
+   */
+  public HealthGate gate() {
+    return new HealthGate() {
+      @Override
+      public String name() {
+        return GATE;
+      }
+
+      @Override
+      public Verdict evaluate(GateContext context) {
+        return isBad(context.candidate().id())
+            ? Verdict.fail("release " + context.candidate().label() + " is bad in this scenario")
+            : Verdict.pass();
+      }
+    };
   }
 
   /** How many rollouts the scenario holds. */

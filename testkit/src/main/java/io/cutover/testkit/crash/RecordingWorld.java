@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,6 +31,12 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Behaviour.</b> Instances are READY at once and have no endpoint; scaling down stops the
  * most recently launched instances first (the {@code Fleet} contract). Instance ids are derived
  * from the log position of the effect that started them, so they are the same in every process.
+ *
+ * <p><b>Shared by processes.</b> A world opened with {@link #openShared} is one world for several
+ * processes (engine replicas in child JVMs): each call holds the effect log's file lock ({@link
+ * EffectLog#exclusive}) and first folds in what the other processes applied since, so idempotency
+ * by operation id holds across processes, and a replica that takes a rollout over from a killed one
+ * meets exactly the world that one left.
  *
  * <p><b>Threading.</b> Thread-safe: every call holds the world's lock, I/O included (effects of one
  * world are totally ordered, which is what lets the checker reason about "before" and "after").
@@ -55,6 +62,14 @@ public final class RecordingWorld implements AutoCloseable {
     return new RecordingWorld(EffectLog.open(logFile));
   }
 
+  /**
+   * Opens the world recorded in {@code logFile} as one of several processes that apply effects to
+   * it at the same time (see the class comment), creating an empty one if the file does not exist.
+   */
+  public static RecordingWorld openShared(Path logFile) {
+    return new RecordingWorld(EffectLog.openShared(logFile));
+  }
+
   /** The fleet of this world. */
   public RecordingFleet fleet() {
     return fleet;
@@ -66,13 +81,13 @@ public final class RecordingWorld implements AutoCloseable {
   }
 
   /** Every effect so far, reissues included, in order. */
-  public List<Effect> effects() {
-    return log.effects();
+  public synchronized List<Effect> effects() {
+    return locked(log::effects);
   }
 
   /** Breaches found while folding the effects so far (see {@link RecordedWorld}). */
   public synchronized List<String> violations() {
-    return state.violations();
+    return locked(state::violations);
   }
 
   @Override
@@ -83,6 +98,10 @@ public final class RecordingWorld implements AutoCloseable {
   // ---------------------------------------------------------------- fleet side
 
   synchronized List<Instance> launch(OperationId op, Release release, int replicas) {
+    return locked(() -> launchLocked(op, release, replicas));
+  }
+
+  private List<Instance> launchLocked(OperationId op, Release release, int replicas) {
     Optional<List<Instance>> again =
         repeat(
             op, Effect.Kind.LAUNCH, release, replicas, "launch " + replicas + " x " + release.id());
@@ -110,6 +129,10 @@ public final class RecordingWorld implements AutoCloseable {
   }
 
   synchronized List<Instance> scale(OperationId op, Release release, int replicas) {
+    return locked(() -> scaleLocked(op, release, replicas));
+  }
+
+  private List<Instance> scaleLocked(OperationId op, Release release, int replicas) {
     Optional<List<Instance>> again =
         repeat(op, Effect.Kind.SCALE, release, -1, "scale " + release.id() + " to " + replicas);
     if (again.isPresent()) {
@@ -142,6 +165,14 @@ public final class RecordingWorld implements AutoCloseable {
   }
 
   synchronized void drain(OperationId op, Release release) {
+    locked(
+        () -> {
+          drainLocked(op, release);
+          return null;
+        });
+  }
+
+  private void drainLocked(OperationId op, Release release) {
     if (repeat(op, Effect.Kind.DRAIN, release, -1, "drain " + release.id()).isPresent()) {
       return;
     }
@@ -162,6 +193,14 @@ public final class RecordingWorld implements AutoCloseable {
   }
 
   synchronized void retire(OperationId op, Release release) {
+    locked(
+        () -> {
+          retireLocked(op, release);
+          return null;
+        });
+  }
+
+  private void retireLocked(OperationId op, Release release) {
     if (repeat(op, Effect.Kind.RETIRE, release, -1, "retire " + release.id()).isPresent()) {
       return;
     }
@@ -182,12 +221,25 @@ public final class RecordingWorld implements AutoCloseable {
   }
 
   synchronized List<Instance> instances(String service) {
+    return locked(() -> instancesLocked(service));
+  }
+
+  private List<Instance> instancesLocked(String service) {
     return state.live(service).stream().map(RecordingWorld::instance).toList();
   }
 
   // ---------------------------------------------------------------- router side
 
   synchronized void route(
+      OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
+    locked(
+        () -> {
+          routeLocked(op, service, split, backends);
+          return null;
+        });
+  }
+
+  private void routeLocked(
       OperationId op, String service, TrafficSplit split, Map<String, List<Instance>> backends) {
     Effect first = state.effect(op.value()).orElse(null);
     if (first != null) {
@@ -216,6 +268,10 @@ public final class RecordingWorld implements AutoCloseable {
   }
 
   synchronized Optional<TrafficSplit> split(String service) {
+    return locked(() -> splitLocked(service));
+  }
+
+  private Optional<TrafficSplit> splitLocked(String service) {
     return state.split(service);
   }
 
@@ -270,6 +326,11 @@ public final class RecordingWorld implements AutoCloseable {
             List.of(),
             Map.of(),
             Map.of()));
+  }
+
+  /** Runs {@code action} as the world's only writer, after folding in other processes' effects. */
+  private <T> T locked(Supplier<T> action) {
+    return log.exclusive(state::apply, action);
   }
 
   private void record(Effect e) {

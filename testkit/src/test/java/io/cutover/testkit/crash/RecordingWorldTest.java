@@ -188,6 +188,48 @@ class RecordingWorldTest {
         .containsExactly(Effect.Kind.LAUNCH, Effect.Kind.RETIRE);
   }
 
+  @Test
+  @DisplayName(
+      "a shared world is one world for several openers: each sees what the others applied,"
+          + " repeats of their operations are answered without acting, a dead writer's torn line is"
+          + " cut off")
+  void shared() throws Exception {
+    try (RecordingWorld a = RecordingWorld.openShared(log());
+        RecordingWorld b = RecordingWorld.openShared(log())) {
+      List<Instance> launched = a.fleet().launch(op("r1/s0/launch"), v1, 2);
+      assertThat(b.fleet().instances(SVC)).isEqualTo(launched);
+      assertThat(b.fleet().launch(op("r1/s0/launch"), v1, 2))
+          .as("b repeats a's operation: answered from the log")
+          .isEqualTo(launched);
+      b.router()
+          .apply(op("r1/s1/route"), SVC, TrafficSplit.all(v1.id()), Map.of(v1.id(), launched));
+      assertThat(a.router().current(SVC)).contains(TrafficSplit.all(v1.id()));
+      // A process killed in the middle of its write, holding the lock, leaves a torn line.
+      Files.write(
+          log(),
+          "{\"index\":3,\"kind\":\"RETI".getBytes(StandardCharsets.UTF_8),
+          StandardOpenOption.APPEND);
+      a.fleet().retire(op("r1/s2/retire"), v1);
+      assertThat(b.fleet().instances(SVC)).isEmpty();
+      assertThat(b.effects())
+          .extracting(Effect::kind)
+          .containsExactly(
+              Effect.Kind.LAUNCH, Effect.Kind.REISSUE, Effect.Kind.ROUTE, Effect.Kind.RETIRE);
+      assertThat(b.violations())
+          .as("the retirement broke the split b applied, and a saw it")
+          .hasSize(2)
+          .allMatch(v -> v.contains("while the split of r1/s1/route"));
+    }
+    RecordedWorld replayed = RecordedWorld.of(EffectLog.read(log()));
+    assertThat(replayed.duplicates()).isZero();
+    assertThat(replayed.reissues()).isEqualTo(1);
+    try (EffectLog shared = EffectLog.openShared(log())) {
+      assertThatThrownBy(() -> shared.append(EffectLog.read(log()).get(0)))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("inside exclusive");
+    }
+  }
+
   static Effect effect(
       long index,
       Effect.Kind kind,
