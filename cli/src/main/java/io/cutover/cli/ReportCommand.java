@@ -171,7 +171,8 @@ final class ReportCommand implements Callable<Integer> {
               + ": no such directory (fix: give the directory of a file journal, the 'directory'"
               + " of the journal in the spec or server configuration)");
     }
-    try (FileJournal j = FileJournal.open(dir)) {
+    // A report is an audit read: refuse a journal whose hash chain is broken before reading it.
+    try (FileJournal j = FileJournal.builder(dir).verifyChainBeforeOpen().open()) {
       return j.records(id);
     } catch (JournalLockedException e) {
       throw locked(cl, dir.toString());
