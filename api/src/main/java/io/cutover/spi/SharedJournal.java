@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.cutover.spi;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
@@ -16,6 +19,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p><b>Lifecycle.</b> The engine calls {@link #attach} once when it is built, before it resumes
  * anything; the journal calls the engine back on its own threads from then on.
+ *
+ * <p><b>Release history.</b> A rollout that ends on one replica changes its service's stable
+ * release for every replica: an engine reads the ends it did not see itself ({@link #endedSince})
+ * when it takes a service's lease, before it plans or checks a rollout of that service.
  *
  * <p><b>Threading.</b> Safe for concurrent use.
  */
@@ -39,4 +46,29 @@ public interface SharedJournal extends Journal {
    * or with {@link io.cutover.api.ProviderException} if it could not be sent.
    */
   CompletableFuture<Void> sendCommand(String rolloutId, String command, @Nullable String argument);
+
+  /**
+   * The ENDED records of the rollouts of {@code service} whose ENDED record has a sequence above
+   * {@code afterSequence}, in journal order (whichever replica journaled them): how a replica
+   * learns the stable release and revision history other replicas' rollouts left. Rollouts whose
+   * records were compacted away may be missing; compaction keeps the latest ended and the latest
+   * succeeded rollout of each service.
+   *
+   * <p>The default replays the journal from {@code afterSequence + 1}; a journal with an index by
+   * service should answer from it.
+   *
+   * @throws io.cutover.api.ProviderException if the journal cannot be read (retryable)
+   */
+  default List<JournalRecord> endedSince(String service, long afterSequence) {
+    Objects.requireNonNull(service, "service");
+    List<JournalRecord> out = new ArrayList<>();
+    replay(
+        afterSequence + 1,
+        r -> {
+          if (r.type() == JournalRecord.Type.ENDED && r.service().equals(service)) {
+            out.add(r);
+          }
+        });
+    return out;
+  }
 }

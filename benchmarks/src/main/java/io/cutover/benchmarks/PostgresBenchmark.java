@@ -41,8 +41,8 @@ import java.util.TreeSet;
  * <p>Run with {@code ./benchmarks/run postgres [key=value ...]}; keys of the kill campaign: {@code
  * kill_points} (default 50), {@code seed} (1), {@code lease_ttl_ms} (2000), {@code heartbeat_ms}
  * (500), {@code services} (4), {@code rollouts} (rollouts per service, 2), {@code
- * max_kill_delay_ms} (2500). Takes about 15-25 s per kill point (three JVM starts each). Work
- * directories are kept under {@code java.io.tmpdir} when a run fails.
+ * max_kill_delay_ms} (2500). Takes about 8 s per kill point on a 2-core machine (three JVM starts
+ * each). Work directories are kept under {@code java.io.tmpdir} when a run fails.
  */
 public final class PostgresBenchmark {
   private PostgresBenchmark() {}

@@ -296,11 +296,16 @@ public final class PostgresKillCampaign {
     }
   }
 
-  /** Kills, with {@code kill -9}, a live replica that owns running rollouts, if one does. */
+  /**
+   * Kills, with {@code kill -9}, a live replica that owns running rollouts (journaled, not ended),
+   * if one does: every kill point then leaves work to take over.
+   */
   private @Nullable Kill tryKill(PostgresJournal observer, List<Child> children, Random rng) {
     List<Child> owners = new ArrayList<>();
     for (Child c : children) {
-      if (c.alive() && !leasedTo(observer, c.replica).isEmpty()) {
+      if (c.alive()
+          && leasedTo(observer, c.replica).stream()
+              .anyMatch(id -> !observer.records(id).isEmpty() && !ended(observer, id))) {
         owners.add(c);
       }
     }

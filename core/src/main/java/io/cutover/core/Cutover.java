@@ -22,6 +22,7 @@ import io.cutover.core.internal.facade.JournalRecovery;
 import io.cutover.core.internal.facade.LiveRollouts;
 import io.cutover.core.internal.facade.PlanValidator;
 import io.cutover.core.internal.facade.ReleaseHistory;
+import io.cutover.core.internal.facade.SharedReleases;
 import io.cutover.core.internal.schema.JournalCodec;
 import io.cutover.core.internal.schema.JournalPayload;
 import io.cutover.core.journal.InMemoryJournal;
@@ -104,6 +105,9 @@ public final class Cutover implements AutoCloseable {
   private final ArtifactPins pins;
   private final JournalRecovery recovery;
 
+  /** With a journal shared by engine replicas: the ends other replicas journaled; else null. */
+  private final @Nullable SharedReleases shared;
+
   private Cutover(Builder b) {
     List<AutoCloseable> own = new ArrayList<>();
     InstantSource clock = b.clock != null ? b.clock : InstantSource.system();
@@ -181,9 +185,31 @@ public final class Cutover implements AutoCloseable {
             history::revisionsAfterSuccess);
     this.validator = new PlanValidator(gates);
     this.pins = new ArtifactPins(store, ctx.providerExecutor());
+    this.shared =
+        journal instanceof SharedJournal sj
+            ? new SharedReleases(sj, history, live, ctx.codec())
+            : null;
     this.recovery =
         new JournalRecovery(
-            ctx, history, live, defaultOptions, pins, store == null ? null : this::verified);
+            ctx,
+            history,
+            live,
+            defaultOptions,
+            pins,
+            store == null ? null : this::verified,
+            shared);
+  }
+
+  /**
+   * With a shared journal, folds into the history what other replicas' rollouts of the service left
+   * (its stable release may have changed there); nothing otherwise.
+   */
+  private void refreshShared(String service) {
+    if (shared != null) {
+      synchronized (history) {
+        shared.refresh(service);
+      }
+    }
   }
 
   /** A new builder. */
@@ -319,18 +345,8 @@ public final class Cutover implements AutoCloseable {
     String service = plan.service();
     String id = recovery.newRolloutId(service);
     synchronized (history) {
-      Release known = history.stable(service);
-      if (known != null && !known.equals(plan.stable())) {
-        throw new InvalidSpecException(
-            "plan.stable",
-            "is "
-                + (plan.stable() == null ? "none" : plan.stable().id())
-                + " but "
-                + service
-                + " runs "
-                + known.id(),
-            "compile the plan from the current stable release "
-                + "(Cutover.deploy does this for you)");
+      if (shared == null) {
+        requireStable(plan);
       }
       if (!journal.tryLease(service, id)) {
         recovery.releaseStaleLease(service);
@@ -339,6 +355,21 @@ public final class Cutover implements AutoCloseable {
               service,
               journal.leaseHolder(service).orElse("(unknown)"),
               journal.leaseHolderReplica(service).orElse(null));
+        }
+      }
+      if (shared != null) {
+        // Holding the service's lease, no other replica can end a rollout of it: read what
+        // theirs left, then check the plan against it.
+        try {
+          shared.refresh(service);
+          requireStable(plan);
+        } catch (RuntimeException e) {
+          try {
+            journal.releaseLease(service, id);
+          } catch (RuntimeException notReleased) {
+            e.addSuppressed(notReleased); // the lease expires; a later start releases it
+          }
+          throw e;
         }
       }
       live.starting(id);
@@ -377,6 +408,23 @@ public final class Cutover implements AutoCloseable {
     return run;
   }
 
+  /** Refuses a plan whose stable release is not the service's stable release as known here. */
+  private void requireStable(Plan plan) {
+    Release known = history.stable(plan.service());
+    if (known != null && !known.equals(plan.stable())) {
+      throw new InvalidSpecException(
+          "plan.stable",
+          "is "
+              + (plan.stable() == null ? "none" : plan.stable().id())
+              + " but "
+              + plan.service()
+              + " runs "
+              + known.id(),
+          "compile the plan from the current stable release "
+              + "(Cutover.deploy does this for you)");
+    }
+  }
+
   /**
    * Verifies an artifact before a rollout (or again on resume), counting the outcome and every
    * store read in the M8 metrics.
@@ -413,6 +461,7 @@ public final class Cutover implements AutoCloseable {
    * @throws RolloutConflictException if the service has an active rollout
    */
   public Rollout rollback(String service) {
+    refreshShared(service);
     ReleaseHistory.RollbackSource src = history.rollbackSource(service);
     if (src == null) {
       throw new InvalidSpecException(
@@ -432,6 +481,7 @@ public final class Cutover implements AutoCloseable {
    * @throws RolloutConflictException if the service has an active rollout
    */
   public Rollout rollback(String service, String releaseId) {
+    refreshShared(service);
     ReleaseHistory.RollbackSource src = history.rollbackSource(service, releaseId);
     if (src == null) {
       throw new InvalidSpecException(
@@ -616,8 +666,14 @@ public final class Cutover implements AutoCloseable {
     return history.services();
   }
 
-  /** The stable release of a service, if known. */
+  /**
+   * The stable release of a service, if known. With a journal shared by engine replicas ({@link
+   * SharedJournal}) it first reads the ends of the service's rollouts other replicas journaled, so
+   * it names the release the latest of them left (and may throw {@link
+   * io.cutover.api.ProviderException} if the journal cannot be read).
+   */
   public Optional<Release> stable(String service) {
+    refreshShared(service);
     return Optional.ofNullable(history.stable(service));
   }
 

@@ -4,7 +4,6 @@ package io.cutover.core.journal;
 import io.cutover.api.InvalidSpecException;
 import io.cutover.api.ProviderException;
 import io.cutover.core.journal.internal.Bodies;
-import io.cutover.core.journal.internal.ChainCheck;
 import io.cutover.core.journal.internal.Compactor;
 import io.cutover.core.journal.internal.DirectoryLock;
 import io.cutover.core.journal.internal.Frames;
@@ -26,7 +25,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -58,16 +56,6 @@ import org.slf4j.LoggerFactory;
  * the process or machine stopped, and so was never acknowledged). Anything else that does not
  * verify — a flipped byte, an edited, removed or reordered record, a missing segment — raises
  * {@link JournalCorruptedException} naming the file and offset; nothing is skipped.
- *
- * <p><b>Hash chain at open.</b> Lengths, CRCs, sequences and segment headers are checked before
- * {@link Builder#open} returns. The links of the hash chain (which only an edit, never a crash,
- * breaks) are checked by a background thread while the caller replays, so an engine can rebuild its
- * rollouts without waiting for SHA-256 over the whole directory. Nothing is written before that
- * check passes — no append, lease or compaction, and so, under the write-ahead rule, no effect —
- * and if it fails, {@link #chainVerification()} fails with the {@link JournalCorruptedException}
- * naming the first broken entry and every write fails with it. {@link #headHash()} waits for it. A
- * host that must not even read an unverified record opens with {@link
- * Builder#verifyChainBeforeOpen()}.
  *
  * <p><b>Compaction.</b> Segments roll at {@link Builder#segmentSize}. When {@link
  * Builder#compactAfterSegments} sealed segments have accumulated (and outweigh the last snapshot),
@@ -123,15 +111,8 @@ public final class FileJournal implements Journal {
   private volatile long firstLiveSegment;
   private volatile boolean closed;
   private @Nullable ExecutorService compactor;
-  private final CompletableFuture<Void> chainVerified;
 
-  private FileJournal(
-      Builder b,
-      Path dir,
-      DirectoryLock lock,
-      Recovery.Recovered rec,
-      CompletableFuture<Void> chainVerified) {
-    this.chainVerified = chainVerified;
+  private FileJournal(Builder b, Path dir, DirectoryLock lock, Recovery.Recovered rec) {
     this.directory = dir;
     this.durability = b.durability;
     this.compactAfterSegments = b.compactAfterSegments;
@@ -150,19 +131,7 @@ public final class FileJournal implements Journal {
             b.segmentSize,
             index,
             rec,
-            this::segmentSealed,
-            chainVerified);
-    chainVerified.whenComplete(
-        (ok, failed) -> {
-          if (failed != null) {
-            LOG.error(
-                "journal {} did not verify and accepts no records: {}",
-                dir,
-                failed instanceof CompletionException c && c.getCause() != null
-                    ? c.getCause().getMessage()
-                    : failed.getMessage());
-          }
-        });
+            this::segmentSealed);
   }
 
   /** Opens (creating if needed) a journal in {@code directory} with the defaults. */
@@ -369,28 +338,7 @@ public final class FileJournal implements Journal {
    * no entry before it was rewritten, since rewriting one changes every hash after it.
    */
   public String headHash() {
-    awaitChainVerified();
     return Frames.hex(writer.head());
-  }
-
-  /**
-   * Completes when the hash chain of everything read at open has verified (at once if the journal
-   * was opened with {@link Builder#verifyChainBeforeOpen()}); fails with the {@link
-   * JournalCorruptedException} naming the first entry that does not follow the one before it, in
-   * which case every write of this journal fails too. Completion stages run on the verifying thread
-   * or the caller's: keep them short.
-   */
-  public CompletionStage<Void> chainVerification() {
-    return chainVerified.minimalCompletionStage();
-  }
-
-  /**
-   * Waits for {@link #chainVerification()}.
-   *
-   * @throws JournalCorruptedException if the chain is broken
-   */
-  public void awaitChainVerified() {
-    join(chainVerified);
   }
 
   /**
@@ -514,7 +462,6 @@ public final class FileJournal implements Journal {
     private long segmentSize = DEFAULT_SEGMENT_SIZE;
     private int compactAfterSegments = DEFAULT_COMPACT_AFTER_SEGMENTS;
     private ThreadFactory threads = daemonThreads();
-    private boolean verifyChainBeforeOpen;
 
     private Builder(Path directory) {
       this.directory = Objects.requireNonNull(directory, "directory");
@@ -564,17 +511,6 @@ public final class FileJournal implements Journal {
     }
 
     /**
-     * Verifies the whole hash chain before {@link #open()} returns, instead of in the background
-     * while the caller replays (see the class documentation): for tools that read a journal and
-     * must never show an unverified record. Opening takes longer by the SHA-256 of the retained
-     * entries.
-     */
-    public Builder verifyChainBeforeOpen() {
-      this.verifyChainBeforeOpen = true;
-      return this;
-    }
-
-    /**
      * Creates the directory if needed, locks it, recovers it, and starts the writer.
      *
      * @throws JournalLockedException if the directory is open elsewhere
@@ -600,36 +536,15 @@ public final class FileJournal implements Journal {
         throw ProviderException.permanent(
             "file", "open", "cannot lock journal directory " + real + ": " + e, e);
       }
-      ChainCheck check = verifyChainBeforeOpen ? null : new ChainCheck(chainHelpers());
       try {
-        Recovery.Recovered rec = Recovery.recover(real, durability == DurabilityMode.FSYNC, check);
-        CompletableFuture<Void> verified = CompletableFuture.completedFuture(null);
-        if (check != null) {
-          check.seal();
-          verified = check.result();
-        }
+        Recovery.Recovered rec = Recovery.recover(real, durability == DurabilityMode.FSYNC);
         for (String note : rec.notes()) {
           LOG.warn("journal {}: {}", real, note);
         }
-        FileJournal j = new FileJournal(this, real, lock, rec, verified);
+        FileJournal j = new FileJournal(this, real, lock, rec);
         j.writer.start(threads);
         return j;
-      } catch (IOException | RuntimeException thrown) {
-        Exception e = thrown;
-        if (check != null) {
-          check.seal();
-          if (thrown instanceof JournalCorruptedException) {
-            // Windows already handed to the check lie before the damage found here: a broken link
-            // among them is what a sequential reader would have reported first.
-            try {
-              check.result().join();
-            } catch (CompletionException earlier) {
-              if (earlier.getCause() instanceof JournalCorruptedException jc) {
-                e = jc;
-              }
-            }
-          }
-        }
+      } catch (IOException | RuntimeException e) {
         try {
           lock.close();
         } catch (IOException suppressed) {
@@ -641,12 +556,6 @@ public final class FileJournal implements Journal {
         }
         throw (RuntimeException) e;
       }
-    }
-
-    /** Threads that hash for the background chain check: leave a core to the replaying caller. */
-    private ExecutorService chainHelpers() {
-      int n = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() - 1));
-      return Executors.newFixedThreadPool(n, threads);
     }
 
     private static ThreadFactory daemonThreads() {

@@ -99,58 +99,67 @@ final class HooksReader {
   }
 
   private void warmUps(@Nullable JsonNode n, String path, LifecycleHooks.Builder b) {
-    if (n == null) {
-      return;
-    }
-    if (!n.isArray()) {
-      reader.add(
-          path,
-          "is " + SpecReader.kind(n) + ", not a list",
-          "list warm-up checks, e.g. - {gate: ready-check, deadline: 2m}");
-      return;
-    }
-    for (int i = 0; i < n.size(); i++) {
-      String p = path + "[" + i + "]";
-      JsonNode w = n.get(i);
-      if (!reader.object(w, p, Set.of("gate", "deadline"), List.of("gate"))) {
-        continue;
-      }
-      String gate = reader.string(w.get("gate"), p + ".gate", "name a gate defined under gates");
-      Duration deadline = reader.optionalDuration(w, "deadline", p);
-      if (deadline != null && (deadline.isZero() || deadline.isNegative())) {
-        reader.add(
-            p + ".deadline",
-            "is " + w.get("deadline").asText() + ", so no instance could ever pass",
-            "use a positive duration, e.g. 2m");
-      } else if (gate != null) {
-        reader.gateReference(p + ".gate", gate);
-        b.warmUp(gate, deadline == null ? Step.Hook.DEFAULT_DEADLINE : deadline);
-      }
-    }
+    gateList(
+        n,
+        path,
+        "list warm-up checks, e.g. - {gate: ready-check, deadline: 2m}",
+        Set.of("gate", "deadline"),
+        (gate, w, p) -> {
+          Duration deadline = reader.optionalDuration(w, "deadline", p);
+          if (deadline != null && (deadline.isZero() || deadline.isNegative())) {
+            reader.add(
+                p + ".deadline",
+                "is " + w.get("deadline").asText() + ", so no instance could ever pass",
+                "use a positive duration, e.g. 2m");
+          } else if (gate != null) {
+            reader.gateReference(p + ".gate", gate);
+            b.warmUp(gate, deadline == null ? Step.Hook.DEFAULT_DEADLINE : deadline);
+          }
+        });
   }
 
   private void migrations(@Nullable JsonNode n, String path, LifecycleHooks.Builder b) {
+    gateList(
+        n,
+        path,
+        "list migrations, e.g. - {gate: schema-migrate, params: {version: \"42\"}}",
+        Set.of("gate", "params"),
+        (gate, m, p) -> {
+          Map<String, String> params = reader.stringMap(m.get("params"), p + ".params");
+          if (gate != null) {
+            reader.gateReference(p + ".gate", gate);
+            b.migration(gate, params);
+          }
+        });
+  }
+
+  /** One item of a list of gate references: its gate (null if invalid), its node and path. */
+  @FunctionalInterface
+  private interface GateItem {
+    void read(@Nullable String gate, JsonNode item, String path);
+  }
+
+  /**
+   * Reads a list of objects that each name a gate ({@code fields} allowed, {@code gate} required),
+   * reporting a non-list with {@code example} as the fix; hands each well-formed item on.
+   */
+  private void gateList(
+      @Nullable JsonNode n, String path, String example, Set<String> fields, GateItem item) {
     if (n == null) {
       return;
     }
     if (!n.isArray()) {
-      reader.add(
-          path,
-          "is " + SpecReader.kind(n) + ", not a list",
-          "list migrations, e.g. - {gate: schema-migrate, params: {version: \"42\"}}");
+      reader.add(path, "is " + SpecReader.kind(n) + ", not a list", example);
       return;
     }
     for (int i = 0; i < n.size(); i++) {
       String p = path + "[" + i + "]";
-      JsonNode m = n.get(i);
-      if (!reader.object(m, p, Set.of("gate", "params"), List.of("gate"))) {
-        continue;
-      }
-      String gate = reader.string(m.get("gate"), p + ".gate", "name a gate defined under gates");
-      Map<String, String> params = reader.stringMap(m.get("params"), p + ".params");
-      if (gate != null) {
-        reader.gateReference(p + ".gate", gate);
-        b.migration(gate, params);
+      JsonNode node = n.get(i);
+      if (reader.object(node, p, fields, List.of("gate"))) {
+        item.read(
+            reader.string(node.get("gate"), p + ".gate", "name a gate defined under gates"),
+            node,
+            p);
       }
     }
   }

@@ -46,6 +46,9 @@ public final class JournalRecovery {
 
   private final AtomicLong sequence = new AtomicLong();
 
+  /** With a journal shared by replicas: what other replicas' rollouts left; else null. */
+  private final @Nullable SharedReleases shared;
+
   /**
    * Whether the ended rollouts were replayed into the history: only once, by the first {@link
    * #recover()}; after it the history learns of every end directly, and replaying again would list
@@ -59,7 +62,9 @@ public final class JournalRecovery {
       LiveRollouts live,
       RolloutOptions defaultOptions,
       ArtifactPins pins,
-      @Nullable BiFunction<ArtifactRef, String, List<String>> reverify) {
+      @Nullable BiFunction<ArtifactRef, String, List<String>> reverify,
+      @Nullable SharedReleases shared) {
+    this.shared = shared;
     this.pins = pins;
     this.reverify = reverify;
     this.journal = ctx.journal();
@@ -78,7 +83,13 @@ public final class JournalRecovery {
    */
   public synchronized List<RolloutRun> recover() {
     Map<String, List<JournalRecord>> byRollout = new LinkedHashMap<>();
-    journal.replay(0, r -> byRollout.computeIfAbsent(r.rolloutId(), k -> new ArrayList<>()).add(r));
+    long[] last = {0};
+    journal.replay(
+        0,
+        r -> {
+          byRollout.computeIfAbsent(r.rolloutId(), k -> new ArrayList<>()).add(r);
+          last[0] = Math.max(last[0], r.sequence());
+        });
     List<RolloutRun> resumed = new ArrayList<>();
     for (Map.Entry<String, List<JournalRecord>> e : byRollout.entrySet()) {
       String id = e.getKey();
@@ -100,6 +111,11 @@ public final class JournalRecovery {
     }
     if (!historyReplayed) {
       historyReplayed = true;
+      if (shared != null) {
+        synchronized (history) {
+          shared.recoveredUpTo(last[0]);
+        }
+      }
       for (ReleaseHistory.Retention r : history.retentions()) {
         pins.retain(r);
       }
@@ -166,6 +182,19 @@ public final class JournalRecovery {
             plan.service(),
             journal.leaseHolder(plan.service()).orElse("?"));
         return null;
+      }
+      if (shared != null) {
+        // Taken over: what other replicas' rollouts of the service left (this one's stable).
+        try {
+          shared.refresh(plan.service());
+        } catch (RuntimeException e) {
+          // The rollout must not wait for it: its own records say what it does.
+          LOG.warn(
+              "rollout {} resumes without the latest release history of {}: {}",
+              id,
+              plan.service(),
+              e.getMessage());
+        }
       }
       history.recovering(plan);
     }

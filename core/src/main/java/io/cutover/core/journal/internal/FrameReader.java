@@ -78,25 +78,6 @@ public final class FrameReader {
   public static Result read(
       Path file, FileChannel ch, long limit, byte kind, boolean tornTailAllowed, Visitor v)
       throws IOException {
-    return read(file, ch, limit, kind, tornTailAllowed, v, null);
-  }
-
-  /**
-   * Reads {@code file} up to {@code limit} bytes; with a {@code deferred} check, the hash-chain
-   * links are left to it (see {@link ChainCheck}) and only lengths, CRCs and the visitor are
-   * checked here.
-   *
-   * @throws JournalCorruptedException naming the file and offset of the first damage found here
-   */
-  public static Result read(
-      Path file,
-      FileChannel ch,
-      long limit,
-      byte kind,
-      boolean tornTailAllowed,
-      Visitor v,
-      @Nullable ChainCheck deferred)
-      throws IOException {
     if (limit < Frames.HEADER_SIZE) {
       throw new JournalCorruptedException(
           file, 0, "file is " + limit + " bytes, shorter than its header");
@@ -118,21 +99,14 @@ public final class FrameReader {
         win = new byte[Frames.ENTRY_OVERHEAD + ByteBuffer.wrap(win).getInt(0)];
         continue;
       }
-      Failure f = deferred == null ? w.verify(win, pos, prev, v) : w.visit(win, pos, prev, v);
+      Failure f = w.verify(win, pos, prev, v);
       if (f != null) {
         throw new JournalCorruptedException(file, f.offset, f.problem);
       }
       if (w.count > 0) {
-        if (deferred == null) {
-          prev =
-              Arrays.copyOfRange(
-                  w.hashes, (w.count - 1) * Frames.HASH_SIZE, w.count * Frames.HASH_SIZE);
-        } else {
-          deferred.submit(file, pos, win, Arrays.copyOf(w.offsets, w.count), w.count, prev);
-          prev = hash(win, w.offsets[w.count - 1]);
-          // The check keeps this window until it has hashed it: read the next one elsewhere.
-          win = new byte[win.length];
-        }
+        prev =
+            Arrays.copyOfRange(
+                w.hashes, (w.count - 1) * Frames.HASH_SIZE, w.count * Frames.HASH_SIZE);
       }
       count += w.count;
       pos += w.end;
@@ -146,7 +120,7 @@ public final class FrameReader {
     return new Result(header, limit, prev, count, null);
   }
 
-  record Failure(long offset, String problem) {}
+  private record Failure(long offset, String problem) {}
 
   /**
    * The entries of one window: found by a sequential scan, hashed in parallel, visited in order.
@@ -245,81 +219,29 @@ public final class FrameReader {
       }
       hashing.work();
       hashing.awaitAll();
-      return lowest(visited, firstBrokenLink(win, base, offsets, count, prev, hashes));
-    }
-
-    /**
-     * Visits the entries in order without hashing them (their links are checked elsewhere); if one
-     * does not decode, checks this window's links too, so that the lowest offset is reported.
-     */
-    @Nullable Failure visit(byte[] win, long base, byte[] prev, Visitor v) {
-      ByteBuffer all = ByteBuffer.wrap(win);
       for (int i = 0; i < count; i++) {
         int off = offsets[i];
-        try {
-          v.entry(all.slice(off + Frames.ENTRY_OVERHEAD, intAt(win, off)), base + off);
-        } catch (JournalCorruptedException e) {
-          return lowest(
-              new Failure(e.offset(), e.problem()), links(win, base, offsets, i + 1, prev));
-        } catch (RuntimeException e) {
-          return lowest(
-              new Failure(base + off, "undecodable entry: " + e),
-              links(win, base, offsets, i + 1, prev));
+        boolean linked =
+            i == 0
+                ? Arrays.equals(win, off + 8, off + 8 + Frames.HASH_SIZE, prev, 0, Frames.HASH_SIZE)
+                : Arrays.equals(
+                    win,
+                    off + 8,
+                    off + 8 + Frames.HASH_SIZE,
+                    hashes,
+                    (i - 1) * Frames.HASH_SIZE,
+                    i * Frames.HASH_SIZE);
+        if (!linked) {
+          Failure broken =
+              new Failure(
+                  base + off,
+                  "hash chain broken: this entry does not follow the one before"
+                      + " it (an entry was edited, removed or reordered)");
+          return visited != null && visited.offset < broken.offset ? visited : broken;
         }
       }
-      return null;
-    }
-  }
-
-  /** The failure a sequential reader reports first: a broken link wins a tie with its entry. */
-  private static @Nullable Failure lowest(@Nullable Failure visited, @Nullable Failure broken) {
-    if (broken == null) {
       return visited;
     }
-    return visited != null && visited.offset < broken.offset ? visited : broken;
-  }
-
-  /**
-   * Hashes {@code count} entries of {@code win} on the calling thread and returns the first whose
-   * link is broken (the first must link to {@code prev}), or null.
-   */
-  static @Nullable Failure links(byte[] win, long base, int[] offsets, int count, byte[] prev) {
-    byte[] hashes = new byte[Math.max(1, count) * Frames.HASH_SIZE];
-    Hashing h = new Hashing(win, offsets, hashes, count, Math.max(1, (count + CHUNK - 1) / CHUNK));
-    h.work();
-    h.awaitAll();
-    return firstBrokenLink(win, base, offsets, count, prev, hashes);
-  }
-
-  private static @Nullable Failure firstBrokenLink(
-      byte[] win, long base, int[] offsets, int count, byte[] prev, byte[] hashes) {
-    for (int i = 0; i < count; i++) {
-      int off = offsets[i];
-      boolean linked =
-          i == 0
-              ? Arrays.equals(win, off + 8, off + 8 + Frames.HASH_SIZE, prev, 0, Frames.HASH_SIZE)
-              : Arrays.equals(
-                  win,
-                  off + 8,
-                  off + 8 + Frames.HASH_SIZE,
-                  hashes,
-                  (i - 1) * Frames.HASH_SIZE,
-                  i * Frames.HASH_SIZE);
-      if (!linked) {
-        return new Failure(
-            base + off,
-            "hash chain broken: this entry does not follow the one before"
-                + " it (an entry was edited, removed or reordered)");
-      }
-    }
-    return null;
-  }
-
-  /** The hash of the entry at {@code off}: what the entry after it must link to. */
-  private static byte[] hash(byte[] win, int off) {
-    MessageDigest sha = Frames.sha256();
-    sha.update(win, off, Frames.ENTRY_OVERHEAD + intAt(win, off));
-    return sha.digest();
   }
 
   /** Hashes chunks of entries; any number of threads may call {@link #work}. */

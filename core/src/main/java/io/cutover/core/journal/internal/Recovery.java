@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Opening a journal directory: load the snapshot, finish what a crashed compaction left behind,
@@ -56,18 +55,8 @@ public final class Recovery {
    * durable}.
    */
   public static Recovered recover(Path dir, boolean durable) throws IOException {
-    return recover(dir, durable, null);
-  }
-
-  /**
-   * Recovers {@code dir} as {@link #recover(Path, boolean)} does, but leaves the hash-chain links
-   * of everything it reads to {@code deferred} if one is given (the caller seals it and must not
-   * write before its result verifies).
-   */
-  public static Recovered recover(Path dir, boolean durable, @Nullable ChainCheck deferred)
-      throws IOException {
     List<String> notes = new ArrayList<>();
-    SnapshotFile.Snapshot snap = SnapshotFile.readIfPresent(dir, deferred);
+    SnapshotFile.Snapshot snap = SnapshotFile.readIfPresent(dir);
     HistoryFile.State history =
         snap == null
             ? HistoryFile.State.EMPTY
@@ -188,8 +177,7 @@ public final class Recovery {
                             offset,
                             "unexpected entry kind " + Bodies.kind(body) + " in a segment");
                   }
-                },
-                deferred);
+                });
         nextSeq = seq[0];
         head = r.head();
         if (r.torn()) {

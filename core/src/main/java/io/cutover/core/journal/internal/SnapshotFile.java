@@ -37,11 +37,6 @@ public final class SnapshotFile {
 
   /** Reads and verifies {@code file}. */
   public static Snapshot read(Path file) throws IOException {
-    return read(file, null);
-  }
-
-  /** Reads {@code file}, leaving its hash-chain links to {@code deferred} if one is given. */
-  public static Snapshot read(Path file, @Nullable ChainCheck deferred) throws IOException {
     Map<String, String> leases = new LinkedHashMap<>();
     List<JournalRecord> records = new ArrayList<>();
     Bodies.SnapshotMeta[] meta = {null};
@@ -107,8 +102,7 @@ public final class SnapshotFile {
                       file, offset, "unexpected entry kind " + kind + " in a snapshot");
             }
             entries[0]++;
-          },
-          deferred);
+          });
     }
     if (!ended[0] || meta[0] == null) {
       throw new JournalCorruptedException(
@@ -164,14 +158,10 @@ public final class SnapshotFile {
     }
   }
 
-  /**
-   * The snapshot in {@code dir}, or null if compaction never ran there; its hash-chain links are
-   * left to {@code deferred} if one is given.
-   */
-  public static @Nullable Snapshot readIfPresent(Path dir, @Nullable ChainCheck deferred)
-      throws IOException {
+  /** The snapshot in {@code dir}, or null if compaction never ran there. */
+  public static @Nullable Snapshot readIfPresent(Path dir) throws IOException {
     Files.deleteIfExists(dir.resolve(Layout.SNAPSHOT_TMP));
     Path p = dir.resolve(Layout.SNAPSHOT);
-    return Files.exists(p) ? read(p, deferred) : null;
+    return Files.exists(p) ? read(p) : null;
   }
 }

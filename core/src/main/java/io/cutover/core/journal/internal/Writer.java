@@ -2,7 +2,6 @@
 package io.cutover.core.journal.internal;
 
 import io.cutover.api.ProviderException;
-import io.cutover.core.journal.JournalCorruptedException;
 import io.cutover.spi.JournalRecord;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -10,9 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -81,9 +78,6 @@ public final class Writer {
   private final long segmentSize;
   private final Index index;
   private final LongConsumer onRoll;
-  // Completes when the hash chain of what recovery read has verified (see ChainCheck); nothing is
-  // written before.
-  private final CompletableFuture<Void> verified;
   private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
   private final AtomicBoolean closeRequested = new AtomicBoolean();
   // Set before the Close operation is queued; submitters check it again after queueing (see
@@ -118,23 +112,6 @@ public final class Writer {
       Index index,
       Recovery.Recovered recovered,
       LongConsumer onRoll) {
-    this(
-        dir, fsync, segmentSize, index, recovered, onRoll, CompletableFuture.completedFuture(null));
-  }
-
-  /**
-   * A writer that waits for {@code verified} before it writes anything: if it fails, every
-   * operation fails with it.
-   */
-  public Writer(
-      Path dir,
-      boolean fsync,
-      long segmentSize,
-      Index index,
-      Recovery.Recovered recovered,
-      LongConsumer onRoll,
-      CompletableFuture<Void> verified) {
-    this.verified = verified;
     this.dir = dir;
     this.fsync = fsync;
     this.segmentSize = segmentSize;
@@ -261,17 +238,6 @@ public final class Writer {
   }
 
   private ProviderException failedError(String operation, Throwable cause) {
-    if (cause instanceof JournalCorruptedException) {
-      return ProviderException.permanent(
-          "file",
-          operation,
-          "journal "
-              + dir
-              + " accepts no records: what it holds did not verify ("
-              + cause.getMessage()
-              + ")",
-          cause);
-    }
     return ProviderException.permanent(
         "file",
         operation,
@@ -287,11 +253,6 @@ public final class Writer {
   private void run() {
     List<Op> batch = new ArrayList<>();
     try {
-      try {
-        verified.join();
-      } catch (CompletionException | CancellationException e) {
-        failure = e.getCause() != null ? e.getCause() : e;
-      }
       boolean stop = false;
       while (!stop) {
         try {

@@ -57,6 +57,9 @@ class RuntimeReplyFuzzTest {
           "Can't find backend.\n\n",
           "No such server.\n\n" + HEADER + "\n");
 
+  // The fake socket below answers one command per connection and closes, as HAProxy does without
+  // 'prompt': the routers here use a connection per call (keepAlive(false)). The kept interactive
+  // connection is exercised against a real HAProxy by the router and contract tests.
   private static Path dir;
   private static ServerSocketChannel server;
   private static volatile String reply = "";
@@ -109,7 +112,7 @@ class RuntimeReplyFuzzTest {
   void aGarbledStateLineIsAProviderException() {
     // Found by this property: Integer.parseInt on the weight threw NumberFormatException.
     reply = REPLIES.get(0).replace(" 2 0 256 256 ", " 2 0 1%s%n%x 256 ");
-    HaproxyRouter router = HaproxyRouter.builder(dir.resolve("h.sock")).build();
+    HaproxyRouter router = HaproxyRouter.builder(dir.resolve("h.sock")).keepAlive(false).build();
     try {
       assertThatThrownBy(() -> router.current("app"))
           .isInstanceOf(ProviderException.class)
@@ -125,7 +128,7 @@ class RuntimeReplyFuzzTest {
     // Found by this property at 10 000 inputs: the name went into 'set server be_app/r1:a;b state
     // maint' and RuntimeApi refused it with an IllegalArgumentException.
     reply = REPLIES.get(0).replace("r1:0a1b2c3d4e", "r1:0a1b;2c3d4e");
-    HaproxyRouter router = HaproxyRouter.builder(dir.resolve("h.sock")).build();
+    HaproxyRouter router = HaproxyRouter.builder(dir.resolve("h.sock")).keepAlive(false).build();
     Instance i =
         new Instance("i-1", "r1", URI.create("http://127.0.0.1:8081"), InstanceState.READY, null);
     try {
@@ -146,7 +149,7 @@ class RuntimeReplyFuzzTest {
   @Property
   void repliesAreReadOrRefused(@ForAll("replies") String mutated) {
     reply = mutated;
-    HaproxyRouter router = HaproxyRouter.builder(dir.resolve("h.sock")).build();
+    HaproxyRouter router = HaproxyRouter.builder(dir.resolve("h.sock")).keepAlive(false).build();
     try {
       Fuzz.run(
           "haproxy_reply",

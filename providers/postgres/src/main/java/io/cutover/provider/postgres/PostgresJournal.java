@@ -266,6 +266,33 @@ public final class PostgresJournal implements Journal {
   }
 
   /**
+   * The ENDED records of a service's rollouts above a sequence, in journal order (see {@link
+   * io.cutover.spi.SharedJournal#endedSince}); one indexed query.
+   *
+   * @throws ProviderException if the database cannot be reached (retryable)
+   */
+  public List<JournalRecord> endedSince(String service, long afterSequence) {
+    Objects.requireNonNull(service, "service");
+    List<JournalRecord> out = new ArrayList<>();
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT seq, body FROM cutover_journal WHERE service = ? AND seq > ?"
+                    + " AND type = 'ENDED' AND body IS NOT NULL ORDER BY seq")) {
+      s.setString(1, service);
+      s.setLong(2, afterSequence);
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          out.add(RecordCodec.decode(rs.getLong(1), rs.getBytes(2)));
+        }
+      }
+    } catch (SQLException e) {
+      throw Leases.unreachable("records", e);
+    }
+    return out;
+  }
+
+  /**
    * {@inheritDoc} Across every replica of the database: the grant is one statement, so of many
    * replicas asking at once exactly one wins. Durable when this returns true.
    */

@@ -244,6 +244,12 @@ public final class ReplicaJournal implements SharedJournal {
     return journal.records(rolloutId);
   }
 
+  /** {@inheritDoc} One indexed query. */
+  @Override
+  public List<JournalRecord> endedSince(String service, long afterSequence) {
+    return journal.endedSince(service, afterSequence);
+  }
+
   /**
    * {@inheritDoc} Acquires the rollout's lease for this replica first (or keeps the one it holds):
    * false if another replica owns the rollout, or the service is leased to another rollout.
