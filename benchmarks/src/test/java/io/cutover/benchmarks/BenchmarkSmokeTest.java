@@ -54,13 +54,16 @@ class BenchmarkSmokeTest {
       List.of(
           new Smoke(
               "artifact",
-              List.of("5", "2"),
+              List.of("5", "2", "2"),
               List.of("docker-registry", "umoci", "skopeo"),
               List.of(
                   "artifact.resolve_verify_p50",
                   "artifact.resolve_verify_p99",
                   "artifact.raw_http_p50",
-                  "artifact.overhead_vs_raw_http")),
+                  "artifact.overhead_vs_raw_http",
+                  "artifact.cached_verify_p50",
+                  "artifact.cached_overhead_vs_raw_http",
+                  "artifact.runs")),
           new Smoke(
               "crash",
               List.of("1", "3", "1", "1"),
@@ -146,6 +149,8 @@ class BenchmarkSmokeTest {
               List.of(
                   "haproxy.reaction_p99",
                   "haproxy.reaction_p50",
+                  "haproxy.reaction_max",
+                  "haproxy.reaction_warmup_trial",
                   "haproxy.rollback_apply_p99",
                   "haproxy.rollback_apply_p50",
                   "baseline.gate_interval",
@@ -162,6 +167,7 @@ class BenchmarkSmokeTest {
                   "router.weight_change_p50.nginx",
                   "router.weight_change_p50.nginx-reload",
                   "baseline.haproxy_api_rtt_p50",
+                  "baseline.haproxy_api_rtt_one_connection_per_call_p50",
                   "haproxy.trials")),
           new Smoke(
               "kubernetes",
