@@ -40,17 +40,17 @@ import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 import org.junit.platform.launcher.core.LauncherFactory;
 
 /**
- * Compiles and runs the Java blocks of README.md and docs/providers.md (docs/strategies.md and
- * docs/kubernetes.md have their own tests), against every module's classes. A block whose first
- * line is {@code // file: a/b/C.java} is a compilation unit; any other block is a sequence of
- * statements, run unless an HTML comment {@code <!-- given: Type name, ... -->} right before it
- * declares free variables (then it is only compiled, with them as parameters). A block named {@code
- * *ContractTest.java} is a contract kit subclass: it is run with the JUnit launcher and must pass.
- * (Only the two failure tests may be skipped, for want of {@code arrangeNextApplyFailure}, as the
- * page says.) A {@code text} block after {@code <!-- file: META-INF/services/... -->} is a service
- * registration, put on the class path of the statements (so discovery finds the documented
- * factory). The {@code xml} block after {@code <!-- dependency-set -->} must name the build's own
- * versions.
+ * Compiles and runs the Java blocks of README.md, docs/providers.md and the other pages of {@code
+ * DOCS} (docs/strategies.md and docs/kubernetes.md have their own tests), against every module's
+ * classes. A block whose first line is {@code // file: a/b/C.java} is a compilation unit; any other
+ * block is a sequence of statements, run unless an HTML comment {@code <!-- given: Type name, ...
+ * -->} right before it declares free variables (then it is only compiled, with them as parameters).
+ * A block named {@code *ContractTest.java} is a contract kit subclass: it is run with the JUnit
+ * launcher and must pass. (Only the two failure tests may be skipped, for want of {@code
+ * arrangeNextApplyFailure}, as the page says.) A {@code text} block after {@code <!-- file:
+ * META-INF/services/... -->} is a service registration, put on the class path of the statements (so
+ * discovery finds the documented factory). The {@code xml} block after {@code <!-- dependency-set
+ * -->} must name the build's own versions.
  */
 class DocSnippetsTest {
   private static final List<String> DOCS =
@@ -61,6 +61,7 @@ class DocSnippetsTest {
           "docs/gates.md",
           "docs/journal.md",
           "docs/local.md",
+          "docs/sizing.md",
           "docs/spec.md");
 
   /** Docs whose blocks have a test of their own (DocsExamplesTest in core, KubernetesDocsTest). */

@@ -62,6 +62,7 @@ public final class PostgresBenchmark {
     // Every part's keys, so that a typo fails at once instead of running the defaults for minutes.
     Set<String> known = new TreeSet<>(KILL_KEYS);
     // ---- PostgresThroughput's keys are added here.
+    known.addAll(PostgresThroughput.KEYS);
     Options options = Options.parse(args, known);
 
     killCampaign(options);
@@ -69,6 +70,7 @@ public final class PostgresBenchmark {
     // ---- Throughput and command latency (PostgresThroughput: postgres.durable_appends,
     // ---- postgres.vs_file_journal, postgres.command_latency_p99) are called from here, in their
     // ---- own method, reading their keys from the same Options.
+    PostgresThroughput.run(options);
   }
 
   /** The kill -9 campaign and its figures. */

@@ -54,13 +54,16 @@ class BenchmarkSmokeTest {
       List.of(
           new Smoke(
               "artifact",
-              List.of("5", "2"),
+              List.of("5", "2", "2"),
               List.of("docker-registry", "umoci", "skopeo"),
               List.of(
                   "artifact.resolve_verify_p50",
                   "artifact.resolve_verify_p99",
                   "artifact.raw_http_p50",
-                  "artifact.overhead_vs_raw_http")),
+                  "artifact.overhead_vs_raw_http",
+                  "artifact.cached_verify_p50",
+                  "artifact.cached_overhead_vs_raw_http",
+                  "artifact.runs")),
           new Smoke(
               "crash",
               List.of("1", "3", "1", "1"),
@@ -151,6 +154,8 @@ class BenchmarkSmokeTest {
               List.of(
                   "haproxy.reaction_p99",
                   "haproxy.reaction_p50",
+                  "haproxy.reaction_max",
+                  "haproxy.reaction_warmup_trial",
                   "haproxy.rollback_apply_p99",
                   "haproxy.rollback_apply_p50",
                   "baseline.gate_interval",
@@ -167,6 +172,7 @@ class BenchmarkSmokeTest {
                   "router.weight_change_p50.nginx",
                   "router.weight_change_p50.nginx-reload",
                   "baseline.haproxy_api_rtt_p50",
+                  "baseline.haproxy_api_rtt_one_connection_per_call_p50",
                   "haproxy.trials")),
           new Smoke(
               "kubernetes",
@@ -213,7 +219,10 @@ class BenchmarkSmokeTest {
                   "rollouts=2",
                   "lease_ttl_ms=1500",
                   "heartbeat_ms=300",
-                  "max_kill_delay_ms=1000"),
+                  "max_kill_delay_ms=1000",
+                  "writers=8",
+                  "appends=40",
+                  "command_trials=3"),
               List.of("postgres"),
               List.of(
                   "postgres.kill_points",
@@ -226,7 +235,13 @@ class BenchmarkSmokeTest {
                   "postgres.reissued_effects",
                   "postgres.lost_rollouts",
                   "postgres.corrupt_journals",
-                  "postgres.failed_runs")),
+                  "postgres.failed_runs",
+                  "postgres.durable_appends",
+                  "postgres.file_journal_durable_appends",
+                  "postgres.vs_file_journal",
+                  "postgres.command_latency_p50",
+                  "postgres.command_latency_p99",
+                  "postgres.command_trials")),
           new Smoke(
               "sizing",
               List.of("200"),

@@ -40,9 +40,6 @@ record Cli(
   /** Exit code: the rollout ran and was aborted (a gate failed, or someone aborted it). */
   static final int ABORTED = 3;
 
-  /** Exit code: the command exists but is not built yet. */
-  static final int NOT_BUILT = 4;
-
   /** The process's streams and discovered providers. */
   static Cli system() {
     return new Cli(System.out, System.err, () -> ProviderRegistry.create().withDiscovery());

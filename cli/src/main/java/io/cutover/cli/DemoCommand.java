@@ -11,7 +11,7 @@ import io.cutover.api.rollout.RolloutEvent;
 import io.cutover.api.rollout.RolloutState;
 import io.cutover.api.rollout.RolloutStatus;
 import io.cutover.cli.internal.demo.DemoReport;
-import io.cutover.cli.internal.demo.Timeline;
+import io.cutover.cli.internal.report.Timeline;
 import io.cutover.core.Cutover;
 import io.cutover.core.Rollout;
 import io.cutover.core.gate.NoDataPolicy;

@@ -10,9 +10,7 @@ import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -25,8 +23,8 @@ import picocli.CommandLine.Spec;
  * Entry point of the {@code cutover} command.
  *
  * <p>Exit codes (docs/cli.md): 0 done, 1 error while working, 2 bad input (refused before any work,
- * one line per problem on stderr: what, where, how to fix), 3 rollout aborted, 4 command not built
- * yet. {@code --verbose} adds the stack trace of an error.
+ * one line per problem on stderr: what, where, how to fix), 3 rollout aborted. {@code --verbose}
+ * adds the stack trace of an error.
  */
 @Command(
     name = "cutover",
@@ -41,6 +39,7 @@ import picocli.CommandLine.Spec;
       DemoCommand.class,
       SimulateCommand.class,
       ServeCommand.class,
+      ReportCommand.class,
       ServerVerbs.Status.class,
       ServerVerbs.ListRollouts.class,
       ServerVerbs.History.class,
@@ -53,10 +52,6 @@ import picocli.CommandLine.Spec;
       ServerVerbs.Retry.class
     })
 public final class Main implements Runnable {
-  /** The commands that are specified (issue 15) but not built yet. */
-  private static final List<String[]> NOT_BUILT =
-      List.<String[]>of(new String[] {"report", "the HTML report of a rollout from the journal"});
-
   @Option(
       names = "--verbose",
       scope = ScopeType.INHERIT,
@@ -77,9 +72,6 @@ public final class Main implements Runnable {
   static int run(Cli cli, String... args) {
     boolean verbose = Arrays.asList(args).contains("--verbose");
     CommandLine cl = new CommandLine(new Main(), factory(cli));
-    for (String[] nb : NOT_BUILT) {
-      cl.addSubcommand(nb[0], notBuilt(cli, nb[0], nb[1]));
-    }
     cl.setOut(new PrintWriter(cli.out(), true, StandardCharsets.UTF_8));
     cl.setErr(new PrintWriter(cli.err(), true, StandardCharsets.UTF_8));
     cl.setParameterExceptionHandler(
@@ -131,26 +123,6 @@ public final class Main implements Runnable {
             + (message == null ? "" : ": " + message.lines().findFirst().orElse(""))
             + " (run again with --verbose for the stack trace)");
     return Cli.ERROR;
-  }
-
-  private static CommandLine notBuilt(Cli cli, String name, String what) {
-    Callable<Integer> body =
-        () -> {
-          cli.err()
-              .println(
-                  "cutover "
-                      + name
-                      + ": not built yet ("
-                      + what
-                      + "; issue 15). Today: cutover validate | plan | apply <spec> run in-process"
-                      + " (docs/cli.md)");
-          return Cli.NOT_BUILT;
-        };
-    CommandSpec spec = CommandSpec.wrapWithoutInspection(body);
-    spec.name(name);
-    spec.usageMessage().description(what + ". Not built yet: exits with code 4.");
-    spec.parser().unmatchedArgumentsAllowed(true);
-    return new CommandLine(spec);
   }
 
   /** Creates commands with the CLI's streams and providers when they take them. */

@@ -375,6 +375,10 @@ final class ServerVerbs {
 
   /** One line: id, state, step, traffic. */
   static String line(JsonNode s) {
+    if (s.path("state").asText().equals("SENT")) {
+      // A rollout another server replica drives: the command went to that replica.
+      return s.path("rolloutId").asText() + " " + s.path("reason").asText();
+    }
     return s.path("rolloutId").asText()
         + " "
         + s.path("state").asText()

@@ -188,8 +188,14 @@ class VerificationPolicyTest {
     @DisplayName(
         "a .sig manifest naming a layer the registry does not have: signature.malformed, not NoSuchElementException")
     void layerNotInRegistry() {
-      byte[] p = CosignFixtures.payload(REPO, app.digest(), CosignSignatures.PAYLOAD_TYPE);
-      sign(signed(REPO, app.digest(), RELEASE));
+      // Signed under another name (a mirror): not the payload Cutover can predict, so it is read.
+      byte[] p =
+          CosignFixtures.payload(
+              "mirror.example.com/team/app", app.digest(), CosignSignatures.PAYLOAD_TYPE);
+      sign(
+          new CosignFixtures.SigLayer(
+              p, Base64.getEncoder().encodeToString(CosignFixtures.sign(RELEASE.getPrivate(), p))));
+      assertThat(signedBy(SignatureRequirement.anyOf(RELEASE_KEY)).verify(app, store)).hasSize(1);
       // The manifest stays, its payload blob disappears: what a hostile registry can serve.
       assertThat(
               store.content.remove(
@@ -199,6 +205,34 @@ class VerificationPolicyTest {
           failure(() -> signedBy(SignatureRequirement.anyOf(RELEASE_KEY)).verify(app, store));
       assertThat(VerificationReason.of(e)).containsExactly(VerificationReason.SIGNATURE_MALFORMED);
       assertThat(e.getMessage()).contains("not in the registry");
+    }
+
+    @Test
+    @DisplayName(
+        "the payload cosign writes for this artifact is not read: a layer named by its digest has exactly those bytes")
+    void canonicalPayloadIsNotRead() {
+      byte[] p = CosignFixtures.payload(REPO, app.digest(), CosignSignatures.PAYLOAD_TYPE);
+      sign(signed(REPO, app.digest(), RELEASE));
+      assertThat(
+              store.content.remove(
+                  new ArtifactRef(REPO, io.cutover.api.Digest.sha256(p)).toString()))
+          .isNotNull();
+      int before = store.calls.get();
+
+      assertThat(signedBy(SignatureRequirement.anyOf(RELEASE_KEY)).verify(app, store))
+          .singleElement()
+          .asString()
+          .contains("release (");
+      // resolve the .sig tag, read its manifest: nothing else.
+      assertThat(store.calls.get() - before).isEqualTo(2);
+
+      // The same payload bytes under a rogue signature still fail.
+      sign(
+          new CosignFixtures.SigLayer(
+              p, Base64.getEncoder().encodeToString(CosignFixtures.sign(ROGUE.getPrivate(), p))));
+      VerificationException e =
+          failure(() -> signedBy(SignatureRequirement.anyOf(RELEASE_KEY)).verify(app, store));
+      assertThat(VerificationReason.of(e)).containsExactly(VerificationReason.SIGNATURE_UNTRUSTED);
     }
 
     @Test

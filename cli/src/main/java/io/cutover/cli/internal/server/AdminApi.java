@@ -11,6 +11,7 @@ import io.cutover.api.VerificationException;
 import io.cutover.api.rollout.RolloutStatus;
 import io.cutover.core.Cutover;
 import io.cutover.core.Rollout;
+import io.cutover.core.RolloutCommand;
 import io.cutover.spec.CutoverSpec;
 import io.cutover.spec.SpecEngine;
 import io.cutover.spec.SpecException;
@@ -174,6 +175,19 @@ public final class AdminApi {
       return Response.json(200, n);
     }
     expect(req, "POST");
+    RolloutCommand remote = remoteCommand(c, id, verb, req);
+    if (remote != null) {
+      // Driven by another replica of a shared journal: the command goes to it through the journal.
+      // Its name is read first: once an abort finished, the lease naming it is gone.
+      String owner = services.ownerReplica(engine.spec().service()).orElse("(unknown)");
+      services.command(engine, id, remote, reason(req, "aborted through the admin API"));
+      ObjectNode n = Json.MAPPER.createObjectNode();
+      n.put("rolloutId", id);
+      n.put("service", engine.spec().service());
+      n.put("state", "SENT");
+      n.put("reason", remote.wireName() + " applied by replica " + owner);
+      return Response.json(200, n);
+    }
     switch (verb) {
       case "abort" -> c.abort(id, reason(req, "aborted through the admin API"));
       case "pause" -> c.pause(id);
@@ -262,6 +276,29 @@ public final class AdminApi {
                         + "' on this server (fix: one of "
                         + services.services()
                         + ", or POST its spec)"));
+  }
+
+  /**
+   * The command for {@code verb} if the rollout runs on another replica of a shared journal (so it
+   * must be sent there), else null (handled here).
+   */
+  private @Nullable RolloutCommand remoteCommand(Cutover c, String id, String verb, Request req) {
+    if (!services.shared()
+        || c.activeRollouts().stream().anyMatch(r -> r.id().equals(id))
+        || c.status(id).isPresent()) {
+      return null;
+    }
+    return switch (verb) {
+      case "abort" -> RolloutCommand.ABORT;
+      case "pause" -> RolloutCommand.PAUSE;
+      case "resume" -> RolloutCommand.RESUME;
+      case "approve" -> RolloutCommand.APPROVE;
+      case "promote" ->
+          body(req).path("full").asBoolean(false)
+              ? RolloutCommand.PROMOTE_FULL
+              : RolloutCommand.PROMOTE;
+      default -> null;
+    };
   }
 
   private static RolloutStatus status(Cutover c, String id) {

@@ -28,9 +28,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The admin API's HTTP layer on the JDK's {@code com.sun.net.httpserver}: a bearer token on every
  * request but {@code GET /healthz} (compared in constant time, never logged), a request size limit
- * (a larger {@code Content-Length} is refused before the body is read; a chunked body is cut off at
- * the limit), optional TLS, and a small pool of handler threads that never run on an engine's
- * scheduler. Requests are logged with method, path and status, never with headers or bodies.
+ * (a larger {@code Content-Length} is refused without keeping the body: up to 4 MiB of it is read
+ * and dropped so that the 413 reaches the client; a chunked body is cut off at the limit), optional
+ * TLS, and a small pool of handler threads that never run on an engine's scheduler. Requests are
+ * logged with method, path and status, never with headers or bodies.
  */
 public final class AdminServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
@@ -123,6 +124,9 @@ public final class AdminServer implements AutoCloseable {
                     List.of()));
       } else {
         byte[] body = readBody(ex);
+        if (body == null) {
+          drain(ex);
+        }
         r =
             body == null
                 ? AdminApi.Response.json(
@@ -162,6 +166,27 @@ public final class AdminServer implements AutoCloseable {
       return false;
     }
     return MessageDigest.isEqual(tokenHash, sha256(h.substring(7).strip()));
+  }
+
+  /** How much of a refused body is read and dropped before the 413 is sent. */
+  private static final long DRAIN_BYTES = 4L << 20;
+
+  /**
+   * Reads and drops up to {@link #DRAIN_BYTES} of a refused body. Closing a connection with unread
+   * bytes in its receive buffer makes the kernel answer with a TCP reset, which can destroy the 413
+   * before the client reads it; a body larger than this is still cut off (and may get the reset).
+   */
+  private static void drain(HttpExchange ex) {
+    try (InputStream in = ex.getRequestBody()) {
+      long left = DRAIN_BYTES;
+      byte[] buf = new byte[8192];
+      int n;
+      while (left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0) {
+        left -= n;
+      }
+    } catch (IOException e) {
+      // The client went away: nothing to answer.
+    }
   }
 
   /** The body, or null if it is larger than the limit. */

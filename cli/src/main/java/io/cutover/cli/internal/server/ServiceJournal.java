@@ -14,9 +14,9 @@ import java.util.function.Consumer;
  * wrong fleet. Appends, reads by rollout and leases go to the shared journal unchanged; closing the
  * view leaves the shared journal open (the server closes it last).
  */
-final class ServiceJournal implements Journal {
-  private final Journal shared;
-  private final String service;
+class ServiceJournal implements Journal {
+  final Journal shared;
+  final String service;
 
   ServiceJournal(Journal shared, String service) {
     this.shared = shared;
@@ -52,6 +52,11 @@ final class ServiceJournal implements Journal {
   @Override
   public Optional<String> leaseHolder(String service) {
     return shared.leaseHolder(service);
+  }
+
+  @Override
+  public Optional<String> leaseHolderReplica(String service) {
+    return shared.leaseHolderReplica(service);
   }
 
   @Override

@@ -2,24 +2,33 @@
 package io.cutover.cli.internal.server;
 
 import io.cutover.api.InvalidSpecException;
+import io.cutover.api.ProviderException;
 import io.cutover.api.RolloutConflictException;
 import io.cutover.api.rollout.RolloutStatus;
 import io.cutover.core.ProviderRegistry;
 import io.cutover.core.Rollout;
+import io.cutover.core.RolloutCommand;
 import io.cutover.spec.CutoverSpec;
 import io.cutover.spec.SpecEngine;
 import io.cutover.spec.SpecPlan;
 import io.cutover.spi.Journal;
 import io.cutover.spi.JournalRecord;
+import io.cutover.spi.SharedJournal;
 import io.opentelemetry.api.OpenTelemetry;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -30,6 +39,9 @@ import org.jspecify.annotations.Nullable;
  * engines are synchronized; the engines themselves are thread-safe.
  */
 public final class Services implements AutoCloseable {
+  /** How long a command waits for the replica driving the rollout. */
+  static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(15);
+
   /**
    * What applying a spec did.
    *
@@ -46,6 +58,9 @@ public final class Services implements AutoCloseable {
   private final OpenTelemetry otel;
   private final Map<String, SpecEngine> engines = new TreeMap<>();
   private final Map<String, String> sources = new TreeMap<>();
+  // Non-null when the journal is shared by server replicas (PostgreSQL): the one engine attached
+  // to it, which hands takeovers and commands to the engine of each rollout's service.
+  private final @Nullable ReplicaDispatcher dispatcher;
 
   /** Engines over {@code journal}; the caller owns the journal, executors and OpenTelemetry. */
   public Services(
@@ -59,6 +74,17 @@ public final class Services implements AutoCloseable {
     this.scheduler = scheduler;
     this.providers = providers;
     this.otel = otel;
+    if (journal instanceof SharedJournal shared) {
+      this.dispatcher = new ReplicaDispatcher(shared);
+      shared.attach(dispatcher);
+    } else {
+      this.dispatcher = null;
+    }
+  }
+
+  /** Whether other server replicas share the journal (rollouts may run on any of them). */
+  public boolean shared() {
+    return dispatcher != null;
   }
 
   /**
@@ -137,7 +163,10 @@ public final class Services implements AutoCloseable {
           "is set, but the server records every service in its own journal",
           "remove providers.journal from the spec (the server's config names the journal)");
     }
-    ServiceJournal view = new ServiceJournal(journal, spec.service());
+    ServiceJournal view =
+        dispatcher != null
+            ? new SharedServiceJournal((SharedJournal) journal, spec.service(), dispatcher)
+            : new ServiceJournal(journal, spec.service());
     return SpecEngine.open(
         spec,
         registry.get(),
@@ -177,25 +206,86 @@ public final class Services implements AutoCloseable {
     return records.isEmpty() ? Optional.empty() : engine(records.get(0).service());
   }
 
+  /** The replica driving the active rollout of {@code service}, if the journal says. */
+  public Optional<String> ownerReplica(String service) {
+    return journal.leaseHolderReplica(service);
+  }
+
   /** The journal's records of a rollout. */
   public List<JournalRecord> records(String rolloutId) {
     return journal.records(rolloutId);
   }
 
-  /** Aborts every active rollout; returns their ids. */
+  /**
+   * Aborts every active rollout of the services this server runs, and with a shared journal also
+   * those another replica drives (found through each service's lease), through the replica that
+   * drives each; returns their ids once each owner applied the abort.
+   *
+   * @throws io.cutover.api.ProviderException if an owner did not answer in time
+   */
   public List<String> abortAll(String reason) {
-    List<String> ids = new ArrayList<>();
+    Map<String, SpecEngine> targets = new LinkedHashMap<>();
     for (SpecEngine e : snapshot()) {
       for (Rollout r : e.cutover().activeRollouts()) {
-        try {
-          e.cutover().abort(r.id(), reason);
-          ids.add(r.id());
-        } catch (InvalidSpecException ended) {
-          // It ended between the listing and the abort: nothing to abort.
-        }
+        targets.put(r.id(), e);
+      }
+      if (dispatcher != null) {
+        journal.leaseHolder(e.spec().service()).ifPresent(id -> targets.putIfAbsent(id, e));
+      }
+    }
+    Map<String, CompletableFuture<Void>> sent = new LinkedHashMap<>();
+    targets.forEach((id, e) -> sent.put(id, e.cutover().command(id, RolloutCommand.ABORT, reason)));
+    List<String> ids = new ArrayList<>();
+    for (Map.Entry<String, CompletableFuture<Void>> f : sent.entrySet()) {
+      if (await(f.getKey(), f.getValue())) {
+        ids.add(f.getKey());
       }
     }
     return ids;
+  }
+
+  /**
+   * Gives a rollout a command through the engine of its service: applied here if it runs here, else
+   * sent through the shared journal to the replica that drives it; returns once it was applied.
+   *
+   * @throws InvalidSpecException if no engine drives the rollout (unknown or ended) or it refused
+   * @throws io.cutover.api.ProviderException if the owner did not answer in time
+   */
+  public void command(SpecEngine engine, String rolloutId, RolloutCommand command, String reason) {
+    CompletableFuture<Void> f = engine.cutover().command(rolloutId, command, reason);
+    if (!await(rolloutId, f)) {
+      throw new InvalidSpecException(
+          "rolloutId",
+          "'" + rolloutId + "' has ended, so there is nothing to " + command.wireName(),
+          "see 'cutover history' for how it ended");
+    }
+  }
+
+  /** Waits for a command; false if the rollout had ended (nothing to do). */
+  private static boolean await(String rolloutId, CompletableFuture<Void> f) {
+    try {
+      f.get(COMMAND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof InvalidSpecException) {
+        return false; // it ended between the listing and the command
+      }
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e);
+    } catch (TimeoutException e) {
+      throw ProviderException.retryable(
+          "server",
+          "command",
+          "the replica driving "
+              + rolloutId
+              + " did not apply the command within "
+              + COMMAND_TIMEOUT.toSeconds()
+              + " s; it may be paused or cut off from the database: retry, its lease expires"
+              + " and another replica takes the rollout over",
+          e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ProviderException.retryable("server", "command", "interrupted", e);
+    }
   }
 
   private synchronized List<SpecEngine> snapshot() {

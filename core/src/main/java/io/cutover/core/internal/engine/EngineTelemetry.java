@@ -42,23 +42,9 @@ public final class EngineTelemetry {
   static final AttributeKey<String> PROVIDER = AttributeKey.stringKey("cutover.provider");
   static final AttributeKey<String> OPERATION = AttributeKey.stringKey("cutover.operation");
 
-  private final Tracer tracer;
-  private final LongCounter started;
-  private final LongCounter succeeded;
-  private final LongCounter failed;
-  private final LongCounter rollbacks;
-  private final LongCounter verdicts;
-  private final LongCounter providerRetries;
-  private final LongCounter drift;
-  private final DoubleHistogram duration;
-  private final DoubleHistogram timeToRollback;
-  private final LongCounter finished;
-  private final LongCounter flagged;
-  private final DoubleHistogram errorRateDelta;
-  private final DoubleHistogram latencyDelta;
-  private final LongCounter verifications;
-  private final LongCounter artifactReads;
   private final List<RolloutListener> listeners;
+  private final OpenTelemetry otel;
+  private volatile @Nullable Instruments instruments;
 
   /**
    * With the no-op OpenTelemetry, attribute sets are not even built: they cost more than the no-op
@@ -68,94 +54,136 @@ public final class EngineTelemetry {
 
   public EngineTelemetry(OpenTelemetry otel, List<RolloutListener> listeners) {
     this.metricsEnabled = otel != OpenTelemetry.noop();
-    this.tracer = otel.getTracer("io.cutover.core");
-    Meter meter = otel.getMeter("io.cutover.core");
-    this.started =
-        meter
-            .counterBuilder("cutover.deployments.started")
-            .setDescription("Rollouts started")
-            .build();
-    this.succeeded =
-        meter
-            .counterBuilder("cutover.deployments.succeeded")
-            .setDescription("Rollouts that completed")
-            .build();
-    this.failed =
-        meter
-            .counterBuilder("cutover.deployments.failed")
-            .setDescription("Rollouts that ended aborted")
-            .build();
-    this.rollbacks =
-        meter
-            .counterBuilder("cutover.rollbacks")
-            .setDescription("Rollbacks executed (aborts and explicit rollbacks)")
-            .build();
-    this.verdicts =
-        meter
-            .counterBuilder("cutover.gate.verdicts")
-            .setDescription("Gate verdicts by outcome")
-            .build();
-    this.providerRetries =
-        meter
-            .counterBuilder("cutover.provider.retries")
-            .setDescription("Provider call retries")
-            .build();
-    this.drift =
-        meter
-            .counterBuilder("cutover.drift.detected")
-            .setDescription("Instances running a digest other than their release's")
-            .build();
-    this.duration =
-        meter
-            .histogramBuilder("cutover.deployment.duration")
-            .setUnit("s")
-            .setDescription("Rollout duration from start to terminal state")
-            .build();
-    this.timeToRollback =
-        meter
-            .histogramBuilder("cutover.time_to_rollback")
-            .setUnit("s")
-            .setDescription("From the abort decision to traffic back on stable")
-            .build();
-    this.finished =
-        meter
-            .counterBuilder("cutover.deployments.finished")
-            .setUnit("{rollout}")
-            .setDescription("Rollouts that reached a terminal state, by outcome")
-            .build();
-    this.flagged =
-        meter
-            .counterBuilder("cutover.canaries.flagged")
-            .setUnit("{rollout}")
-            .setDescription("Rollouts whose analysis produced a failed (non dry-run) verdict")
-            .build();
-    this.errorRateDelta =
-        meter
-            .histogramBuilder("cutover.analysis.error_rate_delta")
-            .setUnit("1")
-            .setDescription("Canary error rate minus baseline error rate, at each analysis")
-            .setExplicitBucketBoundariesAdvice(DELTA_BUCKETS)
-            .build();
-    this.latencyDelta =
-        meter
-            .histogramBuilder("cutover.analysis.latency_p95_delta")
-            .setUnit("s")
-            .setDescription("Canary p95 latency minus baseline p95 latency, at each analysis")
-            .setExplicitBucketBoundariesAdvice(LATENCY_BUCKETS)
-            .build();
-    this.verifications =
-        meter
-            .counterBuilder("cutover.artifact.verifications")
-            .setUnit("{verification}")
-            .setDescription("Artifact verifications before a rollout, by outcome")
-            .build();
-    this.artifactReads =
-        meter
-            .counterBuilder("cutover.artifact.reads")
-            .setUnit("{call}")
-            .setDescription("Artifact store calls made while verifying, by operation and outcome")
-            .build();
+    this.otel = otel;
     this.listeners = List.copyOf(listeners);
+  }
+
+  /** The tracer and instruments, created on first use (see {@link Instruments}). */
+  private Instruments m() {
+    Instruments i = instruments;
+    if (i == null) {
+      synchronized (this) {
+        i = instruments;
+        if (i == null) {
+          i = new Instruments(otel);
+          instruments = i;
+        }
+      }
+    }
+    return i;
+  }
+
+  /**
+   * The tracer and instruments. Created at the first rollout rather than with the engine, so that
+   * building an engine does not load the OpenTelemetry metrics and trace API (about 70 classes).
+   */
+  private static final class Instruments {
+    final Tracer tracer;
+    final LongCounter started;
+    final LongCounter succeeded;
+    final LongCounter failed;
+    final LongCounter rollbacks;
+    final LongCounter verdicts;
+    final LongCounter providerRetries;
+    final LongCounter drift;
+    final DoubleHistogram duration;
+    final DoubleHistogram timeToRollback;
+    final LongCounter finished;
+    final LongCounter flagged;
+    final DoubleHistogram errorRateDelta;
+    final DoubleHistogram latencyDelta;
+    final LongCounter verifications;
+    final LongCounter artifactReads;
+
+    Instruments(OpenTelemetry otel) {
+      this.tracer = otel.getTracer("io.cutover.core");
+      Meter meter = otel.getMeter("io.cutover.core");
+      this.started =
+          meter
+              .counterBuilder("cutover.deployments.started")
+              .setDescription("Rollouts started")
+              .build();
+      this.succeeded =
+          meter
+              .counterBuilder("cutover.deployments.succeeded")
+              .setDescription("Rollouts that completed")
+              .build();
+      this.failed =
+          meter
+              .counterBuilder("cutover.deployments.failed")
+              .setDescription("Rollouts that ended aborted")
+              .build();
+      this.rollbacks =
+          meter
+              .counterBuilder("cutover.rollbacks")
+              .setDescription("Rollbacks executed (aborts and explicit rollbacks)")
+              .build();
+      this.verdicts =
+          meter
+              .counterBuilder("cutover.gate.verdicts")
+              .setDescription("Gate verdicts by outcome")
+              .build();
+      this.providerRetries =
+          meter
+              .counterBuilder("cutover.provider.retries")
+              .setDescription("Provider call retries")
+              .build();
+      this.drift =
+          meter
+              .counterBuilder("cutover.drift.detected")
+              .setDescription("Instances running a digest other than their release's")
+              .build();
+      this.duration =
+          meter
+              .histogramBuilder("cutover.deployment.duration")
+              .setUnit("s")
+              .setDescription("Rollout duration from start to terminal state")
+              .build();
+      this.timeToRollback =
+          meter
+              .histogramBuilder("cutover.time_to_rollback")
+              .setUnit("s")
+              .setDescription("From the abort decision to traffic back on stable")
+              .build();
+      this.finished =
+          meter
+              .counterBuilder("cutover.deployments.finished")
+              .setUnit("{rollout}")
+              .setDescription("Rollouts that reached a terminal state, by outcome")
+              .build();
+      this.flagged =
+          meter
+              .counterBuilder("cutover.canaries.flagged")
+              .setUnit("{rollout}")
+              .setDescription("Rollouts whose analysis produced a failed (non dry-run) verdict")
+              .build();
+      this.errorRateDelta =
+          meter
+              .histogramBuilder("cutover.analysis.error_rate_delta")
+              .setUnit("1")
+              .setDescription("Canary error rate minus baseline error rate, at each analysis")
+              .setExplicitBucketBoundariesAdvice(DELTA_BUCKETS)
+              .build();
+      this.latencyDelta =
+          meter
+              .histogramBuilder("cutover.analysis.latency_p95_delta")
+              .setUnit("s")
+              .setDescription("Canary p95 latency minus baseline p95 latency, at each analysis")
+              .setExplicitBucketBoundariesAdvice(LATENCY_BUCKETS)
+              .build();
+      this.verifications =
+          meter
+              .counterBuilder("cutover.artifact.verifications")
+              .setUnit("{verification}")
+              .setDescription("Artifact verifications before a rollout, by outcome")
+              .build();
+      this.artifactReads =
+          meter
+              .counterBuilder("cutover.artifact.reads")
+              .setUnit("{call}")
+              .setDescription("Artifact store calls made while verifying, by operation and outcome")
+              .build();
+    }
   }
 
   /** Signed: a canary may be better than its baseline. */
@@ -174,7 +202,7 @@ public final class EngineTelemetry {
       Instant start) {
     try {
       Span span =
-          tracer
+          m().tracer
               .spanBuilder("rollout " + service)
               .setNoParent()
               .setStartTimestamp(start.toEpochMilli(), TimeUnit.MILLISECONDS)
@@ -184,7 +212,7 @@ public final class EngineTelemetry {
               .setAttribute(RELEASE, releaseId)
               .setAttribute(DIGEST, digest)
               .startSpan();
-      started.add(1, Attributes.of(SERVICE, service, STRATEGY, strategy));
+      m().started.add(1, Attributes.of(SERVICE, service, STRATEGY, strategy));
       return span;
     } catch (RuntimeException e) {
       LOG.warn("telemetry failed", e);
@@ -198,7 +226,7 @@ public final class EngineTelemetry {
       return Span.getInvalid();
     }
     try {
-      return tracer
+      return m().tracer
           .spanBuilder("step " + index + " " + kind)
           .setParent(Context.root().with(parent))
           .setStartTimestamp(start.toEpochMilli(), TimeUnit.MILLISECONDS)
@@ -231,12 +259,12 @@ public final class EngineTelemetry {
   void ended(String service, String strategy, boolean success, Duration took) {
     try {
       Attributes a = Attributes.of(SERVICE, service, STRATEGY, strategy);
-      (success ? succeeded : failed).add(1, a);
+      (success ? m().succeeded : m().failed).add(1, a);
       Attributes withOutcome =
           Attributes.of(
               SERVICE, service, STRATEGY, strategy, OUTCOME, success ? "succeeded" : "aborted");
-      finished.add(1, withOutcome);
-      duration.record(took.toNanos() / 1e9, withOutcome);
+      m().finished.add(1, withOutcome);
+      m().duration.record(took.toNanos() / 1e9, withOutcome);
     } catch (RuntimeException e) {
       LOG.warn("telemetry failed", e);
     }
@@ -249,14 +277,16 @@ public final class EngineTelemetry {
   void rolledBack(
       String service, String strategy, Duration fromAbort, @Nullable Duration fromFirstFailure) {
     try {
-      rollbacks.add(1, Attributes.of(SERVICE, service, CAUSE, "abort"));
-      timeToRollback.record(
-          fromAbort.toNanos() / 1e9,
-          Attributes.of(SERVICE, service, STRATEGY, strategy, FROM, "abort"));
+      m().rollbacks.add(1, Attributes.of(SERVICE, service, CAUSE, "abort"));
+      m().timeToRollback
+          .record(
+              fromAbort.toNanos() / 1e9,
+              Attributes.of(SERVICE, service, STRATEGY, strategy, FROM, "abort"));
       if (fromFirstFailure != null) {
-        timeToRollback.record(
-            fromFirstFailure.toNanos() / 1e9,
-            Attributes.of(SERVICE, service, STRATEGY, strategy, FROM, "first_failed_verdict"));
+        m().timeToRollback
+            .record(
+                fromFirstFailure.toNanos() / 1e9,
+                Attributes.of(SERVICE, service, STRATEGY, strategy, FROM, "first_failed_verdict"));
       }
     } catch (RuntimeException e) {
       LOG.warn("telemetry failed", e);
@@ -266,7 +296,7 @@ public final class EngineTelemetry {
   /** M6: the first failed, deciding verdict of a rollout's analysis; once per rollout. */
   void canaryFlagged(String service, String strategy, String gate) {
     try {
-      flagged.add(1, Attributes.of(SERVICE, service, STRATEGY, strategy, GATE, gate));
+      m().flagged.add(1, Attributes.of(SERVICE, service, STRATEGY, strategy, GATE, gate));
     } catch (RuntimeException e) {
       LOG.warn("telemetry failed", e);
     }
@@ -281,8 +311,8 @@ public final class EngineTelemetry {
       for (Verdict.Measurement m : v.measurements()) {
         DoubleHistogram h =
             switch (m.name()) {
-              case Verdict.Measurement.ERROR_RATE_DELTA -> errorRateDelta;
-              case Verdict.Measurement.LATENCY_P95_DELTA -> latencyDelta;
+              case Verdict.Measurement.ERROR_RATE_DELTA -> m().errorRateDelta;
+              case Verdict.Measurement.LATENCY_P95_DELTA -> m().latencyDelta;
               default -> null;
             };
         if (h != null && Double.isFinite(m.value())) {
@@ -300,7 +330,7 @@ public final class EngineTelemetry {
    */
   public void verification(String service, String outcome) {
     try {
-      verifications.add(1, Attributes.of(SERVICE, service, OUTCOME, outcome));
+      m().verifications.add(1, Attributes.of(SERVICE, service, OUTCOME, outcome));
     } catch (RuntimeException e) {
       LOG.warn("telemetry failed", e);
     }
@@ -313,7 +343,8 @@ public final class EngineTelemetry {
    */
   public void artifactRead(String service, String operation, String outcome) {
     try {
-      artifactReads.add(1, Attributes.of(SERVICE, service, OPERATION, operation, OUTCOME, outcome));
+      m().artifactReads
+          .add(1, Attributes.of(SERVICE, service, OPERATION, operation, OUTCOME, outcome));
     } catch (RuntimeException e) {
       LOG.warn("telemetry failed", e);
     }
@@ -325,7 +356,7 @@ public final class EngineTelemetry {
    */
   public void explicitRollback(String service) {
     try {
-      rollbacks.add(1, Attributes.of(SERVICE, service, CAUSE, "rollback"));
+      m().rollbacks.add(1, Attributes.of(SERVICE, service, CAUSE, "rollback"));
     } catch (RuntimeException e) {
       LOG.warn("telemetry failed", e);
     }
@@ -336,10 +367,11 @@ public final class EngineTelemetry {
       return;
     }
     try {
-      verdicts.add(
-          1,
-          Attributes.of(
-              SERVICE, service, GATE, gate, OUTCOME, v.outcome().name(), DRY_RUN, dryRun));
+      m().verdicts
+          .add(
+              1,
+              Attributes.of(
+                  SERVICE, service, GATE, gate, OUTCOME, v.outcome().name(), DRY_RUN, dryRun));
     } catch (RuntimeException e) {
       LOG.warn("telemetry failed", e);
     }
@@ -347,7 +379,7 @@ public final class EngineTelemetry {
 
   public void retry(String provider) {
     try {
-      providerRetries.add(1, Attributes.of(PROVIDER, provider));
+      m().providerRetries.add(1, Attributes.of(PROVIDER, provider));
     } catch (RuntimeException e) {
       LOG.warn("telemetry failed", e);
     }
@@ -355,7 +387,7 @@ public final class EngineTelemetry {
 
   void drift(String service) {
     try {
-      drift.add(1, Attributes.of(SERVICE, service));
+      m().drift.add(1, Attributes.of(SERVICE, service));
     } catch (RuntimeException e) {
       LOG.warn("telemetry failed", e);
     }

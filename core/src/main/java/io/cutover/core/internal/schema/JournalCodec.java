@@ -57,7 +57,16 @@ public final class JournalCodec {
   public static final String ANNOTATION = "annotation.";
 
   private static final JsonStringEncoder ENCODER = JsonStringEncoder.getInstance();
-  private final ObjectMapper mapper = new ObjectMapper();
+
+  /**
+   * Created on first use, not with the codec: building an engine must not load jackson-databind
+   * (about 280 classes, the largest part of the first {@code Cutover.builder().build()} in a fresh
+   * JVM), and an engine whose journal holds nothing needs it only at its first rollout. Shared: an
+   * ObjectMapper without per-use configuration is thread-safe.
+   */
+  private static final class Mapper {
+    static final ObjectMapper INSTANCE = new ObjectMapper();
+  }
 
   /**
    * The record carrying {@code payload} and its {@linkplain #index index} (sequence not yet
@@ -178,7 +187,7 @@ public final class JournalCodec {
 
   private String tree(Object value) {
     try {
-      return mapper.writeValueAsString(value);
+      return Mapper.INSTANCE.writeValueAsString(value);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot serialize a journal payload value", e);
     }
@@ -193,7 +202,7 @@ public final class JournalCodec {
   public JournalPayload decode(JournalRecord r) {
     JsonNode p;
     try {
-      p = mapper.readTree(r.payload());
+      p = Mapper.INSTANCE.readTree(r.payload());
     } catch (IOException e) {
       throw new IllegalArgumentException(
           "journal record "

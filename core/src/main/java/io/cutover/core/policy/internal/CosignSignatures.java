@@ -16,6 +16,7 @@ import io.cutover.core.policy.SignatureRequirement;
 import io.cutover.core.policy.TrustedKey;
 import io.cutover.spi.ArtifactStore;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.security.SignatureException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -53,6 +54,14 @@ public final class CosignSignatures {
     if (sig == null) {
       return out;
     }
+    // The payload cosign writes for this artifact is predictable, and a layer is named by the
+    // digest
+    // of its bytes: when a layer's digest is that of the predicted payload, those are its exact
+    // bytes, and reading them from the registry would add a round trip and nothing else. (Any other
+    // payload, e.g. with annotations, is read as stored.) What is verified is the same: the
+    // signature over the bytes the verified .sig manifest names, then their type and digest.
+    byte[] canonical = canonicalPayload(ref);
+    Digest canonicalDigest = Digest.sha256(canonical);
     // Keyed by fingerprint: signers are counted by the key they are, whatever they are called.
     Map<String, TrustedKey> signers = new LinkedHashMap<>();
     List<String> problems = new ArrayList<>();
@@ -75,12 +84,14 @@ public final class CosignSignatures {
         problems.add(SIGNATURE_MALFORMED.line(where + ": the signature annotation is not base64"));
         continue;
       }
-      byte[] payload;
-      try {
-        payload = Attachments.layer(store, sig, layer);
-      } catch (Attachments.BadLayerException e) {
-        problems.add(SIGNATURE_MALFORMED.line(where + ": " + e.getMessage()));
-        continue;
+      byte[] payload = layer.digest().equals(canonicalDigest) ? canonical : null;
+      if (payload == null) {
+        try {
+          payload = Attachments.layer(store, sig, layer);
+        } catch (Attachments.BadLayerException e) {
+          problems.add(SIGNATURE_MALFORMED.line(where + ": " + e.getMessage()));
+          continue;
+        }
       }
       List<TrustedKey> verifiedBy = new ArrayList<>();
       int malformedFor = 0;
@@ -149,6 +160,21 @@ public final class CosignSignatures {
                   + " required"));
     }
     return out;
+  }
+
+  /**
+   * The payload {@code cosign sign} writes for {@code ref} without annotations: compact JSON, the
+   * repository as docker-reference.
+   */
+  static byte[] canonicalPayload(ArtifactRef ref) {
+    return ("{\"critical\":{\"identity\":{\"docker-reference\":\""
+            + ref.repository()
+            + "\"},\"image\":{\"docker-manifest-digest\":\""
+            + ref.digest()
+            + "\"},\"type\":\""
+            + PAYLOAD_TYPE
+            + "\"},\"optional\":null}")
+        .getBytes(StandardCharsets.UTF_8);
   }
 
   private static @Nullable String checkPayload(byte[] payload, ArtifactRef ref, String where) {

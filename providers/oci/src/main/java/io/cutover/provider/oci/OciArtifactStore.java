@@ -187,6 +187,14 @@ public final class OciArtifactStore implements ArtifactStore, AutoCloseable {
             .clock(b.clock.withZone(ZoneOffset.UTC))
             .build();
     this.cache = new ContentCache(b.cacheEntries, this::isProtected);
+    // The endpoints (and circuit breakers) of the registries the configuration names are built
+    // now, so that the first call to them does not pay for it.
+    Set<String> known = new LinkedHashSet<>(insecure);
+    known.addAll(mirrors.keySet());
+    if (defaultRegistry != null) {
+      known.add(defaultRegistry);
+    }
+    known.forEach(host -> endpointsFor(new Location(host, "")));
   }
 
   /**

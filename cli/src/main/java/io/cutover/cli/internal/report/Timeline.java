@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-package io.cutover.cli.internal.demo;
+package io.cutover.cli.internal.report;
 
 import io.cutover.api.TrafficSplit;
 import io.cutover.api.rollout.RolloutEvent;
@@ -17,8 +17,10 @@ import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /**
- * What the demo saw, sampled a few times a second: the split in effect and, per release, requests
- * and errors (5xx or no answer) since the previous sample. Recording is lock-free; sampling and
+ * What a rollout looked like over time: the split in effect and, per release, requests and errors
+ * (5xx or no answer) since the previous sample. The demo samples it a few times a second from live
+ * traffic; {@code cutover report} rebuilds it from the journal (one sample per traffic change, no
+ * request counts) on a clock set to each record's time. Recording is lock-free; sampling and
  * reading are synchronized.
  */
 public final class Timeline {
