@@ -75,6 +75,14 @@ final class RunJournal {
   /** Whether the mailbox is held for the oldest pending record. */
   private boolean holding;
 
+  /**
+   * The failure of a record settled while later ones were already queued: those count as failed too
+   * (even if the journal wrote them), so nothing ever follows a record that is not durable. Cleared
+   * once nothing is pending (later appends come after the failure was seen, as with a blocking
+   * journal).
+   */
+  private @Nullable RuntimeException broken;
+
   /** Set once ownership is lost: every later append is refused here, without the journal. */
   private volatile @Nullable OwnershipLostException gone;
 
@@ -174,12 +182,20 @@ final class RunJournal {
         settle(pending.poll());
       }
     } finally {
+      if (pending.isEmpty()) {
+        broken = null;
+      }
       holdForOldest();
     }
   }
 
   private void settle(Pending p) {
     RuntimeException failure = failure(p.future());
+    if (failure == null) {
+      failure = broken;
+    } else if (!pending.isEmpty()) {
+      broken = failure;
+    }
     if (failure instanceof OwnershipLostException e && gone == null) {
       gone = e;
       lost.accept(e);
