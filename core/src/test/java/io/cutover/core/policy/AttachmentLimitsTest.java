@@ -3,7 +3,6 @@ package io.cutover.core.policy;
 
 import static io.cutover.testfixtures.CosignFixtures.attestations;
 import static io.cutover.testfixtures.CosignFixtures.signatures;
-import static io.cutover.testfixtures.CosignFixtures.signed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
@@ -14,6 +13,7 @@ import io.cutover.testfixtures.CosignFixtures;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.DisplayName;
@@ -58,8 +58,19 @@ class AttachmentLimitsTest {
   void endlessSignatureLayer() {
     EndlessLayers store = new EndlessLayers();
     ArtifactRef app = new ArtifactRef(REPO, io.cutover.api.Digest.sha256("the image"));
+    // Signed under another name (a mirror): the payload Cutover predicts for REPO is verified
+    // without a read, so only a payload it cannot predict reaches the registry's (endless) blob.
+    byte[] payload =
+        CosignFixtures.payload(
+            "mirror.example.com/team/app", app.digest(), CosignFixtures.PAYLOAD_TYPE);
     store.put(
-        REPO, "sha256-" + app.digest().hex() + ".sig", signatures(signed(REPO, app.digest(), KEY)));
+        REPO,
+        "sha256-" + app.digest().hex() + ".sig",
+        signatures(
+            new CosignFixtures.SigLayer(
+                payload,
+                Base64.getEncoder()
+                    .encodeToString(CosignFixtures.sign(KEY.getPrivate(), payload)))));
     VerificationPolicy policy =
         VerificationPolicy.builder()
             .requireSignatures(SignatureRequirement.anyOf(TrustedKey.of("k", KEY.getPublic())))
