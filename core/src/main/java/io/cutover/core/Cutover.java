@@ -89,7 +89,11 @@ import org.slf4j.LoggerFactory;
  * of rollout in milliseconds.
  */
 public final class Cutover implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(Cutover.class);
+  // Looked up when something is logged, not when the class loads: building a Cutover does not
+  // initialize the logging backend (SLF4J's provider discovery scans the class path).
+  private static Logger log() {
+    return LoggerFactory.getLogger(Cutover.class);
+  }
 
   private final Journal journal;
   private final @Nullable ArtifactStore store;
@@ -714,7 +718,7 @@ public final class Cutover implements AutoCloseable {
       try {
         c.close();
       } catch (Exception e) {
-        LOG.warn("close failed", e);
+        log().warn("close failed", e);
       }
     }
   }
@@ -749,12 +753,13 @@ public final class Cutover implements AutoCloseable {
             .handle(
                 (v, e) -> {
                   if (e != null) {
-                    LOG.warn(
-                        "could not release the lease of {} held by the ended rollout {}; the next"
-                            + " start or restart releases it",
-                        plan.service(),
-                        run.id(),
-                        e);
+                    log()
+                        .warn(
+                            "could not release the lease of {} held by the ended rollout {}; the next"
+                                + " start or restart releases it",
+                            plan.service(),
+                            run.id(),
+                            e);
                   }
                   return v;
                 })

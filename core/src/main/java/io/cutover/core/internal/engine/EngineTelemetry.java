@@ -27,7 +27,12 @@ import org.slf4j.LoggerFactory;
  * telemetry must never throw into, or stop, a rollout.
  */
 public final class EngineTelemetry {
-  private static final Logger LOG = LoggerFactory.getLogger(EngineTelemetry.class);
+  // Looked up when something is logged (failures only), not when the class loads: building a
+  // Cutover does not initialize the logging backend.
+  private static Logger log() {
+    return LoggerFactory.getLogger(EngineTelemetry.class);
+  }
+
   static final AttributeKey<String> SERVICE = AttributeKey.stringKey("cutover.service");
   static final AttributeKey<String> ROLLOUT = AttributeKey.stringKey("cutover.rollout");
   static final AttributeKey<String> STRATEGY = AttributeKey.stringKey("cutover.strategy");
@@ -215,7 +220,7 @@ public final class EngineTelemetry {
       m().started.add(1, Attributes.of(SERVICE, service, STRATEGY, strategy));
       return span;
     } catch (RuntimeException e) {
-      LOG.warn("telemetry failed", e);
+      log().warn("telemetry failed", e);
       return Span.getInvalid();
     }
   }
@@ -235,7 +240,7 @@ public final class EngineTelemetry {
           .setAttribute(DIGEST, digest)
           .startSpan();
     } catch (RuntimeException e) {
-      LOG.warn("telemetry failed", e);
+      log().warn("telemetry failed", e);
       return Span.getInvalid();
     }
   }
@@ -247,7 +252,7 @@ public final class EngineTelemetry {
       }
       span.end(end.toEpochMilli(), TimeUnit.MILLISECONDS);
     } catch (RuntimeException e) {
-      LOG.warn("telemetry failed", e);
+      log().warn("telemetry failed", e);
     }
   }
 
@@ -266,7 +271,7 @@ public final class EngineTelemetry {
       m().finished.add(1, withOutcome);
       m().duration.record(took.toNanos() / 1e9, withOutcome);
     } catch (RuntimeException e) {
-      LOG.warn("telemetry failed", e);
+      log().warn("telemetry failed", e);
     }
   }
 
@@ -289,7 +294,7 @@ public final class EngineTelemetry {
                 Attributes.of(SERVICE, service, STRATEGY, strategy, FROM, "first_failed_verdict"));
       }
     } catch (RuntimeException e) {
-      LOG.warn("telemetry failed", e);
+      log().warn("telemetry failed", e);
     }
   }
 
@@ -298,7 +303,7 @@ public final class EngineTelemetry {
     try {
       m().flagged.add(1, Attributes.of(SERVICE, service, STRATEGY, strategy, GATE, gate));
     } catch (RuntimeException e) {
-      LOG.warn("telemetry failed", e);
+      log().warn("telemetry failed", e);
     }
   }
 
@@ -320,7 +325,7 @@ public final class EngineTelemetry {
         }
       }
     } catch (RuntimeException e) {
-      LOG.warn("telemetry failed", e);
+      log().warn("telemetry failed", e);
     }
   }
 
@@ -332,7 +337,7 @@ public final class EngineTelemetry {
     try {
       m().verifications.add(1, Attributes.of(SERVICE, service, OUTCOME, outcome));
     } catch (RuntimeException e) {
-      LOG.warn("telemetry failed", e);
+      log().warn("telemetry failed", e);
     }
   }
 
@@ -346,7 +351,7 @@ public final class EngineTelemetry {
       m().artifactReads
           .add(1, Attributes.of(SERVICE, service, OPERATION, operation, OUTCOME, outcome));
     } catch (RuntimeException e) {
-      LOG.warn("telemetry failed", e);
+      log().warn("telemetry failed", e);
     }
   }
 
@@ -358,7 +363,7 @@ public final class EngineTelemetry {
     try {
       m().rollbacks.add(1, Attributes.of(SERVICE, service, CAUSE, "rollback"));
     } catch (RuntimeException e) {
-      LOG.warn("telemetry failed", e);
+      log().warn("telemetry failed", e);
     }
   }
 
@@ -373,7 +378,7 @@ public final class EngineTelemetry {
               Attributes.of(
                   SERVICE, service, GATE, gate, OUTCOME, v.outcome().name(), DRY_RUN, dryRun));
     } catch (RuntimeException e) {
-      LOG.warn("telemetry failed", e);
+      log().warn("telemetry failed", e);
     }
   }
 
@@ -381,7 +386,7 @@ public final class EngineTelemetry {
     try {
       m().providerRetries.add(1, Attributes.of(PROVIDER, provider));
     } catch (RuntimeException e) {
-      LOG.warn("telemetry failed", e);
+      log().warn("telemetry failed", e);
     }
   }
 
@@ -389,7 +394,7 @@ public final class EngineTelemetry {
     try {
       m().drift.add(1, Attributes.of(SERVICE, service));
     } catch (RuntimeException e) {
-      LOG.warn("telemetry failed", e);
+      log().warn("telemetry failed", e);
     }
   }
 
@@ -398,7 +403,7 @@ public final class EngineTelemetry {
       try {
         l.onEvent(event);
       } catch (RuntimeException e) {
-        LOG.warn("rollout listener {} threw on {}; ignored", l, event.type(), e);
+        log().warn("rollout listener {} threw on {}; ignored", l, event.type(), e);
       }
     }
   }

@@ -45,14 +45,16 @@ import org.slf4j.MDC;
  * two calls at once for one service, whatever the timeouts.
  */
 public final class ResilientCaller {
-  private static final Logger LOG = LoggerFactory.getLogger(ResilientCaller.class);
   private final String provider;
   private final ScheduledExecutorService scheduler;
   private final Executor executor;
-  private final CircuitBreaker breaker;
-  private final Retry retry;
-  private final TimeLimiter limiter;
+  private final ResiliencePolicy policy;
+  private final InstantSource clock;
+  private final BiConsumer<Integer, Throwable> onRetry;
   private final boolean singleAttempt;
+  // Built at the first call, not with the engine: resilience4j's classes (about 75) and its
+  // configuration are then no part of building a Cutover that has not called a provider yet.
+  private volatile @Nullable Guards guards;
 
   /** Per lane, the end of the work started last in it; removed when that work ends. */
   private final ConcurrentHashMap<Object, CompletableFuture<Void>> lanes =
@@ -72,39 +74,75 @@ public final class ResilientCaller {
     this.provider = provider;
     this.scheduler = scheduler;
     this.executor = executor;
-    this.breaker =
-        CircuitBreaker.of(
-            provider,
-            CircuitBreakerConfig.custom()
-                .failureRateThreshold(policy.failureRateThreshold())
-                .slidingWindowSize(policy.slidingWindowSize())
-                .minimumNumberOfCalls(Math.min(policy.slidingWindowSize(), 10))
-                .waitDurationInOpenState(policy.openStateWait())
-                .clock(clock.withZone(ZoneOffset.UTC))
-                .recordException(ResilientCaller::countsAsFailure)
-                .build());
-    this.retry =
-        Retry.of(
-            provider,
-            RetryConfig.custom()
-                .maxAttempts(policy.maxAttempts())
-                .intervalFunction(
-                    IntervalFunction.ofExponentialBackoff(
-                        policy.initialBackoff(), policy.backoffMultiplier(), policy.maxBackoff()))
-                .retryOnException(ResilientCaller::retryable)
-                .failAfterMaxAttempts(false)
-                .build());
+    this.policy = policy;
+    this.clock = clock;
+    this.onRetry = onRetry;
     this.singleAttempt = policy.maxAttempts() == 1;
-    this.retry
-        .getEventPublisher()
-        .onRetry(e -> onRetry.accept(e.getNumberOfRetryAttempts(), e.getLastThrowable()));
-    this.limiter =
-        TimeLimiter.of(
-            provider,
-            TimeLimiterConfig.custom()
-                .timeoutDuration(policy.attemptTimeout())
-                .cancelRunningFuture(true)
-                .build());
+  }
+
+  /** The breaker, retry and time limiter of this provider. */
+  private static final class Guards {
+    final CircuitBreaker breaker;
+    final Retry retry;
+    final TimeLimiter limiter;
+
+    Guards(
+        String provider,
+        ResiliencePolicy policy,
+        InstantSource clock,
+        BiConsumer<Integer, Throwable> onRetry) {
+      this.breaker =
+          CircuitBreaker.of(
+              provider,
+              CircuitBreakerConfig.custom()
+                  .failureRateThreshold(policy.failureRateThreshold())
+                  .slidingWindowSize(policy.slidingWindowSize())
+                  .minimumNumberOfCalls(Math.min(policy.slidingWindowSize(), 10))
+                  .waitDurationInOpenState(policy.openStateWait())
+                  .clock(clock.withZone(ZoneOffset.UTC))
+                  .recordException(ResilientCaller::countsAsFailure)
+                  .build());
+      this.retry =
+          Retry.of(
+              provider,
+              RetryConfig.custom()
+                  .maxAttempts(policy.maxAttempts())
+                  .intervalFunction(
+                      IntervalFunction.ofExponentialBackoff(
+                          policy.initialBackoff(), policy.backoffMultiplier(), policy.maxBackoff()))
+                  .retryOnException(ResilientCaller::retryable)
+                  .failAfterMaxAttempts(false)
+                  .build());
+      this.retry
+          .getEventPublisher()
+          .onRetry(e -> onRetry.accept(e.getNumberOfRetryAttempts(), e.getLastThrowable()));
+      this.limiter =
+          TimeLimiter.of(
+              provider,
+              TimeLimiterConfig.custom()
+                  .timeoutDuration(policy.attemptTimeout())
+                  .cancelRunningFuture(true)
+                  .build());
+    }
+  }
+
+  private Guards guards() {
+    Guards g = guards;
+    if (g == null) {
+      synchronized (this) {
+        g = guards;
+        if (g == null) {
+          g = new Guards(provider, policy, clock, onRetry);
+          guards = g;
+        }
+      }
+    }
+    return g;
+  }
+
+  /** Logged rarely (a throwing retry listener): looked up then, not when the engine is built. */
+  private static Logger log() {
+    return LoggerFactory.getLogger(ResilientCaller.class);
   }
 
   /** The provider's name. */
@@ -114,7 +152,7 @@ public final class ResilientCaller {
 
   /** The circuit breaker, for inspection. */
   public CircuitBreaker breaker() {
-    return breaker;
+    return guards().breaker;
   }
 
   /**
@@ -158,6 +196,7 @@ public final class ResilientCaller {
     if (singleAttempt) {
       return callOnce(operation, lane, body);
     }
+    Guards g = guards();
     // Without a lane, the attempts of this call are still serialized among themselves.
     Object key = lane != null ? lane : new Object();
     Supplier<CompletionStage<T>> limited =
@@ -168,13 +207,13 @@ public final class ResilientCaller {
             // armed.
             return attempt;
           }
-          return limiter
+          return g.limiter
               .executeCompletionStage(scheduler, () -> attempt)
               .exceptionallyCompose(
                   t -> CompletableFuture.failedFuture(translate(operation, unwrap(t))));
         };
     Supplier<CompletionStage<T>> breakerGuarded =
-        CircuitBreaker.decorateCompletionStage(breaker, limited);
+        CircuitBreaker.decorateCompletionStage(g.breaker, limited);
     // Resilience4j's retry events are per Retry instance (all calls of this provider); this call's
     // own retries are counted here, so they can be reported to the rollout that made the call.
     AtomicInteger attempts = new AtomicInteger();
@@ -187,7 +226,7 @@ public final class ResilientCaller {
             try {
               retried.accept(n - 1, last);
             } catch (RuntimeException e) {
-              LOG.warn("retry listener of {} {} threw; ignored", provider, operation, e);
+              log().warn("retry listener of {} {} threw; ignored", provider, operation, e);
             }
           }
           return breakerGuarded
@@ -200,7 +239,7 @@ public final class ResilientCaller {
                   });
         };
     CompletableFuture<T> out = new CompletableFuture<>();
-    Retry.decorateCompletionStage(retry, scheduler, guarded)
+    Retry.decorateCompletionStage(g.retry, scheduler, guarded)
         .get()
         .whenComplete(
             (v, t) -> {
@@ -219,6 +258,8 @@ public final class ResilientCaller {
    */
   private <T> CompletableFuture<T> callOnce(
       String operation, @Nullable String lane, Supplier<T> body) {
+    Guards g = guards();
+    CircuitBreaker breaker = g.breaker;
     if (!breaker.tryAcquirePermission()) {
       return CompletableFuture.failedFuture(
           translate(operation, CallNotPermittedException.createCallNotPermittedException(breaker)));
@@ -229,7 +270,7 @@ public final class ResilientCaller {
     CompletableFuture<T> stage =
         attempt.isDone()
             ? attempt
-            : limiter.executeCompletionStage(scheduler, () -> attempt).toCompletableFuture();
+            : g.limiter.executeCompletionStage(scheduler, () -> attempt).toCompletableFuture();
     CompletableFuture<T> out = new CompletableFuture<>();
     stage.whenComplete(
         (v, t) -> {
@@ -292,10 +333,7 @@ public final class ResilientCaller {
   private Throwable translate(String operation, Throwable t) {
     if (t instanceof TimeoutException) {
       return ProviderException.retryable(
-          provider,
-          operation,
-          "timed out after " + limiter.getTimeLimiterConfig().getTimeoutDuration(),
-          t);
+          provider, operation, "timed out after " + policy.attemptTimeout(), t);
     }
     if (t instanceof CallNotPermittedException) {
       return ProviderException.permanent(

@@ -41,7 +41,12 @@ import org.slf4j.MDC;
  * read the {@code volatile} snapshot only.
  */
 public final class RolloutRun implements Rollout {
-  private static final Logger LOG = LoggerFactory.getLogger(RolloutRun.class);
+  // Looked up when something is logged (failures only), not when the class loads: building a
+  // Cutover does not initialize the logging backend.
+  private static Logger log() {
+    return LoggerFactory.getLogger(RolloutRun.class);
+  }
+
   private final String id;
   private final Plan plan;
   private final RolloutOptions options;
@@ -518,7 +523,7 @@ public final class RolloutRun implements Rollout {
       return;
     }
     String why = "internal error: " + e.getClass().getSimpleName() + ": " + e.getMessage();
-    LOG.error("rollout {} task failed in state {}", id, state, e);
+    log().error("rollout {} task failed in state {}", id, state, e);
     if (state.isTerminal()) {
       return;
     }
@@ -869,7 +874,7 @@ public final class RolloutRun implements Rollout {
     rollbackWatch.stop();
     analyses.stopForeground();
     analyses.stopBackground();
-    LOG.warn("rollout {} stands down on this replica: {}", id, e.getMessage());
+    log().warn("rollout {} stands down on this replica: {}", id, e.getMessage());
     completion.completeExceptionally(e);
   }
 

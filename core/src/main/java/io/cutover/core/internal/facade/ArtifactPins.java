@@ -27,7 +27,12 @@ import org.slf4j.LoggerFactory;
  * never thrown: the rollout's outcome is already decided.
  */
 public final class ArtifactPins {
-  private static final Logger LOG = LoggerFactory.getLogger(ArtifactPins.class);
+  // Looked up when something is logged (failures only), not when the class loads: building a
+  // Cutover does not initialize the logging backend.
+  private static Logger log() {
+    return LoggerFactory.getLogger(ArtifactPins.class);
+  }
+
   private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
   /** Pin reason prefix of the revisions (rollback targets) of a service. */
@@ -118,15 +123,16 @@ public final class ArtifactPins {
                   try {
                     update.run();
                   } catch (RuntimeException ex) {
-                    LOG.warn("could not update pins for {}", rolloutId, ex);
+                    log().warn("could not update pins for {}", rolloutId, ex);
                   } finally {
                     done.complete(null);
                   }
                 });
           } catch (RejectedExecutionException ex) {
-            LOG.warn(
-                "could not update pins for {}: the provider executor refused the task (engine closed?)",
-                rolloutId);
+            log()
+                .warn(
+                    "could not update pins for {}: the provider executor refused the task (engine closed?)",
+                    rolloutId);
             done.complete(null);
           }
         });

@@ -32,7 +32,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threading.</b> Thread-safe; lease changes happen under the {@link ReleaseHistory} monitor.
  */
 public final class JournalRecovery {
-  private static final Logger LOG = LoggerFactory.getLogger(JournalRecovery.class);
+  // Looked up when something is logged (failures only), not when the class loads: building a
+  // Cutover does not initialize the logging backend.
+  private static Logger log() {
+    return LoggerFactory.getLogger(JournalRecovery.class);
+  }
 
   private final Journal journal;
   private final EngineContext ctx;
@@ -149,10 +153,11 @@ public final class JournalRecovery {
       created = ctx.codec().created(records.get(0));
       plan = created.plan();
     } catch (RuntimeException ex) {
-      LOG.error(
-          "rollout {} cannot be resumed: its CREATED record is unreadable ({}); it stays as journaled",
-          id,
-          ex.getMessage());
+      log()
+          .error(
+              "rollout {} cannot be resumed: its CREATED record is unreadable ({}); it stays as journaled",
+              id,
+              ex.getMessage());
       return null;
     }
     JournalRecord last = records.get(records.size() - 1);
@@ -176,11 +181,12 @@ public final class JournalRecovery {
     synchronized (history) {
       releaseStaleLease(plan.service());
       if (!journal.tryLease(plan.service(), id)) {
-        LOG.error(
-            "rollout {} cannot be resumed: {} is leased to {}",
-            id,
-            plan.service(),
-            journal.leaseHolder(plan.service()).orElse("?"));
+        log()
+            .error(
+                "rollout {} cannot be resumed: {} is leased to {}",
+                id,
+                plan.service(),
+                journal.leaseHolder(plan.service()).orElse("?"));
         return null;
       }
       if (shared != null) {
@@ -189,11 +195,12 @@ public final class JournalRecovery {
           shared.refresh(plan.service());
         } catch (RuntimeException e) {
           // The rollout must not wait for it: its own records say what it does.
-          LOG.warn(
-              "rollout {} resumes without the latest release history of {}: {}",
-              id,
-              plan.service(),
-              e.getMessage());
+          log()
+              .warn(
+                  "rollout {} resumes without the latest release history of {}: {}",
+                  id,
+                  plan.service(),
+                  e.getMessage());
         }
       }
       history.recovering(plan);
@@ -221,13 +228,14 @@ public final class JournalRecovery {
     }
     List<JournalRecord> records = journal.records(holder);
     if (records.isEmpty() || records.get(records.size() - 1).type() == JournalRecord.Type.ENDED) {
-      LOG.warn(
-          "releasing the lease of {} on {}: {}",
-          holder,
-          service,
-          records.isEmpty()
-              ? "the rollout was never journaled (its engine stopped after taking the lease)"
-              : "the rollout has ended (its engine stopped before releasing the lease)");
+      log()
+          .warn(
+              "releasing the lease of {} on {}: {}",
+              holder,
+              service,
+              records.isEmpty()
+                  ? "the rollout was never journaled (its engine stopped after taking the lease)"
+                  : "the rollout has ended (its engine stopped before releasing the lease)");
       journal.releaseLease(service, holder);
     }
   }
@@ -243,14 +251,15 @@ public final class JournalRecovery {
     }
     try {
       List<String> evidence = reverify.apply(plan.target().artifact(), plan.service());
-      LOG.info("re-verified {} before resuming: {}", plan.target().artifact(), evidence);
+      log().info("re-verified {} before resuming: {}", plan.target().artifact(), evidence);
       return null;
     } catch (RuntimeException e) {
-      LOG.error(
-          "rollout of {} cannot continue: its artifact {} fails verification now",
-          plan.target().id(),
-          plan.target().artifact(),
-          e);
+      log()
+          .error(
+              "rollout of {} cannot continue: its artifact {} fails verification now",
+              plan.target().id(),
+              plan.target().artifact(),
+              e);
       return "cannot resume safely: "
           + plan.target().artifact()
           + " failed verification again after the restart: "
@@ -285,7 +294,7 @@ public final class JournalRecovery {
       }
       e = read;
     } catch (IllegalArgumentException ex) {
-      LOG.warn("unreadable ENDED record {} ignored", ended.sequence());
+      log().warn("unreadable ENDED record {} ignored", ended.sequence());
       return;
     }
     history.replayEnded(
