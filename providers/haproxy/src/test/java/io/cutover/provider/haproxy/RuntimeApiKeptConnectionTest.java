@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -71,6 +72,26 @@ class RuntimeApiKeptConnectionTest {
     }
   }
 
+  /**
+   * Ends every session HAProxy lists, from connections of their own: the kept one among them.
+   * (HAProxy 2.6 does not always arm its stats timeout on an interactive session that sent {@code
+   * prompt} and a command in one write, so waiting for the timeout is not a reliable way to get the
+   * kept connection closed; {@code shutdown session} is.)
+   */
+  void shutdownAllSessions() {
+    List<String> ids =
+        new RuntimeApi(socket)
+            .execute("show sess")
+            .lines()
+            .filter(l -> l.startsWith("0x"))
+            .map(l -> l.substring(0, l.indexOf(':')))
+            .toList();
+    assertThat(ids).as("the kept session and the asking one").hasSizeGreaterThanOrEqualTo(2);
+    for (String id : ids) {
+      new RuntimeApi(socket).execute("shutdown session " + id);
+    }
+  }
+
   static long field(Pattern p, String info) {
     Matcher m = p.matcher(info);
     assertThat(m.find()).as("%s in %s", p, info).isTrue();
@@ -131,15 +152,17 @@ class RuntimeApiKeptConnectionTest {
   }
 
   @Test
-  @DisplayName("a connection HAProxy closed after its stats timeout is replaced without an error")
-  void reconnectsAfterIdleTimeout() throws Exception {
-    start("300ms", false); // a lone process: the master-worker one keeps idle sessions
+  @DisplayName("a kept connection HAProxy has closed is replaced without an error")
+  void reconnectsAfterHaproxyClosedIt() throws Exception {
+    start("10s", false);
     try (RuntimeApi kept = new RuntimeApi(socket, RuntimeApi.DEFAULT_IDLE_TIMEOUT, true)) {
-      long first = field(CUM_CONNS, kept.execute("show info"));
-      TimeUnit.MILLISECONDS.sleep(1_000); // HAProxy closes the idle session after 300 ms
+      kept.execute("show info");
+      shutdownAllSessions();
+      long before = field(CUM_CONNS, new RuntimeApi(socket).execute("show info"));
       String answer = kept.execute("set server be/a weight 9;show servers state be");
       assertThat(weightOfA(answer)).isEqualTo(9);
-      assertThat(field(CUM_CONNS, kept.execute("show info"))).isEqualTo(first + 1);
+      // One new connection: the kept one was replaced, and the batch was not lost with the old one.
+      assertThat(field(CUM_CONNS, kept.execute("show info"))).isEqualTo(before + 1);
     }
   }
 
