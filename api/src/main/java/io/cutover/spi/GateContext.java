@@ -6,11 +6,9 @@ import io.cutover.api.InvalidSpecException;
 import io.cutover.api.Release;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -222,7 +220,9 @@ public final class GateContext {
    * required field at once. Not thread-safe.
    */
   public static final class Builder {
-    private final Set<String> set = new HashSet<>();
+    // One bit per field already set (see once); a HashSet of names cost a tenth of the engine
+    // benchmark's CPU, as every measurement builds a context.
+    private int set;
     private @Nullable String rolloutId;
     private @Nullable String service;
     private @Nullable Release stable;
@@ -239,77 +239,77 @@ public final class GateContext {
 
     /** The rollout (required). */
     public Builder rolloutId(String rolloutId) {
-      once("rolloutId");
+      once(0, "rolloutId");
       this.rolloutId = Objects.requireNonNull(rolloutId, "rolloutId");
       return this;
     }
 
     /** The service (required). */
     public Builder service(String service) {
-      once("service");
+      once(1, "service");
       this.service = Objects.requireNonNull(service, "service");
       return this;
     }
 
     /** The stable (baseline) release; null (the default) for a first deployment. */
     public Builder stable(@Nullable Release stable) {
-      once("stable");
+      once(2, "stable");
       this.stable = stable;
       return this;
     }
 
     /** The release under test (required). */
     public Builder candidate(Release candidate) {
-      once("candidate");
+      once(3, "candidate");
       this.candidate = Objects.requireNonNull(candidate, "candidate");
       return this;
     }
 
     /** Start of the window to judge (required). */
     public Builder windowStart(Instant windowStart) {
-      once("windowStart");
+      once(4, "windowStart");
       this.windowStart = Objects.requireNonNull(windowStart, "windowStart");
       return this;
     }
 
     /** The end of the window, from the engine's clock (required). */
     public Builder now(Instant now) {
-      once("now");
+      once(5, "now");
       this.now = Objects.requireNonNull(now, "now");
       return this;
     }
 
     /** The 1-based index of the measurement within its verify step; default 1. */
     public Builder measurement(int measurement) {
-      once("measurement");
+      once(6, "measurement");
       this.measurement = measurement;
       return this;
     }
 
     /** The plan step the evaluation belongs to (see {@link GateContext#step()}); default -1. */
     public Builder step(int step) {
-      once("step");
+      once(7, "step");
       this.step = step;
       return this;
     }
 
     /** READY instances of the candidate (copied); default none. */
     public Builder candidateInstances(List<Instance> instances) {
-      once("candidateInstances");
+      once(8, "candidateInstances");
       this.candidateInstances = List.copyOf(instances);
       return this;
     }
 
     /** The lifecycle phase for hooks, e.g. {@code pre-rollout}; default {@link #ANALYSIS}. */
     public Builder phase(String phase) {
-      once("phase");
+      once(9, "phase");
       this.phase = Objects.requireNonNull(phase, "phase");
       return this;
     }
 
     /** Hook parameters (copied); default none. */
     public Builder params(Map<String, String> params) {
-      once("params");
+      once(10, "params");
       this.params = Map.copyOf(params);
       return this;
     }
@@ -343,11 +343,13 @@ public final class GateContext {
       }
     }
 
-    private void once(String field) {
-      if (!set.add(field)) {
+    private void once(int bit, String field) {
+      int mask = 1 << bit;
+      if ((set & mask) != 0) {
         throw new IllegalStateException(
             "GateContext." + field + " was already set on this builder");
       }
+      set |= mask;
     }
   }
 }

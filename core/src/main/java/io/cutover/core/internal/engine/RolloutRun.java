@@ -56,6 +56,8 @@ public final class RolloutRun implements Rollout {
   private final CompletableFuture<RolloutStatus> completion = new CompletableFuture<>();
   private final List<String> verificationEvidence;
   private final String artifactText;
+  // Digest.toString builds a new string per call; every mailbox task puts it in the MDC.
+  private final String digestText;
   private final FleetView view;
   private final RunJournal journal;
   private final RolloutTelemetry telemetry;
@@ -127,6 +129,7 @@ public final class RolloutRun implements Rollout {
     this.updatedAt = startedAt;
     this.verificationEvidence = List.copyOf(verificationEvidence);
     this.artifactText = plan.target().artifact().toString();
+    this.digestText = plan.target().artifact().digest().toString();
     this.view = new FleetView(plan);
     this.journal =
         new RunJournal(
@@ -496,7 +499,7 @@ public final class RolloutRun implements Rollout {
     MDC.put("cutover.artifact", artifactText);
     // M9: the release id and artifact digest on every log line of the rollout.
     MDC.put("cutover.release", plan.target().id());
-    MDC.put("cutover.artifact.digest", plan.target().artifact().digest().toString());
+    MDC.put("cutover.artifact.digest", digestText);
     try {
       r.run();
     } finally {

@@ -10,7 +10,9 @@ import io.cutover.api.rollout.RolloutEvent;
 import io.opentelemetry.api.trace.Span;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import org.jspecify.annotations.Nullable;
@@ -43,6 +45,8 @@ final class RolloutTelemetry {
   private final String releaseId;
 
   private final String digest;
+  // Used on the rollout's mailbox only.
+  private final Map<String, String[]> verdictMessages = new HashMap<>();
 
   /** When the first failed, deciding verdict came (M5, M6); null while there was none. */
   private @Nullable Instant firstFailedVerdict;
@@ -80,11 +84,26 @@ final class RolloutTelemetry {
       ctx.telemetry().canaryFlagged(plan.service(), plan.strategy(), gate);
     }
     String msg =
-        gate
-            + (dryRun ? " (dry-run): " : ": ")
-            + v.outcome()
-            + (v.passed() || v.reasons().isEmpty() ? "" : " " + v.reasons());
+        v.passed() || v.reasons().isEmpty()
+            ? verdictMessage(gate, v.outcome(), dryRun)
+            : gate + (dryRun ? " (dry-run): " : ": ") + v.outcome() + " " + v.reasons();
     emit(RolloutEvent.Type.GATE_VERDICT, msg, v, gate, null);
+  }
+
+  /**
+   * "gate: OUTCOME", built once per gate, outcome and mode: a rollout reports the same few messages
+   * at every measurement.
+   */
+  private String verdictMessage(String gate, Verdict.Outcome outcome, boolean dryRun) {
+    String[] cached =
+        verdictMessages.computeIfAbsent(gate, g -> new String[2 * Verdict.Outcome.values().length]);
+    int slot = outcome.ordinal() * 2 + (dryRun ? 1 : 0);
+    String msg = cached[slot];
+    if (msg == null) {
+      msg = gate + (dryRun ? " (dry-run): " : ": ") + outcome;
+      cached[slot] = msg;
+    }
+    return msg;
   }
 
   /**

@@ -90,6 +90,9 @@ public final class JournalCodec {
    * JournalRecord#index()}): the summary fields of CREATED and ENDED, nothing for the others.
    */
   public static Map<String, String> index(JournalPayload payload) {
+    if (!(payload instanceof Created) && !(payload instanceof Ended)) {
+      return Map.of(); // most records: no map to fill and copy
+    }
     Map<String, String> out = new LinkedHashMap<>();
     if (payload instanceof Created c) {
       out.put("strategy", c.strategy());
