@@ -9,7 +9,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
@@ -59,9 +58,9 @@ import org.jspecify.annotations.Nullable;
  * #awaitTermination} waits only while another thread is driving; otherwise it answers at once,
  * since virtual time cannot pass by waiting.
  *
- * <p><b>Threading and cost.</b> Scheduling, cancelling and inspection are safe from any thread. One
- * priority queue, one object per task, cancelled tasks removed lazily: millions of tasks per
- * second.
+ * <p><b>Threading and cost.</b> Scheduling, cancelling and inspection are safe from any thread. A
+ * priority queue for timers and a FIFO for tasks due now, one object per task, cancelled tasks
+ * removed lazily: millions of tasks per second.
  */
 public final class VirtualScheduler extends AbstractExecutorService
     implements VirtualTimeScheduler {
@@ -83,7 +82,7 @@ public final class VirtualScheduler extends AbstractExecutorService
 
   private final VirtualClock clock;
   private final Object lock = new Object();
-  private final PriorityQueue<Task<?>> queue = new PriorityQueue<>(ORDER);
+  private final TaskQueue<Task<?>> queue = new TaskQueue<>(ORDER);
   private final List<Throwable> failures = new ArrayList<>();
   private long sequence;
   private int pending;
@@ -451,7 +450,7 @@ public final class VirtualScheduler extends AbstractExecutorService
       task.due = due;
       task.seq = sequence++;
       task.state = SCHEDULED;
-      queue.add(task);
+      queue.add(task, due == clock.nanos());
       pending++;
       if (holds > 0) {
         lock.notifyAll(); // the driver may be waiting for held work: this task may be due now
@@ -472,11 +471,12 @@ public final class VirtualScheduler extends AbstractExecutorService
   public void shutdown() {
     synchronized (lock) {
       shutdown = true;
-      for (Task<?> t : queue) {
-        if (t.state == SCHEDULED && t.isPeriodic()) {
-          cancelLocked(t);
-        }
-      }
+      queue.forEach(
+          t -> {
+            if (t.state == SCHEDULED && t.isPeriodic()) {
+              cancelLocked(t);
+            }
+          });
       checkTerminatedLocked();
     }
   }
@@ -486,12 +486,13 @@ public final class VirtualScheduler extends AbstractExecutorService
     List<Runnable> notStarted = new ArrayList<>();
     synchronized (lock) {
       shutdown = true;
-      for (Task<?> t : queue) {
-        if (t.state == SCHEDULED) {
-          cancelLocked(t);
-          notStarted.add(t);
-        }
-      }
+      queue.forEach(
+          t -> {
+            if (t.state == SCHEDULED) {
+              cancelLocked(t);
+              notStarted.add(t);
+            }
+          });
       queue.clear();
       cancelledInQueue = 0;
       checkTerminatedLocked();
@@ -616,7 +617,7 @@ public final class VirtualScheduler extends AbstractExecutorService
             due = period > 0 ? saturatedAdd(due, period) : saturatedAdd(clock.nanos(), -period);
             seq = sequence++;
             state = SCHEDULED;
-            queue.add(this);
+            queue.add(this, due == clock.nanos());
           }
         }
         finished = state >= DONE;
