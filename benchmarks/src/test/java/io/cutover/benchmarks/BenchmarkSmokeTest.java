@@ -173,7 +173,8 @@ class BenchmarkSmokeTest {
                   "router.weight_change_p50.nginx-reload",
                   "baseline.haproxy_api_rtt_p50",
                   "baseline.haproxy_api_rtt_one_connection_per_call_p50",
-                  "haproxy.trials")),
+                  "haproxy.trials",
+                  "haproxy.warmup_trials")),
           new Smoke(
               "kubernetes",
               List.of("5", "2", "3"),
