@@ -5,7 +5,6 @@ import io.cutover.api.plan.Step;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
@@ -16,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class Analyses implements AnalysisRun.Host {
   private final EngineContext ctx;
-  private final Executor mailbox;
+  private final RolloutMailbox mailbox;
   private final Verdicts verdicts;
   private final ProgressWatchdog watchdog;
   private final Consumer<String> abort;
@@ -37,7 +36,7 @@ final class Analyses implements AnalysisRun.Host {
    */
   Analyses(
       EngineContext ctx,
-      Executor mailbox,
+      RolloutMailbox mailbox,
       Verdicts verdicts,
       ProgressWatchdog watchdog,
       Consumer<String> abort,

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -66,7 +65,7 @@ final class AnalysisRun {
   record Recorded(GateVerdict verdict, Instant time) {}
 
   private final EngineContext ctx;
-  private final Executor mailbox;
+  private final RolloutMailbox mailbox;
   private final Host host;
   private final Verdicts verdicts;
   private final ProgressWatchdog watchdog;
@@ -87,7 +86,7 @@ final class AnalysisRun {
 
   AnalysisRun(
       EngineContext ctx,
-      Executor mailbox,
+      RolloutMailbox mailbox,
       Host host,
       Verdicts verdicts,
       ProgressWatchdog watchdog,
@@ -229,7 +228,10 @@ final class AnalysisRun {
     } else {
       next =
           ctx.scheduler()
-              .schedule(() -> mailbox.execute(this::measure), Times.nanos(d), TimeUnit.NANOSECONDS);
+              .schedule(
+                  () -> mailbox.executeFromTimer(this::measure),
+                  Times.nanos(d),
+                  TimeUnit.NANOSECONDS);
     }
   }
 

@@ -66,6 +66,23 @@ final class Mailbox implements Executor {
   }
 
   /**
+   * Like {@link #execute}, but called on a thread of the delegate executor (a timer task of the
+   * engine's scheduler): when the mailbox is idle the task runs on this thread at once, exactly as
+   * the drain {@code execute} would submit to the delegate, without the hand-off; otherwise it is
+   * queued behind the tasks already waiting.
+   */
+  void executeHere(Runnable task) {
+    synchronized (this) {
+      queue.add(task);
+      if (scheduled || held) {
+        return;
+      }
+      scheduled = true;
+    }
+    drain();
+  }
+
+  /**
    * Called from a task of this mailbox: once the task returns, runs nothing more until {@code
    * until} completes, then runs {@code first} before any other task. {@code first} is queued from
    * the thread that completes the future, so it must not depend on that thread.

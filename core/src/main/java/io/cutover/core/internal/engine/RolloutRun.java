@@ -176,7 +176,17 @@ public final class RolloutRun implements Rollout {
     this.analyses =
         new Analyses(
             ctx,
-            this::post,
+            new RolloutMailbox() {
+              @Override
+              public void execute(Runnable r) {
+                post(r);
+              }
+
+              @Override
+              public void executeFromTimer(Runnable r) {
+                mailbox.executeHere(() -> inContext(r));
+              }
+            },
             verdicts,
             watchdog,
             this::beginAbort,

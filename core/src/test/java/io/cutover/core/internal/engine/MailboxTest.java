@@ -132,4 +132,56 @@ class MailboxTest {
       scheduler.remove(0).run();
     }
   }
+
+  @Test
+  @DisplayName("executeHere runs an idle mailbox's task on the calling thread, with no hand-off")
+  void executeHereRunsAnIdleMailboxInPlace() {
+    List<Runnable> pending = new ArrayList<>();
+    List<String> ran = new ArrayList<>();
+    Mailbox m = new Mailbox(pending::add, e -> ran.add("failed " + e));
+
+    m.executeHere(() -> ran.add("timer"));
+
+    assertThat(ran).containsExactly("timer");
+    assertThat(pending).isEmpty();
+  }
+
+  @Test
+  @DisplayName("executeHere queues behind a drain already submitted, in order, and adds no drain")
+  void executeHereQueuesBehindWaitingTasks() {
+    List<Runnable> pending = new ArrayList<>();
+    List<String> ran = new ArrayList<>();
+    Mailbox m = new Mailbox(pending::add, e -> ran.add("failed " + e));
+    m.execute(() -> ran.add("first"));
+
+    m.executeHere(() -> ran.add("timer"));
+
+    assertThat(ran).isEmpty();
+    assertThat(pending).hasSize(1);
+    pending.get(0).run();
+    assertThat(ran).containsExactly("first", "timer");
+  }
+
+  @Test
+  @DisplayName("executeHere on a held mailbox waits for the continuation, which runs first")
+  void executeHereRespectsAHold() {
+    List<Runnable> pending = new ArrayList<>();
+    List<String> ran = new ArrayList<>();
+    Mailbox m = new Mailbox(pending::add, e -> ran.add("failed " + e));
+    CompletableFuture<Void> durable = new CompletableFuture<>();
+    m.execute(
+        () -> {
+          ran.add("holder");
+          m.holdUntil(durable, () -> ran.add("continuation"));
+        });
+    pending.remove(0).run();
+
+    m.executeHere(() -> ran.add("timer"));
+    assertThat(ran).containsExactly("holder");
+
+    durable.complete(null);
+    assertThat(pending).hasSize(1);
+    pending.remove(0).run();
+    assertThat(ran).containsExactly("holder", "continuation", "timer");
+  }
 }

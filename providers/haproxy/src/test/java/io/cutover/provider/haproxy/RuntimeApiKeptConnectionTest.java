@@ -181,21 +181,38 @@ class RuntimeApiKeptConnectionTest {
     }
   }
 
+  /**
+   * Reloads the master-worker HAProxy with SIGUSR2 and waits for a new worker that stays. A master
+   * that has just started can lose the signal (it installs its handlers after forking the worker
+   * and logging "Loading success": seen on a loaded machine, where the reload never happened), so
+   * the signal is sent again every 2 s until a new worker answers; the new worker must then stay
+   * the one answering for 500 ms, so a late second reload cannot happen after this returns.
+   */
   private void reload(long oldWorker) throws IOException, InterruptedException {
-    Process kill =
-        new ProcessBuilder("kill", "-USR2", Long.toString(haproxy.pid())).inheritIO().start();
-    assertThat(kill.waitFor()).isZero();
     RuntimeApi fresh = new RuntimeApi(socket);
+    long newWorker = -1;
+    long stableSince = 0;
     for (int i = 0; i < 400; i++) {
+      if (newWorker < 0 && i % 80 == 0) {
+        Process kill =
+            new ProcessBuilder("kill", "-USR2", Long.toString(haproxy.pid())).inheritIO().start();
+        assertThat(kill.waitFor()).isZero();
+      }
       try {
-        if (field(PID, fresh.execute("show info")) != oldWorker) {
-          return;
+        long pid = field(PID, fresh.execute("show info"));
+        if (pid != oldWorker && pid == newWorker) {
+          if (System.nanoTime() - stableSince >= TimeUnit.MILLISECONDS.toNanos(500)) {
+            return;
+          }
+        } else if (pid != oldWorker) {
+          newWorker = pid;
+          stableSince = System.nanoTime();
         }
       } catch (io.cutover.api.ProviderException e) {
         // Socket between workers: try again.
       }
       TimeUnit.MILLISECONDS.sleep(25);
     }
-    throw new AssertionError("HAProxy did not reload within 10 s");
+    throw new AssertionError("HAProxy did not reload within 10 s (SIGUSR2 sent every 2 s)");
   }
 }
