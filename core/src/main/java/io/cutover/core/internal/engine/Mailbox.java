@@ -45,12 +45,8 @@ final class Mailbox implements Executor {
 
   @Override
   public void execute(Runnable task) {
-    synchronized (this) {
-      queue.add(task);
-      if (scheduled || held) {
-        return;
-      }
-      scheduled = true;
+    if (!enqueue(task)) {
+      return;
     }
     try {
       delegate.execute(this::drain);
@@ -72,14 +68,19 @@ final class Mailbox implements Executor {
    * queued behind the tasks already waiting.
    */
   void executeHere(Runnable task) {
-    synchronized (this) {
-      queue.add(task);
-      if (scheduled || held) {
-        return;
-      }
-      scheduled = true;
+    if (enqueue(task)) {
+      drain();
     }
-    drain();
+  }
+
+  /** Queues {@code task}; true if the caller must now start a drain (none running, none held). */
+  private synchronized boolean enqueue(Runnable task) {
+    queue.add(task);
+    if (scheduled || held) {
+      return false;
+    }
+    scheduled = true;
+    return true;
   }
 
   /**
