@@ -90,6 +90,27 @@ class RuntimeApiKeptConnectionTest {
     for (String id : ids) {
       new RuntimeApi(socket).execute("shutdown session " + id);
     }
+    // 'shutdown session' only marks the session: HAProxy closes its socket when the session is
+    // released, which on a loaded machine can come after the next command was written to it (seen
+    // in a parallel build: "closed the connection before answering"). Wait until the asking
+    // connection's own session is the only one listed (ids are addresses, so they can be reused).
+    for (int i = 0; i < 200; i++) {
+      if (new RuntimeApi(socket)
+              .execute("show sess")
+              .lines()
+              .filter(l -> l.startsWith("0x"))
+              .count()
+          == 1) {
+        return;
+      }
+      try {
+        TimeUnit.MILLISECONDS.sleep(25);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted", e);
+      }
+    }
+    throw new AssertionError("HAProxy still lists sessions other than the asking one after 5 s");
   }
 
   static long field(Pattern p, String info) {
