@@ -95,7 +95,7 @@ class NginxLoadTest {
     // 2 x 625 offered so that >= 1 000 are sent even when this machine stalls the generator (it
     // skips, never bursts).
     TrafficGenerator raw = load(625, 0).start();
-    TrafficGenerator retrying = load(625, 3).start();
+    TrafficGenerator retrying = load(625, 4).start(); // back-off 25, 50, 100, 200 ms
     long t0 = System.nanoTime();
     int rollouts = 0;
     int reloadsBefore = router.reloads();
