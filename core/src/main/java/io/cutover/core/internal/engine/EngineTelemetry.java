@@ -281,7 +281,9 @@ public final class EngineTelemetry {
     try {
       return m().tracer
           .spanBuilder("step " + index + " " + kind)
-          .setParent(Context.root().with(parent))
+          // What Context.root().with(parent) does; called on the span, so that verifying this
+          // class (loaded with every engine) does not load ImplicitContextKeyed.
+          .setParent(parent.storeInContext(Context.root()))
           .setStartTimestamp(start.toEpochMilli(), TimeUnit.MILLISECONDS)
           .setAttribute(Keys.STEP_KIND, kind)
           .setAttribute(Keys.RELEASE, releaseId)
