@@ -23,7 +23,6 @@ import io.cutover.core.internal.facade.LiveRollouts;
 import io.cutover.core.internal.facade.PlanValidator;
 import io.cutover.core.internal.facade.ReleaseHistory;
 import io.cutover.core.internal.facade.SharedReleases;
-import io.cutover.core.internal.schema.JournalCodec;
 import io.cutover.core.internal.schema.JournalPayload;
 import io.cutover.core.journal.InMemoryJournal;
 import io.cutover.spi.ArtifactStore;
@@ -61,6 +60,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,10 +97,23 @@ public final class Cutover implements AutoCloseable {
 
   private final Journal journal;
   private final @Nullable ArtifactStore store;
-  private final ArtifactVerifier verifier;
+
+  /** Null without an artifact store (nothing is verified then); see {@link #verified}. */
+  private final @Nullable ArtifactVerifier verifier;
+
   private final RolloutOptions defaultOptions;
   private final EngineContext ctx;
-  private final List<AutoCloseable> owned;
+
+  /**
+   * The executors this engine created (the scheduler, then the provider pool), shut down by {@link
+   * #close()}; held as executors rather than as {@code shutdownNow} method references, which would
+   * be the first lambdas a fresh JVM links (see {@link DaemonThreads}).
+   */
+  private final List<ExecutorService> ownedExecutors;
+
+  /** The in-memory journal this engine created, closed after the executors; else null. */
+  private final @Nullable InMemoryJournal ownedJournal;
+
   private final PlanValidator validator;
 
   /** Also the service lock: lease changes happen under its monitor (see {@link ReleaseHistory}). */
@@ -114,40 +127,47 @@ public final class Cutover implements AutoCloseable {
   private final @Nullable SharedReleases shared;
 
   private Cutover(Builder b) {
-    List<AutoCloseable> own = new ArrayList<>();
+    List<ExecutorService> own = new ArrayList<>(2);
     InstantSource clock = b.clock != null ? b.clock : InstantSource.system();
     ScheduledExecutorService scheduler;
     if (b.scheduler != null) {
       scheduler = b.scheduler;
     } else {
-      ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, daemon("cutover-engine"));
+      ScheduledThreadPoolExecutor s =
+          new ScheduledThreadPoolExecutor(1, new DaemonThreads("cutover-engine"));
       s.setRemoveOnCancelPolicy(true);
       scheduler = s;
-      own.add(s::shutdownNow);
+      own.add(s);
     }
     Executor providerExecutor;
     if (b.providerExecutor != null) {
       providerExecutor = b.providerExecutor;
     } else {
-      ExecutorService pool = Executors.newFixedThreadPool(16, daemon("cutover-provider"));
-      own.add(pool::shutdownNow);
+      ExecutorService pool =
+          Executors.newFixedThreadPool(16, new DaemonThreads("cutover-provider"));
+      own.add(pool);
       providerExecutor = pool;
     }
     if (b.journal != null) {
       this.journal = b.journal;
+      this.ownedJournal = null;
     } else {
       InMemoryJournal j = InMemoryJournal.create();
-      own.add(j);
+      this.ownedJournal = j;
       this.journal = j;
     }
-    this.owned = own;
+    this.ownedExecutors = own;
     this.store = b.store;
-    this.verifier = b.verifier != null ? b.verifier : ArtifactVerifier.NONE;
+    // Not ArtifactVerifier.NONE yet: initialising it links a lambda, and an engine without a store
+    // never verifies (build() refuses a verifier without a store).
+    this.verifier = b.verifier;
     Map<String, HealthGate> gates = Map.copyOf(b.gates);
     this.defaultOptions = b.defaultOptions != null ? b.defaultOptions : RolloutOptions.DEFAULT;
-    OpenTelemetry otel = b.openTelemetry != null ? b.openTelemetry : OpenTelemetry.noop();
-    EngineTelemetry telemetry = new EngineTelemetry(otel, b.listeners);
-    Map<ResilienceScope, ResiliencePolicy> res = b.resilience;
+    // Null when not set: EngineTelemetry falls back to the no-op OpenTelemetry at the first
+    // rollout, so that a build does not initialise it (its propagators and context classes).
+    EngineTelemetry telemetry = new EngineTelemetry(b.openTelemetry, b.listeners);
+    Map<ResilienceScope, ResiliencePolicy> set = b.resilience;
+    Map<ResilienceScope, ResiliencePolicy> res = set != null ? set : Map.of();
     ResiliencePolicy defaults = res.getOrDefault(ResilienceScope.DEFAULT, ResiliencePolicy.DEFAULT);
     ResiliencePolicy gatePolicy =
         res.getOrDefault(ResilienceScope.GATES, defaults.withMaxAttempts(1));
@@ -169,25 +189,24 @@ public final class Cutover implements AutoCloseable {
                 scheduler,
                 providerExecutor,
                 clock,
-                (n, t) -> telemetry.retry("fleet")),
+                telemetry.retryCounter("fleet")),
             new ResilientCaller(
                 "router",
                 res.getOrDefault(ResilienceScope.ROUTER, defaults),
                 scheduler,
                 providerExecutor,
                 clock,
-                (n, t) -> telemetry.retry("router")),
+                telemetry.retryCounter("router")),
             new ResilientCaller(
                 "gates",
                 gatePolicy.withMaxAttempts(1),
                 scheduler,
                 providerExecutor,
                 clock,
-                (n, t) -> {}),
+                EngineTelemetry.uncountedRetries()),
             telemetry,
-            new JournalCodec(),
-            this::ended,
-            history::revisionsAfterSuccess);
+            new OnEnded(),
+            new RevisionsAfterSuccess());
     this.validator = new PlanValidator(gates);
     this.pins = new ArtifactPins(store, ctx.providerExecutor());
     this.shared =
@@ -445,7 +464,8 @@ public final class Cutover implements AutoCloseable {
     }
     List<String> evidence;
     try {
-      evidence = verifier.verify(artifact, new CountedArtifactStore(s, ctx.telemetry(), svc));
+      ArtifactVerifier v = verifier != null ? verifier : ArtifactVerifier.NONE;
+      evidence = v.verify(artifact, new CountedArtifactStore(s, ctx.telemetry(), svc));
     } catch (VerificationException e) {
       ctx.telemetry().verification(svc, "rejected");
       throw e;
@@ -714,12 +734,39 @@ public final class Cutover implements AutoCloseable {
    */
   @Override
   public void close() {
-    for (AutoCloseable c : owned) {
+    for (ExecutorService e : ownedExecutors) {
       try {
-        c.close();
-      } catch (Exception e) {
-        log().warn("close failed", e);
+        e.shutdownNow();
+      } catch (RuntimeException ex) {
+        log().warn("close failed", ex);
       }
+    }
+    if (ownedJournal != null) {
+      try {
+        ownedJournal.close();
+      } catch (RuntimeException ex) {
+        log().warn("close failed", ex);
+      }
+    }
+  }
+
+  /**
+   * {@link #ended} as the engine context's {@code onEnded}. A class rather than a method reference:
+   * the first lambda a fresh JVM links costs milliseconds (method-handle and class spinning
+   * infrastructure, interpreted), which the first {@code build()} paid before.
+   */
+  private final class OnEnded implements Function<RolloutRun, CompletionStage<Void>> {
+    @Override
+    public CompletionStage<Void> apply(RolloutRun run) {
+      return ended(run);
+    }
+  }
+
+  /** {@link ReleaseHistory#revisionsAfterSuccess} as the engine context's; see {@link OnEnded}. */
+  private final class RevisionsAfterSuccess implements Function<Plan, JournalPayload.Revisions> {
+    @Override
+    public JournalPayload.Revisions apply(Plan plan) {
+      return history.revisionsAfterSuccess(plan);
     }
   }
 
@@ -782,13 +829,24 @@ public final class Cutover implements AutoCloseable {
     return r;
   }
 
-  private static ThreadFactory daemon(String prefix) {
-    AtomicLong n = new AtomicLong();
-    return r -> {
+  /**
+   * Names the engine's own threads {@code prefix-1}, {@code prefix-2}, ... and makes them daemons.
+   * A class rather than a lambda, like {@link OnEnded}.
+   */
+  private static final class DaemonThreads implements ThreadFactory {
+    private final String prefix;
+    private final AtomicLong n = new AtomicLong();
+
+    DaemonThreads(String prefix) {
+      this.prefix = prefix;
+    }
+
+    @Override
+    public Thread newThread(Runnable r) {
       Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
       t.setDaemon(true);
       return t;
-    };
+    }
   }
 
   /**
@@ -809,8 +867,9 @@ public final class Cutover implements AutoCloseable {
     private @Nullable RolloutOptions defaultOptions;
     private final Map<String, HealthGate> gates = new LinkedHashMap<>();
     private final List<RolloutListener> listeners = new ArrayList<>();
-    private final Map<ResilienceScope, ResiliencePolicy> resilience =
-        new EnumMap<>(ResilienceScope.class);
+    // Created by the first resilience(...) call: an EnumMap reads its enum's constants
+    // reflectively, the only reflective call of a build that sets no policy.
+    private @Nullable Map<ResilienceScope, ResiliencePolicy> resilience;
     private final Set<String> set = new HashSet<>();
     private boolean autoResume = true;
     private boolean allowUnverified;
@@ -1012,7 +1071,12 @@ public final class Cutover implements AutoCloseable {
      */
     public Builder resilience(ResilienceScope scope, ResiliencePolicy policy) {
       Objects.requireNonNull(scope, "scope");
-      if (resilience.putIfAbsent(scope, Objects.requireNonNull(policy)) != null) {
+      Map<ResilienceScope, ResiliencePolicy> policies = resilience;
+      if (policies == null) {
+        policies = new EnumMap<>(ResilienceScope.class);
+        resilience = policies;
+      }
+      if (policies.putIfAbsent(scope, Objects.requireNonNull(policy)) != null) {
         throw new IllegalStateException(
             "resilience for "
                 + scope.name().toLowerCase(Locale.ROOT)

@@ -21,7 +21,6 @@ import java.util.function.Function;
  *
  * @param providerExecutor where blocking provider calls run (the resilient callers and the engine's
  *     artifact pins)
- * @param codec the journal payload codec
  * @param onEnded called (on the rollout's mailbox) once a rollout reaches a terminal state; the
  *     rollout's completion completes when the returned stage does (the engine's artifact pins,
  *     updated on the provider executor)
@@ -40,6 +39,15 @@ public record EngineContext(
     ResilientCaller routerCaller,
     ResilientCaller gateCaller,
     EngineTelemetry telemetry,
-    JournalCodec codec,
     Function<RolloutRun, CompletionStage<Void>> onEnded,
-    Function<Plan, JournalPayload.Revisions> revisionsAfterSuccess) {}
+    Function<Plan, JournalPayload.Revisions> revisionsAfterSuccess) {
+
+  /**
+   * The journal payload codec: the {@linkplain JournalCodec#shared() shared} one. Not a component
+   * created with the engine: the codec class is large and its verification loads jackson-core
+   * classes, none of which building an engine needs.
+   */
+  public JournalCodec codec() {
+    return JournalCodec.shared();
+  }
+}

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,22 +34,11 @@ public final class EngineTelemetry {
     return LoggerFactory.getLogger(EngineTelemetry.class);
   }
 
-  static final AttributeKey<String> SERVICE = AttributeKey.stringKey("cutover.service");
-  static final AttributeKey<String> ROLLOUT = AttributeKey.stringKey("cutover.rollout");
-  static final AttributeKey<String> STRATEGY = AttributeKey.stringKey("cutover.strategy");
-  static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("cutover.outcome");
-  static final AttributeKey<String> GATE = AttributeKey.stringKey("cutover.gate");
-  static final AttributeKey<String> STEP_KIND = AttributeKey.stringKey("cutover.step.kind");
-  static final AttributeKey<String> CAUSE = AttributeKey.stringKey("cutover.rollback.cause");
-  static final AttributeKey<Boolean> DRY_RUN = AttributeKey.booleanKey("cutover.gate.dry_run");
-  static final AttributeKey<String> RELEASE = AttributeKey.stringKey("cutover.release");
-  static final AttributeKey<String> DIGEST = AttributeKey.stringKey("cutover.artifact.digest");
-  static final AttributeKey<String> FROM = AttributeKey.stringKey("cutover.rollback.from");
-  static final AttributeKey<String> PROVIDER = AttributeKey.stringKey("cutover.provider");
-  static final AttributeKey<String> OPERATION = AttributeKey.stringKey("cutover.operation");
-
   private final List<RolloutListener> listeners;
-  private final OpenTelemetry otel;
+
+  /** Null when the engine was built without one: the no-op, looked up at the first rollout. */
+  private final @Nullable OpenTelemetry otel;
+
   private volatile @Nullable Instruments instruments;
 
   /**
@@ -57,10 +47,68 @@ public final class EngineTelemetry {
    */
   private final boolean metricsEnabled;
 
-  public EngineTelemetry(OpenTelemetry otel, List<RolloutListener> listeners) {
-    this.metricsEnabled = otel != OpenTelemetry.noop();
+  /**
+   * @param otel null for none (no-op): then building the engine does not initialise the no-op
+   *     OpenTelemetry (its propagators and context classes) either
+   */
+  public EngineTelemetry(@Nullable OpenTelemetry otel, List<RolloutListener> listeners) {
+    this.metricsEnabled = otel != null && otel != OpenTelemetry.noop();
     this.otel = otel;
     this.listeners = List.copyOf(listeners);
+  }
+
+  /**
+   * The attribute keys, created with the first attribute set rather than when the engine is built
+   * (13 keys load and initialise the OpenTelemetry attribute classes).
+   */
+  private static final class Keys {
+    static final AttributeKey<String> SERVICE = AttributeKey.stringKey("cutover.service");
+    static final AttributeKey<String> ROLLOUT = AttributeKey.stringKey("cutover.rollout");
+    static final AttributeKey<String> STRATEGY = AttributeKey.stringKey("cutover.strategy");
+    static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("cutover.outcome");
+    static final AttributeKey<String> GATE = AttributeKey.stringKey("cutover.gate");
+    static final AttributeKey<String> STEP_KIND = AttributeKey.stringKey("cutover.step.kind");
+    static final AttributeKey<String> CAUSE = AttributeKey.stringKey("cutover.rollback.cause");
+    static final AttributeKey<Boolean> DRY_RUN = AttributeKey.booleanKey("cutover.gate.dry_run");
+    static final AttributeKey<String> RELEASE = AttributeKey.stringKey("cutover.release");
+    static final AttributeKey<String> DIGEST = AttributeKey.stringKey("cutover.artifact.digest");
+    static final AttributeKey<String> FROM = AttributeKey.stringKey("cutover.rollback.from");
+    static final AttributeKey<String> PROVIDER = AttributeKey.stringKey("cutover.provider");
+    static final AttributeKey<String> OPERATION = AttributeKey.stringKey("cutover.operation");
+  }
+
+  /**
+   * Counts a provider's retries in {@code cutover.provider.retries}, as a resilient caller's retry
+   * listener.
+   */
+  public BiConsumer<Integer, Throwable> retryCounter(String provider) {
+    return new RetryListener(this, provider);
+  }
+
+  /** A retry listener that counts nothing (a single-attempt caller such as the gates'). */
+  public static BiConsumer<Integer, Throwable> uncountedRetries() {
+    return new RetryListener(null, "");
+  }
+
+  /**
+   * A class rather than lambdas: the engine is built with three of these, and the first lambdas a
+   * fresh JVM links cost more than loading one small class.
+   */
+  private static final class RetryListener implements BiConsumer<Integer, Throwable> {
+    private final @Nullable EngineTelemetry telemetry;
+    private final String provider;
+
+    RetryListener(@Nullable EngineTelemetry telemetry, String provider) {
+      this.telemetry = telemetry;
+      this.provider = provider;
+    }
+
+    @Override
+    public void accept(Integer attempt, Throwable failure) {
+      if (telemetry != null) {
+        telemetry.retry(provider);
+      }
+    }
   }
 
   /** The tracer and instruments, created on first use (see {@link Instruments}). */
@@ -70,7 +118,7 @@ public final class EngineTelemetry {
       synchronized (this) {
         i = instruments;
         if (i == null) {
-          i = new Instruments(otel);
+          i = new Instruments(otel != null ? otel : OpenTelemetry.noop());
           instruments = i;
         }
       }
@@ -211,13 +259,13 @@ public final class EngineTelemetry {
               .spanBuilder("rollout " + service)
               .setNoParent()
               .setStartTimestamp(start.toEpochMilli(), TimeUnit.MILLISECONDS)
-              .setAttribute(SERVICE, service)
-              .setAttribute(ROLLOUT, rolloutId)
-              .setAttribute(STRATEGY, strategy)
-              .setAttribute(RELEASE, releaseId)
-              .setAttribute(DIGEST, digest)
+              .setAttribute(Keys.SERVICE, service)
+              .setAttribute(Keys.ROLLOUT, rolloutId)
+              .setAttribute(Keys.STRATEGY, strategy)
+              .setAttribute(Keys.RELEASE, releaseId)
+              .setAttribute(Keys.DIGEST, digest)
               .startSpan();
-      m().started.add(1, Attributes.of(SERVICE, service, STRATEGY, strategy));
+      m().started.add(1, Attributes.of(Keys.SERVICE, service, Keys.STRATEGY, strategy));
       return span;
     } catch (RuntimeException e) {
       log().warn("telemetry failed", e);
@@ -233,11 +281,13 @@ public final class EngineTelemetry {
     try {
       return m().tracer
           .spanBuilder("step " + index + " " + kind)
-          .setParent(Context.root().with(parent))
+          // What Context.root().with(parent) does; called on the span, so that verifying this
+          // class (loaded with every engine) does not load ImplicitContextKeyed.
+          .setParent(parent.storeInContext(Context.root()))
           .setStartTimestamp(start.toEpochMilli(), TimeUnit.MILLISECONDS)
-          .setAttribute(STEP_KIND, kind)
-          .setAttribute(RELEASE, releaseId)
-          .setAttribute(DIGEST, digest)
+          .setAttribute(Keys.STEP_KIND, kind)
+          .setAttribute(Keys.RELEASE, releaseId)
+          .setAttribute(Keys.DIGEST, digest)
           .startSpan();
     } catch (RuntimeException e) {
       log().warn("telemetry failed", e);
@@ -263,11 +313,16 @@ public final class EngineTelemetry {
    */
   void ended(String service, String strategy, boolean success, Duration took) {
     try {
-      Attributes a = Attributes.of(SERVICE, service, STRATEGY, strategy);
+      Attributes a = Attributes.of(Keys.SERVICE, service, Keys.STRATEGY, strategy);
       (success ? m().succeeded : m().failed).add(1, a);
       Attributes withOutcome =
           Attributes.of(
-              SERVICE, service, STRATEGY, strategy, OUTCOME, success ? "succeeded" : "aborted");
+              Keys.SERVICE,
+              service,
+              Keys.STRATEGY,
+              strategy,
+              Keys.OUTCOME,
+              success ? "succeeded" : "aborted");
       m().finished.add(1, withOutcome);
       m().duration.record(took.toNanos() / 1e9, withOutcome);
     } catch (RuntimeException e) {
@@ -282,16 +337,22 @@ public final class EngineTelemetry {
   void rolledBack(
       String service, String strategy, Duration fromAbort, @Nullable Duration fromFirstFailure) {
     try {
-      m().rollbacks.add(1, Attributes.of(SERVICE, service, CAUSE, "abort"));
+      m().rollbacks.add(1, Attributes.of(Keys.SERVICE, service, Keys.CAUSE, "abort"));
       m().timeToRollback
           .record(
               fromAbort.toNanos() / 1e9,
-              Attributes.of(SERVICE, service, STRATEGY, strategy, FROM, "abort"));
+              Attributes.of(Keys.SERVICE, service, Keys.STRATEGY, strategy, Keys.FROM, "abort"));
       if (fromFirstFailure != null) {
         m().timeToRollback
             .record(
                 fromFirstFailure.toNanos() / 1e9,
-                Attributes.of(SERVICE, service, STRATEGY, strategy, FROM, "first_failed_verdict"));
+                Attributes.of(
+                    Keys.SERVICE,
+                    service,
+                    Keys.STRATEGY,
+                    strategy,
+                    Keys.FROM,
+                    "first_failed_verdict"));
       }
     } catch (RuntimeException e) {
       log().warn("telemetry failed", e);
@@ -301,7 +362,8 @@ public final class EngineTelemetry {
   /** M6: the first failed, deciding verdict of a rollout's analysis; once per rollout. */
   void canaryFlagged(String service, String strategy, String gate) {
     try {
-      m().flagged.add(1, Attributes.of(SERVICE, service, STRATEGY, strategy, GATE, gate));
+      m().flagged
+          .add(1, Attributes.of(Keys.SERVICE, service, Keys.STRATEGY, strategy, Keys.GATE, gate));
     } catch (RuntimeException e) {
       log().warn("telemetry failed", e);
     }
@@ -321,7 +383,9 @@ public final class EngineTelemetry {
               default -> null;
             };
         if (h != null && Double.isFinite(m.value())) {
-          h.record(m.value(), Attributes.of(SERVICE, service, STRATEGY, strategy, GATE, gate));
+          h.record(
+              m.value(),
+              Attributes.of(Keys.SERVICE, service, Keys.STRATEGY, strategy, Keys.GATE, gate));
         }
       }
     } catch (RuntimeException e) {
@@ -335,7 +399,7 @@ public final class EngineTelemetry {
    */
   public void verification(String service, String outcome) {
     try {
-      m().verifications.add(1, Attributes.of(SERVICE, service, OUTCOME, outcome));
+      m().verifications.add(1, Attributes.of(Keys.SERVICE, service, Keys.OUTCOME, outcome));
     } catch (RuntimeException e) {
       log().warn("telemetry failed", e);
     }
@@ -349,7 +413,10 @@ public final class EngineTelemetry {
   public void artifactRead(String service, String operation, String outcome) {
     try {
       m().artifactReads
-          .add(1, Attributes.of(SERVICE, service, OPERATION, operation, OUTCOME, outcome));
+          .add(
+              1,
+              Attributes.of(
+                  Keys.SERVICE, service, Keys.OPERATION, operation, Keys.OUTCOME, outcome));
     } catch (RuntimeException e) {
       log().warn("telemetry failed", e);
     }
@@ -361,7 +428,7 @@ public final class EngineTelemetry {
    */
   public void explicitRollback(String service) {
     try {
-      m().rollbacks.add(1, Attributes.of(SERVICE, service, CAUSE, "rollback"));
+      m().rollbacks.add(1, Attributes.of(Keys.SERVICE, service, Keys.CAUSE, "rollback"));
     } catch (RuntimeException e) {
       log().warn("telemetry failed", e);
     }
@@ -376,7 +443,14 @@ public final class EngineTelemetry {
           .add(
               1,
               Attributes.of(
-                  SERVICE, service, GATE, gate, OUTCOME, v.outcome().name(), DRY_RUN, dryRun));
+                  Keys.SERVICE,
+                  service,
+                  Keys.GATE,
+                  gate,
+                  Keys.OUTCOME,
+                  v.outcome().name(),
+                  Keys.DRY_RUN,
+                  dryRun));
     } catch (RuntimeException e) {
       log().warn("telemetry failed", e);
     }
@@ -384,7 +458,7 @@ public final class EngineTelemetry {
 
   public void retry(String provider) {
     try {
-      m().providerRetries.add(1, Attributes.of(PROVIDER, provider));
+      m().providerRetries.add(1, Attributes.of(Keys.PROVIDER, provider));
     } catch (RuntimeException e) {
       log().warn("telemetry failed", e);
     }
@@ -392,7 +466,7 @@ public final class EngineTelemetry {
 
   void drift(String service) {
     try {
-      m().drift.add(1, Attributes.of(SERVICE, service));
+      m().drift.add(1, Attributes.of(Keys.SERVICE, service));
     } catch (RuntimeException e) {
       log().warn("telemetry failed", e);
     }

@@ -124,6 +124,14 @@ public final class ResilientCaller {
                   .cancelRunningFuture(true)
                   .build());
     }
+
+    /**
+     * The breaker's refusal, typed {@code Throwable} here: verifying {@link ResilientCaller}, which
+     * every engine build loads, then does not load resilience4j's exception class.
+     */
+    Throwable refusal() {
+      return CallNotPermittedException.createCallNotPermittedException(breaker);
+    }
   }
 
   private Guards guards() {
@@ -266,8 +274,7 @@ public final class ResilientCaller {
     Guards g = guards();
     CircuitBreaker breaker = g.breaker;
     if (!breaker.tryAcquirePermission()) {
-      return CompletableFuture.failedFuture(
-          translate(operation, CallNotPermittedException.createCallNotPermittedException(breaker)));
+      return CompletableFuture.failedFuture(translate(operation, g.refusal()));
     }
     long start = breaker.getCurrentTimestamp();
     CompletableFuture<T> attempt =

@@ -33,7 +33,13 @@ public final class ArtifactPins {
     return LoggerFactory.getLogger(ArtifactPins.class);
   }
 
-  private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+  /**
+   * A completed stage, in a holder: initialising {@code CompletableFuture} (and with it the common
+   * fork-join pool's classes) is no part of building an engine, whose pins are created with it.
+   */
+  private static final class Done {
+    static final CompletableFuture<Void> FUTURE = CompletableFuture.completedFuture(null);
+  }
 
   /** Pin reason prefix of the revisions (rollback targets) of a service. */
   public static final String ROLLBACK_TARGET = "rollback-target:";
@@ -41,8 +47,11 @@ public final class ArtifactPins {
   private final @Nullable ArtifactStore store;
   private final Executor providerExecutor;
 
-  /** The last submitted batch; the next one starts when it is done. Guarded by this. */
-  private CompletableFuture<Void> tail = DONE;
+  /**
+   * The last submitted batch; the next one starts when it is done; null before the first. Guarded
+   * by this.
+   */
+  private @Nullable CompletableFuture<Void> tail;
 
   public ArtifactPins(@Nullable ArtifactStore store, Executor providerExecutor) {
     this.store = store;
@@ -71,7 +80,7 @@ public final class ArtifactPins {
       ReleaseHistory.@Nullable Retention retention) {
     ArtifactStore s = store;
     if (s == null) {
-      return DONE;
+      return Done.FUTURE;
     }
     String service = plan.service();
     Release stable = plan.stable();
@@ -98,7 +107,7 @@ public final class ArtifactPins {
   public CompletionStage<Void> retain(ReleaseHistory.Retention retention) {
     ArtifactStore s = store;
     if (s == null || retention.isEmpty()) {
-      return DONE;
+      return Done.FUTURE;
     }
     return submit("revisions of " + retention.service(), () -> apply(s, retention));
   }
@@ -115,7 +124,8 @@ public final class ArtifactPins {
 
   private synchronized CompletionStage<Void> submit(String rolloutId, Runnable update) {
     CompletableFuture<Void> done = new CompletableFuture<>();
-    tail.whenComplete(
+    CompletableFuture<Void> previous = tail != null ? tail : Done.FUTURE;
+    previous.whenComplete(
         (v, e) -> {
           try {
             providerExecutor.execute(

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,14 +87,9 @@ public final class JournalRecovery {
    * @return the continued rollouts, already started
    */
   public synchronized List<RolloutRun> recover() {
-    Map<String, List<JournalRecord>> byRollout = new LinkedHashMap<>();
-    long[] last = {0};
-    journal.replay(
-        0,
-        r -> {
-          byRollout.computeIfAbsent(r.rolloutId(), k -> new ArrayList<>()).add(r);
-          last[0] = Math.max(last[0], r.sequence());
-        });
+    ByRollout read = new ByRollout();
+    journal.replay(0, read);
+    Map<String, List<JournalRecord>> byRollout = read.records;
     List<RolloutRun> resumed = new ArrayList<>();
     for (Map.Entry<String, List<JournalRecord>> e : byRollout.entrySet()) {
       String id = e.getKey();
@@ -117,7 +113,7 @@ public final class JournalRecovery {
       historyReplayed = true;
       if (shared != null) {
         synchronized (history) {
-          shared.recoveredUpTo(last[0]);
+          shared.recoveredUpTo(read.last);
         }
       }
       for (ReleaseHistory.Retention r : history.retentions()) {
@@ -125,6 +121,27 @@ public final class JournalRecovery {
       }
     }
     return resumed;
+  }
+
+  /**
+   * The replayed records grouped by rollout, in journal order, and the last sequence seen. A class
+   * rather than a lambda: {@link #recover()} runs in every build, where the first lambdas a fresh
+   * JVM links cost more than loading a class.
+   */
+  private static final class ByRollout implements Consumer<JournalRecord> {
+    final Map<String, List<JournalRecord>> records = new LinkedHashMap<>();
+    long last;
+
+    @Override
+    public void accept(JournalRecord r) {
+      List<JournalRecord> list = records.get(r.rolloutId());
+      if (list == null) {
+        list = new ArrayList<>();
+        records.put(r.rolloutId(), list);
+      }
+      list.add(r);
+      last = Math.max(last, r.sequence());
+    }
   }
 
   /**

@@ -56,7 +56,15 @@ public final class JournalCodec {
   /** Prefix of the index keys that hold the annotations of a CREATED record. */
   public static final String ANNOTATION = "annotation.";
 
-  private static final JsonStringEncoder ENCODER = JsonStringEncoder.getInstance();
+  private static final JournalCodec SHARED = new JournalCodec();
+
+  /**
+   * The codec every engine uses: it is stateless. Created with this class, i.e. when first asked
+   * for (see {@code EngineContext.codec()}).
+   */
+  public static JournalCodec shared() {
+    return SHARED;
+  }
 
   /**
    * Created on first use, not with the codec: building an engine must not load jackson-databind
@@ -411,6 +419,12 @@ public final class JournalCodec {
 
   /** A JSON object written field by field. */
   private static final class Json {
+    /**
+     * Here rather than in the codec: the codec is created with the engine, and jackson-core's
+     * encoder tables are needed only when the first record is written.
+     */
+    private static final JsonStringEncoder ENCODER = JsonStringEncoder.getInstance();
+
     private final StringBuilder sb = new StringBuilder(96).append('{');
 
     private Json key(String name) {

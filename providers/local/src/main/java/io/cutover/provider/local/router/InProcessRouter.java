@@ -95,7 +95,10 @@ public final class InProcessRouter implements Router {
   private final Map<String, AppliedOperations> operations = new ConcurrentHashMap<>();
   private final @Nullable String stickyHeader;
   private final @Nullable String stickyCookie;
-  private final IntSupplier random;
+
+  /** Null for the default, {@link ThreadLocalRandom} (see {@link #nextRandom()}). */
+  private final @Nullable IntSupplier random;
+
   private final AtomicLong mirrored = new AtomicLong();
   private final AtomicLong retried = new AtomicLong();
   private volatile @Nullable OkHttpClient mirrorClient;
@@ -104,6 +107,11 @@ public final class InProcessRouter implements Router {
     this.stickyHeader = b.stickyHeader;
     this.stickyCookie = b.stickyCookie;
     this.random = b.random;
+  }
+
+  private int nextRandom() {
+    IntSupplier r = random;
+    return r != null ? r.getAsInt() : ThreadLocalRandom.current().nextInt();
   }
 
   /** A router without stickiness. */
@@ -268,7 +276,7 @@ public final class InProcessRouter implements Router {
     if (key == null && stickyCookie != null) {
       key = cookie(request, stickyCookie);
     }
-    int bucket = key == null ? Math.floorMod(random.getAsInt(), TrafficSplit.TOTAL) : bucketOf(key);
+    int bucket = key == null ? Math.floorMod(nextRandom(), TrafficSplit.TOTAL) : bucketOf(key);
     return table.forBucket(bucket);
   }
 
@@ -278,7 +286,7 @@ public final class InProcessRouter implements Router {
     if (mirror == null
         || client == null
         || request.body() != null
-        || Math.floorMod(random.getAsInt(), TrafficSplit.TOTAL) >= mirror.basisPoints()) {
+        || Math.floorMod(nextRandom(), TrafficSplit.TOTAL) >= mirror.basisPoints()) {
       return;
     }
     Target t = table.byRelease.get(mirror.releaseId());
@@ -348,7 +356,9 @@ public final class InProcessRouter implements Router {
   public static final class Builder {
     private @Nullable String stickyHeader;
     private @Nullable String stickyCookie;
-    private IntSupplier random = () -> ThreadLocalRandom.current().nextInt();
+    // Null for ThreadLocalRandom: a default lambda here was the first lambda a fresh JVM linked
+    // when building an engine with this router (milliseconds, interpreted).
+    private @Nullable IntSupplier random;
 
     private Builder() {}
 
