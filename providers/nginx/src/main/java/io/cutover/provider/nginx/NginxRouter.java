@@ -60,7 +60,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Files.</b> {@code <upstreamDir>/<service>.conf} holds {@code upstream cutover_<service>}
  * (one {@code server} per READY instance, release weights mapped exactly onto integer server
- * weights, {@code down} for weight 0, as NGINX refuses {@code weight=0}) and a small status {@code
+ * weights, {@code down} for weight 0, as NGINX refuses {@code weight=0}; {@code max_fails=0}, so
+ * NGINX never takes a server out on its own: membership is the engine's) and a small status {@code
  * server} on 127.0.0.1:{@code statusPort} (virtual host {@code cutover-status-<service>}) that
  * answers {@code GET /cutover/split} with the split and its generation as JSON. Your configuration
  * includes the directory in its {@code http} block and proxies to {@code cutover_<service>}.
@@ -517,7 +518,12 @@ public final class NginxRouter implements Router, AutoCloseable {
           .append(sv.host())
           .append(':')
           .append(sv.port())
-          .append(sv.weight() > 0 ? " weight=" + sv.weight() : " down")
+          // max_fails=0: membership is the engine's (the fleet reports dead instances and the
+          // split is re-applied). NGINX's passive marking would take every server of a release out
+          // for fail_timeout after a few transient upstream errors: seen under load, 21 upstream
+          // resets turned into 1,388 "no live upstreams" 502s. A failed request still moves on to
+          // the next server by the user's proxy_next_upstream.
+          .append(sv.weight() > 0 ? " weight=" + sv.weight() + " max_fails=0" : " down")
           .append(";  # ")
           .append(sv.releaseId())
           .append(' ')

@@ -79,7 +79,9 @@ class NginxRouterTest {
     assertThat(router.current("shop")).contains(split);
     String file = Files.readString(nginx.upstreamDir().resolve("shop.conf"));
     // 80 % over two v1 servers and 20 % on one v2 server: 2 + 2 against 1.
-    assertThat(file).contains("weight=2;  # " + v1.id()).contains("weight=1;  # " + v2.id());
+    assertThat(file)
+        .contains("weight=2 max_fails=0;  # " + v1.id())
+        .contains("weight=1 max_fails=0;  # " + v2.id());
     Map<String, Integer> counts = send(200);
     assertThat(counts.get(v2.id())).isEqualTo(40);
 
