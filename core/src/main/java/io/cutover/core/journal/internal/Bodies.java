@@ -425,9 +425,7 @@ public final class Bodies {
       }
       int at = take(len);
       StringTable table = shared ? strings : null;
-      return table == null
-          ? new String(a, at, len, StandardCharsets.UTF_8)
-          : table.get(a, at, len);
+      return table == null ? new String(a, at, len, StandardCharsets.UTF_8) : table.get(a, at, len);
     }
 
     String str() {

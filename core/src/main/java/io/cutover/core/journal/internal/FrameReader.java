@@ -24,13 +24,13 @@ import org.jspecify.annotations.Nullable;
  * damage the last write, while a damaged entry followed by intact ones is an edit in the middle. A
  * broken hash chain on an entry whose CRC is intact is never a torn write: it is always reported.
  *
- * <p><b>Speed.</b> The file is read in windows of a MiB. In each window the reading thread
- * checks lengths and CRCs, then decodes (visits) the entries while helper tasks on the common
- * fork-join pool compute the SHA-256 of each entry, joining them once it is done; the links are
- * compared last. Hashing dominates the cost of opening a journal (and, in a fresh JVM, runs before
- * the JIT has compiled it), so sharing it between cores shortens recovery. The helpers are
- * optional: if the pool is busy, the reading thread hashes everything itself. Errors are reported
- * for the lowest offset, exactly as a sequential reader would.
+ * <p><b>Speed.</b> The file is read in windows of a MiB. In each window the reading thread checks
+ * lengths and CRCs, then decodes (visits) the entries while helper tasks on the common fork-join
+ * pool compute the SHA-256 of each entry, joining them once it is done; the links are compared
+ * last. Hashing dominates the cost of opening a journal (and, in a fresh JVM, runs before the JIT
+ * has compiled it), so sharing it between cores shortens recovery. The helpers are optional: if the
+ * pool is busy, the reading thread hashes everything itself. Errors are reported for the lowest
+ * offset, exactly as a sequential reader would.
  */
 public final class FrameReader {
   // Big enough to give the helpers several chunks to hash, small enough that a freshly started
@@ -213,7 +213,9 @@ public final class FrameReader {
         int len = intAt(win, off);
         try {
           // One view moved from body to body: a slice per entry was garbage.
-          all.clear().position(off + Frames.ENTRY_OVERHEAD).limit(off + Frames.ENTRY_OVERHEAD + len);
+          all.clear()
+              .position(off + Frames.ENTRY_OVERHEAD)
+              .limit(off + Frames.ENTRY_OVERHEAD + len);
           v.entry(all, base + off);
         } catch (JournalCorruptedException e) {
           visited = new Failure(e.offset(), e.problem());

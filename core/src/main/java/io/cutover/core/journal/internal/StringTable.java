@@ -6,10 +6,10 @@ import java.nio.charset.StandardCharsets;
 /**
  * Shares equal short strings while one recovery decodes records. A journal repeats the same few
  * strings over and over: every record of a rollout carries its id and service, index keys come from
- * a fixed set, and most payloads besides CREATED are short JSON objects that recur across rollouts. Decoding each occurrence into its own {@code String}
- * filled the heap of a freshly started engine with copies (about a fifth of what opening 10 000
- * rollouts kept), and allocating and then garbage-collecting that memory was a large part of the
- * open's cost.
+ * a fixed set, and most payloads besides CREATED are short JSON objects that recur across rollouts.
+ * Decoding each occurrence into its own {@code String} filled the heap of a freshly started engine
+ * with copies (more than a quarter of what opening 10 000 rollouts kept), and allocating and then
+ * garbage-collecting that memory was a large part of the open's cost.
  *
  * <p>Looks strings up by their UTF-8 bytes, so a repeated string costs no allocation at all. Only
  * ASCII strings of at most {@link #MAX_LENGTH} bytes are shared (for those the bytes' hash is the
