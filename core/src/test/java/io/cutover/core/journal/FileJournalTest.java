@@ -513,6 +513,50 @@ class FileJournalTest {
     }
 
     @Test
+    @DisplayName(
+        "a record larger than the read window, between smaller ones, reads back; damage after it"
+            + " is found, in a segment and in the snapshot")
+    void entryLargerThanTheWindow() throws IOException {
+      String big = "{\"blob\":\"" + "z".repeat(3 << 20) + "\"}";
+      String small = "{\"blob\":\"" + "é".repeat(500) + "\"}";
+      List<JournalRecord> written = new ArrayList<>();
+      try (FileJournal j = open()) {
+        for (int i = 0; i < 400; i++) {
+          String payload = i == 150 ? big : i % 2 == 0 ? small : "{\"kind\":\"launch\"}";
+          written.add(
+              j.append(JournalFiles.record("r-" + (i % 7), JournalRecord.Type.STATE, payload)));
+        }
+      }
+      Path seg = onlySegment(dir);
+      try (FileJournal j = open()) {
+        assertThat(all(j)).isEqualTo(written);
+      }
+      List<Long> offsets = entryOffsets(seg);
+      long target = offsets.get(300);
+      JournalFiles.flip(seg, target + 45);
+      assertThatThrownBy(this::reopen)
+          .isInstanceOfSatisfying(
+              JournalCorruptedException.class, e -> assertThat(e.offset()).isEqualTo(target));
+      JournalFiles.flip(seg, target + 45);
+
+      try (FileJournal j = open()) {
+        j.compact();
+        assertThat(all(j)).isEqualTo(written);
+      }
+      try (FileJournal j = open()) {
+        assertThat(all(j)).as("read back from the snapshot").isEqualTo(written);
+        assertThat(j.records("r-3")).hasSize(57);
+      }
+      Path snapshot = dir.resolve("snapshot.dat");
+      long size = Files.size(snapshot);
+      JournalFiles.flip(snapshot, size - 2000);
+      assertThatThrownBy(this::reopen)
+          .isInstanceOfSatisfying(
+              JournalCorruptedException.class,
+              e -> assertThat(e.file().getFileName().toString()).isEqualTo("snapshot.dat"));
+    }
+
+    @Test
     @DisplayName("an edited record with a recomputed CRC breaks the hash chain at the next record")
     void tamperedWithValidCrc() throws IOException {
       try (FileJournal j = open()) {

@@ -3,6 +3,7 @@ package io.cutover.core.journal.internal;
 
 import io.cutover.core.journal.RolloutSummary;
 import io.cutover.spi.JournalRecord;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -114,7 +115,15 @@ public final class Bodies {
 
   /** Decodes a record body. */
   public static JournalRecord decodeRecord(ByteBuffer b) {
-    In in = new In(b, RECORD);
+    return decodeRecord(b, null);
+  }
+
+  /**
+   * Decodes a record body, taking its short strings from {@code strings} (recovery shares them
+   * across the records it reads; see {@link StringTable}).
+   */
+  static JournalRecord decodeRecord(ByteBuffer b, @Nullable StringTable strings) {
+    In in = new In(b, RECORD, strings);
     long seq = in.l();
     Instant time = Instant.ofEpochSecond(in.l(), in.i());
     byte code = in.b();
@@ -123,7 +132,8 @@ public final class Bodies {
     }
     String rollout = in.str();
     String service = in.str();
-    String op = in.nullableStr();
+    // An operation id occurs in two or three records at most: not worth a place in the table.
+    String op = in.nullableStr(false);
     String payload = in.str();
     Map<String, String> index = Map.of();
     if (in.hasRemaining()) {
@@ -131,14 +141,20 @@ public final class Bodies {
       if (n < 0 || n > 4096) {
         throw new IllegalArgumentException("record index of " + n + " entries");
       }
-      Map<String, String> m = new LinkedHashMap<>();
+      // Built immutable right away: JournalRecord keeps such a map as it is instead of copying it.
+      Map.Entry<String, String>[] entries = entryArray(n);
       for (int i = 0; i < n; i++) {
-        m.put(in.str(), in.str());
+        entries[i] = Map.entry(in.str(), in.str());
       }
-      index = m;
+      index = Map.ofEntries(entries);
     }
     in.end();
     return new JournalRecord(seq, time, rollout, service, TYPES[code], op, payload, index);
+  }
+
+  @SuppressWarnings("unchecked") // an array of a wildcard type, filled with String entries only
+  private static Map.Entry<String, String>[] entryArray(int n) {
+    return (Map.Entry<String, String>[]) new Map.Entry<?, ?>[n];
   }
 
   /** A lease or unlease body. */
@@ -152,7 +168,7 @@ public final class Bodies {
 
   /** Decodes a lease or unlease body into {service, rolloutId}. */
   public static String[] decodeLease(ByteBuffer b) {
-    In in = new In(b, kind(b));
+    In in = new In(b, kind(b), null);
     String[] out = {in.str(), in.str()};
     in.end();
     return out;
@@ -173,7 +189,7 @@ public final class Bodies {
 
   /** Decodes a snapshot meta body. */
   public static SnapshotMeta decodeMeta(ByteBuffer b) {
-    In in = new In(b, SNAPSHOT_META);
+    In in = new In(b, SNAPSHOT_META, null);
     SnapshotMeta m = new SnapshotMeta(in.l(), in.h(), in.l(), in.l(), in.h(), in.l());
     in.end();
     return m;
@@ -186,7 +202,7 @@ public final class Bodies {
 
   /** Decodes a snapshot end body. */
   public static long decodeEnd(ByteBuffer b) {
-    In in = new In(b, SNAPSHOT_END);
+    In in = new In(b, SNAPSHOT_END, null);
     long n = in.l();
     in.end();
     return n;
@@ -220,12 +236,12 @@ public final class Bodies {
 
   /** The service of a summary body, without decoding the rest. */
   public static String summaryService(ByteBuffer b) {
-    return new In(b, SUMMARY).str();
+    return new In(b, SUMMARY, null).str();
   }
 
   /** Decodes a summary body. */
   public static RolloutSummary decodeSummary(ByteBuffer b) {
-    In in = new In(b, SUMMARY);
+    In in = new In(b, SUMMARY, null);
     String service = in.str();
     String rollout = in.str();
     String strategy = in.nullableStr();
@@ -333,57 +349,83 @@ public final class Bodies {
   }
 
   /**
-   * Reads the fields of one body. Malformed input fails with {@link IllegalArgumentException} or
-   * {@link java.nio.BufferUnderflowException}; the reader turns either into a corruption report.
+   * Reads the fields of one body, straight from its backing array (recovery decodes tens of
+   * thousands of bodies; a buffer view per body was garbage). Malformed input fails with {@link
+   * IllegalArgumentException} or {@link java.nio.BufferUnderflowException}; the reader turns either
+   * into a corruption report.
    */
   private static final class In {
-    private final ByteBuffer b;
+    private final byte[] a;
+    private final int end;
+    private final @Nullable StringTable strings;
+    private int p;
 
-    In(ByteBuffer body, byte expectedKind) {
-      this.b = body.duplicate();
-      byte k = b.get();
+    In(ByteBuffer body, byte expectedKind, @Nullable StringTable strings) {
+      if (body.hasArray()) {
+        a = body.array();
+        p = body.arrayOffset() + body.position();
+        end = body.arrayOffset() + body.limit();
+      } else {
+        a = new byte[body.remaining()];
+        body.duplicate().get(a);
+        p = 0;
+        end = a.length;
+      }
+      this.strings = strings;
+      byte k = b();
       if (k != expectedKind) {
         throw new IllegalArgumentException("entry kind " + k + ", expected " + expectedKind);
       }
     }
 
+    private int take(int n) {
+      if (end - p < n) {
+        throw new BufferUnderflowException();
+      }
+      int at = p;
+      p += n;
+      return at;
+    }
+
     byte b() {
-      return b.get();
+      return a[take(1)];
     }
 
     int i() {
-      return b.getInt();
+      int at = take(4);
+      return (a[at] & 0xff) << 24
+          | (a[at + 1] & 0xff) << 16
+          | (a[at + 2] & 0xff) << 8
+          | (a[at + 3] & 0xff);
     }
 
     long l() {
-      return b.getLong();
+      long hi = i();
+      return hi << 32 | (i() & 0xffffffffL);
     }
 
     byte[] h() {
-      byte[] h = new byte[Frames.HASH_SIZE];
-      b.get(h);
-      return h;
+      int at = take(Frames.HASH_SIZE);
+      return Arrays.copyOfRange(a, at, at + Frames.HASH_SIZE);
     }
 
     @Nullable String nullableStr() {
+      return nullableStr(true);
+    }
+
+    /** A string; taken from the table, if there is one and {@code shared}. */
+    @Nullable String nullableStr(boolean shared) {
       int len = i();
       if (len == -1) {
         return null;
       }
-      if (len < 0 || len > b.remaining()) {
+      if (len < 0 || len > end - p) {
         throw new IllegalArgumentException(
-            "string of " + len + " bytes where " + b.remaining() + " remain");
+            "string of " + len + " bytes where " + (end - p) + " remain");
       }
-      String s;
-      if (b.hasArray()) {
-        s = new String(b.array(), b.arrayOffset() + b.position(), len, StandardCharsets.UTF_8);
-        b.position(b.position() + len);
-      } else {
-        byte[] u = new byte[len];
-        b.get(u);
-        s = new String(u, StandardCharsets.UTF_8);
-      }
-      return s;
+      int at = take(len);
+      StringTable table = shared ? strings : null;
+      return table == null ? new String(a, at, len, StandardCharsets.UTF_8) : table.get(a, at, len);
     }
 
     String str() {
@@ -395,13 +437,12 @@ public final class Bodies {
     }
 
     boolean hasRemaining() {
-      return b.hasRemaining();
+      return p < end;
     }
 
     void end() {
-      if (b.hasRemaining()) {
-        throw new IllegalArgumentException(
-            b.remaining() + " unexpected bytes after the last field");
+      if (p < end) {
+        throw new IllegalArgumentException((end - p) + " unexpected bytes after the last field");
       }
     }
   }

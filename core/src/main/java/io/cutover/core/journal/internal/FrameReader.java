@@ -24,16 +24,19 @@ import org.jspecify.annotations.Nullable;
  * damage the last write, while a damaged entry followed by intact ones is an edit in the middle. A
  * broken hash chain on an entry whose CRC is intact is never a torn write: it is always reported.
  *
- * <p><b>Speed.</b> The file is read in windows of a few MiB. In each window the reading thread
- * checks lengths and CRCs, then decodes (visits) the entries while helper tasks on the common
- * fork-join pool compute the SHA-256 of each entry, joining them once it is done; the links are
- * compared last. Hashing dominates the cost of opening a journal (and, in a fresh JVM, runs before
- * the JIT has compiled it), so sharing it between cores shortens recovery. The helpers are
- * optional: if the pool is busy, the reading thread hashes everything itself. Errors are reported
- * for the lowest offset, exactly as a sequential reader would.
+ * <p><b>Speed.</b> The file is read in windows of a MiB. In each window the reading thread checks
+ * lengths and CRCs, then decodes (visits) the entries while helper tasks on the common fork-join
+ * pool compute the SHA-256 of each entry, joining them once it is done; the links are compared
+ * last. Hashing dominates the cost of opening a journal (and, in a fresh JVM, runs before the JIT
+ * has compiled it), so sharing it between cores shortens recovery. The helpers are optional: if the
+ * pool is busy, the reading thread hashes everything itself. Errors are reported for the lowest
+ * offset, exactly as a sequential reader would.
  */
 public final class FrameReader {
-  private static final int WINDOW = 4 << 20;
+  // Big enough to give the helpers several chunks to hash, small enough that a freshly started
+  // JVM does not pay for touching megabytes of new heap (and as much again in the JDK's temporary
+  // direct buffer for the read) before it decodes the first entry.
+  private static final int WINDOW = 1 << 20;
   private static final int CHUNK = 512;
 
   /** Receives each intact entry body; the buffer is only valid during the call. */
@@ -139,7 +142,6 @@ public final class FrameReader {
      * remaining} is what is left of the file from the window's start).
      */
     void scan(byte[] win, int n, long remaining) {
-      ByteBuffer b = ByteBuffer.wrap(win);
       count = 0;
       end = 0;
       problem = null;
@@ -152,7 +154,7 @@ public final class FrameReader {
         if (n - end < Frames.ENTRY_OVERHEAD) {
           return; // the next window starts here
         }
-        int len = b.getInt(end);
+        int len = intAt(win, end);
         if (len < 1 || len > Frames.MAX_BODY) {
           problem = "impossible entry length " + len;
           return;
@@ -172,7 +174,7 @@ public final class FrameReader {
         crc.reset();
         crc.update(win, end, 4);
         crc.update(win, end + 8, Frames.HASH_SIZE + len);
-        if ((int) crc.getValue() != b.getInt(end + 4)) {
+        if ((int) crc.getValue() != intAt(win, end + 4)) {
           problem = "CRC32C mismatch";
           return;
         }
@@ -200,7 +202,9 @@ public final class FrameReader {
       int helpers = Math.min(chunks - 1, ForkJoinPool.getCommonPoolParallelism());
       CompletableFuture<?>[] started = new CompletableFuture<?>[Math.max(0, helpers)];
       for (int i = 0; i < started.length; i++) {
-        started[i] = CompletableFuture.runAsync(hashing::work);
+        // The common pool explicitly: with one core to spare, runAsync's default would start a new
+        // thread per window.
+        started[i] = CompletableFuture.runAsync(hashing::work, ForkJoinPool.commonPool());
       }
       Failure visited = null;
       ByteBuffer all = ByteBuffer.wrap(win);
@@ -208,7 +212,11 @@ public final class FrameReader {
         int off = offsets[i];
         int len = intAt(win, off);
         try {
-          v.entry(all.slice(off + Frames.ENTRY_OVERHEAD, len), base + off);
+          // One view moved from body to body: a slice per entry was garbage.
+          all.clear()
+              .position(off + Frames.ENTRY_OVERHEAD)
+              .limit(off + Frames.ENTRY_OVERHEAD + len);
+          v.entry(all, base + off);
         } catch (JournalCorruptedException e) {
           visited = new Failure(e.offset(), e.problem());
           break;

@@ -56,7 +56,9 @@ public final class Recovery {
    */
   public static Recovered recover(Path dir, boolean durable) throws IOException {
     List<String> notes = new ArrayList<>();
-    SnapshotFile.Snapshot snap = SnapshotFile.readIfPresent(dir);
+    // One table for the snapshot and the segments: their records repeat the same ids and services.
+    StringTable strings = new StringTable();
+    SnapshotFile.Snapshot snap = SnapshotFile.readIfPresent(dir, strings);
     HistoryFile.State history =
         snap == null
             ? HistoryFile.State.EMPTY
@@ -149,7 +151,7 @@ public final class Recovery {
                 (body, offset) -> {
                   switch (Bodies.kind(body)) {
                     case Bodies.RECORD -> {
-                      JournalRecord rec = Bodies.decodeRecord(body);
+                      JournalRecord rec = Bodies.decodeRecord(body, strings);
                       if (rec.sequence() != seq[0]) {
                         throw new JournalCorruptedException(
                             file,

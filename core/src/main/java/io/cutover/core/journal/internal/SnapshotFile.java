@@ -37,6 +37,11 @@ public final class SnapshotFile {
 
   /** Reads and verifies {@code file}. */
   public static Snapshot read(Path file) throws IOException {
+    return read(file, new StringTable());
+  }
+
+  /** Reads and verifies {@code file}, sharing repeated strings through {@code strings}. */
+  static Snapshot read(Path file, StringTable strings) throws IOException {
     Map<String, String> leases = new LinkedHashMap<>();
     List<JournalRecord> records = new ArrayList<>();
     Bodies.SnapshotMeta[] meta = {null};
@@ -71,7 +76,7 @@ public final class SnapshotFile {
                 leases.put(l[0], l[1]);
               }
               case Bodies.RECORD -> {
-                JournalRecord r = Bodies.decodeRecord(body);
+                JournalRecord r = Bodies.decodeRecord(body, strings);
                 long floor = records.isEmpty() ? 0 : records.get(records.size() - 1).sequence();
                 if (r.sequence() <= floor || r.sequence() >= meta[0].nextSequence()) {
                   throw new JournalCorruptedException(
@@ -158,10 +163,13 @@ public final class SnapshotFile {
     }
   }
 
-  /** The snapshot in {@code dir}, or null if compaction never ran there. */
-  public static @Nullable Snapshot readIfPresent(Path dir) throws IOException {
+  /**
+   * The snapshot in {@code dir}, or null if compaction never ran there; repeated strings are shared
+   * through {@code strings}.
+   */
+  static @Nullable Snapshot readIfPresent(Path dir, StringTable strings) throws IOException {
     Files.deleteIfExists(dir.resolve(Layout.SNAPSHOT_TMP));
     Path p = dir.resolve(Layout.SNAPSHOT);
-    return Files.exists(p) ? read(p) : null;
+    return Files.exists(p) ? read(p, strings) : null;
   }
 }
