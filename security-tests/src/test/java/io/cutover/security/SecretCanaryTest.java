@@ -19,6 +19,7 @@ import io.cutover.api.plan.Step;
 import io.cutover.api.rollout.RolloutEvent;
 import io.cutover.api.rollout.RolloutState;
 import io.cutover.api.rollout.RolloutStatus;
+import io.cutover.cli.internal.report.RolloutReport;
 import io.cutover.core.Cutover;
 import io.cutover.core.ProviderConfigs;
 import io.cutover.core.ProviderRegistry;
@@ -69,8 +70,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the Prometheus bearer token, the webhook HMAC secret and a secret configuration value, then every
  * place a person or a log pipeline can see is searched for them: journal files, the fleet's work
  * directory (instance records, logs), the log output, exception messages, span names and
- * attributes, rollout reasons and events, and the {@code toString()} of every object the test can
- * reach from the engine and its providers.
+ * attributes, rollout reasons and events, each rollout's HTML report, and the {@code toString()} of
+ * every object the test can reach from the engine and its providers.
  *
  * <p>Real servers: a real Prometheus (the gate's backend), real processes (the sample service),
  * WireMock as the webhook receiver (a webhook is an arbitrary HTTP endpoint; this one records what
@@ -250,6 +251,10 @@ class SecretCanaryTest {
     scan.files(dir.resolve("journal")).files(dir.resolve("fleet"));
     for (RolloutStatus st : List.of(promoted, rejected, down3)) {
       scan.text("rollout reason", String.valueOf(st.reason()));
+      // The HTML report ('cutover report') is built from the same journal records.
+      String report = RolloutReport.html(journal.records(st.rolloutId()));
+      assertThat(report).contains(st.rolloutId());
+      scan.text("report of " + st.rolloutId(), report);
     }
     for (RolloutEvent e : events) {
       scan.text("event " + e.type(), e.toString());
