@@ -149,18 +149,24 @@ class HaproxyLoadTest {
     int switches = 0;
     try {
       while (true) {
-        boolean canary = rollouts % 2 == 1;
-        // Once both kinds ran, start another rollout only if it should end inside the window, so
-        // the load stops at 60 s instead of waiting for a last canary to finish.
-        if (canaries > 0
-            && switches > 0
-            && System.nanoTime() - t0 + took[canary ? 1 : 0] > window) {
-          break;
+        int kind = rollouts % 2;
+        // Once both kinds ran, start another rollout only if it should end inside the window (the
+        // shorter kind when the other would not), so the load stops at 60 s instead of waiting for
+        // a last canary to finish.
+        if (canaries > 0 && switches > 0) {
+          long elapsed = System.nanoTime() - t0;
+          if (elapsed + took[kind] > window) {
+            kind = 1 - kind;
+            if (elapsed + took[kind] > window) {
+              break;
+            }
+          }
         }
+        boolean canary = kind == 1;
         Release next = releases[(rollouts + 1) % releases.length];
         long started = System.nanoTime();
         RolloutStatus st = run(canary ? tenStepCanary(Duration.ofMillis(1500)) : blueGreen, next);
-        took[canary ? 1 : 0] = System.nanoTime() - started;
+        took[kind] = System.nanoTime() - started;
         assertThat(st.state()).as(st.reason()).isEqualTo(RolloutState.SUCCEEDED);
         assertThat(router.current(SHOP)).contains(TrafficSplit.all(next.id()));
         rollouts++;

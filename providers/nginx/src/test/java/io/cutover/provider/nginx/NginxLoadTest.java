@@ -104,10 +104,17 @@ class NginxLoadTest {
     try {
       while (true) {
         int kind = rollouts % 2;
-        // Once both kinds ran, start another rollout only if it should end inside the window, so
-        // the load stops at 60 s instead of waiting for a last canary to finish.
-        if (rollouts >= 2 && System.nanoTime() - t0 + took[kind] > window) {
-          break;
+        // Once both kinds ran, start another rollout only if it should end inside the window (the
+        // shorter kind when the other would not), so the load stops at 60 s instead of waiting for
+        // a last canary to finish.
+        if (rollouts >= 2) {
+          long elapsed = System.nanoTime() - t0;
+          if (elapsed + took[kind] > window) {
+            kind = 1 - kind;
+            if (elapsed + took[kind] > window) {
+              break;
+            }
+          }
         }
         Release next = releases[(rollouts + 1) % releases.length];
         long started = System.nanoTime();
