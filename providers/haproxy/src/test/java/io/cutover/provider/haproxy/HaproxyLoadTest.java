@@ -23,6 +23,7 @@ import io.cutover.provider.local.fleet.FleetHealthGate;
 import io.cutover.samples.HaproxyProcess;
 import io.cutover.samples.TrafficGenerator;
 import io.cutover.spi.RolloutStrategy;
+import io.cutover.testfixtures.LoadWindow;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -141,32 +142,18 @@ class HaproxyLoadTest {
     // 1 250 offered so that >= 1 000 are sent even when this machine stalls the generator (it
     // skips, never bursts).
     TrafficGenerator gen = load(1_500, statuses).start();
-    long t0 = System.nanoTime();
-    long window = TimeUnit.SECONDS.toNanos(60);
-    long[] took = new long[2]; // the last duration of a blue/green switch [0] and a canary [1]
+    // The load stops at 60 s: a rollout starts only if it should end inside the window.
+    LoadWindow window = LoadWindow.start(Duration.ofSeconds(60));
     int rollouts = 0;
     int canaries = 0;
     int switches = 0;
     try {
-      while (true) {
-        int kind = rollouts % 2;
-        // Once both kinds ran, start another rollout only if it should end inside the window (the
-        // shorter kind when the other would not), so the load stops at 60 s instead of waiting for
-        // a last canary to finish.
-        if (canaries > 0 && switches > 0) {
-          long elapsed = System.nanoTime() - t0;
-          if (elapsed + took[kind] > window) {
-            kind = 1 - kind;
-            if (elapsed + took[kind] > window) {
-              break;
-            }
-          }
-        }
+      for (int kind; (kind = window.next()) >= 0; ) {
         boolean canary = kind == 1;
         Release next = releases[(rollouts + 1) % releases.length];
         long started = System.nanoTime();
         RolloutStatus st = run(canary ? tenStepCanary(Duration.ofMillis(1500)) : blueGreen, next);
-        took[kind] = System.nanoTime() - started;
+        window.ran(kind, System.nanoTime() - started);
         assertThat(st.state()).as(st.reason()).isEqualTo(RolloutState.SUCCEEDED);
         assertThat(router.current(SHOP)).contains(TrafficSplit.all(next.id()));
         rollouts++;
@@ -176,15 +163,11 @@ class HaproxyLoadTest {
           switches++;
         }
       }
-      // the load runs on to the end of its 60 s
-      long left = window - (System.nanoTime() - t0);
-      if (left > 0) {
-        TimeUnit.NANOSECONDS.sleep(left);
-      }
+      window.holdToEnd();
     } finally {
       gen.stop();
     }
-    double seconds = (System.nanoTime() - t0) / 1e9;
+    double seconds = window.elapsedSeconds();
     // Queued requests drain slowly on a loaded 2-core machine (a run saw 6 855 still queued after
     // 5 s at load average 17, none failed): wait up to a minute before comparing with sent.
     for (int n = 0; n < 2_400 && gen.inFlight() > 0; n++) {

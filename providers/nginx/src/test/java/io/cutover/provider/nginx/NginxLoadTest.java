@@ -13,6 +13,7 @@ import io.cutover.core.strategy.CanaryStrategy;
 import io.cutover.provider.local.fleet.CrashPolicy;
 import io.cutover.samples.TrafficGenerator;
 import io.cutover.spi.RolloutStrategy;
+import io.cutover.testfixtures.LoadWindow;
 import io.cutover.testfixtures.NginxProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,44 +97,26 @@ class NginxLoadTest {
     // skips, never bursts).
     TrafficGenerator raw = load(625, 0).start();
     TrafficGenerator retrying = load(625, 4).start(); // back-off 25, 50, 100, 200 ms
-    long t0 = System.nanoTime();
-    long window = TimeUnit.SECONDS.toNanos(60);
-    long[] took = new long[2]; // the last duration of a blue/green switch [0] and a canary [1]
+    // The load stops at 60 s: a rollout starts only if it should end inside the window.
+    LoadWindow window = LoadWindow.start(Duration.ofSeconds(60));
     int rollouts = 0;
     int reloadsBefore = router.reloads();
     try {
-      while (true) {
-        int kind = rollouts % 2;
-        // Once both kinds ran, start another rollout only if it should end inside the window (the
-        // shorter kind when the other would not), so the load stops at 60 s instead of waiting for
-        // a last canary to finish.
-        if (rollouts >= 2) {
-          long elapsed = System.nanoTime() - t0;
-          if (elapsed + took[kind] > window) {
-            kind = 1 - kind;
-            if (elapsed + took[kind] > window) {
-              break;
-            }
-          }
-        }
+      for (int kind; (kind = window.next()) >= 0; ) {
         Release next = releases[(rollouts + 1) % releases.length];
         long started = System.nanoTime();
         RolloutStatus st = run(kind == 1 ? canary : blueGreen, next);
-        took[kind] = System.nanoTime() - started;
+        window.ran(kind, System.nanoTime() - started);
         assertThat(st.state()).as(st.reason()).isEqualTo(RolloutState.SUCCEEDED);
         assertThat(router.current(SHOP)).contains(TrafficSplit.all(next.id()));
         rollouts++;
       }
-      // the load runs on to the end of its 60 s
-      long left = window - (System.nanoTime() - t0);
-      if (left > 0) {
-        TimeUnit.NANOSECONDS.sleep(left);
-      }
+      window.holdToEnd();
     } finally {
       raw.stop();
       retrying.stop();
     }
-    double seconds = (System.nanoTime() - t0) / 1e9;
+    double seconds = window.elapsedSeconds();
     for (int n = 0; n < 200 && (raw.inFlight() > 0 || retrying.inFlight() > 0); n++) {
       TimeUnit.MILLISECONDS.sleep(25);
     }
